@@ -1,0 +1,16 @@
+// Reads tap's output and prints the plain closing line CI expects: "<pass>: N passed, N failed".
+// tap ends its run with a line like "# { total: 12, pass: 11, fail: 1, skip: 0 }".
+import { readFileSync } from 'node:fs'
+
+const [name, file] = process.argv.slice(2)
+const text = readFileSync(file, 'utf8')
+const lines = text.split('\n').filter((l) => /^# \{ total: \d+/.test(l))
+const last = lines.at(-1)
+if (!last) {
+  console.log(`${name}: 0 passed, 1 failed`)
+  process.exit(0)
+}
+const count = (key) => Number(new RegExp(`${key}: (\\d+)`).exec(last)?.[1] ?? 0)
+const failed = count('fail')
+const skipped = count('skip') + count('todo')
+console.log(`${name}: ${count('pass')} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)

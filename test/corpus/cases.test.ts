@@ -1,0 +1,42 @@
+import t from 'tap'
+import { existsSync, readFileSync } from 'node:fs'
+import ssri from 'ssri'
+import { corpusPath, loadCorpusCases } from '../helpers/corpus.js'
+
+const cases = loadCorpusCases()
+
+t.test('cases.json lists every kind of case the corpus README describes', async (t) => {
+  const kinds = new Set(cases.map((c) => c.kind))
+  for (const kind of ['attestations', 'structural-bundle', 'packument', 'registry-signatures', 'conformance']) {
+    t.ok(kinds.has(kind as never), `has ${kind} cases`)
+  }
+})
+
+t.test('every case file exists', async (t) => {
+  for (const c of cases) t.ok(existsSync(corpusPath(c.file)), `${c.id}: ${c.file}`)
+})
+
+t.test("every tarball's sha512 matches its case's integrity", async (t) => {
+  const withIntegrity = cases.filter((c) => c.tarball && c.integrity)
+  t.ok(withIntegrity.length >= 20, 'the attestation cases carry tarball integrities')
+  for (const c of withIntegrity) {
+    const bytes = readFileSync(corpusPath(c.tarball!))
+    const computed = ssri.fromData(bytes, { algorithms: ['sha512'] }).toString()
+    t.equal(computed, c.integrity, `${c.id}: ${c.tarball}`)
+  }
+})
+
+t.test('tarballs without a recorded integrity are still gzip files', async (t) => {
+  for (const c of cases.filter((c) => c.tarball && !c.integrity)) {
+    const bytes = readFileSync(corpusPath(c.tarball!))
+    t.same([bytes[0], bytes[1]], [0x1f, 0x8b], `${c.id}: ${c.tarball} is gzip`)
+  }
+})
+
+t.test('a tampered tarball no longer matches its integrity', async (t) => {
+  const c = cases.find((c) => c.tarball && c.integrity)!
+  const bytes = Buffer.from(readFileSync(corpusPath(c.tarball!)))
+  const last = bytes.length - 1
+  bytes.writeUInt8(bytes.readUInt8(last) ^ 0xff, last)
+  t.equal(ssri.checkData(bytes, c.integrity!), false)
+})
