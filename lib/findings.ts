@@ -1,0 +1,136 @@
+/**
+ * The one registry of finding codes. A finding is data about one package; its code is stable
+ * public contract (JSON reports, SARIF rule ids, policy exceptions). The text report, SARIF rules
+ * and docs/findings.md are all generated from this table.
+ */
+
+export type FindingSeverity = 'error' | 'warning' | 'info'
+
+/** Which piece of evidence a finding is about. */
+export type EvidenceKind = 'integrity' | 'signature' | 'provenance' | 'publish' | 'publisher' | 'source'
+
+export interface FindingDefinition {
+  /** One-line title. */
+  title: string
+  /** Which evidence it concerns. */
+  evidence: EvidenceKind
+  /**
+   * Severity under the built-in default policy. Cryptographic failures are always errors: a broken
+   * signature is never only a warning.
+   */
+  defaultSeverity: FindingSeverity
+  /** What it means, for docs and SARIF help. */
+  description: string
+  /** What would fix it. */
+  fix: string
+}
+
+export const FINDINGS = {
+  INTEGRITY_MISMATCH: {
+    title: 'Lockfile integrity differs from the registry',
+    evidence: 'integrity',
+    defaultSeverity: 'error',
+    description:
+      "The integrity the project will install (from its lockfile) is not the registry's dist.integrity for this version. Signatures and attestations are checked against the lockfile's integrity, so they cannot vouch for it.",
+    fix: 'Regenerate the lockfile entry (`npm install --package-lock-only`) and review why it changed.',
+  },
+  INTEGRITY_MISSING: {
+    title: 'No integrity to verify against',
+    evidence: 'integrity',
+    defaultSeverity: 'error',
+    description:
+      'Neither the lockfile nor the registry gives a usable sha512 integrity for this version, so nothing binds the evidence to the bytes that will be installed.',
+    fix: 'Regenerate the lockfile with npm 7 or later so it records sha512 integrities.',
+  },
+  TARBALL_INTEGRITY_MISMATCH: {
+    title: 'Tarball bytes do not match the integrity',
+    evidence: 'integrity',
+    defaultSeverity: 'error',
+    description: 'The tarball that was read does not hash to the integrity being verified: it was altered or replaced.',
+    fix: 'Do not install this tarball; fetch it again from the registry and investigate the source of the altered copy.',
+  },
+  SIGNATURE_MISSING: {
+    title: 'Registry signature missing',
+    evidence: 'signature',
+    defaultSeverity: 'error',
+    description: 'The registry publishes signing keys but this version carries no signature (dist.signatures).',
+    fix: 'Check that the package comes from the registry you expect; ask the registry operator why the version is unsigned.',
+  },
+  SIGNATURE_INVALID: {
+    title: 'Registry signature invalid',
+    evidence: 'signature',
+    defaultSeverity: 'error',
+    description:
+      'The registry signature does not verify over `${name}@${version}:${integrity}` with the registry key it names: the version data or the integrity were altered.',
+    fix: 'Do not install this version; compare the lockfile integrity with the registry and report the mismatch.',
+  },
+  SIGNATURE_KEY_UNKNOWN: {
+    title: 'Signed by an unknown registry key',
+    evidence: 'signature',
+    defaultSeverity: 'error',
+    description: 'The version is signed with a key id that is not among the registry keys verify-deps trusts.',
+    fix: 'Refresh the trust material (run online, or pass --registry-keys with the current keys).',
+  },
+  SIGNATURE_KEY_EXPIRED: {
+    title: 'Signed with a key that was not valid at publish time',
+    evidence: 'signature',
+    defaultSeverity: 'error',
+    description:
+      'The signing key had expired (or was not yet valid) when the version was published, or the publish time is unknown for a key that expires.',
+    fix: 'Investigate the version: a signature made after its key expired is not trustworthy.',
+  },
+  SIGNATURE_UNSUPPORTED_BY_REGISTRY: {
+    title: 'Registry does not sign packages',
+    evidence: 'signature',
+    defaultSeverity: 'warning',
+    description: 'The registry this package comes from publishes no signing keys, so its versions cannot be signature-checked.',
+    fix: 'Use a registry that signs packages, or accept the risk for this registry in your policy.',
+  },
+  ATTESTATION_INVALID: {
+    title: 'Attestation invalid',
+    evidence: 'provenance',
+    defaultSeverity: 'error',
+    description:
+      'An attestation bundle failed verification: certificate chain, transparency-log proof, signature, statement format, or a disagreement between the certificate and the signed predicate.',
+    fix: 'Do not install this version; report the broken attestation to the package maintainers.',
+  },
+  ATTESTATION_SUBJECT_MISMATCH: {
+    title: 'Attestation is about another artifact',
+    evidence: 'provenance',
+    defaultSeverity: 'error',
+    description:
+      'The attestation verifies, but its subject names another package or version, or its sha512 is not the integrity being verified.',
+    fix: 'Do not install this version: its attestation belongs to a different artifact.',
+  },
+  ATTESTATION_MISSING: {
+    title: 'Advertised attestation missing',
+    evidence: 'provenance',
+    defaultSeverity: 'error',
+    description:
+      'The registry advertises attestations for this version (dist.attestations) but they were absent, incomplete or could not be fetched.',
+    fix: 'Retry; if it persists, report it to the registry operator.',
+  },
+  PROVENANCE_MISSING: {
+    title: 'No provenance',
+    evidence: 'provenance',
+    defaultSeverity: 'warning',
+    description: 'The version has no SLSA provenance: nothing says which source and build produced it.',
+    fix: 'Ask the maintainers to publish with provenance (npm publish --provenance or trusted publishing).',
+  },
+} as const satisfies Record<string, FindingDefinition>
+
+export type FindingCode = keyof typeof FINDINGS
+
+export interface Finding {
+  code: FindingCode
+  /** Human-readable, specific to the package: what was observed. */
+  message: string
+}
+
+export function finding(code: FindingCode, message: string): Finding {
+  return { code, message }
+}
+
+export function isFindingCode(value: string): value is FindingCode {
+  return Object.hasOwn(FINDINGS, value)
+}
