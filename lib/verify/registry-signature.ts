@@ -27,7 +27,15 @@ export interface SignatureInput {
   keys: readonly RegistryKey[] | null
 }
 
-export type SignatureStatus = 'verified' | 'missing' | 'invalid' | 'key-unknown' | 'key-expired' | 'unsupported'
+export type SignatureStatus =
+  | 'verified'
+  | 'missing'
+  | 'invalid'
+  | 'key-unknown'
+  | 'key-expired'
+  | 'unsupported'
+  /** No registry version data was given (e.g. `verify-deps verify` without --packument). */
+  | 'not-checked'
 
 export interface SignatureFacts {
   status: SignatureStatus
