@@ -1,0 +1,61 @@
+/**
+ * Runs the real `npm` CLI against a loopback registry, isolated from the machine's npm setup.
+ * Tests run under `npx tap`, which exports dozens of `npm_config_*` variables (the developer's
+ * userconfig, cafile, even `omit-lockfile-registry-resolved`) and tap's own NODE_OPTIONS/TAP_*;
+ * all are dropped so only the project's `.npmrc` and the settings given here apply.
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+export interface NpmRunOptions {
+  /** The project directory (holds package.json and any project .npmrc). */
+  cwd: string
+  /** Scratch directory for the npm cache and the empty user/global npmrc files. */
+  scratchDir: string
+  /** Default registry URL (`npm_config_registry`); omit to leave it to the project .npmrc. */
+  registry?: string
+  /** Extra `npm_config_*` settings, e.g. `{ 'package-lock-only': 'true' }`. */
+  config?: Record<string, string>
+}
+
+export interface NpmResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+export const DEFAULT_NPM_TIMEOUT_MS = 120_000
+
+export function runNpm(args: readonly string[], options: NpmRunOptions): Promise<NpmResult> {
+  mkdirSync(options.scratchDir, { recursive: true })
+  const userconfig = join(options.scratchDir, 'user.npmrc')
+  const globalconfig = join(options.scratchDir, 'global.npmrc')
+  writeFileSync(userconfig, '')
+  writeFileSync(globalconfig, '')
+  const settings: Record<string, string> = {
+    userconfig,
+    globalconfig,
+    cache: join(options.scratchDir, 'cache'),
+    audit: 'false',
+    fund: 'false',
+    'update-notifier': 'false',
+    'ignore-scripts': 'true',
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...options.config,
+  }
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(npm_|node_options$|tap_|_tapjs_|ts_node_)/i.test(name)),
+  )
+  for (const [name, value] of Object.entries(settings)) env[`npm_config_${name.replace(/-/g, '_')}`] = value
+
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: DEFAULT_NPM_TIMEOUT_MS })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
