@@ -213,12 +213,18 @@ t.test('a publish attestation fails with the wrong or expired registry key', asy
   const { bundle } = world.signPublishAttestation(PKG, key)
   t.equal(codeOf(world, bundle, { keys: [{ key }] }), 'OK')
 
-  const impostor = createRegistryKey({ keyId: key.keyId })
+  const impostor = createRegistryKey({ keyid: key.keyid })
   t.equal(codeOf(world, bundle, { keys: [{ key: impostor }] }), 'SIGNATURE_ERROR', 'another key under the same id')
   t.equal(
     codeOf(world, bundle, { keys: [{ key, validFor: { start: new Date('2020-01-01T00:00:00Z'), end: new Date('2025-01-01T00:00:00Z') } }] }),
     'PUBLIC_KEY_ERROR',
     'key expired before the entry was logged',
+  )
+  const retired = createRegistryKey({ expires: '2025-01-01T00:00:00Z' })
+  t.equal(
+    codeOf(world, world.signPublishAttestation(PKG, retired).bundle, { keys: [{ key: retired }] }),
+    'PUBLIC_KEY_ERROR',
+    'the key’s own expiry bounds its validity by default',
   )
   t.equal(
     codeOf(world, mutated(bundle, (b) => (b.dsseEnvelope.payload = alterPayload(Buffer.from(b.dsseEnvelope.payload, 'base64')).toString('base64'))), { keys: [{ key }] }),

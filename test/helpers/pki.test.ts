@@ -20,6 +20,7 @@ import {
   TRUSTED_ROOT_MEDIA_TYPE,
   createRegistryKey,
   createTestSigstore,
+  publicKeyPEM,
   verificationErrorCode,
   verifyWithSigstore,
   type BundleJSON,
@@ -159,13 +160,13 @@ t.test('a publish attestation verifies with the registry key as trust material',
   const key = createRegistryKey()
   const pub = world.signPublishAttestation({ name: '@octo-org/octo-pkg', version: '1.0.0', integrity: `sha512-${createHash('sha512').update(TARBALL).digest('base64')}` }, key)
 
-  t.match(key.keyId, /^SHA256:[A-Za-z0-9+/]{43}$/)
-  t.same(pub.bundle.verificationMaterial.publicKey, { hint: key.keyId })
-  t.equal(pub.bundle.dsseEnvelope.signatures[0]!.keyid, key.keyId)
+  t.match(key.keyid, /^SHA256:[A-Za-z0-9+/]{43}$/)
+  t.same(pub.bundle.verificationMaterial.publicKey, { hint: key.keyid })
+  t.equal(pub.bundle.dsseEnvelope.signatures[0]!.keyid, key.keyid)
   const entry = pub.bundle.verificationMaterial.tlogEntries[0]!
   t.same(entry.kindVersion, { kind: 'dsse', version: '0.0.1' })
   const body = JSON.parse(Buffer.from(entry.canonicalizedBody, 'base64').toString('utf8'))
-  t.equal(Buffer.from(body.spec.signatures[0].verifier, 'base64').toString(), key.publicKeyPEM)
+  t.equal(Buffer.from(body.spec.signatures[0].verifier, 'base64').toString(), publicKeyPEM(key.publicKey))
 
   t.same(payloadOf(pub.bundle), {
     _type: INTOTO_STATEMENT_V01,

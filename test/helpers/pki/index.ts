@@ -9,8 +9,9 @@
  *     { name: '@scope/pkg', version: '1.0.0', tarball },
  *     { identity: { repository: 'owner/repo', ref: 'refs/tags/v1.0.0' } })
  *   prov.bundle                              // v0.3 bundle JSON; prov.statement, prov.identity, prov.certificate
- *   const key = createRegistryKey()          // npm registry key stand-in (npm-style key id)
+ *   const key = createRegistryKey()          // the registry helper's key (re-exported): npm-style key id,
  *   const pub = world.signPublishAttestation({ name: '@scope/pkg', version: '1.0.0', tarball }, key)
+ *                                            // … and the same key signs dist.signatures (version.sign(key))
  *   world.untrusted().signProvenance(...)    // same logs, certificate from a CA not in the root
  *
  * Identity: `GithubActionsIdentity` (every field defaulted; override one) drives both the Fulcio
@@ -25,7 +26,7 @@
  * `editSignedEnvelope` (tamper before logging), `untrusted()`. Anything else: mutate the returned
  * bundle JSON.
  *
- * `verifyWithSigstore(world.trustedRoot, bundle, {keys})` runs the real @sigstore/verify Verifier;
+ * `verifyWithSigstore(world.trustedRoot, bundle, {keys: [{key}]})` runs the real @sigstore/verify Verifier;
  * `verificationErrorCode(() => …)` gives the VerificationError/PolicyError code it threw, or 'OK'.
  *
  * Lower-level pieces (DER, X.509, CA, CT log, Merkle tree, Rekor bodies) are exported for tests
@@ -88,7 +89,8 @@ export {
   type SlsaProvenanceV1Options,
   type SlsaProvenanceV1Predicate,
 } from './intoto.js'
-export { createRegistryKey, type RegistryKey } from './registry-key.js'
+// The registry key is the registry helper's: one key object signs dist.signatures and publish attestations.
+export { createRegistryKey, npmKeyId, type RegistryKeyPair } from '../registry/keys.js'
 export {
   verificationErrorCode,
   verifyWithSigstore,
@@ -104,6 +106,6 @@ export { TransparencyLog, type InclusionProofJSON, type TLogEntryJSON, type Tran
 export { dsseBody, intotoBody, type RekorBody, type RekorKind } from './rekor-entries.js'
 export { hashChildren, hashLeaf, inclusionProof, treeHash } from './merkle.js'
 export { canonicalJSON, type JSONValue } from './canonical-json.js'
-export { generateP256KeyPair, logIdOf, npmKeyId, publicKeyPEM, sha256, spkiDER, type KeyPair } from './keys.js'
+export { generateP256KeyPair, logIdOf, publicKeyPEM, sha256, spkiDER, type KeyPair } from './keys.js'
 export * as der from './der.js'
 export * as x509 from './x509.js'

@@ -1,8 +1,10 @@
 /**
  * ECDSA P-256 keys and the identifiers Sigstore and npm derive from them.
  *
- * Every party in the test PKI (CAs, CT log, transparency log, signers, the registry) uses P-256
- * with SHA-256, like Sigstore's public-good instance and npm's registry key.
+ * Every party in the test PKI (CAs, CT log, transparency log, signers) uses P-256 with SHA-256,
+ * like Sigstore's public-good instance. The npm registry key (and npm's key id) live in the
+ * registry helper (../registry/keys.ts), so one key object signs both `dist.signatures` and
+ * publish attestations.
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
 
@@ -45,24 +47,3 @@ export function logIdOf(spki: Uint8Array): Buffer {
   return sha256(spki)
 }
 
-/**
- * npm's key id: `SHA256:` + unpadded base64 of SHA-256 over the SSH wire encoding of the key
- * (RFC 5656 §3.1: string "ecdsa-sha2-nistp256", string "nistp256", string Q), i.e. the OpenSSH
- * fingerprint, which is how `registry.npmjs.org/-/npm/v1/keys` names its keys.
- */
-export function npmKeyId(publicKey: KeyObject): string {
-  const jwk = publicKey.export({ format: 'jwk' })
-  if (jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new Error('npmKeyId: not a P-256 key')
-  const point = Buffer.concat([Buffer.from([0x04]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')])
-  const sshString = (b: Buffer) => {
-    const len = Buffer.alloc(4)
-    len.writeUInt32BE(b.length)
-    return Buffer.concat([len, b])
-  }
-  const wire = Buffer.concat([
-    sshString(Buffer.from('ecdsa-sha2-nistp256')),
-    sshString(Buffer.from('nistp256')),
-    sshString(point),
-  ])
-  return `SHA256:${sha256(wire).toString('base64').replace(/=+$/, '')}`
-}

@@ -30,8 +30,8 @@ import {
 import { generateP256KeyPair, publicKeyPEM, type KeyPair } from './keys.js'
 import { dsseBody, intotoBody, type RekorBody, type RekorKind } from './rekor-entries.js'
 import { TransparencyLog, type TransparencyLogOptions } from './rekor.js'
-import type { RegistryKey } from './registry-key.js'
 import { buildTrustedRoot, type TrustedRootJSON } from './trusted-root.js'
+import type { RegistryKeyPair } from '../registry/keys.js'
 
 export const DEFAULT_LOG_HOST = 'rekor.sigstore.test'
 export const DEFAULT_CT_LOG_URL = 'https://ctfe.sigstore.test/test'
@@ -183,17 +183,17 @@ export class TestSigstore {
     return { ...logged, identity, certificate, signingKey }
   }
 
-  /** Signing with a long-lived key, named in the bundle by `key.keyId` (publicKey.hint and DSSE keyid). */
+  /** Signing with a long-lived key, named in the bundle by `key.keyid` (publicKey.hint and DSSE keyid). */
   signWithKey(
     payload: Uint8Array,
     payloadType: string,
-    key: Pick<RegistryKey, 'privateKey' | 'keyId'>,
+    key: Pick<RegistryKeyPair, 'privateKey' | 'keyid'>,
     options: SignOptions = {},
   ): SignedBundle {
     const at = options.at ?? this.now()
-    const envelope = this.tamper(signEnvelope(payload, payloadType, key.privateKey, key.keyId), options)
+    const envelope = this.tamper(signEnvelope(payload, payloadType, key.privateKey, key.keyid), options)
     const pem = publicKeyPEM(createPublicKey(key.privateKey))
-    return this.logAndBundle(envelope, pem, at, options, { kind: 'publicKey', hint: key.keyId })
+    return this.logAndBundle(envelope, pem, at, options, { kind: 'publicKey', hint: key.keyid })
   }
 
   /** npm provenance for a package version, built and signed on GitHub Actions as `identity`. */
@@ -213,10 +213,13 @@ export class TestSigstore {
     return { ...signed, statement, attestation: { predicateType: statement.predicateType, bundle: signed.bundle } }
   }
 
-  /** The registry's publish attestation for a package version, signed with the registry key. */
+  /**
+   * The registry's publish attestation for a package version, signed with the registry key: the
+   * same `RegistryKeyPair` (registry helper) that signs `dist.signatures`.
+   */
   signPublishAttestation(
     pkg: PackageSubjectInput,
-    key: Pick<RegistryKey, 'privateKey' | 'keyId'>,
+    key: Pick<RegistryKeyPair, 'privateKey' | 'keyid'>,
     options: PublishAttestationOptions = {},
   ): PublishAttestation {
     let statement: InTotoStatement<NpmPublishPredicate> = inTotoStatement({
