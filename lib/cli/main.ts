@@ -1,5 +1,8 @@
 import { createRequire } from 'node:module'
+import { RunError } from '../fetch/errors.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
+import { processTerminal, type Terminal } from './terminal.js'
+import { runVerifyCommand } from './verify-command.js'
 
 const require = createRequire(import.meta.url)
 const pkg = require('../../package.json') as { name: string; version: string }
@@ -9,6 +12,8 @@ Check that a project's npm dependencies were signed and built by the publishers
 and pipelines its trust policy allows.
 
 Usage:
+  verify-deps verify <file.tgz> [--attestations FILE] [--packument FILE] [--json]
+                           verify one package tarball offline (see "verify-deps verify --help")
   verify-deps --help       show this help
   verify-deps --version    print the version
 
@@ -19,17 +24,45 @@ Exit codes:
   3  could not verify (registry, network or trust-material failure)
 `
 
-/** Runs the CLI with the given arguments and resolves to the process exit code. */
-export async function main(argv: readonly string[]): Promise<ExitCode> {
-  const [first] = argv
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(HELP)
-    return EXIT.OK
+const COMMANDS: Record<string, (argv: readonly string[], term: Terminal) => Promise<ExitCode>> = {
+  verify: runVerifyCommand,
+}
+
+/** Runs the CLI with the given arguments and resolves to the process exit code. Never throws. */
+export async function main(argv: readonly string[], term: Terminal = processTerminal): Promise<ExitCode> {
+  const [first, ...rest] = argv
+  try {
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      term.out(HELP)
+      return EXIT.OK
+    }
+    if (first === '--version' || first === '-v') {
+      term.out(`${pkg.version}\n`)
+      return EXIT.OK
+    }
+    const command = COMMANDS[first]
+    if (!command) {
+      term.err(`verify-deps: unknown command or option "${first}"\nRun "verify-deps --help" for usage.\n`)
+      return EXIT.USAGE
+    }
+    return await command(rest, term)
+  } catch (err) {
+    return reportError(err, term)
   }
-  if (first === '--version' || first === '-v') {
-    process.stdout.write(`${pkg.version}\n`)
-    return EXIT.OK
+}
+
+/** The one place that turns an error into a message and an exit code: never a stack trace. */
+function reportError(err: unknown, term: Terminal): ExitCode {
+  if (err instanceof RunError) {
+    term.err(`verify-deps: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`)
+    return err.kind === 'usage' ? EXIT.USAGE : EXIT.COULD_NOT_VERIFY
   }
-  process.stderr.write(`verify-deps: unknown command or option "${first}"\nRun "verify-deps --help" for usage.\n`)
-  return EXIT.USAGE
+  // node:util parseArgs reports unknown or malformed options with these codes.
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    term.err(`verify-deps: ${(err as Error).message}\nRun "verify-deps --help" for usage.\n`)
+    return EXIT.USAGE
+  }
+  term.err(`verify-deps: internal error: ${(err as Error)?.message ?? String(err)}\nPlease report this at the verify-deps issue tracker.\n`)
+  return EXIT.COULD_NOT_VERIFY
 }

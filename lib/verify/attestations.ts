@@ -5,7 +5,6 @@
  * in-toto statement, check the unsigned outer predicateType against it, check the subject names this
  * package version and the integrity being verified, then read the identity.
  */
-import { X509Certificate } from '@sigstore/core'
 import { finding, type Finding } from '../findings.js'
 import { mergeIdentity, readCertificateIdentity, readPredicateIdentity } from './identity.js'
 import { keyValidAt, type RegistryKey } from './registry-keys.js'
@@ -17,7 +16,8 @@ import {
   parseStatement,
   type Statement,
 } from './statement.js'
-import type { AttestationsEvidence, BundleOutcome, BundleVerifier, ProvenanceFacts, PublishFacts } from './types.js'
+import type { BundleVerified, BundleVerifier } from './sigstore/index.js'
+import type { AttestationsEvidence, ProvenanceFacts, PublishFacts } from './types.js'
 
 export interface AttestationsInput {
   name: string
@@ -152,12 +152,13 @@ type StepResult<F> = { facts: F; findings: Finding[] }
 
 type CommonResult =
   | { error: Finding; mismatch?: boolean }
-  | { error?: undefined; outcome: Extract<BundleOutcome, { ok: true }>; statement: Statement }
+  | { error?: undefined; outcome: BundleVerified; statement: Statement }
 
 /** Steps shared by both kinds: bundle cryptography, statement, outer predicateType, subject. */
 function verifyCommon(entry: AttestationEntry, input: AttestationsInput, id: string, label: string): CommonResult {
-  const outcome: BundleOutcome = input.bundles.verifyBundle(entry.bundle)
+  const outcome = input.bundles.verify(entry.bundle)
   if (!outcome.ok) return { error: finding('ATTESTATION_INVALID', `${id}: ${label} bundle does not verify (${outcome.code}: ${outcome.message})`) }
+  if (!outcome.dsse) return { error: finding('ATTESTATION_INVALID', `${id}: ${label} bundle is not a DSSE envelope`) }
   const parsed = parseStatement(outcome.dsse.payloadType, outcome.dsse.payload)
   if (!parsed.ok) return { error: finding('ATTESTATION_INVALID', `${id}: ${label} ${parsed.reason}`) }
   const statement = parsed.value
@@ -177,17 +178,12 @@ function verifyProvenance(entry: AttestationEntry, input: AttestationsInput, id:
   const r = verifyCommon(entry, input, id, 'provenance')
   if (r.error) return { facts: { ...base, status: r.mismatch ? 'mismatch' : 'invalid' }, findings: [r.error] }
   const { outcome, statement } = r
-  const facts = { ...base, bundleMediaType: outcome.mediaType, signedAt: outcome.signedAt?.toISOString() }
+  const facts = { ...base, bundleMediaType: outcome.bundleMediaType, signedAt: outcome.signedAt?.toISOString() }
   // Provenance is keyless: the identity is the Fulcio certificate's. A key-signed one says nothing about the build.
-  if (!outcome.certificate) {
+  if (outcome.signer.kind !== 'certificate') {
     return { facts: { ...facts, status: 'invalid' }, findings: [finding('ATTESTATION_INVALID', `${id}: provenance is not signed with a Sigstore certificate`)] }
   }
-  let certIdentity
-  try {
-    certIdentity = readCertificateIdentity(X509Certificate.parse(Buffer.from(outcome.certificate)))
-  } catch {
-    return { facts: { ...facts, status: 'invalid' }, findings: [finding('ATTESTATION_INVALID', `${id}: provenance certificate cannot be parsed`)] }
-  }
+  const certIdentity = readCertificateIdentity(outcome.signer.certificate.x509)
   const merged = mergeIdentity(certIdentity, readPredicateIdentity(statement.predicateType, statement.predicate))
   if (merged.conflicts.length > 0) {
     return {
@@ -202,7 +198,10 @@ function verifyPublish(entry: AttestationEntry, input: AttestationsInput, id: st
   const r = verifyCommon(entry, input, id, 'publish attestation')
   if (r.error) return { facts: { status: r.mismatch ? 'mismatch' : 'invalid' }, findings: [r.error] }
   const { outcome, statement } = r
-  const facts = { keyid: outcome.keyHint, signedAt: outcome.signedAt?.toISOString() }
+  const keyHint = outcome.signer.kind === 'public-key' ? outcome.signer.keyHint : undefined
+  // npm: a registry key must have been valid when the transparency log integrated the attestation.
+  const loggedAt = outcome.integratedTime ?? outcome.signedAt
+  const facts = { keyid: keyHint, signedAt: loggedAt?.toISOString() }
   const predicateProblem = checkPublishPredicate(statement, input.name, input.version)
   if (predicateProblem) {
     return { facts: { ...facts, status: 'mismatch' }, findings: [finding('ATTESTATION_SUBJECT_MISMATCH', `${id}: ${predicateProblem}`)] }
@@ -210,8 +209,8 @@ function verifyPublish(entry: AttestationEntry, input: AttestationsInput, id: st
   // The publish attestation is the registry's own statement: it must be signed by a registry key for
   // attestations that was valid when the log integrated it. (The bundle verifier already enforces the
   // window through its trust material; this keeps the rule visible and independent of that wiring.)
-  const key = outcome.keyHint ? input.registryKeys?.find((k) => k.keyid === outcome.keyHint) : undefined
-  if (outcome.certificate || !key || !outcome.signedAt || !keyValidAt(key, 'npm:attestations', outcome.signedAt)) {
+  const key = keyHint ? input.registryKeys?.find((k) => k.keyid === keyHint) : undefined
+  if (!key || !loggedAt || !keyValidAt(key, 'npm:attestations', loggedAt)) {
     return {
       facts: { ...facts, status: 'invalid' },
       findings: [finding('ATTESTATION_INVALID', `${id}: publish attestation is not signed by a registry attestation key valid at its log time`)],

@@ -6,6 +6,7 @@ import type { Finding } from '../findings.js'
 import type { SignerIdentity } from './identity.js'
 import type { RegistryKey } from './registry-keys.js'
 import type { SignatureFacts } from './registry-signature.js'
+import type { BundleVerifier } from './sigstore/index.js'
 
 /** What was obtained of the attestations document (`GET /-/npm/v1/attestations/<name>@<version>`). */
 export type AttestationsEvidence =
@@ -49,25 +50,6 @@ export interface TrustContext {
   /** The Sigstore bundle verifier, built once per run from the trusted root and registry keys. */
   bundles: BundleVerifier
 }
-
-/** What lib/verify needs of a Sigstore bundle verifier (implemented in lib/verify/sigstore). */
-export interface BundleVerifier {
-  verifyBundle(bundle: unknown): BundleOutcome
-}
-
-export type BundleOutcome =
-  | {
-      ok: true
-      /** DER of the leaf signing certificate (keyless), absent for public-key bundles. */
-      certificate?: Buffer
-      /** `verificationMaterial.publicKey.hint` (key-signed bundles). */
-      keyHint?: string
-      /** Earliest verified time (transparency-log integrated time or TSA time). */
-      signedAt?: Date
-      mediaType: string
-      dsse: { payloadType: string; payload: Buffer }
-    }
-  | { ok: false; code: string; message: string }
 
 export type IntegrityStatus = 'verified' | 'mismatch' | 'missing'
 

@@ -1,0 +1,119 @@
+/**
+ * Trust material from disk: the embedded Sigstore trusted root and npm registry keys (trust/,
+ * refreshed by scripts/refresh-trust.mjs), or files the user names (--trusted-root,
+ * --registry-keys). Online refresh through Sigstore TUF lives in tuf.ts.
+ */
+import { fileURLToPath } from 'node:url'
+import { readJSONFile } from './files.js'
+import { inputError, RunError } from './errors.js'
+import { DEFAULT_TUF_MIRROR, fetchTUFTargets, registryKeysTarget, type TUFFetchOptions, type TUFTargets } from './tuf.js'
+import { parseRegistryKeys, RegistryKeysError, type RegistryKey } from '../verify/registry-keys.js'
+
+const TRUST_DIR = new URL('../../trust/', import.meta.url)
+export const EMBEDDED_TRUSTED_ROOT = fileURLToPath(new URL('trusted_root.json', TRUST_DIR))
+export const EMBEDDED_NPM_KEYS = fileURLToPath(new URL('registry.npmjs.org.keys.json', TRUST_DIR))
+
+export interface TrustFiles {
+  trustedRootFile?: string
+  registryKeysFile?: string
+}
+
+export interface LoadedTrust {
+  trustedRoot: unknown
+  trustedRootSource: string
+  registryKeys: RegistryKey[]
+  registryKeysSource: string
+}
+
+export function loadTrustFiles(files: TrustFiles = {}): LoadedTrust {
+  const trustedRootSource = files.trustedRootFile ?? EMBEDDED_TRUSTED_ROOT
+  const registryKeysSource = files.registryKeysFile ?? EMBEDDED_NPM_KEYS
+  const trustedRoot = readJSONFile(trustedRootSource, 'trusted root')
+  return { trustedRoot, trustedRootSource, registryKeys: loadRegistryKeysFile(registryKeysSource), registryKeysSource }
+}
+
+export function loadRegistryKeysFile(path: string): RegistryKey[] {
+  const doc = readJSONFile(path, 'registry keys')
+  try {
+    return parseRegistryKeys(doc, path)
+  } catch (err) {
+    if (err instanceof RegistryKeysError) throw inputError(err.code, err.message)
+    throw err
+  }
+}
+
+export interface TrustOptions extends TrustFiles {
+  /** Skip Sigstore TUF entirely and use the embedded material (or the named files). */
+  offline?: boolean
+  /** The registry whose keys are wanted (default registry.npmjs.org). */
+  registry?: string
+  tuf: TUFFetchOptions
+}
+
+export interface ResolvedTrust extends LoadedTrust {
+  /** Things the user should see, e.g. a fall back to embedded material. */
+  notices: string[]
+}
+
+const NPMJS = 'https://registry.npmjs.org/'
+
+/**
+ * Trust material for a run: named files win; otherwise Sigstore TUF online, falling back to the
+ * embedded targets with a visible notice when TUF cannot be reached; `offline` skips TUF.
+ */
+export async function resolveTrust(options: TrustOptions, fetchTargets = fetchTUFTargets): Promise<ResolvedTrust> {
+  const registry = options.registry ?? NPMJS
+  const notices: string[] = []
+  let tuf: TUFTargets | undefined
+  const needTUF = !options.offline && (!options.trustedRootFile || !options.registryKeysFile)
+  if (needTUF) {
+    try {
+      tuf = await fetchTargets(registry, options.tuf)
+    } catch (err) {
+      notices.push(`could not update trust material from Sigstore TUF (${(err as Error).message}); using the embedded trusted root and npm keys from ${embeddedDate()}`)
+    }
+  }
+  let trustedRoot: unknown
+  let trustedRootSource: string
+  if (options.trustedRootFile) {
+    trustedRoot = readJSONFile(options.trustedRootFile, 'trusted root')
+    trustedRootSource = options.trustedRootFile
+  } else if (tuf) {
+    trustedRoot = tuf.trustedRoot
+    trustedRootSource = `Sigstore TUF (${options.tuf.mirrorURL ?? DEFAULT_TUF_MIRROR})`
+  } else {
+    trustedRoot = readJSONFile(EMBEDDED_TRUSTED_ROOT, 'trusted root')
+    trustedRootSource = EMBEDDED_TRUSTED_ROOT
+  }
+  let registryKeys: RegistryKey[] = []
+  let registryKeysSource = 'none'
+  if (options.registryKeysFile) {
+    registryKeys = loadRegistryKeysFile(options.registryKeysFile)
+    registryKeysSource = options.registryKeysFile
+  } else if (tuf?.registryKeys !== undefined) {
+    registryKeysSource = `Sigstore TUF target ${registryKeysTarget(registry)}`
+    registryKeys = parseKeysOrThrow(tuf.registryKeys, registryKeysSource)
+  } else if (new URL(registry).host === new URL(NPMJS).host) {
+    registryKeys = loadRegistryKeysFile(EMBEDDED_NPM_KEYS)
+    registryKeysSource = EMBEDDED_NPM_KEYS
+  }
+  return { trustedRoot, trustedRootSource, registryKeys, registryKeysSource, notices }
+}
+
+function parseKeysOrThrow(doc: unknown, source: string): RegistryKey[] {
+  try {
+    return parseRegistryKeys(doc, source)
+  } catch (err) {
+    if (err instanceof RegistryKeysError) throw new RunError('ETRUSTMATERIAL', err.message, 'could-not-verify')
+    throw err
+  }
+}
+
+function embeddedDate(): string {
+  try {
+    const source = readJSONFile(fileURLToPath(new URL('SOURCE.json', TRUST_DIR)), 'trust source') as { refreshedAt?: string; from?: string }
+    return `${source.from ?? 'the package'} (refreshed ${source.refreshedAt?.slice(0, 10) ?? 'unknown'})`
+  } catch {
+    return 'the package'
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Text rendering of one package's facts (`verify-deps verify`). Pure: returns a string.
+ */
+import { FINDINGS } from '../findings.js'
+import type { PackageFacts } from '../verify/types.js'
+
+export function formatPackageFactsText(facts: PackageFacts, outcome: 'pass' | 'fail'): string {
+  const lines: string[] = []
+  lines.push(`${facts.name}@${facts.version}: ${outcome === 'pass' ? 'verified' : 'FAILED'}`)
+  const row = (label: string, value: string) => lines.push(`  ${label.padEnd(11)} ${value}`)
+
+  const i = facts.integrity
+  row('integrity', `${i.status}${i.integrity ? `  ${i.integrity}` : ''}${i.tarball ? `  (tarball ${i.tarball})` : ''}`)
+  const s = facts.signature
+  row('signature', `${s.status}${s.keyid ? `  key ${s.keyid}` : ''}`)
+  const p = facts.provenance
+  row('provenance', [p.status, p.predicateType, p.signedAt && `signed ${p.signedAt}`].filter(Boolean).join('  '))
+  const id = p.identity
+  if (id) {
+    if (id.repository) row('  source', [id.repository, id.ref, id.commit && `commit ${id.commit}`].filter(Boolean).join('  '))
+    if (id.workflow) row('  workflow', id.workflow)
+    if (id.subjectAlternativeName) row('  signer', id.subjectAlternativeName)
+    if (id.issuer) row('  issuer', id.issuer)
+    const run = [id.runner && `runner ${id.runner}`, id.trigger && `trigger ${id.trigger}`, id.repositoryId && `repository id ${id.repositoryId}`]
+    if (run.some(Boolean)) row('  build', run.filter(Boolean).join('  '))
+  }
+  const pub = facts.publish
+  row('publish', `${pub.status}${pub.keyid ? `  key ${pub.keyid}` : ''}`)
+  const who = facts.publisher
+  if (who.name || who.trustedPublisher || who.approver) {
+    const parts = [
+      who.name && `${who.name}${who.email ? ` <${who.email}>` : ''}`,
+      who.trustedPublisher && `trusted publisher ${who.trustedPublisher.id}`,
+      who.approver && `approved by ${who.approver.name ?? who.approver.email}`,
+    ]
+    row('publisher', `${parts.filter(Boolean).join('  ')}  (registry metadata, not signed)`)
+  }
+  if (facts.findings.length > 0) {
+    lines.push('  findings:')
+    for (const f of facts.findings) {
+      const mark = FINDINGS[f.code].defaultSeverity === 'error' ? 'x' : '!'
+      lines.push(`    ${mark} ${f.code}: ${f.message}`)
+    }
+  }
+  return lines.join('\n') + '\n'
+}
