@@ -90,7 +90,7 @@ export {
   type SlsaProvenanceV1Predicate,
 } from './intoto.js'
 // The registry key is the registry helper's: one key object signs dist.signatures and publish attestations.
-export { createRegistryKey, npmKeyId, type RegistryKeyPair } from '../registry/keys.js'
+export { createRegistryKey, npmKeyId, type RegistryKeyPair, type RegistryPublicKey } from '../registry/keys.js'
 export {
   verificationErrorCode,
   verifyWithSigstore,

@@ -8,7 +8,7 @@ import { PublicKey, TrustedRoot } from '@sigstore/protobuf-specs'
 import { PolicyError, VerificationError, Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify'
 import type { BundleJSON } from './bundle.js'
 import type { TrustedRootJSON } from './trusted-root.js'
-import { formatTufKeys, type RegistryKeyPair } from '../registry/keys.js'
+import { formatTufKeys, type RegistryPublicKey } from '../registry/keys.js'
 
 type VerifierOptions = ConstructorParameters<typeof Verifier>[1]
 type Policy = Parameters<Verifier['verify']>[1]
@@ -20,7 +20,7 @@ export interface ReferenceVerifyOptions {
    * (`registry.npmjs.org/keys.json`). The validity window is the key's own (`validFrom` to
    * `expires`) unless `validFor` replaces it.
    */
-  keys?: { key: RegistryKeyPair; validFor?: { start?: Date; end?: Date } }[]
+  keys?: { key: RegistryPublicKey; validFor?: { start?: Date; end?: Date } }[]
   verifierOptions?: VerifierOptions
   policy?: Policy
 }
@@ -36,7 +36,7 @@ export function verifyWithSigstore(
   return new Verifier(trust, options.verifierOptions).verify(entity, options.policy)
 }
 
-function trustedKeyJSON(key: RegistryKeyPair, validFor: { start?: Date; end?: Date } = {}): PublicKey {
+function trustedKeyJSON(key: RegistryPublicKey, validFor: { start?: Date; end?: Date } = {}): PublicKey {
   const { publicKey } = formatTufKeys([key]).keys[0]!
   const start = validFor.start?.toISOString() ?? publicKey.validFor.start
   const end = validFor.end?.toISOString() ?? publicKey.validFor.end

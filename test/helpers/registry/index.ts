@@ -46,6 +46,7 @@ export {
   NPM_KEY_TYPE,
   DEFAULT_KEY_VALID_FROM,
   type RegistryKeyPair,
+  type RegistryPublicKey,
   type RegistryKeyOptions,
   type RegistrySignature,
   type SignedPackage,

@@ -29,6 +29,9 @@ export interface RegistryKeyPair {
   validFrom: string
 }
 
+/** A key as a keys document describes it: no private half (e.g. read back from `/-/npm/v1/keys`). */
+export type RegistryPublicKey = Pick<RegistryKeyPair, 'keyid' | 'spkiBase64' | 'expires' | 'validFrom'>
+
 export interface RegistryKeyOptions {
   expires?: string | Date | null
   validFrom?: string | Date
@@ -95,7 +98,7 @@ export interface KeysEndpointDocument {
   keys: Array<{ expires: string | null; keyid: string; keytype: string; scheme: string; key: string }>
 }
 
-export function formatKeysEndpoint(keys: readonly RegistryKeyPair[]): KeysEndpointDocument {
+export function formatKeysEndpoint(keys: readonly RegistryPublicKey[]): KeysEndpointDocument {
   return {
     keys: keys.map((k) => ({ expires: k.expires, keyid: k.keyid, keytype: NPM_KEY_TYPE, scheme: NPM_KEY_TYPE, key: k.spkiBase64 })),
   }
@@ -110,7 +113,7 @@ export interface TufKeysDocument {
   }>
 }
 
-export function formatTufKeys(keys: readonly RegistryKeyPair[]): TufKeysDocument {
+export function formatTufKeys(keys: readonly RegistryPublicKey[]): TufKeysDocument {
   return {
     keys: keys.flatMap((k) =>
       (['npm:signatures', 'npm:attestations'] as const).map((keyUsage) => ({
