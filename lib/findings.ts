@@ -117,6 +117,22 @@ export const FINDINGS = {
     description: 'The version has no SLSA provenance: nothing says which source and build produced it.',
     fix: 'Ask the maintainers to publish with provenance (npm publish --provenance or trusted publishing).',
   },
+  UNVERIFIABLE_SOURCE: {
+    title: 'Not from a registry',
+    evidence: 'source',
+    defaultSeverity: 'warning',
+    description:
+      'The package comes from git, a local file or link, or a remote tarball URL: there is no registry signature or attestation to check.',
+    fix: 'Depend on a published registry version, or accept this source in your policy.',
+  },
+  FETCH_FAILED: {
+    title: 'Evidence could not be fetched',
+    evidence: 'source',
+    defaultSeverity: 'error',
+    description:
+      'The registry did not deliver the version data or attestations for this package (network error, timeout, HTTP error, malformed response): it could not be verified, which is never a pass.',
+    fix: 'Check registry access and credentials, then run again.',
+  },
 } as const satisfies Record<string, FindingDefinition>
 
 export type FindingCode = keyof typeof FINDINGS

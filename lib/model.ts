@@ -2,6 +2,8 @@
  * The plain data the pipeline stages hand each other:
  *   tree → PackageRef[] → fetch → PackageEvidence → verify → PackageFacts → policy → PackageResult → Report
  */
+import type { FindingCode, FindingSeverity } from './findings.js'
+import type { PackageFacts } from './verify/types.js'
 
 /** Where a package is installed in the project, and the chain of dependents that brings it in. */
 export interface PackageLocation {
@@ -16,6 +18,8 @@ export interface PackageLocation {
   workspace?: string
   /** The name it is installed under, when that differs (an `npm:` alias). */
   alias?: string
+  /** Nothing in the project depends on it (an extraneous lockfile entry or folder): `why` is empty. */
+  extraneous?: boolean
 }
 
 /** Where a package's bytes come from. Only `registry` packages carry registry evidence. */
@@ -36,4 +40,54 @@ export interface PackageRef {
   /** For non-registry sources: why it cannot be verified, or what covers it (e.g. the bundling parent). */
   sourceDetail?: string
   locations: PackageLocation[]
+}
+
+
+/** How a package ends. Every package ends as exactly one of these; nothing disappears. */
+export type Decision = 'pass' | 'warn' | 'fail' | 'skipped'
+
+/** A finding as decided by the policy: the same code, with the severity the policy gave it. */
+export interface DecidedFinding {
+  code: FindingCode
+  severity: FindingSeverity
+  message: string
+}
+
+/** One package's result: what is true about it (facts) and what the policy decided. */
+export interface PackageResult {
+  name: string
+  version: string
+  integrity?: string
+  source: PackageSource
+  registry?: string
+  locations: PackageLocation[]
+  decision: Decision
+  /** For `skipped`: why (e.g. `bundled`, `link`). */
+  skipReason?: string
+  findings: DecidedFinding[]
+  /** Verification facts; absent for skipped packages and packages whose evidence could not be fetched. */
+  facts?: PackageFacts
+  /** The policy rule that decided (`default` for the built-in default policy). */
+  rule: string
+}
+
+export interface ReportSummary {
+  total: number
+  pass: number
+  warn: number
+  fail: number
+  skipped: number
+}
+
+/** The one Report model every format renders. */
+export interface Report {
+  schemaVersion: 1
+  tool: { name: string; version: string }
+  project: { root: string; lockfile: string }
+  summary: ReportSummary
+  packages: PackageResult[]
+  /** True when some evidence could not be obtained (registry/network/trust failure): exit 3 unless something failed. */
+  couldNotVerify: boolean
+  /** Things the user should know about the run itself (e.g. a fall back to embedded trust material). */
+  notices: string[]
 }
