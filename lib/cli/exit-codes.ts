@@ -14,3 +14,18 @@ export const EXIT = {
 } as const
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
+
+/**
+ * The exit code for a finished check: 1 when a package failed verification or policy; otherwise 3
+ * when some evidence could not be obtained (a run that could not verify never exits 0); else 0.
+ */
+export function exitCodeForReport(report: {
+  couldNotVerify: boolean
+  packages: readonly { decision: string; findings: readonly { code: string; severity: string }[] }[]
+}): ExitCode {
+  const failed = report.packages.some((p) => p.decision === 'fail' && p.findings.some((f) => f.severity === 'error' && f.code !== 'FETCH_FAILED'))
+  if (failed) return EXIT.FAILED
+  const fetchFailed = report.packages.some((p) => p.findings.some((f) => f.code === 'FETCH_FAILED'))
+  if (report.couldNotVerify || fetchFailed) return EXIT.COULD_NOT_VERIFY
+  return EXIT.OK
+}
