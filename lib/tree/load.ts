@@ -1,0 +1,201 @@
+/**
+ * The tree stage: which packages are in the project. One call, as a fixed sequence of steps:
+ *   1. find and validate the lockfile (our own checks: arborist would treat a broken one as absent)
+ *   2. let arborist build the tree: from the lockfile alone (default; CI runs this before
+ *      `npm ci`), from node_modules (`installed`), or resolved afresh (`ideal`, needs the registry)
+ *   3. walk it from the root or the chosen workspaces, applying npm's --omit rule
+ *   4. collapse nodes into distinct packages, each with all its locations
+ *   5. in `installed` mode, compare node_modules with the lockfile
+ */
+import { readFile, stat } from 'node:fs/promises'
+import { join, relative, resolve } from 'node:path'
+import type { PackageRef } from '../model.js'
+import { createArborist, type ArboristNode } from './arborist.js'
+import { collectPackages } from './collect.js'
+import { TreeError, describeError } from './errors.js'
+import { compareInstalled, type InstalledMismatch } from './installed.js'
+import { findLockfile, noLockfileError, readLockfile, type Lockfile } from './lockfile.js'
+import { walkTree, type WalkSeed } from './walk.js'
+
+/** How `why` and `root.name` call a project whose package.json has no name (as `npm explain` does). */
+export const ROOT_LABEL = '(root)'
+
+export type TreeMode = 'lockfile' | 'installed' | 'ideal'
+export type OmitType = 'dev' | 'optional' | 'peer'
+
+export interface LoadPackagesOptions {
+  projectDir: string
+  /** Default `lockfile`. */
+  mode?: TreeMode
+  /** Workspace names (or paths relative to the project) to restrict to; default all, with the root. */
+  workspaces?: string[]
+  /** Leave out dev / optional / peer-only packages exactly as `npm ci --omit=…` does. */
+  omit?: OmitType[]
+  /** The registry URL a package name is fetched from (npm config, incl. `@scope:registry`). */
+  registryFor: (name: string) => string
+  /** Passed to the Arborist constructor (e.g. registry, cache for `ideal`); `path` is always projectDir. */
+  arboristOptions?: Record<string, unknown>
+}
+
+export interface TreeResult {
+  packages: PackageRef[]
+  root: { name: string; version: string; path: string }
+  /** The lockfile used; null only in `ideal` mode for a project without one. */
+  lockfile: string | null
+  /** `installed` mode: where node_modules differs from the lockfile; [] in the other modes. */
+  mismatches: InstalledMismatch[]
+}
+
+export async function loadPackages(options: LoadPackagesOptions): Promise<TreeResult> {
+  const projectDir = resolve(options.projectDir)
+  const mode = options.mode ?? 'lockfile'
+  const omit = new Set<string>(options.omit ?? [])
+  await assertDirectory(projectDir)
+
+  // 1. The lockfile: required, except when `ideal` mode resolves the tree from scratch.
+  const lockfilePath = await findLockfile(projectDir)
+  if (!lockfilePath && mode !== 'ideal') throw noLockfileError(projectDir)
+  const lockfile = lockfilePath ? await readLockfile(lockfilePath) : null
+
+  const rootName = await readRootName(projectDir, lockfile)
+
+  // 2. The tree.
+  const tree = await loadTree(projectDir, mode, lockfile, options.arboristOptions ?? {})
+
+  // 3. The walk: the root (and through it every workspace), or only the chosen workspaces.
+  const seeds: WalkSeed[] = options.workspaces?.length
+    ? selectWorkspaces(tree, options.workspaces, projectDir).map((node) => ({ node, via: tree }))
+    : [{ node: tree, via: null }]
+  const walk = walkTree(tree, rootName ?? ROOT_LABEL, seeds, omit)
+
+  // 4. Distinct packages. With every workspace selected, unreachable (extraneous) nodes are kept and
+  //    marked, so nothing in the tree goes unreported.
+  const nodes = options.workspaces?.length ? walk.nodes : tree.inventory.values()
+  const invalidFile = mode === 'installed' ? null : lockfile?.path
+  const packages = collectPackages(nodes, {
+    projectDir,
+    walk,
+    omit,
+    registryFor: options.registryFor,
+    invalid: (node, detail) =>
+      invalidFile
+        ? new TreeError('ELOCKFILE', `${invalidFile}: packages[${JSON.stringify(node.location)}] ${detail}`, { file: invalidFile, hint: 'Regenerate it with "npm install --package-lock-only".' })
+        : new TreeError('ELOADTREE', `${join(node.path, 'package.json')}: ${detail}`, { file: join(node.path, 'package.json') }),
+  })
+
+  // 5. node_modules against the lockfile.
+  const mismatches = mode === 'installed' && lockfile ? compareInstalled(tree, lockfile, omit) : []
+
+  return {
+    packages,
+    root: { name: rootName ?? ROOT_LABEL, version: tree.version, path: projectDir },
+    lockfile: lockfile?.path ?? null,
+    mismatches,
+  }
+}
+
+async function loadTree(projectDir: string, mode: TreeMode, lockfile: Lockfile | null, arboristOptions: Record<string, unknown>): Promise<ArboristNode> {
+  const arborist = createArborist({ ...arboristOptions, path: projectDir })
+  const file = lockfile?.path ?? projectDir
+  try {
+    switch (mode) {
+      case 'lockfile':
+        return await arborist.loadVirtual()
+      case 'installed':
+        if (lockfile && needsNodeModules(lockfile) && !(await isDirectory(join(projectDir, 'node_modules')))) {
+          throw new TreeError('ENONODEMODULES', `No node_modules in ${projectDir}: nothing is installed to compare with ${lockfile.path}`, {
+            file: join(projectDir, 'node_modules'),
+            hint: 'Run "npm ci" first, or verify the lockfile alone (the default mode).',
+          })
+        }
+        // forceActual: read every package.json on disk, never node_modules/.package-lock.json, which
+        // is npm's cache of what it believes it installed.
+        return await arborist.loadActual({ forceActual: true })
+      case 'ideal':
+        return await arborist.buildIdealTree()
+    }
+  } catch (err) {
+    if (err instanceof TreeError) throw err
+    if (mode === 'ideal') {
+      throw new TreeError('EIDEALTREE', `Could not resolve the dependency tree of ${projectDir}: ${describeError(err)}`, {
+        file: projectDir,
+        cause: err,
+        kind: 'could-not-verify',
+        hint: 'Check the registry configuration and network, or verify the committed lockfile (the default mode).',
+      })
+    }
+    throw new TreeError('ELOADTREE', `${file}: cannot be loaded as a dependency tree: ${describeError(err)}`, {
+      file,
+      cause: err,
+      hint: 'Regenerate the lockfile with "npm install --package-lock-only".',
+    })
+  }
+}
+
+/** The workspace nodes named (by package name or by path relative to the project). */
+function selectWorkspaces(tree: ArboristNode, wanted: string[], projectDir: string): ArboristNode[] {
+  const workspaces = tree.workspaces ?? new Map<string, string>()
+  const byPath = new Map([...workspaces].map(([name, path]) => [resolve(path), name]))
+  return wanted.map((want) => {
+    const name = workspaces.has(want) ? want : byPath.get(resolve(projectDir, want))
+    const path = name === undefined ? undefined : workspaces.get(name)
+    const node = path === undefined ? undefined : findNodeAt(tree, path)
+    if (!node) {
+      const known = [...workspaces.keys()]
+      throw new TreeError('ENOWORKSPACE', `No workspace "${want}" in ${projectDir}${known.length ? ` (workspaces: ${known.join(', ')})` : ' (it has no workspaces)'}`, {
+        file: join(projectDir, 'package.json'),
+        hint: 'Name a workspace by its package name or folder.',
+      })
+    }
+    return node
+  })
+}
+
+function findNodeAt(tree: ArboristNode, path: string): ArboristNode | undefined {
+  return tree.inventory.get(relative(tree.path, path).replace(/\\/g, '/'))
+}
+
+/** A lockfile with no installed packages (no dependencies) is satisfied by an absent node_modules. */
+function needsNodeModules(lockfile: Lockfile): boolean {
+  for (const [location, entry] of lockfile.packages) {
+    if (/(^|\/)node_modules\//.test(location) && !entry.optional) return true
+  }
+  return false
+}
+
+/**
+ * The root package's own name, from package.json (or, without one, the lockfile's root entry).
+ * Arborist cannot tell us: for a nameless root it makes one up from the folder name. A package.json
+ * that is not JSON is an error, as in npm: arborist would quietly fall back to the lockfile and
+ * lose the workspace list.
+ */
+async function readRootName(projectDir: string, lockfile: Lockfile | null): Promise<string | undefined> {
+  const path = join(projectDir, 'package.json')
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    return lockfile?.packages.get('')?.name
+  }
+  let pkg: unknown
+  try {
+    pkg = JSON.parse(text.replace(/^\uFEFF/, ''))
+  } catch (err) {
+    throw new TreeError('EJSONPARSE', `${path}: is not valid JSON: ${describeError(err)}`, { file: path, cause: err, hint: 'Fix package.json; npm cannot read it either.' })
+  }
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) {
+    throw new TreeError('EJSONPARSE', `${path}: expected a JSON object`, { file: path, hint: 'Fix package.json; npm cannot read it either.' })
+  }
+  const name = (pkg as { name?: unknown }).name
+  return typeof name === 'string' && name ? name : undefined
+}
+
+async function assertDirectory(projectDir: string): Promise<void> {
+  if (!(await isDirectory(projectDir))) {
+    throw new TreeError('ENOPROJECT', `${projectDir} is not a directory`, { file: projectDir, hint: 'Point it at the folder that holds package.json.' })
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null))?.isDirectory() ?? false
+}

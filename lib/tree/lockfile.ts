@@ -1,0 +1,153 @@
+/**
+ * Finds and validates the project's lockfile before arborist sees it. Arborist treats an unreadable
+ * lockfile as "no lockfile" (it logs and carries on with an empty one), which for a verifier would
+ * silently mean "nothing to verify"; so we parse it ourselves and fail with the file named.
+ * The lockfile is attacker-controllable input (it arrives in pull requests): every field we or
+ * arborist rely on is type-checked here.
+ * Format: https://docs.npmjs.com/cli/configuring-npm/package-lock-json
+ */
+import { readFile, stat } from 'node:fs/promises'
+import { isAbsolute, join } from 'node:path'
+import { TreeError, describeError } from './errors.js'
+
+/** npm writes npm-shrinkwrap.json in preference to package-lock.json; arborist reads it first too. */
+export const LOCKFILE_NAMES = ['npm-shrinkwrap.json', 'package-lock.json'] as const
+
+/** The newest lockfileVersion whose `packages` layout this tool understands (npm 7–11 write 2 or 3). */
+export const MAX_LOCKFILE_VERSION = 3
+
+const MAKE_LOCKFILE_HINT = 'Create one with "npm install --package-lock-only" (npm 7 or newer) and commit it.'
+
+/** One `packages` entry: only the fields the tree stage reads. */
+export interface LockEntry {
+  name?: string
+  version?: string
+  resolved?: string
+  integrity?: string
+  link?: boolean
+  dev?: boolean
+  optional?: boolean
+  devOptional?: boolean
+  peer?: boolean
+  inBundle?: boolean
+  extraneous?: boolean
+}
+
+export interface Lockfile {
+  /** Absolute path of the file read. */
+  path: string
+  lockfileVersion: number
+  /** `packages`, keyed by location (`''` is the root, `node_modules/a/node_modules/b`, `packages/ws`). */
+  packages: Map<string, LockEntry>
+}
+
+const STRING_FIELDS = ['name', 'version', 'resolved', 'integrity', 'license'] as const
+const BOOLEAN_FIELDS = ['link', 'dev', 'optional', 'devOptional', 'peer', 'inBundle', 'extraneous', 'hasInstallScript', 'hasShrinkwrap'] as const
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const
+
+/** The lockfile npm would use in `projectDir`, or null when there is none. */
+export async function findLockfile(projectDir: string): Promise<string | null> {
+  for (const name of LOCKFILE_NAMES) {
+    const path = join(projectDir, name)
+    const info = await stat(path).catch(() => null)
+    if (info?.isFile()) return path
+  }
+  return null
+}
+
+export function noLockfileError(projectDir: string): TreeError {
+  return new TreeError('ENOLOCK', `No package-lock.json or npm-shrinkwrap.json in ${projectDir}`, {
+    hint: MAKE_LOCKFILE_HINT,
+    file: projectDir,
+  })
+}
+
+/** Reads and validates a lockfile; throws TreeError (EJSONPARSE, ELOCKFILE, ELOCKFILEVERSION). */
+export async function readLockfile(path: string): Promise<Lockfile> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new TreeError('ELOCKFILE', `${path}: cannot be read: ${describeError(err)}`, { file: path, cause: err })
+  }
+  return parseLockfile(text, path)
+}
+
+export function parseLockfile(text: string, path: string): Lockfile {
+  const fail = (detail: string, code: 'ELOCKFILE' | 'ELOCKFILEVERSION' = 'ELOCKFILE', hint?: string): TreeError =>
+    new TreeError(code, `${path}: ${detail}`, { file: path, hint: hint ?? 'Regenerate it with "npm install --package-lock-only".' })
+
+  let doc: unknown
+  try {
+    doc = JSON.parse(text.replace(/^\uFEFF/, ''))
+  } catch (err) {
+    // npm itself would quietly resolve conflict markers; a verifier should not guess which side is meant.
+    const conflicted = /^(<<<<<<<|>>>>>>>) /m.test(text)
+    throw new TreeError(
+      'EJSONPARSE',
+      conflicted ? `${path}: has unresolved merge conflict markers` : `${path}: is not valid JSON: ${describeError(err)}`,
+      { file: path, cause: err, hint: conflicted ? 'Resolve the conflict (or run "npm install" to let npm merge it) and commit the result.' : 'Regenerate it with "npm install --package-lock-only".' },
+    )
+  }
+  if (!isPlainObject(doc)) throw fail('expected a JSON object')
+
+  const version = doc.lockfileVersion
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    throw fail('"lockfileVersion" is missing or not a positive integer')
+  }
+  if (version > MAX_LOCKFILE_VERSION) {
+    throw fail(`lockfileVersion ${version} is newer than this tool understands (up to ${MAX_LOCKFILE_VERSION})`, 'ELOCKFILEVERSION', 'Use a verify-deps release that supports it, or write the lockfile with "--lockfile-version 3".')
+  }
+  if (doc.packages === undefined) {
+    if (version === 1 || doc.dependencies !== undefined) {
+      throw fail(
+        `lockfileVersion ${version} has no "packages" section (written by npm 6 or older)`,
+        'ELOCKFILEVERSION',
+        'Upgrade it with "npm install --package-lock-only" using npm 7 or newer, and commit the result.',
+      )
+    }
+    throw fail('has no "packages" section')
+  }
+  if (!isPlainObject(doc.packages)) throw fail('"packages" is not an object')
+
+  const packages = new Map<string, LockEntry>()
+  for (const [location, raw] of Object.entries(doc.packages)) {
+    packages.set(location, parseEntry(location, raw, fail))
+  }
+  return { path, lockfileVersion: version, packages }
+}
+
+function parseEntry(location: string, raw: unknown, fail: (detail: string) => TreeError): LockEntry {
+  const where = `packages[${JSON.stringify(location)}]`
+  // npm writes locations relative to the project root; an absolute one would point arborist anywhere.
+  if (isAbsolute(location) || /^[a-zA-Z]:/.test(location) || location.includes('\0')) {
+    throw fail(`${where}: a location must be a relative path`)
+  }
+  if (!isPlainObject(raw)) throw fail(`${where} is not an object`)
+  const entry: LockEntry = {}
+  for (const field of STRING_FIELDS) {
+    const value = raw[field]
+    if (value === undefined) continue
+    if (typeof value !== 'string') throw fail(`${where}.${field} is not a string`)
+    if (field !== 'license') entry[field] = value
+  }
+  for (const field of BOOLEAN_FIELDS) {
+    const value = raw[field]
+    if (value === undefined) continue
+    if (typeof value !== 'boolean') throw fail(`${where}.${field} is not a boolean`)
+    if (field !== 'hasInstallScript' && field !== 'hasShrinkwrap') entry[field] = value
+  }
+  for (const field of DEPENDENCY_FIELDS) {
+    const value = raw[field]
+    if (value === undefined) continue
+    if (!isPlainObject(value) || !Object.values(value).every((spec) => typeof spec === 'string')) {
+      throw fail(`${where}.${field} is not an object of name → version range`)
+    }
+  }
+  if (entry.link && entry.resolved === undefined) throw fail(`${where} is a link without "resolved" (its target)`)
+  return entry
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
