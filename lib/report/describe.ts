@@ -1,0 +1,103 @@
+/**
+ * Small pieces every report format shares: counts, a package's id and `why` path, and the facts
+ * worth showing about it. Pure.
+ *
+ * Package names, versions, finding messages and identity fields come from the lockfile, the
+ * registry or signed certificates: attacker-controlled text. Each format escapes them for its
+ * own output (terminal, workflow commands, Markdown); `plainText` is the terminal's.
+ */
+import type { Decision, PackageLocation, PackageResult, Report } from '../model.js'
+
+/** A `why` path longer than this many hops is shortened in the middle. */
+export const DEFAULT_MAX_WHY_HOPS = 6
+
+export function formatPackageId(p: { name: string; version: string }): string {
+  return `${p.name}@${p.version}`
+}
+
+/** `120 packages: 115 pass, 3 warn, 1 fail, 1 skipped` (+ `; could not verify some packages`). */
+export function formatSummaryCounts(report: Report): string {
+  const s = report.summary
+  const counts = `${s.total} ${s.total === 1 ? 'package' : 'packages'}: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.skipped} skipped`
+  return report.couldNotVerify ? `${counts}; could not verify some packages` : counts
+}
+
+export function packagesWith(report: Report, decision: Decision): PackageResult[] {
+  return report.packages.filter((p) => p.decision === decision)
+}
+
+/**
+ * root → … → package, as `npm explain` walks it; the middle of a long path is elided so the
+ * line stays readable (the JSON report keeps it whole).
+ */
+export function formatWhy(location: PackageLocation, maxHops = DEFAULT_MAX_WHY_HOPS): string {
+  if (location.extraneous || location.why.length === 0) return `${location.path} (extraneous: nothing depends on it)`
+  const why = location.why
+  if (why.length <= maxHops) return why.join(' → ')
+  const head = why.slice(0, 2)
+  const tail = why.slice(why.length - (maxHops - 2))
+  return [...head, `… ${why.length - head.length - tail.length} more …`, ...tail].join(' → ')
+}
+
+/** The first location's `why`, and how many other places the same package is installed. */
+export function formatFirstWhy(p: PackageResult, maxHops = DEFAULT_MAX_WHY_HOPS): string | undefined {
+  const [first] = p.locations
+  if (!first) return undefined
+  const more = p.locations.length - 1
+  const kinds = [first.dev && 'dev', first.optional && 'optional', first.peer && 'peer'].filter(Boolean)
+  const suffix = [kinds.length > 0 ? `(${kinds.join(', ')})` : '', more > 0 ? `(+${more} more ${more === 1 ? 'location' : 'locations'})` : '']
+  return [formatWhy(first, maxHops), ...suffix].filter(Boolean).join('  ')
+}
+
+/** Rows of what was observed about a package: label → value, only what is present. */
+export function describeObserved(p: PackageResult): Array<[label: string, value: string]> {
+  const rows: Array<[string, string]> = []
+  if (p.source !== 'registry') rows.push(['source', p.source])
+  const facts = p.facts
+  if (!facts) return rows
+  const i = facts.integrity
+  if (i.status !== 'verified') {
+    rows.push(['integrity', [i.status, i.integrity && `lockfile ${i.integrity}`, i.registryIntegrity && `registry ${i.registryIntegrity}`].filter(Boolean).join('  ')])
+  }
+  if (i.tarball === 'mismatch') rows.push(['tarball', 'does not match the integrity'])
+  const s = facts.signature
+  rows.push(['signature', [s.status, s.keyid && `key ${s.keyid}`].filter(Boolean).join('  ')])
+  const prov = facts.provenance
+  rows.push(['provenance', [prov.status, prov.predicateType].filter(Boolean).join('  ')])
+  const id = prov.identity
+  if (id) {
+    if (id.repository) rows.push(['  repository', id.repository])
+    if (id.workflow) rows.push(['  workflow', id.workflow])
+    if (id.ref) rows.push(['  ref', id.ref])
+    if (id.commit) rows.push(['  commit', id.commit])
+    if (id.runner) rows.push(['  runner', id.runner])
+    if (id.issuer) rows.push(['  issuer', id.issuer])
+    if (id.subjectAlternativeName && !id.workflow) rows.push(['  signer', id.subjectAlternativeName])
+  }
+  const pub = facts.publish
+  rows.push(['publish', [pub.status, pub.keyid && `key ${pub.keyid}`].filter(Boolean).join('  ')])
+  const who = facts.publisher
+  const publisher = [
+    who.name && `${who.name}${who.email ? ` <${who.email}>` : ''}`,
+    who.trustedPublisher && `trusted publisher ${who.trustedPublisher.id}`,
+  ].filter(Boolean)
+  if (publisher.length > 0) rows.push(['publisher', `${publisher.join('  ')}  (registry metadata, not signed)`])
+  return rows
+}
+
+/**
+ * Makes untrusted text safe to print on a terminal: control characters (ESC starts ANSI
+ * sequences that can rewrite the screen) become visible `\u{…}` escapes. Newlines are kept only
+ * when `keepNewlines` is set.
+ */
+export function plainText(text: string, keepNewlines = false): string {
+  // C0 controls, DEL and C1 controls; U+2028/9 are line breaks some terminals honour.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (keepNewlines && c === '\n' ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`))
+}
+
+/** Groups skip reasons by their kind (`bundled: covered by …` → `bundled`). */
+export function skipKind(reason: string | undefined): string {
+  if (!reason) return 'no reason given'
+  const colon = reason.indexOf(':')
+  return colon > 0 ? reason.slice(0, colon) : reason
+}

@@ -1,0 +1,33 @@
+/**
+ * Report formats are drivers registered by name: each renders the one Report model to strings.
+ * The CLI picks one by `--format`, prints `main` and decides what to do with the rest.
+ */
+import type { Report } from '../model.js'
+import { formatReportGithub } from './github.js'
+import { formatReportJson } from './json.js'
+import { formatReportSarif } from './sarif.js'
+import { formatReportText } from './text.js'
+import type { FormatOptions, FormattedOutput, ReportFormatter } from './types.js'
+
+export type { FormatOptions, FormattedOutput, ReportFormatter } from './types.js'
+
+export const FORMATS = {
+  text: formatReportText,
+  json: formatReportJson,
+  sarif: formatReportSarif,
+  github: formatReportGithub,
+} as const satisfies Record<string, ReportFormatter>
+
+export type FormatName = keyof typeof FORMATS
+
+export const DEFAULT_FORMAT: FormatName = 'text'
+
+export const FORMAT_NAMES = Object.keys(FORMATS) as FormatName[]
+
+export function isFormatName(value: string): value is FormatName {
+  return Object.hasOwn(FORMATS, value)
+}
+
+export function formatReport(name: FormatName, report: Report, options: FormatOptions = {}): FormattedOutput {
+  return FORMATS[name](report, options)
+}

@@ -1,0 +1,171 @@
+/**
+ * The JSON report: public contract, `schemaVersion: 1`, described by docs/report.schema.json and
+ * docs/report.md (both generated from lib/report/report-schema.ts). Fields may be added within a
+ * schema version; none is renamed or removed. Absent values are `null`, so every named field is
+ * always there. Pure.
+ */
+import type { FindingCode, FindingSeverity } from '../findings.js'
+import type { Decision, PackageLocation, PackageResult, PackageSource, Report, ReportSummary } from '../model.js'
+import type { IdentitySource, SignerIdentity } from '../verify/identity.js'
+import type { AttestationStatus, IntegrityStatus, PackageFacts } from '../verify/types.js'
+import type { SignatureStatus } from '../verify/registry-signature.js'
+import { IDENTITY_FIELDS, type IdentityField } from './report-schema.js'
+import type { FormatOptions, FormattedOutput } from './types.js'
+
+/** No facts were established: the package was skipped, is not from a registry, or its evidence could not be fetched. */
+export type NotChecked = 'not-checked'
+
+export interface JsonReport {
+  schemaVersion: 1
+  tool: { name: string; version: string }
+  project: { root: string; lockfile: string }
+  summary: ReportSummary
+  couldNotVerify: boolean
+  notices: string[]
+  packages: JsonPackage[]
+}
+
+export interface JsonPackage {
+  name: string
+  version: string
+  integrity: string | null
+  source: PackageSource
+  registry: string | null
+  locations: JsonLocation[]
+  decision: Decision
+  skipReason: string | null
+  rule: string
+  findings: JsonFinding[]
+  evidence: JsonEvidence
+}
+
+export interface JsonLocation {
+  path: string
+  why: string[]
+  dev: boolean
+  optional: boolean
+  peer: boolean
+  workspace: string | null
+  alias: string | null
+  extraneous: boolean
+}
+
+export interface JsonFinding {
+  code: FindingCode
+  severity: FindingSeverity
+  message: string
+}
+
+export type JsonIdentity = Partial<Record<IdentityField, string>> & { sources: Partial<Record<IdentityField, IdentitySource>> }
+
+export interface JsonEvidence {
+  integrity: { status: IntegrityStatus | NotChecked; registryIntegrity: string | null; tarball: 'verified' | 'mismatch' | null }
+  signature: { status: SignatureStatus; keyid: string | null }
+  provenance: { status: AttestationStatus | NotChecked; predicateType: string | null; signedAt: string | null; identity: JsonIdentity | null }
+  publish: { status: AttestationStatus | NotChecked; keyid: string | null; signedAt: string | null }
+  /** Registry metadata about who published; no signature covers it. `null` without facts. */
+  publisher: JsonPublisher | null
+}
+
+export interface JsonPublisher {
+  source: 'registry-metadata'
+  name?: string
+  email?: string
+  trustedPublisher?: { id: string; oidcConfigId?: string }
+  approver?: { name?: string; email?: string }
+}
+
+export function toJsonReport(report: Report): JsonReport {
+  return {
+    schemaVersion: 1,
+    tool: { name: report.tool.name, version: report.tool.version },
+    project: { root: report.project.root, lockfile: report.project.lockfile },
+    summary: { total: report.summary.total, pass: report.summary.pass, warn: report.summary.warn, fail: report.summary.fail, skipped: report.summary.skipped },
+    couldNotVerify: report.couldNotVerify,
+    notices: [...report.notices],
+    packages: report.packages.map(toJsonPackage),
+  }
+}
+
+export function formatReportJson(report: Report, _options: FormatOptions = {}): FormattedOutput {
+  return { main: JSON.stringify(toJsonReport(report), null, 2) + '\n' }
+}
+
+function toJsonPackage(p: PackageResult): JsonPackage {
+  return {
+    name: p.name,
+    version: p.version,
+    integrity: p.integrity ?? p.facts?.integrity.integrity ?? null,
+    source: p.source,
+    registry: p.registry ?? null,
+    locations: p.locations.map(toJsonLocation),
+    decision: p.decision,
+    skipReason: p.skipReason ?? null,
+    rule: p.rule,
+    findings: p.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
+    evidence: toJsonEvidence(p.facts),
+  }
+}
+
+function toJsonLocation(l: PackageLocation): JsonLocation {
+  return {
+    path: l.path,
+    why: [...l.why],
+    dev: l.dev,
+    optional: l.optional,
+    peer: l.peer,
+    workspace: l.workspace ?? null,
+    alias: l.alias ?? null,
+    extraneous: l.extraneous ?? false,
+  }
+}
+
+function toJsonEvidence(facts: PackageFacts | undefined): JsonEvidence {
+  if (!facts) {
+    return {
+      integrity: { status: 'not-checked', registryIntegrity: null, tarball: null },
+      signature: { status: 'not-checked', keyid: null },
+      provenance: { status: 'not-checked', predicateType: null, signedAt: null, identity: null },
+      publish: { status: 'not-checked', keyid: null, signedAt: null },
+      publisher: null,
+    }
+  }
+  const { integrity, signature, provenance, publish, publisher } = facts
+  return {
+    integrity: { status: integrity.status, registryIntegrity: integrity.registryIntegrity ?? null, tarball: integrity.tarball ?? null },
+    signature: { status: signature.status, keyid: signature.keyid ?? null },
+    provenance: {
+      status: provenance.status,
+      predicateType: provenance.predicateType ?? null,
+      signedAt: provenance.signedAt ?? null,
+      identity: provenance.identity ? toJsonIdentity(provenance.identity) : null,
+    },
+    publish: { status: publish.status, keyid: publish.keyid ?? null, signedAt: publish.signedAt ?? null },
+    publisher: toJsonPublisher(publisher),
+  }
+}
+
+/** Copies the known identity fields only, so the output matches the schema whatever else the object carries. */
+function toJsonIdentity(identity: SignerIdentity): JsonIdentity {
+  const out: JsonIdentity = { sources: {} }
+  for (const field of Object.keys(IDENTITY_FIELDS) as IdentityField[]) {
+    const value = identity[field]
+    if (typeof value === 'string') out[field] = value
+    const source = identity.sources?.[field]
+    if (source) out.sources[field] = source
+  }
+  return out
+}
+
+function toJsonPublisher(p: PackageFacts['publisher']): JsonPublisher {
+  const out: JsonPublisher = { source: 'registry-metadata' }
+  if (p.name !== undefined) out.name = p.name
+  if (p.email !== undefined) out.email = p.email
+  if (p.trustedPublisher) {
+    out.trustedPublisher = { id: p.trustedPublisher.id, ...(p.trustedPublisher.oidcConfigId !== undefined ? { oidcConfigId: p.trustedPublisher.oidcConfigId } : {}) }
+  }
+  if (p.approver) {
+    out.approver = { ...(p.approver.name !== undefined ? { name: p.approver.name } : {}), ...(p.approver.email !== undefined ? { email: p.approver.email } : {}) }
+  }
+  return out
+}

@@ -1,0 +1,210 @@
+/**
+ * The JSON report's schema (JSON Schema draft 2020-12) and the meaning of every status, in one
+ * place: docs/report.schema.json and docs/report.md are generated from here, and the `Record`
+ * types below fail to compile when a status or identity field is added to the code without a
+ * description here.
+ */
+import { FINDINGS, type FindingSeverity } from '../findings.js'
+import type { Decision, PackageSource } from '../model.js'
+import type { IdentitySource, SignerIdentity } from '../verify/identity.js'
+import type { SignatureStatus } from '../verify/registry-signature.js'
+import type { AttestationStatus, IntegrityStatus } from '../verify/types.js'
+
+export const REPORT_SCHEMA_VERSION = 1
+
+export const DECISIONS: Record<Decision, string> = {
+  pass: 'Everything the policy requires verified.',
+  warn: 'Allowed, with findings the policy treats as warnings (e.g. no provenance).',
+  fail: 'A finding the policy treats as an error: do not install.',
+  skipped: 'Not verified on its own, for the reason in `skipReason` (e.g. bundled inside a parent that was verified).',
+}
+
+export const SEVERITIES: Record<FindingSeverity, string> = {
+  error: 'Fails the package.',
+  warning: 'Reported; the package is `warn` unless another finding fails it.',
+  info: 'Reported only.',
+}
+
+export const PACKAGE_SOURCES: Record<PackageSource, string> = {
+  registry: 'Fetched from an npm registry: the only source with registry signatures and attestations.',
+  git: 'A git dependency.',
+  file: 'A local tarball or folder (`file:`).',
+  link: 'A symlinked folder (`link:`, workspaces).',
+  remote: 'A tarball URL outside any registry.',
+  bundled: "Shipped inside another package's tarball (`bundleDependencies`).",
+}
+
+export const INTEGRITY_STATUSES: Record<IntegrityStatus | 'not-checked', string> = {
+  verified: "The lockfile's integrity is a sha512 the registry agrees with: signatures and attestations were checked against it.",
+  mismatch: "The lockfile's integrity differs from the registry's `dist.integrity` (or the tarball bytes do not hash to it).",
+  missing: 'No usable sha512 integrity in the lockfile or the registry.',
+  'not-checked': 'No facts: the package was skipped, is not from a registry, or its evidence could not be fetched.',
+}
+
+export const SIGNATURE_STATUSES: Record<SignatureStatus, string> = {
+  verified: 'A registry signature over `name@version:integrity` verifies with a registry key valid at publish time.',
+  missing: 'The registry publishes keys but the version carries no signature.',
+  invalid: 'A signature by a known key does not verify, or `dist.signatures` is malformed.',
+  'key-unknown': 'Signed only with key ids verify-deps does not trust.',
+  'key-expired': 'Signed only with keys that were not valid when the version was published.',
+  unsupported: 'The registry publishes no signing keys.',
+  'not-checked': 'Not checked: no registry data for the package (skipped, not from a registry, fetch failed, or `verify` without `--packument`).',
+}
+
+export const ATTESTATION_STATUSES: Record<AttestationStatus | 'not-checked', string> = {
+  verified: 'The attestation verifies (Sigstore bundle, transparency log, certificate or registry key) and names this package and integrity.',
+  invalid: 'The attestation bundle failed verification.',
+  mismatch: 'The attestation verifies but is about another package, version or integrity.',
+  missing: 'The registry advertises the attestation but it was absent, incomplete or could not be fetched.',
+  none: 'The version has no such attestation.',
+  'not-checked': 'No facts: the package was skipped, is not from a registry, or its evidence could not be fetched.',
+}
+
+export type IdentityField = Exclude<keyof SignerIdentity, 'sources'>
+
+/** Every field of the signer identity, in the order the docs list them. */
+export const IDENTITY_FIELDS: Record<IdentityField, string> = {
+  issuer: 'OIDC issuer of the signing certificate, e.g. `https://token.actions.githubusercontent.com`.',
+  subjectAlternativeName: 'Certificate SAN: for GitHub Actions the workflow that signed, including a reusable workflow (`job_workflow_ref`).',
+  repository: 'Repository that was built: `owner/name` on github.com, else the full source URI.',
+  repositoryUri: 'Source repository URI.',
+  repositoryId: 'Immutable id of the source repository.',
+  repositoryOwnerId: 'Immutable id of the repository owner.',
+  workflow: 'Path of the workflow that ran the build in `repository`, e.g. `.github/workflows/release.yml`.',
+  ref: 'Git ref that was built, e.g. `refs/tags/v1.0.0`.',
+  commit: 'Source commit (git SHA-1).',
+  runner: '`github-hosted` or `self-hosted`.',
+  trigger: 'Event that triggered the build (`push`, `release`, `workflow_dispatch`…).',
+  visibility: 'Source repository visibility at build time.',
+  buildSignerUri: 'Build signer URI (the workflow file, with ref, that signed).',
+  runInvocationUri: 'URI of the build run.',
+  buildType: 'SLSA build type of the predicate.',
+  builderId: 'SLSA builder id of the predicate.',
+}
+
+export const IDENTITY_SOURCES: Record<IdentitySource, string> = {
+  certificate: 'A Fulcio certificate extension (OID 1.3.6.1.4.1.57264.1.8 and later).',
+  'certificate-legacy': 'A deprecated Fulcio extension (1.3.6.1.4.1.57264.1.1–.6, certificates before about April 2023).',
+  'certificate-san': "The certificate's Subject Alternative Name.",
+  predicate: 'The signed SLSA provenance predicate.',
+}
+
+type Schema = Record<string, unknown>
+
+const keysOf = (record: Record<string, string>) => Object.keys(record)
+const str = (description: string): Schema => ({ type: 'string', description })
+const strOrNull = (description: string): Schema => ({ type: ['string', 'null'], description })
+const bool = (description: string): Schema => ({ type: 'boolean', description })
+const count = (description: string): Schema => ({ type: 'integer', minimum: 0, description })
+const ref = (name: string, description: string): Schema => ({ $ref: `#/$defs/${name}`, description })
+const enumOf = (values: readonly string[], description: string): Schema => ({ type: 'string', enum: [...values], description })
+/** An object whose listed properties are all required, unless named in `optional`; no others allowed. */
+const object = (description: string, properties: Record<string, Schema>, optional: readonly string[] = []): Schema => ({
+  type: 'object',
+  description,
+  additionalProperties: false,
+  required: Object.keys(properties).filter((k) => !optional.includes(k)),
+  properties,
+})
+
+const identityFields = Object.fromEntries(Object.entries(IDENTITY_FIELDS).map(([field, description]) => [field, str(description)]))
+
+export const REPORT_JSON_SCHEMA: Schema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  title: 'verify-deps JSON report',
+  ...object(
+    'The result of `verify-deps --format json`. Fields may be added within a schema version; none is renamed or removed.',
+    {
+      schemaVersion: { const: REPORT_SCHEMA_VERSION, description: 'Version of this format. Changes only when a field is renamed, removed or changes meaning.' },
+      tool: object('The tool that made the report.', { name: str('`verify-deps`.'), version: str('Its version.') }),
+      project: object('The project that was checked.', { root: str('Project root folder.'), lockfile: str('The lockfile that was read.') }),
+      summary: object('How many packages ended each way. `total` is the sum of the others.', {
+        total: count('Distinct packages (`name@version`) checked.'),
+        pass: count('Packages that passed.'),
+        warn: count('Packages allowed with warnings.'),
+        fail: count('Packages that failed.'),
+        skipped: count('Packages skipped, with a reason.'),
+      }),
+      couldNotVerify: bool('True when some evidence could not be obtained (registry, network or trust-material failure): the run exits 3 unless something failed.'),
+      notices: { type: 'array', items: { type: 'string' }, description: 'Things to know about the run itself, e.g. a fall back to embedded trust material.' },
+      packages: { type: 'array', items: { $ref: '#/$defs/package' }, description: 'One entry per distinct `name@version`, however many places it is installed.' },
+    },
+  ),
+  $defs: {
+    package: object('One distinct package and what was decided about it.', {
+      name: str('The real package name (for an `npm:` alias, the package it resolves to).'),
+      version: str('The version.'),
+      integrity: strOrNull("The integrity verified against: the lockfile's, or the registry's when the lockfile has none."),
+      source: enumOf(keysOf(PACKAGE_SOURCES), 'Where its bytes come from.'),
+      registry: strOrNull('The registry it is fetched from (with a trailing slash), for registry packages.'),
+      locations: { type: 'array', items: { $ref: '#/$defs/location' }, description: 'Everywhere it is installed.' },
+      decision: enumOf(keysOf(DECISIONS), 'How it ended.'),
+      skipReason: strOrNull('Why it was skipped; `null` unless `decision` is `skipped`.'),
+      rule: str('The policy rule that decided (`default` for the built-in default policy).'),
+      findings: { type: 'array', items: { $ref: '#/$defs/finding' }, description: 'What was found, with the severity the policy gave it.' },
+      evidence: ref('evidence', 'What verification established.'),
+    }),
+    location: object('One place the package is installed.', {
+      path: str('Location in the tree, as in package-lock.json, e.g. `node_modules/a/node_modules/b`.'),
+      why: { type: 'array', items: { type: 'string' }, description: 'root → … → this package, like `npm explain`, each hop as `name@version`; empty when extraneous.' },
+      dev: bool('Only needed for development.'),
+      optional: bool('Only an optional dependency needs it.'),
+      peer: bool('Brought in as a peer dependency.'),
+      workspace: strOrNull('The workspace that depends on it, when it comes in through one.'),
+      alias: strOrNull('The name it is installed under, when that differs (an `npm:` alias).'),
+      extraneous: bool('Nothing in the project depends on it.'),
+    }),
+    finding: object('A finding about the package. Codes are listed in findings.md.', {
+      code: enumOf(Object.keys(FINDINGS), 'Stable finding code.'),
+      severity: enumOf(keysOf(SEVERITIES), 'Severity the policy gave it.'),
+      message: str('What was observed, specific to this package.'),
+    }),
+    evidence: object('What verification established about the package.', {
+      integrity: object('Lockfile integrity against the registry.', {
+        status: enumOf(keysOf(INTEGRITY_STATUSES), 'See "Integrity statuses".'),
+        registryIntegrity: strOrNull("The registry's `dist.integrity`, when known."),
+        tarball: { type: ['string', 'null'], enum: ['verified', 'mismatch', null], description: 'Whether tarball bytes were hashed and matched; `null` when not read.' },
+      }),
+      signature: object('Registry signature (`dist.signatures`).', {
+        status: enumOf(keysOf(SIGNATURE_STATUSES), 'See "Signature statuses".'),
+        keyid: strOrNull('The key that verified the signature, or the key named by the failing one.'),
+      }),
+      provenance: object('SLSA provenance attestation.', {
+        status: enumOf(keysOf(ATTESTATION_STATUSES), 'See "Attestation statuses".'),
+        predicateType: strOrNull('The predicate type, e.g. `https://slsa.dev/provenance/v1`.'),
+        signedAt: strOrNull('When it was signed (RFC 3339), from the transparency log.'),
+        identity: { oneOf: [{ $ref: '#/$defs/identity' }, { type: 'null' }], description: 'Who built it, from the certificate and the signed predicate; `null` without verified provenance.' },
+      }),
+      publish: object('npm publish attestation.', {
+        status: enumOf(keysOf(ATTESTATION_STATUSES), 'See "Attestation statuses".'),
+        keyid: strOrNull('The registry key that signed it.'),
+        signedAt: strOrNull('When it was signed (RFC 3339).'),
+      }),
+      publisher: { oneOf: [{ $ref: '#/$defs/publisher' }, { type: 'null' }], description: 'Registry metadata about who published: reported, never treated as verified; `null` without facts.' },
+    }),
+    identity: object(
+      'The signer identity. Every field comes from signed material; absent fields were not present.',
+      {
+        ...identityFields,
+        sources: {
+          type: 'object',
+          propertyNames: { enum: Object.keys(IDENTITY_FIELDS) },
+          additionalProperties: enumOf(keysOf(IDENTITY_SOURCES), 'Where the field was read.'),
+          description: 'For each field above that is present, where it was read: field name → identity source.',
+        },
+      },
+      Object.keys(IDENTITY_FIELDS),
+    ),
+    publisher: object(
+      'Who published, per the registry (`_npmUser`); no signature covers it.',
+      {
+        source: { const: 'registry-metadata', description: 'Always `registry-metadata`: reported, never treated as verified.' },
+        name: str('npm user name.'),
+        email: str('npm user email.'),
+        trustedPublisher: object('The trusted publisher (OIDC) that published, when there was one.', { id: str('Trusted publisher id.'), oidcConfigId: str('OIDC configuration id.') }, ['oidcConfigId']),
+        approver: object('Who approved a staged publish.', { name: str('npm user name.'), email: str('npm user email.') }, ['name', 'email']),
+      },
+      ['name', 'email', 'trustedPublisher', 'approver'],
+    ),
+  },
+}

@@ -1,0 +1,142 @@
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { FINDINGS } from '../../lib/findings.js'
+import { formatReportJson, toJsonReport } from '../../lib/report/json.js'
+import { formatReportReferenceMarkdown, formatReportSchemaJson } from '../../lib/report/report-doc.js'
+import { IDENTITY_FIELDS, REPORT_JSON_SCHEMA } from '../../lib/report/report-schema.js'
+import type { SignerIdentity } from '../../lib/verify/identity.js'
+import { buildReport, deepFreeze, facts, identity, location, NPM_KEYID, sampleReport, scopedWithIdentity, SLSA_V1 } from './fixtures.js'
+import { validateJsonSchema } from './json-schema-validator.js'
+
+const docs = (file: string) => readFileSync(new URL(`../../docs/${file}`, import.meta.url), 'utf8')
+const schema = JSON.parse(docs('report.schema.json')) as Record<string, unknown>
+const parse = (text: string) => JSON.parse(text) as Record<string, any>
+
+t.test('the JSON report has exactly the public contract fields', async (t) => {
+  const { main } = formatReportJson(sampleReport())
+  t.ok(main.endsWith('}\n'))
+  const json = parse(main)
+  t.equal(json.schemaVersion, 1)
+  t.same(json.tool, { name: 'verify-deps', version: '0.1.0' })
+  t.same(json.summary, { total: 6, pass: 1, warn: 3, fail: 1, skipped: 1 })
+  t.same(Object.keys(json).sort(), ['couldNotVerify', 'notices', 'packages', 'project', 'schemaVersion', 'summary', 'tool'])
+  t.equal(json.packages.length, 6)
+  for (const p of json.packages) {
+    t.same(Object.keys(p).sort(), ['decision', 'evidence', 'findings', 'integrity', 'locations', 'name', 'registry', 'rule', 'skipReason', 'source', 'version'], `${p.name} package fields`)
+    t.same(Object.keys(p.evidence).sort(), ['integrity', 'provenance', 'publish', 'publisher', 'signature'])
+    t.hasOwnProps(p.evidence.signature, ['status', 'keyid'])
+    t.hasOwnProps(p.evidence.provenance, ['status', 'predicateType', 'identity'])
+    t.hasOwnProps(p.evidence.publish, ['status'])
+    for (const f of p.findings) t.same(Object.keys(f).sort(), ['code', 'message', 'severity'])
+  }
+})
+
+t.test('a failing package carries its findings, evidence and locations', async (t) => {
+  const evil = parse(formatReportJson(sampleReport()).main).packages.find((p: any) => p.name === 'evil-pkg')
+  t.equal(evil.version, '6.6.6')
+  t.equal(evil.integrity, 'sha512-evil-pkg')
+  t.equal(evil.decision, 'fail')
+  t.same(evil.findings.map((f: any) => [f.code, f.severity]), [['SIGNATURE_INVALID', 'error'], ['ATTESTATION_INVALID', 'error']])
+  t.same(evil.evidence.signature, { status: 'invalid', keyid: 'SHA256:bad' })
+  t.match(evil.evidence.provenance, { status: 'invalid', predicateType: SLSA_V1, identity: null })
+  t.same(evil.locations, [{ path: 'node_modules/evil-pkg', why: ['my-app', 'express@4.21.0', 'evil-pkg@6.6.6'], dev: false, optional: false, peer: false, workspace: null, alias: null, extraneous: false }])
+})
+
+t.test('the provenance identity and publisher are reported as observed', async (t) => {
+  const built = toJsonReport(buildReport([scopedWithIdentity()])).packages[0]!
+  t.same(built.evidence.provenance.identity, {
+    issuer: 'https://token.actions.githubusercontent.com',
+    subjectAlternativeName: 'https://github.com/acme/built/.github/workflows/release.yml@refs/tags/v2.1.0',
+    repository: 'acme/built',
+    workflow: '.github/workflows/release.yml',
+    ref: 'refs/tags/v2.1.0',
+    commit: '0123456789abcdef0123456789abcdef01234567',
+    runner: 'github-hosted',
+    trigger: 'push',
+    sources: identity().sources,
+  })
+  t.same(built.evidence.publisher, { source: 'registry-metadata', name: 'GitHub Actions', trustedPublisher: { id: 'github', oidcConfigId: 'oidc-1' } })
+  t.same(built.evidence.signature, { status: 'unsupported', keyid: null })
+  t.same(built.evidence.publish, { status: 'verified', keyid: NPM_KEYID, signedAt: null })
+})
+
+t.test('a package without facts is "not-checked" everywhere, with its skip reason', async (t) => {
+  const bundled = parse(formatReportJson(sampleReport()).main).packages.find((p: any) => p.name === 'bundled-dep')
+  t.equal(bundled.decision, 'skipped')
+  t.equal(bundled.skipReason, "bundled: covered by parent-pkg@2.0.0's tarball")
+  t.equal(bundled.integrity, null)
+  t.equal(bundled.registry, null)
+  t.same(bundled.evidence, {
+    integrity: { status: 'not-checked', registryIntegrity: null, tarball: null },
+    signature: { status: 'not-checked', keyid: null },
+    provenance: { status: 'not-checked', predicateType: null, signedAt: null, identity: null },
+    publish: { status: 'not-checked', keyid: null, signedAt: null },
+    publisher: null,
+  })
+})
+
+t.test('real reports validate against docs/report.schema.json', async (t) => {
+  const reports = {
+    sample: sampleReport({ notices: ['using embedded trust material'], couldNotVerify: true }),
+    empty: buildReport([]),
+    everyOptionalField: buildReport([everyFieldPackage()]),
+  }
+  for (const [name, report] of Object.entries(reports)) {
+    t.same(validateJsonSchema(schema, parse(formatReportJson(report).main)), [], name)
+  }
+})
+
+t.test('the schema rejects reports that break the contract', async (t) => {
+  const valid = () => parse(formatReportJson(sampleReport()).main)
+  const mutations: Record<string, (r: any) => void> = {
+    'unknown decision': (r) => (r.packages[0].decision = 'maybe'),
+    'unknown finding code': (r) => (r.packages[2].findings[0].code = 'NOPE'),
+    'missing evidence': (r) => delete r.packages[0].evidence,
+    'keyid missing': (r) => delete r.packages[0].evidence.signature.keyid,
+    'wrong schemaVersion': (r) => (r.schemaVersion = 2),
+    'extra top-level field': (r) => (r.extra = true),
+    'negative count': (r) => (r.summary.fail = -1),
+    'unknown identity field': (r) => (r.packages[0].evidence.provenance.identity.sources.nope = 'certificate'),
+  }
+  for (const [name, mutate] of Object.entries(mutations)) {
+    const report = valid()
+    mutate(report)
+    t.not(validateJsonSchema(schema, report).length, 0, name)
+  }
+})
+
+t.test('docs/report.schema.json and docs/report.md are generated from the code and up to date', async (t) => {
+  t.equal(docs('report.schema.json'), formatReportSchemaJson(), 'regenerate docs/report.schema.json (lib/report/report-doc.ts)')
+  t.equal(docs('report.md'), formatReportReferenceMarkdown(), 'regenerate docs/report.md (lib/report/report-doc.ts)')
+  const defs = REPORT_JSON_SCHEMA.$defs as Record<string, any>
+  t.same(defs.finding.properties.code.enum, Object.keys(FINDINGS), 'finding codes come from the registry')
+  t.same(defs.identity.properties.sources.propertyNames.enum, Object.keys(IDENTITY_FIELDS), "identity fields come from the code")
+  // Every field JSON output can carry is documented: the schema forbids unknown ones, and this
+  // package sets every optional field.
+  const documented = JSON.stringify(formatReportReferenceMarkdown())
+  for (const field of Object.keys(everyFieldPackage().facts!.provenance.identity!)) if (field !== 'sources') t.match(documented, `\`${field}\``, field)
+})
+
+t.test('does not modify the report', async (t) => {
+  t.doesNotThrow(() => formatReportJson(deepFreeze(sampleReport())))
+})
+
+/** A package with every optional model field set. */
+function everyFieldPackage() {
+  const fields = Object.keys(IDENTITY_FIELDS) as (keyof typeof IDENTITY_FIELDS)[]
+  const full = { sources: {} } as SignerIdentity
+  for (const f of fields) {
+    full[f] = `value of ${f}`
+    full.sources[f] = 'certificate'
+  }
+  return {
+    ...scopedWithIdentity(),
+    locations: [location([], { path: 'node_modules/x', workspace: 'packages/a', alias: 'y', extraneous: true, dev: true, optional: true, peer: true })],
+    facts: facts('@acme/built', '2.1.0', {
+      integrity: { status: 'mismatch' as const, integrity: 'sha512-a', registryIntegrity: 'sha512-b', tarball: 'mismatch' as const },
+      provenance: { status: 'verified' as const, predicateType: SLSA_V1, bundleMediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', signedAt: '2025-01-01T00:00:00Z', identity: full },
+      publish: { status: 'verified' as const, keyid: NPM_KEYID, signedAt: '2025-01-01T00:00:00Z' },
+      publisher: { source: 'registry-metadata' as const, name: 'n', email: 'e', trustedPublisher: { id: 'github', oidcConfigId: 'c' }, approver: { name: 'a', email: 'b' } },
+    }),
+  }
+}
