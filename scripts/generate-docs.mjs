@@ -2,6 +2,9 @@
 // Regenerates the reference pages in docs/ from the compiled code (run `npm run build` first).
 import { writeFileSync } from 'node:fs'
 import { formatFindingsMarkdown } from '../dist/report/findings-doc.js'
+import { formatReportReferenceMarkdown, formatReportSchemaJson } from '../dist/report/report-doc.js'
 
 writeFileSync(new URL('../docs/findings.md', import.meta.url), formatFindingsMarkdown())
-console.log('wrote docs/findings.md')
+writeFileSync(new URL('../docs/report.schema.json', import.meta.url), formatReportSchemaJson())
+writeFileSync(new URL('../docs/report.md', import.meta.url), formatReportReferenceMarkdown())
+console.log('wrote docs/findings.md, docs/report.schema.json, docs/report.md')

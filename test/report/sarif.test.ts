@@ -5,8 +5,9 @@ import { DEFAULT_INFORMATION_URI, formatReportSarif, SARIF_FINGERPRINT_KEY } fro
 import { buildReport, decided, deepFreeze, lineOf, lockfileTextFor, passing, sampleReport, warnNoProvenance } from './fixtures.js'
 import { validateJsonSchema } from './json-schema-validator.js'
 
-// The official OASIS schema, vendored verbatim (see test/fixtures/README.md).
-const SARIF_SCHEMA = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8')) as Record<string, unknown>
+// The SARIF 2.1.0 JSON schema (rtm.5, the OASIS release) as published in the npm registry package
+// @microsoft/jest-sarif (a devDependency used only for this file), so no copy of it lives in the repo.
+const SARIF_SCHEMA = JSON.parse(readFileSync(new URL('../../node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json', import.meta.url), 'utf8')) as Record<string, unknown>
 const sarif = (...args: Parameters<typeof formatReportSarif>) => JSON.parse(formatReportSarif(...args).main) as Record<string, any>
 const findingCount = (r: ReturnType<typeof sampleReport>) => r.packages.reduce((n, p) => n + p.findings.length, 0)
 
