@@ -1,0 +1,264 @@
+/**
+ * The evidence for each registry package, fetched from its configured registry:
+ *  1. the verification cache, first: a hit means no request at all for the package;
+ *  2. the version document `GET <registry>/<name>/<version>` (dist.integrity, dist.signatures,
+ *     dist.attestations, _npmUser);
+ *  3. the publish time `time[version]`, only when needed: it is only in the full packument
+ *     (`GET <registry>/<name>`, possibly megabytes, through npm's HTTP cache), and only matters when
+ *     a signature names a registry key whose `npm:signatures` use has a validity bound (the
+ *     verifier checks the key was valid at publish time, and without a time fails closed). The same
+ *     rule holds for every registry. With Sigstore TUF's npm keys (`validFor.start` is always set)
+ *     this means the packument for every signed package on the first run; the cache saves it later;
+ *  4. the attestations document, when `dist.attestations` advertises one, from
+ *     `<configured registry>/-/npm/v1/attestations/<name>@<version>`: never from the advertised URL,
+ *     which is registry metadata no signature covers (and could name any host).
+ *
+ * A bounded pool of workers, one request in flight each. Every failure — network, timeout, HTTP
+ * error, 404, malformed or truncated JSON, no registry keys — makes the package a FetchFailure (the
+ * FETCH_FAILED finding upstream: could not verify, never a pass), including a failed attestations
+ * request; only a 404 for advertised attestations is evidence (`not-found`: the verifier reports it).
+ * fetch/ gathers and never decides.
+ */
+import procLog from 'proc-log'
+import type { PackageRef } from '../model.js'
+import type { RegistryKey } from '../verify/registry-keys.js'
+import type { AttestationsEvidence, PackageEvidence, PackageFacts, VersionData } from '../verify/types.js'
+import type { CacheKey, VerificationCache } from './cache.js'
+import { DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUT_MS, getJSON, type GetJSONOptions, type RetryPolicy } from './http.js'
+import type { NpmConfig } from './npm-config.js'
+import { mapWithConcurrency } from './pool.js'
+import { normalizeRegistry, type RegistryKeysResult } from './registry-keys-by-registry.js'
+
+const { log } = procLog
+
+export const DEFAULT_CONCURRENCY = 12
+
+/** The evidence was fetched; verify it with `registryKeys`, then `cache.put(cacheKey, …)` the facts. */
+export interface FetchedEvidence {
+  state: 'fetched'
+  evidence: PackageEvidence
+  registry: string
+  registryKeys: readonly RegistryKey[] | null
+  /** Present when the package can be cached (it has a lockfile integrity and a cache is in use). */
+  cacheKey?: CacheKey
+}
+
+/** Facts from the verification cache: nothing was fetched. */
+export interface CachedFacts {
+  state: 'cached'
+  facts: PackageFacts
+  evidenceDigest: string
+  registry: string
+  cacheKey: CacheKey
+}
+
+/** The package could not be verified: FETCH_FAILED upstream. `reason` is redacted and names the package and URL. */
+export interface FetchFailure {
+  state: 'failed'
+  name: string
+  version: string
+  registry: string
+  reason: string
+  /** The request that failed, when one did. */
+  url?: string
+}
+
+export type EvidenceOutcome = FetchedEvidence | CachedFacts | FetchFailure
+
+export interface FetchEvidenceOptions {
+  config: NpmConfig
+  /** From fetchKeysForRegistries, for every registry the refs use. */
+  registryKeys: ReadonlyMap<string, RegistryKeysResult>
+  /** Requests in flight at most; default 12. */
+  concurrency?: number
+  /** Per request attempt, headers and body; default npm's `fetch-timeout` when set, else 30 s. */
+  timeoutMs?: number
+  /** Default npm's `fetch-retries` when set, else 2. */
+  retries?: number
+  /** Backoff and Retry-After cap; defaults from npm's `fetch-retry-*` when set, else DEFAULT_RETRY_POLICY. */
+  retry?: Partial<Omit<RetryPolicy, 'retries'>>
+  /** Omit (`--no-cache`) to always fetch. */
+  cache?: VerificationCache
+  signal?: AbortSignal
+}
+
+/** The key of a ref in fetchEvidence's result: one entry per distinct registry, name, version and integrity. */
+export function evidenceKey(ref: Pick<PackageRef, 'name' | 'version' | 'integrity' | 'registry'>): string {
+  return `${ref.name}@${ref.version} ${ref.integrity ?? '-'} ${ref.registry ? normalizeRegistry(ref.registry) : '-'}`
+}
+
+/**
+ * Evidence for the registry packages among `refs` (other sources have none and are left out),
+ * keyed by `evidenceKey(ref)`. Never throws for a package: every package ends as one outcome.
+ */
+export async function fetchEvidence(refs: readonly PackageRef[], options: FetchEvidenceOptions): Promise<Map<string, EvidenceOutcome>> {
+  const unique = new Map<string, PackageRef>()
+  for (const ref of refs) if (ref.source === 'registry' && !unique.has(evidenceKey(ref))) unique.set(evidenceKey(ref), ref)
+  const context = requestContext(options)
+  const entries = [...unique]
+  const outcomes = await mapWithConcurrency(entries, options.concurrency ?? DEFAULT_CONCURRENCY, ([, ref]) => fetchPackage(ref, options, context))
+  return new Map(entries.map(([key], i) => [key, outcomes[i]!]))
+}
+
+interface RequestContext {
+  /** `httpCache`: through npm's HTTP cache (the packument only; see requestContext). */
+  request: (url: string, registry: string, httpCache?: boolean) => ReturnType<typeof getJSON>
+}
+
+/**
+ * Request options per registry. npm's HTTP cache (make-fetch-happen over `<npm cache>/_cacache`) is
+ * used for the packument only, which can be megabytes and is the same for every version of a
+ * package. Version and attestations documents are small and bypass it, because make-fetch-happen
+ * answers a failed revalidation (timeout, reset) with the stale cached copy: a network failure would
+ * not show. For the packument that fallback is harmless — only `time[version]` of a published
+ * version is read, and it never changes — and it is logged.
+ */
+function requestContext(options: FetchEvidenceOptions): RequestContext {
+  const { config } = options
+  const npm = config.fetchSettings()
+  const retry: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    ...(npm.retryFactor !== undefined && { factor: npm.retryFactor }),
+    ...(npm.retryMinTimeoutMs !== undefined && { minDelayMs: npm.retryMinTimeoutMs }),
+    ...(npm.retryMaxTimeoutMs !== undefined && { maxDelayMs: npm.retryMaxTimeoutMs }),
+    ...options.retry,
+    retries: options.retries ?? npm.retries ?? DEFAULT_RETRY_POLICY.retries,
+  }
+  const timeoutMs = options.timeoutMs ?? npm.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
+  const perRegistry = new Map<string, { cached: GetJSONOptions; uncached: GetJSONOptions }>()
+  return {
+    request: (url, registry, httpCache = false) => {
+      let forRegistry = perRegistry.get(registry)
+      if (!forRegistry) {
+        // Enough sockets for the pool, so that no request waits for one while its timeout runs.
+        const { cache, ...fetchOptions } = { ...config.fetchOptions(registry), maxSockets: concurrency }
+        const base = { timeoutMs, retry, redact: (text: string) => config.redact(text), ...(options.signal && { signal: options.signal }) }
+        forRegistry = { cached: { ...base, fetchOptions: { ...fetchOptions, cache } }, uncached: { ...base, fetchOptions } }
+        perRegistry.set(registry, forRegistry)
+      }
+      return getJSON(url, httpCache ? forRegistry.cached : forRegistry.uncached)
+    },
+  }
+}
+
+async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, context: RequestContext): Promise<EvidenceOutcome> {
+  const { name, version } = ref
+  const id = `${name}@${version}`
+  const registry = normalizeRegistry(ref.registry ?? options.config.registryFor(name))
+  const fail = (reason: string, url?: string): FetchFailure => {
+    const failure: FetchFailure = { state: 'failed', name, version, registry, reason: options.config.redact(`${id}: ${reason}`), ...(url && { url: options.config.redact(url) }) }
+    log.verbose('fetch', failure.reason)
+    return failure
+  }
+
+  const keys = options.registryKeys.get(registry)
+  if (!keys) return fail(`the signing keys of ${registry} were not looked up`)
+  if (keys.state === 'failed') return fail(`the signing keys of ${registry} could not be obtained: ${keys.reason}`)
+
+  // 1. The cache: a hit needs no request.
+  const cacheKey = options.cache?.keyFor(ref, keys.keys)
+  if (cacheKey && options.cache) {
+    const hit = options.cache.get(cacheKey)
+    if (hit) return { state: 'cached', facts: hit.facts, evidenceDigest: hit.evidenceDigest, registry, cacheKey }
+  }
+
+  const path = escapedName(name)
+  if (!path) return fail('not a valid package name for a registry request')
+
+  // 2. The version document.
+  const versionUrl = `${registry}${path}/${encodeURIComponent(version)}`
+  const versionResponse = await context.request(versionUrl, registry)
+  if (!versionResponse.ok) {
+    return fail(versionResponse.status === 404 ? `${registry} has no such version (GET ${versionUrl}: HTTP 404)` : versionResponse.reason, versionUrl)
+  }
+  const versionData = readVersionData(versionResponse.document, name, version)
+  if (typeof versionData === 'string') return fail(`the version document from GET ${versionUrl} ${versionData}`, versionUrl)
+
+  // 3. The publish time, when a signing key's validity depends on it.
+  let publishTime: string | undefined
+  if (needsPublishTime(versionData.dist?.signatures, keys.keys)) {
+    const packumentUrl = `${registry}${path}`
+    const packument = await context.request(packumentUrl, registry, true)
+    if (!packument.ok) return fail(`the publish time is needed and the packument could not be fetched: ${packument.reason}`, packumentUrl)
+    const time = readPublishTime(packument.document, version)
+    if (typeof time === 'object') return fail(`the packument from GET ${packumentUrl} ${time.problem}`, packumentUrl)
+    publishTime = time
+    if (publishTime === undefined) log.verbose('fetch', `${id}: the packument has no time[${version}]`)
+  }
+
+  // 4. Attestations, from the configured registry only.
+  let attestations: AttestationsEvidence = { state: 'not-requested' }
+  if (versionData.dist?.attestations !== undefined && versionData.dist.attestations !== null) {
+    const attestationsUrl = `${registry}-/npm/v1/attestations/${path}@${encodeURIComponent(version)}`
+    const response = await context.request(attestationsUrl, registry)
+    if (response.ok) attestations = { state: 'fetched', document: response.document }
+    else if (response.status === 404) attestations = { state: 'not-found' }
+    else return fail(`the advertised attestations could not be fetched: ${response.reason}`, attestationsUrl)
+  }
+
+  const evidence: PackageEvidence = {
+    name,
+    version,
+    ...(ref.integrity !== undefined && { integrity: ref.integrity }),
+    versionData,
+    ...(publishTime !== undefined && { publishTime }),
+    attestations,
+  }
+  return { state: 'fetched', evidence, registry, registryKeys: keys.keys, ...(cacheKey && { cacheKey }) }
+}
+
+/**
+ * The name as a registry path segment: `@scope%2fname` for scoped names (as npm-package-arg's
+ * escapedName). The name comes from the lockfile, which a pull request can change: anything that
+ * could leave the package's path (`..`, extra slashes) is refused.
+ */
+export function escapedName(name: string): string | undefined {
+  const match = /^(?:@([^/@\s]+)\/)?([^/@\s]+)$/.exec(name)
+  if (!match) return undefined
+  const [, scope, base] = match
+  if (base === '.' || base === '..' || scope === '.' || scope === '..') return undefined
+  return scope ? `@${encodeURIComponent(scope)}%2f${encodeURIComponent(base!)}` : encodeURIComponent(base!)
+}
+
+/** The fields the verifier reads, from the untrusted version document; a string says what is wrong. */
+function readVersionData(doc: unknown, name: string, version: string): VersionData | string {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'is not a JSON object'
+  const d = doc as Record<string, unknown>
+  // A document about another package or version is not evidence for this one.
+  if (d.name !== undefined && d.name !== name) return `is about ${JSON.stringify(d.name)}, not ${name}`
+  if (d.version !== undefined && d.version !== version) return `is about version ${JSON.stringify(d.version)}, not ${version}`
+  const dist = d.dist
+  if (dist !== undefined && (typeof dist !== 'object' || dist === null || Array.isArray(dist))) return 'has a dist that is not an object'
+  const data: VersionData = {}
+  if (dist) {
+    const { integrity, signatures, attestations } = dist as Record<string, unknown>
+    data.dist = {
+      ...(integrity !== undefined && { integrity }),
+      ...(signatures !== undefined && { signatures }),
+      ...(attestations !== undefined && { attestations }),
+    }
+  }
+  if (d._npmUser !== undefined) data._npmUser = d._npmUser
+  return data
+}
+
+function readPublishTime(doc: unknown, version: string): string | undefined | { problem: string } {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { problem: 'is not a JSON object' }
+  const time = (doc as { time?: unknown }).time
+  if (time === undefined) return undefined
+  if (typeof time !== 'object' || time === null || Array.isArray(time)) return { problem: 'has a time field that is not an object' }
+  const value = (time as Record<string, unknown>)[version]
+  return typeof value === 'string' ? value : undefined
+}
+
+/** Whether verifying `signatures` depends on the publish time: a named key's `npm:signatures` use is bounded. */
+export function needsPublishTime(signatures: unknown, keys: readonly RegistryKey[] | null): boolean {
+  if (!keys || !Array.isArray(signatures)) return false
+  return signatures.some((sig: unknown) => {
+    const keyid = (sig as { keyid?: unknown } | null)?.keyid
+    if (typeof keyid !== 'string') return false
+    const validity = keys.find((k) => k.keyid === keyid)?.usages['npm:signatures']
+    return validity !== undefined && (validity.validFrom !== undefined || validity.expires !== undefined)
+  })
+}

@@ -1,0 +1,168 @@
+/**
+ * One JSON document from a registry, with honest timeouts and retries.
+ *
+ * npm-registry-fetch does the request (credentials, proxy, TLS, HTTP cache), but retries are ours
+ * and make-fetch-happen's are switched off, because:
+ *  - make-fetch-happen retries 408/420/429/5xx with exponential backoff but ignores `Retry-After`;
+ *  - its retry loop ends when the headers arrive: a body cut off mid-way (premature close) or a
+ *    stall while reading it is never retried, and its `timeout` restarts for the body;
+ *  - its retries are configured in two places (`retry`, or npm's flat `fetchRetries` & co. when
+ *    `retry` is falsy), and with neither set there are none at all; we pass `{retries: 0}` explicitly.
+ * So each attempt is bounded as a whole (an AbortSignal covers request and body), and the loop
+ * retries 408/420/429/5xx, timeouts and connection errors, honouring `Retry-After` up to a cap.
+ * A complete response that is not JSON is not retried: it would be the same again.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import fetch, { type FetchOptions, type HttpError } from 'npm-registry-fetch'
+import procLog from 'proc-log'
+
+const { log } = procLog
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  retries: number
+  /** Backoff before retry n (1-based): min(maxDelayMs, minDelayMs × factor^(n-1)). */
+  minDelayMs: number
+  maxDelayMs: number
+  factor: number
+  /** A `Retry-After` longer than this is not waited for: the request fails at once. */
+  maxRetryAfterMs: number
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
+  retries: 2,
+  minDelayMs: 1_000,
+  maxDelayMs: 10_000,
+  factor: 4,
+  maxRetryAfterMs: 60_000,
+}
+
+export interface GetJSONOptions {
+  /** From NpmConfig.fetchOptions(registry): credentials, proxy, TLS, user agent, HTTP cache. */
+  fetchOptions: FetchOptions
+  /** Per attempt, from the request until the whole body is read. */
+  timeoutMs: number
+  retry: RetryPolicy
+  signal?: AbortSignal
+  /** Redacts anything that goes into a reason or a log line. */
+  redact: (text: string) => string
+}
+
+export type JSONResult =
+  | { ok: true; document: unknown; attempts: number }
+  /** `status` is the last HTTP status, when the registry answered. */
+  | { ok: false; status?: number; reason: string; attempts: number }
+
+const RETRY_STATUSES = new Set([408, 420, 429])
+// Connection-level failures worth another attempt (cf. make-fetch-happen's RETRY_ERRORS), plus
+// minipass-fetch's premature close and invalid/truncated bodies.
+const RETRY_CODES = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'EADDRINUSE', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH',
+  'ECONNECTIONTIMEOUT', 'EIDLETIMEOUT', 'ERESPONSETIMEOUT', 'ETRANSFERTIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE', 'EBADSIZE',
+])
+
+interface AttemptFailure {
+  status?: number
+  reason: string
+  retry: boolean
+  retryAfterMs?: number
+}
+
+export async function getJSON(url: string, options: GetJSONOptions): Promise<JSONResult> {
+  const { retry, redact } = options
+  const where = redact(url)
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await attemptJSON(url, options)
+    if (!('retry' in outcome)) return { ok: true, document: outcome.document, attempts: attempt }
+    const failure = outcome
+    const last = attempt > retry.retries || !failure.retry || options.signal?.aborted
+    if (!last && failure.retryAfterMs !== undefined && failure.retryAfterMs > retry.maxRetryAfterMs) {
+      const reason = `${failure.reason}; Retry-After ${Math.ceil(failure.retryAfterMs / 1000)}s is longer than ${Math.ceil(retry.maxRetryAfterMs / 1000)}s`
+      return { ok: false, status: failure.status, reason: `GET ${where}: ${reason}`, attempts: attempt }
+    }
+    if (last) {
+      const tries = attempt > 1 ? ` (after ${attempt} attempts)` : ''
+      return { ok: false, status: failure.status, reason: `GET ${where}: ${failure.reason}${tries}`, attempts: attempt }
+    }
+    const backoff = Math.min(retry.maxDelayMs, retry.minDelayMs * retry.factor ** (attempt - 1))
+    const delayMs = Math.max(backoff, failure.retryAfterMs ?? 0)
+    log.http('fetch', `GET ${where} attempt ${attempt} failed (${failure.reason}); retrying in ${delayMs}ms`)
+    try {
+      await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : undefined)
+    } catch {
+      return { ok: false, status: failure.status, reason: `GET ${where}: aborted`, attempts: attempt }
+    }
+  }
+}
+
+async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ document: unknown } | AttemptFailure> {
+  const timeout = new AbortController()
+  const timer = setTimeout(() => timeout.abort(), options.timeoutMs)
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
+  let text: string
+  try {
+    const res = await fetch(url, {
+      ...options.fetchOptions,
+      headers: { ...(options.fetchOptions.headers ?? {}), accept: 'application/json' },
+      retry: { retries: 0 },
+      timeout: options.timeoutMs,
+      signal,
+    })
+    text = await res.text()
+    // make-fetch-happen answers a failed revalidation with the stale cached copy; say so.
+    if (res.headers.get('x-local-cache-status') === 'stale') log.verbose('fetch', `GET ${options.redact(url)}: the registry could not be reached; using npm's cached copy`)
+  } catch (err) {
+    if (timeout.signal.aborted && !options.signal?.aborted) {
+      return { reason: `no complete response within ${options.timeoutMs}ms`, retry: true }
+    }
+    return describeError(err, options.redact)
+  } finally {
+    clearTimeout(timer)
+  }
+  try {
+    return { document: JSON.parse(text) as unknown }
+  } catch (err) {
+    return { reason: `the response is not valid JSON (${(err as Error).message})`, retry: false }
+  }
+}
+
+function describeError(err: unknown, redact: (text: string) => string): AttemptFailure {
+  const e = err as Partial<HttpError> & { type?: string; headers?: unknown }
+  if (typeof e.statusCode === 'number') {
+    const status = e.statusCode
+    const retry = RETRY_STATUSES.has(status) || status >= 500
+    const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(header(e.headers, 'retry-after')) : undefined
+    const hint = status === 401 || status === 403 ? ' (check the credentials configured for this registry)' : ''
+    return { status, reason: `HTTP ${status}${hint}`, retry, ...(retryAfterMs !== undefined && { retryAfterMs }) }
+  }
+  const code = typeof e.code === 'string' && e.code !== 'FETCH_ERROR' ? e.code : undefined
+  const message = redact(e.message ?? String(err))
+  if (e.type === 'request-timeout' || e.type === 'body-timeout') return { reason: 'timed out', retry: true }
+  if (e.type === 'aborted' || e.name === 'AbortError') return { reason: 'aborted', retry: false }
+  const retry = (code !== undefined && RETRY_CODES.has(code)) || e.type === 'system' || /premature close|socket hang up/i.test(message)
+  // minipass-fetch repeats the URL in its messages; the caller names it once.
+  if (/invalid response body|premature close/i.test(message)) return { reason: `the response body was cut off${code ? ` (${code})` : ''}`, retry }
+  if (code) return { reason: `connection failed (${code})`, retry }
+  return { reason: message, retry }
+}
+
+/** Headers as npm-registry-fetch attaches them to an HttpError: `raw()` output (arrays) or a Headers object. */
+function header(headers: unknown, name: string): string | undefined {
+  if (!headers || typeof headers !== 'object') return undefined
+  const h = headers as { get?: (n: string) => string | null } & Record<string, unknown>
+  if (typeof h.get === 'function') return h.get(name) ?? undefined
+  const value = h[name]
+  if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined
+  return typeof value === 'string' ? value : undefined
+}
+
+/** `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | undefined, now: Date = new Date()): number | undefined {
+  if (value === undefined) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  if (Number.isNaN(date)) return undefined
+  return Math.max(0, date - now.getTime())
+}

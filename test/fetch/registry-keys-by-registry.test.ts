@@ -1,0 +1,62 @@
+import t from 'tap'
+import { fetchKeysForRegistries } from '../../lib/fetch/registry-keys-by-registry.js'
+import { parseRegistryKeys } from '../../lib/verify/registry-keys.js'
+import { createRegistryKey, formatKeysEndpoint, formatTufKeys, startRegistry } from '../helpers/registry/index.js'
+import { isolatedConfig } from './world.js'
+
+const trustKey = createRegistryKey()
+const trust = { registryKeys: parseRegistryKeys(formatKeysEndpoint([trustKey]), 'trust file'), registryKeysSource: 'trust file' }
+
+t.test('the trust registry uses the resolved trust keys; another asks its own keys endpoint', async (t) => {
+  const served = createRegistryKey()
+  const mirror = await startRegistry({ keys: [served] })
+  const keyless = await startRegistry()
+  t.teardown(() => Promise.all([mirror.close(), keyless.close()]))
+  const { config } = isolatedConfig(t, t.testdir({}))
+  const trustRegistry = 'https://registry.npmjs.org'
+  const results = await fetchKeysForRegistries([trustRegistry + '/', mirror.url, keyless.origin, keyless.url], { trust, config, retries: 0 })
+  t.same([...results.keys()], ['https://registry.npmjs.org/', mirror.url, keyless.url], 'one entry per registry, trailing slash')
+  t.match(results.get('https://registry.npmjs.org/'), { state: 'fetched', source: 'trust file', keys: [{ keyid: trustKey.keyid }] })
+  t.match(results.get(mirror.url), { state: 'fetched', keys: [{ keyid: served.keyid }] })
+  t.match(results.get(keyless.url), { state: 'fetched', keys: null }, '404: the registry publishes no keys')
+  t.same(mirror.requests.map((r) => r.path), ['/-/npm/v1/keys'])
+})
+
+t.test('a registry whose keys cannot be obtained is failed, with the reason; the others are unaffected', async (t) => {
+  const broken = await startRegistry({ keys: [createRegistryKey()], faults: [{ path: '/-/npm/v1/keys', type: 'status', status: 500 }] })
+  const fine = await startRegistry({ keys: [createRegistryKey()] })
+  t.teardown(() => Promise.all([broken.close(), fine.close()]))
+  const { config } = isolatedConfig(t, t.testdir({}))
+  const results = await fetchKeysForRegistries([broken.url, fine.url], { trust, config, retries: 0 })
+  t.match(results.get(broken.url), { state: 'failed', reason: /HTTP 500/ })
+  t.match(results.get(fine.url), { state: 'fetched' })
+})
+
+t.test('with TUF, another registry’s keys.json target comes first; without a target, its endpoint', async (t) => {
+  const served = createRegistryKey()
+  const tufKey = createRegistryKey()
+  const withTarget = await startRegistry({ keys: [served] })
+  const withoutTarget = await startRegistry({ keys: [served] })
+  t.teardown(() => Promise.all([withTarget.close(), withoutTarget.close()]))
+  const { config } = isolatedConfig(t, t.testdir({}))
+  const asked: string[] = []
+  const fetchTargets = async (registry: string) => {
+    asked.push(registry)
+    return { trustedRoot: {}, registryKeys: registry === withTarget.url ? formatTufKeys([tufKey]) : undefined }
+  }
+  const results = await fetchKeysForRegistries([withTarget.url, withoutTarget.url], { trust, config, tuf: { cachePath: t.testdir({}) }, fetchTargets, retries: 0 })
+  t.match(results.get(withTarget.url), { state: 'fetched', source: /Sigstore TUF target 127\.0\.0\.1:\d+\/keys\.json/, keys: [{ keyid: tufKey.keyid }] })
+  t.same(withTarget.requests, [], 'no request to the registry when TUF has its keys')
+  t.match(results.get(withoutTarget.url), { state: 'fetched', keys: [{ keyid: served.keyid }] })
+  t.same(asked.sort(), [withTarget.url, withoutTarget.url].sort())
+})
+
+t.test('the keys request carries the registry’s own credentials', async (t) => {
+  const registry = await startRegistry({ token: 'keys-token', keys: [createRegistryKey()] })
+  t.teardown(() => registry.close())
+  const projectDir = t.testdir({ '.npmrc': `${registry.url.replace(/^http:/, '')}:_authToken=keys-token\n` })
+  const { config } = isolatedConfig(t, projectDir)
+  const results = await fetchKeysForRegistries([registry.url], { trust, config, retries: 0 })
+  t.match(results.get(registry.url), { state: 'fetched' })
+  t.ok(registry.requests.every((r) => r.tokenMatched))
+})
