@@ -125,6 +125,14 @@ export const FINDINGS = {
       'The package comes from git, a local file or link, or a remote tarball URL: there is no registry signature or attestation to check.',
     fix: 'Depend on a published registry version, or accept this source in your policy.',
   },
+  INSTALLED_MISMATCH: {
+    title: 'Installed package differs from the lockfile',
+    evidence: 'integrity',
+    defaultSeverity: 'error',
+    description:
+      'With --installed: the package.json on disk at this location does not name the package and version the lockfile records there (or one of them is missing), so what was verified is not what is installed.',
+    fix: 'Reinstall from the lockfile (`npm ci`) and investigate what changed node_modules.',
+  },
   FETCH_FAILED: {
     title: 'Evidence could not be fetched',
     evidence: 'source',
@@ -132,6 +140,53 @@ export const FINDINGS = {
     description:
       'The registry did not deliver the version data or attestations for this package (network error, timeout, HTTP error, malformed response): it could not be verified, which is never a pass.',
     fix: 'Check registry access and credentials, then run again.',
+  },
+  PROVENANCE_IDENTITY_MISMATCH: {
+    title: 'Built by a pipeline the policy does not allow',
+    evidence: 'provenance',
+    defaultSeverity: 'error',
+    description:
+      "The provenance verifies, but the signer identity read from its certificate and signed predicate (issuer, repository, repository id, workflow, ref, runner, trigger, signing workflow) matches none of the policy rule's `builds` entries. Raised only by a policy file: an error under `mode: enforce`, a warning under `warn`.",
+    fix: 'Check who built this version; if the new pipeline is legitimate, add it to the rule\'s `builds` in the policy.',
+  },
+  PUBLISHER_NOT_ALLOWED: {
+    title: 'Published by an account the policy does not allow',
+    evidence: 'publisher',
+    defaultSeverity: 'error',
+    description:
+      "The npm account in the registry's `_npmUser.name` is not among the rule's `publishers`. This is unsigned registry metadata. Raised only by a policy file: an error under `mode: enforce`, a warning under `warn`.",
+    fix: 'Check who published this version; if the account is legitimate, add it to the rule\'s `publishers`.',
+  },
+  TRUSTED_PUBLISHER_MISSING: {
+    title: 'Not published through a trusted publisher',
+    evidence: 'publisher',
+    defaultSeverity: 'error',
+    description:
+      "The rule requires trusted publishing (`require.trustedPublisher`) but the registry metadata has no `_npmUser.trustedPublisher`: the version was published with a token, not through OIDC. Raised only by a policy file.",
+    fix: 'Ask the maintainers to publish through npm trusted publishing, or relax the rule for this package.',
+  },
+  APPROVER_MISSING: {
+    title: 'Publish not approved by a human',
+    evidence: 'publisher',
+    defaultSeverity: 'error',
+    description:
+      "The rule requires a staged publish approved by a human (`require.approver`) but the registry metadata has no `_npmUser.approver`. Raised only by a policy file.",
+    fix: 'Ask the maintainers to use staged publishing with approval, or relax the rule for this package.',
+  },
+  DENIED: {
+    title: 'Denied by the policy',
+    evidence: 'source',
+    defaultSeverity: 'error',
+    description: "The package matches an entry of the policy's `deny` list. A denied package always fails, whatever the rule's mode; no exception can waive it.",
+    fix: 'Remove or replace the dependency (update to a version the deny entry does not match).',
+  },
+  EXCEPTION_EXPIRED: {
+    title: 'Policy exception expired',
+    evidence: 'source',
+    defaultSeverity: 'warning',
+    description:
+      'A policy exception matching this package has passed its `expires` date, so it no longer waives anything: the findings it listed are decided by the rule again.',
+    fix: 'Fix the underlying findings, or review the exception and give it a new `expires` date.',
   },
 } as const satisfies Record<string, FindingDefinition>
 

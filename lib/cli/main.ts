@@ -1,8 +1,11 @@
+import { statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { RunError } from '../fetch/errors.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import { processTerminal, type Terminal } from './terminal.js'
 import { runVerifyCommand } from './verify-command.js'
+import { runCheckCommand } from './check-command.js'
+import { TreeError } from '../tree/index.js'
 
 const require = createRequire(import.meta.url)
 const pkg = require('../../package.json') as { name: string; version: string }
@@ -12,6 +15,8 @@ Check that a project's npm dependencies were signed and built by the publishers
 and pipelines its trust policy allows.
 
 Usage:
+  verify-deps [check] [dir] [options]
+                           verify every package in the project's lockfile (see "verify-deps check --help")
   verify-deps verify <file.tgz> [--attestations FILE] [--packument FILE] [--json]
                            verify one package tarball offline (see "verify-deps verify --help")
   verify-deps --help       show this help
@@ -26,13 +31,14 @@ Exit codes:
 
 const COMMANDS: Record<string, (argv: readonly string[], term: Terminal) => Promise<ExitCode>> = {
   verify: runVerifyCommand,
+  check: (argv, term) => runCheckCommand(argv, term, { env: process.env, cwd: process.cwd(), toolVersion: pkg.version }),
 }
 
 /** Runs the CLI with the given arguments and resolves to the process exit code. Never throws. */
 export async function main(argv: readonly string[], term: Terminal = processTerminal): Promise<ExitCode> {
   const [first, ...rest] = argv
   try {
-    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    if (first === '--help' || first === '-h' || first === 'help') {
       term.out(HELP)
       return EXIT.OK
     }
@@ -40,7 +46,9 @@ export async function main(argv: readonly string[], term: Terminal = processTerm
       term.out(`${pkg.version}\n`)
       return EXIT.OK
     }
-    const command = COMMANDS[first]
+    // No command, an option or a directory: the default command, check.
+    const command = COMMANDS[first ?? '']
+    if (!command && (first === undefined || first.startsWith('-') || isDirectory(first))) return await COMMANDS.check!(argv, term)
     if (!command) {
       term.err(`verify-deps: unknown command or option "${first}"\nRun "verify-deps --help" for usage.\n`)
       return EXIT.USAGE
@@ -51,9 +59,17 @@ export async function main(argv: readonly string[], term: Terminal = processTerm
   }
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
 /** The one place that turns an error into a message and an exit code: never a stack trace. */
 function reportError(err: unknown, term: Terminal): ExitCode {
-  if (err instanceof RunError) {
+  if (err instanceof RunError || err instanceof TreeError) {
     term.err(`verify-deps: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`)
     return err.kind === 'usage' ? EXIT.USAGE : EXIT.COULD_NOT_VERIFY
   }

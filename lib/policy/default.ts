@@ -21,7 +21,7 @@ export type PackageOutcome =
 export function evaluateDefaultPolicy(ref: PackageRef, outcome: PackageOutcome): PackageResult {
   const base = { name: ref.name, version: ref.version, integrity: ref.integrity, source: ref.source, registry: ref.registry, locations: ref.locations, rule: DEFAULT_RULE }
   if (ref.source === 'bundled') {
-    return { ...base, decision: 'skipped', skipReason: `bundled: covered by ${ref.sourceDetail ?? 'its parent'}'s tarball`, findings: [] }
+    return { ...base, decision: 'skipped', skipReason: ref.sourceDetail ? `bundled (${ref.sourceDetail})` : "bundled: covered by its parent's tarball", findings: [] }
   }
   let findings: Finding[]
   let facts: PackageFacts | undefined

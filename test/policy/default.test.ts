@@ -41,6 +41,6 @@ t.test('fetch failures fail the package (never a pass); non-registry sources war
   t.same(git.findings.map((f) => f.code), ['UNVERIFIABLE_SOURCE'])
   const bundled = evaluateDefaultPolicy(ref({ source: 'bundled', sourceDetail: 'parent@1.0.0' }), { kind: 'not-registry' })
   t.equal(bundled.decision, 'skipped')
-  t.match(bundled.skipReason, /^bundled: covered by parent@1\.0\.0/)
+  t.match(bundled.skipReason, /^bundled \(parent@1\.0\.0\)/)
   t.equal(bundled.rule, 'default')
 })

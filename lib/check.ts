@@ -1,0 +1,156 @@
+/**
+ * The main job for a project directory, as one call per pipeline stage:
+ *   tree → trust material → registry keys → evidence (or cached facts) → verify → policy → Report.
+ * Only tree and fetch do I/O; verify and policy are pure. Never throws for a package: every package
+ * ends as pass, warn, fail or skipped. Throws (RunError / TreeError) only when the run cannot go on.
+ */
+import { join } from 'node:path'
+import { VerificationCache } from './fetch/cache.js'
+import { fetchEvidence, evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
+import { loadNpmConfig, type Env } from './fetch/npm-config.js'
+import { fetchKeysForRegistries, normalizeRegistry, type RegistryKeysResult } from './fetch/registry-keys-by-registry.js'
+import { resolveTrust } from './fetch/trust.js'
+import { finding } from './findings.js'
+import type { PackageRef, PackageResult, Report } from './model.js'
+import { evaluateDefaultPolicy, decisionOf, type PackageOutcome } from './policy/default.js'
+import { loadPackages, type TreeResult } from './tree/index.js'
+import { verifyPackage } from './verify/package.js'
+import { createTrustContext } from './verify/trust-context.js'
+import type { TrustContext } from './verify/types.js'
+import { FINDINGS } from './findings.js'
+
+export interface CheckOptions {
+  projectDir: string
+  /** The environment npm configuration is read from (the CLI passes process.env). */
+  env: Env
+  toolVersion: string
+  mode?: 'lockfile' | 'installed' | 'ideal'
+  workspaces?: string[]
+  omit?: ('dev' | 'optional' | 'peer')[]
+  registry?: string
+  offline?: boolean
+  trustedRootFile?: string
+  registryKeysFile?: string
+  /** Verification cache folder; `false` disables it. Default: `<npm cache>/_verify-deps`. */
+  cacheDir?: string | false
+  concurrency?: number
+  timeoutMs?: number
+  retries?: number
+  onProgress?: (done: number, total: number, label: string) => void
+}
+
+export async function runCheck(options: CheckOptions): Promise<Report> {
+  // 1. Configuration and tree: which packages, from which registries.
+  const config = loadNpmConfig({ projectDir: options.projectDir, env: options.env, cliOptions: { ...(options.registry && { registry: options.registry }) } })
+  const tree = await loadPackages({
+    projectDir: options.projectDir,
+    mode: options.mode ?? 'lockfile',
+    ...(options.workspaces?.length && { workspaces: options.workspaces }),
+    ...(options.omit?.length && { omit: options.omit }),
+    registryFor: (name) => config.registryFor(name),
+    arboristOptions: { registry: config.registry, cache: join(config.cacheDir, '_cacache') },
+  })
+  const cacheRoot = join(config.cacheDir, '_verify-deps')
+
+  // 2. Trust material (TUF, embedded fallback, or files) and every registry's keys.
+  const tuf = { cachePath: join(cacheRoot, 'tuf') }
+  const trust = await resolveTrust({ offline: options.offline, trustedRootFile: options.trustedRootFile, registryKeysFile: options.registryKeysFile, tuf })
+  const registries = new Set(tree.packages.filter((p) => p.source === 'registry').map((p) => p.registry ?? config.registryFor(p.name)))
+  const registryKeys = await fetchKeysForRegistries(registries, {
+    trust,
+    config,
+    ...(!options.offline && { tuf }),
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    ...(options.retries !== undefined && { retries: options.retries }),
+  })
+
+  // 3. Evidence for each distinct package, or its cached facts.
+  const cacheDir = options.cacheDir === undefined ? join(cacheRoot, 'facts') : options.cacheDir
+  const cache = cacheDir ? new VerificationCache({ dir: cacheDir, trustedRoot: trust.trustedRoot, toolVersion: options.toolVersion }) : undefined
+  options.onProgress?.(0, tree.packages.length, 'fetching')
+  const outcomes = await fetchEvidence(tree.packages, {
+    config,
+    registryKeys,
+    ...(cache && { cache }),
+    ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    ...(options.retries !== undefined && { retries: options.retries }),
+  })
+
+  // 4. Verify (one trust context per registry, built once) and 5. decide.
+  const contexts = new Map<string, TrustContext>()
+  const contextFor = (registry: string, keys: RegistryKeysResult | undefined): TrustContext => {
+    let ctx = contexts.get(registry)
+    if (!ctx) {
+      ctx = createTrustContext({ ...trust, registryKeys: keys?.state === 'fetched' ? keys.keys : null })
+      contexts.set(registry, ctx)
+    }
+    return ctx
+  }
+  const results: PackageResult[] = []
+  let done = 0
+  for (const ref of tree.packages) {
+    const outcome = packageOutcome(ref, outcomes.get(evidenceKey(ref)), (registry) => contextFor(registry, registryKeys.get(registry)), cache)
+    results.push(evaluateDefaultPolicy(ref, outcome))
+    options.onProgress?.(++done, tree.packages.length, 'verifying')
+  }
+  results.push(...installedMismatches(tree))
+  results.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))
+
+  const summary = { total: results.length, pass: 0, warn: 0, fail: 0, skipped: 0 }
+  for (const r of results) summary[r.decision]++
+  const couldNotVerify = results.some((r) => r.findings.some((f) => f.code === 'FETCH_FAILED'))
+  return {
+    schemaVersion: 1,
+    tool: { name: 'verify-deps', version: options.toolVersion },
+    project: { root: options.projectDir, lockfile: tree.lockfile ?? '' },
+    summary,
+    packages: results,
+    couldNotVerify,
+    notices: [...trust.notices, ...config.warnings],
+  }
+}
+
+function packageOutcome(
+  ref: PackageRef,
+  fetched: EvidenceOutcome | undefined,
+  contextFor: (registry: string) => TrustContext,
+  cache: VerificationCache | undefined,
+): PackageOutcome {
+  if (ref.source !== 'registry') return { kind: 'not-registry' }
+  if (!fetched) return { kind: 'fetch-failed', reason: `${ref.name}@${ref.version}: no evidence was fetched` }
+  switch (fetched.state) {
+    case 'failed':
+      return { kind: 'fetch-failed', reason: fetched.reason }
+    case 'cached':
+      return { kind: 'verified', facts: fetched.facts }
+    case 'fetched': {
+      const facts = verifyPackage(fetched.evidence, contextFor(normalizeRegistry(fetched.registry)))
+      if (cache && fetched.cacheKey) cache.put(fetched.cacheKey, fetched.evidence, facts)
+      return { kind: 'verified', facts }
+    }
+  }
+}
+
+/** `--installed`: a package on disk that is not what the lockfile says fails, at its location. */
+function installedMismatches(tree: TreeResult): PackageResult[] {
+  return tree.mismatches.map((m) => {
+    const seen = m.installed ?? m.lockfile ?? { name: m.path, version: '' }
+    const what = !m.installed
+      ? `the lockfile lists ${m.lockfile?.name}@${m.lockfile?.version} at ${m.path} but it is not installed`
+      : !m.lockfile
+        ? `${m.installed.name}@${m.installed.version} is installed at ${m.path} but the lockfile does not list it`
+        : `${m.path} holds ${m.installed.name}@${m.installed.version} but the lockfile says ${m.lockfile.name}@${m.lockfile.version}`
+    const f = finding('INSTALLED_MISMATCH', what)
+    const decided = [{ code: f.code, severity: FINDINGS[f.code].defaultSeverity, message: f.message }]
+    return {
+      name: seen.name,
+      version: seen.version,
+      source: 'registry' as const,
+      locations: [{ path: m.path, why: [], dev: false, optional: false, peer: false }],
+      decision: decisionOf(decided),
+      findings: decided,
+      rule: 'installed tree',
+    }
+  })
+}

@@ -1,0 +1,143 @@
+/**
+ * `verify-deps [check] [dir]`: the main job. Reads the project's lockfile (or installed tree),
+ * fetches the evidence for every package, verifies it, decides with the policy, reports, and sets
+ * the exit code (lib/cli/exit-codes.ts).
+ */
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
+import { relative, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { runCheck } from '../check.js'
+import { inputError } from '../fetch/errors.js'
+import { FORMAT_NAMES, formatReport, isFormatName, type FormatName } from '../report/formats.js'
+import { exitCodeForReport, type ExitCode } from './exit-codes.js'
+import { createProgress } from './progress.js'
+import type { Terminal } from './terminal.js'
+
+export const CHECK_HELP = `Usage: verify-deps [check] [dir] [options]
+
+Verify every package in the project's lockfile: registry signatures, SLSA provenance and npm
+publish attestations, bound to the integrity the lockfile records; then decide with the policy.
+Runs before \`npm ci\`: no node_modules needed.
+
+Tree:
+  --installed            check the tree on disk (node_modules) and compare it with the lockfile
+  --ideal                check the tree npm would install (resolves missing entries from the registry)
+  -w, --workspace NAME   only this workspace's dependencies (repeatable; default: all)
+  --omit TYPE            leave out dev, optional or peer dependencies (repeatable)
+Registry and trust:
+  --registry URL         the default registry (else from .npmrc / npm_config_registry)
+  --offline              do not contact Sigstore TUF; use the embedded trust material
+  --trusted-root FILE    Sigstore trusted_root.json to verify provenance against
+  --registry-keys FILE   registry keys (TUF keys.json or /-/npm/v1/keys shape)
+  --concurrency N        registry requests in flight at most (default 12)
+  --fetch-timeout MS     per-request timeout (default npm's fetch-timeout, else 30000)
+  --fetch-retries N      retries on 429/5xx/timeouts (default npm's fetch-retries, else 2)
+Cache:
+  --cache-dir DIR        verification cache (default <npm cache>/_verify-deps/facts)
+  --no-cache             verify everything afresh
+Output:
+  --format NAME          ${FORMAT_NAMES.join(' | ')} (default text)
+  --json                 same as --format json
+  --output FILE          write the report to FILE instead of stdout
+  -h, --help             show this help
+
+Exit codes: 0 nothing failed (warnings allowed) · 1 a package failed · 2 usage, configuration or
+lockfile error · 3 could not verify (registry, network or trust-material failure)
+`
+
+export interface CheckContext {
+  env: NodeJS.ProcessEnv
+  cwd: string
+  toolVersion: string
+}
+
+export async function runCheckCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      installed: { type: 'boolean' },
+      ideal: { type: 'boolean' },
+      workspace: { type: 'string', short: 'w', multiple: true },
+      omit: { type: 'string', multiple: true },
+      registry: { type: 'string' },
+      offline: { type: 'boolean' },
+      'trusted-root': { type: 'string' },
+      'registry-keys': { type: 'string' },
+      concurrency: { type: 'string' },
+      'fetch-timeout': { type: 'string' },
+      'fetch-retries': { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'no-cache': { type: 'boolean' },
+      format: { type: 'string' },
+      json: { type: 'boolean' },
+      output: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  if (values.help) {
+    term.out(CHECK_HELP)
+    return 0
+  }
+  if (positionals.length > 1) throw inputError('EUSAGE', 'check: takes at most one project directory', 'Run "verify-deps --help" for usage.')
+  if (values.installed && values.ideal) throw inputError('EUSAGE', '--installed and --ideal cannot be combined')
+  const format = values.json ? 'json' : (values.format ?? 'text')
+  if (!isFormatName(format)) throw inputError('EUSAGE', `--format must be one of ${FORMAT_NAMES.join(', ')} (got "${format}")`)
+  const omit = (values.omit ?? []).map((o) => {
+    if (o !== 'dev' && o !== 'optional' && o !== 'peer') throw inputError('EUSAGE', `--omit must be dev, optional or peer (got "${o}")`)
+    return o
+  })
+  const projectDir = resolve(ctx.cwd, positionals[0] ?? '.')
+  const progress = createProgress(term, format !== 'github')
+
+  const report = await runCheck({
+    projectDir,
+    env: ctx.env,
+    toolVersion: ctx.toolVersion,
+    mode: values.installed ? 'installed' : values.ideal ? 'ideal' : 'lockfile',
+    workspaces: values.workspace ?? [],
+    omit,
+    ...(values.registry && { registry: values.registry }),
+    offline: Boolean(values.offline),
+    ...(values['trusted-root'] && { trustedRootFile: resolve(ctx.cwd, values['trusted-root']) }),
+    ...(values['registry-keys'] && { registryKeysFile: resolve(ctx.cwd, values['registry-keys']) }),
+    ...(values['no-cache'] ? { cacheDir: false as const } : values['cache-dir'] ? { cacheDir: resolve(ctx.cwd, values['cache-dir']) } : {}),
+    ...numberOption('concurrency', values.concurrency, 1),
+    ...numberOption('timeoutMs', values['fetch-timeout'], 1),
+    ...numberOption('retries', values['fetch-retries'], 0),
+    onProgress: (done, total, label) => progress.update(done, total, label),
+  })
+  progress.done()
+
+  const lockfileText = report.project.lockfile ? safeRead(report.project.lockfile) : undefined
+  const output = formatReport(format as FormatName, report, {
+    lockfilePath: report.project.lockfile ? relative(ctx.cwd, report.project.lockfile) || report.project.lockfile : 'package-lock.json',
+    ...(lockfileText !== undefined && { lockfileText }),
+  })
+  if (values.output) {
+    writeFileSync(resolve(ctx.cwd, values.output), output.main)
+    const s = report.summary
+    term.err(`verify-deps: ${s.total} packages: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.skipped} skipped; report written to ${values.output}\n`)
+  } else {
+    term.out(output.main)
+  }
+  const summaryFile = ctx.env.GITHUB_STEP_SUMMARY
+  if (output.githubStepSummary && summaryFile) appendFileSync(summaryFile, output.githubStepSummary)
+  return exitCodeForReport(report)
+}
+
+function numberOption<K extends string>(key: K, value: string | undefined, min: number): Partial<Record<K, number>> {
+  if (value === undefined) return {}
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min) throw inputError('EUSAGE', `--${key === 'timeoutMs' ? 'fetch-timeout' : key === 'retries' ? 'fetch-retries' : key} must be a whole number >= ${min} (got "${value}")`)
+  return { [key]: n } as Partial<Record<K, number>>
+}
+
+function safeRead(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}

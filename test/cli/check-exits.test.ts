@@ -1,0 +1,165 @@
+// Exit codes, report formats and registry behaviour of the check command, through the real bin.
+import t from 'tap'
+import { readFileSync, writeFileSync, cpSync } from 'node:fs'
+import { join } from 'node:path'
+import { createScenario } from '../helpers/scenario/index.js'
+import { startRegistry } from '../helpers/registry/index.js'
+import { validateJsonSchema } from '../report/json-schema-validator.js'
+import { cleanEnv, runCli } from './run.js'
+
+const SARIF_SCHEMA = JSON.parse(readFileSync(new URL('../../node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json', import.meta.url), 'utf8'))
+
+t.test('exit 0 when nothing failed (a warning allowed); text, SARIF, GitHub and --output', async (t) => {
+  const s = await createScenario(t, {
+    packages: [
+      { name: 'good', version: '1.0.0', dependencies: { '@acme/ok': '1.0.0' } },
+      { name: '@acme/ok', version: '1.0.0' },
+      { name: 'legacy', version: '0.9.0', provenance: 'missing' },
+    ],
+  })
+  const env = cleanEnv(join(s.dir, 'home'))
+  const base = [s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache']
+  const text = await runCli(base, { cwd: s.dir, env })
+  t.equal(text.status, 0, text.stderr)
+  t.match(text.stdout, /3 packages: 2 pass, 1 warn, 0 fail/)
+
+  const sarif = await runCli([...base, '--format', 'sarif', '--output', join(s.dir, 'out.sarif')], { cwd: s.dir, env })
+  t.equal(sarif.status, 0)
+  const log = JSON.parse(readFileSync(join(s.dir, 'out.sarif'), 'utf8'))
+  t.same(validateJsonSchema(SARIF_SCHEMA, log), [], 'valid SARIF 2.1.0')
+  t.equal(log.runs[0].results.length, 1)
+  t.equal(log.runs[0].results[0].ruleId, 'PROVENANCE_MISSING')
+  t.match(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, /package-lock\.json$/)
+
+  const summaryFile = join(s.dir, 'step-summary.md')
+  writeFileSync(summaryFile, '')
+  const gh = await runCli([...base, '--format', 'github'], { cwd: s.dir, env: { ...env, GITHUB_STEP_SUMMARY: summaryFile } })
+  t.equal(gh.status, 0)
+  t.match(gh.stdout, /^::warning .*title=PROVENANCE_MISSING/m)
+  t.match(readFileSync(summaryFile, 'utf8'), /PROVENANCE_MISSING/)
+})
+
+t.test('exit 3 when the registry fails: FETCH_FAILED, never a pass', async (t) => {
+  const s = await createScenario(t, { packages: [{ name: 'flaky', version: '1.0.0' }, { name: 'fine', version: '1.0.0' }] })
+  s.registry.addFault({ prefix: '/flaky', type: 'status', status: 500 })
+  const env = cleanEnv(join(s.dir, 'home'))
+  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--fetch-retries', '1', '--json'], { cwd: s.dir, env })
+  t.equal(r.status, 3, r.stderr)
+  const report = JSON.parse(r.stdout)
+  const flaky = report.packages.find((p: any) => p.name === 'flaky')
+  t.equal(flaky.decision, 'fail')
+  t.same(flaky.findings.map((f: any) => f.code), ['FETCH_FAILED'])
+  t.equal(report.couldNotVerify, true)
+  t.equal(report.packages.find((p: any) => p.name === 'fine').decision, 'pass')
+})
+
+t.test('exit 3 when the registry resets connections and times out', async (t) => {
+  const s = await createScenario(t, { packages: [{ name: 'slow', version: '1.0.0' }] })
+  s.registry.addFault({ prefix: '/slow', type: 'delay', delayMs: 3000 })
+  const env = cleanEnv(join(s.dir, 'home'))
+  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--fetch-timeout', '300', '--fetch-retries', '0', '--json'], { cwd: s.dir, env })
+  t.equal(r.status, 3, r.stderr)
+  t.same(JSON.parse(r.stdout).packages[0].findings.map((f: any) => f.code), ['FETCH_FAILED'])
+})
+
+t.test('exit 2 for a project without a lockfile, with how to make one', async (t) => {
+  const dir = t.testdir({ 'package.json': JSON.stringify({ name: 'x', version: '1.0.0' }) })
+  const r = await runCli([dir], { cwd: dir, env: cleanEnv(join(dir, 'home')) })
+  t.equal(r.status, 2)
+  t.match(r.stderr, /npm install --package-lock-only/)
+  t.notMatch(r.stderr, /\n\s+at /)
+})
+
+t.test('exit 2 for bad options', async (t) => {
+  const dir = t.testdir({})
+  const env = cleanEnv(join(dir, 'home'))
+  for (const args of [['--format', 'xml'], ['--omit', 'prod'], ['--concurrency', '0'], ['--installed', '--ideal'], ['--no-such']]) {
+    const r = await runCli(args, { cwd: dir, env })
+    t.equal(r.status, 2, args.join(' '))
+    t.notMatch(r.stderr, /\n\s+at /)
+  }
+})
+
+t.test('a registry without keys is reported as such, never silently passed', async (t) => {
+  const s = await createScenario(t, { registry: { keys: 'none' }, packages: [{ name: 'unsigned-reg', version: '1.0.0' }] })
+  const env = cleanEnv(join(s.dir, 'home'))
+  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  const pkg = JSON.parse(r.stdout).packages[0]
+  t.ok(pkg.findings.some((f: any) => f.code === 'SIGNATURE_UNSUPPORTED_BY_REGISTRY'))
+  t.not(pkg.evidence.signature.status, 'verified')
+})
+
+t.test('a foreign attestation URL is not followed: attestations come from the configured registry only', async (t) => {
+  const foreign = await startRegistry({})
+  t.teardown(() => foreign.close())
+  const s = await createScenario(t, { packages: [{ name: 'pointy', version: '1.0.0' }] })
+  const v = s.version('pointy@1.0.0')
+  v.dist = { ...(v.dist ?? {}), attestations: { url: `${foreign.url}-/npm/v1/attestations/pointy@1.0.0`, provenance: { predicateType: 'https://slsa.dev/provenance/v1' } } }
+  const env = cleanEnv(join(s.dir, 'home'))
+  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  t.equal(r.status, 0, r.stderr)
+  t.same(foreign.requests, [], 'the foreign host got no request')
+  t.ok(s.registry.requests.some((q) => q.path.startsWith('/-/npm/v1/attestations/pointy')), 'the configured registry was asked')
+})
+
+t.test('a scoped registry with a token: the token reaches only its registry', async (t) => {
+  const TOKEN = 'npm_SECRETscopedTOKEN1234567890'
+  const s = await createScenario(t, {
+    registry: { token: TOKEN },
+    packages: [{ name: '@private/thing', version: '1.0.0' }],
+  })
+  const publicRegistry = await startRegistry({})
+  t.teardown(() => publicRegistry.close())
+  // The default registry is another host; only @private maps to the scenario registry, with its token.
+  const host = new URL(s.registry.url).host
+  writeFileSync(join(s.projectDir, '.npmrc'), `registry=${publicRegistry.url}\n@private:registry=${s.registry.url}\n//${host}/:_authToken=${TOKEN}\n`)
+  const env = cleanEnv(join(s.dir, 'home'))
+  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  t.equal(r.status, 0, r.stderr + r.stdout)
+  t.ok(s.registry.requests.length > 0 && s.registry.requests.every((q) => q.tokenMatched), 'every request to the scoped registry carried its token')
+  t.ok(publicRegistry.requests.every((q) => !q.hasAuthorization), 'the other registry never saw it')
+  t.notMatch(r.stdout + r.stderr, /SECRETscoped/, 'never printed')
+})
+
+t.test('aliases and workspaces: the real package is verified, each workspace location reported', async (t) => {
+  const s = await createScenario(t, {
+    packages: [{ name: 'real-name', version: '1.0.0' }, { name: 'ws-dep', version: '2.0.0' }],
+    project: {
+      dependencies: { nick: 'npm:real-name@1.0.0' },
+      workspaces: { 'packages/one': { name: 'one', dependencies: { 'ws-dep': '2.0.0' } } },
+    },
+  })
+  const env = cleanEnv(join(s.dir, 'home'))
+  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  t.equal(r.status, 0, r.stderr)
+  const report = JSON.parse(r.stdout)
+  const real = report.packages.find((p: any) => p.name === 'real-name')
+  t.equal(real.decision, 'pass')
+  t.equal(real.locations[0].alias, 'nick')
+  const ws = report.packages.find((p: any) => p.name === 'ws-dep')
+  t.equal(ws.locations[0].workspace, 'one')
+  t.notOk(report.packages.some((p: any) => p.name === 'one'), 'the workspace itself is the project, not a dependency')
+  const only = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json', '--workspace', 'one'], { cwd: s.dir, env })
+  t.same(JSON.parse(only.stdout).packages.map((p: any) => p.name), ['ws-dep'])
+})
+
+t.test('bundled, git, file, link and remote dependencies end as skipped or UNVERIFIABLE_SOURCE', async (t) => {
+  const registry = await startRegistry({})
+  t.teardown(() => registry.close())
+  const dir = t.testdir({})
+  cpSync(new URL('../../fixtures/tree/app', import.meta.url), join(dir, 'app'), { recursive: true })
+  const env = cleanEnv(join(dir, 'home'))
+  const r = await runCli([join(dir, 'app'), '--offline', '--registry', registry.url, '--no-cache', '--json', '--fetch-retries', '0'], { cwd: dir, env })
+  const report = JSON.parse(r.stdout)
+  const by = (name: string) => report.packages.find((p: any) => p.name === name)
+  t.equal(by('deep').decision, 'skipped')
+  t.match(by('deep').skipReason, /^bundled/)
+  for (const name of ['gitdep', 'vendored', 'remote-pkg', 'local-lib']) {
+    t.equal(by(name)?.decision, 'warn', name)
+    t.same(by(name)?.findings.map((f: any) => f.code), ['UNVERIFIABLE_SOURCE'], name)
+  }
+  t.equal(by('node-fetch').locations[0].alias, 'get')
+  // The registry packages could not be fetched from an empty registry: could not verify, never pass.
+  t.equal(by('a').decision, 'fail')
+  t.equal(r.status, 3)
+})

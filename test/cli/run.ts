@@ -1,0 +1,40 @@
+// Spawns the real bin/verify-deps.js as a user would, with a clean npm environment: no user or
+// global npmrc, no npm_config_* from the test runner, HOME in the scenario.
+import { spawn } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const BIN = fileURLToPath(new URL('../../bin/verify-deps.js', import.meta.url))
+
+export interface RunResult {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+export function cleanEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  mkdirSync(home, { recursive: true })
+  const userconfig = join(home, '.npmrc-user')
+  const globalconfig = join(home, '.npmrc-global')
+  writeFileSync(userconfig, '')
+  writeFileSync(globalconfig, '')
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || /^(npm_|NODE_OPTIONS$|TAP|GITHUB_)/i.test(k)) continue
+    env[k] = v
+  }
+  return { ...env, HOME: home, npm_config_userconfig: userconfig, npm_config_globalconfig: globalconfig, npm_config_cache: join(home, 'npm-cache'), ...extra }
+}
+
+export function runCli(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (status) => resolve({ status, stdout, stderr }))
+  })
+}
