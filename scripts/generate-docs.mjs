@@ -8,3 +8,8 @@ writeFileSync(new URL('../docs/findings.md', import.meta.url), formatFindingsMar
 writeFileSync(new URL('../docs/report.schema.json', import.meta.url), formatReportSchemaJson())
 writeFileSync(new URL('../docs/report.md', import.meta.url), formatReportReferenceMarkdown())
 console.log('wrote docs/findings.md, docs/report.schema.json, docs/report.md')
+
+const { formatPolicyMarkdown, formatPolicySchemaJson } = await import('../dist/policy/doc.js')
+writeFileSync(new URL('../docs/policy.schema.json', import.meta.url), formatPolicySchemaJson())
+writeFileSync(new URL('../docs/policy.md', import.meta.url), formatPolicyMarkdown())
+console.log('wrote docs/policy.schema.json, docs/policy.md')

@@ -21,23 +21,27 @@ export type PackageOutcome =
 export function evaluateDefaultPolicy(ref: PackageRef, outcome: PackageOutcome): PackageResult {
   const base = { name: ref.name, version: ref.version, integrity: ref.integrity, source: ref.source, registry: ref.registry, locations: ref.locations, rule: DEFAULT_RULE }
   if (ref.source === 'bundled') {
-    return { ...base, decision: 'skipped', skipReason: ref.sourceDetail ? `bundled (${ref.sourceDetail})` : "bundled: covered by its parent's tarball", findings: [] }
+    return { ...base, decision: 'skipped', skipReason: bundledSkipReason(ref), findings: [] }
   }
-  let findings: Finding[]
-  let facts: PackageFacts | undefined
-  if (outcome.kind === 'not-registry' || ref.source !== 'registry') {
-    findings = [finding('UNVERIFIABLE_SOURCE', `${ref.name}@${ref.version}: ${ref.source} dependency${ref.resolved ? ` (${ref.resolved})` : ''} has no registry signature or attestation`)]
-  } else if (outcome.kind === 'fetch-failed') {
-    findings = [finding('FETCH_FAILED', `${ref.name}@${ref.version}: ${outcome.reason}`)]
-  } else {
-    facts = outcome.facts
-    findings = facts.findings
-  }
+  const { findings, facts } = packageFindings(ref, outcome)
   const decided = findings.map(decideDefault)
   return { ...base, decision: decisionOf(decided), findings: decided, ...(facts ? { facts } : {}) }
 }
 
-function decideDefault(f: Finding): DecidedFinding {
+export function bundledSkipReason(ref: PackageRef): string {
+  return ref.sourceDetail ? `bundled (${ref.sourceDetail})` : "bundled: covered by its parent's tarball"
+}
+
+/** What is known about a (not bundled) package as findings: its verification findings, or why there are none. */
+export function packageFindings(ref: PackageRef, outcome: PackageOutcome): { findings: Finding[]; facts?: PackageFacts } {
+  if (outcome.kind === 'not-registry' || ref.source !== 'registry') {
+    return { findings: [finding('UNVERIFIABLE_SOURCE', `${ref.name}@${ref.version}: ${ref.source} dependency${ref.resolved ? ` (${ref.resolved})` : ''} has no registry signature or attestation`)] }
+  }
+  if (outcome.kind === 'fetch-failed') return { findings: [finding('FETCH_FAILED', `${ref.name}@${ref.version}: ${outcome.reason}`)] }
+  return { findings: outcome.facts.findings, facts: outcome.facts }
+}
+
+export function decideDefault(f: Finding): DecidedFinding {
   return { code: f.code, severity: FINDINGS[f.code].defaultSeverity, message: f.message }
 }
 

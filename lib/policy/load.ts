@@ -1,0 +1,33 @@
+/**
+ * The policy stage's only I/O: finding and reading the policy file. Parsing and validation are pure
+ * (lib/policy/parse.ts).
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PolicyError } from './errors.js'
+import { parsePolicy } from './parse.js'
+import { POLICY_FILE_NAMES } from './schema.js'
+import type { Policy } from './types.js'
+
+/** The project's policy file (`verify-deps.policy.yaml`, `.yml` or `.json` at its root), or null. Two of them is an error. */
+export function findPolicyFile(projectDir: string): string | null {
+  const found = POLICY_FILE_NAMES.map((name) => join(projectDir, name)).filter((path) => existsSync(path))
+  if (found.length > 1) {
+    throw new PolicyError({ file: found[0]!, path: '', line: 0, column: 0, reason: `more than one policy file: ${found.join(', ')}`, hint: 'keep one of them' })
+  }
+  return found[0] ?? null
+}
+
+/** Reads and validates a policy file. Throws PolicyError (code EPOLICY) with the file, path, line and column. */
+export function loadPolicy(path: string): Policy {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new PolicyError({ file: path, path: '', line: 0, column: 0, reason: code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(err)})` })
+  }
+  const parsed = parsePolicy(text, path)
+  if (!parsed.ok) throw parsed.errors[0]!
+  return parsed.policy
+}

@@ -1,0 +1,77 @@
+/**
+ * A policy as the evaluator uses it: the validated document with defaults applied. Plain data, so
+ * tests and callers can build one by hand; `source` is only there to point errors at the file.
+ */
+import type { WaivableCode } from './codes.js'
+
+export type Mode = 'enforce' | 'warn' | 'off'
+
+export interface Requirements {
+  signature: boolean
+  provenance: boolean
+  trustedPublisher: boolean
+  approver: boolean
+}
+
+/** One allowed build; every field present must match. Values are exact strings or globs. */
+export interface BuildPattern {
+  issuer?: string
+  repository?: string
+  repositoryId?: string
+  repositoryOwnerId?: string
+  workflow?: string
+  ref?: string
+  runner?: string
+  /** Any of. */
+  trigger?: string[]
+  visibility?: string
+  signer?: string
+}
+
+export interface RuleBody {
+  mode: Mode
+  require: Requirements
+  publishers?: string[]
+  builds?: BuildPattern[]
+}
+
+export interface Rule extends RuleBody {
+  packages: string[]
+}
+
+export interface PolicyException {
+  /** `name`, `name@version` or `name@range`. */
+  package: string
+  allow: WaivableCode[]
+  reason: string
+  /** `YYYY-MM-DD`: from 00:00 UTC that day the exception no longer applies. */
+  expires?: string
+}
+
+export interface PolicyDenial {
+  package: string
+  reason: string
+}
+
+export interface SourcePosition {
+  line: number
+  column: number
+}
+
+export interface Policy {
+  version: 1
+  /** Applies when no rule matches; absent → the built-in default policy decides those packages. */
+  default?: RuleBody
+  rules: Rule[]
+  exceptions: PolicyException[]
+  deny: PolicyDenial[]
+  /** Where the policy came from, to point errors at it. */
+  source?: {
+    file: string
+    /** Position of each value by document path (`rules[0]`, `rules[0].packages[1]`, …). */
+    positions: Record<string, SourcePosition>
+  }
+}
+
+export const DEFAULT_REQUIREMENTS: Readonly<Requirements> = { signature: true, provenance: false, trustedPublisher: false, approver: false }
+export const DEFAULT_MODE: Mode = 'enforce'

@@ -1,0 +1,68 @@
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { evaluatePolicy, explainPackage } from '../../lib/policy/evaluate.js'
+import { formatExplanation } from '../../lib/policy/explain.js'
+import { NOW, identity, noProvenance, policyFrom, ref, verified } from './helpers.js'
+
+const ACME = policyFrom(readFileSync(new URL('../../fixtures/policies/acme.policy.yaml', import.meta.url), 'utf8'))
+
+t.test('explains which rule matched and why, including the rules it outranked', async (t) => {
+  const policy = policyFrom('version: 1\nrules:\n  - packages: ["**"]\n    mode: warn\n  - packages: ["@acme/*"]\n  - packages: ["@acme/app"]\n    mode: off\n')
+  const e = explainPackage(policy, ref(), verified(), NOW)
+  t.match(e.rule, { id: 'rules[2] (@acme/app)', kind: 'rule', pattern: '@acme/app', why: 'exact name' })
+  t.same(e.rule.outranked.map((o) => o.id), ['rules[1] (@acme/*)', 'rules[0] (**)'])
+  t.match(e.rule.outranked[0]?.why, 'glob, literal prefix "@acme/" (6 characters)')
+  t.equal(e.mode, 'off')
+  t.ok(e.checks.every((c) => c.status === 'not-checked' || c.status === 'not-required'))
+})
+
+t.test('each requirement with observed and allowed values; builds field by field', async (t) => {
+  const outcome = verified({ provenance: { status: 'verified', identity: identity({ workflow: '.github/workflows/ci.yml' }) }, publisher: { name: 'mallory' } })
+  const e = explainPackage(ACME, ref(), outcome, NOW)
+  t.same(e.result, evaluatePolicy(ACME, ref(), outcome, NOW), 'the same result as the check')
+  const byName = Object.fromEntries(e.checks.map((c) => [c.requirement, c]))
+  t.match(byName.signature, { status: 'met', observed: 'verified (SHA256:key)' })
+  t.match(byName.provenance, { status: 'met' })
+  t.match(byName.publishers, { status: 'violated', observed: 'mallory', allowed: 'acme-bot', code: 'PUBLISHER_NOT_ALLOWED' })
+  t.match(byName.trustedPublisher, { status: 'met' })
+  t.match(byName.approver, { status: 'not-required' })
+  t.match(byName.builds, { status: 'violated', code: 'PROVENANCE_IDENTITY_MISMATCH' })
+  const fields = byName.builds?.builds?.[0]?.fields ?? []
+  t.match(
+    fields.find((f) => f.field === 'workflow'),
+    { observed: '.github/workflows/ci.yml', allowed: '.github/workflows/release.yml', matched: false },
+  )
+  t.match(fields.find((f) => f.field === 'repositoryId'), { observed: '123456789', matched: true })
+  t.match(fields.find((f) => f.field === 'signer'), { implicit: true, matched: true })
+
+  const text = formatExplanation(e)
+  t.match(text, /^@acme\/app@1\.0\.0: fail\n/)
+  t.match(text, 'rule        rules[0] (@acme/*, acme-cli): "@acme/*", glob, literal prefix "@acme/" (6 characters)')
+  t.match(text, 'NO  publishers        observed: mallory; allowed: acme-bot -> PUBLISHER_NOT_ALLOWED')
+  t.match(text, 'NO workflow: ".github/workflows/ci.yml", allowed ".github/workflows/release.yml"')
+  t.match(text, /error   PROVENANCE_IDENTITY_MISMATCH: /)
+})
+
+t.test('exceptions applied, expired, or with nothing to waive', async (t) => {
+  const e = explainPackage(ACME, ref('left-pad', '1.3.0'), noProvenance({ name: 'left-pad', version: '1.3.0' }), NOW)
+  t.equal(e.rule.id, 'default')
+  t.match(e.exceptions, [{ id: 'exceptions[0] (left-pad@1.3.0)', status: 'nothing-to-waive', waived: [] }], 'provenance is not required by the default')
+  const later = explainPackage(ACME, ref('left-pad', '1.3.0'), noProvenance({ name: 'left-pad', version: '1.3.0' }), new Date('2027-03-01T00:00:00Z'))
+  t.match(later.exceptions, [{ status: 'expired' }])
+  t.match(formatExplanation(later), 'exceptions[0] (left-pad@1.3.0): expired on 2027-03-01 (published before provenance existed)')
+})
+
+t.test('denied packages, and packages without a policy file', async (t) => {
+  const denied = explainPackage(ACME, ref('event-stream', '3.3.6'), verified({ name: 'event-stream', version: '3.3.6' }), NOW)
+  t.same(denied.denied, { id: 'deny[0] (event-stream@3.3.6)', reason: 'compromised release' })
+  t.equal(denied.result.rule, 'deny[0] (event-stream@3.3.6)')
+  t.match(formatExplanation(denied), 'denied      deny[0] (event-stream@3.3.6): compromised release')
+
+  const builtIn = explainPackage(null, ref(), noProvenance(), NOW)
+  t.match(builtIn, { policy: 'built-in default policy', mode: 'built-in', rule: { id: 'default', kind: 'built-in' } })
+  t.equal(builtIn.result.decision, 'warn')
+  t.match(formatExplanation(builtIn), 'policy      built-in default policy')
+
+  const fetchFailed = explainPackage(ACME, ref(), { kind: 'fetch-failed', reason: 'HTTP 500' }, NOW)
+  t.ok(fetchFailed.checks.filter((c) => c.status !== 'not-required').every((c) => c.status === 'unknown'))
+})
