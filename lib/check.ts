@@ -8,11 +8,14 @@ import { join } from 'node:path'
 import { VerificationCache } from './fetch/cache.js'
 import { fetchEvidence, evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
 import { loadNpmConfig, type Env } from './fetch/npm-config.js'
-import { fetchKeysForRegistries, normalizeRegistry, type RegistryKeysResult } from './fetch/registry-keys-by-registry.js'
+import { fetchKeysForRegistries, normalizeRegistry } from './fetch/registry-keys-by-registry.js'
 import { resolveTrust } from './fetch/trust.js'
 import { finding } from './findings.js'
 import type { PackageRef, PackageResult, Report } from './model.js'
-import { evaluateDefaultPolicy, decisionOf, type PackageOutcome } from './policy/default.js'
+import { decisionOf, type PackageOutcome } from './policy/default.js'
+import { evaluateRun, type RunPackage } from './policy/evaluate.js'
+import { findPolicyFile, loadPolicy } from './policy/load.js'
+import type { Policy } from './policy/types.js'
 import { loadPackages, type TreeResult } from './tree/index.js'
 import { verifyPackage } from './verify/package.js'
 import { createTrustContext } from './verify/trust-context.js'
@@ -36,10 +39,33 @@ export interface CheckOptions {
   concurrency?: number
   timeoutMs?: number
   retries?: number
+  /** The policy file; default: verify-deps.policy.yaml/.yml/.json in the project, else the built-in default. */
+  policyFile?: string
+  /** Clock for exception expiry. */
+  now?: Date
   onProgress?: (done: number, total: number, label: string) => void
 }
 
-export async function runCheck(options: CheckOptions): Promise<Report> {
+/** The policy a check runs with: the named file, the project's own, or null for the built-in default. */
+export function loadProjectPolicy(projectDir: string, policyFile?: string): { policy: Policy | null; file: string | null } {
+  const file = policyFile ?? findPolicyFile(projectDir)
+  return { policy: file ? loadPolicy(file) : null, file }
+}
+
+/** Everything a check knows before it decides: the policy and each package with its outcome. */
+export interface GatheredRun {
+  policy: Policy | null
+  policyFile: string | null
+  tree: TreeResult
+  run: RunPackage[]
+  notices: string[]
+}
+
+/** Stages 0–4: policy, tree, trust, keys, evidence (or cached facts) and verification. */
+export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
+  // 0. The policy first: an unusable policy file stops the run before any request (exit 2).
+  const { policy, file: policyFile } = loadProjectPolicy(options.projectDir, options.policyFile)
+
   // 1. Configuration and tree: which packages, from which registries.
   const config = loadNpmConfig({ projectDir: options.projectDir, env: options.env, cliOptions: { ...(options.registry && { registry: options.registry }) } })
   const tree = await loadPackages({
@@ -77,24 +103,30 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     ...(options.retries !== undefined && { retries: options.retries }),
   })
 
-  // 4. Verify (one trust context per registry, built once) and 5. decide.
+  // 4. Verify, with one trust context per registry, built once.
   const contexts = new Map<string, TrustContext>()
-  const contextFor = (registry: string, keys: RegistryKeysResult | undefined): TrustContext => {
+  const contextFor = (registry: string): TrustContext => {
     let ctx = contexts.get(registry)
     if (!ctx) {
+      const keys = registryKeys.get(registry)
       ctx = createTrustContext({ ...trust, registryKeys: keys?.state === 'fetched' ? keys.keys : null })
       contexts.set(registry, ctx)
     }
     return ctx
   }
-  const results: PackageResult[] = []
-  let done = 0
+  const run: RunPackage[] = []
   for (const ref of tree.packages) {
-    const outcome = packageOutcome(ref, outcomes.get(evidenceKey(ref)), (registry) => contextFor(registry, registryKeys.get(registry)), cache)
-    results.push(evaluateDefaultPolicy(ref, outcome))
-    options.onProgress?.(++done, tree.packages.length, 'verifying')
+    run.push({ ref, outcome: packageOutcome(ref, outcomes.get(evidenceKey(ref)), contextFor, cache) })
+    options.onProgress?.(run.length, tree.packages.length, 'verifying')
   }
-  results.push(...installedMismatches(tree))
+  return { policy, policyFile, tree, run, notices: [...trust.notices, ...config.warnings] }
+}
+
+/** The main job: gather, 5. decide with the policy, and build the Report. */
+export async function runCheck(options: CheckOptions): Promise<Report> {
+  const { policy, policyFile, tree, run, notices } = await gatherRun(options)
+  const evaluation = evaluateRun(policy, run, options.now ?? new Date())
+  const results: PackageResult[] = [...evaluation.packages, ...installedMismatches(tree)]
   results.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))
 
   const summary = { total: results.length, pass: 0, warn: 0, fail: 0, skipped: 0 }
@@ -103,11 +135,11 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   return {
     schemaVersion: 1,
     tool: { name: 'verify-deps', version: options.toolVersion },
-    project: { root: options.projectDir, lockfile: tree.lockfile ?? '' },
+    project: { root: options.projectDir, lockfile: tree.lockfile ?? '', policy: policyFile },
     summary,
     packages: results,
     couldNotVerify,
-    notices: [...trust.notices, ...config.warnings],
+    notices: [...notices, ...evaluation.unusedExceptions.map((u) => `policy: ${u.message}`)],
   }
 }
 

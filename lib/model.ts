@@ -83,7 +83,8 @@ export interface ReportSummary {
 export interface Report {
   schemaVersion: 1
   tool: { name: string; version: string }
-  project: { root: string; lockfile: string }
+  /** `policy`: the policy file used, or null for the built-in default policy. */
+  project: { root: string; lockfile: string; policy?: string | null }
   summary: ReportSummary
   packages: PackageResult[]
   /** True when some evidence could not be obtained (registry/network/trust failure): exit 3 unless something failed. */

@@ -6,7 +6,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { runCheck } from '../check.js'
+import { runCheck, type CheckOptions } from '../check.js'
 import { inputError } from '../fetch/errors.js'
 import { FORMAT_NAMES, formatReport, isFormatName, type FormatName } from '../report/formats.js'
 import { exitCodeForReport, type ExitCode } from './exit-codes.js'
@@ -24,6 +24,9 @@ Tree:
   --ideal                check the tree npm would install (resolves missing entries from the registry)
   -w, --workspace NAME   only this workspace's dependencies (repeatable; default: all)
   --omit TYPE            leave out dev, optional or peer dependencies (repeatable)
+Policy:
+  --policy FILE          the trust policy (default: verify-deps.policy.yaml/.yml/.json in the
+                         project; without one, the built-in default policy)
 Registry and trust:
   --registry URL         the default registry (else from .npmrc / npm_config_registry)
   --offline              do not contact Sigstore TUF; use the embedded trust material
@@ -45,54 +48,38 @@ Exit codes: 0 nothing failed (warnings allowed) · 1 a package failed · 2 usage
 lockfile error · 3 could not verify (registry, network or trust-material failure)
 `
 
-export interface CheckContext {
-  env: NodeJS.ProcessEnv
-  cwd: string
-  toolVersion: string
-}
+export const CHECK_OPTIONS = {
+  installed: { type: 'boolean' },
+  ideal: { type: 'boolean' },
+  workspace: { type: 'string', short: 'w', multiple: true },
+  omit: { type: 'string', multiple: true },
+  registry: { type: 'string' },
+  offline: { type: 'boolean' },
+  policy: { type: 'string' },
+  'trusted-root': { type: 'string' },
+  'registry-keys': { type: 'string' },
+  concurrency: { type: 'string' },
+  'fetch-timeout': { type: 'string' },
+  'fetch-retries': { type: 'string' },
+  'cache-dir': { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  format: { type: 'string' },
+  json: { type: 'boolean' },
+  output: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
 
-export async function runCheckCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      installed: { type: 'boolean' },
-      ideal: { type: 'boolean' },
-      workspace: { type: 'string', short: 'w', multiple: true },
-      omit: { type: 'string', multiple: true },
-      registry: { type: 'string' },
-      offline: { type: 'boolean' },
-      'trusted-root': { type: 'string' },
-      'registry-keys': { type: 'string' },
-      concurrency: { type: 'string' },
-      'fetch-timeout': { type: 'string' },
-      'fetch-retries': { type: 'string' },
-      'cache-dir': { type: 'string' },
-      'no-cache': { type: 'boolean' },
-      format: { type: 'string' },
-      json: { type: 'boolean' },
-      output: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  })
-  if (values.help) {
-    term.out(CHECK_HELP)
-    return 0
-  }
-  if (positionals.length > 1) throw inputError('EUSAGE', 'check: takes at most one project directory', 'Run "verify-deps --help" for usage.')
+type CheckValues = ReturnType<typeof parseArgs<{ options: typeof CHECK_OPTIONS; allowPositionals: true; strict: true }>>['values']
+
+/** The tree, registry, trust, policy and cache options shared by check and explain. */
+export function checkRunOptions(values: CheckValues, dir: string | undefined, ctx: CheckContext): CheckOptions {
   if (values.installed && values.ideal) throw inputError('EUSAGE', '--installed and --ideal cannot be combined')
-  const format = values.json ? 'json' : (values.format ?? 'text')
-  if (!isFormatName(format)) throw inputError('EUSAGE', `--format must be one of ${FORMAT_NAMES.join(', ')} (got "${format}")`)
   const omit = (values.omit ?? []).map((o) => {
     if (o !== 'dev' && o !== 'optional' && o !== 'peer') throw inputError('EUSAGE', `--omit must be dev, optional or peer (got "${o}")`)
     return o
   })
-  const projectDir = resolve(ctx.cwd, positionals[0] ?? '.')
-  const progress = createProgress(term, format !== 'github')
-
-  const report = await runCheck({
-    projectDir,
+  return {
+    projectDir: resolve(ctx.cwd, dir ?? '.'),
     env: ctx.env,
     toolVersion: ctx.toolVersion,
     mode: values.installed ? 'installed' : values.ideal ? 'ideal' : 'lockfile',
@@ -100,14 +87,33 @@ export async function runCheckCommand(argv: readonly string[], term: Terminal, c
     omit,
     ...(values.registry && { registry: values.registry }),
     offline: Boolean(values.offline),
+    ...(values.policy && { policyFile: resolve(ctx.cwd, values.policy) }),
     ...(values['trusted-root'] && { trustedRootFile: resolve(ctx.cwd, values['trusted-root']) }),
     ...(values['registry-keys'] && { registryKeysFile: resolve(ctx.cwd, values['registry-keys']) }),
     ...(values['no-cache'] ? { cacheDir: false as const } : values['cache-dir'] ? { cacheDir: resolve(ctx.cwd, values['cache-dir']) } : {}),
     ...numberOption('concurrency', values.concurrency, 1),
     ...numberOption('timeoutMs', values['fetch-timeout'], 1),
     ...numberOption('retries', values['fetch-retries'], 0),
-    onProgress: (done, total, label) => progress.update(done, total, label),
-  })
+  }
+}
+
+export interface CheckContext {
+  env: NodeJS.ProcessEnv
+  cwd: string
+  toolVersion: string
+}
+
+export async function runCheckCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS })
+  if (values.help) {
+    term.out(CHECK_HELP)
+    return 0
+  }
+  if (positionals.length > 1) throw inputError('EUSAGE', 'check: takes at most one project directory', 'Run "verify-deps --help" for usage.')
+  const format = values.json ? 'json' : (values.format ?? 'text')
+  if (!isFormatName(format)) throw inputError('EUSAGE', `--format must be one of ${FORMAT_NAMES.join(', ')} (got "${format}")`)
+  const progress = createProgress(term, format !== 'github')
+  const report = await runCheck({ ...checkRunOptions(values, positionals[0], ctx), onProgress: (done, total, label) => progress.update(done, total, label) })
   progress.done()
 
   const lockfileText = report.project.lockfile ? safeRead(report.project.lockfile) : undefined

@@ -5,6 +5,8 @@ import { EXIT, type ExitCode } from './exit-codes.js'
 import { processTerminal, type Terminal } from './terminal.js'
 import { runVerifyCommand } from './verify-command.js'
 import { runCheckCommand } from './check-command.js'
+import { runExplainCommand, runPolicyCommand } from './policy-commands.js'
+import { PolicyError } from '../policy/errors.js'
 import { TreeError } from '../tree/index.js'
 
 const require = createRequire(import.meta.url)
@@ -17,6 +19,10 @@ and pipelines its trust policy allows.
 Usage:
   verify-deps [check] [dir] [options]
                            verify every package in the project's lockfile (see "verify-deps check --help")
+  verify-deps policy check [FILE]
+                           validate a trust policy file without running the check
+  verify-deps explain <name>[@version] [dir]
+                           show which policy rule decided a package, and why
   verify-deps verify <file.tgz> [--attestations FILE] [--packument FILE] [--json]
                            verify one package tarball offline (see "verify-deps verify --help")
   verify-deps --help       show this help
@@ -31,7 +37,13 @@ Exit codes:
 
 const COMMANDS: Record<string, (argv: readonly string[], term: Terminal) => Promise<ExitCode>> = {
   verify: runVerifyCommand,
-  check: (argv, term) => runCheckCommand(argv, term, { env: process.env, cwd: process.cwd(), toolVersion: pkg.version }),
+  check: (argv, term) => runCheckCommand(argv, term, context()),
+  policy: (argv, term) => runPolicyCommand(argv, term, context()),
+  explain: (argv, term) => runExplainCommand(argv, term, context()),
+}
+
+function context() {
+  return { env: process.env, cwd: process.cwd(), toolVersion: pkg.version }
 }
 
 /** Runs the CLI with the given arguments and resolves to the process exit code. Never throws. */
@@ -69,6 +81,11 @@ function isDirectory(path: string): boolean {
 
 /** The one place that turns an error into a message and an exit code: never a stack trace. */
 function reportError(err: unknown, term: Terminal): ExitCode {
+  if (err instanceof PolicyError) {
+    // Every problem in the file, each as file:line:column: path: what is wrong.
+    for (const e of err.errors) term.err(`verify-deps: ${e.message}\n${e.hint ? `  ${e.hint}\n` : ''}`)
+    return EXIT.USAGE
+  }
   if (err instanceof RunError || err instanceof TreeError) {
     term.err(`verify-deps: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`)
     return err.kind === 'usage' ? EXIT.USAGE : EXIT.COULD_NOT_VERIFY

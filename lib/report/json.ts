@@ -18,7 +18,7 @@ export type NotChecked = 'not-checked'
 export interface JsonReport {
   schemaVersion: 1
   tool: { name: string; version: string }
-  project: { root: string; lockfile: string }
+  project: { root: string; lockfile: string; policy: string | null }
   summary: ReportSummary
   couldNotVerify: boolean
   notices: string[]
@@ -79,7 +79,7 @@ export function toJsonReport(report: Report): JsonReport {
   return {
     schemaVersion: 1,
     tool: { name: report.tool.name, version: report.tool.version },
-    project: { root: report.project.root, lockfile: report.project.lockfile },
+    project: { root: report.project.root, lockfile: report.project.lockfile, policy: report.project.policy ?? null },
     summary: { total: report.summary.total, pass: report.summary.pass, warn: report.summary.warn, fail: report.summary.fail, skipped: report.summary.skipped },
     couldNotVerify: report.couldNotVerify,
     notices: [...report.notices],

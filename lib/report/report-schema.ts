@@ -117,7 +117,11 @@ export const REPORT_JSON_SCHEMA: Schema = {
     {
       schemaVersion: { const: REPORT_SCHEMA_VERSION, description: 'Version of this format. Changes only when a field is renamed, removed or changes meaning.' },
       tool: object('The tool that made the report.', { name: str('`verify-deps`.'), version: str('Its version.') }),
-      project: object('The project that was checked.', { root: str('Project root folder.'), lockfile: str('The lockfile that was read.') }),
+      project: object('The project that was checked.', {
+        root: str('Project root folder.'),
+        lockfile: str('The lockfile that was read.'),
+        policy: strOrNull('The policy file that decided, or `null` for the built-in default policy.'),
+      }),
       summary: object('How many packages ended each way. `total` is the sum of the others.', {
         total: count('Distinct packages (`name@version`) checked.'),
         pass: count('Packages that passed.'),

@@ -1,0 +1,61 @@
+/**
+ * `verify-deps policy check [FILE]`: validate a policy without running the check.
+ * `verify-deps explain <name>[@version] [dir]`: which rule decided a package and why.
+ */
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { gatherRun } from '../check.js'
+import { inputError } from '../fetch/errors.js'
+import { explainPackage } from '../policy/evaluate.js'
+import { formatExplanation } from '../policy/explain.js'
+import { findPolicyFile, loadPolicy } from '../policy/load.js'
+import { EXIT, type ExitCode } from './exit-codes.js'
+import type { CheckContext } from './check-command.js'
+import { checkRunOptions, CHECK_OPTIONS } from './check-command.js'
+import type { Terminal } from './terminal.js'
+
+export const POLICY_HELP = `Usage: verify-deps policy check [FILE]
+
+Validate a trust policy (default: verify-deps.policy.yaml, .yml or .json in the current
+directory) without running the check. Exit 0 when valid, 2 with file:line:column otherwise.
+`
+
+export async function runPolicyCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } })
+  if (values.help || positionals[0] === undefined) {
+    term.out(POLICY_HELP)
+    return values.help ? EXIT.OK : EXIT.USAGE
+  }
+  if (positionals[0] !== 'check' || positionals.length > 2) throw inputError('EUSAGE', `policy: unknown subcommand "${positionals.join(' ')}"`, 'Run "verify-deps policy --help" for usage.')
+  const file = positionals[1] ? resolve(ctx.cwd, positionals[1]) : findPolicyFile(ctx.cwd)
+  if (!file) throw inputError('ENOPOLICY', `${ctx.cwd}: no verify-deps.policy.yaml, .yml or .json here`, 'Name the file: verify-deps policy check FILE')
+  const policy = loadPolicy(file)
+  term.out(`${file}: valid policy (version ${policy.version}: ${policy.rules.length} rules, ${policy.exceptions.length} exceptions, ${policy.deny.length} deny entries)\n`)
+  return EXIT.OK
+}
+
+export const EXPLAIN_HELP = `Usage: verify-deps explain <name>[@version] [dir] [check options]
+
+Run the check and show, for each installed version of the package, which policy rule matched,
+each requirement with what was observed and what is allowed, exceptions and the decision.
+Takes the same tree, registry, trust and cache options as the check.
+`
+
+export async function runExplainCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS })
+  if (values.help) {
+    term.out(EXPLAIN_HELP)
+    return EXIT.OK
+  }
+  const [spec, dir, ...extra] = positionals
+  if (!spec || extra.length > 0) throw inputError('EUSAGE', 'explain: name one package (and optionally the project directory)', 'Run "verify-deps explain --help" for usage.')
+  const at = spec.lastIndexOf('@')
+  const [name, version] = at > 0 ? [spec.slice(0, at), spec.slice(at + 1)] : [spec, undefined]
+  const options = checkRunOptions(values, dir, ctx)
+  const gathered = await gatherRun(options)
+  const matches = gathered.run.filter(({ ref }) => ref.name === name && (version === undefined || ref.version === version))
+  if (matches.length === 0) throw inputError('ENOTINTREE', `${spec} is not in the project's tree (${gathered.tree.lockfile ?? options.projectDir})`)
+  const now = new Date()
+  for (const { ref, outcome } of matches) term.out(formatExplanation(explainPackage(gathered.policy, ref, outcome, now)) + '\n')
+  return EXIT.OK
+}
