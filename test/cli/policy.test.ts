@@ -1,0 +1,167 @@
+// The trust policy through the real CLI on the loopback registry: who built and published each
+// package, under enforce and warn; exceptions, deny, the most specific rule; malformed policies.
+import t from 'tap'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createScenario } from '../helpers/scenario/index.js'
+import { cleanEnv, runCli } from './run.js'
+
+const ACME_BOT = { name: 'acme-bot', email: 'bot@acme.example', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:acme' } }
+
+const policy = (mode: 'enforce' | 'warn', extra = '') => `version: 1
+rules:
+  - packages: ["@acme/*"]
+    mode: ${mode}
+    require: { signature: true, provenance: true, trustedPublisher: true }
+    publishers: ["acme-bot"]
+    builds:
+      - issuer: https://token.actions.githubusercontent.com
+        repository: acme/*
+        workflow: .github/workflows/release.yml
+        ref: refs/tags/v*
+        runner: github-hosted
+  # More specific than @acme/*: the exact name wins, and pins the repository's numeric id.
+  - packages: ["@acme/renamed"]
+    mode: ${mode}
+    builds:
+      - repository: acme/renamed
+        repositoryId: "100000001"
+  - packages: ["@acme/staged"]
+    mode: ${mode}
+    require: { approver: true }
+${extra}`
+
+// One package per way the policy can be violated; everything else about them is valid.
+const violations: Record<string, { code: string; spec: Record<string, unknown> }> = {
+  '@acme/other-repo': { code: 'PROVENANCE_IDENTITY_MISMATCH', spec: { provenance: { identity: { repository: 'evil/other-repo' } } } },
+  '@acme/other-workflow': { code: 'PROVENANCE_IDENTITY_MISMATCH', spec: { provenance: { identity: { workflowPath: '.github/workflows/ci.yml' } } } },
+  '@acme/branch-build': { code: 'PROVENANCE_IDENTITY_MISMATCH', spec: { provenance: { identity: { ref: 'refs/heads/main' } } } },
+  '@acme/self-hosted': { code: 'PROVENANCE_IDENTITY_MISMATCH', spec: { provenance: { identity: { runnerEnvironment: 'self-hosted' } } } },
+  '@acme/foreign-reusable': {
+    code: 'PROVENANCE_IDENTITY_MISMATCH',
+    spec: { provenance: { identity: { jobWorkflowRef: 'mallory/tools/.github/workflows/publish.yml@refs/heads/main' } } },
+  },
+  '@acme/renamed': { code: 'PROVENANCE_IDENTITY_MISMATCH', spec: { provenance: { identity: { repositoryId: '999999999' } } } },
+  '@acme/by-mallory': { code: 'PUBLISHER_NOT_ALLOWED', spec: { npmUser: { ...ACME_BOT, name: 'mallory' } } },
+  '@acme/token-publish': { code: 'TRUSTED_PUBLISHER_MISSING', spec: { npmUser: { name: 'acme-bot', email: 'bot@acme.example' } } },
+  '@acme/staged': { code: 'APPROVER_MISSING', spec: {} },
+  '@acme/no-provenance': { code: 'PROVENANCE_MISSING', spec: { provenance: 'missing' } },
+}
+
+t.test('each identity or publisher violation fails under enforce and warns under warn', async (t) => {
+  const s = await createScenario(t, {
+    defaults: { npmUser: ACME_BOT },
+    packages: [
+      { name: '@acme/good', version: '1.0.0', provenance: { identity: { repository: 'acme/good' } } },
+      ...Object.entries(violations).map(([name, v]) => ({ name, version: '1.0.0', ...v.spec })),
+      { name: 'outsider', version: '1.0.0', provenance: 'missing' },
+    ],
+  })
+  const env = cleanEnv(join(s.dir, 'home'))
+  const policyFile = join(s.projectDir, 'verify-deps.policy.yaml')
+  for (const mode of ['enforce', 'warn'] as const) {
+    writeFileSync(policyFile, policy(mode))
+    const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+    t.equal(r.status, mode === 'enforce' ? 1 : 0, `${mode}: exit code (${r.stderr})`)
+    const report = JSON.parse(r.stdout)
+    t.equal(report.project.policy, policyFile, 'the report names the policy file')
+    const by = (name: string) => report.packages.find((p: any) => p.name === name)
+    t.equal(by('@acme/good').decision, 'pass', `${mode}: the good package passes`)
+    t.match(by('@acme/good').rule, /^rules\[0\]/)
+    t.equal(by('@acme/renamed').rule.startsWith('rules[1]'), true, 'the exact name beats the glob')
+    for (const [name, v] of Object.entries(violations)) {
+      const p = by(name)
+      t.ok(p.findings.some((f: any) => f.code === v.code), `${mode} ${name}: ${v.code} (got ${p.findings.map((f: any) => f.code).join(', ')})`)
+      t.equal(p.decision, mode === 'enforce' ? 'fail' : 'warn', `${mode} ${name}: ${mode === 'enforce' ? 'fails' : 'warns'}`)
+    }
+    const mismatch = by('@acme/other-repo').findings.find((f: any) => f.code === 'PROVENANCE_IDENTITY_MISMATCH')
+    t.match(mismatch.message, /evil\/other-repo/, 'the message shows what was observed')
+    t.match(mismatch.message, /acme\/\*/, 'and what is allowed')
+    t.equal(by('outsider').rule, 'default', 'no rule matched: the default decides')
+    t.equal(by('outsider').decision, 'warn')
+  }
+})
+
+t.test('exceptions waive only what they list, expire, and are reported when unused; deny always fails', async (t) => {
+  const s = await createScenario(t, {
+    defaults: { npmUser: ACME_BOT },
+    packages: [
+      { name: '@acme/branch-build', version: '1.0.0', provenance: { identity: { ref: 'refs/heads/main' } } },
+      { name: '@acme/old', version: '1.0.0', provenance: 'missing' },
+      { name: 'left-pad', version: '1.3.0' },
+    ],
+  })
+  const env = cleanEnv(join(s.dir, 'home'))
+  writeFileSync(
+    join(s.projectDir, 'verify-deps.policy.yaml'),
+    policy(
+      'enforce',
+      `exceptions:
+  - package: "@acme/branch-build@1.0.0"
+    allow: [PROVENANCE_IDENTITY_MISMATCH]
+    reason: "built from main during the migration"
+    expires: 2999-01-01
+  - package: "@acme/old@^1.0.0"
+    allow: [PROVENANCE_MISSING]
+    reason: "published before provenance"
+    expires: 2020-01-01
+  - package: "never-installed"
+    allow: [PROVENANCE_MISSING]
+    reason: "stale"
+deny:
+  - package: "left-pad@1.3.0"
+    reason: "compromised release"
+`,
+    ),
+  )
+  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  const report = JSON.parse(r.stdout)
+  const by = (name: string) => report.packages.find((p: any) => p.name === name)
+  t.equal(by('@acme/branch-build').decision, 'pass', 'waived')
+  t.ok(by('@acme/branch-build').findings.some((f: any) => f.code === 'PROVENANCE_IDENTITY_MISMATCH' && f.severity === 'info'), 'kept as info')
+  t.ok(by('@acme/old').findings.some((f: any) => f.code === 'EXCEPTION_EXPIRED'), 'expired exception reported')
+  t.equal(by('@acme/old').decision, 'fail', 'an expired exception no longer waives')
+  t.equal(by('left-pad').decision, 'fail')
+  t.ok(by('left-pad').findings.some((f: any) => f.code === 'DENIED'))
+  t.ok(report.notices.some((n: string) => /never-installed/.test(n)), 'the unused exception is reported')
+  t.equal(r.status, 1)
+
+  // explain shows the rule, the waived finding and the decision.
+  const explained = await runCli(['explain', '@acme/branch-build', s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache'], { cwd: s.dir, env })
+  t.equal(explained.status, 0, explained.stderr)
+  t.match(explained.stdout, /rules\[0\]/)
+  t.match(explained.stdout, /refs\/heads\/main/)
+  t.match(explained.stdout, /exceptions\[0\]/)
+})
+
+t.test('every malformed policy exits 2 with its file:line:column, through policy check and the check itself', async (t) => {
+  const dir = fileURLToPath(new URL('../../fixtures/policies/malformed/', import.meta.url))
+  const files = readdirSync(dir).filter((f) => f.endsWith('-fail.yaml') || f.endsWith('-fail.yml') || f.endsWith('-fail.json'))
+  t.ok(files.length >= 30, `${files.length} malformed policies`)
+  const env = cleanEnv(t.testdir({ home: {} }) + '/home')
+  for (const f of files) {
+    const file = join(dir, f)
+    const expect = /^# expect: (\d+):(\d+)/.exec(readFileSync(file, 'utf8'))
+    const r = await runCli(['policy', 'check', file], { cwd: dir, env })
+    t.equal(r.status, 2, `${f}: exit 2`)
+    if (expect) t.match(r.stderr, `${file}:${expect[1]}:${expect[2]}`, `${f}: names file:line:column`)
+    t.notMatch(r.stderr, /\n\s+at /, `${f}: no stack trace`)
+  }
+  // The check refuses to run with a broken policy, before any request.
+  const bad = join(dir, files[0]!)
+  const project = t.testdir({ 'package.json': '{"name":"p","version":"1.0.0"}', 'package-lock.json': '{"name":"p","lockfileVersion":3,"packages":{"":{"name":"p","version":"1.0.0"}}}' })
+  const r = await runCli([project, '--policy', bad, '--offline'], { cwd: project, env })
+  t.equal(r.status, 2)
+  t.match(r.stderr, bad)
+})
+
+t.test('policy check accepts the valid examples', async (t) => {
+  const dir = fileURLToPath(new URL('../../fixtures/policies/', import.meta.url))
+  const env = cleanEnv(t.testdir({ home: {} }) + '/home')
+  for (const f of readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f))) {
+    const r = await runCli(['policy', 'check', join(dir, f)], { cwd: dir, env })
+    t.equal(r.status, 0, `${f}: ${r.stderr}`)
+    t.match(r.stdout, /valid policy/)
+  }
+})
