@@ -6,6 +6,7 @@ import { processTerminal, type Terminal } from './terminal.js'
 import { runVerifyCommand } from './verify-command.js'
 import { runCheckCommand } from './check-command.js'
 import { runExplainCommand, runPolicyCommand } from './policy-commands.js'
+import { runDemoCommand } from './demo-command.js'
 import { PolicyError } from '../policy/errors.js'
 import { TreeError } from '../tree/index.js'
 
@@ -25,6 +26,7 @@ Usage:
                            show which policy rule decided a package, and why
   verify-deps verify <file.tgz> [--attestations FILE] [--packument FILE] [--json]
                            verify one package tarball offline (see "verify-deps verify --help")
+  verify-deps demo         run the check on a built-in sample project, offline (see "verify-deps demo --help")
   verify-deps --help       show this help
   verify-deps --version    print the version
 
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, (argv: readonly string[], term: Terminal) => Prom
   check: (argv, term) => runCheckCommand(argv, term, context()),
   policy: (argv, term) => runPolicyCommand(argv, term, context()),
   explain: (argv, term) => runExplainCommand(argv, term, context()),
+  demo: (argv, term) => runDemoCommand(argv, term, context()),
 }
 
 function context() {

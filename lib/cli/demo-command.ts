@@ -1,0 +1,103 @@
+/**
+ * `verify-deps demo`: the real check, offline, on the demo world shipped in fixtures/demo (a
+ * registry snapshot served on 127.0.0.1, a sample project and policy, a throwaway Sigstore root).
+ * Prints the normal report and a plain-words account of it. Exits 0 when every package ended as
+ * the demo intends — failures included, they are the point — and 1 when not, so the demo cannot
+ * silently stop showing what it claims.
+ */
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { inputError } from '../fetch/errors.js'
+import type { Report } from '../model.js'
+import { formatReport } from '../report/formats.js'
+import { formatDemoExplanation } from '../demo/explain.js'
+import { compareDemoOutcomes } from '../demo/outcomes.js'
+import { runDemo } from '../demo/run.js'
+import { EXIT, exitCodeForReport, type ExitCode } from './exit-codes.js'
+import { createProgress } from './progress.js'
+import type { Terminal } from './terminal.js'
+
+/** The demo world, found relative to the installed package (dist/cli/ → fixtures/demo/). */
+export const DEMO_FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/demo/', import.meta.url))
+
+export const DEMO_HELP = `Usage: verify-deps demo [--json]
+
+Run the real check on a built-in demo, offline: a sample project whose lockfile lists seven
+packages, its trust policy, and a registry snapshot served on 127.0.0.1 for the run. Some
+packages pass, one is blocked for being built by the wrong repository, one warns for missing
+provenance and one fails because its tarball was altered. Nothing touches the network and
+nothing outside a temporary folder is written.
+
+Options:
+  --json       print the JSON report instead of the text report and explanation
+  -h, --help   show this help
+
+Exit codes: 0 the demo showed what it should (the real check would exit 1 for this project) ·
+1 it did not (a bug in verify-deps or its demo files)
+`
+
+export interface DemoContext {
+  toolVersion: string
+  /** Another copy of the demo world (tests); default DEMO_FIXTURES_DIR. */
+  fixturesDir?: string
+}
+
+export async function runDemoCommand(argv: readonly string[], term: Terminal, ctx: DemoContext): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  })
+  if (values.help) {
+    term.out(DEMO_HELP)
+    return EXIT.OK
+  }
+  if (positionals.length > 0) throw inputError('EUSAGE', 'demo: takes no arguments', 'Run "verify-deps demo --help" for usage.')
+
+  const fixturesDir = ctx.fixturesDir ?? DEMO_FIXTURES_DIR
+  const progress = createProgress(term, !values.json)
+  const demo = await runDemo({ fixturesDir, toolVersion: ctx.toolVersion, onProgress: (done, total, label) => progress.update(done, total, label) })
+  progress.done()
+  const { report } = demo
+  const problems = compareDemoOutcomes(report)
+
+  if (values.json) {
+    term.out(formatReport('json', report).main)
+  } else {
+    term.out(
+      [
+        'verify-deps demo: the real check on a sample project, offline.',
+        `  project   ${join(fixturesDir, 'project')} (its package-lock.json and verify-deps.policy.yaml)`,
+        `  registry  ${join(fixturesDir, 'registry')}, served on ${demo.registryUrl} for the run (${demo.requests.length} requests; now closed)`,
+        `  trust     ${join(fixturesDir, 'trust', 'trusted_root.json')}: the demo's own Sigstore (throwaway test keys)`,
+        '  as        verify-deps --offline --trusted-root <trust> --no-cache, in a temporary copy of the project',
+        '',
+        '',
+      ].join('\n'),
+    )
+    term.out(formatReport('text', report).main)
+    if (problems.length === 0) term.out('\n' + formatDemoExplanation(report, demo.policy) + '\n' + closing(report))
+  }
+
+  if (problems.length > 0) {
+    term.err(
+      `verify-deps demo: the demo did not show what it is meant to:\n${problems.map((p) => `  - ${p}\n`).join('')}` +
+        'This is a bug in verify-deps or in its demo files (fixtures/demo; `npm run demo:regenerate` rebuilds them).\n',
+    )
+    return EXIT.FAILED
+  }
+  return EXIT.OK
+}
+
+function closing(report: Report): string {
+  const code = exitCodeForReport(report)
+  const { fail, warn } = report.summary
+  return [
+    `The real check would exit ${code} for this project: ${fail} ${fail === 1 ? 'package fails' : 'packages fail'}, ${warn} ${warn === 1 ? 'warns' : 'warn'}.`,
+    'In CI, run before `npm ci`, that stops the build before the blocked or tampered code is installed.',
+    'The demo itself exits 0: every package ended as intended. On your own project: `npx verify-deps`.',
+    '',
+  ].join('\n')
+}

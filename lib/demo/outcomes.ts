@@ -1,0 +1,34 @@
+/**
+ * Whether the demo showed what it is meant to show: each demo package in the report with the
+ * decision and finding codes its role expects (lib/demo/world.ts), and nothing else. Pure. A
+ * difference means the demo world or the pipeline changed: `verify-deps demo` then fails.
+ */
+import type { Report } from '../model.js'
+import { DEMO_PACKAGES, EXPECTED_OUTCOMES, type DemoPackage } from './world.js'
+
+/** Each way the report differs from the intended outcomes, as a sentence; empty when it matches. */
+export function compareDemoOutcomes(report: Report, packages: readonly DemoPackage[] = DEMO_PACKAGES): string[] {
+  const problems: string[] = []
+  const ids = new Set(packages.map((p) => `${p.name}@${p.version}`))
+  for (const pkg of packages) {
+    const id = `${pkg.name}@${pkg.version}`
+    const expected = EXPECTED_OUTCOMES[pkg.role]
+    const result = report.packages.find((p) => p.name === pkg.name && p.version === pkg.version)
+    if (!result) {
+      problems.push(`${id} (${pkg.role}) is not in the report`)
+      continue
+    }
+    if (result.decision !== expected.decision) {
+      const codes = result.findings.map((f) => f.code).join(', ') || 'no findings'
+      problems.push(`${id} (${pkg.role}) was expected to ${expected.decision}, but it ended as ${result.decision} (${codes})`)
+    }
+    const codes = new Set(result.findings.map((f) => f.code))
+    const missing = expected.codes.filter((c) => !codes.has(c))
+    if (missing.length > 0) problems.push(`${id} (${pkg.role}) lacks the expected finding ${missing.join(', ')}`)
+  }
+  for (const p of report.packages) {
+    if (!ids.has(`${p.name}@${p.version}`)) problems.push(`${p.name}@${p.version} is in the report but not in the demo world`)
+  }
+  if (report.couldNotVerify) problems.push('some evidence could not be fetched from the demo registry')
+  return problems
+}

@@ -1,0 +1,171 @@
+/**
+ * Regenerates the demo world under fixtures/demo/ (what `verify-deps demo` serves and checks) from
+ * the test scenario builder: the packages of lib/demo/world.ts published on a loopback registry
+ * with a throwaway Sigstore PKI and registry key, a project locked by the real npm CLI, and the
+ * sample policy. Everything the registry serves is captured as static files:
+ *
+ *   registry/-/npm/v1/keys.json                              GET /-/npm/v1/keys
+ *   registry/<name>/index.json                               GET /<name>            (packument)
+ *   registry/<name>/<version>.json                           GET /<name>/<version>
+ *   registry/<name>/-/<basename>-<version>.tgz               the tarball
+ *   registry/-/npm/v1/attestations/<name>@<version>.json     GET /-/npm/v1/attestations/<name>@<version>
+ *   trust/trusted_root.json                                  the PKI's trusted root
+ *   project/{package.json,package-lock.json,verify-deps.policy.yaml}
+ *
+ * URLs of the loopback registry become DEMO_PLACEHOLDER_ORIGIN: nothing follows them (the check
+ * asks its configured registry by name). The `tampered` package: the registry serves bytes other
+ * than the ones its signature and provenance name (the scenario's `tarball: 'tampered'`), and the
+ * lockfile records the sha512 of those bytes, as if the project had installed them.
+ *
+ * Tarballs and the project are byte-for-byte reproducible; keys and signatures are new on each run.
+ *   npm run demo:regenerate            (writes fixtures/demo/)
+ *   … scripts/generate-demo.ts DIR     (writes DIR instead)
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { createHash } from 'node:crypto'
+import {
+  DEMO_NOW,
+  DEMO_PACKAGES,
+  DEMO_PLACEHOLDER_ORIGIN,
+  DEMO_PROJECT_DEPENDENCIES,
+  DEMO_PROJECT_NAME,
+  type DemoPackage,
+} from '../lib/demo/world.js'
+import { createScenario, type PackageSpec, type Scenario } from '../test/helpers/scenario/index.js'
+import type { NpmUser } from '../test/helpers/registry/index.js'
+
+export const DEMO_FIXTURES_DIR = fileURLToPath(new URL('../fixtures/demo/', import.meta.url))
+
+/** The folders the generator owns (fixtures/demo/README.md is written by hand). */
+export const GENERATED_DIRS = ['registry', 'trust', 'project'] as const
+
+export const DEMO_POLICY = `# The demo project's trust policy (see docs/policy.md).
+version: 1
+
+# Packages no rule below matches: warn when they have no verified provenance.
+default:
+  mode: warn
+  require: { signature: true, provenance: true }
+
+rules:
+  # Our own packages must be built by our release workflow, from a release tag, in one of our
+  # repositories. Anything else blocks the install.
+  - packages: ["@demo-org/*"]
+    mode: enforce
+    builds:
+      - issuer: https://token.actions.githubusercontent.com
+        repository: demo-org/*
+        workflow: .github/workflows/release.yml
+        ref: refs/tags/v*
+`
+
+const DAY_MS = 24 * 3600 * 1000
+
+/** `demo-org` publishes from GitHub Actions as a trusted publisher; other maintainers from their own accounts. */
+function npmUserOf(pkg: DemoPackage): NpmUser {
+  if (pkg.name.startsWith('@demo-org/')) {
+    return { name: 'demo-org-release', email: 'release@demo-org.example', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:demo-org' } }
+  }
+  return { name: `${pkg.name}-maintainer`, email: `maintainer@${pkg.name}.example` }
+}
+
+/** A role → the scenario knobs that produce it; everything else stays valid. */
+function packageSpec(pkg: DemoPackage, index: number): PackageSpec {
+  // The repository package.json claims: for the wrong-repository package, not the one that built it.
+  const claimed = pkg.role === 'wrong-repository' ? `demo-org/${pkg.name.split('/')[1]}` : pkg.builtBy
+  return {
+    name: pkg.name,
+    version: pkg.version,
+    ...(pkg.dependencies && { dependencies: pkg.dependencies }),
+    manifest: {
+      description: `Demo package (${pkg.role}) for verify-deps demo`,
+      license: 'MIT',
+      ...(claimed && { repository: { type: 'git', url: `git+https://github.com/${claimed}.git` } }),
+    },
+    npmUser: npmUserOf(pkg),
+    // Published on different days in the weeks before DEMO_NOW.
+    publishTime: new Date(DEMO_NOW.getTime() - (index + 3) * 5 * DAY_MS),
+    provenance: pkg.builtBy ? { identity: { repository: pkg.builtBy, workflowPath: '.github/workflows/release.yml' } } : 'missing',
+    ...(pkg.role === 'tampered' && { tarball: 'tampered' as const }),
+  }
+}
+
+/** Writes the demo world into `outDir` (its GENERATED_DIRS are replaced). */
+export async function generateDemo(outDir: string): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'verify-deps-demo-gen-'))
+  const teardowns: Array<() => unknown> = []
+  try {
+    const scenario = await createScenario(
+      { teardown: (fn) => teardowns.push(fn) },
+      {
+        now: DEMO_NOW,
+        dir: work,
+        packages: DEMO_PACKAGES.map(packageSpec),
+        project: { name: DEMO_PROJECT_NAME, dependencies: { ...DEMO_PROJECT_DEPENDENCIES } },
+      },
+    )
+    for (const dir of GENERATED_DIRS) rmSync(join(outDir, dir), { recursive: true, force: true })
+    await captureRegistry(scenario, join(outDir, 'registry'))
+    mkdirSync(join(outDir, 'trust'), { recursive: true })
+    copyFileSync(scenario.trustedRootFile, join(outDir, 'trust', 'trusted_root.json'))
+    writeProject(scenario, join(outDir, 'project'))
+  } finally {
+    for (const fn of teardowns.reverse()) await fn()
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+/** GETs everything the check can ask the registry for, and the tarballs, into static files. */
+async function captureRegistry(s: Scenario, dir: string): Promise<void> {
+  const origin = s.registry.origin
+  const get = async (path: string): Promise<Buffer> => {
+    const response = await fetch(origin + path)
+    if (!response.ok) throw new Error(`generate-demo: GET ${path}: HTTP ${response.status}`)
+    return Buffer.from(await response.arrayBuffer())
+  }
+  const saveJSON = async (path: string, file: string): Promise<void> => {
+    const text = (await get(path)).toString('utf8').replaceAll(origin, DEMO_PLACEHOLDER_ORIGIN)
+    write(join(dir, file), JSON.stringify(JSON.parse(text), null, 2) + '\n')
+  }
+
+  await saveJSON('/-/npm/v1/keys', '-/npm/v1/keys.json')
+  for (const pkg of DEMO_PACKAGES) {
+    const escaped = pkg.name.replace('/', '%2f')
+    const basename = pkg.name.replace(/^@[^/]+\//, '')
+    await saveJSON(`/${escaped}`, `${pkg.name}/index.json`)
+    await saveJSON(`/${escaped}/${pkg.version}`, `${pkg.name}/${pkg.version}.json`)
+    if (s.version(`${pkg.name}@${pkg.version}`).attestations) {
+      await saveJSON(`/-/npm/v1/attestations/${escaped}@${pkg.version}`, `-/npm/v1/attestations/${pkg.name}@${pkg.version}.json`)
+    }
+    const tarball = `${pkg.name}/-/${basename}-${pkg.version}.tgz`
+    write(join(dir, tarball), await get(`/${tarball}`))
+  }
+}
+
+/** package.json, the npm-written lockfile (placeholder URLs; the tampered integrity) and the policy. */
+function writeProject(s: Scenario, dir: string): void {
+  write(join(dir, 'package.json'), readFileSync(join(s.projectDir, 'package.json')))
+  const lockfile = s.readLockfile()
+  for (const pkg of DEMO_PACKAGES.filter((p) => p.role === 'tampered')) {
+    const entry = lockfile.packages[`node_modules/${pkg.name}`]
+    if (!entry) throw new Error(`generate-demo: ${pkg.name} is not in the lockfile`)
+    // What the project "got": the bytes the registry served, not the ones it signed.
+    entry.integrity = `sha512-${createHash('sha512').update(s.version(`${pkg.name}@${pkg.version}`).tarball).digest('base64')}`
+  }
+  write(join(dir, 'package-lock.json'), (JSON.stringify(lockfile, null, 2) + '\n').replaceAll(s.registry.origin, DEMO_PLACEHOLDER_ORIGIN))
+  write(join(dir, 'verify-deps.policy.yaml'), DEMO_POLICY)
+}
+
+function write(file: string, content: string | Buffer): void {
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, content)
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const outDir = resolve(process.argv[2] ?? DEMO_FIXTURES_DIR)
+  await generateDemo(outDir)
+  process.stdout.write(`generate-demo: wrote ${GENERATED_DIRS.map((d) => join(outDir, d)).join(', ')}\n`)
+}

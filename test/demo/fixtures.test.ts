@@ -1,0 +1,81 @@
+// fixtures/demo is what scripts/generate-demo.ts makes: a fresh generation has the same files,
+// byte for byte where the output is reproducible (everything but keys and signatures), and the
+// snapshot holds every document the demo project needs.
+import t from 'tap'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { DEMO_FIXTURES_DIR, GENERATED_DIRS, generateDemo } from '../../scripts/generate-demo.js'
+import { DEMO_PACKAGES } from '../../lib/demo/world.js'
+
+function listFiles(root: string, dir = root): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(root, join(dir, e.name)) : [relative(root, join(dir, e.name))]))
+    .sort()
+}
+
+const readJSON = (file: string): any => JSON.parse(readFileSync(file, 'utf8'))
+
+/** A registry document without what a new key or PKI changes. */
+function withoutSignatures(doc: any): any {
+  const strip = (v: any) => {
+    if (v?.dist) delete v.dist.signatures
+  }
+  strip(doc)
+  for (const v of Object.values(doc.versions ?? {})) strip(v)
+  return doc
+}
+
+t.test('a fresh generation matches the committed demo world', async (t) => {
+  const fresh = mkdtempSync(join(tmpdir(), 'verify-deps-demo-fresh-'))
+  t.teardown(() => rmSync(fresh, { recursive: true, force: true }))
+  await generateDemo(fresh)
+
+  for (const dir of GENERATED_DIRS) {
+    const committed = listFiles(join(DEMO_FIXTURES_DIR, dir))
+    t.same(listFiles(join(fresh, dir)), committed, `${dir}/: the same files`)
+    for (const file of committed) {
+      const [a, b] = [join(DEMO_FIXTURES_DIR, dir, file), join(fresh, dir, file)]
+      if (!existsSync(b)) continue
+      if (dir === 'project' || file.endsWith('.tgz')) {
+        t.ok(readFileSync(a).equals(readFileSync(b)), `${dir}/${file}: byte for byte`)
+      } else if (file.startsWith('-/npm/v1/attestations/')) {
+        const types = (f: string) => readJSON(f).attestations.map((x: any) => x.predicateType)
+        t.same(types(b), types(a), `${dir}/${file}: the same attestations`)
+      } else if (dir === 'registry' && file !== '-/npm/v1/keys.json') {
+        t.same(withoutSignatures(readJSON(b)), withoutSignatures(readJSON(a)), `${dir}/${file}: the same document but for signatures`)
+      }
+    }
+  }
+})
+
+t.test('the snapshot holds what the demo project needs', async (t) => {
+  const registry = join(DEMO_FIXTURES_DIR, 'registry')
+  const lock = readJSON(join(DEMO_FIXTURES_DIR, 'project', 'package-lock.json'))
+  const locked = Object.entries(lock.packages).filter(([path]) => path !== '')
+  t.equal(locked.length, DEMO_PACKAGES.length, 'every demo package is in the lockfile')
+  t.ok(existsSync(join(registry, '-/npm/v1/keys.json')), 'registry keys')
+  t.ok(existsSync(join(DEMO_FIXTURES_DIR, 'trust', 'trusted_root.json')), 'trusted root')
+
+  for (const [path, entry] of locked as [string, any][]) {
+    const name = path.slice('node_modules/'.length)
+    const pkg = DEMO_PACKAGES.find((p) => p.name === name)
+    t.ok(pkg, `${name} is a demo package`)
+    t.match(entry.resolved, /^http:\/\/registry\.demo\.invalid\//, `${name}: resolved points at the placeholder host`)
+    const doc = readJSON(join(registry, name, `${entry.version}.json`))
+    t.ok(readJSON(join(registry, name, 'index.json')).versions[entry.version], `${name}: packument`)
+    const attestations = join(registry, '-/npm/v1/attestations', `${name}@${entry.version}.json`)
+    t.equal(existsSync(attestations), Boolean(doc.dist.attestations), `${name}: attestations served exactly when advertised`)
+    const basename = name.replace(/^@[^/]+\//, '')
+    const tarball = readFileSync(join(registry, name, '-', `${basename}-${entry.version}.tgz`))
+    const served = `sha512-${createHash('sha512').update(tarball).digest('base64')}`
+    if (pkg?.role === 'tampered') {
+      t.equal(entry.integrity, served, `${name}: the lockfile records the served (altered) bytes`)
+      t.not(entry.integrity, doc.dist.integrity, `${name}: which are not what the registry signed`)
+    } else {
+      t.equal(entry.integrity, doc.dist.integrity, `${name}: the lockfile agrees with the registry`)
+      t.equal(served, doc.dist.integrity, `${name}: the tarball is the signed one`)
+    }
+  }
+})
