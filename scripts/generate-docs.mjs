@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Regenerates the reference pages in docs/ from the compiled code (run `npm run build` first).
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { formatFindingsMarkdown } from '../dist/report/findings-doc.js'
 import { formatReportReferenceMarkdown, formatReportSchemaJson } from '../dist/report/report-doc.js'
 
@@ -13,3 +13,8 @@ const { formatPolicyMarkdown, formatPolicySchemaJson } = await import('../dist/p
 writeFileSync(new URL('../docs/policy.schema.json', import.meta.url), formatPolicySchemaJson())
 writeFileSync(new URL('../docs/policy.md', import.meta.url), formatPolicyMarkdown())
 console.log('wrote docs/policy.schema.json, docs/policy.md')
+
+const { withInstallScriptSettings } = await import('../dist/gate/npm-settings.js')
+const npmrcExample = new URL('../.npmrc.example', import.meta.url)
+writeFileSync(npmrcExample, withInstallScriptSettings(readFileSync(npmrcExample, 'utf8')))
+console.log('wrote the install-script section of .npmrc.example')

@@ -7,9 +7,11 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runCheck, type CheckOptions } from '../check.js'
+import type { Report } from '../model.js'
 import { inputError } from '../fetch/errors.js'
 import { FORMAT_NAMES, formatReport, isFormatName, type FormatName } from '../report/formats.js'
 import { exitCodeForReport, type ExitCode } from './exit-codes.js'
+import { lifecycleEvent, runAsLifecycleScript } from './lifecycle.js'
 import { createProgress } from './progress.js'
 import type { Terminal } from './terminal.js'
 
@@ -69,7 +71,7 @@ export const CHECK_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const
 
-type CheckValues = ReturnType<typeof parseArgs<{ options: typeof CHECK_OPTIONS; allowPositionals: true; strict: true }>>['values']
+export type CheckValues = ReturnType<typeof parseArgs<{ options: typeof CHECK_OPTIONS; allowPositionals: true; strict: true }>>['values']
 
 /** The tree, registry, trust, policy and cache options shared by check and explain. */
 export function checkRunOptions(values: CheckValues, dir: string | undefined, ctx: CheckContext): CheckOptions {
@@ -110,10 +112,18 @@ export async function runCheckCommand(argv: readonly string[], term: Terminal, c
     return 0
   }
   if (positionals.length > 1) throw inputError('EUSAGE', 'check: takes at most one project directory', 'Run "verify-deps --help" for usage.')
+  // Run by npm as the project's own install script: say what npm has already written (lifecycle.ts).
+  const event = lifecycleEvent(ctx.env)
+  if (event) return runAsLifecycleScript(event, () => checkAndReport(values, positionals[0], term, ctx), resolve(ctx.cwd, positionals[0] ?? '.'), term, ctx.env)
+  return (await checkAndReport(values, positionals[0], term, ctx)).exitCode
+}
+
+/** Runs the check with the parsed options, writes the report where the options say, and gives its exit code. */
+export async function checkAndReport(values: CheckValues, dir: string | undefined, term: Terminal, ctx: CheckContext): Promise<{ report: Report; exitCode: ExitCode }> {
   const format = values.json ? 'json' : (values.format ?? 'text')
   if (!isFormatName(format)) throw inputError('EUSAGE', `--format must be one of ${FORMAT_NAMES.join(', ')} (got "${format}")`)
   const progress = createProgress(term, format !== 'github')
-  const report = await runCheck({ ...checkRunOptions(values, positionals[0], ctx), onProgress: (done, total, label) => progress.update(done, total, label) })
+  const report = await runCheck({ ...checkRunOptions(values, dir, ctx), onProgress: (done, total, label) => progress.update(done, total, label) })
   progress.done()
 
   const lockfileText = report.project.lockfile ? safeRead(report.project.lockfile) : undefined
@@ -130,7 +140,7 @@ export async function runCheckCommand(argv: readonly string[], term: Terminal, c
   }
   const summaryFile = ctx.env.GITHUB_STEP_SUMMARY
   if (output.githubStepSummary && summaryFile) appendFileSync(summaryFile, output.githubStepSummary)
-  return exitCodeForReport(report)
+  return { report, exitCode: exitCodeForReport(report) }
 }
 
 function numberOption<K extends string>(key: K, value: string | undefined, min: number): Partial<Record<K, number>> {

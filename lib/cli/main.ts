@@ -6,6 +6,8 @@ import { processTerminal, type Terminal } from './terminal.js'
 import { runVerifyCommand } from './verify-command.js'
 import { runCheckCommand } from './check-command.js'
 import { runExplainCommand, runPolicyCommand } from './policy-commands.js'
+import { runCiCommand, runInstallCommand } from './install-command.js'
+import { runSetupCommand } from './setup-command.js'
 import { runDemoCommand } from './demo-command.js'
 import { PolicyError } from '../policy/errors.js'
 import { TreeError } from '../tree/index.js'
@@ -20,6 +22,12 @@ and pipelines its trust policy allows.
 Usage:
   verify-deps [check] [dir] [options]
                            verify every package in the project's lockfile (see "verify-deps check --help")
+  verify-deps install [<pkg> ...] [options]
+                           check what npm would install, then install it; refused packages never reach
+                           node_modules (see "verify-deps install --help")
+  verify-deps ci [options] check the lockfile, then run npm ci only if it passes
+  verify-deps setup [dir] [--force]
+                           add the preinstall hook and a starter policy; print the npm settings to use
   verify-deps policy check [FILE]
                            validate a trust policy file without running the check
   verify-deps explain <name>[@version] [dir]
@@ -42,6 +50,9 @@ const COMMANDS: Record<string, (argv: readonly string[], term: Terminal) => Prom
   check: (argv, term) => runCheckCommand(argv, term, context()),
   policy: (argv, term) => runPolicyCommand(argv, term, context()),
   explain: (argv, term) => runExplainCommand(argv, term, context()),
+  install: (argv, term) => runInstallCommand(argv, term, context()),
+  ci: (argv, term) => runCiCommand(argv, term, context()),
+  setup: (argv, term) => runSetupCommand(argv, term, context()),
   demo: (argv, term) => runDemoCommand(argv, term, context()),
 }
 
