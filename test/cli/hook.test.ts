@@ -1,0 +1,81 @@
+// verify-deps as the project's own "preinstall" script under the real npm: the order npm runs
+// things in (node_modules and dependency install scripts first, then the hook), the failed
+// install, what the hook says was already written, and the install-script settings it recommends.
+import t, { type Test } from 'tap'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createScenario, type Scenario } from '../helpers/scenario/index.js'
+import { BIN } from './run.js'
+
+// A dependency install script that leaves a mark in the folder npm was started in.
+const MARK = 'dependency-install-script-ran'
+const MARKING_SCRIPT = `node -e "require('fs').writeFileSync(require('path').join(process.env.INIT_CWD, '${MARK}'), '')"`
+
+// verify-deps is not on PATH in the test project: the hook names the built bin and the trust files.
+const hook = (s: Scenario) => `node ${JSON.stringify(BIN)} --offline --trusted-root ${JSON.stringify(s.trustedRootFile)} --no-cache`
+
+async function projectWithHook(t: Test, packages: Parameters<typeof createScenario>[1]['packages'], extraPackageJson: Record<string, unknown> = {}) {
+  // The hook is added after the lockfile is made (the scenario's npm run has scripts off anyway).
+  const s = await createScenario(t, { packages })
+  const path = join(s.projectDir, 'package.json')
+  const pkg = JSON.parse(readFileSync(path, 'utf8'))
+  writeFileSync(path, JSON.stringify({ ...pkg, scripts: { preinstall: hook(s) }, ...extraPackageJson }, null, 2) + '\n')
+  return { s, file: (name: string) => join(s.projectDir, name), install: (args: string[] = ['install'], config: Record<string, string> = {}) => s.npm(args, { 'ignore-scripts': 'false', ...config }) }
+}
+
+t.test('npm install runs the hook after writing node_modules; a failing package fails the install and the hook says what is on disk', async (t) => {
+  const { file, install } = await projectWithHook(t, [
+    { name: 'good', version: '1.0.0' },
+    { name: 'bad', version: '1.0.0', signature: 'invalid', scripts: { postinstall: MARKING_SCRIPT } },
+  ])
+  const r = await install()
+  const output = r.stdout + r.stderr
+  t.not(r.code, 0, 'npm install fails')
+  t.match(output, /SIGNATURE_INVALID/, 'the report names the finding')
+  t.ok(existsSync(file('node_modules/bad/package.json')), 'npm wrote the failing package before the hook ran')
+  t.ok(existsSync(file(MARK)), "and ran its install script before the hook ran")
+  t.ok(existsSync(file('package-lock.json')))
+  t.match(output, /verify-deps ran as this project's "preinstall" script\. npm runs that script only AFTER it has installed/)
+  t.match(output, /package-lock\.json may have been updated by npm/)
+  t.match(output, /node_modules\/ is already populated/)
+  t.match(output, /bad@1\.0\.0, which failed, is installed at node_modules\/bad\./)
+  t.match(output, /It has install scripts \(postinstall\): npm has run them already/)
+  t.match(output, /verify-deps ci +instead of +npm ci/)
+  t.match(output, /verify-deps install \[<pkg> \.\.\.\] +instead of +npm install/)
+  t.notMatch(output, /good@1\.0\.0, which failed/, 'only failing packages are listed')
+
+  // With the recommended settings (strict-allow-scripts, the script denied in allowScripts) the
+  // hook still runs and fails the install, and the dependency's script never ran.
+  rmSync(file('node_modules'), { recursive: true })
+  rmSync(file(MARK))
+  const pkg = JSON.parse(readFileSync(file('package.json'), 'utf8'))
+  writeFileSync(file('package.json'), JSON.stringify({ ...pkg, allowScripts: { bad: false } }, null, 2) + '\n')
+  const strict = await install(['ci'], { 'strict-allow-scripts': 'true' })
+  t.not(strict.code, 0, 'npm ci fails')
+  t.match(strict.stdout + strict.stderr, /ran as this project's "preinstall" script/, 'the hook ran')
+  t.match(strict.stdout + strict.stderr, /strict-allow-scripts is on/)
+  t.notMatch(strict.stdout + strict.stderr, /package-lock\.json may have been updated/, 'npm ci does not change the lockfile')
+  t.notOk(existsSync(file(MARK)), 'the denied install script did not run')
+
+  // strict-allow-scripts with the script not reviewed: npm stops before writing anything, the hook never runs.
+  rmSync(file('node_modules'), { recursive: true })
+  writeFileSync(file('package.json'), JSON.stringify(pkg, null, 2) + '\n')
+  const unreviewed = await install(['ci'], { 'strict-allow-scripts': 'true' })
+  t.not(unreviewed.code, 0)
+  t.match(unreviewed.stderr, /ESTRICTALLOWSCRIPTS/)
+  t.notOk(existsSync(file('node_modules')), 'nothing written')
+  t.notOk(existsSync(file(MARK)))
+})
+
+t.test('a passing hook lets npm install finish; npm install <pkg> does not run the hook at all', async (t) => {
+  const { file, install } = await projectWithHook(t, [{ name: 'good', version: '1.0.0' }])
+  const r = await install()
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stdout + r.stderr, /> .*verify-deps\.js/, 'the hook ran')
+  t.ok(existsSync(file('node_modules/good/package.json')))
+
+  // This is why `verify-deps install` exists: npm runs no project script for `npm install <pkg>`.
+  const add = await install(['install', 'good@1.0.0', '--no-save'])
+  t.equal(add.code, 0, add.stderr)
+  t.notMatch(add.stdout + add.stderr, /verify-deps/, 'the hook did not run')
+})

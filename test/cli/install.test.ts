@@ -1,0 +1,145 @@
+// verify-deps install and verify-deps ci on the loopback registry with the real npm: a refused
+// package never reaches node_modules and package.json / the lockfile are put back byte for byte.
+import t, { type Test } from 'tap'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createScenario } from '../helpers/scenario/index.js'
+import { gateEnv } from './gate-env.js'
+import { cleanEnv, runCli } from './run.js'
+
+const POLICY = `version: 1
+rules:
+  - packages: ["@acme/*"]
+    builds:
+      - repository: acme/*
+`
+
+async function scenario(t: Test) {
+  const s = await createScenario(t, {
+    packages: [
+      { name: 'base', version: '1.0.0' },
+      { name: 'good', version: '1.0.0' },
+      { name: 'bad', version: '1.0.0', signature: 'invalid' },
+      { name: '@acme/lib', version: '1.0.0', provenance: { identity: { repository: 'evil/lib' } } },
+    ],
+    project: { dependencies: { base: '1.0.0' }, files: { 'verify-deps.policy.yaml': POLICY } },
+  })
+  const env = gateEnv(join(s.dir, 'home'))
+  const trust = ['--offline', '--trusted-root', s.trustedRootFile]
+  const file = (name: string) => join(s.projectDir, name)
+  const bytes = (name: string) => (existsSync(file(name)) ? readFileSync(file(name)) : null)
+  const cli = (args: string[]) => runCli(args, { cwd: s.projectDir, env })
+  return { s, env, trust, file, bytes, cli }
+}
+
+t.test('install: a refused package never reaches node_modules; package.json and the lockfile are restored', async (t) => {
+  const { s, trust, file, bytes, cli } = await scenario(t)
+  const before = { pkg: bytes('package.json'), lock: bytes('package-lock.json') }
+
+  for (const [spec, code, why] of [
+    ['bad', 1, /SIGNATURE_INVALID/],
+    ['@acme/lib', 1, /PROVENANCE_IDENTITY_MISMATCH/],
+  ] as const) {
+    s.registry.clearRequests()
+    const r = await cli(['install', ...trust, spec])
+    t.same(s.registry.requests.filter((q) => q.route === 'tarball').map((q) => q.path), [], `${spec}: no tarball was downloaded`)
+    t.equal(r.status, code, `${spec}: exit ${code} (${r.stderr})`)
+    t.match(r.stdout, why, `${spec}: the report names the finding`)
+    t.match(r.stderr, /npm install --package-lock-only --ignore-scripts/, `${spec}: npm resolved the lockfile first`)
+    t.match(r.stderr, /Nothing was installed; restored package\.json, package-lock\.json/, `${spec}: says what was restored`)
+    t.notOk(existsSync(file('node_modules')), `${spec}: node_modules was never created`)
+    t.same(bytes('package.json'), before.pkg, `${spec}: package.json byte-identical`)
+    t.same(bytes('package-lock.json'), before.lock, `${spec}: package-lock.json byte-identical`)
+  }
+
+  // Without a lockfile before, the one npm wrote is removed again.
+  rmSync(file('package-lock.json'))
+  const r = await cli(['install', ...trust, 'bad'])
+  t.equal(r.status, 1, r.stderr)
+  t.notOk(existsSync(file('package-lock.json')), 'the lockfile that did not exist is gone')
+  t.notOk(existsSync(file('node_modules')))
+  t.same(bytes('package.json'), before.pkg)
+  writeFileSync(file('package-lock.json'), before.lock!)
+
+  // The check cannot run (a broken policy file): exit 2, files put back all the same.
+  const policy = readFileSync(file('verify-deps.policy.yaml'))
+  writeFileSync(file('verify-deps.policy.yaml'), 'version: 2\n')
+  const broken = await cli(['install', ...trust, 'good'])
+  t.equal(broken.status, 2, broken.stderr)
+  t.same(bytes('package.json'), before.pkg, 'a broken policy: package.json put back')
+  t.same(bytes('package-lock.json'), before.lock, 'a broken policy: package-lock.json put back')
+  t.notOk(existsSync(file('node_modules')))
+  writeFileSync(file('verify-deps.policy.yaml'), policy)
+
+  // npm cannot resolve: nothing to verify (exit 3), nothing changed.
+  const missing = await cli(['install', ...trust, 'no-such-package'])
+  t.equal(missing.status, 3, missing.stderr)
+  t.match(missing.stderr, /npm could not write the lockfile/)
+  t.same(bytes('package.json'), before.pkg)
+  t.same(bytes('package-lock.json'), before.lock)
+  t.notOk(existsSync(file('node_modules')))
+})
+
+t.test('install: a package that passes is installed with npm ci, exit 0', async (t) => {
+  const { s, trust, file, cli } = await scenario(t)
+  const r = await cli(['install', ...trust, 'good'])
+  t.equal(r.status, 0, r.stderr)
+  t.match(r.stderr, /the check passed; npm ci/)
+  t.notMatch(r.stdout, /added \d+ package/, "npm's output goes to stderr, stdout is the report's")
+  t.match(r.stdout, /verify-deps: 2 packages: 2 pass/)
+  t.ok(existsSync(file('node_modules/good/package.json')), 'node_modules/good installed')
+  t.ok(existsSync(file('node_modules/base/package.json')), 'and the rest of the lockfile')
+  t.same(JSON.parse(readFileSync(file('package.json'), 'utf8')).dependencies, { base: '1.0.0', good: '^1.0.0' }, 'package.json has the dependency')
+  t.ok(s.readLockfile().packages['node_modules/good'], 'the lockfile has it')
+
+  // --npm-install installs with npm install instead, and npm options reach it.
+  const again = await cli(['install', ...trust, '--npm-install', '--save-exact', 'base@1.0.0'])
+  t.equal(again.status, 0, again.stderr)
+  t.match(again.stderr, /the check passed; npm install --save-exact\n/)
+})
+
+t.test('ci: checks the lockfile and runs npm ci only when it passes', async (t) => {
+  const { s, trust, file, bytes, cli } = await scenario(t)
+  const good = await cli(['ci', ...trust])
+  t.equal(good.status, 0, good.stderr)
+  t.ok(existsSync(file('node_modules/base/package.json')), 'installed')
+
+  rmSync(file('node_modules'), { recursive: true })
+  const locked = await s.npm(['install', '--package-lock-only', 'bad'])
+  t.equal(locked.code, 0, locked.stderr)
+  const before = bytes('package-lock.json')
+  const bad = await cli(['ci', ...trust])
+  t.equal(bad.status, 1, bad.stderr)
+  t.match(bad.stdout, /SIGNATURE_INVALID/)
+  t.match(bad.stderr, /npm ci was not run, nothing was installed/)
+  t.notOk(existsSync(file('node_modules')), 'nothing installed')
+  t.same(bytes('package-lock.json'), before, 'the lockfile is left as it is')
+})
+
+t.test('help: each command has its own, and the top-level help lists them', async (t) => {
+  const env = cleanEnv(t.testdir())
+  const top = await runCli(['--help'], { cwd: process.cwd(), env })
+  t.match(top.stdout, /verify-deps install \[<pkg> \.\.\.\]/)
+  t.match(top.stdout, /verify-deps ci \[options\]/)
+  t.match(top.stdout, /verify-deps setup \[dir\] \[--force\]/)
+  for (const [command, text] of [['install', /--npm-install/], ['ci', /npm ci <npm args>/], ['setup', /--force/]] as const) {
+    const r = await runCli([command, '--help'], { cwd: process.cwd(), env })
+    t.equal(r.status, 0, command)
+    t.match(r.stdout, text, command)
+  }
+})
+
+t.test('install and ci refuse to run as an npm install script, and a global install', async (t) => {
+  // Refused before npm or the registry is involved: a bare project folder is enough.
+  const dir = t.testdir({ 'package.json': '{"name": "app"}\n' })
+  const env = cleanEnv(join(dir, '.home'))
+  for (const command of ['install', 'ci']) {
+    const r = await runCli([command], { cwd: dir, env: { ...env, npm_lifecycle_event: 'preinstall' } })
+    t.equal(r.status, 2, command)
+    t.match(r.stderr, /cannot be the project's "preinstall" script/)
+  }
+  const g = await runCli(['install', '-g', 'good'], { cwd: dir, env })
+  t.equal(g.status, 2)
+  t.match(g.stderr, /"-g" is not supported/)
+  t.equal(readFileSync(join(dir, 'package.json'), 'utf8'), '{"name": "app"}\n')
+})

@@ -1,0 +1,113 @@
+// verify-deps setup on a plain project folder (no registry needed): the hook in package.json as
+// npm itself would write it, idempotence, never clobbering another preinstall, the starter policy
+// written once, and the recommended npm settings printed from the one source.
+import t, { type Test } from 'tap'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { INSTALL_SCRIPT_SETTINGS } from '../../lib/gate/npm-settings.js'
+import { starterPolicy } from '../../lib/policy/starter.js'
+import { runNpm } from '../helpers/registry/index.js'
+import { cleanEnv, runCli } from './run.js'
+
+function project(t: Test, packageJson: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'verify-deps-setup-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const projectDir = join(dir, 'project')
+  mkdirSync(projectDir)
+  writeFileSync(join(projectDir, 'package.json'), packageJson)
+  const env = cleanEnv(join(dir, 'home'))
+  const read = (name: string) => (existsSync(join(projectDir, name)) ? readFileSync(join(projectDir, name)) : null)
+  return { dir, projectDir, read, setup: (...args: string[]) => runCli(['setup', ...args], { cwd: projectDir, env }) }
+}
+
+const PACKAGE_JSON = JSON.stringify({ name: 'app', private: true, scripts: { test: 'tap', build: 'tsc' }, devDependencies: { 'verify-deps': '^0.1.0' } }, null, 2) + '\n'
+
+t.test('adds the hook, keeps the other scripts, writes the starter policy and prints the npm settings', async (t) => {
+  const p = project(t, PACKAGE_JSON)
+  const r = await p.setup()
+  t.equal(r.status, 0, r.stderr)
+  const pkg = JSON.parse(p.read('package.json')!.toString())
+  t.same(pkg.scripts, { test: 'tap', build: 'tsc', preinstall: 'verify-deps' }, 'the other scripts are kept')
+  t.match(r.stdout, /package\.json: added "preinstall": "verify-deps"/)
+  t.equal(p.read('verify-deps.policy.yaml')?.toString(), starterPolicy(), 'the starter policy')
+  t.match(r.stdout, /verify-deps\.policy\.yaml: wrote a starter trust policy/)
+  t.ok(r.stdout.endsWith(INSTALL_SCRIPT_SETTINGS), 'ends with the recommended npm settings, from the one source')
+  t.match(r.stdout, /only AFTER it has written node_modules/, 'says when npm runs the hook')
+  t.notMatch(r.stdout, /not "private"|not a dependency/, 'no warnings for a private project that depends on verify-deps')
+
+  // Run twice: nothing changes.
+  const before = { pkg: p.read('package.json'), policy: p.read('verify-deps.policy.yaml') }
+  const again = await p.setup()
+  t.equal(again.status, 0, again.stderr)
+  t.match(again.stdout, /"preinstall" already runs verify-deps \("verify-deps"\); unchanged/)
+  t.match(again.stdout, /verify-deps\.policy\.yaml: policy file already there; unchanged/)
+  t.same(p.read('package.json'), before.pkg, 'package.json byte-identical')
+  t.same(p.read('verify-deps.policy.yaml'), before.policy, 'policy byte-identical')
+})
+
+t.test('never clobbers a different preinstall; --force replaces it and says what it replaced', async (t) => {
+  const text = JSON.stringify({ name: 'app', private: true, scripts: { preinstall: 'node check-env.js', test: 'tap' } }, null, 2) + '\n'
+  const p = project(t, text)
+  const r = await p.setup()
+  t.equal(r.status, 2, 'exit 2')
+  t.match(r.stderr, /already has a different "preinstall" script: "node check-env\.js"; nothing was changed/)
+  t.match(r.stderr, /verify-deps setup --force/)
+  t.match(r.stderr, /"preinstall": "verify-deps && node check-env\.js"/, 'suggests running both')
+  t.equal(p.read('package.json')?.toString(), text, 'package.json unchanged')
+  t.equal(p.read('verify-deps.policy.yaml'), null, 'no policy written either')
+
+  const forced = await p.setup('--force')
+  t.equal(forced.status, 0, forced.stderr)
+  t.match(forced.stdout, /replaced "preinstall": "node check-env\.js" with "verify-deps" \(--force\)/)
+  t.same(JSON.parse(p.read('package.json')!.toString()).scripts, { preinstall: 'verify-deps', test: 'tap' })
+  t.match(forced.stdout, /not a dependency of this project/, 'warns that verify-deps must be installed for the hook')
+})
+
+t.test('a preinstall that already runs verify-deps with options is kept, even with --force', async (t) => {
+  const text = JSON.stringify({ name: 'app', scripts: { preinstall: 'npx verify-deps --offline' } }) // one line, no newline
+  const p = project(t, text)
+  const r = await p.setup('--force')
+  t.equal(r.status, 0, r.stderr)
+  t.equal(p.read('package.json')?.toString(), text)
+  t.match(r.stdout, /not "private": true/, 'warns that a published package runs its preinstall for others')
+})
+
+t.test('never overwrites an existing policy file of any name', async (t) => {
+  const p = project(t, PACKAGE_JSON)
+  writeFileSync(join(p.projectDir, 'verify-deps.policy.json'), '{"version": 1}\n')
+  const r = await p.setup()
+  t.equal(r.status, 0, r.stderr)
+  t.equal(p.read('verify-deps.policy.yaml'), null)
+  t.equal(p.read('verify-deps.policy.json')?.toString(), '{"version": 1}\n')
+})
+
+t.test('package.json is written exactly as npm pkg set writes it (indent, line endings, BOM, one line)', async (t) => {
+  const cases: Record<string, string> = {
+    'tabs and CRLF': '{\r\n\t"name": "app",\r\n\t"scripts": {\r\n\t\t"test": "tap"\r\n\t}\r\n}\r\n',
+    'four spaces, no final newline': '{\n    "name": "app",\n    "version": "1.0.0"\n}',
+    'one line': '{"name":"app","scripts":{"build":"tsc"}}',
+    'BOM': '\uFEFF{\n  "name": "app"\n}\n',
+    'empty object': '{}\n',
+  }
+  for (const [name, text] of Object.entries(cases)) {
+    const ours = project(t, text)
+    const r = await ours.setup()
+    t.equal(r.status, 0, `${name}: ${r.stderr}`)
+    const npms = project(t, text)
+    const n = await runNpm(['pkg', 'set', 'scripts.preinstall=verify-deps'], { cwd: npms.projectDir, scratchDir: join(npms.dir, 'npm') })
+    t.equal(n.code, 0, n.stderr)
+    t.equal(ours.read('package.json')?.toString(), npms.read('package.json')?.toString(), name)
+  }
+})
+
+t.test('no package.json, or one that is not JSON: exit 2, nothing written', async (t) => {
+  const p = project(t, '{ "name": ')
+  const r = await p.setup()
+  t.equal(r.status, 2)
+  t.match(r.stderr, /package\.json: not valid JSON/)
+  t.equal(p.read('verify-deps.policy.yaml'), null)
+  const none = await runCli(['setup', join(p.dir, 'nowhere')], { cwd: p.dir, env: cleanEnv(join(p.dir, 'home')) })
+  t.equal(none.status, 2)
+  t.match(none.stderr, /no package\.json in/)
+})
