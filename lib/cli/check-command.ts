@@ -11,7 +11,7 @@ import type { Report } from '../model.js'
 import { inputError } from '../fetch/errors.js'
 import { FORMAT_NAMES, formatReport, isFormatName, type FormatName } from '../report/formats.js'
 import { exitCodeForReport, type ExitCode } from './exit-codes.js'
-import { lifecycleEvent, runAsLifecycleScript } from './lifecycle.js'
+import { hookCheckValues, lifecycleEvent, runAsLifecycleScript } from './lifecycle.js'
 import { createProgress } from './progress.js'
 import type { Terminal } from './terminal.js'
 
@@ -114,7 +114,7 @@ export async function runCheckCommand(argv: readonly string[], term: Terminal, c
   if (positionals.length > 1) throw inputError('EUSAGE', 'check: takes at most one project directory', 'Run "verify-deps --help" for usage.')
   // Run by npm as the project's own install script: say what npm has already written (lifecycle.ts).
   const event = lifecycleEvent(ctx.env)
-  if (event) return runAsLifecycleScript(event, () => checkAndReport(values, positionals[0], term, ctx), resolve(ctx.cwd, positionals[0] ?? '.'), term, ctx.env)
+  if (event) return runAsLifecycleScript(event, () => checkAndReport(hookCheckValues(values, ctx.env, term), positionals[0], term, ctx), resolve(ctx.cwd, positionals[0] ?? '.'), term, ctx.env)
   return (await checkAndReport(values, positionals[0], term, ctx)).exitCode
 }
 

@@ -4,9 +4,12 @@
  * (npm 11 lib/commands/install.js and ci.js; verified by test/cli/hook.test.ts). The check still
  * fails the install, and on failure this says plainly what is already on disk and how to gate
  * before install next time. The package lock npm is installing is on disk by then too, so the
- * check reads it as usual.
+ * check reads it as usual — unless npm was told not to install from it or not to write it
+ * (`package-lock=false`, `save=false`): then the lockfile on disk may be stale, and the hook checks
+ * node_modules against it instead (`--installed`, npmIgnoresLockfile).
  */
 import type { Report } from '../model.js'
+import type { CheckValues } from './check-command.js'
 import { readWrittenState, type WrittenState } from '../gate/written.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import type { Terminal } from './terminal.js'
@@ -18,6 +21,45 @@ export type InstallEvent = (typeof INSTALL_EVENTS)[number]
 export function lifecycleEvent(env: NodeJS.ProcessEnv): InstallEvent | null {
   const event = env.npm_lifecycle_event
   return (INSTALL_EVENTS as readonly string[]).includes(event ?? '') ? (event as InstallEvent) : null
+}
+
+/**
+ * The npm setting that makes the lockfile on disk unreliable as a description of what npm just
+ * installed, from the environment npm sets for scripts (@npmcli/config set-envs: a non-default
+ * boolean is exported, `false` as ""): `package-lock=false` ignores the lockfile and writes none;
+ * `save=false` resolves package.json afresh and writes no lockfile either. null when npm installs
+ * from the lockfile and saves it.
+ */
+export function npmIgnoresLockfile(env: NodeJS.ProcessEnv): string | null {
+  const off = (value: string | undefined) => value === '' || value === 'false'
+  if (off(env.npm_config_package_lock)) return 'package-lock=false'
+  if (off(env.npm_config_save)) return 'save=false'
+  return null
+}
+
+/**
+ * The packages npm left out of this install (`--omit`, `--include`, NODE_ENV=production), as npm's
+ * config resolves them, so that the comparison with the lockfile does not count them as missing.
+ */
+export function npmOmitted(env: NodeJS.ProcessEnv): ('dev' | 'optional' | 'peer')[] {
+  const list = (value: string | undefined) => (value ?? '').split(/\n+/).filter(Boolean)
+  const omit = env.npm_config_omit !== undefined ? list(env.npm_config_omit) : env.NODE_ENV === 'production' ? ['dev'] : []
+  const include = new Set(list(env.npm_config_include))
+  return (['dev', 'optional', 'peer'] as const).filter((type) => omit.includes(type) && !include.has(type))
+}
+
+/**
+ * The check's options as the install hook: when npm did not install from the lockfile, the tree
+ * that is checked is node_modules, compared with the lockfile (a stale lockfile must not pass).
+ */
+export function hookCheckValues(values: CheckValues, env: NodeJS.ProcessEnv, term: Terminal): CheckValues {
+  const setting = npmIgnoresLockfile(env)
+  if (!setting || values.installed) return values
+  term.err(
+    `verify-deps: npm is installing with ${setting}, so the lockfile on disk may not be what it installed; checking node_modules against the lockfile (--installed).\n`,
+  )
+  const { ideal: _ideal, ...rest } = values
+  return { ...rest, installed: true, omit: values.omit ?? npmOmitted(env) }
 }
 
 export async function runAsLifecycleScript(
@@ -63,7 +105,9 @@ export function formatAlreadyWritten(event: InstallEvent, state: WrittenState, e
   } else {
     lines.push('  - node_modules/ does not exist: nothing was installed.')
   }
-  if (!ci) lines.push('  - package-lock.json may have been updated by npm for this install.')
+  const ignored = npmIgnoresLockfile(env)
+  if (ignored) lines.push(`  - npm did not install from or write package-lock.json (${ignored}); node_modules was checked against it.`)
+  else if (!ci) lines.push('  - package-lock.json may have been updated by npm for this install.')
   lines.push(
     'To check before anything is written, next time use:',
     '  verify-deps ci                       instead of  npm ci',

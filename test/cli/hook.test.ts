@@ -14,9 +14,9 @@ const MARKING_SCRIPT = `node -e "require('fs').writeFileSync(require('path').joi
 // verify-deps is not on PATH in the test project: the hook names the built bin and the trust files.
 const hook = (s: Scenario) => `node ${JSON.stringify(BIN)} --offline --trusted-root ${JSON.stringify(s.trustedRootFile)} --no-cache`
 
-async function projectWithHook(t: Test, packages: Parameters<typeof createScenario>[1]['packages'], extraPackageJson: Record<string, unknown> = {}) {
+async function projectWithHook(t: Test, packages: Parameters<typeof createScenario>[1]['packages'], extraPackageJson: Record<string, unknown> = {}, project?: Parameters<typeof createScenario>[1]['project']) {
   // The hook is added after the lockfile is made (the scenario's npm run has scripts off anyway).
-  const s = await createScenario(t, { packages })
+  const s = await createScenario(t, { packages, ...(project && { project }) })
   const path = join(s.projectDir, 'package.json')
   const pkg = JSON.parse(readFileSync(path, 'utf8'))
   writeFileSync(path, JSON.stringify({ ...pkg, scripts: { preinstall: hook(s) }, ...extraPackageJson }, null, 2) + '\n')
@@ -78,4 +78,35 @@ t.test('a passing hook lets npm install finish; npm install <pkg> does not run t
   const add = await install(['install', 'good@1.0.0', '--no-save'])
   t.equal(add.code, 0, add.stderr)
   t.notMatch(add.stdout + add.stderr, /verify-deps/, 'the hook did not run')
+})
+
+t.test('with package-lock=false the hook compares node_modules with the lockfile and fails on a difference', async (t) => {
+  // The lockfile pins good@1.0.0, which passes; the registry's latest good@1.0.1 is badly signed.
+  // package.json asks for ^1.0.0, so npm installing from the lockfile keeps 1.0.0.
+  const { file, install } = await projectWithHook(t, [
+    { name: 'good', version: '1.0.0' },
+    { name: 'good', version: '1.0.1', signature: 'invalid' },
+  ], {}, { dependencies: { good: '1.0.0' } })
+  const pkg = JSON.parse(readFileSync(file('package.json'), 'utf8'))
+  writeFileSync(file('package.json'), JSON.stringify({ ...pkg, dependencies: { good: '^1.0.0' } }, null, 2) + '\n')
+  const lockfile = readFileSync(file('package-lock.json'))
+
+  // With package-lock=false npm ignores that lockfile, installs good@1.0.1 and writes no lockfile:
+  // the lockfile on disk is no longer what npm installed, so checking it alone would pass.
+  writeFileSync(file('.npmrc'), readFileSync(file('.npmrc'), 'utf8') + 'package-lock=false\n')
+  const r = await install()
+  const output = r.stdout + r.stderr
+  t.equal(JSON.parse(readFileSync(file('node_modules/good/package.json'), 'utf8')).version, '1.0.1', 'npm installed what the lockfile does not say')
+  t.same(readFileSync(file('package-lock.json')), lockfile, 'and left the lockfile as it was')
+  t.not(r.code, 0, 'npm install fails')
+  t.match(output, /package-lock=false/, 'the hook says why it checks node_modules')
+  t.match(output, /INSTALLED_MISMATCH/, 'node_modules is compared with the lockfile')
+  t.match(output, /SIGNATURE_INVALID/, 'and what is installed is what is verified')
+
+  // From the lockfile (package-lock on), npm keeps good@1.0.0 and the hook passes.
+  writeFileSync(file('.npmrc'), readFileSync(file('.npmrc'), 'utf8').replace('package-lock=false\n', ''))
+  rmSync(file('node_modules'), { recursive: true })
+  const locked = await install()
+  t.equal(locked.code, 0, locked.stdout + locked.stderr)
+  t.equal(JSON.parse(readFileSync(file('node_modules/good/package.json'), 'utf8')).version, '1.0.0')
 })
