@@ -2,6 +2,8 @@
  * The one place that maps run outcomes to process exit codes.
  * Documented in docs/exit-codes.md and in `verify-deps --help`.
  */
+import { constants as osConstants } from 'node:os'
+
 export const EXIT = {
   /** Nothing failed (warnings allowed). */
   OK: 0,
@@ -28,4 +30,13 @@ export function exitCodeForReport(report: {
   const fetchFailed = report.packages.some((p) => p.findings.some((f) => f.code === 'FETCH_FAILED'))
   if (report.couldNotVerify || fetchFailed) return EXIT.COULD_NOT_VERIFY
   return EXIT.OK
+}
+
+/**
+ * The exit code after a termination signal was handled: 128 + the signal number, as a shell reports
+ * a process killed by it (SIGHUP 129, SIGINT 130, SIGTERM 143). Outside ExitCode, like npm's own
+ * exit codes after a passing install gate.
+ */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (osConstants.signals[signal] ?? 0)
 }

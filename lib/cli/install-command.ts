@@ -19,8 +19,9 @@ import { npmCommand, runNpm, type NpmRunResult } from '../gate/npm.js'
 import { findProjectRoot } from '../gate/project.js'
 import { changedFiles, filesNpmMayChange, restoreFiles, snapshotFiles } from '../gate/snapshot.js'
 import { CHECK_OPTIONS, checkAndReport, type CheckContext } from './check-command.js'
-import { EXIT, type ExitCode } from './exit-codes.js'
+import { EXIT, signalExitCode, type ExitCode } from './exit-codes.js'
 import { lifecycleEvent } from './lifecycle.js'
+import { onTerminationSignal, type TerminationSignal } from './signals.js'
 import type { Terminal } from './terminal.js'
 
 const VERIFY_OPTIONS_HELP = `verify-deps options (the check's; run "verify-deps check --help"):
@@ -49,6 +50,8 @@ Step 4 gets npm's options but not the package specs: write npm options that take
 Exit codes: 0 installed · 1 a package failed (nothing installed) · 2 usage, configuration, policy or
 lockfile error · 3 could not verify, or npm could not write the lockfile (nothing installed) ·
 after a passing check, npm's own exit code.
+Interrupted (SIGINT, SIGTERM, SIGHUP): npm is stopped, exit 128 + the signal's number (130, 143, 129);
+before the check has passed, package.json and the lockfile are put back first.
 `
 
 export const CI_HELP = `Usage: verify-deps ci [options] [<npm ci args> ...] [-- <npm args> ...]
@@ -60,6 +63,7 @@ ${VERIFY_OPTIONS_HELP}
 
 Exit codes: 0 installed · 1 a package failed (nothing installed) · 2 usage, configuration, policy or
 lockfile error · 3 could not verify (nothing installed) · after a passing check, npm's own exit code.
+Interrupted (SIGINT, SIGTERM, SIGHUP): npm is stopped, exit 128 + the signal's number (130, 143, 129).
 `
 
 /** The check's options that apply to a lockfile npm is about to install in full (no --installed, --ideal, -w, --omit). */
@@ -84,7 +88,8 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
   refuseAsInstallScript('install', ctx.env)
   refuseOutsideProject(npm)
   const projectDir = projectRoot(ctx.cwd)
-  const run = npmRunner(projectDir, term, ctx)
+  const stopNpm = new AbortController()
+  const run = npmRunner(projectDir, term, ctx, stopNpm.signal)
   const shown = (path: string) => relative(ctx.cwd, path) || path
 
   // 1. What npm may change, as it is now; node_modules must be left alone until the check passes.
@@ -99,11 +104,32 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
     return exitCode
   }
 
+  // Until the check has passed, a termination signal stops npm, puts every kept file back and exits
+  // 128 + the signal's number. While npm runs, the flow below does it once npm has exited (npm must
+  // not write after the files are put back); while the check runs in this process, the handler does.
+  let signalled: TerminationSignal | null = null
+  let npmRunning = false
+  const interrupted = (signal: TerminationSignal): ExitCode => refuse(signalExitCode(signal) as ExitCode, `interrupted by ${signal}`)
+  const stopListening = onTerminationSignal((signal) => {
+    signalled = signal
+    stopNpm.abort(signal)
+    if (!npmRunning) process.exit(interrupted(signal))
+  })
+  const runLockfileOnly = async (args: string[]) => {
+    npmRunning = true
+    try {
+      return await run(args)
+    } finally {
+      npmRunning = false
+    }
+  }
+
   let exitCode: ExitCode
   try {
     // 2. The lockfile only: npm resolves the new tree and writes package-lock.json, no node_modules, no scripts.
     term.err(`verify-deps: npm ${[...LOCKFILE_ONLY_ARGS, ...npm].join(' ')}\n`)
-    const locked = await run([...LOCKFILE_ONLY_ARGS, ...npm])
+    const locked = await runLockfileOnly([...LOCKFILE_ONLY_ARGS, ...npm])
+    if (signalled) return interrupted(signalled)
     if (locked.kind === 'not-started') return refuse(EXIT.USAGE, `could not run npm (${locked.reason})`)
     if (locked.code !== 0) return refuse(EXIT.COULD_NOT_VERIFY, `npm could not write the lockfile (exit ${locked.code})`)
     if (!nodeModulesBefore && existsSync(nodeModules)) return refuse(EXIT.COULD_NOT_VERIFY, 'npm created node_modules during a --package-lock-only run; not going on')
@@ -114,6 +140,8 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
     // The check could not run (policy, lockfile, registry): nothing verified, so nothing is kept.
     refuse(EXIT.USAGE, 'the check could not run')
     throw err
+  } finally {
+    stopListening()
   }
   if (exitCode !== EXIT.OK) return refuse(exitCode, exitCode === EXIT.FAILED ? 'the check failed' : 'the check could not verify every package')
 
@@ -121,7 +149,8 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
   const verifiedLockfile = snapshotFiles(kept.map((k) => k.path).filter((p) => /(package-lock|npm-shrinkwrap)\.json$/.test(p)))
   const installArgs = [values['npm-install'] ? 'install' : 'ci', ...npmOptionsOnly(npm)]
   term.err(`verify-deps: the check passed; npm ${installArgs.join(' ')}\n`)
-  const installed = await run(installArgs)
+  const installed = await runStoppable(run, installArgs, stopNpm, term, 'the verified package.json and lockfile are kept')
+  if (installed.kind === 'interrupted') return installed.exitCode
   if (installed.kind === 'not-started') {
     term.err(`verify-deps: could not run npm (${installed.reason}); the verified package.json and lockfile are kept.\n`)
     return EXIT.USAGE
@@ -151,7 +180,9 @@ export async function runCiCommand(argv: readonly string[], term: Terminal, ctx:
     return exitCode
   }
   term.err(`verify-deps: the check passed; npm ${['ci', ...npm].join(' ')}\n`)
-  const installed = await npmRunner(projectDir, term, ctx)(['ci', ...npm])
+  const stopNpm = new AbortController()
+  const installed = await runStoppable(npmRunner(projectDir, term, ctx, stopNpm.signal), ['ci', ...npm], stopNpm, term, 'the lockfile is unchanged')
+  if (installed.kind === 'interrupted') return installed.exitCode
   if (installed.kind === 'not-started') {
     term.err(`verify-deps: could not run npm (${installed.reason}).\n`)
     return EXIT.USAGE
@@ -159,9 +190,35 @@ export async function runCiCommand(argv: readonly string[], term: Terminal, ctx:
   return npmExitCode(installed)
 }
 
-function npmRunner(projectDir: string, term: Terminal, ctx: CheckContext): (args: string[]) => Promise<NpmRunResult> {
+function npmRunner(projectDir: string, term: Terminal, ctx: CheckContext, signal: AbortSignal): (args: string[]) => Promise<NpmRunResult> {
   const command = npmCommand(ctx.env)
-  return (args) => runNpm(args, { cwd: projectDir, env: ctx.env, command, onOutput: (chunk) => term.err(chunk) })
+  return (args) => runNpm(args, { cwd: projectDir, env: ctx.env, command, onOutput: (chunk) => term.err(chunk), signal })
+}
+
+/**
+ * The install after a passing check: a termination signal goes on to npm (which stops as it
+ * does on its own), and once npm has exited the gate exits 128 + the signal's number.
+ */
+async function runStoppable(
+  run: (args: string[]) => Promise<NpmRunResult>,
+  args: string[],
+  stopNpm: AbortController,
+  term: Terminal,
+  kept: string,
+): Promise<NpmRunResult | { kind: 'interrupted'; exitCode: ExitCode }> {
+  let signalled: TerminationSignal | null = null
+  const stopListening = onTerminationSignal((signal) => {
+    signalled = signal
+    stopNpm.abort(signal)
+  })
+  try {
+    const result = await run(args)
+    if (!signalled) return result
+    term.err(`verify-deps: interrupted by ${signalled}; npm ${args[0]} was stopped and node_modules may be incomplete; ${kept}.\n`)
+    return { kind: 'interrupted', exitCode: signalExitCode(signalled) as ExitCode }
+  } finally {
+    stopListening()
+  }
 }
 
 /**

@@ -30,7 +30,15 @@ export interface NpmRunOptions {
   command: NpmCommand
   /** npm's stdout and stderr, as they come. */
   onOutput: (chunk: string) => void
+  /**
+   * Stops npm: it gets the signal named by the abort reason (default SIGTERM), then SIGKILL if it
+   * has not exited after KILL_GRACE_MS. The run resolves only once npm has exited, so that nothing
+   * it does can land after the caller has put files back.
+   */
+  signal?: AbortSignal
 }
+
+export const KILL_GRACE_MS = 5000
 
 export type NpmRunResult = { kind: 'exited'; code: number } | { kind: 'not-started'; reason: string }
 
@@ -41,7 +49,17 @@ export function runNpm(args: readonly string[], options: NpmRunOptions): Promise
     child.stdout.setEncoding('utf8').on('data', options.onOutput)
     child.stderr.setEncoding('utf8').on('data', options.onOutput)
     child.on('error', (err) => resolve({ kind: 'not-started', reason: err.message }))
+    const stop = () => {
+      const reason: unknown = options.signal?.reason
+      child.kill(typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGTERM')
+      setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), KILL_GRACE_MS).unref()
+    }
+    if (options.signal?.aborted) stop()
+    else options.signal?.addEventListener('abort', stop, { once: true })
     // A signal-killed npm did not succeed: report it as 1 like a shell would report failure.
-    child.on('close', (code) => resolve({ kind: 'exited', code: code ?? 1 }))
+    child.on('close', (code) => {
+      options.signal?.removeEventListener('abort', stop)
+      resolve({ kind: 'exited', code: code ?? 1 })
+    })
   })
 }
