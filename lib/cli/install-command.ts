@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { inputError } from '../fetch/errors.js'
-import { npmOptionsOnly, splitGateArgs } from '../gate/args.js'
+import { npmOptionsOnly, refuseNpmSettings, splitGateArgs } from '../gate/args.js'
 import { npmCommand, runNpm, type NpmRunResult } from '../gate/npm.js'
 import { findProjectRoot } from '../gate/project.js'
 import { changedFiles, filesNpmMayChange, restoreFiles, snapshotFiles } from '../gate/snapshot.js'
@@ -28,14 +28,21 @@ const VERIFY_OPTIONS_HELP = `verify-deps options (the check's; run "verify-deps 
   --policy FILE  --offline  --trusted-root FILE  --registry-keys FILE  --registry URL
   --concurrency N  --fetch-timeout MS  --fetch-retries N  --cache-dir DIR  --no-cache
   --format NAME  --json  --output FILE  -h, --help
-Every other argument is npm's, in order; --registry goes to both. After "--" everything is npm's
-(e.g. "-- --offline" for npm's own --offline).`
+npm's arguments, in order: package specs, and the npm install/ci options verify-deps knows (--save-dev,
+-E, --omit dev, -w NAME, --before DATE, --foreground-scripts, ...; docs/install-gates.md lists them).
+Any other option before "--" is an error (exit 2), so a misspelling never reaches npm silently.
+--registry goes to both. After "--" everything is npm's (e.g. "-- --offline" for npm's own
+--offline); an option verify-deps does not know must be written --name=value or --no-name there.
+Refused (exit 2), before "--" or after: arguments that undo the gate's flags or install elsewhere —
+--package-lock-only, --dry-run, --no-package-lock, -g/--global, --location, --prefix/-C
+(install also: --ignore-scripts=false, --no-save, --lockfile-version=1). The gate's own flags go
+after yours, so npm_config_* variables and .npmrc cannot undo them either.`
 
 export const INSTALL_HELP = `Usage: verify-deps install [options] [<npm install args> ...] [-- <npm args> ...]
 
 Add or update dependencies with the check BEFORE anything reaches node_modules:
   1. keeps package.json, package-lock.json and npm-shrinkwrap.json (and workspace package.json files)
-  2. npm install --package-lock-only --ignore-scripts <npm args>   (writes only the lockfile)
+  2. npm install <npm args> --package-lock-only --ignore-scripts ...   (writes only the lockfile)
   3. checks the resulting lockfile, as "verify-deps check" does
   4. passed: npm ci <npm options>   (or npm install <npm options> with --npm-install)
   5. failed or could not verify: puts package.json and the lockfile back byte for byte (a lockfile
@@ -44,8 +51,7 @@ Add or update dependencies with the check BEFORE anything reaches node_modules:
   --npm-install  install with "npm install" instead of "npm ci" (keeps node_modules; npm may
                  rewrite the lockfile, which is then reported)
 ${VERIFY_OPTIONS_HELP}
-Step 4 gets npm's options but not the package specs: write npm options that take a value as
---name=value (e.g. --omit=dev) so they reach it.
+Step 4 gets npm's options but not the package specs.
 
 Exit codes: 0 installed · 1 a package failed (nothing installed) · 2 usage, configuration, policy or
 lockfile error · 3 could not verify, or npm could not write the lockfile (nothing installed) ·
@@ -75,18 +81,29 @@ export const CI_OPTIONS = GATE_CHECK_OPTIONS
 /** Options meant for npm as much as for the check: npm must resolve from the registry that is verified. */
 const SHARED_WITH_NPM = new Set(['registry'])
 
-/** What `npm install --package-lock-only` is run with besides the user's arguments. */
-export const LOCKFILE_ONLY_ARGS = ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'] as const
+/**
+ * What the gate's npm runs get after the user's arguments. npm reads its command line left to
+ * right and the last setting wins, and the command line wins over the environment and every
+ * .npmrc: so these hold whatever npm_config_* variables or a project .npmrc (a pull request can
+ * edit both) say. Arguments that contradict them are refused before (lib/gate/args.ts).
+ */
+const WHERE_AND_WHAT = ['--no-dry-run', '--no-global', '--location=project']
+/** Step 2: resolve and write only the lockfile (and package.json), no node_modules, no scripts. */
+export const LOCKFILE_ONLY_FLAGS = ['--package-lock-only', '--ignore-scripts', '--package-lock', '--save', ...WHERE_AND_WHAT]
+/** Step 4 and `verify-deps ci`: npm ci installs the lockfile (it never skips or writes it itself). */
+export const CI_FLAGS = ['--no-package-lock-only', ...WHERE_AND_WHAT]
+/** Step 4 with --npm-install: from the verified lockfile, and a lockfile rewrite must show (it is reported). */
+export const NPM_INSTALL_FLAGS = ['--no-package-lock-only', '--package-lock', '--save', ...WHERE_AND_WHAT]
 
 export async function runInstallCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
-  const { own, npm } = splitGateArgs(argv, INSTALL_OPTIONS, SHARED_WITH_NPM)
+  const { own, npm, settings } = splitGateArgs(argv, INSTALL_OPTIONS, SHARED_WITH_NPM)
   const { values } = parseArgs({ args: own, strict: true, allowPositionals: false, options: INSTALL_OPTIONS })
   if (values.help) {
     term.out(INSTALL_HELP)
     return EXIT.OK
   }
   refuseAsInstallScript('install', ctx.env)
-  refuseOutsideProject(npm)
+  refuseNpmSettings(settings, 'install')
   const projectDir = projectRoot(ctx.cwd)
   const stopNpm = new AbortController()
   const run = npmRunner(projectDir, term, ctx, stopNpm.signal)
@@ -127,8 +144,9 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
   let exitCode: ExitCode
   try {
     // 2. The lockfile only: npm resolves the new tree and writes package-lock.json, no node_modules, no scripts.
-    term.err(`verify-deps: npm ${[...LOCKFILE_ONLY_ARGS, ...npm].join(' ')}\n`)
-    const locked = await runLockfileOnly([...LOCKFILE_ONLY_ARGS, ...npm])
+    const lockfileOnlyArgs = ['install', '--no-audit', '--no-fund', ...npm, ...LOCKFILE_ONLY_FLAGS]
+    term.err(`verify-deps: npm ${lockfileOnlyArgs.join(' ')}\n`)
+    const locked = await runLockfileOnly(lockfileOnlyArgs)
     if (signalled) return interrupted(signalled)
     if (locked.kind === 'not-started') return refuse(EXIT.USAGE, `could not run npm (${locked.reason})`)
     if (locked.code !== 0) return refuse(EXIT.COULD_NOT_VERIFY, `npm could not write the lockfile (exit ${locked.code})`)
@@ -147,7 +165,7 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
 
   // 4. Passed: install exactly what was verified.
   const verifiedLockfile = snapshotFiles(kept.map((k) => k.path).filter((p) => /(package-lock|npm-shrinkwrap)\.json$/.test(p)))
-  const installArgs = [values['npm-install'] ? 'install' : 'ci', ...npmOptionsOnly(npm)]
+  const installArgs = values['npm-install'] ? ['install', ...npmOptionsOnly(npm), ...NPM_INSTALL_FLAGS] : ['ci', ...npmOptionsOnly(npm), ...CI_FLAGS]
   term.err(`verify-deps: the check passed; npm ${installArgs.join(' ')}\n`)
   const installed = await runStoppable(run, installArgs, stopNpm, term, 'the verified package.json and lockfile are kept')
   if (installed.kind === 'interrupted') return installed.exitCode
@@ -164,14 +182,14 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
 }
 
 export async function runCiCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
-  const { own, npm } = splitGateArgs(argv, CI_OPTIONS, SHARED_WITH_NPM)
+  const { own, npm, settings } = splitGateArgs(argv, CI_OPTIONS, SHARED_WITH_NPM)
   const { values } = parseArgs({ args: own, strict: true, allowPositionals: false, options: CI_OPTIONS })
   if (values.help) {
     term.out(CI_HELP)
     return EXIT.OK
   }
   refuseAsInstallScript('ci', ctx.env)
-  refuseOutsideProject(npm)
+  refuseNpmSettings(settings, 'ci')
   const projectDir = projectRoot(ctx.cwd)
 
   const { exitCode } = await checkAndReport(values, projectDir, term, ctx)
@@ -179,9 +197,10 @@ export async function runCiCommand(argv: readonly string[], term: Terminal, ctx:
     term.err(`verify-deps: ${exitCode === EXIT.FAILED ? 'the check failed' : 'the check could not verify every package'}; npm ci was not run, nothing was installed.\n`)
     return exitCode
   }
-  term.err(`verify-deps: the check passed; npm ${['ci', ...npm].join(' ')}\n`)
+  const ciArgs = ['ci', ...npm, ...CI_FLAGS]
+  term.err(`verify-deps: the check passed; npm ${ciArgs.join(' ')}\n`)
   const stopNpm = new AbortController()
-  const installed = await runStoppable(npmRunner(projectDir, term, ctx, stopNpm.signal), ['ci', ...npm], stopNpm, term, 'the lockfile is unchanged')
+  const installed = await runStoppable(npmRunner(projectDir, term, ctx, stopNpm.signal), ciArgs, stopNpm, term, 'the lockfile is unchanged')
   if (installed.kind === 'interrupted') return installed.exitCode
   if (installed.kind === 'not-started') {
     term.err(`verify-deps: could not run npm (${installed.reason}).\n`)
@@ -245,12 +264,6 @@ function refuseAsInstallScript(command: string, env: NodeJS.ProcessEnv): void {
       'As an install script use "verify-deps" (the check); run "verify-deps install" / "verify-deps ci" yourself instead of npm.',
     )
   }
-}
-
-/** The gates verify one project's lockfile: a global install or another prefix has none here. */
-function refuseOutsideProject(npmArgs: readonly string[]): void {
-  const outside = npmArgs.find((a) => ['-g', '--global', '--global=true', '--location=global', '--location=user', '-C', '--prefix'].includes(a) || a.startsWith('--prefix='))
-  if (outside) throw inputError('EUSAGE', `"${outside}" is not supported: the install gates verify the project's lockfile in this folder`, 'Run it in the project folder.')
 }
 
 function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
