@@ -384,7 +384,7 @@ const editLeaf: Operator = (rng, bundle, ctx) => {
   if (leaves.length === 0) return null
   const f = rng.pick(leaves)
   const rule = f.rule!
-  const donor = donorValue(rng.pick(ctx.donors), f.path)
+  const donor = ctx.donors.length ? donorValue(rng.pick(ctx.donors), f.path) : undefined
   const before = f.value
   const edited =
     rule.role === 'b64'
@@ -482,6 +482,7 @@ function hasContent(value: Json): boolean {
 }
 
 const swapWithDonor: Operator = (rng, bundle, ctx) => {
+  if (ctx.donors.length === 0) return null
   const donor = rng.pick(ctx.donors)
   const path = rng.pick(SUBTREES)
   const theirs = donorValue(donor, path)
