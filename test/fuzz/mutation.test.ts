@@ -82,6 +82,8 @@ const TARGET_WEIGHTS: [Target, number][] = [
   ['publishTime', 3],
 ]
 
+const IDENTITY_TARGETS = new Set<Target>(['lockfile.name', 'lockfile.version'])
+
 function weighted<T>(rng: Rng, items: readonly [T, number][]): T {
   let r = rng.int(items.reduce((s, [, w]) => s + w, 0))
   for (const [item, w] of items) if ((r -= w) < 0) return item
@@ -154,10 +156,13 @@ function evidenceTrial(rng: Rng, bases: readonly EvidenceBase[], index: number, 
       continue
     }
     steps.push(first)
-    // Sometimes stack edits of other, independent parts of the evidence.
+    // Sometimes stack edits of other, independent parts of the evidence. Never with a changed name
+    // or version: with another version's signature and integrity too, that would be a legitimate
+    // verification of that other version.
     const extra = rng.chance(0.25) ? 1 + rng.int(2) : 0
     for (let k = 0; k < extra; k++) {
       const more = weighted(rng, TARGET_WEIGHTS)
+      if (IDENTITY_TARGETS.has(target) || IDENTITY_TARGETS.has(more)) continue
       if (steps.some((s) => s.target === more) || !applicable(more, evidence)) continue
       const step = mutateEvidence(rng, more, evidence, { donors: base.donors })
       if (step) steps.push(step)
