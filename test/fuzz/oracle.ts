@@ -1,0 +1,83 @@
+/**
+ * The fuzz's invariant, checked on every verdict. A facet (registry signature, provenance, publish
+ * attestation) may be reported `verified` only if
+ *  1. it is bound to exactly what was asked about: the name and version given are the real package's,
+ *     and the integrity given (the lockfile's, or the registry's when the lockfile has none) parses,
+ *     as npm's ssri parses it, to exactly one distinct sha512 digest: the real tarball's; and
+ *  2. no mutation step that changed content covered by a signature that facet relies on was applied
+ *     (each step declares the facets it breaks).
+ * Also: tarball bytes reported as matching must hash to that one digest; a registry integrity reported
+ * as agreeing must have the same sha512; and verification never throws.
+ */
+import { createHash } from 'node:crypto'
+import ssri from 'ssri'
+import type { Facet, Truth } from './bases.js'
+import type { PackageEvidence, PackageFacts } from '../../lib/verify/types.js'
+
+export interface JudgedStep {
+  kind: string
+  path: string
+  breaks: readonly Facet[]
+}
+
+export function statusOf(facts: PackageFacts, facet: Facet): string {
+  return facet === 'signature' ? facts.signature.status : facts[facet].status
+}
+
+/** The distinct sha512 digests (as hex) an SRI string lists, parsed as npm parses it. */
+function sha512s(integrity: unknown): string[] {
+  if (typeof integrity !== 'string') return []
+  const parsed = ssri.parse(integrity) as { sha512?: { digest: string }[] } | null
+  // Compared as bytes: "…A==" and "…A=" are the same digest (npm would refuse the latter's tarball
+  // for not matching it as a string, which fails closed).
+  return [...new Set((parsed?.sha512 ?? []).map((h) => Buffer.from(h.digest, 'base64').toString('hex')))]
+}
+
+const hex = (base64: string) => Buffer.from(base64, 'base64').toString('hex')
+
+/** The integrity verification must be bound to, as the library's contract defines it. */
+export function givenIntegrity(e: PackageEvidence): string | undefined {
+  if (typeof e.integrity === 'string' && e.integrity.length > 0) return e.integrity
+  const registry = e.versionData?.dist?.integrity
+  return typeof registry === 'string' && registry.length > 0 ? registry : undefined
+}
+
+/** Why nothing about this evidence may be reported verified, or undefined if it is bound to the truth. */
+export function bindingProblem(e: PackageEvidence, truth: Truth): string | undefined {
+  if (e.name !== truth.name) return `the name given is ${JSON.stringify(e.name)}, not ${truth.name}`
+  if (e.version !== truth.version) return `the version given is ${JSON.stringify(e.version)}, not ${truth.version}`
+  const given = givenIntegrity(e)
+  const digests = sha512s(given)
+  if (digests.length !== 1) return `the integrity given (${JSON.stringify(given)}) has ${digests.length} sha512 digests, not exactly one`
+  if (digests[0] !== hex(truth.sha512)) return `the integrity given (${JSON.stringify(given)}) is not the real tarball's sha512`
+  return undefined
+}
+
+export function judgeFacts(facts: PackageFacts, e: PackageEvidence, truth: Truth, steps: readonly JudgedStep[]): string[] {
+  const problems: string[] = []
+  const binding = bindingProblem(e, truth)
+  for (const facet of ['signature', 'provenance', 'publish'] as const) {
+    if (statusOf(facts, facet) !== 'verified') continue
+    if (binding) problems.push(`wrong pass: ${facet} verified but ${binding}`)
+    for (const step of steps) {
+      if (step.breaks.includes(facet)) problems.push(`wrong pass: ${facet} verified after a change of signed content (${step.kind} at ${step.path})`)
+    }
+  }
+  const bound = facts.integrity.integrity
+  if (facts.integrity.tarball === 'verified') {
+    const digests = sha512s(bound)
+    const actual = e.tarball ? createHash('sha512').update(e.tarball).digest('hex') : undefined
+    if (digests.length !== 1 || digests[0] !== actual) {
+      problems.push(`wrong pass: tarball reported matching ${JSON.stringify(bound)} but its sha512 is ${actual?.slice(0, 16)}…`)
+    }
+  }
+  const registry = e.versionData?.dist?.integrity
+  if (facts.integrity.status === 'verified' && typeof registry === 'string' && registry.length > 0) {
+    const a = sha512s(bound)
+    const b = sha512s(registry)
+    if (a.length !== 1 || b.length !== 1 || a[0] !== b[0]) {
+      problems.push(`wrong pass: integrity reported verified but ${JSON.stringify(bound)} and the registry's ${JSON.stringify(registry)} are not one and the same sha512`)
+    }
+  }
+  return problems
+}
