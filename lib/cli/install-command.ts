@@ -24,7 +24,7 @@ import { lifecycleEvent } from './lifecycle.js'
 import type { Terminal } from './terminal.js'
 
 const VERIFY_OPTIONS_HELP = `verify-deps options (the check's; run "verify-deps check --help"):
-  --policy FILE  --offline  --trusted-root FILE  --registry-keys FILE  --registry URL
+  --policy FILE  --offline  --trusted-root FILE  --registry-keys [URL=]FILE  --registry URL
   --concurrency N  --fetch-timeout MS  --fetch-retries N  --cache-dir DIR  --no-cache
   --format NAME  --json  --output FILE  -h, --help
 Every other argument is npm's, in order; --registry goes to both. After "--" everything is npm's
