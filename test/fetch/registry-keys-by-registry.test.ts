@@ -98,7 +98,7 @@ t.test('a pinned file that cannot be used is a usage error, never a fall back to
   t.teardown(() => registry.close())
   const { config } = isolatedConfig(t, t.testdir({}))
   const pins = new Map([[registry.url, { file: '/nonexistent/keys.json', from: '--registry-keys' }]])
-  await t.rejects(fetchKeysForRegistries([registry.url], { trust, config, pins, retries: 0 }), { kind: 'usage' })
+  await t.rejects(fetchKeysForRegistries([registry.url], { trust, config, pins, retries: 0 }), { code: 'EINPUTFILE' })
   t.same(registry.requests, [])
 })
 
@@ -118,5 +118,5 @@ t.test('--registry-keys values: URL=FILE pins that registry, a plain FILE regist
     ['https://registry.npmjs.org/', { file: '/abs/npm.json', from: '--registry-keys' }],
     ['https://npm.acme.test/private/', { file: '/abs/acme.json', from: '--registry-keys' }],
   ])
-  t.throws(() => parseRegistryKeysArgs(['a.json', 'https://registry.npmjs.org=b.json'], (f) => f), { kind: 'usage' })
+  t.throws(() => parseRegistryKeysArgs(['a.json', 'https://registry.npmjs.org=b.json'], (f) => f), { code: 'EUSAGE' })
 })
