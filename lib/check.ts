@@ -8,11 +8,13 @@ import { join } from 'node:path'
 import { VerificationCache } from './fetch/cache.js'
 import { fetchEvidence, evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
 import { loadNpmConfig, type Env } from './fetch/npm-config.js'
-import { fetchKeysForRegistries, normalizeRegistry } from './fetch/registry-keys-by-registry.js'
+import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys-by-registry.js'
+import { DEFAULT_REGISTRY, registryNerfDart } from './fetch/npm-config.js'
+import { summarizeRegistries } from './report/registries.js'
 import { resolveTrust } from './fetch/trust.js'
 import { finding } from './findings.js'
 import type { PackageRef, PackageResult, Report } from './model.js'
-import { decisionOf, type PackageOutcome } from './policy/default.js'
+import { DEFAULT_RULE, decisionOf, type PackageOutcome } from './policy/default.js'
 import { evaluateRun, type RunPackage } from './policy/evaluate.js'
 import { findPolicyFile, loadPolicy } from './policy/load.js'
 import type { Policy } from './policy/types.js'
@@ -31,9 +33,13 @@ export interface CheckOptions {
   workspaces?: string[]
   omit?: ('dev' | 'optional' | 'peer')[]
   registry?: string
+  /** No network at all (npm's `offline` config too): evidence only from the verification cache. */
   offline?: boolean
   trustedRootFile?: string
+  /** Keys for registry.npmjs.org (plain `--registry-keys FILE`). */
   registryKeysFile?: string
+  /** Keys pinned per registry (`--registry-keys <registry-url>=<file>`): registry URL → file. Win over npm config pins. */
+  registryKeysPins?: Readonly<Record<string, string>>
   /** Verification cache folder; `false` disables it. Default: `<npm cache>/_verify-deps`. */
   cacheDir?: string | false
   concurrency?: number
@@ -59,6 +65,8 @@ export interface GatheredRun {
   tree: TreeResult
   run: RunPackage[]
   notices: string[]
+  /** Each registry the packages come from, with its keys (or why there are none). */
+  registryKeys: ReadonlyMap<string, RegistryKeysResult>
 }
 
 /** Stages 0–4: policy, tree, trust, keys, evidence (or cached facts) and verification. */
@@ -78,17 +86,31 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   })
   const cacheRoot = join(config.cacheDir, '_verify-deps')
 
-  // 2. Trust material (TUF, embedded fallback, or files) and every registry's keys.
-  const tuf = { cachePath: join(cacheRoot, 'tuf') }
-  const trust = await resolveTrust({ offline: options.offline, trustedRootFile: options.trustedRootFile, registryKeysFile: options.registryKeysFile, tuf })
-  const registries = new Set(tree.packages.filter((p) => p.source === 'registry').map((p) => p.registry ?? config.registryFor(p.name)))
-  const registryKeys = await fetchKeysForRegistries(registries, {
-    trust,
+  // 2. Trust material (TUF, embedded fallback, or files) and every registry's keys. Offline (the
+  // flag or npm's `offline`) nothing is requested, from TUF or any registry.
+  const offline = Boolean(options.offline) || config.offline
+  // npm config `verify-deps-tuf-mirror`: a Sigstore TUF mirror (its metadata is still checked against the TUF root).
+  const mirror = config.get('verify-deps-tuf-mirror')
+  const tuf = { cachePath: join(cacheRoot, 'tuf'), ...(typeof mirror === 'string' && mirror && { mirrorURL: mirror }) }
+  const pins = new Map<string, RegistryKeysPin>(Object.entries(options.registryKeysPins ?? {}).map(([url, file]) => [normalizeRegistry(url), { file, from: '--registry-keys' }]))
+  if (options.registryKeysFile) pins.set(DEFAULT_REGISTRY, { file: options.registryKeysFile, from: '--registry-keys' })
+  const registries = new Set(tree.packages.filter((p) => p.source === 'registry').map((p) => normalizeRegistry(p.registry ?? config.registryFor(p.name))))
+  const npmjsUnpinned = [...registries].some((r) => registryNerfDart(r) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(r, pins, config))
+  const trust = await resolveTrust({ offline, trustedRootFile: options.trustedRootFile, registryKeysWanted: npmjsUnpinned, tuf })
+  const keyOptions = {
     config,
-    ...(!options.offline && { tuf }),
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
-  })
+  }
+  const registryKeys = await fetchKeysForRegistries(registries, { ...keyOptions, trust, pins, offline, ...(!offline && { tuf }) })
+  const keysNotices = [...registryKeys].flatMap(([registry, keys]) => (keys.state === 'fetched' && (keys.kind ?? 'registry') === 'registry' && keys.keys ? [selfServedKeysNotice(config.redact(registry))] : []))
+  // A version signed by a registry that said it has no keys: ask once more per registry (fetchEvidence fails the package either way).
+  const rechecks = new Map<string, Promise<RegistryKeysResult>>()
+  const recheckKeys = (registry: string): Promise<RegistryKeysResult> => {
+    let again = rechecks.get(registry)
+    if (!again) rechecks.set(registry, (again = fetchSelfServedKeys(registry, keyOptions)))
+    return again
+  }
 
   // 3. Evidence for each distinct package, or its cached facts.
   const cacheDir = options.cacheDir === undefined ? join(cacheRoot, 'facts') : options.cacheDir
@@ -98,6 +120,8 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     config,
     registryKeys,
     ...(cache && { cache }),
+    offline,
+    recheckKeys,
     ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
@@ -119,19 +143,22 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     run.push({ ref, outcome: packageOutcome(ref, outcomes.get(evidenceKey(ref)), contextFor, cache) })
     options.onProgress?.(run.length, tree.packages.length, 'verifying')
   }
-  return { policy, policyFile, tree, run, notices: [...trust.notices, ...config.warnings] }
+  return { policy, policyFile, tree, run, notices: [...trust.notices, ...keysNotices, ...config.warnings], registryKeys }
 }
 
 /** The main job: gather, 5. decide with the policy, and build the Report. */
 export async function runCheck(options: CheckOptions): Promise<Report> {
-  const { policy, policyFile, tree, run, notices } = await gatherRun(options)
+  const { policy, policyFile, tree, run, notices, registryKeys } = await gatherRun(options)
   const evaluation = evaluateRun(policy, run, options.now ?? new Date())
   const results: PackageResult[] = [...evaluation.packages, ...installedMismatches(tree)]
   results.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))
 
   const summary = { total: results.length, pass: 0, warn: 0, fail: 0, skipped: 0 }
   for (const r of results) summary[r.decision]++
-  const couldNotVerify = results.some((r) => r.findings.some((f) => f.code === 'FETCH_FAILED'))
+  // A registry without keys is not a pass: its unverified packages, decided only by the built-in
+  // default policy, make the run "could not verify" (exit 3); a policy rule can accept them.
+  const registries = summarizeRegistries(results, new Map([...registryKeys].map(([url, keys]) => [url, keysInfo(keys)])), (p) => p.rule === DEFAULT_RULE && !policy?.default)
+  const couldNotVerify = results.some((r) => r.findings.some((f) => f.code === 'FETCH_FAILED')) || registries.some((r) => r.couldNotVerify)
   return {
     schemaVersion: 1,
     tool: { name: 'verify-deps', version: options.toolVersion },
@@ -140,6 +167,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     packages: results,
     couldNotVerify,
     notices: [...notices, ...evaluation.unusedExceptions.map((u) => `policy: ${u.message}`)],
+    registries,
   }
 }
 

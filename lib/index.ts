@@ -2,7 +2,7 @@
 export { EXIT, exitCodeForReport, type ExitCode } from './cli/exit-codes.js'
 export { runCheck, type CheckOptions } from './check.js'
 export { FINDINGS, isFindingCode, type Finding, type FindingCode, type FindingDefinition, type FindingSeverity } from './findings.js'
-export type { Decision, DecidedFinding, PackageLocation, PackageRef, PackageResult, PackageSource, Report, ReportSummary } from './model.js'
+export type { Decision, DecidedFinding, PackageLocation, PackageRef, PackageResult, PackageSource, RegistryKeysSource, RegistrySummary, Report, ReportSummary } from './model.js'
 export { loadPackages, TreeError, type TreeResult } from './tree/index.js'
 export { loadNpmConfig, type NpmConfig } from './fetch/npm-config.js'
 export { fetchEvidence, type EvidenceOutcome } from './fetch/evidence.js'

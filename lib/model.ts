@@ -79,6 +79,28 @@ export interface ReportSummary {
   skipped: number
 }
 
+/**
+ * Where a registry's signing keys came from: named by the user (`pinned`), Sigstore TUF, the copy
+ * shipped with verify-deps (`embedded`), the registry's own `/-/npm/v1/keys` (`registry`: only the
+ * registry vouches for them), none published (`none`), or not obtained (`unavailable`).
+ */
+export type RegistryKeysSource = 'pinned' | 'sigstore-tuf' | 'embedded' | 'registry' | 'none' | 'unavailable'
+
+/** One registry the project's packages come from, and how much of it was verified. */
+export interface RegistrySummary {
+  /** The registry URL, trailing slash, without credentials. */
+  url: string
+  keysSource: RegistryKeysSource
+  /** The file, TUF target or URL the keys came from; for `none`, the endpoint that said so; null when unavailable. */
+  keysFrom: string | null
+  /** Registry packages from it. */
+  packages: number
+  /** Of those, cryptographically verified: a registry signature, provenance or publish attestation verified. */
+  verified: number
+  /** It publishes no keys and the built-in default policy decided its unverified packages: the run could not verify them (exit 3). */
+  couldNotVerify: boolean
+}
+
 /** The one Report model every format renders. */
 export interface Report {
   schemaVersion: 1
@@ -91,4 +113,6 @@ export interface Report {
   couldNotVerify: boolean
   /** Things the user should know about the run itself (e.g. a fall back to embedded trust material). */
   notices: string[]
+  /** Each registry the packages come from, with its key source (absent in reports made without a run, e.g. tests). */
+  registries?: RegistrySummary[]
 }

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import { runCheck, type CheckOptions } from '../check.js'
 import type { Report } from '../model.js'
 import { inputError } from '../fetch/errors.js'
+import { parseRegistryKeysArgs } from '../fetch/registry-keys-by-registry.js'
 import { FORMAT_NAMES, formatReport, isFormatName, type FormatName } from '../report/formats.js'
 import { exitCodeForReport, type ExitCode } from './exit-codes.js'
 import { hookCheckValues, lifecycleEvent, runAsLifecycleScript } from './lifecycle.js'
@@ -31,9 +32,15 @@ Policy:
                          project; without one, the built-in default policy)
 Registry and trust:
   --registry URL         the default registry (else from .npmrc / npm_config_registry)
-  --offline              do not contact Sigstore TUF; use the embedded trust material
+  --offline              no network at all, as npm's offline (also npm's offline config): embedded
+                         or pinned trust material, evidence only from the verification cache;
+                         what it does not hold could not be verified (exit 3)
   --trusted-root FILE    Sigstore trusted_root.json to verify provenance against
-  --registry-keys FILE   registry keys (TUF keys.json or /-/npm/v1/keys shape)
+  --registry-keys [URL=]FILE
+                         pin a registry's signing keys (TUF keys.json or /-/npm/v1/keys shape):
+                         URL=FILE for that registry, a plain FILE for registry.npmjs.org;
+                         repeatable. In .npmrc: //host/path/:verify-deps-registry-keys=FILE.
+                         A pinned registry's own keys endpoint is never used
   --concurrency N        registry requests in flight at most (default 12)
   --fetch-timeout MS     per-request timeout (default npm's fetch-timeout, else 30000)
   --fetch-retries N      retries on 429/5xx/timeouts (default npm's fetch-retries, else 2)
@@ -59,7 +66,7 @@ export const CHECK_OPTIONS = {
   offline: { type: 'boolean' },
   policy: { type: 'string' },
   'trusted-root': { type: 'string' },
-  'registry-keys': { type: 'string' },
+  'registry-keys': { type: 'string', multiple: true },
   concurrency: { type: 'string' },
   'fetch-timeout': { type: 'string' },
   'fetch-retries': { type: 'string' },
@@ -91,7 +98,7 @@ export function checkRunOptions(values: CheckValues, dir: string | undefined, ct
     offline: Boolean(values.offline),
     ...(values.policy && { policyFile: resolve(ctx.cwd, values.policy) }),
     ...(values['trusted-root'] && { trustedRootFile: resolve(ctx.cwd, values['trusted-root']) }),
-    ...(values['registry-keys'] && { registryKeysFile: resolve(ctx.cwd, values['registry-keys']) }),
+    ...registryKeysOptions(values['registry-keys'] ?? [], ctx.cwd),
     ...(values['no-cache'] ? { cacheDir: false as const } : values['cache-dir'] ? { cacheDir: resolve(ctx.cwd, values['cache-dir']) } : {}),
     ...numberOption('concurrency', values.concurrency, 1),
     ...numberOption('timeoutMs', values['fetch-timeout'], 1),
@@ -141,6 +148,13 @@ export async function checkAndReport(values: CheckValues, dir: string | undefine
   const summaryFile = ctx.env.GITHUB_STEP_SUMMARY
   if (output.githubStepSummary && summaryFile) appendFileSync(summaryFile, output.githubStepSummary)
   return { report, exitCode: exitCodeForReport(report) }
+}
+
+/** `--registry-keys`: a plain FILE pins registry.npmjs.org, `URL=FILE` that registry. */
+function registryKeysOptions(values: readonly string[], cwd: string): Pick<CheckOptions, 'registryKeysPins'> {
+  if (values.length === 0) return {}
+  const pins = parseRegistryKeysArgs(values, (file) => resolve(cwd, file))
+  return { registryKeysPins: Object.fromEntries([...pins].map(([url, pin]) => [url, pin.file])) }
 }
 
 function numberOption<K extends string>(key: K, value: string | undefined, min: number): Partial<Record<K, number>> {

@@ -72,7 +72,7 @@ export async function runDemoCommand(argv: readonly string[], term: Terminal, ct
         `  project   ${join(fixturesDir, 'project')} (its package-lock.json and verify-deps.policy.yaml)`,
         `  registry  ${join(fixturesDir, 'registry')}, served on ${demo.registryUrl} for the run (${demo.requests.length} requests; now closed)`,
         `  trust     ${join(fixturesDir, 'trust', 'trusted_root.json')}: the demo's own Sigstore (throwaway test keys)`,
-        '  as        verify-deps --offline --trusted-root <trust> --no-cache, in a temporary copy of the project',
+        '  as        verify-deps --trusted-root <trust> --registry-keys <registry>=<its keys.json> --no-cache, in a temporary copy of the project',
         '',
         '',
       ].join('\n'),

@@ -25,7 +25,7 @@ import { onTerminationSignal, type TerminationSignal } from './signals.js'
 import type { Terminal } from './terminal.js'
 
 const VERIFY_OPTIONS_HELP = `verify-deps options (the check's; run "verify-deps check --help"):
-  --policy FILE  --offline  --trusted-root FILE  --registry-keys FILE  --registry URL
+  --policy FILE  --offline  --trusted-root FILE  --registry-keys [URL=]FILE  --registry URL
   --concurrency N  --fetch-timeout MS  --fetch-retries N  --cache-dir DIR  --no-cache
   --format NAME  --json  --output FILE  -h, --help
 npm's arguments, in order: package specs, and the npm install/ci options verify-deps knows (--save-dev,

@@ -2,9 +2,11 @@
  * runDemo: the real check over the demo world, with nothing from the machine's npm setup.
  *   1. serve the registry snapshot on 127.0.0.1;
  *   2. copy the sample project to a temp folder and point its `.npmrc` at that registry;
- *   3. runCheck, offline (no Sigstore TUF), with the demo's trusted root and no verification cache;
+ *   3. runCheck with the demo's trusted root and the snapshot's keys pinned for that registry (so no
+ *      Sigstore TUF, no request beyond 127.0.0.1), and no verification cache;
  *   4. remove the temp folder and stop the registry, whatever happened.
- * Registry keys come from the snapshot's `/-/npm/v1/keys`, as for any registry other than npmjs.
+ * Registry keys are the snapshot's `-/npm/v1/keys` document, pinned as `--registry-keys URL=FILE`
+ * would: the demo does not take the registry's word for them.
  */
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -48,8 +50,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       projectDir,
       env: isolatedNpmEnv(work),
       toolVersion: options.toolVersion,
-      offline: true,
       trustedRootFile: join(options.fixturesDir, 'trust', 'trusted_root.json'),
+      registryKeysPins: { [registry.url]: join(options.fixturesDir, 'registry', '-', 'npm', 'v1', 'keys.json') },
       cacheDir: false,
       ...(options.onProgress && { onProgress: options.onProgress }),
     })

@@ -13,6 +13,10 @@
  *     `<configured registry>/-/npm/v1/attestations/<name>@<version>`: never from the advertised URL,
  *     which is registry metadata no signature covers (and could name any host).
  *
+ * Offline (`offline`), step 1 is all there is: a cache miss is a FetchFailure, with no request. A
+ * version carrying `dist.signatures` from a registry that said it publishes no keys is contradictory:
+ * the keys are asked for once more (`recheckKeys`) and the package is a FetchFailure either way.
+ *
  * A bounded pool of workers, one request in flight each. Every failure — network, timeout, HTTP
  * error, 404, malformed or truncated JSON, no registry keys — makes the package a FetchFailure (the
  * FETCH_FAILED finding upstream: could not verify, never a pass), including a failed attestations
@@ -79,6 +83,13 @@ export interface FetchEvidenceOptions {
   retry?: Partial<Omit<RetryPolicy, 'retries'>>
   /** Omit (`--no-cache`) to always fetch. */
   cache?: VerificationCache
+  /** No network at all (`--offline`, npm's `offline`): a package not in the cache could not be verified. */
+  offline?: boolean
+  /**
+   * Asks a registry for its keys again, when a version carries `dist.signatures` although the
+   * registry said it publishes no keys (contradictory evidence). Called at most once per registry.
+   */
+  recheckKeys?: (registry: string) => Promise<RegistryKeysResult>
   signal?: AbortSignal
 }
 
@@ -163,6 +174,9 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
     if (hit) return { state: 'cached', facts: hit.facts, evidenceDigest: hit.evidenceDigest, registry, cacheKey }
   }
 
+  // Offline means no request at all, as in npm: what the cache does not hold could not be verified.
+  if (options.offline) return fail(`offline: no verified evidence for it in the verification cache (run once online, or without --offline / npm's offline)`)
+
   const path = escapedName(name)
   if (!path) return fail('not a valid package name for a registry request')
 
@@ -174,6 +188,14 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
   }
   const versionData = readVersionData(versionResponse.document, name, version)
   if (typeof versionData === 'string') return fail(`the version document from GET ${versionUrl} ${versionData}`, versionUrl)
+
+  // 2b. Signatures from a registry that says it has no keys: one of the two answers is false. Ask
+  // for the keys again; either way the package cannot be verified on this run (never a warning).
+  if (keys.keys === null && carriesSignatures(versionData)) {
+    const again = await options.recheckKeys?.(registry)
+    const told = again === undefined ? '' : again.state === 'fetched' && again.keys !== null ? ', then served keys when asked again' : ', and not when asked again either'
+    return fail(`the version carries dist.signatures but ${registry} says it publishes no signing keys (-/npm/v1/keys: 404/400)${told}: contradictory evidence, not verified`)
+  }
 
   // 3. The publish time, when a signing key's validity depends on it.
   let publishTime: string | undefined
@@ -250,6 +272,11 @@ function readPublishTime(doc: unknown, version: string): string | undefined | { 
   if (typeof time !== 'object' || time === null || Array.isArray(time)) return { problem: 'has a time field that is not an object' }
   const value = (time as Record<string, unknown>)[version]
   return typeof value === 'string' ? value : undefined
+}
+
+function carriesSignatures(data: VersionData): boolean {
+  const signatures = data.dist?.signatures
+  return signatures !== undefined && signatures !== null && !(Array.isArray(signatures) && signatures.length === 0)
 }
 
 /** Whether verifying `signatures` depends on the publish time: a named key's `npm:signatures` use is bounded. */

@@ -116,6 +116,22 @@ export class NpmConfig {
     return entry && { layer: entry.layer, source: entry.source }
   }
 
+  /** npm's `offline`: no network at all; evidence only from the verification cache. */
+  get offline(): boolean {
+    return this.#boolean('offline') ?? false
+  }
+
+  /**
+   * The keys file pinned for `registry` by `//host/path/:verify-deps-registry-keys=<file>` (nerf-darted
+   * as npm scopes credentials; the registry's host, port and path must match exactly), with the file
+   * or layer that set it. A relative path resolves against the project.
+   */
+  registryKeysPin(registry: string): { file: string; from: string } | undefined {
+    const key = `${registryNerfDart(registry)}:verify-deps-registry-keys`
+    const file = this.#path(key)
+    return file === undefined ? undefined : { file, from: this.#describe(key) }
+  }
+
   /** The registry a package is fetched from: `@scope:registry` for scoped names, else `registry`. */
   registryFor(name: string): string {
     const scope = /^(@[^/]+)\//.exec(name)?.[1]
@@ -442,6 +458,12 @@ function splitCertificates(pem: string): string[] {
     .split(CERT_END)
     .filter((section) => section.trim())
     .map((section) => section.trimStart() + CERT_END)
+}
+
+/** npm's "nerf dart" of a registry URL: `//host[:port]/path/`, the prefix per-registry settings are keyed by. */
+export function registryNerfDart(registry: string): string {
+  const url = new URL(withTrailingSlash(registry))
+  return `//${url.host}${url.pathname}`
 }
 
 function withTrailingSlash(url: string): string {

@@ -1,33 +1,59 @@
 /**
  * The signing keys of every registry a project's packages come from, looked up once per registry
  * before any package is fetched (they decide whether a package needs its publish time, and they
- * are part of the verification cache's trust digest):
- *  - the registry the resolved trust material is for (registry.npmjs.org by default): its keys
- *    from resolveTrust (Sigstore TUF, the embedded copy, or --registry-keys);
- *  - any other registry: its Sigstore TUF `keys.json` target when TUF is in use, else its own
- *    `GET /-/npm/v1/keys` (404/400: it publishes none → `null`).
+ * are part of the verification cache's trust digest). Trust comes from the user first:
+ *  1. a pin — `--registry-keys <registry-url>=<file>` (plain `--registry-keys FILE` pins
+ *     registry.npmjs.org), else the npm config key `//host/path/:verify-deps-registry-keys=<file>`.
+ *     A pinned registry's keys come from that file only: never from the registry itself;
+ *  2. the registry the resolved trust material is for (registry.npmjs.org by default): its keys
+ *     from resolveTrust (Sigstore TUF or the embedded copy);
+ *  3. any other registry: its Sigstore TUF `keys.json` target when TUF is in use, else its own
+ *     `GET /-/npm/v1/keys` (404/400: it publishes none → `null`). Keys a registry serves about
+ *     itself are vouched for by nobody but that registry: `kind: 'registry'`, which the report
+ *     names. Offline (`--offline`, npm's `offline`), nothing is requested: an unpinned registry
+ *     other than the trust registry has no keys to use.
  * A registry whose keys cannot be obtained is `failed`: its packages cannot be verified.
  */
 import procLog from 'proc-log'
-import type { NpmConfig } from './npm-config.js'
+import { registryNerfDart, type NpmConfig } from './npm-config.js'
 import { fetchRegistryKeys } from './registry-keys.js'
 import { fetchTUFTargets, registryKeysTarget, type TUFFetchOptions } from './tuf.js'
 import { DEFAULT_REGISTRY } from './npm-config.js'
 import { DEFAULT_RETRY_POLICY } from './http.js'
+import { loadRegistryKeysFile } from './trust.js'
+import { inputError } from './errors.js'
 import { parseRegistryKeys, type RegistryKey } from '../verify/registry-keys.js'
+import type { RegistryKeysSource } from '../model.js'
 
 const { log } = procLog
 
+/** Where a registry's keys came from: the user (`pinned`), Sigstore TUF, the copy shipped with verify-deps, or the registry itself. */
+export type RegistryKeysKind = 'pinned' | 'sigstore-tuf' | 'embedded' | 'registry'
+
 export type RegistryKeysResult =
-  | { state: 'fetched'; keys: RegistryKey[] | null; source: string }
+  /** `kind` absent: treated as `registry` (vouched for by nobody else). */
+  | { state: 'fetched'; keys: RegistryKey[] | null; source: string; kind?: RegistryKeysKind }
   | { state: 'failed'; reason: string }
+
+/** A registry's keys named by the user: the file, and where it was named (`--registry-keys`, an npmrc file). */
+export interface RegistryKeysPin {
+  file: string
+  from: string
+}
+
+/** The npm config key that pins a registry's keys, nerf-darted as npm scopes per-registry settings. */
+export const REGISTRY_KEYS_CONFIG_KEY = 'verify-deps-registry-keys'
 
 export interface KeysForRegistriesOptions {
   /** From resolveTrust: the keys of `trustRegistry`, and where they came from (`none` when it found none). */
-  trust: { registryKeys: RegistryKey[]; registryKeysSource: string }
+  trust: { registryKeys: RegistryKey[]; registryKeysSource: string; registryKeysKind?: RegistryKeysKind | 'none' }
   /** The registry `trust` holds keys for; default registry.npmjs.org. */
   trustRegistry?: string
   config: NpmConfig
+  /** Pins from the command line, by registry URL; they win over npm config pins. */
+  pins?: ReadonlyMap<string, RegistryKeysPin>
+  /** No request at all (not to TUF, not to the registry). */
+  offline?: boolean
   /** Sigstore TUF for other registries' `keys.json`; omit to skip TUF (offline). */
   tuf?: TUFFetchOptions
   fetchTargets?: typeof fetchTUFTargets
@@ -35,7 +61,7 @@ export interface KeysForRegistriesOptions {
   retries?: number
 }
 
-/** Keyed by registry URL with a trailing slash. Never throws: a failure is a `failed` entry. */
+/** Keyed by registry URL with a trailing slash. Never throws for a registry's answer (a failure is a `failed` entry); an unusable pinned file is a usage error. */
 export async function fetchKeysForRegistries(registries: Iterable<string>, options: KeysForRegistriesOptions): Promise<Map<string, RegistryKeysResult>> {
   const trustRegistry = normalizeRegistry(options.trustRegistry ?? DEFAULT_REGISTRY)
   const unique = [...new Set([...registries].map(normalizeRegistry))]
@@ -43,23 +69,61 @@ export async function fetchKeysForRegistries(registries: Iterable<string>, optio
   return new Map(results)
 }
 
+/** The pin for `registry`, if the user named one: the command line first, then npm config. */
+export function registryKeysPin(registry: string, pins: ReadonlyMap<string, RegistryKeysPin> | undefined, config: NpmConfig): RegistryKeysPin | undefined {
+  const dart = registryNerfDart(registry)
+  for (const [url, pin] of pins ?? []) if (registryNerfDart(url) === dart) return pin
+  return config.registryKeysPin(registry)
+}
+
+/** Parses `--registry-keys` values: `<registry-url>=<file>` pins that registry; a plain `FILE` pins registry.npmjs.org. */
+export function parseRegistryKeysArgs(values: readonly string[], resolveFile: (file: string) => string): Map<string, RegistryKeysPin> {
+  const pins = new Map<string, RegistryKeysPin>()
+  for (const value of values) {
+    const match = /^(https?:\/\/[^=]+)=(.+)$/i.exec(value)
+    const registry = normalizeRegistry(match ? match[1]! : DEFAULT_REGISTRY)
+    const file = match ? match[2]! : value
+    if ([...pins.keys()].some((r) => registryNerfDart(r) === registryNerfDart(registry))) {
+      throw inputError('EUSAGE', `--registry-keys: two key files for ${registry}`, 'Give one --registry-keys per registry: <registry-url>=<file>, or a plain FILE for registry.npmjs.org.')
+    }
+    pins.set(registry, { file: resolveFile(file), from: '--registry-keys' })
+  }
+  return pins
+}
+
 async function keysFor(registry: string, trustRegistry: string, options: KeysForRegistriesOptions): Promise<RegistryKeysResult> {
   const { config } = options
+  const pin = registryKeysPin(registry, options.pins, config)
+  // 1. The user's pin: never the registry's word about itself, whatever happens.
+  if (pin) return { state: 'fetched', keys: loadRegistryKeysFile(pin.file), source: `${pin.file} (${pin.from})`, kind: 'pinned' }
   if (registry === trustRegistry && options.trust.registryKeysSource !== 'none') {
-    return { state: 'fetched', keys: options.trust.registryKeys, source: options.trust.registryKeysSource }
+    const kind = options.trust.registryKeysKind
+    return { state: 'fetched', keys: options.trust.registryKeys, source: options.trust.registryKeysSource, kind: kind && kind !== 'none' ? kind : 'pinned' }
+  }
+  if (options.offline) {
+    return {
+      state: 'failed',
+      reason: `offline: no keys for ${config.redact(registry)} without a request; pin them with --registry-keys ${config.redact(registry)}=FILE or ${registryNerfDart(registry)}:${REGISTRY_KEYS_CONFIG_KEY}=FILE in .npmrc`,
+    }
   }
   if (options.tuf) {
     try {
       const targets = await (options.fetchTargets ?? fetchTUFTargets)(registry, options.tuf)
       if (targets.registryKeys !== undefined) {
         const source = `Sigstore TUF target ${registryKeysTarget(registry)}`
-        return { state: 'fetched', keys: parseRegistryKeys(targets.registryKeys, source), source }
+        return { state: 'fetched', keys: parseRegistryKeys(targets.registryKeys, source), source, kind: 'sigstore-tuf' }
       }
     } catch (err) {
       // TUF unreachable or malformed: the registry's own endpoint is the next source, as in resolveTrust.
       log.verbose('registry keys', config.redact(`${registry}: Sigstore TUF: ${(err as Error).message}`))
     }
   }
+  return fetchSelfServedKeys(registry, options)
+}
+
+/** The registry's own `GET /-/npm/v1/keys`; exported so a contradiction (signatures but no keys) can ask again. */
+export async function fetchSelfServedKeys(registry: string, options: Pick<KeysForRegistriesOptions, 'config' | 'timeoutMs' | 'retries'>): Promise<RegistryKeysResult> {
+  const { config } = options
   try {
     const fetchOptions = {
       ...config.fetchOptions(registry),
@@ -68,10 +132,21 @@ async function keysFor(registry: string, trustRegistry: string, options: KeysFor
       retry: { retries: options.retries ?? DEFAULT_RETRY_POLICY.retries, minTimeout: DEFAULT_RETRY_POLICY.minDelayMs, maxTimeout: DEFAULT_RETRY_POLICY.maxDelayMs },
     }
     const keys = await fetchRegistryKeys(registry, fetchOptions)
-    return { state: 'fetched', keys, source: `${registry}-/npm/v1/keys` }
+    return { state: 'fetched', keys, source: `${config.redact(registry)}-/npm/v1/keys`, kind: 'registry' }
   } catch (err) {
     return { state: 'failed', reason: config.redact((err as Error).message) }
   }
+}
+
+/** The report's view of a registry's keys: their source, and the file, target or URL they came from. */
+export function keysInfo(keys: RegistryKeysResult): { keysSource: RegistryKeysSource; keysFrom: string | null } {
+  if (keys.state === 'failed') return { keysSource: 'unavailable', keysFrom: null }
+  return { keysSource: keys.keys === null ? 'none' : (keys.kind ?? 'registry'), keysFrom: keys.source }
+}
+
+/** The notice for keys only the registry itself vouches for. */
+export function selfServedKeysNotice(registry: string): string {
+  return `the signing keys of ${registry} came from that registry itself (-/npm/v1/keys): nobody else vouches for them; pin them with --registry-keys ${registry}=FILE or ${registryNerfDart(registry)}:${REGISTRY_KEYS_CONFIG_KEY}=FILE in .npmrc`
 }
 
 export function normalizeRegistry(registry: string): string {

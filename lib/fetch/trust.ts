@@ -47,10 +47,14 @@ export interface TrustOptions extends TrustFiles {
   offline?: boolean
   /** The registry whose keys are wanted (default registry.npmjs.org). */
   registry?: string
+  /** Whether that registry's keys are needed at all (default true); when not, and a trusted root file is named, TUF is not asked. */
+  registryKeysWanted?: boolean
   tuf: TUFFetchOptions
 }
 
 export interface ResolvedTrust extends LoadedTrust {
+  /** Where `registryKeys` came from: a named file, Sigstore TUF, the embedded copy, or nowhere. */
+  registryKeysKind: 'pinned' | 'sigstore-tuf' | 'embedded' | 'none'
   /** Things the user should see, e.g. a fall back to embedded material. */
   notices: string[]
 }
@@ -65,7 +69,8 @@ export async function resolveTrust(options: TrustOptions, fetchTargets = fetchTU
   const registry = options.registry ?? NPMJS
   const notices: string[] = []
   let tuf: TUFTargets | undefined
-  const needTUF = !options.offline && (!options.trustedRootFile || !options.registryKeysFile)
+  const wantKeys = options.registryKeysWanted ?? true
+  const needTUF = !options.offline && (!options.trustedRootFile || (wantKeys && !options.registryKeysFile))
   if (needTUF) {
     try {
       tuf = await fetchTargets(registry, options.tuf)
@@ -87,17 +92,23 @@ export async function resolveTrust(options: TrustOptions, fetchTargets = fetchTU
   }
   let registryKeys: RegistryKey[] = []
   let registryKeysSource = 'none'
+  let registryKeysKind: ResolvedTrust['registryKeysKind'] = 'none'
   if (options.registryKeysFile) {
     registryKeys = loadRegistryKeysFile(options.registryKeysFile)
     registryKeysSource = options.registryKeysFile
+    registryKeysKind = 'pinned'
+  } else if (!wantKeys) {
+    // Not needed: no package comes from this registry, or its keys are pinned elsewhere.
   } else if (tuf?.registryKeys !== undefined) {
     registryKeysSource = `Sigstore TUF target ${registryKeysTarget(registry)}`
     registryKeys = parseKeysOrThrow(tuf.registryKeys, registryKeysSource)
+    registryKeysKind = 'sigstore-tuf'
   } else if (new URL(registry).host === new URL(NPMJS).host) {
     registryKeys = loadRegistryKeysFile(EMBEDDED_NPM_KEYS)
     registryKeysSource = EMBEDDED_NPM_KEYS
+    registryKeysKind = 'embedded'
   }
-  return { trustedRoot, trustedRootSource, registryKeys, registryKeysSource, notices }
+  return { trustedRoot, trustedRootSource, registryKeys, registryKeysSource, registryKeysKind, notices }
 }
 
 function parseKeysOrThrow(doc: unknown, source: string): RegistryKey[] {

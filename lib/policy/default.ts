@@ -2,7 +2,8 @@
  * The built-in default policy, used for projects without a policy file (docs/default-policy.md):
  * - registry signatures must verify where the registry publishes keys (fail);
  * - attestations that are present must verify and name this package and these bytes (fail);
- * - missing provenance, a registry without keys and non-registry sources warn;
+ * - missing provenance, a registry without keys and non-registry sources warn (a registry without
+ *   keys whose packages nothing else verified also makes the run "could not verify": runCheck);
  * - evidence that could not be fetched fails the package and marks the run "could not verify".
  * That is exactly each finding's `defaultSeverity` in the finding registry. Pure.
  */

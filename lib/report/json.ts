@@ -5,7 +5,7 @@
  * always there. Pure.
  */
 import type { FindingCode, FindingSeverity } from '../findings.js'
-import type { Decision, PackageLocation, PackageResult, PackageSource, Report, ReportSummary } from '../model.js'
+import type { Decision, PackageLocation, PackageResult, PackageSource, RegistrySummary, Report, ReportSummary } from '../model.js'
 import type { IdentitySource, SignerIdentity } from '../verify/identity.js'
 import type { AttestationStatus, IntegrityStatus, PackageFacts } from '../verify/types.js'
 import type { SignatureStatus } from '../verify/registry-signature.js'
@@ -22,6 +22,7 @@ export interface JsonReport {
   summary: ReportSummary
   couldNotVerify: boolean
   notices: string[]
+  registries: RegistrySummary[]
   packages: JsonPackage[]
 }
 
@@ -83,6 +84,7 @@ export function toJsonReport(report: Report): JsonReport {
     summary: { total: report.summary.total, pass: report.summary.pass, warn: report.summary.warn, fail: report.summary.fail, skipped: report.summary.skipped },
     couldNotVerify: report.couldNotVerify,
     notices: [...report.notices],
+    registries: (report.registries ?? []).map((r) => ({ url: r.url, keysSource: r.keysSource, keysFrom: r.keysFrom, packages: r.packages, verified: r.verified, couldNotVerify: r.couldNotVerify })),
     packages: report.packages.map(toJsonPackage),
   }
 }

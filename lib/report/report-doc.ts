@@ -8,6 +8,7 @@ import {
   IDENTITY_SOURCES,
   INTEGRITY_STATUSES,
   PACKAGE_SOURCES,
+  REGISTRY_KEYS_SOURCES,
   REPORT_JSON_SCHEMA,
   SEVERITIES,
   SIGNATURE_STATUSES,
@@ -50,6 +51,7 @@ export function formatReportReferenceMarkdown(): string {
     ['Integrity statuses', 'status', INTEGRITY_STATUSES],
     ['Signature statuses', 'status', SIGNATURE_STATUSES],
     ['Attestation statuses', 'status', ATTESTATION_STATUSES],
+    ['Registry key sources', 'keysSource', REGISTRY_KEYS_SOURCES],
     ['Identity sources', 'source', IDENTITY_SOURCES],
   ]
   for (const [title, column, values] of statusTables) {

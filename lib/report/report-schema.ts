@@ -5,7 +5,7 @@
  * description here.
  */
 import { FINDINGS, type FindingSeverity } from '../findings.js'
-import type { Decision, PackageSource } from '../model.js'
+import type { Decision, PackageSource, RegistryKeysSource } from '../model.js'
 import type { IdentitySource, SignerIdentity } from '../verify/identity.js'
 import type { SignatureStatus } from '../verify/registry-signature.js'
 import type { AttestationStatus, IntegrityStatus } from '../verify/types.js'
@@ -32,6 +32,15 @@ export const PACKAGE_SOURCES: Record<PackageSource, string> = {
   link: 'A symlinked folder (`link:`, workspaces).',
   remote: 'A tarball URL outside any registry.',
   bundled: "Shipped inside another package's tarball (`bundleDependencies`).",
+}
+
+export const REGISTRY_KEYS_SOURCES: Record<RegistryKeysSource, string> = {
+  pinned: 'Named by the user: `--registry-keys [URL=]FILE` or `//host/path/:verify-deps-registry-keys=FILE` in npm config. The registry itself is never asked.',
+  'sigstore-tuf': "The registry's `keys.json` target in Sigstore's TUF repository.",
+  embedded: "The npm registry keys shipped with verify-deps (Sigstore TUF's copy, used offline or when TUF cannot be reached).",
+  registry: "The registry's own `GET /-/npm/v1/keys`: only the registry vouches for them (the text report says so in a notice).",
+  none: 'The registry publishes no keys (`/-/npm/v1/keys` answered 404 or 400): its packages have no registry signature to check.',
+  unavailable: 'The keys could not be obtained (network failure, or offline without a pin): its packages could not be verified.',
 }
 
 export const INTEGRITY_STATUSES: Record<IntegrityStatus | 'not-checked', string> = {
@@ -129,8 +138,9 @@ export const REPORT_JSON_SCHEMA: Schema = {
         fail: count('Packages that failed.'),
         skipped: count('Packages skipped, with a reason.'),
       }),
-      couldNotVerify: bool('True when some evidence could not be obtained (registry, network or trust-material failure): the run exits 3 unless something failed.'),
+      couldNotVerify: bool('True when some evidence could not be obtained (registry, network or trust-material failure, offline without it in the cache), or a registry without keys left packages unverified under the built-in default policy: the run exits 3 unless something failed.'),
       notices: { type: 'array', items: { type: 'string' }, description: 'Things to know about the run itself, e.g. a fall back to embedded trust material.' },
+      registries: { type: 'array', items: { $ref: '#/$defs/registry' }, description: 'Each registry the packages come from, where its signing keys came from, and how many of its packages were verified.' },
       packages: { type: 'array', items: { $ref: '#/$defs/package' }, description: 'One entry per distinct `name@version`, however many places it is installed.' },
     },
   ),
@@ -147,6 +157,14 @@ export const REPORT_JSON_SCHEMA: Schema = {
       rule: str('The policy rule that decided (`default` for the built-in default policy).'),
       findings: { type: 'array', items: { $ref: '#/$defs/finding' }, description: 'What was found, with the severity the policy gave it.' },
       evidence: ref('evidence', 'What verification established.'),
+    }),
+    registry: object('One registry the packages come from.', {
+      url: str('The registry URL, with a trailing slash, without credentials.'),
+      keysSource: enumOf(keysOf(REGISTRY_KEYS_SOURCES), 'Where its signing keys came from. See "Registry key sources".'),
+      keysFrom: strOrNull('The file, TUF target or URL the keys came from (for `none`, the endpoint that said so); `null` when unavailable.'),
+      packages: count('Registry packages from it.'),
+      verified: count('Of those, cryptographically verified: a registry signature, SLSA provenance or npm publish attestation verified.'),
+      couldNotVerify: bool('It publishes no keys and its unverified packages were decided only by the built-in default policy: the run could not verify them (exit 3). A policy rule that accepts them (`require: { signature: false }`) clears it.'),
     }),
     location: object('One place the package is installed.', {
       path: str('Location in the tree, as in package-lock.json, e.g. `node_modules/a/node_modules/b`.'),

@@ -6,6 +6,7 @@
 import { FINDINGS, type FindingSeverity } from '../findings.js'
 import type { PackageResult, Report } from '../model.js'
 import { describeObserved, formatFirstWhy, formatPackageId, formatSummaryCounts, packagesWith, plainText, skipKind } from './describe.js'
+import { isCryptographicallyVerified, keylessRegistryBanner } from './registries.js'
 import type { FormatOptions, FormattedOutput } from './types.js'
 
 /** Up to this many skipped packages are listed one by one; more are counted by reason. */
@@ -19,7 +20,11 @@ const SEVERITY_STYLE: Record<FindingSeverity, Style> = { error: 'red', warning: 
 
 export function formatReportText(report: Report, options: FormatOptions = {}): FormattedOutput {
   const paint = (style: Style, text: string) => (options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text)
-  const lines: string[] = [`verify-deps: ${formatSummaryCounts(report)}`]
+  const lines: string[] = [`verify-deps: ${formatSummaryCounts(report)}`, formatVerifiedCount(report)]
+  for (const r of report.registries ?? []) {
+    if (!r.couldNotVerify) continue
+    lines.push('', paint('bold', paint('red', plainText(keylessRegistryBanner(r)))), ...KEYLESS_FIXES.map((fix) => `    ${paint('dim', `fix: ${plainText(fix(r.url))}`)}`))
+  }
 
   const failed = packagesWith(report, 'fail')
   const warned = packagesWith(report, 'warn')
@@ -35,11 +40,40 @@ export function formatReportText(report: Report, options: FormatOptions = {}): F
   const skipped = packagesWith(report, 'skipped')
   if (skipped.length > 0) lines.push('', ...formatSkipped(skipped))
 
+  if (report.registries?.length) lines.push('', ...formatRegistries(report))
+
   if (report.notices.length > 0) {
     lines.push('')
     for (const notice of report.notices) lines.push(`note: ${plainText(notice)}`)
   }
   return { main: lines.join('\n') + '\n' }
+}
+
+/** What would let a registry without keys be verified, or accepted on purpose. */
+const KEYLESS_FIXES: ReadonlyArray<(url: string) => string> = [
+  () => 'accept unsigned packages from it explicitly: a policy rule for your private scopes with `require: { signature: false }` (docs/trust.md)',
+  (url) => `if it does sign packages, pin its keys: --registry-keys ${url}=FILE or ${nerfDart(url)}:verify-deps-registry-keys=FILE in .npmrc`,
+  () => 'coming: verify its packages against an evidence registry (--upstream) that signs them',
+]
+
+/** How many registry packages cryptography vouches for, as opposed to the registry's word. */
+function formatVerifiedCount(report: Report): string {
+  const fromRegistries = report.packages.filter((p) => p.source === 'registry')
+  const verified = fromRegistries.filter((p) => isCryptographicallyVerified(p.facts)).length
+  return `cryptographically verified: ${verified} of ${fromRegistries.length} registry ${fromRegistries.length === 1 ? 'package' : 'packages'} (a registry signature, provenance or publish attestation verified)`
+}
+
+function formatRegistries(report: Report): string[] {
+  const lines = [`Registries (${report.registries!.length})`]
+  for (const r of report.registries!) {
+    const from = r.keysFrom ? ` (${r.keysFrom})` : ''
+    lines.push(`  ${plainText(r.url)}  keys: ${r.keysSource}${plainText(from)}; ${r.verified} of ${r.packages} verified`)
+  }
+  return lines
+}
+
+function nerfDart(url: string): string {
+  return url.replace(/^[a-z]+:/i, '')
 }
 
 function formatPackageBlock(p: PackageResult, severity: FindingSeverity, paint: (style: Style, text: string) => string): string[] {

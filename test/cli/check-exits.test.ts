@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { createScenario } from '../helpers/scenario/index.js'
 import { startRegistry } from '../helpers/registry/index.js'
 import { validateJsonSchema } from '../report/json-schema-validator.js'
-import { cleanEnv, runCli } from './run.js'
+import { cleanEnv, pinnedTrust, runCli } from './run.js'
 
 const SARIF_SCHEMA = JSON.parse(readFileSync(new URL('../../node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json', import.meta.url), 'utf8'))
 
@@ -18,7 +18,7 @@ t.test('exit 0 when nothing failed (a warning allowed); text, SARIF, GitHub and 
     ],
   })
   const env = cleanEnv(join(s.dir, 'home'))
-  const base = [s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache']
+  const base = [s.projectDir, ...pinnedTrust(s), '--no-cache']
   const text = await runCli(base, { cwd: s.dir, env })
   t.equal(text.status, 0, text.stderr)
   t.match(text.stdout, /3 packages: 2 pass, 1 warn, 0 fail/)
@@ -43,7 +43,7 @@ t.test('exit 3 when the registry fails: FETCH_FAILED, never a pass', async (t) =
   const s = await createScenario(t, { packages: [{ name: 'flaky', version: '1.0.0' }, { name: 'fine', version: '1.0.0' }] })
   s.registry.addFault({ prefix: '/flaky', type: 'status', status: 500 })
   const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--fetch-retries', '1', '--json'], { cwd: s.dir, env })
+  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--fetch-retries', '1', '--json'], { cwd: s.dir, env })
   t.equal(r.status, 3, r.stderr)
   const report = JSON.parse(r.stdout)
   const flaky = report.packages.find((p: any) => p.name === 'flaky')
@@ -57,7 +57,7 @@ t.test('exit 3 when the registry resets connections and times out', async (t) =>
   const s = await createScenario(t, { packages: [{ name: 'slow', version: '1.0.0' }] })
   s.registry.addFault({ prefix: '/slow', type: 'delay', delayMs: 3000 })
   const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--fetch-timeout', '300', '--fetch-retries', '0', '--json'], { cwd: s.dir, env })
+  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--fetch-timeout', '300', '--fetch-retries', '0', '--json'], { cwd: s.dir, env })
   t.equal(r.status, 3, r.stderr)
   t.same(JSON.parse(r.stdout).packages[0].findings.map((f: any) => f.code), ['FETCH_FAILED'])
 })
@@ -81,9 +81,10 @@ t.test('exit 2 for bad options', async (t) => {
 })
 
 t.test('a registry without keys is reported as such, never silently passed', async (t) => {
-  const s = await createScenario(t, { registry: { keys: 'none' }, packages: [{ name: 'unsigned-reg', version: '1.0.0' }] })
+  const s = await createScenario(t, { registry: { keys: 'none' }, defaults: { signature: 'missing', provenance: 'missing' }, packages: [{ name: 'unsigned-reg', version: '1.0.0' }] })
   const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  const r = await runCli([s.projectDir, '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  t.equal(r.status, 3, r.stderr)
   const pkg = JSON.parse(r.stdout).packages[0]
   t.ok(pkg.findings.some((f: any) => f.code === 'SIGNATURE_UNSUPPORTED_BY_REGISTRY'))
   t.not(pkg.evidence.signature.status, 'verified')
@@ -96,7 +97,7 @@ t.test('a foreign attestation URL is not followed: attestations come from the co
   const v = s.version('pointy@1.0.0')
   v.dist = { ...(v.dist ?? {}), attestations: { url: `${foreign.url}-/npm/v1/attestations/pointy@1.0.0`, provenance: { predicateType: 'https://slsa.dev/provenance/v1' } } }
   const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
   t.equal(r.status, 0, r.stderr)
   t.same(foreign.requests, [], 'the foreign host got no request')
   t.ok(s.registry.requests.some((q) => q.path.startsWith('/-/npm/v1/attestations/pointy')), 'the configured registry was asked')
@@ -114,7 +115,7 @@ t.test('a scoped registry with a token: the token reaches only its registry', as
   const host = new URL(s.registry.url).host
   writeFileSync(join(s.projectDir, '.npmrc'), `registry=${publicRegistry.url}\n@private:registry=${s.registry.url}\n//${host}/:_authToken=${TOKEN}\n`)
   const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
   t.equal(r.status, 0, r.stderr + r.stdout)
   t.ok(s.registry.requests.length > 0 && s.registry.requests.every((q) => q.tokenMatched), 'every request to the scoped registry carried its token')
   t.ok(publicRegistry.requests.every((q) => !q.hasAuthorization), 'the other registry never saw it')
@@ -130,7 +131,7 @@ t.test('aliases and workspaces: the real package is verified, each workspace loc
     },
   })
   const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
   t.equal(r.status, 0, r.stderr)
   const report = JSON.parse(r.stdout)
   const real = report.packages.find((p: any) => p.name === 'real-name')
@@ -139,7 +140,7 @@ t.test('aliases and workspaces: the real package is verified, each workspace loc
   const ws = report.packages.find((p: any) => p.name === 'ws-dep')
   t.equal(ws.locations[0].workspace, 'one')
   t.notOk(report.packages.some((p: any) => p.name === 'one'), 'the workspace itself is the project, not a dependency')
-  const only = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json', '--workspace', 'one'], { cwd: s.dir, env })
+  const only = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json', '--workspace', 'one'], { cwd: s.dir, env })
   t.same(JSON.parse(only.stdout).packages.map((p: any) => p.name), ['ws-dep'])
 })
 
@@ -149,7 +150,7 @@ t.test('bundled, git, file, link and remote dependencies end as skipped or UNVER
   const dir = t.testdir({})
   cpSync(new URL('../../fixtures/tree/app', import.meta.url), join(dir, 'app'), { recursive: true })
   const env = cleanEnv(join(dir, 'home'))
-  const r = await runCli([join(dir, 'app'), '--offline', '--registry', registry.url, '--no-cache', '--json', '--fetch-retries', '0'], { cwd: dir, env })
+  const r = await runCli([join(dir, 'app'), '--registry', registry.url, '--no-cache', '--json', '--fetch-retries', '0'], { cwd: dir, env })
   const report = JSON.parse(r.stdout)
   const by = (name: string) => report.packages.find((p: any) => p.name === name)
   t.equal(by('deep').decision, 'skipped')

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createScenario } from '../helpers/scenario/index.js'
 import { validateJsonSchema } from '../report/json-schema-validator.js'
-import { cleanEnv, runCli } from './run.js'
+import { cleanEnv, pinnedTrust, runCli } from './run.js'
 
 const REPORT_SCHEMA = JSON.parse(readFileSync(new URL('../../docs/report.schema.json', import.meta.url), 'utf8'))
 
@@ -34,7 +34,7 @@ t.test('each knob gives its finding code through the real CLI', async (t) => {
   writeFileSync(lockPath, JSON.stringify(lock, null, 2))
 
   const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
   t.equal(r.status, 1, r.stderr)
   const report = JSON.parse(r.stdout)
   t.same(validateJsonSchema(REPORT_SCHEMA, report), [], 'the JSON report matches docs/report.schema.json')
@@ -73,7 +73,7 @@ t.test('--installed compares node_modules with the lockfile: INSTALLED_MISMATCH'
   const pkgPath = join(s.projectDir, 'node_modules', 'inst', 'package.json')
   const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'))
   writeFileSync(pkgPath, JSON.stringify({ ...pkg, version: '6.6.6' }))
-  const r = await runCli([s.projectDir, '--installed', '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  const r = await runCli([s.projectDir, '--installed', ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
   t.equal(r.status, 1, r.stderr)
   const report = JSON.parse(r.stdout)
   const mismatch = report.packages.find((p: any) => p.findings.some((f: any) => f.code === 'INSTALLED_MISMATCH'))

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { createScenario } from '../helpers/scenario/index.js'
-import { cleanEnv, runCli } from './run.js'
+import { cleanEnv, pinnedTrust, runCli } from './run.js'
 
 t.test('a mixed tree: pass, warn and fail, exit 1, JSON report with every package', async (t) => {
   const s = await createScenario(t, {
@@ -15,7 +15,7 @@ t.test('a mixed tree: pass, warn and fail, exit 1, JSON report with every packag
     ],
   })
   const env = cleanEnv(join(s.dir, 'home'))
-  const args = [s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--cache-dir', join(s.dir, 'cache')]
+  const args = [s.projectDir, ...pinnedTrust(s), '--cache-dir', join(s.dir, 'cache')]
   const r = await runCli([...args, '--json'], { cwd: s.dir, env })
   t.equal(r.status, 1, r.stderr)
   const report = JSON.parse(r.stdout)

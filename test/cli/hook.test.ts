@@ -12,7 +12,8 @@ const MARK = 'dependency-install-script-ran'
 const MARKING_SCRIPT = `node -e "require('fs').writeFileSync(require('path').join(process.env.INIT_CWD, '${MARK}'), '')"`
 
 // verify-deps is not on PATH in the test project: the hook names the built bin and the trust files.
-const hook = (s: Scenario) => `node ${JSON.stringify(BIN)} --offline --trusted-root ${JSON.stringify(s.trustedRootFile)} --no-cache`
+const hook = (s: Scenario) =>
+  `node ${JSON.stringify(BIN)} --trusted-root ${JSON.stringify(s.trustedRootFile)} --registry-keys ${JSON.stringify(`${s.registry.url}=${s.registryKeysFile}`)} --no-cache`
 
 async function projectWithHook(t: Test, packages: Parameters<typeof createScenario>[1]['packages'], extraPackageJson: Record<string, unknown> = {}, project?: Parameters<typeof createScenario>[1]['project']) {
   // The hook is added after the lockfile is made (the scenario's npm run has scripts off anyway).

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createScenario } from '../helpers/scenario/index.js'
 import { gateEnv } from './gate-env.js'
-import { runCli } from './run.js'
+import { pinnedTrust, runCli } from './run.js'
 
 async function scenario(t: Test) {
   const s = await createScenario(t, {
@@ -18,7 +18,7 @@ async function scenario(t: Test) {
     project: { dependencies: { base: '1.0.0' } },
   })
   const env = gateEnv(join(s.dir, 'home'))
-  const trust = ['--offline', '--trusted-root', s.trustedRootFile, '--no-cache']
+  const trust = [...pinnedTrust(s), '--no-cache']
   const file = (name: string) => join(s.projectDir, name)
   const bytes = (name: string) => (existsSync(file(name)) ? readFileSync(file(name)) : null)
   const cli = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { cwd: s.projectDir, env: { ...env, ...extraEnv } })

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createScenario, type Scenario } from '../helpers/scenario/index.js'
 import { gateEnv } from './gate-env.js'
-import { BIN, type RunResult } from './run.js'
+import { BIN, pinnedTrust, type RunResult } from './run.js'
 
 async function scenario(t: Parameters<typeof createScenario>[0]) {
   const s: Scenario = await createScenario(t, {
@@ -19,7 +19,7 @@ async function scenario(t: Parameters<typeof createScenario>[0]) {
     project: { dependencies: { base: '1.0.0' } },
   })
   const env = gateEnv(join(s.dir, 'home'))
-  const trust = ['--offline', '--trusted-root', s.trustedRootFile]
+  const trust = pinnedTrust(s)
   const file = (name: string) => join(s.projectDir, name)
   const bytes = (name: string) => (existsSync(file(name)) ? readFileSync(file(name)) : null)
   return { s, env, trust, file, bytes }

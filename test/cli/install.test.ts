@@ -25,7 +25,7 @@ async function scenario(t: Test) {
     project: { dependencies: { base: '1.0.0' }, files: { 'verify-deps.policy.yaml': POLICY } },
   })
   const env = gateEnv(join(s.dir, 'home'))
-  const trust = ['--offline', '--trusted-root', s.trustedRootFile]
+  const trust = ['--trusted-root', s.trustedRootFile, '--registry-keys', `${s.registry.url}=${s.registryKeysFile}`]
   const file = (name: string) => join(s.projectDir, name)
   const bytes = (name: string) => (existsSync(file(name)) ? readFileSync(file(name)) : null)
   const cli = (args: string[]) => runCli(args, { cwd: s.projectDir, env })

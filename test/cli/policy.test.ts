@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createScenario } from '../helpers/scenario/index.js'
-import { cleanEnv, runCli } from './run.js'
+import { cleanEnv, pinnedTrust, runCli } from './run.js'
 
 const ACME_BOT = { name: 'acme-bot', email: 'bot@acme.example', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:acme' } }
 
@@ -62,7 +62,7 @@ t.test('each identity or publisher violation fails under enforce and warns under
   const policyFile = join(s.projectDir, 'verify-deps.policy.yaml')
   for (const mode of ['enforce', 'warn'] as const) {
     writeFileSync(policyFile, policy(mode))
-    const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+    const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
     t.equal(r.status, mode === 'enforce' ? 1 : 0, `${mode}: exit code (${r.stderr})`)
     const report = JSON.parse(r.stdout)
     t.equal(report.project.policy, policyFile, 'the report names the policy file')
@@ -115,7 +115,7 @@ deny:
 `,
     ),
   )
-  const r = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
+  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
   const report = JSON.parse(r.stdout)
   const by = (name: string) => report.packages.find((p: any) => p.name === name)
   t.equal(by('@acme/branch-build').decision, 'pass', 'waived')
@@ -128,7 +128,7 @@ deny:
   t.equal(r.status, 1)
 
   // explain shows the rule, the waived finding and the decision.
-  const explained = await runCli(['explain', '@acme/branch-build', s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache'], { cwd: s.dir, env })
+  const explained = await runCli(['explain', '@acme/branch-build', s.projectDir, ...pinnedTrust(s), '--no-cache'], { cwd: s.dir, env })
   t.equal(explained.status, 0, explained.stderr)
   t.match(explained.stdout, /rules\[0\]/)
   t.match(explained.stdout, /refs\/heads\/main/)

@@ -24,7 +24,24 @@ export function cleanEnv(home: string, extra: Record<string, string> = {}): Reco
     if (v === undefined || /^(npm_|NODE_OPTIONS$|TAP|GITHUB_)/i.test(k)) continue
     env[k] = v
   }
-  return { ...env, HOME: home, npm_config_userconfig: userconfig, npm_config_globalconfig: globalconfig, npm_config_cache: join(home, 'npm-cache'), ...extra }
+  return {
+    ...env,
+    HOME: home,
+    npm_config_userconfig: userconfig,
+    npm_config_globalconfig: globalconfig,
+    npm_config_cache: join(home, 'npm-cache'),
+    // Tests never reach the real Sigstore TUF: a closed loopback port fails at once.
+    npm_config_verify_deps_tuf_mirror: 'http://127.0.0.1:9/',
+    ...extra,
+  }
+}
+
+/**
+ * The scenario's trust material pinned on the command line: its trusted root and, for its
+ * registry, its keys file. Nothing is asked of Sigstore TUF or of the registry's keys endpoint.
+ */
+export function pinnedTrust(s: { trustedRootFile: string; registryKeysFile: string; registry: { url: string } }): string[] {
+  return ['--trusted-root', s.trustedRootFile, '--registry-keys', `${s.registry.url}=${s.registryKeysFile}`]
 }
 
 export function runCli(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<RunResult> {

@@ -15,8 +15,9 @@ t.test('compareDemoOutcomes', async (t) => {
   const find = (r: Report, name: string) => r.packages.find((p) => p.name === name)!
 
   t.same(compareDemoOutcomes(report), [], 'the shipped demo world shows what it should')
-  t.ok(requests.includes('/-/npm/v1/keys'), 'registry keys came from the demo registry')
-  t.ok(requests.includes('/-/npm/v1/attestations/@demo-org/config@1.0.3'), 'and the attestations')
+  t.notOk(requests.includes('/-/npm/v1/keys'), 'registry keys are pinned: the demo registry is not asked for them')
+  t.same(report.registries?.map((r) => r.keysSource), ['pinned'])
+  t.ok(requests.includes('/-/npm/v1/attestations/@demo-org/config@1.0.3'), 'the attestations came from the demo registry')
 
   const blockedPasses = copy()
   Object.assign(find(blockedPasses, '@demo-org/config'), { decision: 'pass', findings: [] })

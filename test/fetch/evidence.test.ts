@@ -271,3 +271,28 @@ t.test('names that could leave the package path are refused without a request', 
   t.match(results.get(evidenceKey(ref)), { state: 'failed', reason: /not a valid package name/ })
   t.same(s.registry.requests, [])
 })
+
+t.test('offline: no request at all; a package not in the cache is a failure saying so', async (t) => {
+  s.registry.clearRequests()
+  const results = await fetchEvidence(refs, { config, registryKeys: keys, ...FAST, offline: true })
+  for (const ref of refs) t.match(results.get(evidenceKey(ref)), { state: 'failed', reason: /offline: no verified evidence for it in the verification cache/ }, ref.name)
+  t.same(s.registry.requests, [])
+})
+
+t.test('dist.signatures from a registry that said it has no keys: asked once more, then a failure, whatever the answer', async (t) => {
+  const a = refs.find((r) => r.name === 'a')!
+  const noKeys = new Map([[s.registry.url, { state: 'fetched' as const, keys: null, source: 'test' }]])
+  for (const [again, told] of [
+    [{ state: 'fetched' as const, keys: null, source: 'test' }, /and not when asked again either: contradictory evidence/],
+    [keys.get(s.registry.url)!, /then served keys when asked again: contradictory evidence/],
+  ] as const) {
+    let asked = 0
+    const recheckKeys = async () => {
+      asked++
+      return again
+    }
+    const results = await fetchEvidence([a], { config, registryKeys: noKeys, ...FAST, recheckKeys })
+    t.match(results.get(evidenceKey(a)), { state: 'failed', reason: told })
+    t.equal(asked, 1)
+  }
+})

@@ -221,3 +221,17 @@ t.test('proxy, noproxy, strict-ssl and cafile become npm-registry-fetch options'
   t.same(missing.fetchOptions(DEFAULT_REGISTRY).ca, ['inline-ca'], 'a missing cafile is ignored, as npm does')
   t.match(missing.warnings, [/nope\.pem does not exist/])
 })
+
+t.test("npm's offline: from .npmrc or npm_config_offline; false by default", async (t) => {
+  t.equal(layout(t).load().offline, false)
+  t.equal(layout(t, { project: 'offline=true\n' }).load().offline, true)
+  t.equal(layout(t).load({ env: { npm_config_offline: 'true' } }).offline, true)
+})
+
+t.test('a registry keys pin is read nerf-darted, for that registry exactly, relative to the project', async (t) => {
+  const { dir, load } = layout(t, { project: '//npm.acme.test/private/:verify-deps-registry-keys=trust/acme.json\n' })
+  const config = load()
+  t.same(config.registryKeysPin('https://npm.acme.test/private'), { file: join(dir, 'project', 'trust', 'acme.json'), from: `${join(dir, 'project', '.npmrc')}: //npm.acme.test/private/:verify-deps-registry-keys` })
+  t.equal(config.registryKeysPin('https://npm.acme.test/'), undefined, 'another path on the host is another registry')
+  t.equal(config.registryKeysPin('https://npm.acme.test:8443/private/'), undefined, 'another port too')
+})

@@ -59,3 +59,14 @@ t.test('another registry has no embedded keys; its TUF target is host plus path'
   const trust = await resolveTrust({ offline: true, registry: 'https://npm.acme.example/', tuf: { cachePath: '/x' } })
   t.same(trust.registryKeys, [])
 })
+
+t.test('with a trusted root file and no registry keys wanted, TUF is not asked', async (t) => {
+  let asked = false
+  const trust = await resolveTrust({ trustedRootFile: EMBEDDED_TRUSTED_ROOT, registryKeysWanted: false, tuf: { cachePath: '/nonexistent' } }, async () => {
+    asked = true
+    throw new Error('must not be called')
+  })
+  t.equal(asked, false)
+  t.equal(trust.registryKeysKind, 'none')
+  t.same(trust.registryKeys, [])
+})

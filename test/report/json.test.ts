@@ -19,7 +19,7 @@ t.test('the JSON report has exactly the public contract fields', async (t) => {
   t.equal(json.schemaVersion, 1)
   t.same(json.tool, { name: 'verify-deps', version: '0.1.0' })
   t.same(json.summary, { total: 6, pass: 1, warn: 3, fail: 1, skipped: 1 })
-  t.same(Object.keys(json).sort(), ['couldNotVerify', 'notices', 'packages', 'project', 'schemaVersion', 'summary', 'tool'])
+  t.same(Object.keys(json).sort(), ['couldNotVerify', 'notices', 'packages', 'project', 'registries', 'schemaVersion', 'summary', 'tool'])
   t.equal(json.packages.length, 6)
   for (const p of json.packages) {
     t.same(Object.keys(p).sort(), ['decision', 'evidence', 'findings', 'integrity', 'locations', 'name', 'registry', 'rule', 'skipReason', 'source', 'version'], `${p.name} package fields`)
@@ -80,6 +80,13 @@ t.test('real reports validate against docs/report.schema.json', async (t) => {
     sample: sampleReport({ notices: ['using embedded trust material'], couldNotVerify: true }),
     empty: buildReport([]),
     everyOptionalField: buildReport([everyFieldPackage()]),
+    registries: sampleReport({
+      registries: [
+        { url: 'https://registry.npmjs.org/', keysSource: 'sigstore-tuf', keysFrom: 'Sigstore TUF target registry.npmjs.org/keys.json', packages: 4, verified: 3, couldNotVerify: false },
+        { url: 'https://npm.acme.test/', keysSource: 'none', keysFrom: 'https://npm.acme.test/-/npm/v1/keys', packages: 1, verified: 0, couldNotVerify: true },
+        { url: 'https://mirror.test/', keysSource: 'unavailable', keysFrom: null, packages: 0, verified: 0, couldNotVerify: false },
+      ],
+    }),
   }
   for (const [name, report] of Object.entries(reports)) {
     t.same(validateJsonSchema(schema, parse(formatReportJson(report).main)), [], name)

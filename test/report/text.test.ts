@@ -109,3 +109,18 @@ t.test('control characters from untrusted text cannot reach the terminal', async
 t.test('does not modify the report', async (t) => {
   t.doesNotThrow(() => formatReportText(deepFreeze(sampleReport({ notices: ['n'] })), { color: true }))
 })
+
+t.test('names each registry’s key source, counts what cryptography verified, and a banner per keyless registry', async (t) => {
+  const report = sampleReport({
+    couldNotVerify: true,
+    registries: [
+      { url: 'https://registry.npmjs.org/', keysSource: 'pinned', keysFrom: 'keys.json (--registry-keys)', packages: 4, verified: 3, couldNotVerify: false },
+      { url: 'https://npm.acme.test/', keysSource: 'none', keysFrom: 'https://npm.acme.test/-/npm/v1/keys', packages: 2, verified: 0, couldNotVerify: true },
+    ],
+  })
+  const text = lines(formatReportText(report).main)
+  t.match(text[1], /^cryptographically verified: \d+ of 5 registry packages/)
+  t.ok(text.includes('registry https://npm.acme.test/ publishes no signing keys: 2 packages could not be verified'))
+  t.notOk(text.some((l) => l.startsWith('registry https://registry.npmjs.org/')), 'no banner for a registry with keys')
+  t.ok(text.includes('  https://registry.npmjs.org/  keys: pinned (keys.json (--registry-keys)); 3 of 4 verified'))
+})
