@@ -1,6 +1,7 @@
 /**
  * The evidence for each registry package, fetched from its configured registry:
- *  1. the verification cache, first: a hit means no request at all for the package;
+ *  1. the evidence cache, first: a hit means no request at all for the package. It gives evidence,
+ *     never a verdict: a hit is verified like fetched evidence (cache.ts says why);
  *  2. the version document `GET <registry>/<name>/<version>` (dist.integrity, dist.signatures,
  *     dist.attestations, _npmUser);
  *  3. the publish time `time[version]`, only when needed: it is only in the full packument
@@ -22,8 +23,8 @@
 import procLog from 'proc-log'
 import type { PackageRef } from '../model.js'
 import type { RegistryKey } from '../verify/registry-keys.js'
-import type { AttestationsEvidence, PackageEvidence, PackageFacts, VersionData } from '../verify/types.js'
-import type { CacheKey, VerificationCache } from './cache.js'
+import type { AttestationsEvidence, PackageEvidence, VersionData } from '../verify/types.js'
+import type { EvidenceCache } from './cache.js'
 import { DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUT_MS, getJSON, type GetJSONOptions, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
@@ -33,23 +34,25 @@ const { log } = procLog
 
 export const DEFAULT_CONCURRENCY = 12
 
-/** The evidence was fetched; verify it with `registryKeys`, then `cache.put(cacheKey, …)` the facts. */
+/** The evidence was fetched (and stored in the cache, when one is in use); verify it with `registryKeys`. */
 export interface FetchedEvidence {
   state: 'fetched'
   evidence: PackageEvidence
   registry: string
   registryKeys: readonly RegistryKey[] | null
-  /** Present when the package can be cached (it has a lockfile integrity and a cache is in use). */
-  cacheKey?: CacheKey
 }
 
-/** Facts from the verification cache: nothing was fetched. */
-export interface CachedFacts {
+/**
+ * Evidence from the cache: nothing was fetched. Untrusted like fetched evidence and verified the
+ * same way, with `registryKeys`; name, version and integrity are the ref's, never the entry's.
+ */
+export interface CachedEvidence {
   state: 'cached'
-  facts: PackageFacts
-  evidenceDigest: string
+  evidence: PackageEvidence
   registry: string
-  cacheKey: CacheKey
+  registryKeys: readonly RegistryKey[] | null
+  /** When the entry was written (ISO 8601). */
+  storedAt: string
 }
 
 /** The package could not be verified: FETCH_FAILED upstream. `reason` is redacted and names the package and URL. */
@@ -63,7 +66,7 @@ export interface FetchFailure {
   url?: string
 }
 
-export type EvidenceOutcome = FetchedEvidence | CachedFacts | FetchFailure
+export type EvidenceOutcome = FetchedEvidence | CachedEvidence | FetchFailure
 
 export interface FetchEvidenceOptions {
   config: NpmConfig
@@ -78,7 +81,7 @@ export interface FetchEvidenceOptions {
   /** Backoff and Retry-After cap; defaults from npm's `fetch-retry-*` when set, else DEFAULT_RETRY_POLICY. */
   retry?: Partial<Omit<RetryPolicy, 'retries'>>
   /** Omit (`--no-cache`) to always fetch. */
-  cache?: VerificationCache
+  cache?: EvidenceCache
   signal?: AbortSignal
 }
 
@@ -156,11 +159,14 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
   if (!keys) return fail(`the signing keys of ${registry} were not looked up`)
   if (keys.state === 'failed') return fail(`the signing keys of ${registry} could not be obtained: ${keys.reason}`)
 
-  // 1. The cache: a hit needs no request.
-  const cacheKey = options.cache?.keyFor(ref, keys.keys)
+  // 1. The cache, keyed by this registry: a hit needs no request. Evidence stored without a publish
+  //    time that these keys need (they gained a validity bound since) is fetched again.
+  const cacheKey = options.cache?.keyFor(ref, registry)
   if (cacheKey && options.cache) {
     const hit = options.cache.get(cacheKey)
-    if (hit) return { state: 'cached', facts: hit.facts, evidenceDigest: hit.evidenceDigest, registry, cacheKey }
+    if (hit && !(hit.evidence.publishTime === undefined && needsPublishTime(hit.evidence.versionData?.dist?.signatures, keys.keys))) {
+      return { state: 'cached', evidence: hit.evidence, registry, registryKeys: keys.keys, storedAt: hit.storedAt }
+    }
   }
 
   const path = escapedName(name)
@@ -205,7 +211,8 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
     ...(publishTime !== undefined && { publishTime }),
     attestations,
   }
-  return { state: 'fetched', evidence, registry, registryKeys: keys.keys, ...(cacheKey && { cacheKey }) }
+  if (cacheKey) options.cache?.put(cacheKey, evidence)
+  return { state: 'fetched', evidence, registry, registryKeys: keys.keys }
 }
 
 /**
