@@ -218,6 +218,7 @@ function readStoredVersionData(value: unknown): VersionData | string {
   if (value.dist !== undefined) {
     if (!isObject(value.dist)) return 'versionData.dist is not an object'
     const { integrity, signatures, attestations } = value.dist
+    if (integrity !== undefined && typeof integrity !== 'string') return 'versionData.dist.integrity is not a string'
     data.dist = {
       ...(integrity !== undefined && { integrity }),
       ...(signatures !== undefined && { signatures }),

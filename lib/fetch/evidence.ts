@@ -240,6 +240,10 @@ function readVersionData(doc: unknown, name: string, version: string): VersionDa
   const data: VersionData = {}
   if (dist) {
     const { integrity, signatures, attestations } = dist as Record<string, unknown>
+    // Not a string is not "no integrity stated": the verifier would read it as absent and let the
+    // lockfile's stand unchallenged. A registry that says something unreadable about the bytes is
+    // malformed evidence, like malformed JSON.
+    if (integrity !== undefined && typeof integrity !== 'string') return 'has a dist.integrity that is not a string'
     data.dist = {
       ...(integrity !== undefined && { integrity }),
       ...(signatures !== undefined && { signatures }),

@@ -113,6 +113,7 @@ t.test('an entry that is corrupt, of another shape or about something else is a 
     'no evidence': JSON.stringify({ ...good, evidence: undefined }),
     'versionData not an object': withEvidence({ versionData: 'x' }),
     'dist as a string': withEvidence({ versionData: { ...good.evidence.versionData, dist: 'sha512-x' } }),
+    'dist.integrity as a number': withEvidence({ versionData: { ...good.evidence.versionData, dist: { ...good.evidence.versionData.dist, integrity: 512 } } }),
     'a publish time that is not a string': withEvidence({ publishTime: 5 }),
     'a failed attestations fetch': withEvidence({ attestations: { state: 'failed', reason: 'HTTP 500' } }),
     'an unknown attestations state': withEvidence({ attestations: { state: 'verified' } }),
