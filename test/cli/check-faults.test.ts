@@ -5,7 +5,7 @@
 // each package its true verdict, or exit 3 with FETCH_FAILED for the packages it could not verify:
 // never a pass for a package that truly fails, never a pass from evidence faulted into something
 // that cannot verify. It is the regression net for the fetch and verify stages: keep it in CI.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FaultProxy, PROXY_FAULT_KINDS, type ProxyFaultKind } from '../helpers/fault-proxy.js'
@@ -62,11 +62,12 @@ interface PackageReport {
 }
 
 // Short timeouts and backoff: the loopback world answers in milliseconds.
-const args = [s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json', '--fetch-timeout', '400', '--fetch-retries', '2', '--concurrency', '6']
+const args = [s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--json', '--fetch-timeout', '400', '--fetch-retries', '2', '--concurrency', '6']
 const npmBackoff = { npm_config_fetch_retry_mintimeout: '10', npm_config_fetch_retry_maxtimeout: '50' }
 
-async function check(run: string) {
-  const r = await runCli(args, { cwd: s.dir, env: cleanEnv(join(s.dir, `home-${run}`), npmBackoff) })
+async function check(run: string, cacheDir?: string) {
+  const cache = cacheDir ? ['--cache-dir', cacheDir] : ['--no-cache']
+  const r = await runCli([...args, ...cache], { cwd: s.dir, env: cleanEnv(join(s.dir, `home-${run}`), npmBackoff) })
   let packages: PackageReport[] | undefined
   try {
     packages = (JSON.parse(r.stdout) as { packages?: PackageReport[] }).packages
@@ -93,35 +94,64 @@ t.test('without faults: the true verdict of every package', async (t) => {
   t.same(proxy.faulted, [])
 })
 
+/** Each package: its true verdict, or FETCH_FAILED (exit 3); never a pass for a failing package or for `mutated` evidence. */
+function assertVerdicts(t: Test, r: Awaited<ReturnType<typeof check>>, mutated: ReadonlySet<string>): void {
+  t.ok([baseline.status, 3].includes(r.status), `exit ${r.status}: the true exit code or 3\n${r.stderr}`)
+  if (!r.packages) {
+    t.equal(r.status, 3, 'no report: could not verify')
+    return
+  }
+  t.equal(r.packages.length, truth.size, 'every package is reported')
+  let fetchFailed = 0
+  for (const p of r.packages) {
+    const expected = truth.get(p.name)
+    const codes = p.findings.map((f) => f.code)
+    const couldNotVerify = p.decision === 'fail' && codes.includes('FETCH_FAILED')
+    if (couldNotVerify) fetchFailed++
+    const what = `${p.name}: ${p.decision} [${codes.join(', ')}]`
+    if (expected === 'fail') t.equal(p.decision, 'fail', `${what}: a failing package never passes`)
+    if (mutated.has(`${p.name}@${p.version}`) || mutated.has(p.name)) {
+      t.not(p.decision, 'pass', `${what}: evidence served with a wrong type is never a pass`)
+    } else {
+      t.ok(p.decision === expected || couldNotVerify, `${what}: the true verdict (${expected}) or FETCH_FAILED`)
+    }
+  }
+  // exitCodeForReport: a package that failed verification wins (1); else could-not-verify (3).
+  const failedOtherwise = r.packages.some((p) => p.decision === 'fail' && p.findings.some((f) => f.severity === 'error' && f.code !== 'FETCH_FAILED'))
+  if (fetchFailed > 0) t.equal(r.status, failedOtherwise ? 1 : 3, 'a package that could not be verified: exit 3, or 1 when another failed')
+}
+
+function describeFaults(): string {
+  return proxy.faulted.map((e) => `${e.path}#${e.nth} ${e.fault}${e.detail ? ` (${e.detail})` : ''}`).join('; ') || 'none'
+}
+
 for (const { seed, rate, kinds } of RUNS) {
   const what = `${kinds ? kinds.join(', ') : 'all faults'} at ${rate * 100}% of requests, seed ${seed}`
   t.test(`${what}: the true verdicts, or FETCH_FAILED and exit 3; never a wrong pass`, async (t) => {
     proxy.reseed(seed, rate, kinds ?? PROXY_FAULT_KINDS)
     const r = await check(`seed-${seed}`)
-    const faults = proxy.faulted.map((e) => `${e.path}#${e.nth} ${e.fault}${e.detail ? ` (${e.detail})` : ''}`)
-    t.comment(`faults: ${faults.join('; ') || 'none'}`)
-    t.ok([baseline.status, 3].includes(r.status), `exit ${r.status}: the true exit code or 3\n${r.stderr}`)
-    if (!r.packages) {
-      t.equal(r.status, 3, 'no report: could not verify')
-      return
-    }
-    t.equal(r.packages.length, truth.size, 'every package is reported')
-    let fetchFailed = 0
-    for (const p of r.packages) {
-      const expected = truth.get(p.name)
-      const codes = p.findings.map((f) => f.code)
-      const couldNotVerify = p.decision === 'fail' && codes.includes('FETCH_FAILED')
-      if (couldNotVerify) fetchFailed++
-      const what = `${p.name}: ${p.decision} [${codes.join(', ')}]`
-      if (expected === 'fail') t.equal(p.decision, 'fail', `${what}: a failing package never passes`)
-      if (proxy.mutatedPackages.has(`${p.name}@${p.version}`) || proxy.mutatedPackages.has(p.name)) {
-        t.not(p.decision, 'pass', `${what}: evidence served with a wrong type is never a pass`)
-      } else {
-        t.ok(p.decision === expected || couldNotVerify, `${what}: the true verdict (${expected}) or FETCH_FAILED`)
-      }
-    }
-    // exitCodeForReport: a package that failed verification wins (1); else could-not-verify (3).
-    const failedOtherwise = r.packages.some((p) => p.decision === 'fail' && p.findings.some((f) => f.severity === 'error' && f.code !== 'FETCH_FAILED'))
-    if (fetchFailed > 0) t.equal(r.status, failedOtherwise ? 1 : 3, 'a package that could not be verified: exit 3, or 1 when another failed')
+    t.comment(`faults: ${describeFaults()}`)
+    assertVerdicts(t, r, proxy.mutatedPackages)
   })
 }
+
+t.test('faulted evidence that reached the evidence cache is still never a pass when read back', async (t) => {
+  const cacheDir = join(s.dir, 'faults-cache')
+  proxy.reseed(24, 0.5, ['wrong-type'])
+  const faulted = await check('cache-fill', cacheDir)
+  t.comment(`faults: ${describeFaults()}`)
+  assertVerdicts(t, faulted, proxy.mutatedPackages)
+  // What could not be fetched was not stored: fetched afresh below. Everything else is read back,
+  // wrong-typed evidence included, and verified again to the same verdict.
+  const stored = (faulted.packages ?? []).filter((p) => !p.findings.some((f) => f.code === 'FETCH_FAILED'))
+  const mutated = new Set([...proxy.mutatedPackages].filter((m) => stored.some((p) => m === p.name || m === `${p.name}@${p.version}`)))
+  t.ok(mutated.size > 0, 'wrong-typed evidence reached the cache')
+
+  proxy.reseed(0, 0)
+  const fromCache = await check('cache-read', cacheDir)
+  const fetchedAgain = new Set(proxy.events.filter((e) => e.route === 'manifest').map((e) => e.path))
+  t.equal(fetchedAgain.size, truth.size - stored.length, 'only what could not be fetched before is requested')
+  assertVerdicts(t, fromCache, mutated)
+  const decided = new Map((fromCache.packages ?? []).map((p) => [p.name, p.decision]))
+  for (const p of stored) t.equal(decided.get(p.name), p.decision, `${p.name}: read back, the verdict it had when fetched`)
+})
