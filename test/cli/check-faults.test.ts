@@ -18,9 +18,13 @@ import { cleanEnv, runCli } from './run.js'
 // requests, so that the verifier sees many malformed documents in one run. Seed 24 serves valid
 // packages a dist.integrity of the wrong type: it found a wrong pass (fixed in lib/fetch/evidence.ts).
 const RUNS: Array<{ seed: number; rate: number; kinds?: ProxyFaultKind[] }> = [
-  ...[2, 4, 8, 11, 33, 38].map((seed) => ({ seed, rate: 0.1 })),
+  ...[2, 4, 11, 33, 38].map((seed) => ({ seed, rate: 0.1 })),
   { seed: 24, rate: 0.5, kinds: ['wrong-type'] },
 ]
+
+// Nine CLI runs of about 2 s each on an idle 2-core machine (node start-up dominates); tap's default
+// 120 s per file is too tight only when the machine is shared with other test runs.
+t.setTimeout(240_000)
 
 const s = await createScenario(t, {
   packages: [
