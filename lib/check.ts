@@ -1,11 +1,11 @@
 /**
  * The main job for a project directory, as one call per pipeline stage:
- *   tree → trust material → registry keys → evidence (or cached facts) → verify → policy → Report.
+ *   tree → trust material → registry keys → evidence (fetched or cached) → verify → policy → Report.
  * Only tree and fetch do I/O; verify and policy are pure. Never throws for a package: every package
  * ends as pass, warn, fail or skipped. Throws (RunError / TreeError) only when the run cannot go on.
  */
 import { join } from 'node:path'
-import { VerificationCache } from './fetch/cache.js'
+import { EvidenceCache } from './fetch/cache.js'
 import { fetchEvidence, evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
 import { loadNpmConfig, type Env } from './fetch/npm-config.js'
 import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys-by-registry.js'
@@ -69,7 +69,7 @@ export interface GatheredRun {
   registryKeys: ReadonlyMap<string, RegistryKeysResult>
 }
 
-/** Stages 0–4: policy, tree, trust, keys, evidence (or cached facts) and verification. */
+/** Stages 0–4: policy, tree, trust, keys, evidence (fetched or cached) and verification. */
 export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   // 0. The policy first: an unusable policy file stops the run before any request (exit 2).
   const { policy, file: policyFile } = loadProjectPolicy(options.projectDir, options.policyFile)
@@ -112,9 +112,9 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     return again
   }
 
-  // 3. Evidence for each distinct package, or its cached facts.
+  // 3. Evidence for each distinct package, fetched or from the evidence cache.
   const cacheDir = options.cacheDir === undefined ? join(cacheRoot, 'facts') : options.cacheDir
-  const cache = cacheDir ? new VerificationCache({ dir: cacheDir, trustedRoot: trust.trustedRoot, toolVersion: options.toolVersion }) : undefined
+  const cache = cacheDir ? new EvidenceCache({ dir: cacheDir }) : undefined
   options.onProgress?.(0, tree.packages.length, 'fetching')
   const outcomes = await fetchEvidence(tree.packages, {
     config,
@@ -140,7 +140,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   }
   const run: RunPackage[] = []
   for (const ref of tree.packages) {
-    run.push({ ref, outcome: packageOutcome(ref, outcomes.get(evidenceKey(ref)), contextFor, cache) })
+    run.push({ ref, outcome: packageOutcome(ref, outcomes.get(evidenceKey(ref)), contextFor) })
     options.onProgress?.(run.length, tree.packages.length, 'verifying')
   }
   return { policy, policyFile, tree, run, notices: [...trust.notices, ...keysNotices, ...config.warnings], registryKeys }
@@ -171,24 +171,16 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   }
 }
 
-function packageOutcome(
-  ref: PackageRef,
-  fetched: EvidenceOutcome | undefined,
-  contextFor: (registry: string) => TrustContext,
-  cache: VerificationCache | undefined,
-): PackageOutcome {
+function packageOutcome(ref: PackageRef, fetched: EvidenceOutcome | undefined, contextFor: (registry: string) => TrustContext): PackageOutcome {
   if (ref.source !== 'registry') return { kind: 'not-registry' }
   if (!fetched) return { kind: 'fetch-failed', reason: `${ref.name}@${ref.version}: no evidence was fetched` }
   switch (fetched.state) {
     case 'failed':
       return { kind: 'fetch-failed', reason: fetched.reason }
+    // Cached evidence is verified exactly like fetched evidence: the cache is never a source of truth.
     case 'cached':
-      return { kind: 'verified', facts: fetched.facts }
-    case 'fetched': {
-      const facts = verifyPackage(fetched.evidence, contextFor(normalizeRegistry(fetched.registry)))
-      if (cache && fetched.cacheKey) cache.put(fetched.cacheKey, fetched.evidence, facts)
-      return { kind: 'verified', facts }
-    }
+    case 'fetched':
+      return { kind: 'verified', facts: verifyPackage(fetched.evidence, contextFor(normalizeRegistry(fetched.registry))) }
   }
 }
 

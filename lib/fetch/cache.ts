@@ -1,101 +1,98 @@
 /**
- * The verification cache: what was verified about a published package, so that a re-run on an
- * unchanged lockfile makes no registry request for it.
+ * The evidence cache: what the registry served for a published package (its version data, publish
+ * time and attestations document), so that a re-run on an unchanged lockfile makes no registry
+ * request for it.
  *
- * Keyed by what the facts depend on, all known before fetching: name, version, the lockfile's
- * integrity, and a digest of the trust material (trusted root, the registry's keys, this tool's
- * version and the entry format). The evidence of a published name@version with a given integrity
- * does not change, so the key stands for it; the entry also records the digest of the evidence it
- * was made from. A rotated or revoked registry key changes the trust digest (a miss); entries also
- * expire after `maxAgeMs` (default 7 days) so that anything the registry changes later (a key
- * withdrawn without a new trust root, a re-published attestations document) is picked up.
+ * It is not a source of truth. It holds *evidence*, never verdicts: every hit is verified again
+ * against the run's trust material (lib/check.ts), exactly like freshly fetched evidence, and is
+ * bound to the integrity the lockfile records (which comes from the lockfile, never from the entry).
+ * The folder is writable by anything that runs as the user — a CI cache restored from another job, a
+ * dependency's postinstall — so a forged entry can at worst hold evidence that must still verify,
+ * with the same power a lying registry has over unsigned metadata (the publish time, `_npmUser`,
+ * whether attestations are advertised), never more.
  *
- * On disk under `dir` (the CLI's default: `<npm cache>/_verify-deps/`), one JSON file per entry,
- * written atomically (temp file + rename). An entry that does not parse, has the wrong shape or
- * does not match its key is ignored and later overwritten: the cache is never trusted blindly and
- * never makes a run fail. Only facts from fully fetched evidence are stored, never a failure.
+ * Keyed by what the evidence is about, all known before fetching: the registry it came from, name,
+ * version and the lockfile's integrity. The evidence of a published name@version with a given
+ * integrity does not change; entries still expire after `maxAgeMs` (default 7 days) so that what a
+ * registry changes later (an unpublished version, a re-published attestations document) is picked up.
+ *
+ * On disk under `dir` (the CLI's default: `<npm cache>/_verify-deps/facts/`), one JSON file per entry
+ * in `evidence-v<CACHE_FORMAT>/`, written atomically (temp file + rename). An entry that does not
+ * parse, has the wrong shape or does not match its key (another registry, name, version or integrity)
+ * is a miss, later overwritten: it never makes a run fail. Only fully fetched evidence is stored.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import procLog from 'proc-log'
-import { isFindingCode } from '../findings.js'
-import type { RegistryKey } from '../verify/registry-keys.js'
-import type { PackageEvidence, PackageFacts } from '../verify/types.js'
+import type { AttestationsEvidence, PackageEvidence, VersionData } from '../verify/types.js'
 
 const { log } = procLog
 
 export const DEFAULT_CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000
 /** The cache's folder inside npm's cache folder (`NpmConfig.cacheDir`). */
 export const CACHE_SUBDIR = '_verify-deps'
-/** Bumped when the entry layout or the meaning of facts changes. */
-export const CACHE_FORMAT = 1
-const ENTRIES_DIR = `facts-v${CACHE_FORMAT}`
+/**
+ * Bumped when the entry layout or the meaning of its fields changes. 1: verified facts keyed by a
+ * trust digest (trusted blindly: issue 14); 2: evidence keyed by registry, verified on every hit.
+ */
+export const CACHE_FORMAT = 2
+const ENTRIES_DIR = `evidence-v${CACHE_FORMAT}`
 // A stored time this far in the future is not a clock skew but a bad entry.
 const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000
 
 export interface CacheKey {
+  /** The registry the evidence is fetched from, with a trailing slash. */
+  registry: string
   name: string
   version: string
+  /** The lockfile's integrity: what npm will install. */
   integrity: string
-  trustDigest: string
 }
 
+/** What a hit gives: evidence to verify, about exactly the key's package. */
 export interface CacheHit {
-  facts: PackageFacts
-  evidenceDigest: string
+  evidence: PackageEvidence
   storedAt: string
 }
 
-export interface VerificationCacheOptions {
+export interface EvidenceCacheOptions {
   dir: string
-  /** The trusted root in use: part of every trust digest. */
-  trustedRoot: unknown
-  /** verify-deps' version: facts from another version are not reused. */
-  toolVersion: string
   maxAgeMs?: number
   now?: () => Date
 }
 
-interface CacheEntry extends CacheKey {
-  format: number
-  evidenceDigest: string
-  storedAt: string
-  facts: PackageFacts
+/** The stored part of PackageEvidence: name, version and integrity come from the key. */
+interface StoredEvidence {
+  versionData: VersionData
+  publishTime?: string
+  attestations: AttestationsEvidence
 }
 
-export class VerificationCache {
+interface CacheEntry extends CacheKey {
+  format: number
+  storedAt: string
+  evidence: StoredEvidence
+}
+
+export class EvidenceCache {
   readonly dir: string
-  readonly #rootDigest: string
   readonly #maxAgeMs: number
   readonly #now: () => Date
-  readonly #trustDigests = new WeakMap<readonly RegistryKey[], string>()
 
-  constructor(options: VerificationCacheOptions) {
+  constructor(options: EvidenceCacheOptions) {
     this.dir = options.dir
-    this.#rootDigest = sha256(canonicalJSON({ format: CACHE_FORMAT, tool: options.toolVersion, trustedRoot: options.trustedRoot }))
     this.#maxAgeMs = options.maxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS
     this.#now = options.now ?? (() => new Date())
   }
 
-  /** The key for a package under its registry's keys; undefined without a lockfile integrity (nothing pins the evidence). */
-  keyFor(ref: { name: string; version: string; integrity?: string }, registryKeys: readonly RegistryKey[] | null): CacheKey | undefined {
+  /** The key for a package from `registry`; undefined without a lockfile integrity (nothing pins the evidence). */
+  keyFor(ref: { name: string; version: string; integrity?: string }, registry: string): CacheKey | undefined {
     if (!ref.integrity) return undefined
-    return { name: ref.name, version: ref.version, integrity: ref.integrity, trustDigest: this.trustDigest(registryKeys) }
+    return { registry, name: ref.name, version: ref.version, integrity: ref.integrity }
   }
 
-  /** Digest of the trusted root, tool version and the given registry keys (null: the registry has none). */
-  trustDigest(registryKeys: readonly RegistryKey[] | null): string {
-    if (registryKeys === null) return sha256(`${this.#rootDigest}\0no-keys`)
-    let digest = this.#trustDigests.get(registryKeys)
-    if (!digest) {
-      digest = sha256(`${this.#rootDigest}\0${digestRegistryKeys(registryKeys)}`)
-      this.#trustDigests.set(registryKeys, digest)
-    }
-    return digest
-  }
-
-  /** Cached facts for the key, or undefined (missing, expired, corrupt). Never throws. */
+  /** Cached evidence for the key, or undefined (missing, expired, corrupt, about something else). Never throws. */
   get(key: CacheKey): CacheHit | undefined {
     const file = this.#file(key)
     let text: string
@@ -111,33 +108,43 @@ export class VerificationCache {
       log.verbose('verify-deps cache', `ignoring unreadable entry ${file}`)
       return undefined
     }
-    const problem = checkEntry(entry, key)
-    if (problem) {
-      log.verbose('verify-deps cache', `ignoring entry ${file}: ${problem}`)
+    const stored = readEntry(entry, key)
+    if (typeof stored === 'string') {
+      log.verbose('verify-deps cache', `ignoring entry ${file}: ${stored}`)
       return undefined
     }
-    const { facts, evidenceDigest, storedAt } = entry as CacheEntry
-    const age = this.#now().getTime() - Date.parse(storedAt)
+    const age = this.#now().getTime() - Date.parse(stored.storedAt)
     if (age > this.#maxAgeMs || age < -MAX_CLOCK_SKEW_MS) return undefined
-    return { facts, evidenceDigest, storedAt }
+    const { versionData, publishTime, attestations } = stored.evidence
+    // Name, version and integrity are the key's: the lockfile's, never the entry's.
+    const evidence: PackageEvidence = {
+      name: key.name,
+      version: key.version,
+      integrity: key.integrity,
+      versionData,
+      ...(publishTime !== undefined && { publishTime }),
+      attestations,
+    }
+    return { evidence, storedAt: stored.storedAt }
   }
 
   /**
-   * Stores facts verified from `evidence`. Refuses (returns false) what must not be cached:
-   * evidence that was not fully fetched, or facts and evidence that are not about the key's
-   * package. A write error is logged, never thrown: the cache only saves time.
+   * Stores fully fetched evidence about the key's package. Refuses (returns false) evidence that
+   * was not fully fetched or is about another package. A write error is logged, never thrown: the
+   * cache only saves time.
    */
-  put(key: CacheKey, evidence: PackageEvidence, facts: PackageFacts): boolean {
+  put(key: CacheKey, evidence: PackageEvidence): boolean {
     if (!evidence.versionData || evidence.attestations.state === 'failed') return false
     if (evidence.name !== key.name || evidence.version !== key.version || evidence.integrity !== key.integrity) return false
-    if (facts.name !== key.name || facts.version !== key.version) return false
     const entry: CacheEntry = {
       format: CACHE_FORMAT,
       ...key,
-      evidenceDigest: digestEvidence(evidence),
       storedAt: this.#now().toISOString(),
-      // Round-trip through JSON so what is stored is exactly what a later read returns.
-      facts: JSON.parse(JSON.stringify(facts)) as PackageFacts,
+      evidence: {
+        versionData: evidence.versionData,
+        ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }),
+        attestations: evidence.attestations,
+      },
     }
     const file = this.#file(key)
     const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
@@ -163,25 +170,6 @@ export class VerificationCache {
   }
 }
 
-/** Digest of everything fetched for a package (the tarball bytes are not evidence the cache keeps). */
-export function digestEvidence(evidence: PackageEvidence): string {
-  const { tarball: _tarball, ...rest } = evidence
-  return sha256(canonicalJSON(rest))
-}
-
-function digestRegistryKeys(keys: readonly RegistryKey[]): string {
-  const material = [...keys]
-    .sort((a, b) => (a.keyid < b.keyid ? -1 : a.keyid > b.keyid ? 1 : 0))
-    .map((k) => ({
-      keyid: k.keyid,
-      spki: k.spkiBase64,
-      usages: Object.fromEntries(
-        Object.entries(k.usages).map(([usage, v]) => [usage, { from: v?.validFrom?.toISOString() ?? null, to: v?.expires?.toISOString() ?? null }]),
-      ),
-    }))
-  return sha256(canonicalJSON(material))
-}
-
 /** JSON with object keys sorted, so equal data digests equally. */
 export function canonicalJSON(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
@@ -196,33 +184,64 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex')
 }
 
-/** What is wrong with a stored entry, or undefined when it is usable for `key`. */
-function checkEntry(entry: unknown, key: CacheKey): string | undefined {
+/**
+ * A stored entry (attacker-writable JSON) as usable for `key`, or what is wrong with it. Only the
+ * fields fetch/ itself would have gathered are kept, in the shapes it gives them; the values inside
+ * (signatures, bundles) stay untrusted and are checked by the verifier as on every run.
+ */
+function readEntry(entry: unknown, key: CacheKey): { storedAt: string; evidence: StoredEvidence } | string {
   if (!isObject(entry)) return 'not an object'
   if (entry.format !== CACHE_FORMAT) return `format ${String(entry.format)}`
-  for (const field of ['name', 'version', 'integrity', 'trustDigest'] as const) {
+  for (const field of ['registry', 'name', 'version', 'integrity'] as const) {
     if (entry[field] !== key[field]) return `${field} does not match`
   }
-  if (typeof entry.evidenceDigest !== 'string' || typeof entry.storedAt !== 'string' || Number.isNaN(Date.parse(entry.storedAt))) {
-    return 'missing evidenceDigest or storedAt'
+  if (typeof entry.storedAt !== 'string' || Number.isNaN(Date.parse(entry.storedAt))) return 'storedAt is not a date'
+  const evidence = entry.evidence
+  if (!isObject(evidence)) return 'evidence is not an object'
+  const versionData = readStoredVersionData(evidence.versionData)
+  if (typeof versionData === 'string') return versionData
+  if (evidence.publishTime !== undefined && typeof evidence.publishTime !== 'string') return 'publishTime is not a string'
+  const attestations = readStoredAttestations(evidence.attestations)
+  if (typeof attestations === 'string') return attestations
+  // fetch/ asks for the attestations document exactly when the version data advertises one.
+  const advertised = versionData.dist?.attestations !== undefined && versionData.dist.attestations !== null
+  if (advertised !== (attestations.state !== 'not-requested')) return 'attestations do not match what the version data advertises'
+  return {
+    storedAt: entry.storedAt,
+    evidence: { versionData, ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }), attestations },
   }
-  return checkFacts(entry.facts, key)
 }
 
-function checkFacts(facts: unknown, key: CacheKey): string | undefined {
-  if (!isObject(facts)) return 'facts is not an object'
-  if (facts.name !== key.name || facts.version !== key.version) return 'facts are about another package'
-  for (const part of ['integrity', 'signature', 'provenance', 'publish'] as const) {
-    const value = facts[part]
-    if (!isObject(value) || typeof value.status !== 'string') return `facts.${part} has no status`
+function readStoredVersionData(value: unknown): VersionData | string {
+  if (!isObject(value)) return 'versionData is not an object'
+  const data: VersionData = {}
+  if (value.dist !== undefined) {
+    if (!isObject(value.dist)) return 'versionData.dist is not an object'
+    const { integrity, signatures, attestations } = value.dist
+    if (integrity !== undefined && typeof integrity !== 'string') return 'versionData.dist.integrity is not a string'
+    data.dist = {
+      ...(integrity !== undefined && { integrity }),
+      ...(signatures !== undefined && { signatures }),
+      ...(attestations !== undefined && { attestations }),
+    }
   }
-  if (!isObject(facts.publisher) || facts.publisher.source !== 'registry-metadata') return 'facts.publisher is malformed'
-  const findings = facts.findings
-  if (!Array.isArray(findings)) return 'facts.findings is not an array'
-  for (const f of findings as unknown[]) {
-    if (!isObject(f) || typeof f.code !== 'string' || !isFindingCode(f.code) || typeof f.message !== 'string') return 'a finding is malformed'
+  if (value._npmUser !== undefined) data._npmUser = value._npmUser
+  return data
+}
+
+function readStoredAttestations(value: unknown): AttestationsEvidence | string {
+  if (!isObject(value)) return 'attestations is not an object'
+  switch (value.state) {
+    case 'fetched':
+      return value.document === undefined ? 'the attestations document is missing' : { state: 'fetched', document: value.document }
+    case 'not-found':
+      return { state: 'not-found' }
+    case 'not-requested':
+      return { state: 'not-requested' }
+    default:
+      // `failed` is never stored: a failure is fetched again.
+      return `attestations state ${JSON.stringify(value.state)}`
   }
-  return undefined
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
 /**
  * The evidence for each registry package, fetched from its configured registry:
- *  1. the verification cache, first: a hit means no request at all for the package;
+ *  1. the evidence cache, first: a hit means no request at all for the package. It gives evidence,
+ *     never a verdict: a hit is verified like fetched evidence (cache.ts says why);
  *  2. the version document `GET <registry>/<name>/<version>` (dist.integrity, dist.signatures,
  *     dist.attestations, _npmUser);
  *  3. the publish time `time[version]`, only when needed: it is only in the full packument
@@ -26,8 +27,8 @@
 import procLog from 'proc-log'
 import type { PackageRef } from '../model.js'
 import type { RegistryKey } from '../verify/registry-keys.js'
-import type { AttestationsEvidence, PackageEvidence, PackageFacts, VersionData } from '../verify/types.js'
-import type { CacheKey, VerificationCache } from './cache.js'
+import type { AttestationsEvidence, PackageEvidence, VersionData } from '../verify/types.js'
+import type { EvidenceCache } from './cache.js'
 import { DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUT_MS, getJSON, type GetJSONOptions, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
@@ -37,23 +38,25 @@ const { log } = procLog
 
 export const DEFAULT_CONCURRENCY = 12
 
-/** The evidence was fetched; verify it with `registryKeys`, then `cache.put(cacheKey, …)` the facts. */
+/** The evidence was fetched (and stored in the cache, when one is in use); verify it with `registryKeys`. */
 export interface FetchedEvidence {
   state: 'fetched'
   evidence: PackageEvidence
   registry: string
   registryKeys: readonly RegistryKey[] | null
-  /** Present when the package can be cached (it has a lockfile integrity and a cache is in use). */
-  cacheKey?: CacheKey
 }
 
-/** Facts from the verification cache: nothing was fetched. */
-export interface CachedFacts {
+/**
+ * Evidence from the cache: nothing was fetched. Untrusted like fetched evidence and verified the
+ * same way, with `registryKeys`; name, version and integrity are the ref's, never the entry's.
+ */
+export interface CachedEvidence {
   state: 'cached'
-  facts: PackageFacts
-  evidenceDigest: string
+  evidence: PackageEvidence
   registry: string
-  cacheKey: CacheKey
+  registryKeys: readonly RegistryKey[] | null
+  /** When the entry was written (ISO 8601). */
+  storedAt: string
 }
 
 /** The package could not be verified: FETCH_FAILED upstream. `reason` is redacted and names the package and URL. */
@@ -67,7 +70,7 @@ export interface FetchFailure {
   url?: string
 }
 
-export type EvidenceOutcome = FetchedEvidence | CachedFacts | FetchFailure
+export type EvidenceOutcome = FetchedEvidence | CachedEvidence | FetchFailure
 
 export interface FetchEvidenceOptions {
   config: NpmConfig
@@ -82,7 +85,7 @@ export interface FetchEvidenceOptions {
   /** Backoff and Retry-After cap; defaults from npm's `fetch-retry-*` when set, else DEFAULT_RETRY_POLICY. */
   retry?: Partial<Omit<RetryPolicy, 'retries'>>
   /** Omit (`--no-cache`) to always fetch. */
-  cache?: VerificationCache
+  cache?: EvidenceCache
   /** No network at all (`--offline`, npm's `offline`): a package not in the cache could not be verified. */
   offline?: boolean
   /**
@@ -167,15 +170,18 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
   if (!keys) return fail(`the signing keys of ${registry} were not looked up`)
   if (keys.state === 'failed') return fail(`the signing keys of ${registry} could not be obtained: ${keys.reason}`)
 
-  // 1. The cache: a hit needs no request.
-  const cacheKey = options.cache?.keyFor(ref, keys.keys)
+  // 1. The cache, keyed by this registry: a hit needs no request. Evidence stored without a publish
+  //    time that these keys need (they gained a validity bound since) is fetched again.
+  const cacheKey = options.cache?.keyFor(ref, registry)
   if (cacheKey && options.cache) {
     const hit = options.cache.get(cacheKey)
-    if (hit) return { state: 'cached', facts: hit.facts, evidenceDigest: hit.evidenceDigest, registry, cacheKey }
+    if (hit && !(hit.evidence.publishTime === undefined && needsPublishTime(hit.evidence.versionData?.dist?.signatures, keys.keys))) {
+      return { state: 'cached', evidence: hit.evidence, registry, registryKeys: keys.keys, storedAt: hit.storedAt }
+    }
   }
 
   // Offline means no request at all, as in npm: what the cache does not hold could not be verified.
-  if (options.offline) return fail(`offline: no verified evidence for it in the verification cache (run once online, or without --offline / npm's offline)`)
+  if (options.offline) return fail(`offline: no evidence for it in the verification cache (run once online, or without --offline / npm's offline)`)
 
   const path = escapedName(name)
   if (!path) return fail('not a valid package name for a registry request')
@@ -227,7 +233,8 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
     ...(publishTime !== undefined && { publishTime }),
     attestations,
   }
-  return { state: 'fetched', evidence, registry, registryKeys: keys.keys, ...(cacheKey && { cacheKey }) }
+  if (cacheKey) options.cache?.put(cacheKey, evidence)
+  return { state: 'fetched', evidence, registry, registryKeys: keys.keys }
 }
 
 /**
@@ -255,6 +262,10 @@ function readVersionData(doc: unknown, name: string, version: string): VersionDa
   const data: VersionData = {}
   if (dist) {
     const { integrity, signatures, attestations } = dist as Record<string, unknown>
+    // Not a string is not "no integrity stated": the verifier would read it as absent and let the
+    // lockfile's stand unchallenged. A registry that says something unreadable about the bytes is
+    // malformed evidence, like malformed JSON.
+    if (integrity !== undefined && typeof integrity !== 'string') return 'has a dist.integrity that is not a string'
     data.dist = {
       ...(integrity !== undefined && { integrity }),
       ...(signatures !== undefined && { signatures }),

@@ -1,16 +1,19 @@
 /**
- * The verification cache: a re-run on an unchanged lockfile asks the registry nothing; a change of
- * trust material, an expired or a corrupt entry means fetching again; failures are never cached.
+ * The evidence cache: a re-run on an unchanged lockfile asks the registry nothing, and what it gives
+ * is evidence to verify again, never a verdict; an entry about anything else (another registry,
+ * name, version, integrity), of another shape, expired or corrupt is a miss; failures are never cached.
  */
 import t, { type Test } from 'tap'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { VerificationCache, digestEvidence, type CacheKey } from '../../lib/fetch/cache.js'
+import { CACHE_FORMAT, EvidenceCache, type CacheKey } from '../../lib/fetch/cache.js'
 import { fetchEvidence, type EvidenceOutcome } from '../../lib/fetch/evidence.js'
 import type { PackageRef } from '../../lib/model.js'
-import type { PackageEvidence } from '../../lib/verify/types.js'
+import { parseRegistryKeys } from '../../lib/verify/registry-keys.js'
 import { verifyPackage } from '../../lib/verify/package.js'
 import { createTrustContext } from '../../lib/verify/trust-context.js'
+import type { PackageEvidence } from '../../lib/verify/types.js'
+import { formatKeysEndpoint } from '../helpers/registry/index.js'
 import { createScenario } from '../helpers/scenario/index.js'
 import { FAST, isolatedConfig, refsFromLockfile, scenarioKeys } from './world.js'
 
@@ -25,133 +28,181 @@ const refs = refsFromLockfile(s)
 const { config } = isolatedConfig(t, s.projectDir)
 const keys = await scenarioKeys(s, config)
 const trustedRoot = JSON.parse(readFileSync(s.trustedRootFile, 'utf8')) as unknown
-const TOOL = '0.1.0-test'
+const registry = s.registry.url
 
-/** One run as the pipeline does it: fetch (cache first), verify what was fetched, store the facts. */
-async function run(cache: VerificationCache, packages: PackageRef[] = refs): Promise<EvidenceOutcome[]> {
-  const results = [...(await fetchEvidence(packages, { config, registryKeys: keys, cache, ...FAST })).values()]
-  for (const o of results) {
-    if (o.state !== 'fetched' || !o.cacheKey) continue
-    const trust = createTrustContext({ trustedRoot, trustedRootSource: 'test', registryKeys: o.registryKeys })
-    cache.put(o.cacheKey, o.evidence, verifyPackage(o.evidence, trust))
-  }
-  return results
+async function run(cache: EvidenceCache, packages: PackageRef[] = refs): Promise<EvidenceOutcome[]> {
+  return [...(await fetchEvidence(packages, { config, registryKeys: keys, cache, ...FAST })).values()]
+}
+
+function evidenceOf(o: EvidenceOutcome | undefined): PackageEvidence {
+  if (o?.state !== 'fetched' && o?.state !== 'cached') throw new Error(`expected evidence, got ${JSON.stringify(o)}`)
+  return o.evidence
 }
 
 function entryFiles(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).map((f) => join(dir, f))
 }
 
+const only = (name: string) => refs.filter((r) => r.name === name)
+
 t.beforeEach(() => s.registry.clearRequests())
 
-t.test('a re-run on an unchanged lockfile makes no registry request', async (t) => {
+t.test('a re-run on an unchanged lockfile makes no registry request and gives the same evidence', async (t) => {
   const dir = t.testdir({})
-  const first = await run(new VerificationCache({ dir, trustedRoot, toolVersion: TOOL }))
+  const first = await run(new EvidenceCache({ dir }))
   t.same(first.map((o) => o.state), ['fetched', 'fetched', 'fetched'])
   t.equal(entryFiles(dir).length, 3)
   s.registry.clearRequests()
 
-  const second = await run(new VerificationCache({ dir, trustedRoot, toolVersion: TOOL }))
+  const second = await run(new EvidenceCache({ dir }))
   t.same(second.map((o) => o.state), ['cached', 'cached', 'cached'])
   t.same(s.registry.requests, [], 'zero requests')
-  const a = second.find((o) => o.state === 'cached' && o.facts.name === 'a')
-  t.match(a, { state: 'cached', facts: { name: 'a', version: '1.0.0', signature: { status: 'verified' }, provenance: { status: 'verified' } } })
-  const fetchedA = first.find((o) => o.state === 'fetched' && o.evidence.name === 'a')
-  if (fetchedA?.state === 'fetched' && a?.state === 'cached') t.equal(a.evidenceDigest, digestEvidence(fetchedA.evidence), 'the entry records the evidence it was made from')
-})
-
-t.test('changed trust material is a miss: another trusted root, rotated registry keys, another tool version', async (t) => {
-  const dir = t.testdir({})
-  await run(new VerificationCache({ dir, trustedRoot, toolVersion: TOOL }))
-  const variants: Array<[string, VerificationCache, PackageRef[]?]> = [
-    ['trusted root', new VerificationCache({ dir, trustedRoot: { ...(trustedRoot as object), changed: true }, toolVersion: TOOL })],
-    ['tool version', new VerificationCache({ dir, trustedRoot, toolVersion: '9.9.9' })],
-  ]
-  for (const [what, cache] of variants) {
-    s.registry.clearRequests()
-    const states = (await fetchEvidence(refs, { config, registryKeys: keys, cache, ...FAST })).values()
-    t.same([...states].map((o) => o.state), ['fetched', 'fetched', 'fetched'], `${what}: fetched again`)
-    t.ok(s.registry.requests.length >= 3)
+  const runKeys = keys.get(registry)?.state === 'fetched' ? keys.get(registry) : undefined
+  for (const [i, o] of second.entries()) {
+    t.same(evidenceOf(o), evidenceOf(first[i]), `${evidenceOf(o).name}: the evidence as fetched`)
+    t.match(o, { registry })
+    t.equal(o.state === 'cached' && o.registryKeys, runKeys?.state === 'fetched' && runKeys.keys, 'with the run’s registry keys')
   }
-  const cache = new VerificationCache({ dir, trustedRoot, toolVersion: TOOL })
-  const rotated = await scenarioKeys(s, config, 'tuf') // the same key with a validity window: other trust material
-  const states = [...(await fetchEvidence(refs, { config, registryKeys: rotated, cache, ...FAST })).values()].map((o) => o.state)
-  t.same(states, ['fetched', 'fetched', 'fetched'], 'registry keys: fetched again')
-  t.not(cache.trustDigest(null), cache.trustDigest([]), 'no keys differs from an empty key list')
+  const trust = createTrustContext({ trustedRoot, trustedRootSource: 'test', registryKeys: runKeys?.state === 'fetched' ? runKeys.keys : null })
+  const a = verifyPackage(evidenceOf(second.find((o) => evidenceOf(o).name === 'a')), trust)
+  t.match(a, { name: 'a', signature: { status: 'verified' }, provenance: { status: 'verified' }, publish: { status: 'verified' }, findings: [] })
 })
 
-t.test('a corrupt or mismatched entry is ignored and then overwritten', async (t) => {
+t.test('a hit is evidence, verified against the trust material of the run that reads it', async (t) => {
   const dir = t.testdir({})
-  const onlyA = refs.filter((r) => r.name === 'a')
-  const cache = new VerificationCache({ dir, trustedRoot, toolVersion: TOOL })
-  await run(cache, onlyA)
+  await run(new EvidenceCache({ dir }), only('a'))
+  const [o] = await run(new EvidenceCache({ dir }), only('a'))
+  t.equal(o?.state, 'cached')
+  // The same entry under other registry keys: the signature no longer verifies.
+  const otherKeys = parseRegistryKeys(formatKeysEndpoint([s.unknownKey]), 'test')
+  const facts = verifyPackage(evidenceOf(o), createTrustContext({ trustedRoot, trustedRootSource: 'test', registryKeys: otherKeys }))
+  t.not(facts.signature.status, 'verified')
+  t.ok(facts.findings.length > 0)
+})
+
+t.test('the key names the registry, and a hit is bound to the lockfile integrity', async (t) => {
+  const dir = t.testdir({})
+  const cache = new EvidenceCache({ dir })
+  await run(cache, only('a'))
+  const ref = only('a')[0]!
+  const key = cache.keyFor(ref, registry)!
+  t.match(key, { registry, name: 'a', version: '1.0.0', integrity: ref.integrity })
+  t.ok(cache.get(key))
+  t.equal(cache.get({ ...key, registry: 'http://127.0.0.1:1/' }), undefined, 'another registry: a miss')
+  t.equal(cache.get({ ...key, integrity: 'sha512-other' }), undefined, 'another integrity: a miss')
+  t.equal(cache.get({ ...key, version: '1.0.1' }), undefined, 'another version: a miss')
+  t.equal(cache.get(key)?.evidence.integrity, ref.integrity, 'the integrity is the key’s')
+  t.equal(cache.keyFor({ ...ref, integrity: undefined }, registry), undefined, 'no lockfile integrity: nothing to key on')
+})
+
+t.test('an entry that is corrupt, of another shape or about something else is a miss, then overwritten', async (t) => {
+  const dir = t.testdir({})
+  const cache = new EvidenceCache({ dir })
+  await run(cache, only('a'))
   const [file] = entryFiles(dir)
-  const good = readFileSync(file!, 'utf8')
+  const good = JSON.parse(readFileSync(file!, 'utf8'))
+  const withEvidence = (patch: Record<string, unknown>) => JSON.stringify({ ...good, evidence: { ...good.evidence, ...patch } })
   const corruptions: Record<string, string> = {
-    'not JSON': '{"format": 1, "na',
+    'not JSON': '{"format": 2, "na',
     'not an object': '[]',
-    'another package': good.replace('"name":"a"', '"name":"evil"'),
-    'facts about another package': JSON.stringify({ ...JSON.parse(good), facts: { ...JSON.parse(good).facts, name: 'evil' } }),
-    'malformed facts': JSON.stringify({ ...JSON.parse(good), facts: { name: 'a', version: '1.0.0' } }),
-    'an unknown finding code': JSON.stringify({ ...JSON.parse(good), facts: { ...JSON.parse(good).facts, findings: [{ code: 'ALL_GOOD', message: '' }] } }),
-    'a bad date': JSON.stringify({ ...JSON.parse(good), storedAt: 'yesterday' }),
+    'format 1 (verified facts)': JSON.stringify({ ...good, format: 1 }),
+    'another package': JSON.stringify({ ...good, name: 'evil' }),
+    'another registry': JSON.stringify({ ...good, registry: 'https://registry.npmjs.org/' }),
+    'another integrity': JSON.stringify({ ...good, integrity: 'sha512-other' }),
+    'a bad date': JSON.stringify({ ...good, storedAt: 'yesterday' }),
+    'no evidence': JSON.stringify({ ...good, evidence: undefined }),
+    'versionData not an object': withEvidence({ versionData: 'x' }),
+    'dist as a string': withEvidence({ versionData: { ...good.evidence.versionData, dist: 'sha512-x' } }),
+    'dist.integrity as a number': withEvidence({ versionData: { ...good.evidence.versionData, dist: { ...good.evidence.versionData.dist, integrity: 512 } } }),
+    'a publish time that is not a string': withEvidence({ publishTime: 5 }),
+    'a failed attestations fetch': withEvidence({ attestations: { state: 'failed', reason: 'HTTP 500' } }),
+    'an unknown attestations state': withEvidence({ attestations: { state: 'verified' } }),
+    'advertised attestations never requested': withEvidence({ attestations: { state: 'not-requested' } }),
   }
   for (const [what, content] of Object.entries(corruptions)) {
     writeFileSync(file!, content)
     s.registry.clearRequests()
-    const [o] = await run(cache, onlyA)
-    t.equal(o?.state, 'fetched', `${what}: ignored, fetched again`)
+    const [o] = await run(cache, only('a'))
+    t.equal(o?.state, 'fetched', `${what}: a miss, fetched again`)
     t.ok(s.registry.requests.length > 0)
-    t.ok(JSON.parse(readFileSync(file!, 'utf8')).facts, `${what}: overwritten with a good entry`)
+    t.equal(JSON.parse(readFileSync(file!, 'utf8')).format, CACHE_FORMAT, `${what}: overwritten with a good entry`)
   }
   s.registry.clearRequests()
-  const [o] = await run(cache, onlyA)
+  const [o] = await run(cache, only('a'))
   t.equal(o?.state, 'cached')
   t.same(s.registry.requests, [])
+})
+
+t.test('fields the fetcher would not have gathered are dropped from a hit', async (t) => {
+  const dir = t.testdir({})
+  const cache = new EvidenceCache({ dir })
+  await run(cache, only('c'))
+  const [file] = entryFiles(dir)
+  const good = JSON.parse(readFileSync(file!, 'utf8'))
+  const tarball = Buffer.from('forged').toJSON()
+  good.evidence.versionData.dist.extra = 'x'
+  good.evidence.tarball = tarball
+  good.evidence.name = 'evil'
+  writeFileSync(file!, JSON.stringify(good))
+  const [o] = await run(cache, only('c'))
+  t.equal(o?.state, 'cached')
+  const evidence = evidenceOf(o)
+  t.equal(evidence.name, 'c')
+  t.equal(evidence.tarball, undefined)
+  t.same(Object.keys(evidence.versionData?.dist ?? {}).sort(), ['integrity', 'signatures'])
 })
 
 t.test('entries expire', async (t) => {
   const dir = t.testdir({})
   let now = new Date('2025-06-01T00:00:00Z')
-  const cache = new VerificationCache({ dir, trustedRoot, toolVersion: TOOL, maxAgeMs: 3600_000, now: () => now })
-  const onlyC = refs.filter((r) => r.name === 'c')
-  await run(cache, onlyC)
+  const cache = new EvidenceCache({ dir, maxAgeMs: 3600_000, now: () => now })
+  await run(cache, only('c'))
   now = new Date('2025-06-01T00:59:00Z')
-  t.equal((await run(cache, onlyC))[0]?.state, 'cached', 'within maxAge')
+  t.equal((await run(cache, only('c')))[0]?.state, 'cached', 'within maxAge')
   now = new Date('2025-06-01T01:01:00Z')
-  t.equal((await run(cache, onlyC))[0]?.state, 'fetched', 'after maxAge')
+  t.equal((await run(cache, only('c')))[0]?.state, 'fetched', 'after maxAge')
 })
 
-t.test('only facts from fully fetched evidence are stored; no integrity, no cache', async (t) => {
+t.test('evidence without the publish time the keys now need is fetched again', async (t) => {
+  const dir = t.testdir({})
+  await run(new EvidenceCache({ dir }), only('c'))
+  const tufKeys = await scenarioKeys(s, config, 'tuf') // the same key with a validity window
+  s.registry.clearRequests()
+  const [o] = [...(await fetchEvidence(only('c'), { config, registryKeys: tufKeys, cache: new EvidenceCache({ dir }), ...FAST })).values()]
+  t.equal(o?.state, 'fetched')
+  t.ok(evidenceOf(o).publishTime, 'with its publish time')
+  t.ok(s.registry.requests.some((q) => q.route === 'packument'))
+  const [again] = [...(await fetchEvidence(only('c'), { config, registryKeys: tufKeys, cache: new EvidenceCache({ dir }), ...FAST })).values()]
+  t.equal(again?.state, 'cached', 'then cached with it')
+})
+
+t.test('only fully fetched evidence about the key is stored; no integrity, no cache', async (t) => {
   const root = t.testdir({ checked: {}, scratch: {} })
   const dir = join(root, 'checked')
-  const cache = new VerificationCache({ dir, trustedRoot, toolVersion: TOOL })
-  const [o] = await run(new VerificationCache({ dir: join(root, 'scratch'), trustedRoot, toolVersion: TOOL }), refs.filter((r) => r.name === 'a'))
-  if (o?.state !== 'fetched' || !o.cacheKey) throw new Error('expected fetched evidence with a cache key')
-  const facts = verifyPackage(o.evidence, createTrustContext({ trustedRoot, trustedRootSource: 'test', registryKeys: o.registryKeys }))
-  const key: CacheKey = o.cacheKey
-  const refuse = (what: string, evidence: PackageEvidence, k: CacheKey = key) => t.equal(cache.put(k, evidence, facts), false, what)
-  refuse('no version data', { ...o.evidence, versionData: undefined })
-  refuse('attestations failed', { ...o.evidence, attestations: { state: 'failed', reason: 'HTTP 500' } })
-  refuse('evidence about another integrity', o.evidence, { ...key, integrity: 'sha512-other' })
+  const cache = new EvidenceCache({ dir })
+  const [o] = await run(new EvidenceCache({ dir: join(root, 'scratch') }), only('a'))
+  const evidence = evidenceOf(o)
+  const key: CacheKey = cache.keyFor(only('a')[0]!, registry)!
+  const refuse = (what: string, e: PackageEvidence, k: CacheKey = key) => t.equal(cache.put(k, e), false, what)
+  refuse('no version data', { ...evidence, versionData: undefined })
+  refuse('attestations failed', { ...evidence, attestations: { state: 'failed', reason: 'HTTP 500' } })
+  refuse('evidence about another integrity', evidence, { ...key, integrity: 'sha512-other' })
+  refuse('evidence about another package', { ...evidence, name: 'b' })
   t.same(entryFiles(dir), [])
 
-  const noIntegrity = { ...refs.find((r) => r.name === 'a')!, integrity: undefined }
-  t.equal(cache.keyFor(noIntegrity, null), undefined)
-  const results = await fetchEvidence([noIntegrity], { config, registryKeys: keys, cache, ...FAST })
-  t.match([...results.values()][0], { state: 'fetched', cacheKey: undefined })
+  const noIntegrity = { ...only('a')[0]!, integrity: undefined }
+  await fetchEvidence([noIntegrity], { config, registryKeys: keys, cache, ...FAST })
+  t.same(entryFiles(dir), [], 'nothing stored without a lockfile integrity')
 
-  const failedRun = new VerificationCache({ dir, trustedRoot, toolVersion: TOOL })
   s.registry.addFault({ path: '/a/1.0.0', type: 'status', status: 500 })
   t.teardown(() => s.registry.faults.clear())
-  const [failure] = await run(failedRun, refs.filter((r) => r.name === 'a'))
+  const [failure] = await run(cache, only('a'))
   t.equal(failure?.state, 'failed')
   t.same(entryFiles(dir), [], 'a failure leaves no entry')
 })
 
 t.test('a cache folder that cannot be written only costs time', async (t: Test) => {
   const file = join(t.testdir({ 'not-a-dir': 'x' }), 'not-a-dir')
-  const cache = new VerificationCache({ dir: file, trustedRoot, toolVersion: TOOL })
-  const [o] = await run(cache, refs.filter((r) => r.name === 'c'))
+  const [o] = await run(new EvidenceCache({ dir: file }), only('c'))
   t.equal(o?.state, 'fetched')
 })

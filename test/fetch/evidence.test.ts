@@ -235,6 +235,20 @@ t.test('malformed JSON names the package and the URL, and is not retried', async
   t.equal(hits, 1)
 })
 
+t.test('a dist.integrity that is not a string is malformed evidence: a FetchFailure, never ignored', async (t) => {
+  // Found by the fault-proxy suite (test/cli/check-faults.test.ts): served as a number, it was
+  // read as "the registry states no integrity" and the package passed.
+  const record = s.version('c')
+  t.teardown(() => {
+    record.dist = {}
+  })
+  for (const integrity of [512, { sha512: 'x' }, ['sha512-x'], null]) {
+    record.dist = { integrity }
+    const results = await fetchEvidence(refs.filter((r) => r.name === 'c'), { config, registryKeys: keys, ...FAST })
+    t.match(outcome(results, 'c'), { state: 'failed', reason: /c@2\.0\.0: the version document from GET .*\/c\/2\.0\.0 has a dist\.integrity that is not a string/ }, JSON.stringify(integrity))
+  }
+})
+
 t.test('never more requests in flight than the concurrency bound', async (t) => {
   const registry = await startRegistry()
   t.teardown(() => registry.close())
@@ -275,7 +289,7 @@ t.test('names that could leave the package path are refused without a request', 
 t.test('offline: no request at all; a package not in the cache is a failure saying so', async (t) => {
   s.registry.clearRequests()
   const results = await fetchEvidence(refs, { config, registryKeys: keys, ...FAST, offline: true })
-  for (const ref of refs) t.match(results.get(evidenceKey(ref)), { state: 'failed', reason: /offline: no verified evidence for it in the verification cache/ }, ref.name)
+  for (const ref of refs) t.match(results.get(evidenceKey(ref)), { state: 'failed', reason: /offline: no evidence for it in the verification cache/ }, ref.name)
   t.same(s.registry.requests, [])
 })
 

@@ -1,0 +1,102 @@
+// The verification cache is not a source of truth (issue 14, item 8): through the real bin on the
+// loopback registry, a forged or edited cache entry never turns a failing package into a pass, and an
+// entry made from one registry's evidence is never used for another registry.
+import t from 'tap'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { startRegistry } from '../helpers/registry/index.js'
+import { createScenario, type Scenario } from '../helpers/scenario/index.js'
+import { cleanEnv, runCli } from './run.js'
+
+interface Entry {
+  file: string
+  text: string
+  json: Record<string, unknown>
+}
+
+/** Every cache entry on disk, by the package name it says it is about (whatever the entry format). */
+function entriesByName(dir: string): Map<string, Entry> {
+  const entries = new Map<string, Entry>()
+  for (const rel of readdirSync(dir, { recursive: true }) as string[]) {
+    if (!rel.endsWith('.json')) continue
+    const file = join(dir, rel)
+    const text = readFileSync(file, 'utf8')
+    const json = JSON.parse(text) as Record<string, unknown>
+    if (typeof json.name === 'string') entries.set(json.name, { file, text, json })
+  }
+  return entries
+}
+
+function lockfileIntegrity(s: Scenario, name: string): string {
+  const integrity = s.readLockfile().packages[`node_modules/${name}`]?.integrity
+  if (!integrity) throw new Error(`no lockfile integrity for ${name}`)
+  return integrity
+}
+
+function decisions(stdout: string): Record<string, string> {
+  const report = JSON.parse(stdout) as { packages: Array<{ name: string; decision: string }> }
+  return Object.fromEntries(report.packages.map((p) => [p.name, p.decision]))
+}
+
+t.test('a forged cache entry never turns a failing package into a pass', async (t) => {
+  const s = await createScenario(t, {
+    packages: [
+      { name: 'good', version: '1.0.0' },
+      { name: 'bad-sig', version: '1.0.0', signature: 'invalid' },
+      { name: 'bad-prov', version: '1.0.0', provenance: 'tampered' },
+    ],
+  })
+  const env = cleanEnv(join(s.dir, 'home'))
+  const cacheDir = join(s.dir, 'cache')
+  const args = [s.projectDir, '--trusted-root', s.trustedRootFile, '--cache-dir', cacheDir, '--json']
+
+  const first = await runCli(args, { cwd: s.dir, env })
+  t.equal(first.status, 1, first.stderr)
+  t.same(decisions(first.stdout), { 'bad-prov': 'fail', 'bad-sig': 'fail', good: 'pass' })
+  const filled = entriesByName(cacheDir)
+  t.ok(filled.has('good') && filled.has('bad-sig') && filled.has('bad-prov'), 'the first run filled the cache')
+  const good = filled.get('good')!
+
+  /** The good package's entry, rewritten to claim it is about `name` (name, version, integrity). */
+  const goodEntryAs = (name: string): string =>
+    good.text.replaceAll(lockfileIntegrity(s, 'good'), lockfileIntegrity(s, name)).replaceAll('"good"', JSON.stringify(name))
+
+  const forgeries: Record<string, (name: string) => string> = {
+    "the good package's entry copied over the bad one's": goodEntryAs,
+    // The bad entry keeps its own key fields; what it claims (facts, or evidence) is the good package's.
+    "the good package's verdict or evidence written into the bad entry": (name) => {
+      const claimed = JSON.parse(goodEntryAs(name)) as Record<string, unknown>
+      return JSON.stringify({ ...filled.get(name)!.json, facts: claimed.facts, evidence: claimed.evidence })
+    },
+  }
+  for (const [what, forge] of Object.entries(forgeries)) {
+    for (const name of ['bad-sig', 'bad-prov']) writeFileSync(filled.get(name)!.file, forge(name))
+    const again = await runCli(args, { cwd: s.dir, env })
+    t.equal(again.status, 1, `${what}: still exit 1`)
+    t.same(decisions(again.stdout), { 'bad-prov': 'fail', 'bad-sig': 'fail', good: 'pass' }, `${what}: the failing packages still fail`)
+  }
+})
+
+t.test('an entry from another registry is not used', async (t) => {
+  const s = await createScenario(t, { packages: [{ name: 'good', version: '1.0.0' }] })
+  const env = cleanEnv(join(s.dir, 'home'))
+  const cacheDir = join(s.dir, 'cache')
+  const base = [s.projectDir, '--trusted-root', s.trustedRootFile, '--cache-dir', cacheDir, '--json', '--fetch-retries', '0']
+  const first = await runCli(base, { cwd: s.dir, env })
+  t.equal(first.status, 0, first.stderr)
+
+  // A second registry with the same keys and the same packages, whose package documents fail:
+  // evidence cached from the first registry must not stand in for it.
+  const other = await startRegistry({ store: s.registry.store })
+  t.teardown(() => other.close())
+  other.addFault({ pattern: /^\/(?!-\/npm\/v1\/keys$)/, type: 'status', status: 500 })
+  const r = await runCli([...base, '--registry', other.url], { cwd: s.dir, env })
+  t.ok(
+    other.requests.some((q) => q.path !== '/-/npm/v1/keys'),
+    'the package evidence was requested from the other registry',
+  )
+  const good = (JSON.parse(r.stdout) as { packages: Array<{ name: string; decision: string; findings: Array<{ code: string }> }> }).packages.find((p) => p.name === 'good')
+  t.equal(good?.decision, 'fail', 'not a pass from the other registry')
+  t.ok(good?.findings.some((f) => f.code === 'FETCH_FAILED'), 'could not verify: the other registry failed')
+  t.ok(r.status === 3 || r.status === 1, `exit ${r.status}: never 0\n${r.stderr}`)
+})
