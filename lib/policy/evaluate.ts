@@ -98,7 +98,7 @@ export function explainPackage(policy: Policy | null, ref: PackageRef, outcome: 
   const id = `${ref.name}@${ref.version}`
   const rule = pickRule(policy, ref, id)
   const body = rule.kind === 'rule' ? policy.rules[rule.index]! : rule.kind === 'default' ? policy.default : undefined
-  const denyIndex = policy.deny.findIndex((d) => matchPackageSpec(d.package, ref.name, ref.version))
+  const denyIndex = policy.deny.findIndex((d) => matchPackageSpec(d.package, ref.name, ref.version, { includePrerelease: true }))
   const denied = denyIndex === -1 ? undefined : { id: denyId(policy, denyIndex), reason: policy.deny[denyIndex]!.reason }
   const base = { name: ref.name, version: ref.version, integrity: ref.integrity, source: ref.source, registry: ref.registry, locations: ref.locations }
   const explanation = (result: PackageResult, checks: RequirementCheck[], exceptions: ExceptionUse[]): PackageExplanation => ({

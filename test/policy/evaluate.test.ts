@@ -389,3 +389,24 @@ t.test('facts are never altered by evaluation', async (t) => {
   t.equal(JSON.stringify(outcome), before)
   t.ok(facts())
 })
+
+t.test('a deny range matches prereleases in it; an exception range stays strict', async (t) => {
+  const policy = withRule('enforce', '    require: { provenance: true }\n', [
+    'deny:',
+    '  - package: "@acme/app@>=1.0.0 <2"',
+    '    reason: compromised line',
+    'exceptions:',
+    '  - package: "@acme/lib@^1.0.0"',
+    '    allow: [PROVENANCE_MISSING]',
+    '    reason: legacy',
+    '',
+  ].join('\n'))
+  const denied = evaluatePolicy(policy, ref('@acme/app', '1.5.0-beta.1'), verified({ version: '1.5.0-beta.1' }), NOW)
+  t.equal(denied.decision, 'fail', 'a prerelease inside the denied range is denied')
+  t.same(codes(denied), ['DENIED'])
+  t.equal(evaluatePolicy(policy, ref('@acme/app', '2.0.0-rc.1'), verified({ version: '2.0.0-rc.1' }), NOW).decision, 'pass', 'outside the range')
+  const waived = evaluatePolicy(policy, ref('@acme/lib', '1.0.0'), noProvenance({ name: '@acme/lib' }), NOW)
+  t.notOk(waived.findings.some((f) => f.code === 'PROVENANCE_MISSING' && f.severity !== 'info'), 'the exception waives its own range')
+  const pre = evaluatePolicy(policy, ref('@acme/lib', '1.1.0-beta.1'), noProvenance({ name: '@acme/lib', version: '1.1.0-beta.1' }), NOW)
+  t.ok(pre.findings.some((f) => f.code === 'PROVENANCE_MISSING' && f.severity === 'error'), 'but not a prerelease it does not name')
+})
