@@ -20,6 +20,10 @@ export const VALIDITY_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
   'ATTESTATION_SUBJECT_MISMATCH',
   'ATTESTATION_MISSING',
   'FETCH_FAILED',
+  // The lockfile binds the package to other bytes, another source or another name than verified.
+  'SOURCE_MISMATCH',
+  'NAME_MISMATCH',
+  'RESOLVED_ORIGIN_MISMATCH',
 ])
 
 /** The codes an exception may list in `allow`. */

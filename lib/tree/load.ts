@@ -12,6 +12,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import type { PackageRef } from '../model.js'
 import { createArborist, type ArboristNode } from './arborist.js'
+import type { ResolvedRewrite } from './binding.js'
 import { collectPackages } from './collect.js'
 import { describeUncovered, findUncoveredDependencies } from './coverage.js'
 import { TreeError, describeError } from './errors.js'
@@ -35,6 +36,11 @@ export interface LoadPackagesOptions {
   omit?: OmitType[]
   /** The registry URL a package name is fetched from (npm config, incl. `@scope:registry`). */
   registryFor: (name: string) => string
+  /**
+   * npm's `registry` and `replace-registry-host`, which decide where `npm ci` fetches a `resolved`
+   * URL from (binding.ts). Default: the registry of an unscoped name, and `npmjs`.
+   */
+  resolvedRewrite?: ResolvedRewrite
   /** Passed to the Arborist constructor (e.g. registry, cache for `ideal`); `path` is always projectDir. */
   arboristOptions?: Record<string, unknown>
 }
@@ -79,6 +85,8 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<TreeRe
     walk,
     omit,
     registryFor: options.registryFor,
+    // Any unscoped name gives the default registry.
+    rewrite: options.resolvedRewrite ?? { registry: options.registryFor('npm') },
     invalid: (node, detail) =>
       invalidFile
         ? new TreeError('ELOCKFILE', `${invalidFile}: packages[${JSON.stringify(node.location)}] ${detail}`, { file: invalidFile, hint: 'Regenerate it with "npm install --package-lock-only".' })

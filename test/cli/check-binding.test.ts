@@ -50,3 +50,79 @@ t.test('exit 2 naming the dependency when the lockfile does not cover package.js
   t.equal(invalid.status, 2)
   t.match(invalid.stderr, '"kept": "^2.0.0"')
 })
+
+t.test('reports SOURCE_MISMATCH (exit 1) when the lockfile swaps a registry dependency for git or a file', async (t) => {
+  const s = await createScenario(t, { packages: [{ name: 'victim', version: '1.0.0' }, { name: 'other', version: '1.0.0' }] })
+  // The PR points package.json's "victim": "1.0.0" at a git commit and at a vendored tarball; the
+  // git-dependency default (UNVERIFIABLE_SOURCE, a warning) must not make that a pass.
+  editLock(s, (lock) => {
+    const entry = lock.packages['node_modules/victim']
+    lock.packages['node_modules/victim'] = { version: entry.version, resolved: 'git+ssh://git@evil.test/evil/victim.git#' + 'e'.repeat(40) }
+  })
+  const git = await check(s)
+  t.equal(git.status, 1, git.stderr)
+  t.same(codes(git, 'victim'), ['SOURCE_MISMATCH', 'UNVERIFIABLE_SOURCE'])
+  t.equal(result(git, 'victim').decision, 'fail')
+  t.equal(result(git, 'other').decision, 'pass')
+
+  editLock(s, (lock) => {
+    lock.packages['node_modules/victim'] = { version: '1.0.0', resolved: 'file:evil-1.0.0.tgz', integrity: lock.packages['node_modules/other'].integrity }
+  })
+  const file = await check(s)
+  t.equal(file.status, 1, file.stderr)
+  t.same(codes(file, 'victim'), ['SOURCE_MISMATCH', 'UNVERIFIABLE_SOURCE'])
+})
+
+t.test('reports NAME_MISMATCH (exit 1) when the lockfile installs another package under a dependency\'s name', async (t) => {
+  const s = await createScenario(t, { packages: [{ name: 'wanted', version: '1.0.0' }, { name: 'imposter', version: '1.0.0' }] })
+  const before = await check(s)
+  t.equal(before.status, 0, before.stderr)
+  // The imposter is genuinely signed: only the name binds it to what package.json asked for.
+  editLock(s, (lock) => {
+    lock.packages['node_modules/wanted'] = { name: 'imposter', ...lock.packages['node_modules/imposter'] }
+  })
+  const r = await check(s)
+  t.equal(r.status, 1, r.stderr)
+  const imposter = (JSON.parse(r.stdout) as { packages: Json[] }).packages.find((p) => p.locations.some((l: Json) => l.path === 'node_modules/wanted'))
+  t.equal(imposter?.name, 'imposter')
+  t.same(imposter?.findings.map((f: Json) => f.code), ['NAME_MISMATCH'])
+  t.equal(imposter?.decision, 'fail')
+})
+
+t.test('reports RESOLVED_ORIGIN_MISMATCH (exit 1) when npm would fetch the tarball from another host', async (t) => {
+  const s = await createScenario(t, { packages: [{ name: 'fetched', version: '1.0.0' }, { name: 'other', version: '1.0.0' }] })
+  const registry = new URL(s.registry.url)
+  editLock(s, (lock) => {
+    const entry = lock.packages['node_modules/fetched']
+    entry.resolved = entry.resolved.replace(registry.origin, 'https://evil.test')
+  })
+  const r = await check(s)
+  t.equal(r.status, 1, r.stderr)
+  t.same(codes(r, 'fetched'), ['RESOLVED_ORIGIN_MISMATCH'])
+  t.match(result(r, 'fetched').findings[0].message, 'https://evil.test')
+  t.equal(result(r, 'other').decision, 'pass')
+
+  // Another port on the same host is another origin.
+  editLock(s, (lock) => {
+    const entry = lock.packages['node_modules/fetched']
+    entry.resolved = entry.resolved.replace('https://evil.test', `${registry.protocol}//${registry.hostname}:1`)
+  })
+  const port = await check(s)
+  t.equal(port.status, 1, port.stderr)
+  t.same(codes(port, 'fetched'), ['RESOLVED_ORIGIN_MISMATCH'])
+
+  // A registry.npmjs.org URL is what npm fetches from the configured registry (replace-registry-host=npmjs).
+  editLock(s, (lock) => {
+    const entry = lock.packages['node_modules/fetched']
+    entry.resolved = `https://registry.npmjs.org${new URL(entry.resolved).pathname}`
+  })
+  const npmjs = await check(s)
+  t.equal(npmjs.status, 0, npmjs.stderr)
+  t.same(codes(npmjs, 'fetched'), [])
+  const never = await runCli([s.projectDir, '--offline', '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], {
+    cwd: s.dir,
+    env: cleanEnv(join(s.dir, 'home'), { npm_config_replace_registry_host: 'never' }),
+  })
+  t.equal(never.status, 1, 'with replace-registry-host=never npm would fetch registry.npmjs.org')
+  t.same(codes(never, 'fetched'), ['RESOLVED_ORIGIN_MISMATCH'])
+})
