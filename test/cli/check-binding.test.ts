@@ -126,3 +126,18 @@ t.test('reports RESOLVED_ORIGIN_MISMATCH (exit 1) when npm would fetch the tarba
   t.equal(never.status, 1, 'with replace-registry-host=never npm would fetch registry.npmjs.org')
   t.same(codes(never, 'fetched'), ['RESOLVED_ORIGIN_MISMATCH'])
 })
+
+t.test('an npm: alias is held to the policy rule for the name it is installed under (exit 1)', async (t) => {
+  const s = await createScenario(t, {
+    packages: [{ name: 'evil', version: '1.0.0', provenance: 'missing' }],
+    project: { dependencies: { '@acme/util': 'npm:evil@1.0.0' } },
+  })
+  writeFileSync(join(s.projectDir, 'verify-deps.policy.yaml'), 'version: 1\nrules:\n  - packages: ["@acme/*"]\n    mode: enforce\n    require: { signature: true, provenance: true }\n')
+  const r = await check(s)
+  t.equal(r.status, 1, r.stderr)
+  const evil = result(r, 'evil')
+  t.equal(evil.locations[0].alias, '@acme/util')
+  t.equal(evil.decision, 'fail', 'the @acme/* rule applies to what is installed as @acme/util')
+  t.equal(evil.rule, 'rules[0] (@acme/*)')
+  t.ok(evil.findings.some((f: Json) => f.code === 'PROVENANCE_MISSING' && f.severity === 'error'))
+})
