@@ -46,6 +46,9 @@ export function isWaivable(code: string): code is WaivableCode {
 
 /** Why a known code cannot be waived, for the schema's error message. */
 export function whyNotWaivable(code: FindingCode): string {
+  if (code === 'SOURCE_MISMATCH' || code === 'NAME_MISMATCH' || code === 'RESOLVED_ORIGIN_MISMATCH') {
+    return `${code} cannot be waived: the lockfile binds the package to another source, name or tarball origin than was verified; fix the lockfile instead`
+  }
   if (VALIDITY_CODES.has(code)) return `${code} cannot be waived: validity failures and unfetchable evidence always fail`
   if (code === 'DENIED') return 'DENIED cannot be waived: remove the deny entry instead'
   if (code === 'EXCEPTION_EXPIRED') return 'EXCEPTION_EXPIRED cannot be waived: renew the expired exception instead'
