@@ -82,6 +82,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(options.workspaces?.length && { workspaces: options.workspaces }),
     ...(options.omit?.length && { omit: options.omit }),
     registryFor: (name) => config.registryFor(name),
+    resolvedRewrite: { registry: config.registry, replaceRegistryHost: String(config.get('replace-registry-host') ?? 'npmjs') },
     arboristOptions: { registry: config.registry, cache: join(config.cacheDir, '_cacache') },
   })
   const cacheRoot = join(config.cacheDir, '_verify-deps')

@@ -188,6 +188,30 @@ export const FINDINGS = {
       'A policy exception matching this package has passed its `expires` date, so it no longer waives anything: the findings it listed are decided by the rule again.',
     fix: 'Fix the underlying findings, or review the exception and give it a new `expires` date.',
   },
+  SOURCE_MISMATCH: {
+    title: 'Lockfile installs a registry dependency from elsewhere',
+    evidence: 'source',
+    defaultSeverity: 'error',
+    description:
+      'package.json (or the dependent\'s lockfile entry) asks for a registry version, but the lockfile resolves it to git, a `file:` tarball, a folder or a link: npm would install those bytes instead, and they have no registry evidence. A git or file source declared by some dependent keeps `UNVERIFIABLE_SOURCE`. Never waivable.',
+    fix: 'Regenerate the lockfile entry (`npm install --package-lock-only`) and review who changed its `resolved`.',
+  },
+  NAME_MISMATCH: {
+    title: 'Lockfile entry is another package than its name',
+    evidence: 'source',
+    defaultSeverity: 'error',
+    description:
+      'The lockfile entry installed under one name is another registry package (its `name` differs) and no `npm:` alias asks for that package: npm would install it under the name the policy and the dependents expect. Never waivable.',
+    fix: 'Regenerate the lockfile entry (`npm install --package-lock-only`); to install another package under a name on purpose, declare an `npm:` alias in package.json.',
+  },
+  RESOLVED_ORIGIN_MISMATCH: {
+    title: 'Tarball URL is not on the verified registry',
+    evidence: 'integrity',
+    defaultSeverity: 'error',
+    description:
+      "The lockfile's `resolved` URL, after npm's `replace-registry-host` rewrite (by default only registry.npmjs.org URLs are rewritten, to the configured `registry`), is not on the registry (scheme, host, port and path) whose evidence was checked: `npm ci` would fetch the bytes from somewhere else. Never waivable.",
+    fix: 'Run verify-deps with the registry npm installs from (`--registry`, `@scope:registry` in .npmrc), or regenerate the lockfile against that registry.',
+  },
 } as const satisfies Record<string, FindingDefinition>
 
 export type FindingCode = keyof typeof FINDINGS

@@ -2,7 +2,7 @@
  * The plain data the pipeline stages hand each other:
  *   tree → PackageRef[] → fetch → PackageEvidence → verify → PackageFacts → policy → PackageResult → Report
  */
-import type { FindingCode, FindingSeverity } from './findings.js'
+import type { Finding, FindingCode, FindingSeverity } from './findings.js'
 import type { PackageFacts } from './verify/types.js'
 
 /** Where a package is installed in the project, and the chain of dependents that brings it in. */
@@ -40,6 +40,12 @@ export interface PackageRef {
   /** For non-registry sources: why it cannot be verified, or what covers it (e.g. the bundling parent). */
   sourceDetail?: string
   locations: PackageLocation[]
+  /**
+   * What the tree stage found wrong with how the lockfile binds this package to its dependents and
+   * its registry (SOURCE_MISMATCH, NAME_MISMATCH, RESOLVED_ORIGIN_MISMATCH): decided with the
+   * verification findings, whatever the evidence says.
+   */
+  lockfileFindings?: Finding[]
 }
 
 

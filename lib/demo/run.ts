@@ -16,6 +16,7 @@ import type { Env } from '../fetch/npm-config.js'
 import type { Report } from '../model.js'
 import type { Policy } from '../policy/types.js'
 import { startSnapshotRegistry } from './snapshot-registry.js'
+import { DEMO_PLACEHOLDER_ORIGIN } from './world.js'
 
 export interface DemoOptions {
   /** fixtures/demo: `registry/`, `trust/trusted_root.json`, `project/`. */
@@ -44,7 +45,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     writeFileSync(
       join(projectDir, '.npmrc'),
       // noproxy: @npmcli/agent reads HTTP(S)_PROXY from the environment itself; loopback must bypass it.
-      `registry=${registry.url}\nnoproxy=127.0.0.1\n`,
+      // replace-registry-host: the lockfile's `resolved` URLs name the placeholder host; npm (and so
+      // the check's RESOLVED_ORIGIN_MISMATCH) fetches them from `registry` with this setting.
+      `registry=${registry.url}\nnoproxy=127.0.0.1\nreplace-registry-host=${new URL(DEMO_PLACEHOLDER_ORIGIN).hostname}\n`,
     )
     const report = await runCheck({
       projectDir,

@@ -20,6 +20,10 @@ export const VALIDITY_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
   'ATTESTATION_SUBJECT_MISMATCH',
   'ATTESTATION_MISSING',
   'FETCH_FAILED',
+  // The lockfile binds the package to other bytes, another source or another name than verified.
+  'SOURCE_MISMATCH',
+  'NAME_MISMATCH',
+  'RESOLVED_ORIGIN_MISMATCH',
 ])
 
 /** The codes an exception may list in `allow`. */
@@ -42,6 +46,9 @@ export function isWaivable(code: string): code is WaivableCode {
 
 /** Why a known code cannot be waived, for the schema's error message. */
 export function whyNotWaivable(code: FindingCode): string {
+  if (code === 'SOURCE_MISMATCH' || code === 'NAME_MISMATCH' || code === 'RESOLVED_ORIGIN_MISMATCH') {
+    return `${code} cannot be waived: the lockfile binds the package to another source, name or tarball origin than was verified; fix the lockfile instead`
+  }
   if (VALIDITY_CODES.has(code)) return `${code} cannot be waived: validity failures and unfetchable evidence always fail`
   if (code === 'DENIED') return 'DENIED cannot be waived: remove the deny entry instead'
   if (code === 'EXCEPTION_EXPIRED') return 'EXCEPTION_EXPIRED cannot be waived: renew the expired exception instead'

@@ -35,11 +35,13 @@ export function bundledSkipReason(ref: PackageRef): string {
 
 /** What is known about a (not bundled) package as findings: its verification findings, or why there are none. */
 export function packageFindings(ref: PackageRef, outcome: PackageOutcome): { findings: Finding[]; facts?: PackageFacts } {
+  // How the lockfile binds the package (tree stage) comes first: it decides whatever the evidence says.
+  const binding = ref.lockfileFindings ?? []
   if (outcome.kind === 'not-registry' || ref.source !== 'registry') {
-    return { findings: [finding('UNVERIFIABLE_SOURCE', `${ref.name}@${ref.version}: ${ref.source} dependency${ref.resolved ? ` (${ref.resolved})` : ''} has no registry signature or attestation`)] }
+    return { findings: [...binding, finding('UNVERIFIABLE_SOURCE', `${ref.name}@${ref.version}: ${ref.source} dependency${ref.resolved ? ` (${ref.resolved})` : ''} has no registry signature or attestation`)] }
   }
-  if (outcome.kind === 'fetch-failed') return { findings: [finding('FETCH_FAILED', `${ref.name}@${ref.version}: ${outcome.reason}`)] }
-  return { findings: outcome.facts.findings, facts: outcome.facts }
+  if (outcome.kind === 'fetch-failed') return { findings: [...binding, finding('FETCH_FAILED', `${ref.name}@${ref.version}: ${outcome.reason}`)] }
+  return { findings: [...binding, ...outcome.facts.findings], facts: outcome.facts }
 }
 
 export function decideDefault(f: Finding): DecidedFinding {

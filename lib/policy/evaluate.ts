@@ -5,7 +5,8 @@
  *
  * For one package, in order:
  *   1. pick the rule: `deny` first, then the most specific `rules` entry, else `default`, else the
- *      built-in default policy;
+ *      built-in default policy (for an `npm:` alias, under the real and the installed name: the
+ *      stricter decision wins);
  *   2. decide each verification finding under that rule (validity failures are errors in every mode);
  *   3. check the rule's requirements (signature, provenance, builds, publishers, trusted publisher,
  *      approver) and raise a finding per violation, with the mode's severity;
@@ -83,6 +84,10 @@ export interface PackageExplanation {
   checks: RequirementCheck[]
   exceptions: ExceptionUse[]
   result: PackageResult
+  /** When an alias decided: the installed name the rule, deny and exceptions were matched by. */
+  matchedAs?: string
+  /** For an aliased package: the evaluations under its other names, which were less strict. */
+  alternatives?: PackageExplanation[]
 }
 
 export const BUILT_IN_POLICY = 'built-in default policy'
@@ -92,17 +97,42 @@ export function evaluatePolicy(policy: Policy | null, ref: PackageRef, outcome: 
   return explainPackage(policy, ref, outcome, now).result
 }
 
-/** Decides one package and says why, step by step (`verify-deps explain <name>`). */
+/**
+ * Decides one package and says why, step by step (`verify-deps explain <name>`). A package installed
+ * under an `npm:` alias is decided under its real name *and* each name it is installed under, and
+ * the strictest decision wins: a rule for `@acme/*` cannot be met by another package installed as
+ * `@acme/x`, and a rule for the real package is not escaped by installing it under another name.
+ */
 export function explainPackage(policy: Policy | null, ref: PackageRef, outcome: PackageOutcome, now: Date): PackageExplanation {
   if (!policy) return explainBuiltIn(ref, outcome)
+  const primary = explainAs(policy, ref, outcome, now, ref.name)
+  const aliases = [...new Set(ref.locations.map((l) => l.alias).filter((a): a is string => a !== undefined && a !== ref.name))]
+  if (aliases.length === 0) return primary
+  const all = [primary, ...aliases.map((alias) => explainAs(policy, ref, outcome, now, alias))]
+  const chosen = all.reduce((a, b) => (compareStrictness(b.result, a.result) > 0 ? b : a))
+  return { ...chosen, alternatives: all.filter((e) => e !== chosen) }
+}
+
+const DECISION_RANK = { skipped: 0, pass: 1, warn: 2, fail: 3 } as const
+
+/** Positive when `a` is stricter than `b`: a worse decision, then more errors, then more warnings. */
+function compareStrictness(a: PackageResult, b: PackageResult): number {
+  const count = (r: PackageResult, severity: FindingSeverity) => r.findings.filter((f) => f.severity === severity).length
+  return DECISION_RANK[a.decision] - DECISION_RANK[b.decision] || count(a, 'error') - count(b, 'error') || count(a, 'warning') - count(b, 'warning')
+}
+
+/** Decides the package under the rules, deny entries and exceptions that match `name` (its real name or an alias). */
+function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now: Date, name: string): PackageExplanation {
   const id = `${ref.name}@${ref.version}`
-  const rule = pickRule(policy, ref, id)
+  const rule = pickRule(policy, name, id)
+  if (name !== ref.name) rule.match.why = `${rule.match.why}; matched by the name it is installed under, ${JSON.stringify(name)} (an npm: alias of ${ref.name})`
   const body = rule.kind === 'rule' ? policy.rules[rule.index]! : rule.kind === 'default' ? policy.default : undefined
-  const denyIndex = policy.deny.findIndex((d) => matchPackageSpec(d.package, ref.name, ref.version))
+  const denyIndex = policy.deny.findIndex((d) => matchPackageSpec(d.package, name, ref.version, { includePrerelease: true }))
   const denied = denyIndex === -1 ? undefined : { id: denyId(policy, denyIndex), reason: policy.deny[denyIndex]!.reason }
   const base = { name: ref.name, version: ref.version, integrity: ref.integrity, source: ref.source, registry: ref.registry, locations: ref.locations }
   const explanation = (result: PackageResult, checks: RequirementCheck[], exceptions: ExceptionUse[]): PackageExplanation => ({
     package: id,
+    ...(name !== ref.name && { matchedAs: name }),
     policy: policy.source?.file ?? 'policy',
     rule: rule.match,
     mode: body?.mode ?? 'built-in',
@@ -135,7 +165,7 @@ export function explainPackage(policy: Policy | null, ref: PackageRef, outcome: 
   // 4. Exceptions.
   const exceptions: ExceptionUse[] = []
   policy.exceptions.forEach((exception, index) => {
-    if (!matchPackageSpec(exception.package, ref.name, ref.version)) return
+    if (!matchPackageSpec(exception.package, name, ref.version)) return
     const use = applyException(exception, index, exceptionId(exception, index), id, findings, now)
     exceptions.push(use.use)
     if (use.expired) findings.push(use.expired)
@@ -165,8 +195,8 @@ function exceptionId(exception: PolicyException, index: number): string {
   return `exceptions[${index}] (${exception.package})`
 }
 
-function pickRule(policy: Policy, ref: PackageRef, id: string): PickedRule {
-  const selection = selectRule(policy.rules, ref.name)
+function pickRule(policy: Policy, name: string, id: string): PickedRule {
+  const selection = selectRule(policy.rules, name)
   if (selection.kind === 'ambiguous') throw ambiguityError(policy, selection.tied, id)
   const outranked = (others: RuleCandidate[]) => others.map((c) => ({ id: ruleId(policy, c.index), pattern: c.pattern, why: describeSpecificity(c.pattern) }))
   if (selection.kind === 'rule') {
@@ -461,7 +491,7 @@ export function evaluateRun(policy: Policy | null, packages: readonly RunPackage
   const used = new Map<number, 'matched' | 'used'>()
   const results = packages.map(({ ref, outcome }) => {
     const explanation = explainPackage(policy, ref, outcome, now)
-    for (const use of explanation.exceptions) {
+    for (const use of [explanation, ...(explanation.alternatives ?? [])].flatMap((e) => e.exceptions)) {
       // An expired exception that matched is reported on those packages (EXCEPTION_EXPIRED), not as unused.
       if (use.status !== 'nothing-to-waive') used.set(use.index, 'used')
       else if (!used.has(use.index)) used.set(use.index, 'matched')

@@ -19,6 +19,10 @@ export function formatExplanation(e: PackageExplanation): string {
   lines.push(`  policy      ${e.policy}`)
   lines.push(`  rule        ${e.rule.id}: ${e.rule.pattern ? `${JSON.stringify(e.rule.pattern)}, ` : ''}${e.rule.why}`)
   for (const o of e.rule.outranked) lines.push(`              also matches, less specific: ${o.id}: ${JSON.stringify(o.pattern)}, ${o.why}`)
+  if (e.matchedAs) lines.push(`  alias       installed as ${e.matchedAs}: decided by the rules for that name, the stricter`)
+  for (const a of e.alternatives ?? []) {
+    lines.push(`  also as     ${a.matchedAs ?? a.package}: ${a.rule.id} -> ${a.result.decision} (less strict, not used)`)
+  }
   lines.push(`  mode        ${e.mode}`)
   if (e.denied) lines.push(`  denied      ${e.denied.id}: ${e.denied.reason}`)
 

@@ -126,13 +126,22 @@ export function checkRange(range: string): string | undefined {
   return semver.validRange(range) === null ? `has ${JSON.stringify(range)}, which is not a version or semver range` : undefined
 }
 
+export interface MatchSpecOptions {
+  /**
+   * Let a range match prerelease versions inside it (semver's `includePrerelease`). On for `deny`
+   * (a compromised `1.x` line includes `1.5.0-beta.1`: a deny is never narrower than written), off
+   * for exceptions (a waiver is never wider than written).
+   */
+  includePrerelease?: boolean
+}
+
 /**
- * Whether `name@version` matches a spec. Ranges use semver's ordinary rules: prerelease versions
- * match only ranges that name a prerelease of the same version (so a waiver is never wider than written).
+ * Whether `name@version` matches a spec. By default ranges use semver's ordinary rules: prerelease
+ * versions match only ranges that name a prerelease of the same version.
  */
-export function matchPackageSpec(spec: string, name: string, version: string): boolean {
+export function matchPackageSpec(spec: string, name: string, version: string, options: MatchSpecOptions = {}): boolean {
   const { name: pattern, range } = splitPackageSpec(spec)
   if (!matchGlob(pattern, name)) return false
   if (range === undefined) return true
-  return semver.valid(version) !== null && semver.satisfies(version, range)
+  return semver.valid(version) !== null && semver.satisfies(version, range, { includePrerelease: options.includePrerelease === true })
 }

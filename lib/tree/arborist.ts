@@ -13,6 +13,10 @@ export interface ArboristEdge {
   spec: string
   from: ArboristNode | null
   to: ArboristNode | null
+  /** No node satisfies it (never for optional / peerOptional edges: npm may skip those). */
+  missing: boolean
+  /** A node is there but does not satisfy the spec. */
+  invalid: boolean
 }
 
 export interface ArboristNode {

@@ -5,6 +5,7 @@
  */
 import type { PackageLocation, PackageRef } from '../model.js'
 import type { ArboristNode } from './arborist.js'
+import { checkBinding, type ResolvedRewrite } from './binding.js'
 import { classifyNode, nodeLabel } from './source.js'
 import type { Walk } from './walk.js'
 
@@ -13,6 +14,8 @@ export interface CollectContext {
   walk: Walk
   omit: ReadonlySet<string>
   registryFor: (name: string) => string
+  /** How npm rewrites `resolved` before fetching it (`registry`, `replace-registry-host`). */
+  rewrite: ResolvedRewrite
   /** Called for a registry package without a version: the input is broken, not the package. */
   invalid: (node: ArboristNode, detail: string) => Error
 }
@@ -34,9 +37,12 @@ export function collectPackages(nodes: Iterable<ArboristNode>, context: CollectC
     const target = node.isLink ? (node.target ?? node) : node
     const name = target.packageName ?? node.name
     const version = target.version
-    const { source, sourceDetail, resolved, bundler } = classifyNode(node, context.projectDir)
+    const classified = classifyNode(node, context.projectDir)
+    const { source, sourceDetail, resolved, bundler } = classified
     if (source === 'registry' && !version) throw context.invalid(node, 'has no version')
     const integrity = node.integrity ?? undefined
+    const registry = source === 'registry' ? withTrailingSlash(context.registryFor(name)) : undefined
+    const findings = checkBinding(node, classified, name, { ...(registry !== undefined && { registry }), rewrite: context.rewrite })
 
     // Same bytes ⇔ same integrity. Without one (links, git), `resolved` tells copies apart; a
     // bundled copy is vouched for by its bundler, so each bundler gets its own entry.
@@ -49,7 +55,7 @@ export function collectPackages(nodes: Iterable<ArboristNode>, context: CollectC
         version,
         ...(integrity !== undefined && { integrity }),
         ...(resolved !== undefined && { resolved }),
-        ...(source === 'registry' && { registry: withTrailingSlash(context.registryFor(name)) }),
+        ...(registry !== undefined && { registry }),
         source,
         ...(sourceDetail !== undefined && { sourceDetail }),
         locations: [],
@@ -57,6 +63,10 @@ export function collectPackages(nodes: Iterable<ArboristNode>, context: CollectC
       byKey.set(key, ref)
     }
     ref.locations.push(locationOf(node, name, context.walk))
+    for (const f of findings) {
+      ref.lockfileFindings ??= []
+      if (!ref.lockfileFindings.some((known) => known.code === f.code && known.message === f.message)) ref.lockfileFindings.push(f)
+    }
   }
 
   const refs = [...byKey.values()]

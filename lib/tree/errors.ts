@@ -13,6 +13,8 @@ export type TreeErrorCode =
   | 'EJSONPARSE'
   /** The lockfile is JSON but not the shape npm writes. */
   | 'ELOCKFILE'
+  /** The lockfile does not cover package.json (or a workspace's): a dependency is missing or does not satisfy its spec. */
+  | 'ELOCKSYNC'
   /** lockfileVersion 1 (no `packages`), or a version newer than this tool understands. */
   | 'ELOCKFILEVERSION'
   /** `installed` mode without node_modules. */

@@ -2,3 +2,4 @@
 export { loadPackages, ROOT_LABEL, type LoadPackagesOptions, type TreeResult, type TreeMode, type OmitType } from './load.js'
 export type { InstalledMismatch, PackageIdentity } from './installed.js'
 export { TreeError, type TreeErrorCode, type TreeErrorKind } from './errors.js'
+export type { ResolvedRewrite } from './binding.js'

@@ -5,13 +5,16 @@
  *      `npm ci`), from node_modules (`installed`), or resolved afresh (`ideal`, needs the registry)
  *   3. walk it from the root or the chosen workspaces, applying npm's --omit rule
  *   4. collapse nodes into distinct packages, each with all its locations
- *   5. in `installed` mode, compare node_modules with the lockfile
+ *   5. check that the lockfile covers package.json and the workspaces' (lockfile mode), or in
+ *      `installed` mode compare node_modules with the lockfile
  */
 import { readFile, stat } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import type { PackageRef } from '../model.js'
 import { createArborist, type ArboristNode } from './arborist.js'
+import type { ResolvedRewrite } from './binding.js'
 import { collectPackages } from './collect.js'
+import { describeUncovered, findUncoveredDependencies } from './coverage.js'
 import { TreeError, describeError } from './errors.js'
 import { compareInstalled, type InstalledMismatch } from './installed.js'
 import { findLockfile, noLockfileError, readLockfile, type Lockfile } from './lockfile.js'
@@ -33,6 +36,11 @@ export interface LoadPackagesOptions {
   omit?: OmitType[]
   /** The registry URL a package name is fetched from (npm config, incl. `@scope:registry`). */
   registryFor: (name: string) => string
+  /**
+   * npm's `registry` and `replace-registry-host`, which decide where `npm ci` fetches a `resolved`
+   * URL from (binding.ts). Default: the registry of an unscoped name, and `npmjs`.
+   */
+  resolvedRewrite?: ResolvedRewrite
   /** Passed to the Arborist constructor (e.g. registry, cache for `ideal`); `path` is always projectDir. */
   arboristOptions?: Record<string, unknown>
 }
@@ -77,13 +85,17 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<TreeRe
     walk,
     omit,
     registryFor: options.registryFor,
+    // Any unscoped name gives the default registry.
+    rewrite: options.resolvedRewrite ?? { registry: options.registryFor('npm') },
     invalid: (node, detail) =>
       invalidFile
         ? new TreeError('ELOCKFILE', `${invalidFile}: packages[${JSON.stringify(node.location)}] ${detail}`, { file: invalidFile, hint: 'Regenerate it with "npm install --package-lock-only".' })
         : new TreeError('ELOADTREE', `${join(node.path, 'package.json')}: ${detail}`, { file: join(node.path, 'package.json') }),
   })
 
-  // 5. node_modules against the lockfile.
+  // 5. The lockfile must give every dependency the manifests ask for; in `installed` mode,
+  //    node_modules must be what the lockfile says.
+  if (mode === 'lockfile' && lockfile) assertCoversManifests(tree, lockfile)
   const mismatches = mode === 'installed' && lockfile ? compareInstalled(tree, lockfile, omit) : []
 
   return {
@@ -148,6 +160,22 @@ function selectWorkspaces(tree: ArboristNode, wanted: string[], projectDir: stri
       })
     }
     return node
+  })
+}
+
+/**
+ * The lockfile must give every root and workspace dependency (coverage.ts): one that is missing or
+ * does not satisfy package.json is an unusable lockfile, never a pass over what it does list.
+ */
+function assertCoversManifests(tree: ArboristNode, lockfile: Lockfile): void {
+  const uncovered = findUncoveredDependencies(tree)
+  if (uncovered.length === 0) return
+  const SHOWN = 5
+  const lines = uncovered.slice(0, SHOWN).map(describeUncovered)
+  if (uncovered.length > SHOWN) lines.push(`and ${uncovered.length - SHOWN} more`)
+  throw new TreeError('ELOCKSYNC', `${lockfile.path}: does not match package.json: ${lines.join('; ')}`, {
+    file: lockfile.path,
+    hint: 'Run "npm install" to bring the lockfile in line with package.json, review the change, and commit both.',
   })
 }
 

@@ -7,7 +7,7 @@
  * Format: https://docs.npmjs.com/cli/configuring-npm/package-lock-json
  */
 import { readFile, stat } from 'node:fs/promises'
-import { isAbsolute, join } from 'node:path'
+import { isAbsolute, join, posix } from 'node:path'
 import { TreeError, describeError } from './errors.js'
 
 /** npm writes npm-shrinkwrap.json in preference to package-lock.json; arborist reads it first too. */
@@ -114,7 +114,31 @@ export function parseLockfile(text: string, path: string): Lockfile {
   for (const [location, raw] of Object.entries(doc.packages)) {
     packages.set(location, parseEntry(location, raw, fail))
   }
+  checkParentSegments(packages, fail)
   return { path, lockfileVersion: version, packages }
+}
+
+/**
+ * A location is where npm writes the package; `node_modules/a/../../../x` would have `npm ci`
+ * extract a tarball outside the project. npm writes `..` in one case only: a `file:../lib`
+ * dependency is a link whose target entry (`../lib`, and that folder's own `../lib/node_modules/…`)
+ * lies outside the project. So `..` segments are allowed only leading, and only at or under the
+ * target of a link entry.
+ */
+function checkParentSegments(packages: ReadonlyMap<string, LockEntry>, fail: (detail: string) => TreeError): void {
+  let linkTargets: string[] | undefined
+  for (const location of packages.keys()) {
+    const segments = location.split(/[\\/]/)
+    if (!segments.includes('..')) continue
+    const leading = segments.findIndex((s) => s !== '..')
+    const inside = leading === -1 ? [] : segments.slice(leading)
+    linkTargets ??= [...packages.values()].filter((e) => e.link && e.resolved !== undefined).map((e) => posix.normalize(e.resolved!.replace(/\\/g, '/')))
+    const normalized = segments.join('/')
+    const underLink = linkTargets.some((target) => normalized === target || normalized.startsWith(`${target}/`))
+    if (inside.includes('..') || !underLink) {
+      throw fail(`packages[${JSON.stringify(location)}]: a location must not contain ".." segments (npm writes them only for the target of a file: link outside the project)`)
+    }
+  }
 }
 
 function parseEntry(location: string, raw: unknown, fail: (detail: string) => TreeError): LockEntry {

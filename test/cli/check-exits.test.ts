@@ -149,7 +149,8 @@ t.test('bundled, git, file, link and remote dependencies end as skipped or UNVER
   t.teardown(() => registry.close())
   const dir = t.testdir({})
   cpSync(new URL('../../fixtures/tree/app', import.meta.url), join(dir, 'app'), { recursive: true })
-  const env = cleanEnv(join(dir, 'home'))
+  // The fixture's tarball URLs name registry.test and acme.test: with this npm setting they are fetched from --registry.
+  const env = cleanEnv(join(dir, 'home'), { npm_config_replace_registry_host: 'always' })
   const r = await runCli([join(dir, 'app'), '--registry', registry.url, '--no-cache', '--json', '--fetch-retries', '0'], { cwd: dir, env })
   const report = JSON.parse(r.stdout)
   const by = (name: string) => report.packages.find((p: any) => p.name === name)

@@ -389,3 +389,44 @@ t.test('facts are never altered by evaluation', async (t) => {
   t.equal(JSON.stringify(outcome), before)
   t.ok(facts())
 })
+
+t.test('a deny range matches prereleases in it; an exception range stays strict', async (t) => {
+  const policy = withRule('enforce', '    require: { provenance: true }\n', [
+    'deny:',
+    '  - package: "@acme/app@>=1.0.0 <2"',
+    '    reason: compromised line',
+    'exceptions:',
+    '  - package: "@acme/lib@^1.0.0"',
+    '    allow: [PROVENANCE_MISSING]',
+    '    reason: legacy',
+    '',
+  ].join('\n'))
+  const denied = evaluatePolicy(policy, ref('@acme/app', '1.5.0-beta.1'), verified({ version: '1.5.0-beta.1' }), NOW)
+  t.equal(denied.decision, 'fail', 'a prerelease inside the denied range is denied')
+  t.same(codes(denied), ['DENIED'])
+  t.equal(evaluatePolicy(policy, ref('@acme/app', '2.0.0-rc.1'), verified({ version: '2.0.0-rc.1' }), NOW).decision, 'pass', 'outside the range')
+  const waived = evaluatePolicy(policy, ref('@acme/lib', '1.0.0'), noProvenance({ name: '@acme/lib' }), NOW)
+  t.notOk(waived.findings.some((f) => f.code === 'PROVENANCE_MISSING' && f.severity !== 'info'), 'the exception waives its own range')
+  const pre = evaluatePolicy(policy, ref('@acme/lib', '1.1.0-beta.1'), noProvenance({ name: '@acme/lib', version: '1.1.0-beta.1' }), NOW)
+  t.ok(pre.findings.some((f) => f.code === 'PROVENANCE_MISSING' && f.severity === 'error'), 'but not a prerelease it does not name')
+})
+
+t.test('an npm: alias is decided under the installed name and the real name: the stricter wins', async (t) => {
+  // Another package, genuinely signed by its own publisher, installed as @acme/app.
+  const imposter = ref('evil', '1.0.0', { locations: [{ path: 'node_modules/@acme/app', why: ['(root)', 'evil@1.0.0'], dev: false, optional: false, peer: false, alias: '@acme/app' }] })
+  const outcome = verified({ name: 'evil', publisher: { name: 'mallory', trustedPublisher: undefined }, provenance: { status: 'none' } })
+  const r = evaluatePolicy(ACME, imposter, outcome, NOW)
+  t.equal(r.decision, 'fail', 'the @acme/* rule applies to what is installed as @acme/app')
+  t.equal(r.rule, ACME_RULE)
+  t.ok(codes(r).includes('PUBLISHER_NOT_ALLOWED'))
+  t.equal(evaluatePolicy(ACME, ref('evil'), outcome, NOW).decision, 'pass', 'without the alias only the default applies')
+
+  // The real package's rule still applies when it is installed under another name.
+  const renamed = ref('@acme/app', '1.0.0', { locations: [{ path: 'node_modules/nick', why: ['(root)', '@acme/app@1.0.0'], dev: false, optional: false, peer: false, alias: 'nick' }] })
+  const unsigned = verified({ publisher: { name: 'mallory' } })
+  t.equal(evaluatePolicy(ACME, renamed, unsigned, NOW).decision, 'fail')
+
+  // A deny on the installed name applies too; an exception on one name cannot waive what the other requires.
+  const policy = policyFrom(`version: 1\ndefault:\n  mode: warn\ndeny:\n  - package: "@acme/app"\n    reason: reserved name\n`)
+  t.same(codes(evaluatePolicy(policy, imposter, outcome, NOW)), ['DENIED'])
+})

@@ -66,3 +66,17 @@ t.test('denied packages, and packages without a policy file', async (t) => {
   const fetchFailed = explainPackage(ACME, ref(), { kind: 'fetch-failed', reason: 'HTTP 500' }, NOW)
   t.ok(fetchFailed.checks.filter((c) => c.status !== 'not-required').every((c) => c.status === 'unknown'))
 })
+
+t.test('explains an npm: alias decided by the rule for its installed name, as the check decides it', async (t) => {
+  const imposter = ref('evil', '1.0.0', { locations: [{ path: 'node_modules/@acme/app', why: ['(root)', 'evil@1.0.0'], dev: false, optional: false, peer: false, alias: '@acme/app' }] })
+  const outcome = verified({ name: 'evil', publisher: { name: 'mallory' } })
+  const e = explainPackage(ACME, imposter, outcome, NOW)
+  t.same(e.result, evaluatePolicy(ACME, imposter, outcome, NOW), 'the same result as the check')
+  t.equal(e.result.decision, 'fail')
+  t.equal(e.matchedAs, '@acme/app')
+  t.match(e.rule.why, 'matched by the name it is installed under, "@acme/app"')
+  t.same(e.alternatives?.map((a) => [a.package, a.rule.id, a.result.decision]), [['evil@1.0.0', 'default', 'pass']])
+  const text = formatExplanation(e)
+  t.match(text, 'alias       installed as @acme/app')
+  t.match(text, 'also as     evil@1.0.0: default -> pass')
+})

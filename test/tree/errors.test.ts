@@ -112,3 +112,81 @@ t.test('EJSONPARSE for a package.json that is not JSON (npm would refuse it too)
   t.equal(err.code, 'EJSONPARSE')
   t.equal(err.file, join(dir, 'package.json'))
 })
+
+t.test('ELOCKSYNC when the lockfile does not cover package.json: names the dependency and the manifest', async (t) => {
+  const missing = copyFixture(t, 'workspaces')
+  editLockfile(missing, (lock) => void delete lock.packages['node_modules/root-dep'])
+  let err = await loadError(missing)
+  t.equal(err.code, 'ELOCKSYNC', 'a root dependency with no lockfile entry')
+  t.equal(err.kind, 'usage')
+  t.match(err.message, '"root-dep": "^1.0.0" (prod)')
+  t.match(err.message, join(missing, 'package.json'))
+  t.match(err.message, 'missing from the lockfile')
+  t.match(err.hint, 'npm install')
+
+  const invalid = copyFixture(t, 'workspaces')
+  const pkgPath = join(invalid, 'package.json')
+  writeFileSync(pkgPath, JSON.stringify({ ...JSON.parse(readFileSync(pkgPath, 'utf8')), dependencies: { 'root-dep': '^2.0.0' } }))
+  err = await loadError(invalid)
+  t.equal(err.code, 'ELOCKSYNC', 'package.json asks for another version than the lockfile has')
+  t.match(err.message, '"root-dep": "^2.0.0"')
+  t.match(err.message, 'not satisfied by root-dep@1.0.0 (node_modules/root-dep)')
+
+  const workspace = copyFixture(t, 'workspaces')
+  editLockfile(workspace, (lock) => void delete lock.packages['node_modules/lib-b-dev'])
+  err = await loadError(workspace)
+  t.equal(err.code, 'ELOCKSYNC', 'a workspace dev dependency with no lockfile entry')
+  t.match(err.message, '"lib-b-dev": "^1.0.0" (dev)')
+  t.match(err.message, join(workspace, 'packages', 'b', 'package.json'))
+})
+
+t.test('a lockfile without an optional or a peer dependency of the root still loads (npm skips them)', async (t) => {
+  const dir = copyFixture(t, 'app')
+  editLockfile(dir, (lock) => {
+    delete lock.packages['node_modules/opt']
+  })
+  const result = await loadPackages({ projectDir: dir, registryFor })
+  t.notOk(result.packages.some((p) => p.name === 'opt'), 'optional: missing for platform reasons')
+
+  const peer = copyFixture(t, 'workspaces')
+  const pkgPath = join(peer, 'package.json')
+  writeFileSync(pkgPath, JSON.stringify({ ...JSON.parse(readFileSync(pkgPath, 'utf8')), peerDependencies: { 'not-placed': '^1.0.0' } }))
+  await loadPackages({ projectDir: peer, registryFor })
+  t.pass('a peer dependency npm did not place (legacy-peer-deps)')
+})
+
+t.test('ELOCKFILE for a location with ".." segments, except a file: link target outside the project', async (t) => {
+  const cases: Array<[string, (lock: { packages: Record<string, Record<string, unknown>> }) => void]> = [
+    ['.. inside a location', (lock) => void (lock.packages['node_modules/lib-a/../../../evil'] = { version: '1.0.0', resolved: 'https://registry.test/evil/-/evil-1.0.0.tgz' })],
+    ['a leading .. that no link points at', (lock) => void (lock.packages['../evil'] = { version: '1.0.0', resolved: 'https://registry.test/evil/-/evil-1.0.0.tgz' })],
+    ['.. after node_modules', (lock) => void (lock.packages['node_modules/..'] = { version: '1.0.0' })],
+  ]
+  for (const [name, mutate] of cases) {
+    const dir = copyFixture(t, 'workspaces')
+    editLockfile(dir, mutate)
+    const err = await loadError(dir)
+    t.equal(err.code, 'ELOCKFILE', name)
+    t.match(err.message, '".."', name)
+  }
+
+  // npm writes `file:../lib` dependencies as a link to a `../lib` entry (and its own node_modules).
+  const outside = t.testdir({
+    lib: { 'package.json': JSON.stringify({ name: 'lib', version: '0.1.0' }) },
+    app: {
+      'package.json': JSON.stringify({ name: 'app', version: '1.0.0', dependencies: { lib: 'file:../lib' } }),
+      'package-lock.json': JSON.stringify({
+        name: 'app',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: {
+          '': { name: 'app', version: '1.0.0', dependencies: { lib: 'file:../lib' } },
+          '../lib': { version: '0.1.0' },
+          'node_modules/lib': { resolved: '../lib', link: true },
+        },
+      }),
+    },
+  })
+  const result = await loadPackages({ projectDir: join(outside, 'app'), registryFor })
+  t.equal(result.packages.find((p) => p.name === 'lib')?.source, 'link')
+})
