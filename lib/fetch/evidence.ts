@@ -21,6 +21,7 @@
  */
 import procLog from 'proc-log'
 import type { PackageRef } from '../model.js'
+import { parseIntegrity } from '../verify/integrity.js'
 import type { RegistryKey } from '../verify/registry-keys.js'
 import type { AttestationsEvidence, PackageEvidence, PackageFacts, VersionData } from '../verify/types.js'
 import type { CacheKey, VerificationCache } from './cache.js'
@@ -156,8 +157,9 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
   if (!keys) return fail(`the signing keys of ${registry} were not looked up`)
   if (keys.state === 'failed') return fail(`the signing keys of ${registry} could not be obtained: ${keys.reason}`)
 
-  // 1. The cache: a hit needs no request.
-  const cacheKey = options.cache?.keyFor(ref, keys.keys)
+  // 1. The cache: a hit needs no request. Only a lockfile integrity that pins one sha512 pins the
+  //    evidence; other entries are verified afresh each run (their facts depend on downloaded bytes).
+  const cacheKey = parseIntegrity(ref.integrity).kind === 'sha512' ? options.cache?.keyFor(ref, keys.keys) : undefined
   if (cacheKey && options.cache) {
     const hit = options.cache.get(cacheKey)
     if (hit) return { state: 'cached', facts: hit.facts, evidenceDigest: hit.evidenceDigest, registry, cacheKey }
