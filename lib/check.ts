@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { VerificationCache } from './fetch/cache.js'
 import { fetchEvidence, evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
 import { loadNpmConfig, type Env } from './fetch/npm-config.js'
+import { addTarballs } from './fetch/tarballs.js'
 import { fetchKeysForRegistries, normalizeRegistry } from './fetch/registry-keys-by-registry.js'
 import { resolveTrust } from './fetch/trust.js'
 import { finding } from './findings.js'
@@ -41,6 +42,11 @@ export interface CheckOptions {
   retries?: number
   /** The policy file; default: verify-deps.policy.yaml/.yml/.json in the project, else the built-in default. */
   policyFile?: string
+  /**
+   * `--fetch-tarballs`: download the tarball of each registry entry whose lockfile integrity is
+   * weaker than sha512, so that it can pass when the bytes match it and the registry's signed sha512.
+   */
+  fetchTarballs?: boolean
   /** Clock for exception expiry. */
   now?: Date
   onProgress?: (done: number, total: number, label: string) => void
@@ -94,7 +100,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const cacheDir = options.cacheDir === undefined ? join(cacheRoot, 'facts') : options.cacheDir
   const cache = cacheDir ? new VerificationCache({ dir: cacheDir, trustedRoot: trust.trustedRoot, toolVersion: options.toolVersion }) : undefined
   options.onProgress?.(0, tree.packages.length, 'fetching')
-  const outcomes = await fetchEvidence(tree.packages, {
+  const fetched = await fetchEvidence(tree.packages, {
     config,
     registryKeys,
     ...(cache && { cache }),
@@ -102,6 +108,14 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
   })
+  // 3b. With --fetch-tarballs, the bytes of entries whose lockfile integrity is weaker than sha512.
+  const outcomes = options.fetchTarballs
+    ? await addTarballs(tree.packages, fetched, {
+        config,
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+        ...(options.retries !== undefined && { retries: options.retries }),
+      })
+    : fetched
 
   // 4. Verify, with one trust context per registry, built once.
   const contexts = new Map<string, TrustContext>()
