@@ -74,15 +74,18 @@ t.test('--fetch-tarballs does not download a resolved URL outside the registry',
   t.match(r.pkg('elsewhere').findings[0].message, /not on the registry/)
 })
 
-t.test('unparsable and ambiguous lockfile integrities are findings on their package, never a crash', async (t) => {
+t.test('unparsable and ambiguous integrities, in the lockfile or the version document, are findings on their package, never a crash', async (t) => {
   const s = await createScenario(t, {
     packages: [
       { name: 'ok', version: '1.0.0' },
       { name: 'garbage', version: '1.0.0' },
       { name: 'upper', version: '1.0.0' },
       { name: 'two', version: '1.0.0' },
+      { name: 'regbad', version: '1.0.0' },
     ],
   })
+  // The registry's version document carries an integrity ssri cannot parse (the lockfile's is fine).
+  s.version('regbad@1.0.0').integrity = 'SHA512-' + s.version('regbad@1.0.0').integrity.slice('sha512-'.length)
   const signed = s.published('two@1.0.0').integrity
   editLockfile(s, (p) => {
     p['node_modules/garbage']!.integrity = 'not-an-sri'
@@ -94,5 +97,6 @@ t.test('unparsable and ambiguous lockfile integrities are findings on their pack
   t.same(r.codes('garbage'), ['INTEGRITY_WEAK'])
   t.same(r.codes('upper'), ['INTEGRITY_WEAK'])
   t.same(r.codes('two'), ['INTEGRITY_AMBIGUOUS'])
+  t.same(r.codes('regbad'), ['INTEGRITY_MISMATCH'])
   t.equal(r.pkg('ok').decision, 'pass', 'the other packages are still verified')
 })
