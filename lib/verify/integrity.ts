@@ -113,12 +113,14 @@ export function verifyIntegrity(input: IntegrityInput): IntegrityFacts & { findi
       break
   }
 
-  const integrity = input.lockfileIntegrity as string
+  // The one sha512 npm will check, in the form the registry signs (`sha512-<base64>`): weaker hashes
+  // or options listed beside it change nothing npm checks, so they must not fail the signature.
+  const integrity = `sha512-${lock.digest}`
   const facts: IntegrityFacts & { findings: Finding[] } = { status: 'verified', integrity, ...base, findings: [] }
   // No registry data at all (e.g. `verify-deps verify` without --packument) is not a disagreement.
   if (reg.kind !== 'absent' && !(reg.kind === 'sha512' && reg.digest === lock.digest)) {
     facts.status = 'mismatch'
-    facts.findings.push(finding('INTEGRITY_MISMATCH', `${id}: lockfile integrity ${shown(integrity)} is not the registry's ${describeRegistry(reg, input.registryIntegrity)}`))
+    facts.findings.push(finding('INTEGRITY_MISMATCH', `${id}: lockfile integrity ${shown(input.lockfileIntegrity)} is not the registry's ${describeRegistry(reg, input.registryIntegrity)}`))
   }
   if (input.tarball) {
     if (digestOf(input.tarball, 'sha512') === lock.digest) {

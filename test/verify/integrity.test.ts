@@ -97,3 +97,10 @@ t.test('publisher metadata is read and marked unsigned', async (t) => {
   t.same(readPublisher('garbage'), { source: 'registry-metadata' })
   t.same(readPublisher({ trustedPublisher: { oidcConfigId: 'x' } }), { source: 'registry-metadata' }, 'a trusted publisher needs an id')
 })
+
+t.test('a weaker hash listed beside the one sha512 is ignored, as npm ignores it: bound to the sha512 alone', async (t) => {
+  const sha1 = ssri.fromData(bytes, { algorithms: ['sha1'] }).toString()
+  const r = verifyIntegrity({ name: 'a', version: '1.0.0', lockfileIntegrity: `${integrity} ${sha1}`, registryIntegrity: integrity })
+  t.same(codes(r), [])
+  t.equal(r.integrity, integrity, 'the registry signs `sha512-<digest>`')
+})
