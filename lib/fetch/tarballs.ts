@@ -148,7 +148,8 @@ export async function downloadTarball(url: string, registry: string, options: Fe
   }
 }
 
-const MAX_REDIRECTS = 5
+// make-fetch-happen's redirect failures: a loop, a missing Location. The same again on a retry.
+const REDIRECT_CODES = new Set(['EMAXREDIRECT', 'EINVALIDREDIRECT', 'ENOREDIRECT'])
 
 interface DownloadResponse {
   status: number
@@ -170,29 +171,15 @@ async function attemptDownload(
   const timer = setTimeout(() => timeout.abort(), options.timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
   try {
-    // Redirects are followed here, not by make-fetch-happen (which keeps the Authorization header
-    // across ports and schemes): each hop is a new request, and npm-registry-fetch attaches a
-    // credential only to URLs under the registry it belongs to (nerf dart: host, port and path).
-    let res: DownloadResponse | undefined
-    let current = url
-    for (let hop = 0; ; hop++) {
-      res = (await fetch(current, {
-        ...options.fetchOptions,
-        headers: { accept: 'application/octet-stream' },
-        retry: { retries: 0 },
-        redirect: 'manual',
-        timeout: options.timeoutMs,
-        signal,
-      })) as unknown as DownloadResponse
-      const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null
-      if (location === null) break
-      if (hop >= MAX_REDIRECTS) return { reason: `more than ${MAX_REDIRECTS} redirects`, retry: false }
-      const next = new URL(location, current)
-      if (next.protocol !== 'https:' && (next.protocol !== 'http:' || new URL(current).protocol === 'https:')) {
-        return { reason: `redirected from ${new URL(current).protocol} to a ${next.protocol} URL`, retry: false }
-      }
-      current = next.href
-    }
+    // Redirects are followed by make-fetch-happen as for every other request (it drops the
+    // Authorization header when the host changes); a redirect loop ends in EMAXREDIRECT.
+    const res = (await fetch(url, {
+      ...options.fetchOptions,
+      headers: { accept: 'application/octet-stream' },
+      retry: { retries: 0 },
+      timeout: options.timeoutMs,
+      signal,
+    })) as unknown as DownloadResponse
     if (res.status < 200 || res.status >= 300) return { reason: `HTTP ${res.status}`, retry: false }
     const declared = Number(res.headers.get('content-length'))
     if (Number.isFinite(declared) && declared > options.maxBytes) return { reason: `the tarball is ${declared} bytes, more than the ${options.maxBytes} allowed`, retry: false }
@@ -228,6 +215,7 @@ function describeError(err: unknown): AttemptFailure {
   if (e.name === 'AbortError') return { reason: 'aborted', retry: false }
   const code = typeof e.code === 'string' ? e.code : undefined
   // Connection-level trouble is worth another attempt; anything else is reported as it is.
+  if (code && REDIRECT_CODES.has(code)) return { reason: `bad redirect (${code})`, retry: false }
   return { reason: code ? `connection failed (${code})` : String(e.message ?? err), retry: code !== undefined }
 }
 
