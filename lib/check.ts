@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { EvidenceCache } from './fetch/cache.js'
 import { fetchEvidence, evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
 import { loadNpmConfig, type Env } from './fetch/npm-config.js'
+import { addTarballs } from './fetch/tarballs.js'
 import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys-by-registry.js'
 import { DEFAULT_REGISTRY, registryNerfDart } from './fetch/npm-config.js'
 import { summarizeRegistries } from './report/registries.js'
@@ -47,6 +48,11 @@ export interface CheckOptions {
   retries?: number
   /** The policy file; default: verify-deps.policy.yaml/.yml/.json in the project, else the built-in default. */
   policyFile?: string
+  /**
+   * `--fetch-tarballs`: download the tarball of each registry entry whose lockfile integrity is
+   * weaker than sha512, so that it can pass when the bytes match it and the registry's signed sha512.
+   */
+  fetchTarballs?: boolean
   /** Clock for exception expiry. */
   now?: Date
   onProgress?: (done: number, total: number, label: string) => void
@@ -117,7 +123,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const cacheDir = options.cacheDir === undefined ? join(cacheRoot, 'facts') : options.cacheDir
   const cache = cacheDir ? new EvidenceCache({ dir: cacheDir }) : undefined
   options.onProgress?.(0, tree.packages.length, 'fetching')
-  const outcomes = await fetchEvidence(tree.packages, {
+  const fetched = await fetchEvidence(tree.packages, {
     config,
     registryKeys,
     ...(cache && { cache }),
@@ -127,6 +133,15 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
   })
+  // 3b. With --fetch-tarballs, the bytes of entries whose lockfile integrity is weaker than sha512.
+  //     Offline nothing is downloaded: those entries stay INTEGRITY_WEAK.
+  const outcomes = options.fetchTarballs && !offline
+    ? await addTarballs(tree.packages, fetched, {
+        config,
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+        ...(options.retries !== undefined && { retries: options.retries }),
+      })
+    : fetched
 
   // 4. Verify, with one trust context per registry, built once.
   const contexts = new Map<string, TrustContext>()

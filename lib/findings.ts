@@ -39,8 +39,8 @@ export const FINDINGS = {
     evidence: 'integrity',
     defaultSeverity: 'error',
     description:
-      'Neither the lockfile nor the registry gives a usable sha512 integrity for this version, so nothing binds the evidence to the bytes that will be installed.',
-    fix: 'Regenerate the lockfile with npm 7 or later so it records sha512 integrities.',
+      "The lockfile records no integrity for this registry package, so `npm ci` would install whatever its `resolved` URL serves, unchecked: nothing binds the evidence to the bytes that will be installed. The registry's integrity is not used in its place, and `--fetch-tarballs` cannot help (a download now says nothing about the one npm makes later).",
+    fix: 'Refresh the lockfile entry (`npm install --package-lock-only` with npm 7 or later records sha512 integrities) and review the change.',
   },
   TARBALL_INTEGRITY_MISMATCH: {
     title: 'Tarball bytes do not match the integrity',
@@ -48,6 +48,22 @@ export const FINDINGS = {
     defaultSeverity: 'error',
     description: 'The tarball that was read does not hash to the integrity being verified: it was altered or replaced.',
     fix: 'Do not install this tarball; fetch it again from the registry and investigate the source of the altered copy.',
+  },
+  INTEGRITY_WEAK: {
+    title: 'Lockfile integrity is not a sha512',
+    evidence: 'integrity',
+    defaultSeverity: 'error',
+    description:
+      "The lockfile's integrity has no sha512 (only sha1, sha256 or sha384, as old npm versions wrote), or is not an SRI string npm's ssri can check (`SHA512-…`, garbage). `npm ci` checks the tarball against that integrity only, while registry signatures and attestations are about the sha512, so they cannot vouch for what will be installed. With `--fetch-tarballs`, verify-deps downloads the tarball from the lockfile's `resolved` URL on the configured registry and passes the entry only if the bytes hash both to the lockfile's integrity and to the registry's signed sha512 (not for md5 or an unparsable integrity).",
+    fix: 'Refresh the lockfile entry so it records the sha512 integrity (`npm install --package-lock-only`, npm 7 or later) and review the change, or run with `--fetch-tarballs`.',
+  },
+  INTEGRITY_AMBIGUOUS: {
+    title: 'Lockfile integrity lists several digests',
+    evidence: 'integrity',
+    defaultSeverity: 'error',
+    description:
+      "The lockfile's integrity lists several different digests for the algorithm npm checks (`sha512-A sha512-B`). npm accepts a tarball matching any of them, so a verdict about one digest says nothing about the tarball npm will install; no download can settle which one it will get.",
+    fix: 'Refresh the lockfile entry (`npm install --package-lock-only`) so it records the one sha512 the registry publishes, and review why it listed several.',
   },
   SIGNATURE_MISSING: {
     title: 'Registry signature missing',

@@ -44,6 +44,9 @@ Registry and trust:
   --concurrency N        registry requests in flight at most (default 12)
   --fetch-timeout MS     per-request timeout (default npm's fetch-timeout, else 30000)
   --fetch-retries N      retries on 429/5xx/timeouts (default npm's fetch-retries, else 2)
+  --fetch-tarballs       download the tarball of each lockfile entry whose integrity has no
+                         sha512 (sha1, sha256, sha384) from its resolved URL on the registry and
+                         pass it only if the bytes match both that integrity and the signed sha512
 Cache:
   --cache-dir DIR        verification cache (default <npm cache>/_verify-deps/facts)
   --no-cache             verify everything afresh
@@ -70,6 +73,7 @@ export const CHECK_OPTIONS = {
   concurrency: { type: 'string' },
   'fetch-timeout': { type: 'string' },
   'fetch-retries': { type: 'string' },
+  'fetch-tarballs': { type: 'boolean' },
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
   format: { type: 'string' },
@@ -96,6 +100,7 @@ export function checkRunOptions(values: CheckValues, dir: string | undefined, ct
     omit,
     ...(values.registry && { registry: values.registry }),
     offline: Boolean(values.offline),
+    ...(values['fetch-tarballs'] && { fetchTarballs: true }),
     ...(values.policy && { policyFile: resolve(ctx.cwd, values.policy) }),
     ...(values['trusted-root'] && { trustedRootFile: resolve(ctx.cwd, values['trusted-root']) }),
     ...registryKeysOptions(values['registry-keys'] ?? [], ctx.cwd),

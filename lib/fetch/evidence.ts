@@ -26,6 +26,7 @@
  */
 import procLog from 'proc-log'
 import type { PackageRef } from '../model.js'
+import { parseIntegrity } from '../verify/integrity.js'
 import type { RegistryKey } from '../verify/registry-keys.js'
 import type { AttestationsEvidence, PackageEvidence, VersionData } from '../verify/types.js'
 import type { EvidenceCache } from './cache.js'
@@ -171,8 +172,10 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
   if (keys.state === 'failed') return fail(`the signing keys of ${registry} could not be obtained: ${keys.reason}`)
 
   // 1. The cache, keyed by this registry: a hit needs no request. Evidence stored without a publish
-  //    time that these keys need (they gained a validity bound since) is fetched again.
-  const cacheKey = options.cache?.keyFor(ref, registry)
+  //    time that these keys need (they gained a validity bound since) is fetched again. Only a
+  //    lockfile integrity that pins one sha512 pins the evidence; other entries are verified afresh
+  //    each run (their facts depend on downloaded bytes).
+  const cacheKey = parseIntegrity(ref.integrity).kind === 'sha512' ? options.cache?.keyFor(ref, registry) : undefined
   if (cacheKey && options.cache) {
     const hit = options.cache.get(cacheKey)
     if (hit && !(hit.evidence.publishTime === undefined && needsPublishTime(hit.evidence.versionData?.dist?.signatures, keys.keys))) {

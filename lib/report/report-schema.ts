@@ -44,9 +44,11 @@ export const REGISTRY_KEYS_SOURCES: Record<RegistryKeysSource, string> = {
 }
 
 export const INTEGRITY_STATUSES: Record<IntegrityStatus | 'not-checked', string> = {
-  verified: "The lockfile's integrity is a sha512 the registry agrees with: signatures and attestations were checked against it.",
+  verified:
+    "The lockfile's integrity is one sha512 the registry agrees with (or, with `--fetch-tarballs`, a weaker one that the downloaded bytes match along with the registry's sha512): signatures and attestations were checked against that sha512.",
   mismatch: "The lockfile's integrity differs from the registry's `dist.integrity` (or the tarball bytes do not hash to it).",
-  missing: 'No usable sha512 integrity in the lockfile or the registry.',
+  missing:
+    'The lockfile gives no single sha512 npm would check (absent, weaker algorithm, unparsable, or several digests): nothing is bound, so signatures and attestations were not checked.',
   'not-checked': 'No facts: the package was skipped, is not from a registry, or its evidence could not be fetched.',
 }
 
@@ -148,7 +150,7 @@ export const REPORT_JSON_SCHEMA: Schema = {
     package: object('One distinct package and what was decided about it.', {
       name: str('The real package name (for an `npm:` alias, the package it resolves to).'),
       version: str('The version.'),
-      integrity: strOrNull("The integrity verified against: the lockfile's, or the registry's when the lockfile has none."),
+      integrity: strOrNull("The lockfile's integrity; null when it records none (the registry's is never used in its place)."),
       source: enumOf(keysOf(PACKAGE_SOURCES), 'Where its bytes come from.'),
       registry: strOrNull('The registry it is fetched from (with a trailing slash), for registry packages.'),
       locations: { type: 'array', items: { $ref: '#/$defs/location' }, description: 'Everywhere it is installed.' },

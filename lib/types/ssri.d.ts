@@ -21,7 +21,8 @@ declare module 'ssri' {
     single?: boolean
     strict?: boolean
   }
-  export function parse(sri: string, opts?: Options): Integrity
+  /** null for an empty string or one without a single hash ssri can use (e.g. `SHA512-…`, `not-an-sri`). */
+  export function parse(sri: string, opts?: Options): Integrity | null
   export function fromData(data: Buffer | string, opts?: Options): Integrity
   export function checkData(data: Buffer | string, sri: string | Integrity, opts?: Options): Hash | false
   const ssri: {

@@ -200,6 +200,8 @@ function verifyPublish(entry: AttestationEntry, input: AttestationsInput, id: st
   const { outcome, statement } = r
   const keyHint = outcome.signer.kind === 'public-key' ? outcome.signer.keyHint : undefined
   // npm: a registry key must have been valid when the transparency log integrated the attestation.
+  // Both are signed times only: an integrated time a verified SET covers, or a verified RFC 3161
+  // time — never a log entry's bare integratedTime (sigstore/tlog.ts).
   const loggedAt = outcome.integratedTime ?? outcome.signedAt
   const facts = { keyid: keyHint, signedAt: loggedAt?.toISOString() }
   const predicateProblem = checkPublishPredicate(statement, input.name, input.version)

@@ -12,13 +12,15 @@ export function verifyPackage(evidence: PackageEvidence, trust: TrustContext): P
   const { name, version, versionData } = evidence
   const dist = versionData?.dist ?? {}
 
-  // 1. Integrity: pick the bytes everything else is bound to (the lockfile's), check the registry agrees.
+  // 1. Integrity: the bytes everything else is bound to (the lockfile's single sha512, or downloaded
+  //    bytes proving a weak one), and that the registry agrees. Nothing bound: nothing else is checked.
   const { findings: integrityFindings, ...integrity } = verifyIntegrity({
     name,
     version,
     lockfileIntegrity: evidence.integrity,
     registryIntegrity: dist.integrity,
     tarball: evidence.tarball,
+    ...(evidence.tarballSkipped !== undefined && { tarballSkipped: evidence.tarballSkipped }),
   })
   const findings = [...integrityFindings]
   const boundIntegrity = integrity.integrity

@@ -7,7 +7,7 @@
  * npm publish attestation (https://github.com/npm/attestation/tree/main/specs/publish/v0.1),
  * npm's purl form `pkg:npm/<name>@<version>` with a scope's `@` percent-encoded (npm-package-arg toPurl).
  */
-import ssri from 'ssri'
+import { parseIntegrity } from './integrity.js'
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json'
 export const STATEMENT_TYPES = new Set(['https://in-toto.io/Statement/v0.1', 'https://in-toto.io/Statement/v1'])
@@ -75,12 +75,13 @@ export function npmPurl(name: string, version: string): string {
   return `pkg:npm/${name.replace(/^@/, '%40')}@${version}`
 }
 
-/** The sha512 of an SRI integrity string as lowercase hex, or undefined if it has none. */
+/**
+ * The sha512 of an SRI integrity string as lowercase hex, or undefined unless it names exactly one
+ * sha512 (parseIntegrity: total, for any string).
+ */
 export function sha512Hex(integrity: string): string | undefined {
-  const parsed = ssri.parse(integrity)
-  const hashes = parsed.sha512 as { digest: string }[] | undefined
-  const first = hashes?.[0]
-  return first ? Buffer.from(first.digest, 'base64').toString('hex') : undefined
+  const parsed = parseIntegrity(integrity)
+  return parsed.kind === 'sha512' ? Buffer.from(parsed.digest, 'base64').toString('hex') : undefined
 }
 
 /**
@@ -96,7 +97,7 @@ export function checkSubject(statement: Statement, name: string, version: string
   const subjectName = subject.name.replace(/\?repository_url=[^#]*$/, '')
   if (subjectName !== expected) return `subject is ${subject.name}, expected ${expected}`
   const want = sha512Hex(integrity)
-  if (!want) return `integrity ${integrity} has no sha512 to compare with the subject digest`
+  if (!want) return `integrity ${JSON.stringify(integrity)} has no single sha512 to compare with the subject digest`
   const got = subject.digest.sha512?.toLowerCase()
   if (!got) return 'subject has no sha512 digest'
   if (got !== want) return `subject sha512 ${got.slice(0, 16)}… is not the integrity being verified (${want.slice(0, 16)}…)`

@@ -32,15 +32,20 @@ export interface PackageEvidence {
   /** The real package name (for an alias, the package it resolves to). */
   name: string
   version: string
-  /** Integrity the project will install (lockfile). Falls back to the registry's when absent. */
+  /**
+   * Integrity the project will install (lockfile): attacker-controlled, parsed totally. Never
+   * replaced by the registry's: without one that npm checks as a single sha512, nothing is bound.
+   */
   integrity?: string
   /** The registry's version document, if fetched. */
   versionData?: VersionData
   /** `time[version]` from the packument. */
   publishTime?: string
   attestations: AttestationsEvidence
-  /** The tarball bytes, when available (e.g. `verify-deps verify <tarball>`). */
+  /** The tarball bytes, when available (`verify-deps verify <tarball>`, `check --fetch-tarballs`). */
   tarball?: Buffer
+  /** Why the tarball asked for (`--fetch-tarballs`) was not downloaded; said in the integrity finding. */
+  tarballSkipped?: string
 }
 
 /** Trust material for one run: build once, reuse for every package. */
@@ -55,7 +60,10 @@ export type IntegrityStatus = 'verified' | 'mismatch' | 'missing'
 
 export interface IntegrityFacts {
   status: IntegrityStatus
-  /** The integrity everything else was checked against. */
+  /**
+   * The integrity everything else was checked against: the lockfile's single sha512, or for a weak
+   * lockfile integrity proven by downloaded bytes, the registry's sha512 of those bytes.
+   */
   integrity?: string
   registryIntegrity?: string
   /** Whether tarball bytes were hashed and matched. */

@@ -170,3 +170,26 @@ t.test('never reports verified for anything it could not check', async (t) => {
   t.equal(facts.provenance.status, 'missing')
   t.equal(facts.publish.status, 'missing')
 })
+
+t.test('reports INTEGRITY_AMBIGUOUS instead of passing A\'s evidence for B\'s bytes (lockfile lists two sha512)', async (t) => {
+  const otherBytes = Buffer.from(packTarball({ name, version, description: 'other' }).bytes)
+  const otherIntegrity = packTarball({ name, version, description: 'other' }).integrity
+  // Everything is about A (signature, provenance, publish attestation); the bytes given are B's.
+  const e = evidence({ integrity: `${integrity} ${otherIntegrity}`, versionData: undefined, tarball: otherBytes })
+  const facts = verifyPackage(e, trust)
+  t.same(facts.findings.map((f) => f.code), ['INTEGRITY_AMBIGUOUS'])
+  t.not(facts.provenance.status, 'verified', 'no provenance is reported verified for bytes it is not about')
+  t.not(facts.publish.status, 'verified')
+  t.not(facts.integrity.tarball, 'verified')
+})
+
+t.test('an integrity ssri cannot parse, in the lockfile or the version document, is a finding on the package', async (t) => {
+  const dist = evidence().versionData!.dist!
+  for (const bad of ['SHA512-' + integrity.slice(7), 'not-an-sri', ' ', 'sha512-%%%']) {
+    const lockfileBad = verifyPackage(evidence({ integrity: bad }), trust)
+    t.ok(lockfileBad.findings.some((f) => f.code === 'INTEGRITY_WEAK' || f.code === 'INTEGRITY_MISSING'), `lockfile ${JSON.stringify(bad)}`)
+    t.not(lockfileBad.signature.status, 'verified')
+    const registryBad = verifyPackage(evidence({ versionData: { dist: { ...dist, integrity: bad } } }), trust)
+    t.ok(registryBad.findings.some((f) => f.code === 'INTEGRITY_MISMATCH') || bad.trim() === '', `registry ${JSON.stringify(bad)}`)
+  }
+})

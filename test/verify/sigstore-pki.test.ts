@@ -196,3 +196,42 @@ t.test('Rekor v2 entries carry no integrated time: a key without a validity wind
   const bounded = createBundleVerifier({ trustedRoot, publicKeys: { managed: { publicKey: spki, validFor: { start: new Date(0) } } }, now: clock })
   t.equal(codeOf(bounded.verify(bundle, asDigest)), 'TIMESTAMP_ERROR', 'a key valid only for a while needs a signed time')
 })
+
+t.test('an integratedTime no SET covers does not decide when the log key must be valid', async (t) => {
+  // The log's key was retired 30 s after NOW; the verifier's clock is NOW + 60 s.
+  const retired = structuredClone(world.trustedRoot)
+  retired.tlogs[0]!.publicKey.validFor.end = new Date(NOW.getTime() + 30_000).toISOString()
+  const root = parseTrustedRoot(retired, 'test PKI root, log key retired')
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+  const signature = sign('sha256', artifact, privateKey)
+  const verifier = createBundleVerifier({ trustedRoot: root, publicKeys: { managed: { publicKey: publicKey.export({ type: 'spki', format: 'der' }) } }, now: clock })
+  const bundleWith = (inclusionPromise: boolean) => {
+    // A Rekor v1 entry with an inclusion proof; its integratedTime says NOW, inside the key's validity.
+    const tlogEntry = world.rekor.append(hashedrekordV001(artifactDigest, signature, publicKey), { integratedTime: NOW, inclusionPromise })
+    return {
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: { publicKey: { hint: 'managed' }, tlogEntries: [tlogEntry], timestampVerificationData: { rfc3161Timestamps: [] } },
+      messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: artifactDigest.toString('base64') }, signature: signature.toString('base64') },
+    }
+  }
+  t.equal(codeOf(verifier.verify(bundleWith(true), asDigest)), 'OK', 'with a SET the integrated time is signed: the key was valid then')
+  const proofOnly = bundleWith(false)
+  t.equal(codeOf(verifier.verify(proofOnly, asDigest)), 'TLOG_ERROR', 'without a SET its integratedTime is unsigned: the key must be valid now, and is not')
+  // The same entry with its integratedTime removed, as a Rekor v2 entry: no signed time either.
+  delete (proofOnly.verificationMaterial.tlogEntries[0] as { integratedTime?: string }).integratedTime
+  t.equal(codeOf(verifier.verify(proofOnly, asDigest)), 'TLOG_ERROR', 'no integrated time at all')
+})
+
+t.test('certificates and registry keys are checked only at signed times: a proof-only entry gives none', async (t) => {
+  const verifier = createBundleVerifier({ trustedRoot, now: clock })
+  const prov = world.signProvenance(pkg, { bundleVersion: '0.3' })
+  const entry = (prov.bundle as unknown as BundleJSON).verificationMaterial.tlogEntries[0] as { inclusionPromise?: unknown }
+  delete entry.inclusionPromise
+  t.not(codeOf(verifier.verify(prov.bundle)), 'OK', 'keyless: the certificate window needs a signed time, the unsigned integratedTime is not one')
+
+  const key = createRegistryKey()
+  const { bundle } = world.signPublishAttestation(pkg, key)
+  delete ((bundle as unknown as BundleJSON).verificationMaterial.tlogEntries[0] as { inclusionPromise?: unknown }).inclusionPromise
+  const bounded = createBundleVerifier({ trustedRoot, publicKeys: { [key.keyid]: { publicKey: key.spkiBase64, validFor: { start: new Date('2020-01-01T00:00:00Z') } } }, now: clock })
+  t.not(codeOf(bounded.verify(bundle)), 'OK', 'a registry key with a validity window needs a signed time')
+})

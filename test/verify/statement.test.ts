@@ -46,3 +46,9 @@ t.test('refuses several subjects, missing digests and other payload types', asyn
   const noSha512 = parse(statement({ subject: [{ name: 'pkg:npm/%40scope/pkg@1.0.0', digest: { sha256: 'ab' } }] }))
   t.ok(noSha512.ok && checkSubject(noSha512.value, '@scope/pkg', '1.0.0', integrity))
 })
+
+t.test('sha512Hex is total: unparsable or ambiguous integrities have no sha512', async (t) => {
+  for (const bad of ['', ' ', 'not-an-sri', 'SHA512-' + integrity.slice(7), `${integrity} sha512-${Buffer.alloc(64).toString('base64')}`]) {
+    t.equal(sha512Hex(bad), undefined, JSON.stringify(bad))
+  }
+})

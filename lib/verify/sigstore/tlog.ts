@@ -30,6 +30,8 @@ export interface TLogContext {
   expected: BodyExpectations
   /** RFC 3161 times claimed by the bundle: the only time a Rekor v2 entry has. Verified later. */
   timestampTimes: readonly Date[]
+  /** The verifier's clock: the time a log key must be valid at when nothing signed says when. */
+  now: Date
 }
 
 export function verifyTLogEntries(entries: readonly TLogEntry[], ctx: TLogContext): VerifiedTLogEntry[] {
@@ -52,8 +54,16 @@ function verifyEntry(entry: TLogEntry, ctx: TLogContext): VerifiedTLogEntry {
   verifyTLogBody(entry, ctx.expected)
 
   // A log key vouches only for entries made while it was valid (closed interval, TimeRange in
-  // sigstore_common.proto): at the integrated time, or for Rekor v2 at the timestamped time.
-  const times = entry.integratedTime > 0n ? [new Date(Number(entry.integratedTime) * 1000)] : ctx.timestampTimes
+  // sigstore_common.proto), at a *signed* time: the integrated time only when a SET covers it (it is
+  // checked against this very key below); else the RFC 3161 times (Rekor v2, or a v1 entry with
+  // only a proof), verified later. An entry's integratedTime without a SET is the bundle's unsigned
+  // claim and decides nothing (as in @sigstore/verify's getTLogTimestamp). With no signed time at
+  // all, the key must be valid now: its checkpoint is all that vouches for the entry.
+  const times = entry.signedEntryTimestamp
+    ? [new Date(Number(entry.integratedTime) * 1000)]
+    : ctx.timestampTimes.length > 0
+      ? ctx.timestampTimes
+      : [ctx.now]
   const valid = candidates.filter((log) => times.every((t) => withinRange(log.validFor, t)))
   if (valid.length === 0) {
     throw new SigstoreError('TLOG_ERROR', `log key was not valid at ${times.map((t) => t.toISOString()).join(', ')}`)

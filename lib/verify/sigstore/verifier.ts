@@ -92,6 +92,7 @@ function verifyBundle(ctx: Context, json: unknown, artifactInput: ArtifactInput 
       logs: ctx.root.tlogs,
       expected: { content: bundle.content, signer: signerMaterial, artifactDigest: (alg) => artifact?.digest(alg) },
       timestampTimes: bundle.timestamps.map((t) => t.signingTime),
+      now,
     }),
   )
   // 6. Timestamps, certificate chain and SCT at every verified time (or key validity), signature.
