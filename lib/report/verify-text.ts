@@ -4,9 +4,18 @@
 import { FINDINGS } from '../findings.js'
 import type { PackageFacts } from '../verify/types.js'
 
-export function formatPackageFactsText(facts: PackageFacts, outcome: 'pass' | 'fail'): string {
+/** `nothing-verified`: no check failed, but no signature or attestation was there to verify. */
+export type VerifyOutcome = 'pass' | 'fail' | 'nothing-verified'
+
+const OUTCOME_LABEL: Record<VerifyOutcome, string> = {
+  pass: 'verified',
+  fail: 'FAILED',
+  'nothing-verified': 'NOTHING VERIFIED (no registry signature or attestation to check)',
+}
+
+export function formatPackageFactsText(facts: PackageFacts, outcome: VerifyOutcome): string {
   const lines: string[] = []
-  lines.push(`${facts.name}@${facts.version}: ${outcome === 'pass' ? 'verified' : 'FAILED'}`)
+  lines.push(`${facts.name}@${facts.version}: ${OUTCOME_LABEL[outcome]}`)
   const row = (label: string, value: string) => lines.push(`  ${label.padEnd(11)} ${value}`)
 
   const i = facts.integrity
