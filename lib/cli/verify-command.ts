@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util'
 import ssri from 'ssri'
 import { FINDINGS } from '../findings.js'
 import { inputError } from '../fetch/errors.js'
-import { readInputFile, readJSONFile } from '../fetch/files.js'
+import { MAX_TARBALL_BYTES, readInputFile, readJSONFile } from '../fetch/files.js'
 import { readTarballManifest } from '../fetch/tarball.js'
 import { loadTrustFiles } from '../fetch/trust.js'
 import { formatPackageFactsText, type VerifyOutcome } from '../report/verify-text.js'
@@ -65,7 +65,7 @@ export async function runVerifyCommand(argv: readonly string[], term: Terminal):
     throw inputError('EUSAGE', positionals.length === 0 ? 'verify: name a tarball to verify' : 'verify: takes exactly one tarball', 'Run "verify-deps verify --help" for usage.')
   }
   const tarballPath = positionals[0]!
-  const tarball = readInputFile(tarballPath, 'tarball')
+  const tarball = readInputFile(tarballPath, 'tarball', MAX_TARBALL_BYTES)
   const manifest = readTarballManifest(tarball, tarballPath)
   const name = values.name ?? manifest.name
   const version = values.version ?? manifest.version

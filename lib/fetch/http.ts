@@ -61,6 +61,27 @@ export interface GetJSONOptions {
   redact: (text: string) => string
 }
 
+/**
+ * Timeout and retry policy for a request, as every request of a run uses them: the caller's
+ * overrides (`--fetch-timeout`, `--fetch-retries`), else npm's `fetch-*` settings, else the defaults.
+ */
+export function requestPolicy(
+  npm: { retries?: number; retryFactor?: number; retryMinTimeoutMs?: number; retryMaxTimeoutMs?: number; timeoutMs?: number },
+  overrides: { timeoutMs?: number; retries?: number; retry?: Partial<RetryPolicy> } = {},
+): { timeoutMs: number; retry: RetryPolicy } {
+  return {
+    timeoutMs: overrides.timeoutMs ?? npm.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    retry: {
+      ...DEFAULT_RETRY_POLICY,
+      ...(npm.retryFactor !== undefined && { factor: npm.retryFactor }),
+      ...(npm.retryMinTimeoutMs !== undefined && { minDelayMs: npm.retryMinTimeoutMs }),
+      ...(npm.retryMaxTimeoutMs !== undefined && { maxDelayMs: npm.retryMaxTimeoutMs }),
+      ...overrides.retry,
+      retries: overrides.retries ?? npm.retries ?? DEFAULT_RETRY_POLICY.retries,
+    },
+  }
+}
+
 export type JSONResult =
   | { ok: true; document: unknown; attempts: number }
   /** `status` is the last HTTP status, when the registry answered. */

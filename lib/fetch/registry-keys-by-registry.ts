@@ -13,7 +13,7 @@ import type { NpmConfig } from './npm-config.js'
 import { fetchRegistryKeys } from './registry-keys.js'
 import { fetchTUFTargets, registryKeysTarget, type TUFFetchOptions } from './tuf.js'
 import { DEFAULT_REGISTRY } from './npm-config.js'
-import { DEFAULT_RETRY_POLICY } from './http.js'
+import { requestPolicy } from './http.js'
 import { parseRegistryKeys, type RegistryKey } from '../verify/registry-keys.js'
 
 const { log } = procLog
@@ -61,13 +61,9 @@ async function keysFor(registry: string, trustRegistry: string, options: KeysFor
     }
   }
   try {
-    const fetchOptions = {
-      ...config.fetchOptions(registry),
-      ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
-      // make-fetch-happen's retries (one request per registry; no Retry-After handling needed here).
-      retry: { retries: options.retries ?? DEFAULT_RETRY_POLICY.retries, minTimeout: DEFAULT_RETRY_POLICY.minDelayMs, maxTimeout: DEFAULT_RETRY_POLICY.maxDelayMs },
-    }
-    const keys = await fetchRegistryKeys(registry, fetchOptions)
+    // The same timeout and retries as every evidence request (--fetch-timeout, npm's fetch-* settings).
+    const policy = requestPolicy(config.fetchSettings(), { timeoutMs: options.timeoutMs, retries: options.retries })
+    const keys = await fetchRegistryKeys(registry, { ...policy, fetchOptions: config.fetchOptions(registry), redact: (text) => config.redact(text) })
     return { state: 'fetched', keys, source: `${registry}-/npm/v1/keys` }
   } catch (err) {
     return { state: 'failed', reason: config.redact((err as Error).message) }
