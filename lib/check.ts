@@ -9,6 +9,7 @@ import { VerificationCache } from './fetch/cache.js'
 import { fetchEvidence, evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
 import { loadNpmConfig, type Env } from './fetch/npm-config.js'
 import { fetchKeysForRegistries, normalizeRegistry } from './fetch/registry-keys-by-registry.js'
+import { redactStrings } from './fetch/redact.js'
 import { resolveTrust } from './fetch/trust.js'
 import { finding } from './findings.js'
 import type { PackageRef, PackageResult, Report } from './model.js'
@@ -59,6 +60,8 @@ export interface GatheredRun {
   tree: TreeResult
   run: RunPackage[]
   notices: string[]
+  /** Removes URL userinfo, npm tokens and the configuration's secrets from text (lib/fetch/redact.ts). */
+  redact: (text: string) => string
 }
 
 /** Stages 0–4: policy, tree, trust, keys, evidence (or cached facts) and verification. */
@@ -119,12 +122,12 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     run.push({ ref, outcome: packageOutcome(ref, outcomes.get(evidenceKey(ref)), contextFor, cache) })
     options.onProgress?.(run.length, tree.packages.length, 'verifying')
   }
-  return { policy, policyFile, tree, run, notices: [...trust.notices, ...config.warnings] }
+  return { policy, policyFile, tree, run, notices: [...trust.notices, ...config.warnings], redact: (text) => config.redact(text) }
 }
 
 /** The main job: gather, 5. decide with the policy, and build the Report. */
 export async function runCheck(options: CheckOptions): Promise<Report> {
-  const { policy, policyFile, tree, run, notices } = await gatherRun(options)
+  const { policy, policyFile, tree, run, notices, redact } = await gatherRun(options)
   const evaluation = evaluateRun(policy, run, options.now ?? new Date())
   const results: PackageResult[] = [...evaluation.packages, ...installedMismatches(tree)]
   results.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))
@@ -132,7 +135,8 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   const summary = { total: results.length, pass: 0, warn: 0, fail: 0, skipped: 0 }
   for (const r of results) summary[r.decision]++
   const couldNotVerify = results.some((r) => r.findings.some((f) => f.code === 'FETCH_FAILED'))
-  return {
+  // No credential reaches the report model, whatever field it came in by (lockfile, .npmrc, a reason).
+  return redactStrings<Report>({
     schemaVersion: 1,
     tool: { name: 'verify-deps', version: options.toolVersion },
     project: { root: options.projectDir, lockfile: tree.lockfile ?? '', policy: policyFile },
@@ -140,7 +144,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     packages: results,
     couldNotVerify,
     notices: [...notices, ...evaluation.unusedExceptions.map((u) => `policy: ${u.message}`)],
-  }
+  }, redact)
 }
 
 function packageOutcome(

@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
+import { redactArgs } from '../fetch/redact.js'
 import { inputError } from '../fetch/errors.js'
 import { npmOptionsOnly, splitGateArgs } from '../gate/args.js'
 import { npmCommand, runNpm, type NpmRunResult } from '../gate/npm.js'
@@ -102,7 +103,7 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
   let exitCode: ExitCode
   try {
     // 2. The lockfile only: npm resolves the new tree and writes package-lock.json, no node_modules, no scripts.
-    term.err(`verify-deps: npm ${[...LOCKFILE_ONLY_ARGS, ...npm].join(' ')}\n`)
+    term.err(`verify-deps: npm ${redactArgs([...LOCKFILE_ONLY_ARGS, ...npm]).join(' ')}\n`)
     const locked = await run([...LOCKFILE_ONLY_ARGS, ...npm])
     if (locked.kind === 'not-started') return refuse(EXIT.USAGE, `could not run npm (${locked.reason})`)
     if (locked.code !== 0) return refuse(EXIT.COULD_NOT_VERIFY, `npm could not write the lockfile (exit ${locked.code})`)
@@ -120,7 +121,7 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
   // 4. Passed: install exactly what was verified.
   const verifiedLockfile = snapshotFiles(kept.map((k) => k.path).filter((p) => /(package-lock|npm-shrinkwrap)\.json$/.test(p)))
   const installArgs = [values['npm-install'] ? 'install' : 'ci', ...npmOptionsOnly(npm)]
-  term.err(`verify-deps: the check passed; npm ${installArgs.join(' ')}\n`)
+  term.err(`verify-deps: the check passed; npm ${redactArgs(installArgs).join(' ')}\n`)
   const installed = await run(installArgs)
   if (installed.kind === 'not-started') {
     term.err(`verify-deps: could not run npm (${installed.reason}); the verified package.json and lockfile are kept.\n`)
@@ -150,7 +151,7 @@ export async function runCiCommand(argv: readonly string[], term: Terminal, ctx:
     term.err(`verify-deps: ${exitCode === EXIT.FAILED ? 'the check failed' : 'the check could not verify every package'}; npm ci was not run, nothing was installed.\n`)
     return exitCode
   }
-  term.err(`verify-deps: the check passed; npm ${['ci', ...npm].join(' ')}\n`)
+  term.err(`verify-deps: the check passed; npm ${redactArgs(['ci', ...npm]).join(' ')}\n`)
   const installed = await npmRunner(projectDir, term, ctx)(['ci', ...npm])
   if (installed.kind === 'not-started') {
     term.err(`verify-deps: could not run npm (${installed.reason}).\n`)
