@@ -10,6 +10,7 @@ import { runCiCommand, runInstallCommand } from './install-command.js'
 import { runSetupCommand } from './setup-command.js'
 import { runDemoCommand } from './demo-command.js'
 import { PolicyError } from '../policy/errors.js'
+import { plainText, stringifyJSON } from '../report/describe.js'
 import { TreeError } from '../tree/index.js'
 
 const require = createRequire(import.meta.url)
@@ -136,10 +137,11 @@ export function describeError(err: unknown): ErrorReport {
 function reportError(err: unknown, term: Terminal, json = false): ExitCode {
   const e = describeError(err)
   if (err instanceof PolicyError) {
-    for (const p of err.errors) term.err(`verify-deps: ${p.message}\n${p.hint ? `  ${p.hint}\n` : ''}`)
+    for (const p of err.errors) term.err(plainText(`verify-deps: ${p.message}\n${p.hint ? `  ${p.hint}\n` : ''}`, true))
   } else {
-    term.err(`verify-deps: ${e.summary}\n${e.detail ? `${e.detail}\n` : ''}`)
+    // Messages may quote attacker-controlled text (a package name from the lockfile): no escapes reach the terminal.
+    term.err(plainText(`verify-deps: ${e.summary}\n${e.detail ? `${e.detail}\n` : ''}`, true))
   }
-  if (json) term.out(JSON.stringify({ error: { code: e.code, summary: e.summary, detail: e.detail } }, null, 2) + '\n')
+  if (json) term.out(stringifyJSON({ error: { code: e.code, summary: e.summary, detail: e.detail } }) + '\n')
   return e.exitCode
 }

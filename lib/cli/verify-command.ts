@@ -10,6 +10,7 @@ import { inputError } from '../fetch/errors.js'
 import { MAX_TARBALL_BYTES, readInputFile, readJSONFile } from '../fetch/files.js'
 import { readTarballManifest } from '../fetch/tarball.js'
 import { loadTrustFiles } from '../fetch/trust.js'
+import { stringifyJSON } from '../report/describe.js'
 import { formatPackageFactsText, type VerifyOutcome } from '../report/verify-text.js'
 import { verifyPackage } from '../verify/package.js'
 import { SigstoreError } from '../verify/sigstore/index.js'
@@ -91,7 +92,7 @@ export async function runVerifyCommand(argv: readonly string[], term: Terminal):
   const facts = verifyPackage(evidence, context)
   const outcome = verifyOutcome(facts)
   if (values.json) {
-    term.out(JSON.stringify({ ...facts, outcome }, null, 2) + '\n')
+    term.out(stringifyJSON({ ...facts, outcome }) + '\n')
   } else {
     term.out(formatPackageFactsText(facts, outcome))
   }

@@ -2,6 +2,7 @@
  * Text rendering of one package's facts (`verify-deps verify`). Pure: returns a string.
  */
 import { FINDINGS } from '../findings.js'
+import { plainText } from './describe.js'
 import type { PackageFacts } from '../verify/types.js'
 
 /** `nothing-verified`: no check failed, but no signature or attestation was there to verify. */
@@ -51,5 +52,7 @@ export function formatPackageFactsText(facts: PackageFacts, outcome: VerifyOutco
       lines.push(`    ${mark} ${f.code}: ${f.message}`)
     }
   }
-  return lines.join('\n') + '\n'
+  // Every line quotes registry or certificate data (names, identity fields, messages): no control
+  // character of theirs reaches the terminal. This rendering adds none of its own.
+  return lines.map((line) => plainText(line)).join('\n') + '\n'
 }
