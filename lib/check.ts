@@ -12,6 +12,7 @@ import { addTarballs } from './fetch/tarballs.js'
 import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys-by-registry.js'
 import { DEFAULT_REGISTRY, registryNerfDart } from './fetch/npm-config.js'
 import { summarizeRegistries } from './report/registries.js'
+import { redactStrings } from './fetch/redact.js'
 import { resolveTrust } from './fetch/trust.js'
 import { finding } from './findings.js'
 import type { PackageRef, PackageResult, Report } from './model.js'
@@ -73,6 +74,8 @@ export interface GatheredRun {
   notices: string[]
   /** Each registry the packages come from, with its keys (or why there are none). */
   registryKeys: ReadonlyMap<string, RegistryKeysResult>
+  /** Removes URL userinfo, npm tokens and the configuration's secrets from text (lib/fetch/redact.ts). */
+  redact: (text: string) => string
 }
 
 /** Stages 0–4: policy, tree, trust, keys, evidence (fetched or cached) and verification. */
@@ -159,12 +162,12 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     run.push({ ref, outcome: packageOutcome(ref, outcomes.get(evidenceKey(ref)), contextFor) })
     options.onProgress?.(run.length, tree.packages.length, 'verifying')
   }
-  return { policy, policyFile, tree, run, notices: [...trust.notices, ...keysNotices, ...config.warnings], registryKeys }
+  return { policy, policyFile, tree, run, notices: [...trust.notices, ...keysNotices, ...config.warnings], registryKeys, redact: (text) => config.redact(text) }
 }
 
 /** The main job: gather, 5. decide with the policy, and build the Report. */
 export async function runCheck(options: CheckOptions): Promise<Report> {
-  const { policy, policyFile, tree, run, notices, registryKeys } = await gatherRun(options)
+  const { policy, policyFile, tree, run, notices, registryKeys, redact } = await gatherRun(options)
   const evaluation = evaluateRun(policy, run, options.now ?? new Date())
   const results: PackageResult[] = [...evaluation.packages, ...installedMismatches(tree)]
   results.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))
@@ -175,7 +178,8 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   // default policy, make the run "could not verify" (exit 3); a policy rule can accept them.
   const registries = summarizeRegistries(results, new Map([...registryKeys].map(([url, keys]) => [url, keysInfo(keys)])), (p) => p.rule === DEFAULT_RULE && !policy?.default)
   const couldNotVerify = results.some((r) => r.findings.some((f) => f.code === 'FETCH_FAILED')) || registries.some((r) => r.couldNotVerify)
-  return {
+  // No credential reaches the report model, whatever field it came in by (lockfile, .npmrc, a reason).
+  return redactStrings<Report>({
     schemaVersion: 1,
     tool: { name: 'verify-deps', version: options.toolVersion },
     project: { root: options.projectDir, lockfile: tree.lockfile ?? '', policy: policyFile },
@@ -184,7 +188,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     couldNotVerify,
     notices: [...notices, ...evaluation.unusedExceptions.map((u) => `policy: ${u.message}`)],
     registries,
-  }
+  }, redact)
 }
 
 function packageOutcome(ref: PackageRef, fetched: EvidenceOutcome | undefined, contextFor: (registry: string) => TrustContext): PackageOutcome {

@@ -3,8 +3,8 @@
  * fetches the evidence for every package, verifies it, decides with the policy, reports, and sets
  * the exit code (lib/cli/exit-codes.ts).
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
-import { relative, resolve } from 'node:path'
+import { accessSync, appendFileSync, constants, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runCheck, type CheckOptions } from '../check.js'
 import type { Report } from '../model.js'
@@ -134,6 +134,8 @@ export async function runCheckCommand(argv: readonly string[], term: Terminal, c
 export async function checkAndReport(values: CheckValues, dir: string | undefined, term: Terminal, ctx: CheckContext): Promise<{ report: Report; exitCode: ExitCode }> {
   const format = values.json ? 'json' : (values.format ?? 'text')
   if (!isFormatName(format)) throw inputError('EUSAGE', `--format must be one of ${FORMAT_NAMES.join(', ')} (got "${format}")`)
+  // An unusable --output is a usage error found now, not after every package has been fetched.
+  if (values.output) checkOutputWritable(resolve(ctx.cwd, values.output), values.output)
   const progress = createProgress(term, format !== 'github')
   const report = await runCheck({ ...checkRunOptions(values, dir, ctx), onProgress: (done, total, label) => progress.update(done, total, label) })
   progress.done()
@@ -144,7 +146,11 @@ export async function checkAndReport(values: CheckValues, dir: string | undefine
     ...(lockfileText !== undefined && { lockfileText }),
   })
   if (values.output) {
-    writeFileSync(resolve(ctx.cwd, values.output), output.main)
+    try {
+      writeFileSync(resolve(ctx.cwd, values.output), output.main)
+    } catch (err) {
+      throw inputError('EOUTPUT', `${values.output}: cannot write the report: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+    }
     const s = report.summary
     term.err(`verify-deps: ${s.total} packages: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.skipped} skipped; report written to ${values.output}\n`)
   } else {
@@ -160,6 +166,23 @@ function registryKeysOptions(values: readonly string[], cwd: string): Pick<Check
   if (values.length === 0) return {}
   const pins = parseRegistryKeysArgs(values, (file) => resolve(cwd, file))
   return { registryKeysPins: Object.fromEntries([...pins].map(([url, pin]) => [url, pin.file])) }
+}
+
+/** Throws a usage error naming `--output FILE` when the report could not be written there. */
+function checkOutputWritable(path: string, given: string): void {
+  const fail = (reason: string): never => {
+    throw inputError('EOUTPUT', `${given}: --output cannot be written: ${reason}`)
+  }
+  const stat = statSync(path, { throwIfNoEntry: false })
+  if (stat?.isDirectory()) fail('it is a directory')
+  const dir = stat ? null : statSync(dirname(path), { throwIfNoEntry: false })
+  if (!stat && !dir) fail(`the directory ${dirname(given) || '.'} does not exist`)
+  if (dir && !dir.isDirectory()) fail(`${dirname(given)} is not a directory`)
+  try {
+    accessSync(stat ? path : dirname(path), constants.W_OK)
+  } catch (err) {
+    fail(`${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
 }
 
 function numberOption<K extends string>(key: K, value: string | undefined, min: number): Partial<Record<K, number>> {

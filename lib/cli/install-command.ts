@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
+import { redactArgs } from '../fetch/redact.js'
 import { inputError } from '../fetch/errors.js'
 import { npmOptionsOnly, refuseNpmSettings, splitGateArgs } from '../gate/args.js'
 import { npmCommand, runNpm, type NpmRunResult } from '../gate/npm.js'
@@ -145,7 +146,7 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
   try {
     // 2. The lockfile only: npm resolves the new tree and writes package-lock.json, no node_modules, no scripts.
     const lockfileOnlyArgs = ['install', '--no-audit', '--no-fund', ...npm, ...LOCKFILE_ONLY_FLAGS]
-    term.err(`verify-deps: npm ${lockfileOnlyArgs.join(' ')}\n`)
+    term.err(`verify-deps: npm ${redactArgs(lockfileOnlyArgs).join(' ')}\n`)
     const locked = await runLockfileOnly(lockfileOnlyArgs)
     if (signalled) return interrupted(signalled)
     if (locked.kind === 'not-started') return refuse(EXIT.USAGE, `could not run npm (${locked.reason})`)
@@ -166,7 +167,7 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
   // 4. Passed: install exactly what was verified.
   const verifiedLockfile = snapshotFiles(kept.map((k) => k.path).filter((p) => /(package-lock|npm-shrinkwrap)\.json$/.test(p)))
   const installArgs = values['npm-install'] ? ['install', ...npmOptionsOnly(npm), ...NPM_INSTALL_FLAGS] : ['ci', ...npmOptionsOnly(npm), ...CI_FLAGS]
-  term.err(`verify-deps: the check passed; npm ${installArgs.join(' ')}\n`)
+  term.err(`verify-deps: the check passed; npm ${redactArgs(installArgs).join(' ')}\n`)
   const installed = await runStoppable(run, installArgs, stopNpm, term, 'the verified package.json and lockfile are kept')
   if (installed.kind === 'interrupted') return installed.exitCode
   if (installed.kind === 'not-started') {
@@ -198,7 +199,7 @@ export async function runCiCommand(argv: readonly string[], term: Terminal, ctx:
     return exitCode
   }
   const ciArgs = ['ci', ...npm, ...CI_FLAGS]
-  term.err(`verify-deps: the check passed; npm ${ciArgs.join(' ')}\n`)
+  term.err(`verify-deps: the check passed; npm ${redactArgs(ciArgs).join(' ')}\n`)
   const stopNpm = new AbortController()
   const installed = await runStoppable(npmRunner(projectDir, term, ctx, stopNpm.signal), ciArgs, stopNpm, term, 'the lockfile is unchanged')
   if (installed.kind === 'interrupted') return installed.exitCode

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { RunError } from '../fetch/errors.js'
+import { inputError, RunError } from '../fetch/errors.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import { processTerminal, type Terminal } from './terminal.js'
 import { runVerifyCommand } from './verify-command.js'
@@ -10,6 +10,7 @@ import { runCiCommand, runInstallCommand } from './install-command.js'
 import { runSetupCommand } from './setup-command.js'
 import { runDemoCommand } from './demo-command.js'
 import { PolicyError } from '../policy/errors.js'
+import { plainText, stringifyJSON } from '../report/describe.js'
 import { TreeError } from '../tree/index.js'
 
 const require = createRequire(import.meta.url)
@@ -75,14 +76,18 @@ export async function main(argv: readonly string[], term: Terminal = processTerm
     // No command, an option or a directory: the default command, check.
     const command = COMMANDS[first ?? '']
     if (!command && (first === undefined || first.startsWith('-') || isDirectory(first))) return await COMMANDS.check!(argv, term)
-    if (!command) {
-      term.err(`verify-deps: unknown command or option "${first}"\nRun "verify-deps --help" for usage.\n`)
-      return EXIT.USAGE
-    }
+    if (!command) throw inputError('EUSAGE', `unknown command or option "${first}"`, 'Run "verify-deps --help" for usage.')
     return await command(rest, term)
   } catch (err) {
-    return reportError(err, term)
+    return reportError(err, term, wantsJSON(argv))
   }
+}
+
+/** `--json` or `--format json` among verify-deps' own arguments (npm's follow `--`). */
+export function wantsJSON(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--')
+  const own = end === -1 ? argv : argv.slice(0, end)
+  return own.some((arg, i) => arg === '--json' || arg === '--format=json' || (arg === '--format' && own[i + 1] === 'json'))
 }
 
 function isDirectory(path: string): boolean {
@@ -93,23 +98,50 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** The one place that turns an error into a message and an exit code: never a stack trace. */
-function reportError(err: unknown, term: Terminal): ExitCode {
+/** What an error says, in the shape npm prints under `--json`: `{"error":{"code","summary","detail"}}`. */
+export interface ErrorReport {
+  code: string
+  summary: string
+  detail: string
+  exitCode: ExitCode
+}
+
+/** Classifies an error: its stable code, one-line summary, detail (hints, every policy problem) and exit code. */
+export function describeError(err: unknown): ErrorReport {
   if (err instanceof PolicyError) {
     // Every problem in the file, each as file:line:column: path: what is wrong.
-    for (const e of err.errors) term.err(`verify-deps: ${e.message}\n${e.hint ? `  ${e.hint}\n` : ''}`)
-    return EXIT.USAGE
+    const lines = err.errors.map((e) => `${e.message}${e.hint ? `\n  ${e.hint}` : ''}`)
+    return { code: 'EPOLICY', summary: err.errors[0]?.message ?? err.message, detail: lines.length > 1 ? lines.join('\n') : (err.errors[0]?.hint ?? ''), exitCode: EXIT.USAGE }
   }
   if (err instanceof RunError || err instanceof TreeError) {
-    term.err(`verify-deps: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`)
-    return err.kind === 'usage' ? EXIT.USAGE : EXIT.COULD_NOT_VERIFY
+    return { code: err.code, summary: err.message, detail: err.hint ?? '', exitCode: err.kind === 'usage' ? EXIT.USAGE : EXIT.COULD_NOT_VERIFY }
   }
   // node:util parseArgs reports unknown or malformed options with these codes.
   const code = (err as { code?: unknown } | null)?.code
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    term.err(`verify-deps: ${(err as Error).message}\nRun "verify-deps --help" for usage.\n`)
-    return EXIT.USAGE
+    return { code: 'EUSAGE', summary: (err as Error).message, detail: 'Run "verify-deps --help" for usage.', exitCode: EXIT.USAGE }
   }
-  term.err(`verify-deps: internal error: ${(err as Error)?.message ?? String(err)}\nPlease report this at the verify-deps issue tracker.\n`)
-  return EXIT.COULD_NOT_VERIFY
+  return {
+    code: 'EINTERNAL',
+    summary: `internal error: ${(err as Error)?.message ?? String(err)}`,
+    detail: 'Please report this at the verify-deps issue tracker.',
+    exitCode: EXIT.COULD_NOT_VERIFY,
+  }
+}
+
+/**
+ * The one place that turns an error into a message and an exit code: never a stack trace. The
+ * message goes to stderr; under `--json` / `--format json` the error is also printed as JSON on
+ * stdout (as npm does), so a consumer of stdout always gets a JSON document.
+ */
+function reportError(err: unknown, term: Terminal, json = false): ExitCode {
+  const e = describeError(err)
+  if (err instanceof PolicyError) {
+    for (const p of err.errors) term.err(plainText(`verify-deps: ${p.message}\n${p.hint ? `  ${p.hint}\n` : ''}`, true))
+  } else {
+    // Messages may quote attacker-controlled text (a package name from the lockfile): no escapes reach the terminal.
+    term.err(plainText(`verify-deps: ${e.summary}\n${e.detail ? `${e.detail}\n` : ''}`, true))
+  }
+  if (json) term.out(stringifyJSON({ error: { code: e.code, summary: e.summary, detail: e.detail } }) + '\n')
+  return e.exitCode
 }

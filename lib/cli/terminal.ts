@@ -5,8 +5,27 @@ export interface Terminal {
   readonly stderrIsTTY: boolean
 }
 
+/**
+ * A closed pipe (`verify-deps | head`) is the reader saying it has seen enough: the rest of the
+ * output on that stream is dropped quietly (no EPIPE crash, no stack trace) and the run ends with its
+ * own exit code.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
+      closed = true
+      return
+    }
+    throw err
+  })
+  return (text) => {
+    if (!closed) stream.write(text)
+  }
+}
+
 export const processTerminal: Terminal = {
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
+  out: quietOnClosedPipe(process.stdout),
+  err: quietOnClosedPipe(process.stderr),
   stderrIsTTY: Boolean(process.stderr.isTTY),
 }

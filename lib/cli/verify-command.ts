@@ -7,14 +7,15 @@ import { parseArgs } from 'node:util'
 import ssri from 'ssri'
 import { FINDINGS } from '../findings.js'
 import { inputError } from '../fetch/errors.js'
-import { readInputFile, readJSONFile } from '../fetch/files.js'
+import { MAX_TARBALL_BYTES, readInputFile, readJSONFile } from '../fetch/files.js'
 import { readTarballManifest } from '../fetch/tarball.js'
 import { loadTrustFiles } from '../fetch/trust.js'
-import { formatPackageFactsText } from '../report/verify-text.js'
+import { stringifyJSON } from '../report/describe.js'
+import { formatPackageFactsText, type VerifyOutcome } from '../report/verify-text.js'
 import { verifyPackage } from '../verify/package.js'
 import { SigstoreError } from '../verify/sigstore/index.js'
 import { createTrustContext } from '../verify/trust-context.js'
-import type { AttestationsEvidence, PackageEvidence, VersionData } from '../verify/types.js'
+import type { AttestationsEvidence, PackageEvidence, PackageFacts, VersionData } from '../verify/types.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import type { Terminal } from './terminal.js'
 
@@ -36,7 +37,8 @@ Options:
   --json                print the facts as JSON
   -h, --help            show this help
 
-Exit codes: 0 everything present verified · 1 a check failed · 2 unusable input
+Exit codes: 0 everything present verified, and at least one signature or attestation ·
+1 a check failed · 2 unusable input · 3 nothing verified (no signature or attestation to check)
 `
 
 export async function runVerifyCommand(argv: readonly string[], term: Terminal): Promise<ExitCode> {
@@ -64,7 +66,7 @@ export async function runVerifyCommand(argv: readonly string[], term: Terminal):
     throw inputError('EUSAGE', positionals.length === 0 ? 'verify: name a tarball to verify' : 'verify: takes exactly one tarball', 'Run "verify-deps verify --help" for usage.')
   }
   const tarballPath = positionals[0]!
-  const tarball = readInputFile(tarballPath, 'tarball')
+  const tarball = readInputFile(tarballPath, 'tarball', MAX_TARBALL_BYTES)
   const manifest = readTarballManifest(tarball, tarballPath)
   const name = values.name ?? manifest.name
   const version = values.version ?? manifest.version
@@ -88,13 +90,24 @@ export async function runVerifyCommand(argv: readonly string[], term: Terminal):
     tarball,
   }
   const facts = verifyPackage(evidence, context)
-  const failed = facts.findings.some((f) => FINDINGS[f.code].defaultSeverity === 'error')
+  const outcome = verifyOutcome(facts)
   if (values.json) {
-    term.out(JSON.stringify({ ...facts, outcome: failed ? 'fail' : 'pass' }, null, 2) + '\n')
+    term.out(stringifyJSON({ ...facts, outcome }) + '\n')
   } else {
-    term.out(formatPackageFactsText(facts, failed ? 'fail' : 'pass'))
+    term.out(formatPackageFactsText(facts, outcome))
   }
-  return failed ? EXIT.FAILED : EXIT.OK
+  return outcome === 'fail' ? EXIT.FAILED : outcome === 'nothing-verified' ? EXIT.COULD_NOT_VERIFY : EXIT.OK
+}
+
+/**
+ * `pass` needs at least one verified signature or attestation: a tarball's sha512 of itself proves
+ * nothing about who made it, so with neither `--packument` signatures nor attestations the outcome
+ * is `nothing-verified` (exit 3, "could not verify"), never a pass.
+ */
+export function verifyOutcome(facts: PackageFacts): VerifyOutcome {
+  if (facts.findings.some((f) => FINDINGS[f.code].defaultSeverity === 'error')) return 'fail'
+  const verified = facts.signature.status === 'verified' || facts.provenance.status === 'verified' || facts.publish.status === 'verified'
+  return verified ? 'pass' : 'nothing-verified'
 }
 
 function buildTrustContext(trust: ReturnType<typeof loadTrustFiles>) {

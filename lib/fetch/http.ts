@@ -11,7 +11,19 @@
  * So each attempt is bounded as a whole (an AbortSignal covers request and body), and the loop
  * retries 408/420/429/5xx, timeouts and connection errors, honouring `Retry-After` up to a cap.
  * A complete response that is not JSON is not retried: it would be the same again.
+ *
+ * Redirects and credentials. make-fetch-happen follows redirects itself (npm-registry-fetch passes no
+ * `redirect` or `follow` option through) and drops `Authorization` only when the *hostname* changes:
+ * a redirect to another port or scheme of the same host gets the token, and a client certificate
+ * (`certfile`/`keyfile`) goes to any host. So a request that carries credentials for its URL (as
+ * npm-registry-fetch's own `getAuth` decides, or userinfo in the URL) follows a redirect only within
+ * its origin (scheme, host and port); a redirect anywhere else is refused before any connection is
+ * made (`ECROSSORIGINREDIRECT`, not retried). The check sits in the `agent` option, which
+ * minipass-fetch calls with the URL of every request, redirects included; it then hands out the
+ * same @npmcli/agent agent make-fetch-happen would have used (proxy, TLS, keep-alive).
  */
+import { createRequire } from 'node:module'
+import type { Agent } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import fetch, { type FetchOptions, type HttpError } from 'npm-registry-fetch'
 import procLog from 'proc-log'
@@ -47,6 +59,27 @@ export interface GetJSONOptions {
   signal?: AbortSignal
   /** Redacts anything that goes into a reason or a log line. */
   redact: (text: string) => string
+}
+
+/**
+ * Timeout and retry policy for a request, as every request of a run uses them: the caller's
+ * overrides (`--fetch-timeout`, `--fetch-retries`), else npm's `fetch-*` settings, else the defaults.
+ */
+export function requestPolicy(
+  npm: { retries?: number; retryFactor?: number; retryMinTimeoutMs?: number; retryMaxTimeoutMs?: number; timeoutMs?: number },
+  overrides: { timeoutMs?: number; retries?: number; retry?: Partial<RetryPolicy> } = {},
+): { timeoutMs: number; retry: RetryPolicy } {
+  return {
+    timeoutMs: overrides.timeoutMs ?? npm.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    retry: {
+      ...DEFAULT_RETRY_POLICY,
+      ...(npm.retryFactor !== undefined && { factor: npm.retryFactor }),
+      ...(npm.retryMinTimeoutMs !== undefined && { minDelayMs: npm.retryMinTimeoutMs }),
+      ...(npm.retryMaxTimeoutMs !== undefined && { maxDelayMs: npm.retryMaxTimeoutMs }),
+      ...overrides.retry,
+      retries: overrides.retries ?? npm.retries ?? DEFAULT_RETRY_POLICY.retries,
+    },
+  }
 }
 
 export type JSONResult =
@@ -104,6 +137,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
   try {
     const res = await fetch(url, {
       ...options.fetchOptions,
+      ...(hasCredentials(url, options.fetchOptions) && { agent: sameOriginAgent(url, options.fetchOptions, options.timeoutMs) }),
       headers: { ...(options.fetchOptions.headers ?? {}), accept: 'application/json' },
       retry: { retries: 0 },
       timeout: options.timeoutMs,
@@ -138,6 +172,7 @@ function describeError(err: unknown, redact: (text: string) => string): AttemptF
   }
   const code = typeof e.code === 'string' && e.code !== 'FETCH_ERROR' ? e.code : undefined
   const message = redact(e.message ?? String(err))
+  if (code === CROSS_ORIGIN_REDIRECT) return { reason: message, retry: false }
   if (e.type === 'request-timeout' || e.type === 'body-timeout') return { reason: 'timed out', retry: true }
   if (e.type === 'aborted' || e.name === 'AbortError') return { reason: 'aborted', retry: false }
   const retry = (code !== undefined && RETRY_CODES.has(code)) || e.type === 'system' || /premature close|socket hang up/i.test(message)
@@ -165,4 +200,54 @@ export function parseRetryAfter(value: string | undefined, now: Date = new Date(
   const date = Date.parse(trimmed)
   if (Number.isNaN(date)) return undefined
   return Math.max(0, date - now.getTime())
+}
+
+export const CROSS_ORIGIN_REDIRECT = 'ECROSSORIGINREDIRECT'
+
+/** Whether a request for `url` carries credentials: npm-registry-fetch's own choice, or URL userinfo. */
+export function hasCredentials(url: string, fetchOptions: FetchOptions): boolean {
+  const parsed = new URL(url)
+  if (parsed.username || parsed.password) return true
+  const headers = fetchOptions.headers ?? {}
+  if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) return true
+  const auth = fetch.getAuth(url, fetchOptions)
+  return Boolean(auth.token || auth.auth || auth.cert || auth.key)
+}
+
+type GetAgent = (url: string, options: Record<string, unknown>) => Agent | undefined
+let getAgentFn: GetAgent | undefined
+
+/** @npmcli/agent's getAgent, resolved as make-fetch-happen resolves it (from npm-registry-fetch's own dependencies). */
+function npmAgent(): GetAgent {
+  if (!getAgentFn) {
+    const require = createRequire(import.meta.url)
+    const makeFetchHappen = createRequire(require.resolve('npm-registry-fetch')).resolve('make-fetch-happen')
+    getAgentFn = (createRequire(makeFetchHappen)('@npmcli/agent') as { getAgent: GetAgent }).getAgent
+  }
+  return getAgentFn
+}
+
+/**
+ * An `agent` option that refuses any request outside the origin of `url` (a redirect elsewhere) and
+ * otherwise returns the agent make-fetch-happen would have built from the same options.
+ */
+function sameOriginAgent(url: string, fetchOptions: FetchOptions, timeoutMs: number): (target: URL) => Agent | undefined {
+  const origin = new URL(url).origin
+  const agentOptions = {
+    proxy: fetchOptions.httpsProxy ?? fetchOptions.proxy,
+    noProxy: fetchOptions.noProxy,
+    ca: fetchOptions.ca,
+    rejectUnauthorized: fetchOptions.strictSSL !== false,
+    maxSockets: fetchOptions.maxSockets,
+    localAddress: fetchOptions.localAddress,
+    timeout: timeoutMs,
+  }
+  return (target) => {
+    if (target.origin !== origin) {
+      const err = new Error(`refused a redirect from ${origin} to ${target.origin}: credentials for ${origin} are never sent to another origin`) as Error & { code: string }
+      err.code = CROSS_ORIGIN_REDIRECT
+      throw err
+    }
+    return npmAgent()(target.href, agentOptions)
+  }
 }

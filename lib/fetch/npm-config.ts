@@ -13,7 +13,6 @@
  *
  * The caller (the CLI) passes the environment in; nothing here reads `process.env`.
  */
-import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { inspect } from 'node:util'
@@ -21,6 +20,7 @@ import ini, { type IniValue } from 'ini'
 import type { FetchOptions } from 'npm-registry-fetch'
 import procLog from 'proc-log'
 import { inputError } from './errors.js'
+import { FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './files.js'
 import { redact } from './redact.js'
 
 const { log } = procLog
@@ -255,11 +255,11 @@ export class NpmConfig {
     const cafile = this.#path('cafile')
     if (cafile) {
       try {
-        ca = splitCertificates(readFileSync(cafile, 'utf8'))
+        ca = splitCertificates(readRegularFile(cafile, MAX_CONFIG_FILE_BYTES).toString('utf8'))
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code
         // npm ignores a missing cafile; say so rather than fail TLS mysteriously later.
-        if (code !== 'ENOENT') throw inputError('ECAFILE', `${this.#describe('cafile')}: cannot read ${cafile}: ${code ?? (err as Error).message}`)
+        if (code !== 'ENOENT') throw inputError('ECAFILE', `${this.#describe('cafile')}: cannot read ${cafile}: ${err instanceof FileReadError ? err.reason : (code ?? (err as Error).message)}`)
         this.#warn(`${this.#describe('cafile')}: ${cafile} does not exist; using the default certificate authorities`)
       }
     }
@@ -364,9 +364,12 @@ function readEnvLayer(env: Env): Map<string, NpmConfigValue> {
 function readConfigFile(path: string, env: Env, warnings: string[]): Map<string, NpmConfigValue> | undefined {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = readRegularFile(path, MAX_CONFIG_FILE_BYTES).toString('utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
+    // Not a regular file (a symlink to /dev/zero, a FIFO) or oversized: never read, never skipped
+    // silently — it may be what sets a registry or a credential.
+    if (code === 'ENOTREG' || code === 'ETOOLARGE') throw inputError('ENPMRC', `${path}: cannot read npm configuration: ${(err as FileReadError).reason}`)
     if (code !== 'ENOENT') {
       const message = `${path}: cannot read npm configuration (${code ?? (err as Error).message}); ignoring it`
       warnings.push(message)

@@ -19,7 +19,7 @@ import { registryNerfDart, type NpmConfig } from './npm-config.js'
 import { fetchRegistryKeys } from './registry-keys.js'
 import { fetchTUFTargets, registryKeysTarget, type TUFFetchOptions } from './tuf.js'
 import { DEFAULT_REGISTRY } from './npm-config.js'
-import { DEFAULT_RETRY_POLICY } from './http.js'
+import { requestPolicy } from './http.js'
 import { loadRegistryKeysFile } from './trust.js'
 import { inputError } from './errors.js'
 import { parseRegistryKeys, type RegistryKey } from '../verify/registry-keys.js'
@@ -125,13 +125,9 @@ async function keysFor(registry: string, trustRegistry: string, options: KeysFor
 export async function fetchSelfServedKeys(registry: string, options: Pick<KeysForRegistriesOptions, 'config' | 'timeoutMs' | 'retries'>): Promise<RegistryKeysResult> {
   const { config } = options
   try {
-    const fetchOptions = {
-      ...config.fetchOptions(registry),
-      ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
-      // make-fetch-happen's retries (one request per registry; no Retry-After handling needed here).
-      retry: { retries: options.retries ?? DEFAULT_RETRY_POLICY.retries, minTimeout: DEFAULT_RETRY_POLICY.minDelayMs, maxTimeout: DEFAULT_RETRY_POLICY.maxDelayMs },
-    }
-    const keys = await fetchRegistryKeys(registry, fetchOptions)
+    // The same timeout and retries as every evidence request (--fetch-timeout, npm's fetch-* settings).
+    const policy = requestPolicy(config.fetchSettings(), { timeoutMs: options.timeoutMs, retries: options.retries })
+    const keys = await fetchRegistryKeys(registry, { ...policy, fetchOptions: config.fetchOptions(registry), redact: (text) => config.redact(text) })
     return { state: 'fetched', keys, source: `${config.redact(registry)}-/npm/v1/keys`, kind: 'registry' }
   } catch (err) {
     return { state: 'failed', reason: config.redact((err as Error).message) }

@@ -8,6 +8,7 @@ import { readJSONFile } from './files.js'
 import { inputError, RunError } from './errors.js'
 import { DEFAULT_TUF_MIRROR, fetchTUFTargets, registryKeysTarget, type TUFFetchOptions, type TUFTargets } from './tuf.js'
 import { parseRegistryKeys, RegistryKeysError, type RegistryKey } from '../verify/registry-keys.js'
+import { createTrustContext } from '../verify/trust-context.js'
 
 const TRUST_DIR = new URL('../../trust/', import.meta.url)
 export const EMBEDDED_TRUSTED_ROOT = fileURLToPath(new URL('trusted_root.json', TRUST_DIR))
@@ -28,8 +29,24 @@ export interface LoadedTrust {
 export function loadTrustFiles(files: TrustFiles = {}): LoadedTrust {
   const trustedRootSource = files.trustedRootFile ?? EMBEDDED_TRUSTED_ROOT
   const registryKeysSource = files.registryKeysFile ?? EMBEDDED_NPM_KEYS
-  const trustedRoot = readJSONFile(trustedRootSource, 'trusted root')
+  const trustedRoot = loadTrustedRootFile(trustedRootSource)
   return { trustedRoot, trustedRootSource, registryKeys: loadRegistryKeysFile(registryKeysSource), registryKeysSource }
+}
+
+/**
+ * Reads a trusted root file and checks its shape at once: a file of the wrong shape (a keys file, a
+ * bundle…) is unusable input naming the file (exit 2), found before any request is made — not an
+ * "internal error" when the first package is verified.
+ */
+export function loadTrustedRootFile(path: string): unknown {
+  const doc = readJSONFile(path, 'trusted root')
+  try {
+    createTrustContext({ trustedRoot: doc, trustedRootSource: path, registryKeys: null })
+  } catch (err) {
+    const message = (err as Error).message ?? String(err)
+    throw inputError('ETRUSTEDROOT', message.startsWith(path) ? message : `${path}: invalid trusted root: ${message}`, 'Pass a Sigstore trusted_root.json (media type application/vnd.dev.sigstore.trustedroot.v0.1+json).')
+  }
+  return doc
 }
 
 export function loadRegistryKeysFile(path: string): RegistryKey[] {
@@ -81,7 +98,7 @@ export async function resolveTrust(options: TrustOptions, fetchTargets = fetchTU
   let trustedRoot: unknown
   let trustedRootSource: string
   if (options.trustedRootFile) {
-    trustedRoot = readJSONFile(options.trustedRootFile, 'trusted root')
+    trustedRoot = loadTrustedRootFile(options.trustedRootFile)
     trustedRootSource = options.trustedRootFile
   } else if (tuf) {
     trustedRoot = tuf.trustedRoot

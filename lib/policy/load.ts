@@ -2,8 +2,9 @@
  * The policy stage's only I/O: finding and reading the policy file. Parsing and validation are pure
  * (lib/policy/parse.ts).
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from '../fetch/files.js'
 import { PolicyError } from './errors.js'
 import { parsePolicy } from './parse.js'
 import { POLICY_FILE_NAMES } from './schema.js'
@@ -22,10 +23,12 @@ export function findPolicyFile(projectDir: string): string | null {
 export function loadPolicy(path: string): Policy {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    // Only a regular file, within a size cap (a symlink to /dev/zero must not hang the run).
+    text = readRegularFile(path, MAX_CONFIG_FILE_BYTES).toString('utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new PolicyError({ file: path, path: '', line: 0, column: 0, reason: code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(err)})` })
+    const reason = code === 'ENOENT' ? 'no such file' : err instanceof FileReadError ? `cannot be read: ${err.reason}` : `cannot be read (${code ?? String(err)})`
+    throw new PolicyError({ file: path, path: '', line: 0, column: 0, reason })
   }
   const parsed = parsePolicy(text, path)
   if (!parsed.ok) throw parsed.errors[0]!

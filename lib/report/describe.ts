@@ -95,6 +95,15 @@ export function plainText(text: string, keepNewlines = false): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (keepNewlines && c === '\n' ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`))
 }
 
+/**
+ * JSON text with every control character escaped: JSON.stringify escapes C0 (U+0000–U+001F) but
+ * leaves DEL, the C1 controls (U+009B is a terminal CSI) and U+2028/9 raw. Those can only occur
+ * inside strings, where `\uXXXX` is the same value: the document is unchanged, the bytes are inert.
+ */
+export function stringifyJSON(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
 /** Groups skip reasons by their kind (`bundled: covered by …` → `bundled`). */
 export function skipKind(reason: string | undefined): string {
   if (!reason) return 'no reason given'

@@ -9,7 +9,7 @@
  */
 import { FINDINGS, type FindingCode, type FindingSeverity } from '../findings.js'
 import type { PackageResult, Report } from '../model.js'
-import { formatFirstWhy, formatPackageId, formatSummaryCounts, packagesWith, skipKind } from './describe.js'
+import { formatFirstWhy, formatPackageId, formatSummaryCounts, packagesWith, plainText, skipKind } from './describe.js'
 import { indexLockfileLines, lockfilePathFor, packageLine } from './lockfile-lines.js'
 import type { FormatOptions, FormattedOutput } from './types.js'
 
@@ -20,7 +20,8 @@ export const GITHUB_COMMANDS: Record<FindingSeverity, 'error' | 'warning' | 'not
 
 /** Escapes a workflow command's message. */
 export function escapeCommandData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+  // Other control characters (ESC of an ANSI sequence, which the log viewer renders) become visible escapes.
+  return plainText(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'))
 }
 
 /** Escapes a workflow command property value: as data, plus the `:` and `,` that delimit properties. */
@@ -106,7 +107,7 @@ function findingRows(p: PackageResult, codes: Set<FindingCode>): string[] {
  * keeps the table intact.
  */
 export function markdownText(text: string): string {
-  return text
+  return plainText(text.replace(/\s+/g, ' '))
     .replace(/[\\`*_[\]()<>|#!~@]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
     .replace(/\s+/g, ' ')
@@ -114,5 +115,5 @@ export function markdownText(text: string): string {
 }
 
 function codeSpan(text: string): string {
-  return `\`${text.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\s+/g, ' ')}\``
+  return `\`${plainText(text.replace(/\s+/g, ' ')).replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\s+/g, ' ')}\``
 }

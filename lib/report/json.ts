@@ -4,6 +4,7 @@
  * schema version; none is renamed or removed. Absent values are `null`, so every named field is
  * always there. Pure.
  */
+import { stringifyJSON } from './describe.js'
 import type { FindingCode, FindingSeverity } from '../findings.js'
 import type { Decision, PackageLocation, PackageResult, PackageSource, RegistrySummary, Report, ReportSummary } from '../model.js'
 import type { IdentitySource, SignerIdentity } from '../verify/identity.js'
@@ -90,7 +91,7 @@ export function toJsonReport(report: Report): JsonReport {
 }
 
 export function formatReportJson(report: Report, _options: FormatOptions = {}): FormattedOutput {
-  return { main: JSON.stringify(toJsonReport(report), null, 2) + '\n' }
+  return { main: stringifyJSON(toJsonReport(report)) + '\n' }
 }
 
 function toJsonPackage(p: PackageResult): JsonPackage {

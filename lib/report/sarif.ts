@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { FINDINGS, type FindingCode, type FindingSeverity } from '../findings.js'
 import type { DecidedFinding, PackageResult, Report } from '../model.js'
-import { formatFirstWhy, formatPackageId } from './describe.js'
+import { formatFirstWhy, formatPackageId, stringifyJSON } from './describe.js'
 import { indexLockfileLines, lockfilePathFor, packageLine } from './lockfile-lines.js'
 import type { FormatOptions, FormattedOutput } from './types.js'
 
@@ -22,7 +22,7 @@ export type SarifLevel = 'error' | 'warning' | 'note'
 export const SARIF_LEVELS: Record<FindingSeverity, SarifLevel> = { error: 'error', warning: 'warning', info: 'note' }
 
 export function formatReportSarif(report: Report, options: FormatOptions = {}): FormattedOutput {
-  return { main: JSON.stringify(toSarifLog(report, options), null, 2) + '\n' }
+  return { main: stringifyJSON(toSarifLog(report, options)) + '\n' }
 }
 
 /** The SARIF log as a plain object (what `formatReportSarif` serialises). */

@@ -2,11 +2,21 @@
  * Text rendering of one package's facts (`verify-deps verify`). Pure: returns a string.
  */
 import { FINDINGS } from '../findings.js'
+import { plainText } from './describe.js'
 import type { PackageFacts } from '../verify/types.js'
 
-export function formatPackageFactsText(facts: PackageFacts, outcome: 'pass' | 'fail'): string {
+/** `nothing-verified`: no check failed, but no signature or attestation was there to verify. */
+export type VerifyOutcome = 'pass' | 'fail' | 'nothing-verified'
+
+const OUTCOME_LABEL: Record<VerifyOutcome, string> = {
+  pass: 'verified',
+  fail: 'FAILED',
+  'nothing-verified': 'NOTHING VERIFIED (no registry signature or attestation to check)',
+}
+
+export function formatPackageFactsText(facts: PackageFacts, outcome: VerifyOutcome): string {
   const lines: string[] = []
-  lines.push(`${facts.name}@${facts.version}: ${outcome === 'pass' ? 'verified' : 'FAILED'}`)
+  lines.push(`${facts.name}@${facts.version}: ${OUTCOME_LABEL[outcome]}`)
   const row = (label: string, value: string) => lines.push(`  ${label.padEnd(11)} ${value}`)
 
   const i = facts.integrity
@@ -42,5 +52,7 @@ export function formatPackageFactsText(facts: PackageFacts, outcome: 'pass' | 'f
       lines.push(`    ${mark} ${f.code}: ${f.message}`)
     }
   }
-  return lines.join('\n') + '\n'
+  // Every line quotes registry or certificate data (names, identity fields, messages): no control
+  // character of theirs reaches the terminal. This rendering adds none of its own.
+  return lines.map((line) => plainText(line)).join('\n') + '\n'
 }

@@ -29,6 +29,8 @@ declare module 'npm-registry-fetch' {
   namespace fetch {
     function json(url: string, opts?: FetchOptions): Promise<unknown>
     function pickRegistry(spec: unknown, opts?: FetchOptions): string
+    /** The credentials npm-registry-fetch would attach to a request for `uri` (lib/auth.js). */
+    function getAuth(uri: string, opts?: FetchOptions): { token: string | null; auth: string | null; cert: string | null; key: string | null }
   }
   export default fetch
 }

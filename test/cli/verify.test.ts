@@ -98,3 +98,14 @@ t.test('unusable input exits 2 with a message naming the file', async (t) => {
     t.notMatch(r.stderr, /\n\s+at /, 'no stack trace')
   }
 })
+
+t.test('a tarball with nothing cryptographic to check is "nothing verified" and exits 3, never "verified"', async (t) => {
+  const c = cases.find((c) => c.id === 'npm-cli__sigstore@1.0.0')!
+  const text = run([corpusPath(c.tarball!), ...TRUST])
+  t.equal(text.status, 3, text.stderr)
+  t.match(text.stdout, /sigstore@1\.0\.0: NOTHING VERIFIED/)
+  t.notMatch(text.stdout, /: verified/)
+  const json = run([corpusPath(c.tarball!), ...TRUST, '--json'])
+  t.equal(json.status, 3)
+  t.equal(JSON.parse(json.stdout).outcome, 'nothing-verified')
+})

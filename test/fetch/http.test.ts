@@ -1,4 +1,6 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
+import { createServer, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { DEFAULT_RETRY_POLICY, getJSON, parseRetryAfter } from '../../lib/fetch/http.js'
 import { startRegistry } from '../helpers/registry/index.js'
 
@@ -26,4 +28,57 @@ t.test('an aborted run stops waiting at once and is not retried', async (t) => {
   })
   t.match(result, { ok: false, reason: /: aborted$/, attempts: 1 })
   t.ok(Date.now() - started < 2000)
+})
+
+/** A loopback server that records the Authorization header of every request and answers with `reply`. */
+async function recordingServer(t: Test, reply: (path: string, res: ServerResponse) => void) {
+  const seen: { path: string; authorization: string | undefined }[] = []
+  const server = createServer((req, res) => {
+    seen.push({ path: req.url ?? '', authorization: req.headers.authorization })
+    reply(req.url ?? '', res)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  const { port } = server.address() as AddressInfo
+  return { url: `http://127.0.0.1:${port}/`, seen }
+}
+
+const json = (res: ServerResponse, body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+const redirect = (res: ServerResponse, location: string) => res.writeHead(302, { location }).end()
+
+function options(registry: string, extra: Record<string, unknown> = {}) {
+  return { fetchOptions: { registry, ...extra }, timeoutMs: 5000, retry: { ...DEFAULT_RETRY_POLICY, retries: 0 }, redact: (s: string) => s }
+}
+
+t.test('a token never follows a redirect to another port of the same host: the redirect is refused', async (t) => {
+  const other = await recordingServer(t, (_, res) => json(res, { stolen: true }))
+  const registry = await recordingServer(t, (_, res) => redirect(res, `${other.url}pkg`))
+  const token = { [`//127.0.0.1:${new URL(registry.url).port}/:_authToken`]: 'secret-token' }
+  const result = await getJSON(`${registry.url}pkg`, options(registry.url, token))
+  t.match(result, { ok: false, reason: /refused a redirect from http:\/\/127\.0\.0\.1:\d+ to http:\/\/127\.0\.0\.1:\d+/, attempts: 1 })
+  t.same(registry.seen, [{ path: '/pkg', authorization: 'Bearer secret-token' }])
+  t.same(other.seen, [], 'the other origin never sees a request, let alone the token')
+})
+
+t.test('a redirect to another scheme is another origin too; URL userinfo counts as credentials', async (t) => {
+  const registry = await recordingServer(t, (_, res) => redirect(res, 'https://127.0.0.1:1/pkg'))
+  const withUserinfo = registry.url.replace('http://', 'http://user:pass@')
+  const result = await getJSON(`${withUserinfo}pkg`, options(withUserinfo))
+  t.match(result, { ok: false, reason: /refused a redirect/ })
+})
+
+t.test('with credentials, a redirect within the origin is followed and keeps them', async (t) => {
+  const registry = await recordingServer(t, (path, res) => (path === '/old' ? redirect(res, '/new') : json(res, { ok: 1 })))
+  const token = { [`//127.0.0.1:${new URL(registry.url).port}/:_authToken`]: 'secret-token' }
+  const result = await getJSON(`${registry.url}old`, options(registry.url, token))
+  t.match(result, { ok: true, document: { ok: 1 } })
+  t.same(registry.seen.map((r) => r.authorization), ['Bearer secret-token', 'Bearer secret-token'])
+})
+
+t.test('without credentials, a redirect to another origin is followed', async (t) => {
+  const other = await recordingServer(t, (_, res) => json(res, { moved: true }))
+  const registry = await recordingServer(t, (_, res) => redirect(res, `${other.url}pkg`))
+  const result = await getJSON(`${registry.url}pkg`, options(registry.url))
+  t.match(result, { ok: true, document: { moved: true } })
+  t.same(other.seen, [{ path: '/pkg', authorization: undefined }])
 })
