@@ -86,7 +86,10 @@ export function verifyIntegrity(input: IntegrityInput): IntegrityFacts & { findi
   const id = `${input.name}@${input.version}`
   const registry = typeof input.registryIntegrity === 'string' && input.registryIntegrity ? input.registryIntegrity : undefined
   const lock = parseIntegrity(input.lockfileIntegrity)
-  const reg = parseIntegrity(input.registryIntegrity)
+  // A version document whose dist.integrity is a blank string states no integrity: that is not "no
+  // registry data" (which `verify` without --packument has), so it cannot agree with the lockfile.
+  const blankRegistry = typeof input.registryIntegrity === 'string' && input.registryIntegrity.trim() === ''
+  const reg: ParsedIntegrity = blankRegistry ? { kind: 'malformed' } : parseIntegrity(input.registryIntegrity)
   const base = { ...(registry !== undefined && { registryIntegrity: registry }) }
   const unusable = (code: 'INTEGRITY_MISSING' | 'INTEGRITY_WEAK' | 'INTEGRITY_AMBIGUOUS', message: string) => ({
     status: 'missing' as const,

@@ -29,32 +29,7 @@ const ONLY = process.env.FUZZ_ONLY === undefined ? undefined : Number(process.en
  * then fails if the bug comes back. An entry that no longer matches anything is reported in a comment.
  */
 const KNOWN_BROKEN: { item: number; summary: string; step: RegExp; failure: RegExp }[] = [
-  {
-    item: 20,
-    summary: 'an integrity string ssri cannot parse crashes verification',
-    step: /integrity: /,
-    failure: /^threw: TypeError: Cannot read properties of null \(reading 'sha512'\)/,
-  },
-  {
-    item: 21,
-    summary: 'an unsigned integratedTime decides when the log key must have been valid',
-    step: /unsigned-integrated-time|^int-edit$|^remove$|^retype$/,
-    failure: /^wrong pass: a bundle refused for a trust-side reason verified .*; an entry without a SET carries integratedTime/,
-  },
-  {
-    item: 22,
-    summary: 'an integrity listing several sha512 digests is accepted',
-    step: /integrity: multiple/,
-    // Also: integrity.ts compares digest lists with duplicates, so a lockfile "A A" agrees with a
-    // registry "A B".
-    failure: /has 2 sha512 digests|tarball reported matching "sha512-\S+ sha512-|are not one and the same sha512/,
-  },
-  {
-    item: 1,
-    summary: 'a lockfile integrity without sha512 (sha1/sha256/sha384) is replaced by the registry sha512 in verifyPackage',
-    step: /integrity: other algorithm/,
-    failure: /integrity given \("[a-z0-9]+-[^"]*"\) has 0 sha512 digests/,
-  },
+  // Items 20, 21, 22 and 1 of issue 14 were listed here until their fixes landed; the suite now fails if they return.
 ]
 
 interface Trial {

@@ -2,8 +2,9 @@
  * The fuzz's invariant, checked on every verdict. A facet (registry signature, provenance, publish
  * attestation) may be reported `verified` only if
  *  1. it is bound to exactly what was asked about: the name and version given are the real package's,
- *     and the integrity given (the lockfile's, or the registry's when the lockfile has none) parses,
- *     as npm's ssri parses it, to exactly one distinct sha512 digest: the real tarball's; and
+ *     and the integrity given (the lockfile's) parses, as npm's ssri parses it, to exactly one
+ *     distinct sha512 digest: the real tarball's (or, for a lockfile integrity without sha512, tarball
+ *     bytes it accepts are the real tarball); and
  *  2. no mutation step that changed content covered by a signature that facet relies on was applied
  *     (each step declares the facets it breaks).
  * Also: tarball bytes reported as matching must hash to that one digest; a registry integrity reported
@@ -35,11 +36,24 @@ function sha512s(integrity: unknown): string[] {
 
 const hex = (base64: string) => Buffer.from(base64, 'base64').toString('hex')
 
-/** The integrity verification must be bound to, as the library's contract defines it. */
+/** The integrity verification must be bound to, as the library's contract defines it: the lockfile's, never the registry's in its place. */
 export function givenIntegrity(e: PackageEvidence): string | undefined {
-  if (typeof e.integrity === 'string' && e.integrity.length > 0) return e.integrity
-  const registry = e.versionData?.dist?.integrity
-  return typeof registry === 'string' && registry.length > 0 ? registry : undefined
+  return typeof e.integrity === 'string' && e.integrity.length > 0 ? e.integrity : undefined
+}
+
+/**
+ * The one exception: a lockfile integrity without sha512 (`--fetch-tarballs`) is bound by tarball bytes
+ * that npm's own check of that integrity accepts; their sha512 is then what the facets are about.
+ */
+function weakBoundByBytes(given: string | undefined, tarball: Buffer | undefined): string | undefined {
+  if (given === undefined || !tarball || sha512s(given).length !== 0) return undefined
+  let accepted = false
+  try {
+    accepted = Boolean(ssri.checkData(tarball, given))
+  } catch {
+    accepted = false
+  }
+  return accepted ? createHash('sha512').update(tarball).digest('hex') : undefined
 }
 
 /** Why nothing about this evidence may be reported verified, or undefined if it is bound to the truth. */
@@ -47,7 +61,8 @@ export function bindingProblem(e: PackageEvidence, truth: Truth): string | undef
   if (e.name !== truth.name) return `the name given is ${JSON.stringify(e.name)}, not ${truth.name}`
   if (e.version !== truth.version) return `the version given is ${JSON.stringify(e.version)}, not ${truth.version}`
   const given = givenIntegrity(e)
-  const digests = sha512s(given)
+  const byBytes = weakBoundByBytes(given, e.tarball)
+  const digests = byBytes ? [byBytes] : sha512s(given)
   if (digests.length !== 1) return `the integrity given (${JSON.stringify(given)}) has ${digests.length} sha512 digests, not exactly one`
   if (digests[0] !== hex(truth.sha512)) return `the integrity given (${JSON.stringify(given)}) is not the real tarball's sha512`
   return undefined

@@ -83,7 +83,8 @@ t.test('an integrity ssri cannot parse is a finding, never a crash', async (t) =
   }
   for (const blank of ['', ' ', '\t\n']) {
     t.same(codes(verifyIntegrity({ name: 'a', version: '1.0.0', lockfileIntegrity: blank, registryIntegrity: integrity })), ['INTEGRITY_MISSING'], `lockfile ${JSON.stringify(blank)}`)
-    t.same(codes(verifyIntegrity({ name: 'a', version: '1.0.0', lockfileIntegrity: integrity, registryIntegrity: blank })), [], `registry ${JSON.stringify(blank)}: none given`)
+    // A version document that states a blank integrity is not "no registry data": it cannot agree.
+    t.same(codes(verifyIntegrity({ name: 'a', version: '1.0.0', lockfileIntegrity: integrity, registryIntegrity: blank })), ['INTEGRITY_MISMATCH'], `registry ${JSON.stringify(blank)}: not an integrity`)
   }
   for (const wrongType of [42, {}, ['x'], true]) {
     t.same(codes(verifyIntegrity({ name: 'a', version: '1.0.0', lockfileIntegrity: wrongType, registryIntegrity: integrity })), ['INTEGRITY_WEAK'], `lockfile ${JSON.stringify(wrongType)}`)
