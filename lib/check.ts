@@ -13,7 +13,7 @@ import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistr
 import { DEFAULT_REGISTRY, registryNerfDart } from './fetch/npm-config.js'
 import { summarizeRegistries } from './report/registries.js'
 import { redactStrings } from './fetch/redact.js'
-import { resolveTrust } from './fetch/trust.js'
+import { loadRegistryKeysFile, resolveTrust } from './fetch/trust.js'
 import { finding } from './findings.js'
 import type { PackageRef, PackageResult, Report } from './model.js'
 import { DEFAULT_RULE, decisionOf, type PackageOutcome } from './policy/default.js'
@@ -104,6 +104,9 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const tuf = { cachePath: join(cacheRoot, 'tuf'), ...(typeof mirror === 'string' && mirror && { mirrorURL: mirror }) }
   const pins = new Map<string, RegistryKeysPin>(Object.entries(options.registryKeysPins ?? {}).map(([url, file]) => [normalizeRegistry(url), { file, from: '--registry-keys' }]))
   if (options.registryKeysFile) pins.set(DEFAULT_REGISTRY, { file: options.registryKeysFile, from: '--registry-keys' })
+  // Every key file named on the command line is read now, even for a registry no package comes from:
+  // an unusable file is a usage error (exit 2), never silently ignored.
+  for (const pin of pins.values()) loadRegistryKeysFile(pin.file)
   const registries = new Set(tree.packages.filter((p) => p.source === 'registry').map((p) => normalizeRegistry(p.registry ?? config.registryFor(p.name))))
   const npmjsUnpinned = [...registries].some((r) => registryNerfDart(r) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(r, pins, config))
   const trust = await resolveTrust({ offline, trustedRootFile: options.trustedRootFile, registryKeysWanted: npmjsUnpinned, tuf })
