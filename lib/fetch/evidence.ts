@@ -30,7 +30,7 @@ import { parseIntegrity } from '../verify/integrity.js'
 import type { RegistryKey } from '../verify/registry-keys.js'
 import type { AttestationsEvidence, PackageEvidence, VersionData } from '../verify/types.js'
 import type { EvidenceCache } from './cache.js'
-import { DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUT_MS, getJSON, type GetJSONOptions, type RetryPolicy } from './http.js'
+import { getJSON, requestPolicy, type GetJSONOptions, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
 import { normalizeRegistry, type RegistryKeysResult } from './registry-keys-by-registry.js'
@@ -130,16 +130,11 @@ interface RequestContext {
  */
 function requestContext(options: FetchEvidenceOptions): RequestContext {
   const { config } = options
-  const npm = config.fetchSettings()
-  const retry: RetryPolicy = {
-    ...DEFAULT_RETRY_POLICY,
-    ...(npm.retryFactor !== undefined && { factor: npm.retryFactor }),
-    ...(npm.retryMinTimeoutMs !== undefined && { minDelayMs: npm.retryMinTimeoutMs }),
-    ...(npm.retryMaxTimeoutMs !== undefined && { maxDelayMs: npm.retryMaxTimeoutMs }),
-    ...options.retry,
-    retries: options.retries ?? npm.retries ?? DEFAULT_RETRY_POLICY.retries,
-  }
-  const timeoutMs = options.timeoutMs ?? npm.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const { timeoutMs, retry } = requestPolicy(config.fetchSettings(), {
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    ...(options.retries !== undefined && { retries: options.retries }),
+    ...(options.retry && { retry: options.retry }),
+  })
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
   const perRegistry = new Map<string, { cached: GetJSONOptions; uncached: GetJSONOptions }>()
   return {

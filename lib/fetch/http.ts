@@ -183,7 +183,7 @@ function describeError(err: unknown, redact: (text: string) => string): AttemptF
 }
 
 /** Headers as npm-registry-fetch attaches them to an HttpError: `raw()` output (arrays) or a Headers object. */
-function header(headers: unknown, name: string): string | undefined {
+export function header(headers: unknown, name: string): string | undefined {
   if (!headers || typeof headers !== 'object') return undefined
   const h = headers as { get?: (n: string) => string | null } & Record<string, unknown>
   if (typeof h.get === 'function') return h.get(name) ?? undefined

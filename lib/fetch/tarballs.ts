@@ -20,7 +20,7 @@ import procLog from 'proc-log'
 import type { PackageRef } from '../model.js'
 import { parseIntegrity } from '../verify/integrity.js'
 import { escapedName, evidenceKey, type EvidenceOutcome, type FetchFailure } from './evidence.js'
-import { DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUT_MS, parseRetryAfter, type RetryPolicy } from './http.js'
+import { header, parseRetryAfter, requestPolicy, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
 import { normalizeRegistry } from './registry-keys-by-registry.js'
@@ -117,16 +117,11 @@ export function tarballUrl(ref: Pick<PackageRef, 'name' | 'version' | 'resolved'
 
 /** GET `url` with the registry's credentials (npm-registry-fetch scopes them by URL), streamed and capped. */
 export async function downloadTarball(url: string, registry: string, options: FetchTarballsOptions): Promise<TarballResult> {
-  const npm = options.config.fetchSettings()
-  const retry: RetryPolicy = {
-    ...DEFAULT_RETRY_POLICY,
-    ...(npm.retryFactor !== undefined && { factor: npm.retryFactor }),
-    ...(npm.retryMinTimeoutMs !== undefined && { minDelayMs: npm.retryMinTimeoutMs }),
-    ...(npm.retryMaxTimeoutMs !== undefined && { maxDelayMs: npm.retryMaxTimeoutMs }),
-    ...options.retry,
-    retries: options.retries ?? npm.retries ?? DEFAULT_RETRY_POLICY.retries,
-  }
-  const timeoutMs = options.timeoutMs ?? npm.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const { timeoutMs, retry } = requestPolicy(options.config.fetchSettings(), {
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    ...(options.retries !== undefined && { retries: options.retries }),
+    ...(options.retry && { retry: options.retry }),
+  })
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_TARBALL_BYTES
   // No HTTP cache: a poisoned cache entry must not stand in for the registry's answer.
   const { cache: _cache, ...fetchOptions } = options.config.fetchOptions(registry)
@@ -219,11 +214,3 @@ function describeError(err: unknown): AttemptFailure {
   return { reason: code ? `connection failed (${code})` : String(e.message ?? err), retry: code !== undefined }
 }
 
-function header(headers: unknown, name: string): string | undefined {
-  if (!headers || typeof headers !== 'object') return undefined
-  const h = headers as { get?: (n: string) => string | null } & Record<string, unknown>
-  if (typeof h.get === 'function') return h.get(name) ?? undefined
-  const value = h[name]
-  if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined
-  return typeof value === 'string' ? value : undefined
-}
