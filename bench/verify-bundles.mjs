@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmark: verify 400 real npm attestation bundles (from ../shared/corpus) with one Verifier built
+// Benchmark: verify 400 real npm attestation bundles (from fixtures/corpus) with one Verifier built
 // once per run, against building the trust material per bundle (what pacote does: each
 // sigstore.verify() call loads the trusted root and builds a new Verifier).
 // Run after `npm run build`:  node bench/verify-bundles.mjs [count]
@@ -11,7 +11,7 @@ import { loadTrustFiles } from '../dist/fetch/trust.js'
 import { createTrustContext } from '../dist/verify/trust-context.js'
 
 const COUNT = Number(process.argv[2] ?? 400)
-const corpus = fileURLToPath(new URL('../../shared/corpus/', import.meta.url))
+const corpus = fileURLToPath(new URL('../fixtures/corpus/', import.meta.url))
 const files = {
   trustedRootFile: `${corpus}trust/sigstore-public-good.trusted_root.json`,
   registryKeysFile: `${corpus}trust/npm-registry-keys.tuf-keys.json`,

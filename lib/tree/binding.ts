@@ -76,17 +76,36 @@ export function checkBinding(node: ArboristNode, classified: NodeSource, name: s
   return findings
 }
 
-/** The first registry edge into a non-registry node that no edge declares, or undefined. */
+/**
+ * The first registry edge into a non-registry node whose source no trustworthy edge declares, or
+ * undefined. Only a manifest a reviewer sees declares a source: package.json of the project or of a
+ * workspace, or the package.json of a dependent that is itself not from a registry (a git, file or
+ * link package, read from its own files). A registry package's lockfile entry lists its
+ * dependencies unsigned and unchecked, so a git, `file:` or tarball-URL spec written there by a
+ * pull request excuses nothing.
+ */
 function undeclaredSource(node: ArboristNode, classified: NodeSource): ArboristEdge | undefined {
-  const declaredKind = classified.source === 'git' ? 'git' : classified.source === 'file' || classified.source === 'link' ? 'file' : undefined
+  const declaredKind =
+    classified.source === 'git' ? 'git' : classified.source === 'file' || classified.source === 'link' ? 'file' : classified.source === 'remote' ? 'remote' : undefined
   if (!declaredKind) return undefined
   let registryEdge: ArboristEdge | undefined
   for (const edge of node.edgesIn) {
+    if (edge.type === 'workspace') return undefined
     const kind = specKind(edge.spec)
-    if (kind === declaredKind || edge.type === 'workspace') return undefined
+    if (kind === declaredKind && declaresFromOwnManifest(edge.from)) return undefined
     if (kind === 'registry') registryEdge ??= edge
   }
   return registryEdge
+}
+
+/** Whether the dependent's dependency specs come from a package.json of its own rather than a registry package's lockfile entry. */
+function declaresFromOwnManifest(from: ArboristNode | null): boolean {
+  if (!from) return false
+  if (from.isProjectRoot || from.isWorkspace || from.isLink) return true
+  const resolved = from.resolved ?? ''
+  if (/^(git[+:]|file:)/i.test(resolved)) return true
+  // A dependent reached through a link (a `file:` folder or a workspace folder) reads its own package.json.
+  return [...from.linksIn].length > 0
 }
 
 /** The package name an edge asks for: the alias's target for `npm:name@range`, else the edge's name. */

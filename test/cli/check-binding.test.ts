@@ -73,6 +73,37 @@ t.test('reports SOURCE_MISMATCH (exit 1) when the lockfile swaps a registry depe
   t.same(codes(file, 'victim'), ['SOURCE_MISMATCH', 'UNVERIFIABLE_SOURCE'])
 })
 
+t.test('a git, file or tarball-URL spec written into another registry package\'s lockfile entry does not excuse SOURCE_MISMATCH', async (t) => {
+  // Found by an attacker review: the dependencies a registry package's lockfile entry lists are
+  // unsigned and unchecked, and npm ci trusts them; a fake declaring edge there must not turn the
+  // swap of package.json's registry dependency into an UNVERIFIABLE_SOURCE warning (exit 0).
+  const s = await createScenario(t, { packages: [{ name: 'victim', version: '1.0.0' }, { name: 'other', version: '1.0.0' }] })
+  const otherTarball = (lock: Json): string => lock.packages['node_modules/other'].resolved as string
+  const swaps: Record<string, (lock: Json) => void> = {
+    'a file: tarball': (lock) => {
+      lock.packages['node_modules/victim'] = { version: '1.0.0', resolved: 'file:victim-1.0.0.tgz', integrity: lock.packages['node_modules/other'].integrity }
+      lock.packages['node_modules/other'].dependencies = { victim: 'file:../../victim-1.0.0.tgz' }
+    },
+    'a git commit': (lock) => {
+      lock.packages['node_modules/victim'] = { version: '1.0.0', resolved: 'git+ssh://git@evil.test/evil/victim.git#' + 'e'.repeat(40) }
+      lock.packages['node_modules/other'].dependencies = { victim: 'github:evil/victim' }
+    },
+    'a tarball URL': (lock) => {
+      lock.packages['node_modules/victim'] = { version: '1.0.0', resolved: otherTarball(lock), integrity: lock.packages['node_modules/other'].integrity }
+      lock.packages['node_modules/other'].dependencies = { victim: otherTarball(lock) }
+    },
+  }
+  const original = readFileSync(join(s.projectDir, 'package-lock.json'), 'utf8')
+  for (const [what, swap] of Object.entries(swaps)) {
+    writeFileSync(join(s.projectDir, 'package-lock.json'), original)
+    editLock(s, swap)
+    const r = await check(s)
+    t.equal(r.status, 1, `${what}: exit 1\n${r.stderr}`)
+    t.ok(codes(r, 'victim').includes('SOURCE_MISMATCH'), `${what}: SOURCE_MISMATCH (${codes(r, 'victim').join(', ')})`)
+    t.equal(result(r, 'victim').decision, 'fail', `${what}: victim fails`)
+  }
+})
+
 t.test('reports NAME_MISMATCH (exit 1) when the lockfile installs another package under a dependency\'s name', async (t) => {
   const s = await createScenario(t, { packages: [{ name: 'wanted', version: '1.0.0' }, { name: 'imposter', version: '1.0.0' }] })
   const before = await check(s)

@@ -17,7 +17,7 @@ import { createBundleVerifier, parseTrustedRoot } from '../../dist/verify/sigsto
 
 // The public-good root recorded in the corpus, else the copy embedded in the package.
 const DEFAULT_TRUSTED_ROOTS = [
-  new URL('../../../shared/corpus/trust/sigstore-public-good.trusted_root.json', import.meta.url),
+  new URL('../../fixtures/corpus/trust/sigstore-public-good.trusted_root.json', import.meta.url),
   new URL('../../trust/trusted_root.json', import.meta.url),
 ]
 const DIGEST = /^sha256:([0-9a-fA-F]{64})$/

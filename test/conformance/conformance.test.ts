@@ -2,7 +2,7 @@
  * Runs the sigstore-conformance client (client.mjs, over dist/) against every case directory of the
  * recorded `bundle-verify` suite, twice per case as upstream does: with the artifact file and with
  * its `sha256:<hex>` digest. A directory name ending in `_fail` must fail, any other must verify.
- * Case layout and defaults: ../shared/corpus/README.md. SIGSTORE_CONFORMANCE_CASES may point at
+ * Case layout and defaults: fixtures/corpus/README.md. SIGSTORE_CONFORMANCE_CASES may point at
  * another directory with the same layout (e.g. a full upstream checkout).
  */
 import t from 'tap'

@@ -1,5 +1,7 @@
 import t from 'tap'
-import { existsSync, readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import ssri from 'ssri'
 import { corpusPath, loadCorpusCases } from '../helpers/corpus.js'
 
@@ -40,3 +42,26 @@ t.test('a tampered tarball no longer matches its integrity', async (t) => {
   bytes.writeUInt8(bytes.readUInt8(last) ^ 0xff, last)
   t.equal(ssri.checkData(bytes, c.integrity!), false)
 })
+
+t.test("every corpus file is pinned by MANIFEST.sha256, and nothing else is in the folder", async (t) => {
+  const manifest = new Map<string, string>()
+  for (const line of readFileSync(corpusPath('MANIFEST.sha256'), 'utf8').split('\n')) {
+    if (!line.trim()) continue
+    const match = /^([0-9a-f]{64}) {2}\.\/(.+)$/.exec(line)
+    t.ok(match, `a manifest line is "<sha256>  ./<path>": ${line}`)
+    if (match) manifest.set(match[2]!, match[1]!)
+  }
+  t.ok(manifest.size >= 100, `the manifest lists the corpus (${manifest.size} files)`)
+  const files = listFiles(corpusPath('.')).filter((f) => f !== 'MANIFEST.sha256')
+  t.same(files, [...manifest.keys()].sort(), 'the folder holds exactly the files the manifest lists')
+  for (const file of files) {
+    const digest = createHash('sha256').update(readFileSync(corpusPath(file))).digest('hex')
+    t.equal(digest, manifest.get(file), file)
+  }
+})
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+    .sort()
+}

@@ -1,6 +1,6 @@
 /**
  * The valid evidence the mutation fuzz starts from, built once per run:
- *  - real npm evidence from the recorded corpus (../shared/corpus): attestation documents with their
+ *  - real npm evidence from the recorded corpus (fixtures/corpus): attestation documents with their
  *    tarballs, registry signatures, packument versions, checked against the Sigstore public-good
  *    trusted root and npm's registry keys;
  *  - full packages from the test Sigstore PKI and a test registry key (signature, provenance v1/v0.2

@@ -1,5 +1,6 @@
 /**
- * Access to the real verification corpus in ../shared/corpus (read-only, never copied into the repo).
+ * Access to the real verification corpus: the repo's own copy in fixtures/corpus, copied unchanged from
+ * the steering repo's shared/corpus; fixtures/corpus/MANIFEST.sha256 pins every file (test/corpus).
  * `loadCorpusCases()` validates cases.json so tests can iterate it instead of hard-coding file names.
  */
 import { readFileSync } from 'node:fs'
@@ -7,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const CORPUS_DIR = join(PROJECT_ROOT, '..', 'shared', 'corpus')
+export const CORPUS_DIR = join(PROJECT_ROOT, 'fixtures', 'corpus')
 
 export type CorpusKind = 'attestations' | 'structural-bundle' | 'packument' | 'registry-signatures' | 'conformance'
 

@@ -1,4 +1,4 @@
-// Every attestation case in ../shared/corpus/cases.json gives its expected outcome through the library.
+// Every attestation case in fixtures/corpus/cases.json gives its expected outcome through the library.
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import ssri from 'ssri'
