@@ -25,6 +25,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import procLog from 'proc-log'
+import { readVersionFields } from './evidence.js'
 import type { AttestationsEvidence, PackageEvidence, VersionData } from '../verify/types.js'
 
 const { log } = procLog
@@ -214,19 +215,8 @@ function readEntry(entry: unknown, key: CacheKey): { storedAt: string; evidence:
 
 function readStoredVersionData(value: unknown): VersionData | string {
   if (!isObject(value)) return 'versionData is not an object'
-  const data: VersionData = {}
-  if (value.dist !== undefined) {
-    if (!isObject(value.dist)) return 'versionData.dist is not an object'
-    const { integrity, signatures, attestations } = value.dist
-    if (integrity !== undefined && typeof integrity !== 'string') return 'versionData.dist.integrity is not a string'
-    data.dist = {
-      ...(integrity !== undefined && { integrity }),
-      ...(signatures !== undefined && { signatures }),
-      ...(attestations !== undefined && { attestations }),
-    }
-  }
-  if (value._npmUser !== undefined) data._npmUser = value._npmUser
-  return data
+  const data = readVersionFields(value)
+  return 'field' in data ? `versionData.${data.field} is not ${data.expected}` : data
 }
 
 function readStoredAttestations(value: unknown): AttestationsEvidence | string {

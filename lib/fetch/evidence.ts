@@ -255,15 +255,24 @@ function readVersionData(doc: unknown, name: string, version: string): VersionDa
   // A document about another package or version is not evidence for this one.
   if (d.name !== undefined && d.name !== name) return `is about ${JSON.stringify(d.name)}, not ${name}`
   if (d.version !== undefined && d.version !== version) return `is about version ${JSON.stringify(d.version)}, not ${version}`
+  const data = readVersionFields(d)
+  return 'field' in data ? `has a ${data.field} that is not ${data.expected}` : data
+}
+
+/**
+ * The fields the verifier reads from a version document's object (from the registry, or from the
+ * evidence cache), or the field that is malformed. A `dist.integrity` that is not a string is not
+ * "no integrity stated": the verifier would read it as absent and let the lockfile's stand
+ * unchallenged. A registry that says something unreadable about the bytes is malformed evidence,
+ * like malformed JSON.
+ */
+export function readVersionFields(d: Record<string, unknown>): VersionData | { field: string; expected: string } {
   const dist = d.dist
-  if (dist !== undefined && (typeof dist !== 'object' || dist === null || Array.isArray(dist))) return 'has a dist that is not an object'
+  if (dist !== undefined && (typeof dist !== 'object' || dist === null || Array.isArray(dist))) return { field: 'dist', expected: 'an object' }
   const data: VersionData = {}
   if (dist) {
     const { integrity, signatures, attestations } = dist as Record<string, unknown>
-    // Not a string is not "no integrity stated": the verifier would read it as absent and let the
-    // lockfile's stand unchallenged. A registry that says something unreadable about the bytes is
-    // malformed evidence, like malformed JSON.
-    if (integrity !== undefined && typeof integrity !== 'string') return 'has a dist.integrity that is not a string'
+    if (integrity !== undefined && typeof integrity !== 'string') return { field: 'dist.integrity', expected: 'a string' }
     data.dist = {
       ...(integrity !== undefined && { integrity }),
       ...(signatures !== undefined && { signatures }),
