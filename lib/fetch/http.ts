@@ -231,7 +231,7 @@ function npmAgent(): GetAgent {
  * An `agent` option that refuses any request outside the origin of `url` (a redirect elsewhere) and
  * otherwise returns the agent make-fetch-happen would have built from the same options.
  */
-function sameOriginAgent(url: string, fetchOptions: FetchOptions, timeoutMs: number): (target: URL) => Agent | undefined {
+export function sameOriginAgent(url: string, fetchOptions: FetchOptions, timeoutMs: number): (target: URL) => Agent | undefined {
   const origin = new URL(url).origin
   const agentOptions = {
     proxy: fetchOptions.httpsProxy ?? fetchOptions.proxy,

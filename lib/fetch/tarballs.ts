@@ -20,7 +20,7 @@ import procLog from 'proc-log'
 import type { PackageRef } from '../model.js'
 import { parseIntegrity } from '../verify/integrity.js'
 import { escapedName, evidenceKey, type EvidenceOutcome, type FetchFailure } from './evidence.js'
-import { header, parseRetryAfter, requestPolicy, type RetryPolicy } from './http.js'
+import { CROSS_ORIGIN_REDIRECT, hasCredentials, header, parseRetryAfter, requestPolicy, sameOriginAgent, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
 import { normalizeRegistry } from './registry-keys-by-registry.js'
@@ -144,7 +144,7 @@ export async function downloadTarball(url: string, registry: string, options: Fe
 }
 
 // make-fetch-happen's redirect failures: a loop, a missing Location. The same again on a retry.
-const REDIRECT_CODES = new Set(['EMAXREDIRECT', 'EINVALIDREDIRECT', 'ENOREDIRECT'])
+const REDIRECT_CODES = new Set(['EMAXREDIRECT', 'EINVALIDREDIRECT', 'ENOREDIRECT', CROSS_ORIGIN_REDIRECT])
 
 interface DownloadResponse {
   status: number
@@ -166,10 +166,12 @@ async function attemptDownload(
   const timer = setTimeout(() => timeout.abort(), options.timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
   try {
-    // Redirects are followed by make-fetch-happen as for every other request (it drops the
-    // Authorization header when the host changes); a redirect loop ends in EMAXREDIRECT.
+    // Redirects are followed within the origin only when the request carries credentials, as for
+    // every other request (http.ts: make-fetch-happen keeps Authorization on another port or
+    // scheme of the same host); a redirect loop ends in EMAXREDIRECT.
     const res = (await fetch(url, {
       ...options.fetchOptions,
+      ...(hasCredentials(url, options.fetchOptions) && { agent: sameOriginAgent(url, options.fetchOptions, options.timeoutMs) }),
       headers: { accept: 'application/octet-stream' },
       retry: { retries: 0 },
       timeout: options.timeoutMs,

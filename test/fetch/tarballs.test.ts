@@ -70,3 +70,34 @@ t.test('downloadTarball streams with a size cap and follows redirects', async (t
   t.ok(!loop.ok, 'a redirect loop ends')
   if (!loop.ok) t.match(loop.reason, /redirect/, loop.reason)
 })
+
+t.test('downloadTarball with a token never follows a redirect to another port of the same host', async (t) => {
+  const { createServer } = await import('node:http')
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { downloadTarball } = await import('../../lib/fetch/tarballs.js')
+  const { loadNpmConfig } = await import('../../lib/fetch/npm-config.js')
+  const seen: Array<{ server: string; authorization: string | undefined }> = []
+  const listen = async (name: string, handler: (res: import('node:http').ServerResponse) => void) => {
+    const server = createServer((req, res) => {
+      seen.push({ server: name, authorization: req.headers.authorization })
+      handler(res)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => server.close())
+    return `http://127.0.0.1:${(server.address() as { port: number }).port}/`
+  }
+  const other = await listen('other', (res) => res.end('stolen'))
+  const registry = await listen('registry', (res) => {
+    res.writeHead(302, { location: `${other}pkg.tgz` })
+    res.end()
+  })
+  const dir = mkdtempSync(join(tmpdir(), 'verify-deps-tarballs-'))
+  writeFileSync(join(dir, '.npmrc'), `//127.0.0.1:${new URL(registry).port}/:_authToken=secret-token\n`)
+  const config = loadNpmConfig({ projectDir: dir, env: { HOME: dir, PREFIX: join(dir, 'none') } })
+  const result = await downloadTarball(`${registry}pkg.tgz`, registry, { config, retries: 2, timeoutMs: 5000 })
+  t.notOk(result.ok, 'refused')
+  if (!result.ok) t.match(result.reason, /redirect/, result.reason)
+  t.same(seen, [{ server: 'registry', authorization: 'Bearer secret-token' }], 'one request, not retried; the other port never sees one')
+})
