@@ -43,6 +43,8 @@ Exit codes:
   1  at least one package failed
   2  usage, configuration, policy or lockfile error
   3  could not verify (registry, network or trust-material failure)
+An error names its code (docs/errors.md); under --json it is also printed on stdout
+as {"error":{"code","summary","detail"}}.
 `
 
 const COMMANDS: Record<string, (argv: readonly string[], term: Terminal) => Promise<ExitCode>> = {
