@@ -28,7 +28,7 @@ Usage:
   verify-deps ci [options] check the lockfile, then run npm ci only if it passes
   verify-deps setup [dir] [--force]
                            add the preinstall hook and a starter policy; print the npm settings to use
-  verify-deps policy check [FILE]
+  verify-deps policy check [FILE] [--json]
                            validate a trust policy file without running the check
   verify-deps explain <name>[@version] [dir]
                            show which policy rule decided a package, and why
