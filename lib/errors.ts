@@ -3,7 +3,7 @@
  * not finish (an unusable policy file, a lockfile npm would refuse, a registry that cannot be
  * reached); a package outcome is never an error. Each code is stable public contract: it is printed
  * under `--json` as `{"error":{"code","summary","detail"}}` (as npm prints its errors), and codes npm
- * itself uses (ENOLOCK, EJSONPARSE, ELIFECYCLE) mean the same here. Every code maps to one exit code
+ * itself uses (ENOLOCK, EJSONPARSE, EUSAGE) mean the same here. Every code maps to one exit code
  * through its `kind` (lib/cli/exit-codes.ts turns the kind into the number); docs/errors.md is
  * generated from this table.
  */
@@ -181,7 +181,7 @@ export const ERRORS = {
   // Install gates and setup.
   ELIFECYCLE: {
     kind: 'usage',
-    summary: '`verify-deps install` / `ci` was run as the project\'s own install script; it runs npm itself and would run again without end.',
+    summary: '`verify-deps install` / `ci` was run as the project\'s own install script; it runs npm itself and would run again without end. (npm uses the same code for a script that failed.)',
     fix: 'As an install script use "verify-deps" (the check); run "verify-deps install" / "verify-deps ci" yourself instead of npm.',
   },
   EHOOKEXISTS: {

@@ -1,6 +1,7 @@
 // The registry of run errors (lib/errors.ts): every code is complete, and the registry, not the
 // thrower, decides how a run stopped by it ends.
 import t from 'tap'
+import { readdirSync, readFileSync } from 'node:fs'
 import { ERRORS, VerifyDepsError, inputError, isErrorCode, type ErrorCode } from '../lib/errors.js'
 import { PolicyFileError } from '../lib/policy/errors.js'
 import { TreeError } from '../lib/tree/index.js'
@@ -43,4 +44,13 @@ t.test('error classes share one base and carry a registered code', async (t) => 
   t.type(tree, VerifyDepsError)
   t.match(tree, { code: 'ELOCKSYNC', file: '/p/package-lock.json', hint: 'h', name: 'TreeError' })
   t.equal((tree.cause as Error).message, 'c')
+})
+
+t.test('every registered code is thrown somewhere in lib/ (the registry documents no dead codes)', async (t) => {
+  const root = new URL('../lib/', import.meta.url)
+  const sources = (readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.ts') && f !== 'errors.ts' && !f.endsWith('errors-doc.ts'))
+    .map((f) => readFileSync(new URL(f, root), 'utf8'))
+    .join('\n')
+  for (const code of Object.keys(ERRORS)) t.ok(sources.includes(`'${code}'`), `${code} is used`)
 })

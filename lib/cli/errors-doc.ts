@@ -17,7 +17,7 @@ export function formatErrorsMarkdown(): string {
     'could not be obtained. It is not a [finding](findings.md) (data about one package). Every error has',
     'a stable code, and each code always ends the run with the same [exit code](exit-codes.md): 2 for',
     'usage, configuration, policy or lockfile errors, 3 for "could not verify". Codes npm uses itself',
-    '(`ENOLOCK`, `EJSONPARSE`, `ELIFECYCLE`) mean the same here.',
+    '(`ENOLOCK`, `EJSONPARSE`, `EUSAGE`) mean the same here.',
     '',
     'An error is printed on stderr as one line naming the file or package and what is wrong (never a',
     'stack trace), followed by a hint: the specific one when there is one, else the fix below.',
