@@ -29,7 +29,7 @@ export function formatErrorsMarkdown(): string {
     'uses, and exits with the code below; the human message still goes to stderr.',
     '',
     '```json',
-    '{ "error": { "code": "ENOLOCK", "summary": "No package-lock.json or npm-shrinkwrap.json in /work/app", "detail": "Run \\"npm install --package-lock-only\\" …" } }',
+    '{ "error": { "code": "ENOLOCK", "summary": "No package-lock.json or npm-shrinkwrap.json in /work/app", "detail": "Create one with \\"npm install --package-lock-only\\" (npm 7 or newer) and commit it." } }',
     '```',
     '',
     '`code` is one of the codes below, `summary` the one-line message naming the file or package,',
