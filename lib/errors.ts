@@ -56,7 +56,7 @@ export const ERRORS = {
   },
   EPACKAGEJSON: {
     kind: 'usage',
-    summary: 'package.json cannot be changed safely: it is not a JSON object, or its `scripts` are not what npm expects.',
+    summary: '`setup`: package.json cannot be changed safely: it is not valid JSON, not a JSON object, or its `scripts` are not what npm expects.',
     fix: 'Fix package.json; npm cannot use it either.',
   },
   ENOLOCK: {
