@@ -2,7 +2,7 @@
  * The main job for a project directory, as one call per pipeline stage:
  *   tree → trust material → registry keys → evidence (fetched or cached) → verify → policy → Report.
  * Only tree and fetch do I/O; verify and policy are pure. Never throws for a package: every package
- * ends as pass, warn, fail or skipped. Throws (RunError / TreeError) only when the run cannot go on.
+ * ends as pass, warn, fail or skipped. Throws (VerifyDepsError: TreeError, PolicyFileError, …) only when the run cannot go on.
  */
 import { join } from 'node:path'
 import { EvidenceCache } from './fetch/cache.js'

@@ -14,6 +14,11 @@ writeFileSync(new URL('../docs/policy.schema.json', import.meta.url), formatPoli
 writeFileSync(new URL('../docs/policy.md', import.meta.url), formatPolicyMarkdown())
 console.log('wrote docs/policy.schema.json, docs/policy.md')
 
+const { formatErrorsMarkdown, formatErrorSchemaJson } = await import('../dist/cli/errors-doc.js')
+writeFileSync(new URL('../docs/errors.md', import.meta.url), formatErrorsMarkdown())
+writeFileSync(new URL('../docs/error.schema.json', import.meta.url), formatErrorSchemaJson())
+console.log('wrote docs/errors.md, docs/error.schema.json')
+
 const { withInstallScriptSettings } = await import('../dist/gate/npm-settings.js')
 const npmrcExample = new URL('../.npmrc.example', import.meta.url)
 writeFileSync(npmrcExample, withInstallScriptSettings(readFileSync(npmrcExample, 'utf8')))

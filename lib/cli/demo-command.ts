@@ -8,7 +8,7 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { inputError } from '../fetch/errors.js'
+import { inputError } from '../errors.js'
 import type { Report } from '../model.js'
 import { formatReport } from '../report/formats.js'
 import { formatDemoExplanation } from '../demo/explain.js'

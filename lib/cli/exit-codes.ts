@@ -3,6 +3,7 @@
  * Documented in docs/exit-codes.md and in `verify-deps --help`.
  */
 import { constants as osConstants } from 'node:os'
+import { ERRORS, type ErrorCode, type ErrorKind } from '../errors.js'
 
 export const EXIT = {
   /** Nothing failed (warnings allowed). */
@@ -16,6 +17,17 @@ export const EXIT = {
 } as const
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
+
+/** The exit code for each kind of run error (lib/errors.ts gives every error code its kind). */
+export const EXIT_FOR_ERROR_KIND: Readonly<Record<ErrorKind, ExitCode>> = {
+  usage: EXIT.USAGE,
+  'could-not-verify': EXIT.COULD_NOT_VERIFY,
+}
+
+/** The exit code a run stopped by this error ends with, as the registry of run errors decides. */
+export function exitCodeForError(code: ErrorCode): ExitCode {
+  return EXIT_FOR_ERROR_KIND[ERRORS[code].kind]
+}
 
 /**
  * The exit code for a finished check: 1 when a package failed verification or policy; otherwise 3

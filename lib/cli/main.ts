@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { inputError, RunError } from '../fetch/errors.js'
-import { EXIT, type ExitCode } from './exit-codes.js'
+import { ERRORS, inputError, VerifyDepsError, type ErrorCode } from '../errors.js'
+import { EXIT, exitCodeForError, type ExitCode } from './exit-codes.js'
 import { processTerminal, type Terminal } from './terminal.js'
 import { runVerifyCommand } from './verify-command.js'
 import { runCheckCommand } from './check-command.js'
@@ -9,9 +9,8 @@ import { runExplainCommand, runPolicyCommand } from './policy-commands.js'
 import { runCiCommand, runInstallCommand } from './install-command.js'
 import { runSetupCommand } from './setup-command.js'
 import { runDemoCommand } from './demo-command.js'
-import { PolicyError } from '../policy/errors.js'
+import { PolicyFileError } from '../policy/errors.js'
 import { plainText, stringifyJSON } from '../report/describe.js'
-import { TreeError } from '../tree/index.js'
 
 const require = createRequire(import.meta.url)
 const pkg = require('../../package.json') as { name: string; version: string }
@@ -29,7 +28,7 @@ Usage:
   verify-deps ci [options] check the lockfile, then run npm ci only if it passes
   verify-deps setup [dir] [--force]
                            add the preinstall hook and a starter policy; print the npm settings to use
-  verify-deps policy check [FILE]
+  verify-deps policy check [FILE] [--json]
                            validate a trust policy file without running the check
   verify-deps explain <name>[@version] [dir]
                            show which policy rule decided a package, and why
@@ -44,6 +43,8 @@ Exit codes:
   1  at least one package failed
   2  usage, configuration, policy or lockfile error
   3  could not verify (registry, network or trust-material failure)
+An error names its code (docs/errors.md); under --json it is also printed on stdout
+as {"error":{"code","summary","detail"}}.
 `
 
 const COMMANDS: Record<string, (argv: readonly string[], term: Terminal) => Promise<ExitCode>> = {
@@ -100,33 +101,32 @@ function isDirectory(path: string): boolean {
 
 /** What an error says, in the shape npm prints under `--json`: `{"error":{"code","summary","detail"}}`. */
 export interface ErrorReport {
-  code: string
+  code: ErrorCode
   summary: string
   detail: string
   exitCode: ExitCode
 }
 
-/** Classifies an error: its stable code, one-line summary, detail (hints, every policy problem) and exit code. */
+/**
+ * Classifies an error: its registered code, one-line summary, detail and exit code (from the registry
+ * of run errors, lib/errors.ts). The detail is the error's own hint (or every problem in a policy
+ * file), else the registry's fix for the code.
+ */
 export function describeError(err: unknown): ErrorReport {
-  if (err instanceof PolicyError) {
+  if (err instanceof PolicyFileError) {
     // Every problem in the file, each as file:line:column: path: what is wrong.
     const lines = err.errors.map((e) => `${e.message}${e.hint ? `\n  ${e.hint}` : ''}`)
-    return { code: 'EPOLICY', summary: err.errors[0]?.message ?? err.message, detail: lines.length > 1 ? lines.join('\n') : (err.errors[0]?.hint ?? ''), exitCode: EXIT.USAGE }
+    return errorReport('EPOLICY', err.errors[0]?.message ?? err.message, lines.length > 1 ? lines.join('\n') : err.errors[0]?.hint)
   }
-  if (err instanceof RunError || err instanceof TreeError) {
-    return { code: err.code, summary: err.message, detail: err.hint ?? '', exitCode: err.kind === 'usage' ? EXIT.USAGE : EXIT.COULD_NOT_VERIFY }
-  }
+  if (err instanceof VerifyDepsError) return errorReport(err.code, err.message, err.hint)
   // node:util parseArgs reports unknown or malformed options with these codes.
   const code = (err as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    return { code: 'EUSAGE', summary: (err as Error).message, detail: 'Run "verify-deps --help" for usage.', exitCode: EXIT.USAGE }
-  }
-  return {
-    code: 'EINTERNAL',
-    summary: `internal error: ${(err as Error)?.message ?? String(err)}`,
-    detail: 'Please report this at the verify-deps issue tracker.',
-    exitCode: EXIT.COULD_NOT_VERIFY,
-  }
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return errorReport('EUSAGE', (err as Error).message)
+  return errorReport('EINTERNAL', `internal error: ${(err as Error)?.message ?? String(err)}`)
+}
+
+function errorReport(code: ErrorCode, summary: string, hint?: string): ErrorReport {
+  return { code, summary, detail: hint || ERRORS[code].fix, exitCode: exitCodeForError(code) }
 }
 
 /**
@@ -136,7 +136,7 @@ export function describeError(err: unknown): ErrorReport {
  */
 function reportError(err: unknown, term: Terminal, json = false): ExitCode {
   const e = describeError(err)
-  if (err instanceof PolicyError) {
+  if (err instanceof PolicyFileError) {
     for (const p of err.errors) term.err(plainText(`verify-deps: ${p.message}\n${p.hint ? `  ${p.hint}\n` : ''}`, true))
   } else {
     // Messages may quote attacker-controlled text (a package name from the lockfile): no escapes reach the terminal.

@@ -5,23 +5,25 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { gatherRun } from '../check.js'
-import { inputError } from '../fetch/errors.js'
+import { inputError } from '../errors.js'
 import { explainPackage } from '../policy/evaluate.js'
 import { formatExplanation } from '../policy/explain.js'
 import { findPolicyFile, loadPolicy } from '../policy/load.js'
+import { stringifyJSON } from '../report/describe.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import type { CheckContext } from './check-command.js'
 import { checkRunOptions, CHECK_OPTIONS } from './check-command.js'
 import type { Terminal } from './terminal.js'
 
-export const POLICY_HELP = `Usage: verify-deps policy check [FILE]
+export const POLICY_HELP = `Usage: verify-deps policy check [FILE] [--json]
 
 Validate a trust policy (default: verify-deps.policy.yaml, .yml or .json in the current
 directory) without running the check. Exit 0 when valid, 2 with file:line:column otherwise.
+With --json, print the result (or the error, as {"error":{"code","summary","detail"}}) as JSON.
 `
 
 export async function runPolicyCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } })
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } } })
   if (values.help || positionals[0] === undefined) {
     term.out(POLICY_HELP)
     return values.help ? EXIT.OK : EXIT.USAGE
@@ -30,7 +32,9 @@ export async function runPolicyCommand(argv: readonly string[], term: Terminal, 
   const file = positionals[1] ? resolve(ctx.cwd, positionals[1]) : findPolicyFile(ctx.cwd)
   if (!file) throw inputError('ENOPOLICY', `${ctx.cwd}: no verify-deps.policy.yaml, .yml or .json here`, 'Name the file: verify-deps policy check FILE')
   const policy = loadPolicy(file)
-  term.out(`${file}: valid policy (version ${policy.version}: ${policy.rules.length} rules, ${policy.exceptions.length} exceptions, ${policy.deny.length} deny entries)\n`)
+  const counts = { rules: policy.rules.length, exceptions: policy.exceptions.length, deny: policy.deny.length }
+  if (values.json) term.out(stringifyJSON({ file, valid: true, version: policy.version, ...counts }) + '\n')
+  else term.out(`${file}: valid policy (version ${policy.version}: ${counts.rules} rules, ${counts.exceptions} exceptions, ${counts.deny} deny entries)\n`)
   return EXIT.OK
 }
 

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { inputError } from '../fetch/errors.js'
+import { inputError } from '../errors.js'
 import { INSTALL_SCRIPT_SETTINGS } from '../gate/npm-settings.js'
 import { addPreinstallHook, HOOK_COMMAND, PackageJsonError, parsePackageJson } from '../gate/package-json.js'
 import { findPolicyFile } from '../policy/load.js'

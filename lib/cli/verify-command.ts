@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util'
 import ssri from 'ssri'
 import { FINDINGS } from '../findings.js'
-import { inputError } from '../fetch/errors.js'
+import { inputError } from '../errors.js'
 import { MAX_TARBALL_BYTES, readInputFile, readJSONFile } from '../fetch/files.js'
 import { readTarballManifest } from '../fetch/tarball.js'
 import { loadTrustFiles } from '../fetch/trust.js'
@@ -114,7 +114,8 @@ function buildTrustContext(trust: ReturnType<typeof loadTrustFiles>) {
   try {
     return createTrustContext(trust)
   } catch (err) {
-    if (err instanceof SigstoreError) throw inputError(err.code, err.message)
+    // The trust files the user named are not usable trust material: a usage error naming the file.
+    if (err instanceof SigstoreError) throw inputError(err.code === 'TRUSTED_ROOT_INVALID' ? 'ETRUSTEDROOT' : 'EREGISTRYKEYSFILE', err.message)
     throw err
   }
 }

@@ -6,7 +6,7 @@
  * no larger than a cap for its kind; anything else is an error naming the file.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
-import { inputError } from './errors.js'
+import { inputError } from '../errors.js'
 
 /** Configuration files: `.npmrc`, the policy file. */
 export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024
@@ -15,7 +15,11 @@ export const MAX_JSON_FILE_BYTES = 128 * 1024 * 1024
 /** Package tarballs for `verify-deps verify` (the npm registry refuses far smaller ones). */
 export const MAX_TARBALL_BYTES = 1024 * 1024 * 1024
 
-/** Why a file could not be read: `ENOENT`, `ENOTREG` (not a regular file), `ETOOLARGE` or the system's code. */
+/**
+ * Why a file could not be read: `ENOENT`, `ENOTREG` (not a regular file), `ETOOLARGE` or the system's
+ * code. Its code is not a run-error code: callers wrap it in one that names the file (EINPUTFILE,
+ * ENPMRC, ECAFILE, EPOLICY; lib/errors.ts).
+ */
 export class FileReadError extends Error {
   constructor(
     readonly code: string,

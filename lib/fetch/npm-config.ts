@@ -19,7 +19,7 @@ import { inspect } from 'node:util'
 import ini, { type IniValue } from 'ini'
 import type { FetchOptions } from 'npm-registry-fetch'
 import procLog from 'proc-log'
-import { inputError } from './errors.js'
+import { inputError } from '../errors.js'
 import { FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './files.js'
 import { redact } from './redact.js'
 
@@ -285,7 +285,7 @@ export class NpmConfig {
   }
 }
 
-/** Reads npm's configuration layers; throws a usage RunError for configuration npm would refuse. */
+/** Reads npm's configuration layers; throws a usage VerifyDepsError for configuration npm would refuse. */
 export function loadNpmConfig(options: LoadNpmConfigOptions): NpmConfig {
   const { env } = options
   const projectDir = resolve(options.projectDir)

@@ -21,7 +21,7 @@ import { fetchTUFTargets, registryKeysTarget, type TUFFetchOptions } from './tuf
 import { DEFAULT_REGISTRY } from './npm-config.js'
 import { requestPolicy } from './http.js'
 import { loadRegistryKeysFile } from './trust.js'
-import { inputError } from './errors.js'
+import { inputError } from '../errors.js'
 import { parseRegistryKeys, type RegistryKey } from '../verify/registry-keys.js'
 import type { RegistryKeysSource } from '../model.js'
 

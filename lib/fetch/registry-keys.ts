@@ -7,7 +7,7 @@
  * (`--fetch-timeout` / npm's `fetch-timeout`), retries with `Retry-After`, and the rule that
  * credentials never follow a redirect to another origin.
  */
-import { RunError } from './errors.js'
+import { VerifyDepsError } from '../errors.js'
 import { getJSON, type GetJSONOptions } from './http.js'
 import { parseRegistryKeys, RegistryKeysError, type RegistryKey } from '../verify/registry-keys.js'
 
@@ -17,12 +17,12 @@ export async function fetchRegistryKeys(registry: string, options: GetJSONOption
   const result = await getJSON(url, { ...options, fetchOptions: { ...options.fetchOptions, registry, preferOnline: true } })
   if (!result.ok) {
     if (result.status === 404 || result.status === 400) return null
-    throw new RunError('EREGISTRYKEYS', options.redact(`${registry}: could not fetch the registry's signing keys (${result.reason})`), 'could-not-verify')
+    throw new VerifyDepsError('EREGISTRYKEYS', options.redact(`${registry}: could not fetch the registry's signing keys (${result.reason})`))
   }
   try {
     return parseRegistryKeys(result.document, url)
   } catch (err) {
-    if (err instanceof RegistryKeysError) throw new RunError('EREGISTRYKEYS', err.message, 'could-not-verify')
+    if (err instanceof RegistryKeysError) throw new VerifyDepsError('EREGISTRYKEYS', err.message)
     throw err
   }
 }

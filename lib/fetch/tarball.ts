@@ -3,7 +3,7 @@
  * disk. The bytes are attacker-controlled: sizes are bounded and every header is checked.
  */
 import { gunzipSync } from 'node:zlib'
-import { inputError } from './errors.js'
+import { inputError } from '../errors.js'
 
 const BLOCK = 512
 const MAX_UNPACKED_BYTES = 512 * 1024 * 1024

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { readJSONFile } from './files.js'
-import { inputError, RunError } from './errors.js'
+import { inputError, VerifyDepsError } from '../errors.js'
 import { DEFAULT_TUF_MIRROR, fetchTUFTargets, registryKeysTarget, type TUFFetchOptions, type TUFTargets } from './tuf.js'
 import { parseRegistryKeys, RegistryKeysError, type RegistryKey } from '../verify/registry-keys.js'
 import { createTrustContext } from '../verify/trust-context.js'
@@ -54,7 +54,7 @@ export function loadRegistryKeysFile(path: string): RegistryKey[] {
   try {
     return parseRegistryKeys(doc, path)
   } catch (err) {
-    if (err instanceof RegistryKeysError) throw inputError(err.code, err.message)
+    if (err instanceof RegistryKeysError) throw inputError('EREGISTRYKEYSFILE', err.message)
     throw err
   }
 }
@@ -132,7 +132,7 @@ function parseKeysOrThrow(doc: unknown, source: string): RegistryKey[] {
   try {
     return parseRegistryKeys(doc, source)
   } catch (err) {
-    if (err instanceof RegistryKeysError) throw new RunError('ETRUSTMATERIAL', err.message, 'could-not-verify')
+    if (err instanceof RegistryKeysError) throw new VerifyDepsError('ETRUSTMATERIAL', err.message)
     throw err
   }
 }

@@ -16,7 +16,7 @@
  * names the settings that would undo what the gate relies on, and the caller also puts the gate's
  * own flags last (npm: the last one wins), where they override the environment and .npmrc too.
  */
-import { inputError } from '../fetch/errors.js'
+import { inputError } from '../errors.js'
 
 export interface OptionSpec {
   type: 'boolean' | 'string'

@@ -1,10 +1,13 @@
 /**
- * A policy error means the run cannot go on: the policy file is unusable (syntax, schema,
- * contradictions) or it decides a package two ways. It is an error, not a finding, and maps to exit
- * code 2. Package outcomes are never errors: they are results (lib/policy/evaluate.ts).
+ * A policy file error means the run cannot go on: the policy file is unusable (syntax, schema,
+ * contradictions) or it decides a package two ways. It is an error, not a finding: code EPOLICY in
+ * the registry of run errors (lib/errors.ts, exit code 2). Package outcomes are never errors: they
+ * are results (lib/policy/evaluate.ts). Named so it cannot be confused with `@sigstore/verify`'s
+ * PolicyError (a signer identity mismatch, which verify-deps reports as a finding).
  */
+import { VerifyDepsError } from '../errors.js'
 
-export interface PolicyErrorDetails {
+export interface PolicyFileErrorDetails {
   /** The policy file (as given, or `policy` for a policy built in code). */
   file: string
   /** Where in the document, e.g. `rules[0].builds[1].ref`; `''` for the document or the file itself. */
@@ -22,28 +25,26 @@ export interface PolicyErrorDetails {
   package?: string
 }
 
-export class PolicyError extends Error {
-  readonly code = 'EPOLICY'
+export class PolicyFileError extends VerifyDepsError {
+  declare readonly code: 'EPOLICY'
   readonly file: string
   readonly path: string
   readonly line: number
   readonly column: number
   readonly reason: string
-  declare readonly hint?: string
   declare readonly rules?: number[]
   declare readonly package?: string
   /** Every error found in the file, this one first (a file can be wrong in several places). */
-  errors: PolicyError[]
+  errors: PolicyFileError[]
 
-  constructor(details: PolicyErrorDetails) {
-    super(formatPolicyError(details))
-    this.name = 'PolicyError'
+  constructor(details: PolicyFileErrorDetails) {
+    super('EPOLICY', formatPolicyError(details), details.hint)
+    this.name = 'PolicyFileError'
     this.file = details.file
     this.path = details.path
     this.line = details.line
     this.column = details.column
     this.reason = details.reason
-    if (details.hint !== undefined) this.hint = details.hint
     if (details.rules !== undefined) this.rules = details.rules
     if (details.package !== undefined) this.package = details.package
     this.errors = [this]
@@ -51,11 +52,11 @@ export class PolicyError extends Error {
 }
 
 /** `file:line:column: path: what is wrong` (the location parts that are known). */
-export function formatPolicyError(d: Pick<PolicyErrorDetails, 'file' | 'path' | 'line' | 'column' | 'reason'>): string {
+export function formatPolicyError(d: Pick<PolicyFileErrorDetails, 'file' | 'path' | 'line' | 'column' | 'reason'>): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file
   return d.path ? `${where}: ${d.path}: ${d.reason}` : `${where}: ${d.reason}`
 }
 
-export function isPolicyError(value: unknown): value is PolicyError {
-  return value instanceof PolicyError
+export function isPolicyFileError(value: unknown): value is PolicyFileError {
+  return value instanceof PolicyFileError
 }

@@ -1,7 +1,7 @@
 /**
  * Policy evaluation: whether what is cryptographically true about a package (PackageFacts) is
  * allowed by the project's policy. Pure, and a package's outcome is a result, never an exception
- * (like ampel): the only error is a policy that decides a package two ways (PolicyError).
+ * (like ampel): the only error is a policy that decides a package two ways (PolicyFileError).
  *
  * For one package, in order:
  *   1. pick the rule: `deny` first, then the most specific `rules` entry, else `default`, else the
@@ -22,7 +22,7 @@ import type { PackageFacts } from '../verify/types.js'
 import { describeMismatch, matchBuild, type BuildEntryCheck } from './builds.js'
 import { VALIDITY_CODES } from './codes.js'
 import { DEFAULT_RULE, bundledSkipReason, decideDefault, decisionOf, evaluateDefaultPolicy, packageFindings, type PackageOutcome } from './default.js'
-import { PolicyError } from './errors.js'
+import { PolicyFileError } from './errors.js'
 import { describeSpecificity, matchGlob, matchPackageSpec, selectRule, type RuleCandidate } from './match.js'
 import type { Mode, Policy, PolicyException, RuleBody } from './types.js'
 
@@ -214,13 +214,13 @@ function pickRule(policy: Policy, name: string, id: string): PickedRule {
   }
 }
 
-function ambiguityError(policy: Policy, tied: RuleCandidate[], id: string): PolicyError {
+function ambiguityError(policy: Policy, tied: RuleCandidate[], id: string): PolicyFileError {
   const file = policy.source?.file ?? 'policy'
   const last = tied[tied.length - 1]!
   const path = `rules[${last.index}].packages[${policy.rules[last.index]!.packages.indexOf(last.pattern)}]`
   const position = policy.source?.positions[path] ?? { line: 0, column: 0 }
   const names = tied.map((c) => `rules[${c.index}] (${JSON.stringify(c.pattern)})`)
-  return new PolicyError({
+  return new PolicyFileError({
     file,
     path,
     line: position.line,
@@ -486,7 +486,7 @@ export interface RunEvaluation {
   unusedExceptions: UnusedException[]
 }
 
-/** Decides every package of a run and reports exceptions that did nothing. Throws PolicyError for an ambiguous policy. */
+/** Decides every package of a run and reports exceptions that did nothing. Throws PolicyFileError for an ambiguous policy. */
 export function evaluateRun(policy: Policy | null, packages: readonly RunPackage[], now: Date): RunEvaluation {
   const used = new Map<number, 'matched' | 'used'>()
   const results = packages.map(({ ref, outcome }) => {

@@ -4,19 +4,19 @@
  * Every problem names the file, the path in the document and its line and column. Pure.
  */
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml'
-import { PolicyError } from './errors.js'
+import { PolicyFileError } from './errors.js'
 import { Cursor, INVALID, formatPath, type Issue, type Path } from './schema-dsl.js'
 import { POLICY_SCHEMA, type PolicyDocument } from './schema.js'
 import { DEFAULT_MODE, DEFAULT_REQUIREMENTS, type Policy, type RuleBody, type SourcePosition } from './types.js'
 
-export type PolicyParseResult = { ok: true; policy: Policy } | { ok: false; errors: PolicyError[] }
+export type PolicyParseResult = { ok: true; policy: Policy } | { ok: false; errors: PolicyFileError[] }
 
 export function parsePolicy(text: string, file: string): PolicyParseResult {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
-  const toError = (issue: Issue): PolicyError => {
+  const toError = (issue: Issue): PolicyFileError => {
     const { line, col } = lineCounter.linePos(issue.offset)
-    return new PolicyError({ file, path: formatPath(issue.path), line, column: col, reason: issue.message, ...(issue.hint ? { hint: issue.hint } : {}) })
+    return new PolicyFileError({ file, path: formatPath(issue.path), line, column: col, reason: issue.message, ...(issue.hint ? { hint: issue.hint } : {}) })
   }
   const fail = (issues: Issue[]): PolicyParseResult => {
     const errors = [...issues].sort((a, b) => a.offset - b.offset).map(toError)

@@ -132,7 +132,6 @@ async function loadTree(projectDir: string, mode: TreeMode, lockfile: Lockfile |
       throw new TreeError('EIDEALTREE', `Could not resolve the dependency tree of ${projectDir}: ${describeError(err)}`, {
         file: projectDir,
         cause: err,
-        kind: 'could-not-verify',
         hint: 'Check the registry configuration and network, or verify the committed lockfile (the default mode).',
       })
     }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { inspect } from 'node:util'
 import { join } from 'node:path'
 import { DEFAULT_REGISTRY, envReplace, loadNpmConfig, type LoadNpmConfigOptions } from '../../lib/fetch/npm-config.js'
-import { RunError } from '../../lib/fetch/errors.js'
+import { VerifyDepsError } from '../../lib/errors.js'
 import { redact } from '../../lib/fetch/redact.js'
 
 /** A home, a project and a global prefix, each with the given .npmrc; no machine configuration leaks in. */
@@ -152,9 +152,9 @@ t.test('unscoped credentials in a file are refused as npm 9+ refuses them, witho
       return e
     }
   })()
-  t.type(err, RunError)
+  t.type(err, VerifyDepsError)
   t.match(err, { code: 'EINVALIDAUTH', kind: 'usage', message: /unscoped credentials \(_authToken\)/ })
-  t.notMatch((err as Error).message + ((err as RunError).hint ?? ''), /secret/)
+  t.notMatch((err as Error).message + ((err as VerifyDepsError).hint ?? ''), /secret/)
 })
 
 t.test('unscoped credentials from the environment are ignored with a warning', async (t) => {

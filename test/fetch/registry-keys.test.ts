@@ -1,7 +1,7 @@
 import t from 'tap'
 import { createRegistryKey, startRegistry } from '../helpers/registry/index.js'
 import { fetchRegistryKeys } from '../../lib/fetch/registry-keys.js'
-import { RunError } from '../../lib/fetch/errors.js'
+import { VerifyDepsError } from '../../lib/errors.js'
 
 import { DEFAULT_RETRY_POLICY } from '../../lib/fetch/http.js'
 
@@ -30,7 +30,7 @@ t.test('a server error or a malformed document cannot be verified against: could
   t.teardown(() => registry.close())
   registry.addFault({ path: '/-/npm/v1/keys', type: 'status', status: 500, times: 1 })
   const err = await fetchRegistryKeys(registry.url, options(t.testdir({}))).catch((e: unknown) => e)
-  t.type(err, RunError)
+  t.type(err, VerifyDepsError)
   t.match(err, { code: 'EREGISTRYKEYS', kind: 'could-not-verify', message: /HTTP 500/ })
   registry.store.keysDocument = { keys: 'nope' }
   const bad = await fetchRegistryKeys(registry.url, options(t.testdir({}))).catch((e: unknown) => e)

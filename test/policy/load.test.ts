@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { PolicyError } from '../../lib/policy/errors.js'
+import { PolicyFileError } from '../../lib/policy/errors.js'
 import { evaluatePolicy } from '../../lib/policy/evaluate.js'
 import { evaluateDefaultPolicy } from '../../lib/policy/default.js'
 import { findPolicyFile, loadPolicy } from '../../lib/policy/load.js'
@@ -67,9 +67,9 @@ t.test('findPolicyFile looks for .yaml, .yml and .json at the project root; two 
   t.throws(() => findPolicyFile(two), { code: 'EPOLICY', line: 0, message: /more than one policy file/ })
 })
 
-t.test('a file that cannot be read is a PolicyError, not a stack trace', async (t) => {
-  const err = t.throws(() => loadPolicy('/nonexistent/verify-deps.policy.yaml')) as PolicyError
-  t.ok(err instanceof PolicyError)
+t.test('a file that cannot be read is a PolicyFileError, not a stack trace', async (t) => {
+  const err = t.throws(() => loadPolicy('/nonexistent/verify-deps.policy.yaml')) as PolicyFileError
+  t.ok(err instanceof PolicyFileError)
   t.equal(err.message, '/nonexistent/verify-deps.policy.yaml: no such file')
 })
 

@@ -2,7 +2,7 @@ import t from 'tap'
 import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { loadPolicy } from '../../lib/policy/load.js'
-import { PolicyError } from '../../lib/policy/errors.js'
+import { PolicyFileError } from '../../lib/policy/errors.js'
 
 // Each fixture's first line says where its first error is: `# expect: <line>:<column> <path>`,
 // with `(root)` for the document itself.
@@ -18,7 +18,7 @@ for (const name of files) {
     if (!header) throw new Error(`${name}: no "# expect: line:column path" header`)
     const [, line, column, path] = header
     const err = t.throws(() => loadPolicy(file)) as unknown
-    if (!(err instanceof PolicyError)) throw new Error(`${name}: expected a PolicyError, got ${String(err)}`)
+    if (!(err instanceof PolicyFileError)) throw new Error(`${name}: expected a PolicyFileError, got ${String(err)}`)
     t.equal(err.code, 'EPOLICY')
     t.equal(err.file, file)
     t.equal(`${err.line}:${err.column} ${err.path || '(root)'}`, `${line}:${column} ${path}`, err.message)

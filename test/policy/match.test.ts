@@ -1,5 +1,5 @@
 import t from 'tap'
-import { PolicyError } from '../../lib/policy/errors.js'
+import { PolicyFileError } from '../../lib/policy/errors.js'
 import { evaluatePolicy, evaluateRun } from '../../lib/policy/evaluate.js'
 import { matchGlob, matchPackageSpec, selectRule, splitPackageSpec } from '../../lib/policy/match.js'
 import { NOW, policyFrom, ref, verified } from './helpers.js'
@@ -80,11 +80,11 @@ t.test('the same pattern in two rules is refused when the policy is loaded', asy
   t.throws(() => policyFrom('version: 1\nrules:\n  - packages: [a, a]\n'), { code: 'EPOLICY', path: 'rules[0].packages[1]' })
 })
 
-t.test('a package two equally specific globs match stops the run with a PolicyError naming the rules and the package', async (t) => {
+t.test('a package two equally specific globs match stops the run with a PolicyFileError naming the rules and the package', async (t) => {
   const policy = policyFrom('version: 1\nrules:\n  - packages: ["@acme/*"]\n    mode: warn\n  - packages: ["@acme/*-cli"]\n')
   t.equal(evaluatePolicy(policy, ref('@acme/app'), verified(), NOW).rule, 'rules[0] (@acme/*)', 'only one matches: fine')
-  const err = t.throws(() => evaluatePolicy(policy, ref('@acme/x-cli'), verified(), NOW)) as PolicyError
-  t.ok(err instanceof PolicyError)
+  const err = t.throws(() => evaluatePolicy(policy, ref('@acme/x-cli'), verified(), NOW)) as PolicyFileError
+  t.ok(err instanceof PolicyFileError)
   t.match(err, { code: 'EPOLICY', file: 'verify-deps.policy.yaml', rules: [0, 1], package: '@acme/x-cli@1.0.0', path: 'rules[1].packages[0]', line: 5, column: 16 })
   t.match(err.message, /^verify-deps\.policy\.yaml:5:16: rules\[1\]\.packages\[0\]: @acme\/x-cli@1\.0\.0 is matched equally specifically by rules\[0\]/)
   t.throws(() => evaluateRun(policy, [{ ref: ref('@acme/app'), outcome: verified() }, { ref: ref('@acme/x-cli'), outcome: verified() }], NOW), { code: 'EPOLICY' })
