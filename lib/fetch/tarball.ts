@@ -20,7 +20,7 @@ import { gunzipSync } from 'node:zlib'
 import { Parser, type ReadEntry } from 'tar'
 import { inputError } from './errors.js'
 
-export const MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+const MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 /** tar's default maxDecompressionRatio. */
 const MAX_DECOMPRESSION_RATIO = 1000
 /** tar's Unpack refuses deeper paths (DEFAULT_MAX_DEPTH). */
