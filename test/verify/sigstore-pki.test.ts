@@ -1,8 +1,9 @@
 /**
  * The verifier on bundles minted by the test PKI (test/helpers/pki): npm-shaped keyless and
  * registry-key bundles of every version, and hand-built hashedrekord bundles for what npm never
- * produces but Sigstore does: message signatures from other key types checked from the artifact
- * digest alone, a DSSE envelope logged as a hashedrekord, and Rekor v2 entries.
+ * produces but Sigstore does: message signatures from other key types (checked from the artifact
+ * bytes, and from its digest alone with the conformance client's test-only digest verifier), a DSSE
+ * envelope logged as a hashedrekord, and Rekor v2 entries.
  */
 import t from 'tap'
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
@@ -15,6 +16,7 @@ import {
   type RekorBody,
 } from '../helpers/pki/index.js'
 import { createBundleVerifier, parseTrustedRoot, type BundleVerification, type PublicKeyEntry } from '../../lib/verify/sigstore/index.js'
+import { verifyDigestSignature } from '../conformance/prehash.js'
 
 const NOW = new Date('2025-03-01T12:00:00Z')
 const world = createTestSigstore({ now: NOW })
@@ -76,6 +78,7 @@ t.test('publish attestations verify with the registry key valid at the integrate
 const artifact = Buffer.from('an artifact\n')
 const artifactDigest = createHash('sha256').update(artifact).digest()
 const asDigest = { digest: { algorithm: 'sha256' as const, hex: artifactDigest.toString('hex') } }
+const asBytes = { bytes: artifact }
 
 interface KeySpec {
   name: string
@@ -143,20 +146,21 @@ function messageBundle(spec: KeySpec, signed = artifact) {
   const bundle = keyBundle(hashedrekordV001(artifactDigest, signature, publicKey), {
     messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: artifactDigest.toString('base64') }, signature: signature.toString('base64') },
   })
-  const verifier = createBundleVerifier({ trustedRoot, publicKeys: { managed: { publicKey: publicKey.export({ type: 'spki', format: 'der' }) } }, now: clock })
-  return { bundle, verifier }
+  const options = { trustedRoot, publicKeys: { managed: { publicKey: publicKey.export({ type: 'spki', format: 'der' }) } }, now: clock }
+  return { bundle, verifier: createBundleVerifier(options), digestVerifier: createBundleVerifier({ ...options, verifyDigestSignature }) }
 }
 
-t.test('message signatures verify from the artifact bytes or from its digest alone', async (t) => {
+t.test('message signatures verify from the artifact bytes; from its digest alone only with a digest verifier', async (t) => {
   for (const spec of KEYS) {
-    const { bundle, verifier } = messageBundle(spec)
+    const { bundle, verifier, digestVerifier } = messageBundle(spec)
     t.equal(codeOf(verifier.verify(bundle, { bytes: artifact })), 'OK', `${spec.name}: bytes`)
-    t.equal(codeOf(verifier.verify(bundle, asDigest)), spec.digestVerifiable ? 'OK' : 'UNSUPPORTED', `${spec.name}: digest`)
+    t.equal(codeOf(verifier.verify(bundle, asDigest)), 'UNSUPPORTED', `${spec.name}: digest, verify-deps' own verifier`)
+    t.equal(codeOf(digestVerifier.verify(bundle, asDigest)), spec.digestVerifiable ? 'OK' : 'UNSUPPORTED', `${spec.name}: digest, conformance digest verifier`)
     t.equal(codeOf(verifier.verify(bundle)), 'ARTIFACT_REQUIRED', `${spec.name}: no artifact`)
 
     const forged = messageBundle(spec, Buffer.from('something else'))
     t.equal(codeOf(forged.verifier.verify(forged.bundle, { bytes: artifact })), 'SIGNATURE_ERROR', `${spec.name}: bad signature, bytes`)
-    if (spec.digestVerifiable) t.equal(codeOf(forged.verifier.verify(forged.bundle, asDigest)), 'SIGNATURE_ERROR', `${spec.name}: bad signature, digest`)
+    if (spec.digestVerifiable) t.equal(codeOf(forged.digestVerifier.verify(forged.bundle, asDigest)), 'SIGNATURE_ERROR', `${spec.name}: bad signature, digest`)
   }
 })
 
@@ -186,7 +190,7 @@ t.test('Rekor v2 entries carry no integrated time: a key without a validity wind
   )
   const spki = publicKey.export({ type: 'spki', format: 'der' })
   const unbounded = createBundleVerifier({ trustedRoot, publicKeys: { managed: { publicKey: spki } }, now: clock })
-  const result = unbounded.verify(bundle, asDigest)
+  const result = unbounded.verify(bundle, asBytes)
   t.equal(codeOf(result), 'OK')
   if (result.ok) {
     t.same(result.timestamps, [], 'no verified time')
@@ -194,7 +198,7 @@ t.test('Rekor v2 entries carry no integrated time: a key without a validity wind
     t.same(result.tlogEntries.map((e) => [e.kind, e.version, e.inclusionPromise, e.inclusionProof]), [['hashedrekord', '0.0.2', false, true]])
   }
   const bounded = createBundleVerifier({ trustedRoot, publicKeys: { managed: { publicKey: spki, validFor: { start: new Date(0) } } }, now: clock })
-  t.equal(codeOf(bounded.verify(bundle, asDigest)), 'TIMESTAMP_ERROR', 'a key valid only for a while needs a signed time')
+  t.equal(codeOf(bounded.verify(bundle, asBytes)), 'TIMESTAMP_ERROR', 'a key valid only for a while needs a signed time')
 })
 
 t.test('an integratedTime no SET covers does not decide when the log key must be valid', async (t) => {
@@ -214,12 +218,12 @@ t.test('an integratedTime no SET covers does not decide when the log key must be
       messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: artifactDigest.toString('base64') }, signature: signature.toString('base64') },
     }
   }
-  t.equal(codeOf(verifier.verify(bundleWith(true), asDigest)), 'OK', 'with a SET the integrated time is signed: the key was valid then')
+  t.equal(codeOf(verifier.verify(bundleWith(true), asBytes)), 'OK', 'with a SET the integrated time is signed: the key was valid then')
   const proofOnly = bundleWith(false)
-  t.equal(codeOf(verifier.verify(proofOnly, asDigest)), 'TLOG_ERROR', 'without a SET its integratedTime is unsigned: the key must be valid now, and is not')
+  t.equal(codeOf(verifier.verify(proofOnly, asBytes)), 'TLOG_ERROR', 'without a SET its integratedTime is unsigned: the key must be valid now, and is not')
   // The same entry with its integratedTime removed, as a Rekor v2 entry: no signed time either.
   delete (proofOnly.verificationMaterial.tlogEntries[0] as { integratedTime?: string }).integratedTime
-  t.equal(codeOf(verifier.verify(proofOnly, asDigest)), 'TLOG_ERROR', 'no integrated time at all')
+  t.equal(codeOf(verifier.verify(proofOnly, asBytes)), 'TLOG_ERROR', 'no integrated time at all')
 })
 
 t.test('certificates and registry keys are checked only at signed times: a proof-only entry gives none', async (t) => {

@@ -18,7 +18,7 @@ export interface ArtifactInput {
   digest?: { algorithm: 'sha256'; hex: string }
 }
 
-export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json'
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json'
 const STATEMENT_TYPES = new Set(['https://in-toto.io/Statement/v0.1', 'https://in-toto.io/Statement/v1'])
 
 /** The artifact's digest under a Node hash name, computed from the bytes or taken as given. */

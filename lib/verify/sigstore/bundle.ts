@@ -35,11 +35,11 @@ export type BundleContent =
   | { kind: 'message'; signature: Buffer; messageDigest?: { algorithm: string; digest: Buffer } }
   | { kind: 'dsse'; payloadType: string; payload: Buffer; signature: Buffer; keyid?: string }
 
-export type BundleMaterial =
+type BundleMaterial =
   | { kind: 'certificate'; leaf: X509Certificate; /** Certificates after the leaf (v0.1/v0.2 chains). */ chain: X509Certificate[] }
   | { kind: 'public-key'; hint: string }
 
-export interface InclusionProof {
+interface InclusionProof {
   logIndex: bigint
   treeSize: bigint
   rootHash: Buffer

@@ -84,7 +84,7 @@ function parseSignatureLines(block: string): NoteSignature[] {
 }
 
 /** The key name a log signs its checkpoints under: the host of its base URL. */
-export function keyName(baseUrl: string): string {
+function keyName(baseUrl: string): string {
   try {
     const url = new URL(baseUrl)
     if (url.host) return url.host

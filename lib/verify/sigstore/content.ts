@@ -1,8 +1,10 @@
 /**
  * The signed content, in the shape `@sigstore/verify`'s Verifier checks signatures through. Its own
- * implementation can only verify a message signature over artifact bytes, hashes with the bundle's
- * digest algorithm even for Ed25519 keys (which take none), and knows RSA PKCS#1 v1.5 only; this one
- * also verifies over a bare digest (prehash.ts) and RSA-PSS.
+ * hashes with the bundle's digest algorithm even for Ed25519 keys (which take none) and knows RSA
+ * PKCS#1 v1.5 only; this one also verifies RSA-PSS. Signatures are verified over the bytes that were
+ * signed, by Node's crypto. A message signature given only the artifact's digest is UNSUPPORTED
+ * unless the caller supplies a `DigestSignatureVerifier`: verify-deps always has the bytes, only the
+ * sigstore-conformance client (test/conformance/) passes a bare digest and brings its own.
  */
 import { constants, verify, type KeyObject } from 'node:crypto'
 import { dsse } from '@sigstore/core'
@@ -11,11 +13,15 @@ import type { Artifact } from './artifact.js'
 import type { BundleContent } from './bundle.js'
 import { SigstoreError } from './errors.js'
 import { signatureDigest } from './keys.js'
-import { verifyDigestSignature } from './prehash.js'
+import type { DigestSignatureVerifier } from './types.js'
 
 type SignatureContent = SignedEntity['signature']
 
-export function signatureContent(content: BundleContent, artifact: Artifact | undefined): SignatureContent {
+export function signatureContent(
+  content: BundleContent,
+  artifact: Artifact | undefined,
+  verifyDigestSignature: DigestSignatureVerifier | undefined,
+): SignatureContent {
   const signature = content.signature
   const base = {
     signature,
@@ -33,7 +39,7 @@ export function signatureContent(content: BundleContent, artifact: Artifact | un
       const algorithm = content.messageDigest?.algorithm ?? signatureDigest(key)
       if (artifact?.bytes) return verifyMessage(key, algorithm, artifact.bytes, signature)
       const digest = algorithm ? artifact?.digest(algorithm) : undefined
-      const result = digest && algorithm ? verifyDigestSignature(key, algorithm, digest, signature) : 'unsupported'
+      const result = digest && algorithm && verifyDigestSignature ? verifyDigestSignature(key, algorithm, digest, signature) : 'unsupported'
       if (result === 'unsupported') {
         throw new SigstoreError('UNSUPPORTED', `a ${key.asymmetricKeyType} signature cannot be verified from the artifact digest alone`)
       }

@@ -25,7 +25,7 @@ export interface VerifiedTLogEntry {
   integratedTime?: Date
 }
 
-export interface TLogContext {
+interface TLogContext {
   logs: readonly TransparencyLog[]
   expected: BodyExpectations
   /** RFC 3161 times claimed by the bundle: the only time a Rekor v2 entry has. Verified later. */

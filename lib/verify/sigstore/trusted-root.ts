@@ -11,7 +11,7 @@ import { decodeBase64, isRecord, parseTimestamp, requireArray, requireRecord, re
 import { SigstoreError } from './errors.js'
 import { parsePublicKey } from './keys.js'
 
-export const TRUSTED_ROOT_MEDIA_TYPES = [
+const TRUSTED_ROOT_MEDIA_TYPES = [
   'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
   'application/vnd.dev.sigstore.trustedroot.v0.1+json',
   'application/vnd.dev.sigstore.trustedroot.v0.2+json',

@@ -1,8 +1,16 @@
 /** The result model of Sigstore bundle verification: plain data, safe to hand to later stages. */
+import type { KeyObject } from 'node:crypto'
 import type { BundleVersion } from './bundle.js'
 import type { CertificateInfo } from './certificate.js'
 import type { VerifyErrorCode } from './errors.js'
 import type { PublicKeyInput } from './keys.js'
+
+/**
+ * Verifies `signature` over a message known only by its `digest` (under Node hash `algorithm`).
+ * Not used by verify-deps, which always has the signed bytes: the sigstore-conformance client gives
+ * one for inputs passed as `sha256:<hex>` (test/conformance/prehash.ts).
+ */
+export type DigestSignatureVerifier = (key: KeyObject, algorithm: string, digest: Buffer, signature: Buffer) => 'valid' | 'invalid' | 'unsupported'
 
 /** A verification key the trusted root does not carry (npm registry attestation keys). */
 export interface PublicKeyEntry {

@@ -20,7 +20,7 @@ import { verifyTLogEntries, type VerifiedTLogEntry } from './tlog.js'
 import type { SignerMaterial } from './tlog-body.js'
 import { resolvePublicKeys, toTrustMaterial, type ResolvedKey } from './trust-material.js'
 import type { TrustedRoot } from './trusted-root.js'
-import type { BundleVerification, BundleVerified, PublicKeyEntry, Signer, VerifiedTime, VerifyPolicy } from './types.js'
+import type { BundleVerification, BundleVerified, DigestSignatureVerifier, PublicKeyEntry, Signer, VerifiedTime, VerifyPolicy } from './types.js'
 
 export interface BundleVerifierOptions {
   trustedRoot: TrustedRoot
@@ -28,6 +28,8 @@ export interface BundleVerifierOptions {
   publicKeys?: Record<string, PublicKeyEntry>
   /** The current time; defaults to the system clock. */
   now?: () => Date
+  /** For artifacts given only as a digest (sigstore-conformance); without it such message signatures are UNSUPPORTED. */
+  verifyDigestSignature?: DigestSignatureVerifier
 }
 
 export interface BundleVerifier {
@@ -36,7 +38,7 @@ export interface BundleVerifier {
 }
 
 // Log and TSA clocks are not ours; tolerate a little drift before calling a time "in the future".
-export const DEFAULT_CLOCK_SKEW_MS = 60_000
+const DEFAULT_CLOCK_SKEW_MS = 60_000
 
 // RFC 3161 §2.4.2 PKIStatus: granted (0) or grantedWithMods (1) carry a usable token.
 const TSA_STATUS_GRANTED = [0n, 1n]
@@ -52,7 +54,14 @@ export function createBundleVerifier(options: BundleVerifierOptions): BundleVeri
   // without a validity window is valid at any time, so its bundles need none (a Rekor v2 entry
   // signed by a managed key may carry no timestamp at all).
   const untimed = new Verifier(trustMaterial, { tlogThreshold: 0, ctlogThreshold: 1, timestampThreshold: 0 })
-  const ctx: Context = { root: options.trustedRoot, keys, verifier, untimed, now: options.now ?? (() => new Date()) }
+  const ctx: Context = {
+    root: options.trustedRoot,
+    keys,
+    verifier,
+    untimed,
+    now: options.now ?? (() => new Date()),
+    verifyDigestSignature: options.verifyDigestSignature,
+  }
   return {
     verify(bundle, artifact, policy = {}) {
       try {
@@ -71,6 +80,7 @@ interface Context {
   verifier: Verifier
   untimed: Verifier
   now: () => Date
+  verifyDigestSignature: DigestSignatureVerifier | undefined
 }
 
 function verifyBundle(ctx: Context, json: unknown, artifactInput: ArtifactInput | undefined, policy: VerifyPolicy): BundleVerified {
@@ -98,7 +108,7 @@ function verifyBundle(ctx: Context, json: unknown, artifactInput: ArtifactInput 
   // 6. Timestamps, certificate chain and SCT at every verified time (or key validity), signature.
   const unbounded = bundle.material.kind === 'public-key' && keyHint !== undefined && ctx.keys.get(keyHint)?.unbounded
   const verifier = unbounded ? ctx.untimed : ctx.verifier
-  step('SIGNATURE_ERROR', () => verifier.verify(signedEntity(bundle, entries, artifact, keyHint)))
+  step('SIGNATURE_ERROR', () => verifier.verify(signedEntity(ctx, bundle, entries, artifact, keyHint)))
   // 7. The leaf may sign code.
   if (bundle.material.kind === 'certificate') {
     const leaf = bundle.material.leaf
@@ -148,7 +158,7 @@ function checkTimes(bundle: ParsedBundle, now: Date): void {
   }
 }
 
-function signedEntity(bundle: ParsedBundle, entries: VerifiedTLogEntry[], artifact: ReturnType<typeof toArtifact>, keyHint: string | undefined): SignedEntity {
+function signedEntity(ctx: Context, bundle: ParsedBundle, entries: VerifiedTLogEntry[], artifact: ReturnType<typeof toArtifact>, keyHint: string | undefined): SignedEntity {
   const timestamps: SignedEntity['timestamps'] = bundle.timestamps.map((timestamp: RFC3161Timestamp) => ({
     $case: 'timestamp-authority' as const,
     timestamp,
@@ -158,7 +168,7 @@ function signedEntity(bundle: ParsedBundle, entries: VerifiedTLogEntry[], artifa
     if (v.integratedTime) timestamps.push({ $case: 'transparency-log', tlogEntry: toProtoEntry(v.entry) })
   }
   return {
-    signature: signatureContent(bundle.content, artifact),
+    signature: signatureContent(bundle.content, artifact, ctx.verifyDigestSignature),
     key:
       bundle.material.kind === 'certificate'
         ? { $case: 'certificate', certificate: bundle.material.leaf }

@@ -1,11 +1,16 @@
 /**
- * Signature verification when only the message digest is known (hashedrekord signatures are over
- * the artifact digest; the conformance protocol may pass `sha256:<hex>` instead of the file).
+ * Test-only: signature verification when only the message digest is known, for the
+ * sigstore-conformance protocol, which may pass `sha256:<hex>` instead of the file (a hashedrekord
+ * signature is over the artifact's digest). verify-deps itself always has the bytes and never
+ * needs this; it is handed to `createBundleVerifier({ verifyDigestSignature })` by client.ts and
+ * the conformance tests only.
+ *
  * ECDSA: ecdsa.ts. RSA PKCS#1 v1.5 and PSS (RFC 8017 §8.2.2, §9.1.2): the public-key operation is
  * done by Node, the encoding is checked here. EdDSA signs the message itself, so a digest is not
  * enough: that is reported as unsupported rather than as a bad signature.
  */
 import { constants, createHash, publicDecrypt, type KeyObject } from 'node:crypto'
+import type { DigestSignatureVerifier } from '../../lib/verify/sigstore/index.js'
 import { verifyEcdsaDigest } from './ecdsa.js'
 
 // DER DigestInfo prefixes (RFC 8017 §9.2 note 1).
@@ -15,9 +20,7 @@ const DIGEST_INFO: Record<string, string> = {
   sha512: '3051300d060960864801650304020305000440',
 }
 
-export type PrehashResult = 'valid' | 'invalid' | 'unsupported'
-
-export function verifyDigestSignature(key: KeyObject, algorithm: string, digest: Buffer, signature: Buffer): PrehashResult {
+export const verifyDigestSignature: DigestSignatureVerifier = (key, algorithm, digest, signature) => {
   switch (key.asymmetricKeyType) {
     case 'ec':
       return verifyEcdsaDigest(key, digest, signature) ? 'valid' : 'invalid'

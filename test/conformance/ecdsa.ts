@@ -1,5 +1,5 @@
 /**
- * ECDSA verification over a digest the caller already has (FIPS 186-5 §6.4.2). Node's crypto only
+ * Test-only (see prehash.ts): ECDSA verification over a digest the caller already has (FIPS 186-5 §6.4.2). Node's crypto only
  * verifies messages it hashes itself, but a hashedrekord signature is over the artifact's digest and
  * the sigstore-conformance protocol may give only that digest (`sha256:<hex>`). Public values only,
  * so plain BigInt arithmetic (not constant-time) is fine.
