@@ -1,6 +1,8 @@
 // The public library API: explicit exports only.
 export { EXIT, exitCodeForReport, type ExitCode } from './cli/exit-codes.js'
 export { runCheck, type CheckOptions } from './check.js'
+export { runVerifyTarball, type VerifyTarballOptions } from './verify-tarball.js'
+export { readEvidenceFiles, type EvidenceFiles } from './fetch/evidence-files.js'
 export { FINDINGS, isFindingCode, type Finding, type FindingCode, type FindingDefinition, type FindingSeverity } from './findings.js'
 export type { Decision, DecidedFinding, PackageLocation, PackageRef, PackageResult, PackageSource, RegistryKeysSource, RegistrySummary, Report, ReportSummary } from './model.js'
 export { loadPackages, TreeError, type TreeResult } from './tree/index.js'

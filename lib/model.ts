@@ -111,8 +111,8 @@ export interface RegistrySummary {
 export interface Report {
   schemaVersion: 1
   tool: { name: string; version: string }
-  /** `policy`: the policy file used, or null for the built-in default policy. */
-  project: { root: string; lockfile: string; policy?: string | null }
+  /** `policy`: the policy file used, or null for the built-in default policy; `tarball`: the tarball `verify` checked (no lockfile). */
+  project: { root: string; lockfile: string; policy?: string | null; tarball?: string }
   summary: ReportSummary
   packages: PackageResult[]
   /** True when some evidence could not be obtained (registry/network/trust failure): exit 3 unless something failed. */

@@ -169,7 +169,7 @@ function registryKeysOptions(values: readonly string[], cwd: string): Pick<Check
 }
 
 /** Throws a usage error naming `--output FILE` when the report could not be written there. */
-function checkOutputWritable(path: string, given: string): void {
+export function checkOutputWritable(path: string, given: string): void {
   const fail = (reason: string): never => {
     throw inputError('EOUTPUT', `${given}: --output cannot be written: ${reason}`)
   }

@@ -48,7 +48,7 @@ as {"error":{"code","summary","detail"}}.
 `
 
 const COMMANDS: Record<string, (argv: readonly string[], term: Terminal) => Promise<ExitCode>> = {
-  verify: runVerifyCommand,
+  verify: (argv, term) => runVerifyCommand(argv, term, context()),
   check: (argv, term) => runCheckCommand(argv, term, context()),
   policy: (argv, term) => runPolicyCommand(argv, term, context()),
   explain: (argv, term) => runExplainCommand(argv, term, context()),

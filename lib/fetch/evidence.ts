@@ -249,7 +249,7 @@ export function escapedName(name: string): string | undefined {
 }
 
 /** The fields the verifier reads, from the untrusted version document; a string says what is wrong. */
-function readVersionData(doc: unknown, name: string, version: string): VersionData | string {
+export function readVersionData(doc: unknown, name: string, version: string): VersionData | string {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'is not a JSON object'
   const d = doc as Record<string, unknown>
   // A document about another package or version is not evidence for this one.
@@ -283,7 +283,8 @@ export function readVersionFields(d: Record<string, unknown>): VersionData | { f
   return data
 }
 
-function readPublishTime(doc: unknown, version: string): string | undefined | { problem: string } {
+/** `time[version]` of an untrusted packument: absent is `undefined`, a malformed `time` is a problem. */
+export function readPublishTime(doc: unknown, version: string): string | undefined | { problem: string } {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { problem: 'is not a JSON object' }
   const time = (doc as { time?: unknown }).time
   if (time === undefined) return undefined

@@ -1,6 +1,7 @@
 /**
- * The JSON report: public contract, `schemaVersion: 1`, described by docs/report.schema.json and
- * docs/report.md (both generated from lib/report/report-schema.ts). Fields may be added within a
+ * The JSON report of `check` and of `verify` (a one-package report): public contract,
+ * `schemaVersion: 1`, described by docs/report.schema.json and docs/report.md (both generated from
+ * lib/report/report-schema.ts). Fields may be added within a
  * schema version; none is renamed or removed. Absent values are `null`, so every named field is
  * always there. Pure.
  */
@@ -19,7 +20,8 @@ export type NotChecked = 'not-checked'
 export interface JsonReport {
   schemaVersion: 1
   tool: { name: string; version: string }
-  project: { root: string; lockfile: string; policy: string | null }
+  /** `tarball`: only in `verify`'s report. */
+  project: { root: string; lockfile: string; policy: string | null; tarball?: string }
   summary: ReportSummary
   couldNotVerify: boolean
   notices: string[]
@@ -81,7 +83,12 @@ export function toJsonReport(report: Report): JsonReport {
   return {
     schemaVersion: 1,
     tool: { name: report.tool.name, version: report.tool.version },
-    project: { root: report.project.root, lockfile: report.project.lockfile, policy: report.project.policy ?? null },
+    project: {
+      root: report.project.root,
+      lockfile: report.project.lockfile,
+      policy: report.project.policy ?? null,
+      ...(report.project.tarball !== undefined && { tarball: report.project.tarball }),
+    },
     summary: { total: report.summary.total, pass: report.summary.pass, warn: report.summary.warn, fail: report.summary.fail, skipped: report.summary.skipped },
     couldNotVerify: report.couldNotVerify,
     notices: [...report.notices],

@@ -124,15 +124,20 @@ export const REPORT_JSON_SCHEMA: Schema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   title: 'verify-deps JSON report',
   ...object(
-    'The result of `verify-deps --format json`. Fields may be added within a schema version; none is renamed or removed.',
+    'The result of `verify-deps --format json`, and of `verify-deps verify <file.tgz> --format json` (a report with one package). Fields may be added within a schema version; none is renamed or removed.',
     {
       schemaVersion: { const: REPORT_SCHEMA_VERSION, description: 'Version of this format. Changes only when a field is renamed, removed or changes meaning.' },
       tool: object('The tool that made the report.', { name: str('`verify-deps`.'), version: str('Its version.') }),
-      project: object('The project that was checked.', {
-        root: str('Project root folder.'),
-        lockfile: str('The lockfile that was read.'),
-        policy: strOrNull('The policy file that decided, or `null` for the built-in default policy.'),
-      }),
+      project: object(
+        'The project that was checked (for `verify`, the tarball).',
+        {
+          root: str('Project root folder (for `verify`, the folder of the tarball).'),
+          lockfile: str('The lockfile that was read; empty when none was (`verify`).'),
+          policy: strOrNull('The policy file that decided, or `null` for the built-in default policy.'),
+          tarball: str('`verify` only: the tarball that was verified, as named on the command line.'),
+        },
+        ['tarball'],
+      ),
       summary: object('How many packages ended each way. `total` is the sum of the others.', {
         total: count('Distinct packages (`name@version`) checked.'),
         pass: count('Packages that passed.'),

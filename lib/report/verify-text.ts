@@ -1,12 +1,33 @@
 /**
- * Text rendering of one package's facts (`verify-deps verify`). Pure: returns a string.
+ * `verify-deps verify`'s report formats: the text format shows the one package's facts and who
+ * built it; json, sarif and github are check's formats over the same one-package Report. Pure.
  */
 import { FINDINGS } from '../findings.js'
+import type { PackageResult, Report } from '../model.js'
 import { plainText } from './describe.js'
+import { formatReport, type FormatName, type FormatOptions, type FormattedOutput } from './formats.js'
 import type { PackageFacts } from '../verify/types.js'
 
 /** `nothing-verified`: no check failed, but no signature or attestation was there to verify. */
 export type VerifyOutcome = 'pass' | 'fail' | 'nothing-verified'
+
+/** The outcome `verify` shows for a package of its report: a failure first, then "could not verify". */
+export function verifyOutcomeOf(report: Pick<Report, 'couldNotVerify'>, p: Pick<PackageResult, 'decision'>): VerifyOutcome {
+  if (p.decision === 'fail') return 'fail'
+  return report.couldNotVerify ? 'nothing-verified' : 'pass'
+}
+
+/** Renders `verify`'s report in the named format. */
+export function formatVerifyReport(name: FormatName, report: Report, options: FormatOptions = {}): FormattedOutput {
+  return name === 'text' ? { main: formatVerifyReportText(report) } : formatReport(name, report, options)
+}
+
+/** The text format: each package's facts under its outcome (`verify` always has facts; without them, the outcome alone). */
+export function formatVerifyReportText(report: Report): string {
+  return report.packages
+    .map((p) => (p.facts ? formatPackageFactsText(p.facts, verifyOutcomeOf(report, p)) : plainText(`${p.name}@${p.version}: ${OUTCOME_LABEL[verifyOutcomeOf(report, p)]}`) + '\n'))
+    .join('')
+}
 
 const OUTCOME_LABEL: Record<VerifyOutcome, string> = {
   pass: 'verified',

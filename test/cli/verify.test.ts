@@ -1,111 +1,112 @@
-// `verify-deps verify <tarball>` spawned as users run it, over every recorded corpus case.
+// `verify-deps verify <tarball>` spawned as users run it: arguments, output formats and exit codes.
+// What each corpus case verifies to is tested through the library (test/verify-tarball.test.ts,
+// test/fetch/evidence-files.test.ts); the spawns here run concurrently.
 import t from 'tap'
-import { spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { corpusPath, loadCorpusCases, readCorpusJSON } from '../helpers/corpus.js'
+import { corpusPath, loadCorpusCases } from '../helpers/corpus.js'
 
 const BIN = fileURLToPath(new URL('../../bin/verify-deps.js', import.meta.url))
 const TRUST = ['--trusted-root', corpusPath('trust/sigstore-public-good.trusted_root.json'), '--registry-keys', corpusPath('trust/npm-registry-keys.tuf-keys.json')]
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, 'verify', ...args], { encoding: 'utf8' })
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [BIN, 'verify', ...args], { encoding: 'utf8', env: { ...process.env, GITHUB_STEP_SUMMARY: '' } }, (_err, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }))
+  })
 }
 
 const cases = loadCorpusCases()
+const visor = cases.find((c) => c.id === 'slsa-verifier__gundam-visor-cli-v1-tag')!
+const sigstore = cases.find((c) => c.id === 'npm-cli__sigstore@1.0.0')!
+const failing = cases.find((c) => c.kind === 'attestations' && c.expect === 'fail')!
+const args = (c: typeof visor, ...more: string[]) => [corpusPath(c.tarball!), '--attestations', corpusPath(c.file), ...TRUST, ...more]
 
-t.test('every attestation case gives its expected outcome and exit code', async (t) => {
-  for (const c of cases.filter((c) => c.kind === 'attestations')) {
-    const r = run([corpusPath(c.tarball!), '--attestations', corpusPath(c.file), ...TRUST, '--json'])
-    const facts = JSON.parse(r.stdout)
-    t.equal(r.status, c.expect === 'verify' ? 0 : 1, `${c.id}: exit ${r.status}`)
-    t.equal(facts.outcome, c.expect === 'verify' ? 'pass' : 'fail', `${c.id}: outcome`)
-    for (const kind of ['provenance', 'publish']) {
-      t.equal(facts[kind].status === 'verified', !(c.failing ?? []).includes(kind), `${c.id}: ${kind} ${facts[kind].status}`)
-    }
-    t.equal(facts.name, c.name, `${c.id}: name read from the tarball`)
-  }
-})
-
-t.test('every structural bundle case fails (exit 1, or 2 when it is not even JSON)', async (t) => {
-  for (const c of cases.filter((c) => c.kind === 'structural-bundle')) {
-    const r = run([corpusPath(c.tarball!), '--attestations', corpusPath(c.file), ...TRUST])
-    t.not(r.status, 0, `${c.id}: exit ${r.status}`)
-    t.ok(r.status === 1 || r.status === 2, `${c.id}: a verdict or an input error, never a crash`)
-    t.notMatch(r.stderr, /\n\s+at /, `${c.id}: no stack trace`)
-  }
-})
-
-t.test('text output shows the identity and a valid run exits 0', async (t) => {
-  const c = cases.find((c) => c.id === 'slsa-verifier__gundam-visor-cli-v1-tag')!
-  const r = run([corpusPath(c.tarball!), '--attestations', corpusPath(c.file), ...TRUST])
-  t.equal(r.status, 0)
-  t.match(r.stdout, /gundam-visor@1\.0\.1: verified/)
-  t.match(r.stdout, /source\s+ramonpetgrave64\/gundam-visor\s+refs\/tags\/v1\.0\.1/)
-  t.match(r.stdout, /signature\s+not-checked/)
-})
-
-t.test('the embedded trust material verifies real attestations without any trust flags', async (t) => {
-  const c = cases.find((c) => c.id === 'npm-cli__sigstore@1.0.0')!
-  const r = run([corpusPath(c.tarball!), '--attestations', corpusPath(c.file), '--json'])
-  t.equal(r.status, 0, r.stderr)
-})
-
-t.test('with a packument the registry signature is checked at the publish time', async (t) => {
-  // abbrev's packument is real; no tarball of it is recorded, so verify the signature path through a
-  // version document whose integrity is the tarball's own: the registry integrity then mismatches.
-  const c = cases.find((c) => c.id === 'npm-cli__sigstore@1.0.0')!
+t.test('outputs and exit codes', async (t) => {
   const dir = t.testdir({})
-  const sigCases = (readCorpusJSON('registry-signatures/cases.json') as { cases: { name: string; version: string; integrity: string; signatures: unknown }[] }).cases
-  const sig = sigCases.find((s) => s.name === 'sigstore' && s.version === '1.0.0')!
-  const packument = {
-    name: 'sigstore',
-    time: { '1.0.0': '2023-01-25T00:00:00.000Z' },
-    versions: { '1.0.0': { name: 'sigstore', version: '1.0.0', dist: { integrity: sig.integrity, signatures: sig.signatures } } },
-  }
-  writeFileSync(join(dir, 'packument.json'), JSON.stringify(packument))
-  const ok = run([corpusPath(c.tarball!), '--attestations', corpusPath(c.file), '--packument', join(dir, 'packument.json'), ...TRUST, '--json'])
-  t.equal(ok.status, 0, ok.stderr)
-  t.equal(JSON.parse(ok.stdout).signature.status, 'verified')
+  const sarifFile = join(dir, 'verify.sarif')
+  const [text, json, failed, nothingText, nothingJson, sarif, github, help] = await Promise.all([
+    run(args(visor)),
+    run(args(visor, '--json')),
+    run(args(failing, '--format', 'json')),
+    run([corpusPath(sigstore.tarball!), ...TRUST]),
+    run([corpusPath(sigstore.tarball!), ...TRUST, '--format=json']),
+    run(args(failing, '--format', 'sarif', '--output', sarifFile)),
+    run(args(failing, '--format', 'github')),
+    run(['--help']),
+  ])
 
-  const tampered = structuredClone(packument)
-  tampered.versions['1.0.0'].dist.signatures = [{ keyid: (sig.signatures as { keyid: string }[])[0]!.keyid, sig: 'MEUCIQDtampered' }]
-  writeFileSync(join(dir, 'bad.json'), JSON.stringify(tampered))
-  const bad = run([corpusPath(c.tarball!), '--attestations', corpusPath(c.file), '--packument', join(dir, 'bad.json'), ...TRUST, '--json'])
-  t.equal(bad.status, 1)
-  t.same(JSON.parse(bad.stdout).findings.map((f: { code: string }) => f.code), ['SIGNATURE_INVALID'])
+  t.test('text shows the outcome and who built it; a verified package exits 0', async (t) => {
+    t.equal(text.status, 0, text.stderr)
+    t.match(text.stdout, /gundam-visor@1\.0\.1: verified/)
+    t.match(text.stdout, /source\s+ramonpetgrave64\/gundam-visor\s+refs\/tags\/v1\.0\.1/)
+    t.match(text.stdout, /signature\s+not-checked/)
+  })
+
+  t.test('--json prints the report document with one package entry, as check does', async (t) => {
+    t.equal(json.status, 0, json.stderr)
+    const doc = JSON.parse(json.stdout)
+    t.equal(doc.schemaVersion, 1)
+    t.same(doc.summary, { total: 1, pass: 1, warn: 0, fail: 0, skipped: 0 })
+    t.match(doc.packages[0], { name: 'gundam-visor', version: '1.0.1', decision: 'pass', findings: [], evidence: { provenance: { status: 'verified', identity: { repository: 'ramonpetgrave64/gundam-visor' } } } })
+  })
+
+  t.test('a failing check exits 1 with decision "fail" and its findings', async (t) => {
+    t.equal(failed.status, 1, failed.stderr)
+    const doc = JSON.parse(failed.stdout)
+    t.equal(doc.packages[0].decision, 'fail')
+    t.ok(doc.packages[0].findings.some((f: { severity: string }) => f.severity === 'error'))
+  })
+
+  t.test('nothing cryptographic to check is "NOTHING VERIFIED" and exits 3, never "verified"', async (t) => {
+    t.equal(nothingText.status, 3, nothingText.stderr)
+    t.match(nothingText.stdout, /sigstore@1\.0\.0: NOTHING VERIFIED/)
+    t.notMatch(nothingText.stdout, /: verified/)
+    t.equal(nothingJson.status, 3)
+    t.equal(JSON.parse(nothingJson.stdout).couldNotVerify, true)
+  })
+
+  t.test('--format sarif --output writes SARIF to the file, and keeps the exit code', async (t) => {
+    t.equal(sarif.status, 1, sarif.stderr)
+    t.equal(sarif.stdout, '')
+    t.match(sarif.stderr, /report written to .*verify\.sarif/)
+    const log = JSON.parse(readFileSync(sarifFile, 'utf8'))
+    t.equal(log.version, '2.1.0')
+    t.ok(log.runs[0].results.some((r: { level: string }) => r.level === 'error'))
+  })
+
+  t.test('--format github annotates the tarball', async (t) => {
+    t.equal(github.status, 1, github.stderr)
+    t.match(github.stdout, /^::error file=[^,]*\.tgz,/m)
+  })
+
+  t.test('--help documents the formats and exit codes', async (t) => {
+    t.equal(help.status, 0)
+    t.match(help.stdout, /--format NAME\s+text \| json \| sarif \| github/)
+    t.match(help.stdout, /--output FILE/)
+    t.match(help.stdout, /3 nothing verified/)
+  })
 })
 
-t.test('unusable input exits 2 with a message naming the file', async (t) => {
-  const dir = t.testdir({ 'not-json.json': '{nope', 'not-a-tarball.tgz': 'hello' })
-  const c = cases.find((c) => c.kind === 'attestations')!
-  const cases2: [string[], RegExp][] = [
+t.test('unusable input exits 2 with a message naming it, as JSON under --json', async (t) => {
+  const dir = t.testdir({})
+  const refused: [string[], RegExp][] = [
     [[], /name a tarball/],
-    [[join(dir, 'missing.tgz')], /missing\.tgz: cannot read tarball: no such file/],
-    [[join(dir, 'not-a-tarball.tgz')], /not-a-tarball\.tgz: not a gzip/],
-    [[corpusPath(c.tarball!), '--attestations', join(dir, 'not-json.json')], /not-json\.json: attestations is not valid JSON/],
-    [[corpusPath(c.tarball!), '--trusted-root', join(dir, 'not-json.json')], /not-json\.json: trusted root is not valid JSON/],
-    [[corpusPath(c.tarball!), '--trusted-root', corpusPath('trust/npm-registry-keys.tuf-keys.json')], /npm-registry-keys\.tuf-keys\.json/],
-    [[corpusPath(c.tarball!), '--registry-keys', corpusPath('trust/sigstore-public-good.trusted_root.json')], /trusted_root\.json: invalid registry keys/],
-    [[corpusPath(c.tarball!), '--bogus'], /Unknown option '--bogus'/],
+    [[corpusPath(sigstore.tarball!), '--bogus'], /Unknown option '--bogus'/],
+    [[corpusPath(sigstore.tarball!), '--format', 'yaml'], /--format must be one of text, json, sarif, github \(got "yaml"\)/],
+    [[corpusPath(sigstore.tarball!), '--output', join(dir, 'no-such-dir', 'out.json')], /--output cannot be written: the directory .* does not exist/],
   ]
-  for (const [args, message] of cases2) {
-    const r = run(args)
-    t.equal(r.status, 2, `${args.join(' ')}: exit 2`)
-    t.match(r.stderr, message)
+  const results = await Promise.all(refused.map(([a]) => run(a)))
+  refused.forEach(([a, message], i) => {
+    const r = results[i]!
+    t.equal(r.status, 2, `${a.join(' ')}: exit 2`)
+    t.match(r.stderr, message, `${a.join(' ')}: says what is wrong`)
     t.notMatch(r.stderr, /\n\s+at /, 'no stack trace')
-  }
-})
-
-t.test('a tarball with nothing cryptographic to check is "nothing verified" and exits 3, never "verified"', async (t) => {
-  const c = cases.find((c) => c.id === 'npm-cli__sigstore@1.0.0')!
-  const text = run([corpusPath(c.tarball!), ...TRUST])
-  t.equal(text.status, 3, text.stderr)
-  t.match(text.stdout, /sigstore@1\.0\.0: NOTHING VERIFIED/)
-  t.notMatch(text.stdout, /: verified/)
-  const json = run([corpusPath(c.tarball!), ...TRUST, '--json'])
-  t.equal(json.status, 3)
-  t.equal(JSON.parse(json.stdout).outcome, 'nothing-verified')
+  })
+  // Which file errors exist is tested through the library (test/fetch/evidence-files.test.ts).
+  const json = await run([join(dir, 'missing.tgz'), '--json'])
+  t.equal(json.status, 2)
+  t.match(json.stderr, /missing\.tgz: cannot read tarball: no such file/)
+  t.match(JSON.parse(json.stdout), { error: { code: 'EINPUTFILE', summary: /missing\.tgz: cannot read tarball/ } })
 })

@@ -3,7 +3,7 @@
 // job summary, and `verify-deps verify`'s text. JSON and SARIF keep them, JSON-escaped (\u001b).
 import t from 'tap'
 import { formatReport } from '../../lib/report/formats.js'
-import { formatPackageFactsText } from '../../lib/report/verify-text.js'
+import { formatPackageFactsText, formatVerifyReportText } from '../../lib/report/verify-text.js'
 import { buildReport, decided, facts, identity, result } from './fixtures.js'
 
 const ESC = '\u001b'
@@ -37,6 +37,16 @@ t.test('JSON and SARIF keep the strings, JSON-escaped: no raw control character 
     const out = formatReport(format, report).main
     t.notMatch(out, RAW_CONTROL, `${format}: escaped`)
     t.match(out, /\\u001b\[2J/, `${format}: lossless`)
+  }
+})
+
+t.test("verify's text of its report, with or without facts, carries no raw control character", async (t) => {
+  const report = hostileReport()
+  const { facts: _facts, ...withoutFacts } = report.packages[0]!
+  for (const r of [report, { ...report, packages: [withoutFacts] }]) {
+    const text = formatVerifyReportText(r)
+    t.notMatch(text, RAW_CONTROL)
+    t.match(text, /^evil.*: FAILED\n/)
   }
 })
 

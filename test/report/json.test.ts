@@ -124,6 +124,38 @@ t.test('docs/report.schema.json and docs/report.md are generated from the code a
   for (const field of Object.keys(everyFieldPackage().facts!.provenance.identity!)) if (field !== 'sources') t.match(documented, `\`${field}\``, field)
 })
 
+t.test('every field docs/report.schema.json describes is one the code writes', async (t) => {
+  // Validation (above) proves the output holds no field the schema lacks; this proves the converse,
+  // so the schema cannot describe a field the code no longer writes.
+  const report = buildReport([everyFieldPackage()], {
+    project: { root: '/work', lockfile: '', policy: '/work/policy.yaml', tarball: '/work/pkg-1.0.0.tgz' },
+    notices: ['n'],
+    registries: [{ url: 'https://registry.npmjs.org/', keysSource: 'pinned', keysFrom: 'keys.json', packages: 1, verified: 1, couldNotVerify: false }],
+  })
+  const json = parse(formatReportJson(report).main)
+  const written = new Set<string>()
+  const walkJson = (value: unknown, path: string) => {
+    if (Array.isArray(value)) value.forEach((v) => walkJson(v, `${path}[]`))
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walkJson(v, (written.add(path ? `${path}.${k}` : k), path ? `${path}.${k}` : k))
+  }
+  walkJson(json, '')
+  const defs = schema.$defs as Record<string, any>
+  const described: string[] = []
+  const walkSchema = (node: any, path: string) => {
+    if (node.$ref) return walkSchema(defs[String(node.$ref).replace('#/$defs/', '')], path)
+    for (const alt of node.oneOf ?? []) walkSchema(alt, path)
+    if (node.items) walkSchema(node.items, `${path}[]`)
+    for (const [k, prop] of Object.entries(node.properties ?? {})) {
+      const field = path ? `${path}.${k}` : k
+      described.push(field)
+      walkSchema(prop, field)
+    }
+  }
+  walkSchema(schema, '')
+  t.ok(described.length > 50)
+  for (const field of described) t.ok(written.has(field), `${field} is written`)
+})
+
 t.test('does not modify the report', async (t) => {
   t.doesNotThrow(() => formatReportJson(deepFreeze(sampleReport())))
 })
