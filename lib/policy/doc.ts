@@ -3,9 +3,8 @@
  * tables generated from the code (fields from the schema, severities from the evaluator, identity
  * fields from the build matcher), so the reference cannot drift.
  */
-import { FINDINGS, type FindingCode } from '../findings.js'
+import { FINDINGS, WAIVABLE_CODES, type FindingCode } from '../findings.js'
 import { BUILD_FIELD_READS, type BuildField } from './builds.js'
-import { WAIVABLE_CODES } from './codes.js'
 import { severityUnder } from './evaluate.js'
 import { policyFieldRows, policyJSONSchema } from './schema.js'
 import type { Mode, RuleBody } from './types.js'
@@ -20,9 +19,6 @@ function fieldTable(): string[] {
   return lines
 }
 
-// Codes that only a rule's requirement raises: "not required" does not apply to them.
-const REQUIREMENT_ONLY: ReadonlySet<FindingCode> = new Set(['PROVENANCE_IDENTITY_MISMATCH', 'PUBLISHER_NOT_ALLOWED', 'TRUSTED_PUBLISHER_MISSING', 'APPROVER_MISSING'])
-
 function severityTable(): string[] {
   const all = { signature: true, provenance: true, trustedPublisher: true, approver: true }
   const none = { signature: false, provenance: false, trustedPublisher: false, approver: false }
@@ -30,8 +26,9 @@ function severityTable(): string[] {
   const lines = ['| code | `enforce` | `warn` | `off` | not required | waivable |', '|---|---|---|---|---|---|']
   for (const code of Object.keys(FINDINGS) as FindingCode[]) {
     const at = (mode: Mode, required = true) => severityUnder(code, body(mode, required)).severity
-    const notRequired = REQUIREMENT_ONLY.has(code) ? '—' : at('enforce', false)
-    const waivable = (WAIVABLE_CODES as readonly string[]).includes(code) ? 'yes' : 'no'
+    // Codes that only a rule's requirement raises: "not required" does not apply to them.
+    const notRequired = FINDINGS[code].policy.requiredBy === 'rule' ? '—' : at('enforce', false)
+    const waivable = FINDINGS[code].policy.waivable ? 'yes' : 'no'
     lines.push(`| \`${code}\` | ${at('enforce')} | ${at('warn')} | ${at('off')} | ${notRequired} | ${waivable} |`)
   }
   return lines

@@ -20,7 +20,6 @@ import type { DecidedFinding, PackageRef, PackageResult } from '../model.js'
 import type { SignerIdentity } from '../verify/identity.js'
 import type { PackageFacts } from '../verify/types.js'
 import { describeMismatch, matchBuild, type BuildEntryCheck } from './builds.js'
-import { VALIDITY_CODES } from './codes.js'
 import { DEFAULT_RULE, bundledSkipReason, decideDefault, decisionOf, evaluateDefaultPolicy, packageFindings, type PackageOutcome } from './default.js'
 import { PolicyError } from './errors.js'
 import { describeSpecificity, matchGlob, matchPackageSpec, selectRule, type RuleCandidate } from './match.js'
@@ -244,32 +243,13 @@ function requiresAnything(body: RuleBody): boolean {
   return r.signature || r.provenance || r.trustedPublisher || r.approver || body.publishers !== undefined || body.builds !== undefined
 }
 
-/** The severity of a finding under a rule; `violation` says whether it breaks one of the rule's requirements. */
+/** The severity of a finding under a rule (from the finding registry); `violation` says whether it breaks one of the rule's requirements. */
 export function severityUnder(code: FindingCode, body: RuleBody): { severity: FindingSeverity; violation: boolean } {
-  if (VALIDITY_CODES.has(code)) return { severity: 'error', violation: false }
-  const required = (() => {
-    switch (code) {
-      case 'SIGNATURE_MISSING':
-      case 'SIGNATURE_UNSUPPORTED_BY_REGISTRY':
-        return body.require.signature
-      case 'PROVENANCE_MISSING':
-        return body.require.provenance
-      case 'UNVERIFIABLE_SOURCE':
-        return requiresAnything(body)
-      case 'PROVENANCE_IDENTITY_MISMATCH':
-      case 'PUBLISHER_NOT_ALLOWED':
-      case 'TRUSTED_PUBLISHER_MISSING':
-      case 'APPROVER_MISSING':
-        return true
-      default:
-        return undefined
-    }
-  })()
-  // Codes the policy does not classify (DENIED, EXCEPTION_EXPIRED, codes added later) keep their registry severity.
-  if (required === undefined) return { severity: FINDINGS[code].defaultSeverity, violation: false }
+  const { requiredBy, severity } = FINDINGS[code].policy
+  if (requiredBy === 'always') return { severity: severity[body.mode], violation: false }
+  const required = requiredBy === 'signature' ? body.require.signature : requiredBy === 'provenance' ? body.require.provenance : requiredBy === 'anything' ? requiresAnything(body) : true
   if (!required) return { severity: 'info', violation: false }
-  const severity = violationSeverity(body.mode)
-  return { severity, violation: severity !== 'info' }
+  return { severity: severity[body.mode], violation: severity[body.mode] !== 'info' }
 }
 
 function decide(f: Finding, body: RuleBody, id: string): DecidedFinding {

@@ -3,8 +3,7 @@
  * (lib/policy/parse.ts), yields the published JSON Schema (docs/policy.schema.json) and the field
  * table of docs/policy.md. Unknown keys are errors everywhere.
  */
-import { isFindingCode } from '../findings.js'
-import { WAIVABLE_CODES, isWaivable, whyNotWaivable } from './codes.js'
+import { FINDINGS, WAIVABLE_CODES, isFindingCode, isWaivable, type FindingCode, type FindingPolicy } from '../findings.js'
 import { checkRange, splitPackageSpec } from './match.js'
 import { boolean, constant, list, object, oneOrList, optional, required, string, type FieldRow, type Infer, type JsonSchema } from './schema-dsl.js'
 
@@ -55,6 +54,11 @@ const date = string({
     return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value ? `${JSON.stringify(value)} is not a date that exists` : undefined
   },
 })
+
+/** Why a known code cannot be waived, for the schema's error message (from the finding registry). */
+function whyNotWaivable(code: FindingCode): string {
+  return `${code} cannot be waived: ${(FINDINGS[code].policy as FindingPolicy).notWaivable ?? 'it is not a requirement'}`
+}
 
 const findingCode = string({
   description: 'A finding code (docs/findings.md) that exceptions may waive.',
