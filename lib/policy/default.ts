@@ -7,17 +7,10 @@
  * - evidence that could not be fetched fails the package and marks the run "could not verify".
  * That is exactly each finding's `defaultSeverity` in the finding registry. Pure.
  */
-import { FINDINGS, finding, type Finding } from '../findings.js'
-import type { DecidedFinding, Decision, PackageRef, PackageResult } from '../model.js'
-import type { PackageFacts } from '../verify/types.js'
-
-export const DEFAULT_RULE = 'default'
-
-/** What is known about one package when the policy runs. */
-export type PackageOutcome =
-  | { kind: 'verified'; facts: PackageFacts }
-  | { kind: 'fetch-failed'; reason: string }
-  | { kind: 'not-registry' }
+import { FINDINGS, type Finding } from '../findings.js'
+import type { DecidedFinding, PackageRef, PackageResult } from '../model.js'
+import { bundledSkipReason, decisionOf, packageFindings, type PackageOutcome } from './decision.js'
+import { DEFAULT_RULE } from './select.js'
 
 export function evaluateDefaultPolicy(ref: PackageRef, outcome: PackageOutcome): PackageResult {
   const base = { name: ref.name, version: ref.version, integrity: ref.integrity, source: ref.source, registry: ref.registry, locations: ref.locations, rule: DEFAULT_RULE }
@@ -29,27 +22,6 @@ export function evaluateDefaultPolicy(ref: PackageRef, outcome: PackageOutcome):
   return { ...base, decision: decisionOf(decided), findings: decided, ...(facts ? { facts } : {}) }
 }
 
-export function bundledSkipReason(ref: PackageRef): string {
-  return ref.sourceDetail ? `bundled (${ref.sourceDetail})` : "bundled: covered by its parent's tarball"
-}
-
-/** What is known about a (not bundled) package as findings: its verification findings, or why there are none. */
-export function packageFindings(ref: PackageRef, outcome: PackageOutcome): { findings: Finding[]; facts?: PackageFacts } {
-  // How the lockfile binds the package (tree stage) comes first: it decides whatever the evidence says.
-  const binding = ref.lockfileFindings ?? []
-  if (outcome.kind === 'not-registry' || ref.source !== 'registry') {
-    return { findings: [...binding, finding('UNVERIFIABLE_SOURCE', `${ref.name}@${ref.version}: ${ref.source} dependency${ref.resolved ? ` (${ref.resolved})` : ''} has no registry signature or attestation`)] }
-  }
-  if (outcome.kind === 'fetch-failed') return { findings: [...binding, finding('FETCH_FAILED', `${ref.name}@${ref.version}: ${outcome.reason}`)] }
-  return { findings: [...binding, ...outcome.facts.findings], facts: outcome.facts }
-}
-
 export function decideDefault(f: Finding): DecidedFinding {
   return { code: f.code, severity: FINDINGS[f.code].defaultSeverity, message: f.message }
-}
-
-export function decisionOf(findings: readonly DecidedFinding[]): Decision {
-  if (findings.some((f) => f.severity === 'error')) return 'fail'
-  if (findings.some((f) => f.severity === 'warning')) return 'warn'
-  return 'pass'
 }

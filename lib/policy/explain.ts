@@ -3,7 +3,8 @@
  * and why, each requirement with what was observed and what is allowed, exceptions, and the
  * resulting findings. Pure; the CLI writes it (and may colour it).
  */
-import type { PackageExplanation, RequirementCheck } from './evaluate.js'
+import type { PackageExplanation } from './evaluate.js'
+import type { RequirementCheck } from './requirements.js'
 
 const MARK: Record<RequirementCheck['status'], string> = {
   met: 'ok',
