@@ -1,27 +1,34 @@
 /**
- * The built-in default policy, used for projects without a policy file (docs/default-policy.md):
- * - registry signatures must verify where the registry publishes keys (fail);
- * - attestations that are present must verify and name this package and these bytes (fail);
- * - missing provenance, a registry without keys and non-registry sources warn (a registry without
- *   keys whose packages nothing else verified also makes the run "could not verify": runCheck);
- * - evidence that could not be fetched fails the package and marks the run "could not verify".
- * That is exactly each finding's `defaultSeverity` in the finding registry. Pure.
+ * The built-in default policy (docs/default-policy.md): an ordinary policy document, validated by
+ * the same schema and decided by the same evaluator as a project's verify-deps.policy.yaml. It
+ * decides every package of a project without a policy file, and the packages no rule matches in a
+ * policy without `default`. Each finding it raises gets the finding registry's `defaultSeverity`
+ * (test/policy/default.test.ts holds the two together). Pure.
  */
-import { FINDINGS, type Finding } from '../findings.js'
-import type { DecidedFinding, PackageRef, PackageResult } from '../model.js'
-import { bundledSkipReason, decisionOf, packageFindings, type PackageOutcome } from './decision.js'
-import { DEFAULT_RULE } from './select.js'
+import { parsePolicy } from './parse.js'
+import type { Policy } from './types.js'
 
-export function evaluateDefaultPolicy(ref: PackageRef, outcome: PackageOutcome): PackageResult {
-  const base = { name: ref.name, version: ref.version, integrity: ref.integrity, source: ref.source, registry: ref.registry, locations: ref.locations, rule: DEFAULT_RULE }
-  if (ref.source === 'bundled') {
-    return { ...base, decision: 'skipped', skipReason: bundledSkipReason(ref), findings: [] }
-  }
-  const { findings, facts } = packageFindings(ref, outcome)
-  const decided = findings.map(decideDefault)
-  return { ...base, decision: decisionOf(decided), findings: decided, ...(facts ? { facts } : {}) }
+/** The name reports and `explain` give it. */
+export const BUILT_IN_POLICY_NAME = 'built-in default policy'
+
+export const BUILT_IN_POLICY_TEXT = `version: 1
+default:
+  # Registry signatures must verify where the registry publishes keys, and attestations that are
+  # present must verify and name this package and these bytes (validity failures fail in every mode).
+  mode: enforce
+  require: { signature: true }
+  severity:
+    # A registry without signing keys only warns (a run whose packages nothing else verified is
+    # still "could not verify", exit 3); so do missing provenance and a source that is not a registry.
+    SIGNATURE_UNSUPPORTED_BY_REGISTRY: warning
+    PROVENANCE_MISSING: warning
+    UNVERIFIABLE_SOURCE: warning
+`
+
+function builtInPolicy(): Policy {
+  const parsed = parsePolicy(BUILT_IN_POLICY_TEXT, BUILT_IN_POLICY_NAME)
+  if (!parsed.ok) throw parsed.errors[0]!
+  return parsed.policy
 }
 
-export function decideDefault(f: Finding): DecidedFinding {
-  return { code: f.code, severity: FINDINGS[f.code].defaultSeverity, message: f.message }
-}
+export const BUILT_IN_POLICY: Policy = builtInPolicy()

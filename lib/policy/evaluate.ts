@@ -15,16 +15,16 @@
  * `explainPackage` returns every step; `evaluatePolicy` its result, so `explain` cannot disagree
  * with the check.
  */
-import type { DecidedFinding, PackageRef, PackageResult } from '../model.js'
+import type { PackageRef, PackageResult } from '../model.js'
 import { bundledSkipReason, compareStrictness, decisionOf, packageFindings, type PackageOutcome } from './decision.js'
-import { evaluateDefaultPolicy, decideDefault } from './default.js'
+import { BUILT_IN_POLICY, BUILT_IN_POLICY_NAME } from './default.js'
 import { deniedFinding, findDenial } from './deny.js'
 import { applyException, unusedExceptions, type ExceptionUse, type UnusedException } from './exceptions.js'
 import { matchPackageSpec } from './match.js'
-import { builtInChecks, checkRequirements, type RequirementCheck } from './requirements.js'
-import { DEFAULT_RULE, pickRule, type RuleMatch } from './select.js'
+import { checkRequirements, type RequirementCheck } from './requirements.js'
+import { pickRule, type RuleMatch } from './select.js'
 import { decideFinding } from './severity.js'
-import type { Mode, Policy } from './types.js'
+import { DEFAULT_MODE, DEFAULT_REQUIREMENTS, type Mode, type Policy, type RuleBody } from './types.js'
 
 export interface PackageExplanation {
   /** `name@version` */
@@ -43,7 +43,17 @@ export interface PackageExplanation {
   alternatives?: PackageExplanation[]
 }
 
-export const BUILT_IN_POLICY = 'built-in default policy'
+/** Never used: the built-in default policy has a `default` (a test holds it); here so a missing one fails closed. */
+const DEFAULT_BODY: RuleBody = { mode: DEFAULT_MODE, require: DEFAULT_REQUIREMENTS }
+
+/**
+ * Decides one package under the built-in default policy (no policy file). The same as
+ * `evaluatePolicy(null, …)`; kept for the library API.
+ */
+export function evaluateDefaultPolicy(ref: PackageRef, outcome: PackageOutcome): PackageResult {
+  // The built-in default policy has no exceptions, so the time does not matter.
+  return evaluatePolicy(null, ref, outcome, new Date(0))
+}
 
 /** Decides one package. `policy: null` is the built-in default policy (no policy file). */
 export function evaluatePolicy(policy: Policy | null, ref: PackageRef, outcome: PackageOutcome, now: Date): PackageResult {
@@ -56,8 +66,8 @@ export function evaluatePolicy(policy: Policy | null, ref: PackageRef, outcome: 
  * the strictest decision wins: a rule for `@acme/*` cannot be met by another package installed as
  * `@acme/x`, and a rule for the real package is not escaped by installing it under another name.
  */
-export function explainPackage(policy: Policy | null, ref: PackageRef, outcome: PackageOutcome, now: Date): PackageExplanation {
-  if (!policy) return explainBuiltIn(ref, outcome)
+export function explainPackage(file: Policy | null, ref: PackageRef, outcome: PackageOutcome, now: Date): PackageExplanation {
+  const policy = file ?? BUILT_IN_POLICY
   const primary = explainAs(policy, ref, outcome, now, ref.name)
   const aliases = [...new Set(ref.locations.map((l) => l.alias).filter((a): a is string => a !== undefined && a !== ref.name))]
   if (aliases.length === 0) return primary
@@ -72,15 +82,16 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
   // 1. The rule.
   const rule = pickRule(policy, name, id)
   if (name !== ref.name) rule.match.why = `${rule.match.why}; matched by the name it is installed under, ${JSON.stringify(name)} (an npm: alias of ${ref.name})`
-  const body = rule.kind === 'rule' ? policy.rules[rule.index]! : rule.kind === 'default' ? policy.default : undefined
+  // No rule and no `default`: the built-in default policy's `default` decides.
+  const body = rule.kind === 'rule' ? policy.rules[rule.index]! : ((rule.kind === 'default' ? policy.default : BUILT_IN_POLICY.default) ?? DEFAULT_BODY)
   const denied = findDenial(policy, name, ref.version)
   const base = { name: ref.name, version: ref.version, integrity: ref.integrity, source: ref.source, registry: ref.registry, locations: ref.locations }
   const explanation = (result: PackageResult, checks: RequirementCheck[], exceptions: ExceptionUse[]): PackageExplanation => ({
     package: id,
     ...(name !== ref.name && { matchedAs: name }),
-    policy: policy.source?.file ?? 'policy',
+    policy: policy === BUILT_IN_POLICY ? BUILT_IN_POLICY_NAME : (policy.source?.file ?? 'policy'),
     rule: rule.match,
-    mode: body?.mode ?? 'built-in',
+    mode: rule.kind === 'built-in' ? 'built-in' : body.mode,
     ...(denied ? { denied } : {}),
     checks,
     exceptions,
@@ -96,16 +107,10 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
 
   // 2–3. Verification findings under the rule, then the rule's own checks.
   const { findings: verification, facts } = packageFindings(ref, outcome)
-  let findings: DecidedFinding[]
-  let checks: RequirementCheck[]
-  if (!body) {
-    findings = verification.map(decideDefault)
-    checks = builtInChecks(facts)
-  } else {
-    const checked = checkRequirements(body, rule.match.id, id, facts)
-    checks = checked.checks
-    findings = [...verification, ...checked.findings].map((f) => decideFinding(f, body, rule.match.id))
-  }
+  const checked = checkRequirements(body, rule.match.id, id, facts)
+  const checks = checked.checks
+  // A violation names the policy rule that required it; the built-in default policy is no rule of the project's.
+  const findings = [...verification, ...checked.findings].map((f) => decideFinding(f, body, rule.kind === 'built-in' ? undefined : rule.match.id))
 
   // 4. Exceptions.
   const exceptions: ExceptionUse[] = []
@@ -122,19 +127,6 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
   // 6. The decision.
   const result: PackageResult = { ...base, rule: denied?.id ?? rule.match.id, decision: decisionOf(findings), findings, ...(facts ? { facts } : {}) }
   return explanation(result, checks, exceptions)
-}
-
-function explainBuiltIn(ref: PackageRef, outcome: PackageOutcome): PackageExplanation {
-  const result = evaluateDefaultPolicy(ref, outcome)
-  return {
-    package: `${ref.name}@${ref.version}`,
-    policy: BUILT_IN_POLICY,
-    rule: { id: DEFAULT_RULE, kind: 'built-in', why: 'no policy file: the built-in default policy decides', outranked: [] },
-    mode: 'built-in',
-    checks: ref.source === 'bundled' ? [] : builtInChecks(result.facts),
-    exceptions: [],
-    result,
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -114,6 +114,18 @@ const build = object(
   },
 )
 
+const findingSeverity = string({
+  description: 'The severity a finding with this code gets under the rule.',
+  enum: ['error', 'warning', 'info'],
+})
+
+// Only requirement codes: validity failures, DENIED and EXCEPTION_EXPIRED keep their severity whatever a policy says.
+const severities = object(Object.fromEntries(WAIVABLE_CODES.map((code) => [code, optional(findingSeverity)])), {
+  description:
+    "Severity of findings with these codes under the rule, instead of what `mode` and `require` make of them (`error`, `warning` or `info`). Only the codes an exception may waive; validity failures are errors whatever this says. The built-in default policy uses it to warn on missing provenance.",
+  minProperties: { count: 1, message: 'an empty severity mapping changes nothing; name at least one code' },
+})
+
 /** Fields shared by `default` and each rule. */
 const ruleFields = {
   mode: optional(mode, '`enforce`'),
@@ -130,6 +142,7 @@ const ruleFields = {
       minItems: 1,
     }),
   ),
+  severity: optional(severities),
 }
 
 const rule = object(

@@ -3,6 +3,7 @@
  * the policy's `default`, else the built-in default policy. Two equally specific rules are a policy
  * error, never a guess. Pure.
  */
+import { BUILT_IN_POLICY } from './default.js'
 import { PolicyError } from './errors.js'
 import { describeSpecificity, selectRule, type RuleCandidate } from './match.js'
 import type { Policy } from './types.js'
@@ -24,6 +25,7 @@ export interface RuleMatch {
   outranked: { id: string; pattern: string; why: string }[]
 }
 
+/** `built-in`: the built-in default policy's `default` decides (no policy file, or no rule and no `default`). */
 export type PickedRule = { kind: 'rule'; index: number; match: RuleMatch } | { kind: 'default' | 'built-in'; match: RuleMatch }
 
 export function ruleId(policy: Policy, index: number): string {
@@ -43,6 +45,7 @@ export function pickRule(policy: Policy, name: string, id: string): PickedRule {
       match: { id: ruleId(policy, winner.index), kind: 'rule', pattern: winner.pattern, why: describeSpecificity(winner.pattern), outranked: outranked(selection.others) },
     }
   }
+  if (policy === BUILT_IN_POLICY) return { kind: 'built-in', match: { id: DEFAULT_RULE, kind: 'built-in', why: 'no policy file: the built-in default policy decides', outranked: [] } }
   if (policy.default) return { kind: 'default', match: { id: DEFAULT_RULE, kind: 'default', why: 'no rule matches', outranked: [] } }
   return {
     kind: 'built-in',

@@ -3,7 +3,7 @@
  * which requirement makes it count, its severity per mode). Validity failures are errors in every
  * mode. Pure.
  */
-import { FINDINGS, type Finding, type FindingCode, type FindingSeverity } from '../findings.js'
+import { FINDINGS, type Finding, type FindingCode, type FindingSeverity, type WaivableCode } from '../findings.js'
 import type { DecidedFinding } from '../model.js'
 import type { RuleBody } from './types.js'
 
@@ -16,13 +16,19 @@ function requiresAnything(body: RuleBody): boolean {
 export function severityUnder(code: FindingCode, body: RuleBody): { severity: FindingSeverity; violation: boolean } {
   const { requiredBy, severity } = FINDINGS[code].policy
   if (requiredBy === 'always') return { severity: severity[body.mode], violation: false }
+  // The rule names this code's severity (schema: requirement codes only, never validity failures).
+  const named = body.severity?.[code as WaivableCode]
+  if (named) return { severity: named, violation: named !== 'info' }
   const required = requiredBy === 'signature' ? body.require.signature : requiredBy === 'provenance' ? body.require.provenance : requiredBy === 'anything' ? requiresAnything(body) : true
   if (!required) return { severity: 'info', violation: false }
   return { severity: severity[body.mode], violation: severity[body.mode] !== 'info' }
 }
 
-/** A finding decided under the rule `id`; a violation says which rule made it one, unless the message already does. */
-export function decideFinding(f: Finding, body: RuleBody, id: string): DecidedFinding {
+/**
+ * A finding decided under a rule. A violation says which rule made it one (`requiredBy`, the rule's
+ * id; none for the built-in default policy), unless the message already does.
+ */
+export function decideFinding(f: Finding, body: RuleBody, requiredBy?: string): DecidedFinding {
   const { severity, violation } = severityUnder(f.code, body)
-  return { code: f.code, severity, message: violation && !f.message.includes(id) ? `${f.message} (required by ${id})` : f.message }
+  return { code: f.code, severity, message: violation && requiredBy && !f.message.includes(requiredBy) ? `${f.message} (required by ${requiredBy})` : f.message }
 }
