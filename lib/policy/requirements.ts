@@ -150,12 +150,3 @@ function describeIdentity(identity: SignerIdentity): string {
   if (!identity.repository) return 'an identity without a repository'
   return [identity.repository, identity.workflow, identity.ref && `@ ${identity.ref}`].filter(Boolean).join(' ')
 }
-
-/** The checks the built-in default policy shows. */
-export function builtInChecks(facts: PackageFacts | undefined): RequirementCheck[] {
-  if (!facts) return []
-  return [
-    { requirement: 'signature', status: facts.signature.status === 'verified' ? 'met' : 'violated', observed: facts.signature.status, allowed: 'a registry signature that verifies, where the registry publishes keys' },
-    { requirement: 'provenance', status: facts.provenance.status === 'verified' ? 'met' : 'violated', observed: facts.provenance.status, allowed: 'optional, but an attestation that is present must verify (missing provenance warns)' },
-  ]
-}

@@ -17,6 +17,8 @@ export interface RuleMatch {
   /** The readable id the report shows: `rules[0] (@acme/*)`, `default`, `deny[1] (event-stream@3.3.6)`. */
   id: string
   kind: RuleKind
+  /** For a rule: its index in `rules`. */
+  index?: number
   /** For a rule: the pattern that matched. */
   pattern?: string
   /** Why this rule decides: `exact name`, `glob, literal prefix "@acme/" (6 characters)`, `no rule matches`. */
@@ -42,7 +44,7 @@ export function pickRule(policy: Policy, name: string, id: string): PickedRule {
     return {
       kind: 'rule',
       index: winner.index,
-      match: { id: ruleId(policy, winner.index), kind: 'rule', pattern: winner.pattern, why: describeSpecificity(winner.pattern), outranked: outranked(selection.others) },
+      match: { id: ruleId(policy, winner.index), kind: 'rule', index: winner.index, pattern: winner.pattern, why: describeSpecificity(winner.pattern), outranked: outranked(selection.others) },
     }
   }
   if (policy === BUILT_IN_POLICY) return { kind: 'built-in', match: { id: DEFAULT_RULE, kind: 'built-in', why: 'no policy file: the built-in default policy decides', outranked: [] } }
