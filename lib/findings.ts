@@ -9,20 +9,81 @@ export type FindingSeverity = 'error' | 'warning' | 'info'
 /** Which piece of evidence a finding is about. */
 export type EvidenceKind = 'integrity' | 'signature' | 'provenance' | 'publish' | 'publisher' | 'source'
 
+/** A policy rule's mode (lib/policy): how much a requirement that is not met matters. */
+export type RuleMode = 'enforce' | 'warn' | 'off'
+
+/**
+ * What makes a finding count under a policy rule:
+ * - `always`: decided the same in every mode, whatever the rule requires (validity failures, deny);
+ * - `signature` / `provenance`: a violation when the rule's `require.signature` / `require.provenance` is on;
+ * - `anything`: a violation when the rule requires anything at all (a non-registry source can meet nothing);
+ * - `rule`: raised only by one of the rule's own requirements (`builds`, `publishers`, …), so always a violation.
+ */
+export type RequiredBy = 'always' | 'signature' | 'provenance' | 'anything' | 'rule'
+
+/** How the policy treats a finding code. */
+export interface FindingPolicy {
+  requiredBy: RequiredBy
+  /** Its severity per rule mode when the rule requires it (a finding the rule does not require is info). */
+  severity: Readonly<Record<RuleMode, FindingSeverity>>
+  /** Whether a policy exception may list it in `allow`. */
+  waivable: boolean
+  /** For a code that cannot be waived: why, and what to do instead (the policy schema's error). */
+  notWaivable?: string
+}
+
 export interface FindingDefinition {
   /** One-line title. */
   title: string
   /** Which evidence it concerns. */
   evidence: EvidenceKind
   /**
-   * Severity under the built-in default policy. Cryptographic failures are always errors: a broken
-   * signature is never only a warning.
+   * Severity under the built-in default policy (lib/policy/built-in.ts, which a test holds to this).
+   * Cryptographic failures are always errors: a broken signature is never only a warning.
    */
   defaultSeverity: FindingSeverity
+  /** How a policy rule decides it. */
+  policy: FindingPolicy
   /** What it means, for docs and SARIF help. */
   description: string
   /** What would fix it. */
   fix: string
+}
+
+const ERROR_IN_EVERY_MODE = { enforce: 'error', warn: 'error', off: 'error' } as const
+
+/**
+ * Validity failures (a broken signature, an attestation about another artifact, bytes that do not
+ * match) and evidence that could not be fetched: errors in every mode, never waivable. A broken
+ * signature is never only a warning.
+ */
+const VALIDITY = {
+  requiredBy: 'always',
+  severity: ERROR_IN_EVERY_MODE,
+  waivable: false,
+  notWaivable: 'validity failures and unfetchable evidence always fail',
+} as const satisfies FindingPolicy
+
+/** The lockfile binds the package to other bytes, another source or another name than was verified. */
+const BINDING = {
+  requiredBy: 'always',
+  severity: ERROR_IN_EVERY_MODE,
+  waivable: false,
+  notWaivable: 'the lockfile binds the package to another source, name or tarball origin than was verified; fix the lockfile instead',
+} as const satisfies FindingPolicy
+
+const DENY = { requiredBy: 'always', severity: ERROR_IN_EVERY_MODE, waivable: false, notWaivable: 'remove the deny entry instead' } as const satisfies FindingPolicy
+
+const EXPIRY = {
+  requiredBy: 'always',
+  severity: { enforce: 'warning', warn: 'warning', off: 'warning' },
+  waivable: false,
+  notWaivable: 'renew the expired exception instead',
+} as const satisfies FindingPolicy
+
+/** A requirement not met: the rule's mode decides how much it matters, and an exception may waive it. */
+function requirement<R extends Exclude<RequiredBy, 'always'>>(requiredBy: R) {
+  return { requiredBy, severity: { enforce: 'error', warn: 'warning', off: 'info' }, waivable: true } as const satisfies FindingPolicy
 }
 
 export const FINDINGS = {
@@ -30,6 +91,7 @@ export const FINDINGS = {
     title: 'Lockfile integrity differs from the registry',
     evidence: 'integrity',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description:
       "The integrity the project will install (from its lockfile) is not the registry's dist.integrity for this version. Signatures and attestations are checked against the lockfile's integrity, so they cannot vouch for it.",
     fix: 'Regenerate the lockfile entry (`npm install --package-lock-only`) and review why it changed.',
@@ -38,6 +100,7 @@ export const FINDINGS = {
     title: 'No integrity to verify against',
     evidence: 'integrity',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description:
       "The lockfile records no integrity for this registry package, so `npm ci` would install whatever its `resolved` URL serves, unchecked: nothing binds the evidence to the bytes that will be installed. The registry's integrity is not used in its place, and `--fetch-tarballs` cannot help (a download now says nothing about the one npm makes later).",
     fix: 'Refresh the lockfile entry (`npm install --package-lock-only` with npm 7 or later records sha512 integrities) and review the change.',
@@ -46,6 +109,7 @@ export const FINDINGS = {
     title: 'Tarball bytes do not match the integrity',
     evidence: 'integrity',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description: 'The tarball that was read does not hash to the integrity being verified: it was altered or replaced.',
     fix: 'Do not install this tarball; fetch it again from the registry and investigate the source of the altered copy.',
   },
@@ -53,6 +117,7 @@ export const FINDINGS = {
     title: 'Lockfile integrity is not a sha512',
     evidence: 'integrity',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description:
       "The lockfile's integrity has no sha512 (only sha1, sha256 or sha384, as old npm versions wrote), or is not an SRI string npm's ssri can check (`SHA512-…`, garbage). `npm ci` checks the tarball against that integrity only, while registry signatures and attestations are about the sha512, so they cannot vouch for what will be installed. With `--fetch-tarballs`, verify-deps downloads the tarball from the lockfile's `resolved` URL on the configured registry and passes the entry only if the bytes hash both to the lockfile's integrity and to the registry's signed sha512 (not for md5 or an unparsable integrity).",
     fix: 'Refresh the lockfile entry so it records the sha512 integrity (`npm install --package-lock-only`, npm 7 or later) and review the change, or run with `--fetch-tarballs`.',
@@ -61,6 +126,7 @@ export const FINDINGS = {
     title: 'Lockfile integrity lists several digests',
     evidence: 'integrity',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description:
       "The lockfile's integrity lists several different digests for the algorithm npm checks (`sha512-A sha512-B`). npm accepts a tarball matching any of them, so a verdict about one digest says nothing about the tarball npm will install; no download can settle which one it will get.",
     fix: 'Refresh the lockfile entry (`npm install --package-lock-only`) so it records the one sha512 the registry publishes, and review why it listed several.',
@@ -69,6 +135,7 @@ export const FINDINGS = {
     title: 'Registry signature missing',
     evidence: 'signature',
     defaultSeverity: 'error',
+    policy: requirement('signature'),
     description: 'The registry publishes signing keys but this version carries no signature (dist.signatures).',
     fix: 'Check that the package comes from the registry you expect; ask the registry operator why the version is unsigned.',
   },
@@ -76,6 +143,7 @@ export const FINDINGS = {
     title: 'Registry signature invalid',
     evidence: 'signature',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description:
       'The registry signature does not verify over `${name}@${version}:${integrity}` with the registry key it names: the version data or the integrity were altered.',
     fix: 'Do not install this version; compare the lockfile integrity with the registry and report the mismatch.',
@@ -84,6 +152,7 @@ export const FINDINGS = {
     title: 'Signed by an unknown registry key',
     evidence: 'signature',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description: 'The version is signed with a key id that is not among the registry keys verify-deps trusts.',
     fix: 'Refresh the trust material (run online, or pass --registry-keys with the current keys).',
   },
@@ -91,6 +160,7 @@ export const FINDINGS = {
     title: 'Signed with a key that was not valid at publish time',
     evidence: 'signature',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description:
       'The signing key had expired (or was not yet valid) when the version was published, or the publish time is unknown for a key that expires.',
     fix: 'Investigate the version: a signature made after its key expired is not trustworthy.',
@@ -99,6 +169,7 @@ export const FINDINGS = {
     title: 'Registry does not sign packages',
     evidence: 'signature',
     defaultSeverity: 'warning',
+    policy: requirement('signature'),
     description: 'The registry this package comes from publishes no signing keys, so its versions cannot be signature-checked.',
     fix: 'Use a registry that signs packages, or accept the risk for this registry in your policy.',
   },
@@ -106,6 +177,7 @@ export const FINDINGS = {
     title: 'Attestation invalid',
     evidence: 'provenance',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description:
       'An attestation bundle failed verification: certificate chain, transparency-log proof, signature, statement format, or a disagreement between the certificate and the signed predicate.',
     fix: 'Do not install this version; report the broken attestation to the package maintainers.',
@@ -114,6 +186,7 @@ export const FINDINGS = {
     title: 'Attestation is about another artifact',
     evidence: 'provenance',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description:
       'The attestation verifies, but its subject names another package or version, or its sha512 is not the integrity being verified.',
     fix: 'Do not install this version: its attestation belongs to a different artifact.',
@@ -122,6 +195,7 @@ export const FINDINGS = {
     title: 'Advertised attestation missing',
     evidence: 'provenance',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description:
       'The registry advertises attestations for this version (dist.attestations) but they were absent, incomplete or could not be fetched.',
     fix: 'Retry; if it persists, report it to the registry operator.',
@@ -130,6 +204,7 @@ export const FINDINGS = {
     title: 'No provenance',
     evidence: 'provenance',
     defaultSeverity: 'warning',
+    policy: requirement('provenance'),
     description: 'The version has no SLSA provenance: nothing says which source and build produced it.',
     fix: 'Ask the maintainers to publish with provenance (npm publish --provenance or trusted publishing).',
   },
@@ -137,6 +212,7 @@ export const FINDINGS = {
     title: 'Not from a registry',
     evidence: 'source',
     defaultSeverity: 'warning',
+    policy: requirement('anything'),
     description:
       'The package comes from git, a local file or link, or a remote tarball URL: there is no registry signature or attestation to check.',
     fix: 'Depend on a published registry version, or accept this source in your policy.',
@@ -145,6 +221,7 @@ export const FINDINGS = {
     title: 'Installed package differs from the lockfile',
     evidence: 'integrity',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description:
       'With --installed: the package.json on disk at this location does not name the package and version the lockfile records there (or one of them is missing), so what was verified is not what is installed.',
     fix: 'Reinstall from the lockfile (`npm ci`) and investigate what changed node_modules.',
@@ -153,6 +230,7 @@ export const FINDINGS = {
     title: 'Evidence could not be fetched',
     evidence: 'source',
     defaultSeverity: 'error',
+    policy: VALIDITY,
     description:
       'The registry did not deliver the version data or attestations for this package (network error, timeout, HTTP error, malformed response): it could not be verified, which is never a pass.',
     fix: 'Check registry access and credentials, then run again.',
@@ -161,6 +239,7 @@ export const FINDINGS = {
     title: 'Built by a pipeline the policy does not allow',
     evidence: 'provenance',
     defaultSeverity: 'error',
+    policy: requirement('rule'),
     description:
       "The provenance verifies, but the signer identity read from its certificate and signed predicate (issuer, repository, repository id, workflow, ref, runner, trigger, signing workflow) matches none of the policy rule's `builds` entries. Raised only by a policy file: an error under `mode: enforce`, a warning under `warn`.",
     fix: 'Check who built this version; if the new pipeline is legitimate, add it to the rule\'s `builds` in the policy.',
@@ -169,6 +248,7 @@ export const FINDINGS = {
     title: 'Published by an account the policy does not allow',
     evidence: 'publisher',
     defaultSeverity: 'error',
+    policy: requirement('rule'),
     description:
       "The npm account in the registry's `_npmUser.name` is not among the rule's `publishers`. This is unsigned registry metadata. Raised only by a policy file: an error under `mode: enforce`, a warning under `warn`.",
     fix: 'Check who published this version; if the account is legitimate, add it to the rule\'s `publishers`.',
@@ -177,6 +257,7 @@ export const FINDINGS = {
     title: 'Not published through a trusted publisher',
     evidence: 'publisher',
     defaultSeverity: 'error',
+    policy: requirement('rule'),
     description:
       "The rule requires trusted publishing (`require.trustedPublisher`) but the registry metadata has no `_npmUser.trustedPublisher`: the version was published with a token, not through OIDC. Raised only by a policy file.",
     fix: 'Ask the maintainers to publish through npm trusted publishing, or relax the rule for this package.',
@@ -185,6 +266,7 @@ export const FINDINGS = {
     title: 'Publish not approved by a human',
     evidence: 'publisher',
     defaultSeverity: 'error',
+    policy: requirement('rule'),
     description:
       "The rule requires a staged publish approved by a human (`require.approver`) but the registry metadata has no `_npmUser.approver`. Raised only by a policy file.",
     fix: 'Ask the maintainers to use staged publishing with approval, or relax the rule for this package.',
@@ -193,6 +275,7 @@ export const FINDINGS = {
     title: 'Denied by the policy',
     evidence: 'source',
     defaultSeverity: 'error',
+    policy: DENY,
     description: "The package matches an entry of the policy's `deny` list. A denied package always fails, whatever the rule's mode; no exception can waive it.",
     fix: 'Remove or replace the dependency (update to a version the deny entry does not match).',
   },
@@ -200,6 +283,7 @@ export const FINDINGS = {
     title: 'Policy exception expired',
     evidence: 'source',
     defaultSeverity: 'warning',
+    policy: EXPIRY,
     description:
       'A policy exception matching this package has passed its `expires` date, so it no longer waives anything: the findings it listed are decided by the rule again.',
     fix: 'Fix the underlying findings, or review the exception and give it a new `expires` date.',
@@ -208,6 +292,7 @@ export const FINDINGS = {
     title: 'Lockfile installs a registry dependency from elsewhere',
     evidence: 'source',
     defaultSeverity: 'error',
+    policy: BINDING,
     description:
       'package.json (or the dependent\'s lockfile entry) asks for a registry version, but the lockfile resolves it to git, a `file:` tarball, a folder or a link: npm would install those bytes instead, and they have no registry evidence. A git or file source declared by some dependent keeps `UNVERIFIABLE_SOURCE`. Never waivable.',
     fix: 'Regenerate the lockfile entry (`npm install --package-lock-only`) and review who changed its `resolved`.',
@@ -216,6 +301,7 @@ export const FINDINGS = {
     title: 'Lockfile entry is another package than its name',
     evidence: 'source',
     defaultSeverity: 'error',
+    policy: BINDING,
     description:
       'The lockfile entry installed under one name is another registry package (its `name` differs) and no `npm:` alias asks for that package: npm would install it under the name the policy and the dependents expect. Never waivable.',
     fix: 'Regenerate the lockfile entry (`npm install --package-lock-only`); to install another package under a name on purpose, declare an `npm:` alias in package.json.',
@@ -224,6 +310,7 @@ export const FINDINGS = {
     title: 'Tarball URL is not on the verified registry',
     evidence: 'integrity',
     defaultSeverity: 'error',
+    policy: BINDING,
     description:
       "The lockfile's `resolved` URL, after npm's `replace-registry-host` rewrite (by default only registry.npmjs.org URLs are rewritten, to the configured `registry`), is not on the registry (scheme, host, port and path) whose evidence was checked: `npm ci` would fetch the bytes from somewhere else. Never waivable.",
     fix: 'Run verify-deps with the registry npm installs from (`--registry`, `@scope:registry` in .npmrc), or regenerate the lockfile against that registry.',
@@ -244,4 +331,13 @@ export function finding(code: FindingCode, message: string): Finding {
 
 export function isFindingCode(value: string): value is FindingCode {
   return Object.hasOwn(FINDINGS, value)
+}
+
+/** The codes a policy exception may list in `allow`: the requirement codes. */
+export type WaivableCode = { [C in FindingCode]: (typeof FINDINGS)[C]['policy']['waivable'] extends true ? C : never }[FindingCode]
+
+export const WAIVABLE_CODES: readonly WaivableCode[] = (Object.keys(FINDINGS) as FindingCode[]).filter((code): code is WaivableCode => FINDINGS[code].policy.waivable)
+
+export function isWaivable(code: string): code is WaivableCode {
+  return isFindingCode(code) && FINDINGS[code].policy.waivable
 }

@@ -7,9 +7,10 @@ import { parseArgs } from 'node:util'
 import { gatherRun } from '../check.js'
 import { inputError } from '../errors.js'
 import { explainPackage } from '../policy/evaluate.js'
-import { formatExplanation } from '../policy/explain.js'
+import { formatExplanation, toExplanationJson } from '../policy/explain.js'
 import { findPolicyFile, loadPolicy } from '../policy/load.js'
 import { stringifyJSON } from '../report/describe.js'
+import { toJsonPackage } from '../report/json.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import type { CheckContext } from './check-command.js'
 import { checkRunOptions, CHECK_OPTIONS } from './check-command.js'
@@ -43,6 +44,10 @@ export const EXPLAIN_HELP = `Usage: verify-deps explain <name>[@version] [dir] [
 Run the check and show, for each installed version of the package, which policy rule matched,
 each requirement with what was observed and what is allowed, exceptions and the decision.
 Takes the same tree, registry, trust and cache options as the check.
+
+  --json, --format json  print the explanations as JSON (docs/explain.schema.json): each
+                         package's report entry (as check --json) with the rule, mode,
+                         checks and exceptions that decided it
 `
 
 export async function runExplainCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
@@ -53,6 +58,7 @@ export async function runExplainCommand(argv: readonly string[], term: Terminal,
   }
   const [spec, dir, ...extra] = positionals
   if (!spec || extra.length > 0) throw inputError('EUSAGE', 'explain: name one package (and optionally the project directory)', 'Run "verify-deps explain --help" for usage.')
+  if (values.format !== undefined && values.format !== 'json' && values.format !== 'text') throw inputError('EUSAGE', `explain: --format ${values.format} is not supported: use text or json`, 'Run "verify-deps explain --help" for usage.')
   const at = spec.lastIndexOf('@')
   const [name, version] = at > 0 ? [spec.slice(0, at), spec.slice(at + 1)] : [spec, undefined]
   const options = checkRunOptions(values, dir, ctx)
@@ -60,6 +66,11 @@ export async function runExplainCommand(argv: readonly string[], term: Terminal,
   const matches = gathered.run.filter(({ ref }) => ref.name === name && (version === undefined || ref.version === version))
   if (matches.length === 0) throw inputError('ENOTINTREE', `${spec} is not in the project's tree (${gathered.tree.lockfile ?? options.projectDir})`)
   const now = new Date()
-  for (const { ref, outcome } of matches) term.out(formatExplanation(explainPackage(gathered.policy, ref, outcome, now)) + '\n')
+  const explanations = matches.map(({ ref, outcome }) => explainPackage(gathered.policy, ref, outcome, now))
+  if (values.json || values.format === 'json') {
+    term.out(JSON.stringify({ explanations: explanations.map((e) => ({ package: toJsonPackage(e.result), ...toExplanationJson(e) })) }, null, 2) + '\n')
+  } else {
+    for (const e of explanations) term.out(formatExplanation(e) + '\n')
+  }
   return EXIT.OK
 }

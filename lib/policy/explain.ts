@@ -1,9 +1,17 @@
 /**
- * Plain-text rendering of a PackageExplanation for `verify-deps explain <name>`: which rule decided
- * and why, each requirement with what was observed and what is allowed, exceptions, and the
- * resulting findings. Pure; the CLI writes it (and may colour it).
+ * The one home of "explain": why the policy decided a package the way it did.
+ * - `formatExplanation`: plain text for `verify-deps explain <name>` — which rule decided and why,
+ *   each requirement with what was observed and what is allowed, exceptions, the findings;
+ * - `toExplanationJson`: the same as data, for `verify-deps explain --json` (docs/explain.schema.json);
+ * - `describeRule`: a rule in plain words, for the demo's account of its report.
+ * Pure; the CLI writes it (and may colour it).
  */
-import type { PackageExplanation, RequirementCheck } from './evaluate.js'
+import { BUILT_IN_POLICY_NAME } from './default.js'
+import type { PackageExplanation } from './evaluate.js'
+import type { ExceptionUse } from './exceptions.js'
+import type { RequirementCheck } from './requirements.js'
+import type { RuleMatch } from './select.js'
+import type { BuildPattern, Policy, RuleBody } from './types.js'
 
 const MARK: Record<RequirementCheck['status'], string> = {
   met: 'ok',
@@ -54,4 +62,57 @@ export function formatExplanation(e: PackageExplanation): string {
   if (r.findings.length === 0) lines.push('    none')
   for (const f of r.findings) lines.push(`    ${f.severity.padEnd(7)} ${f.code}: ${f.message}`)
   return lines.join('\n') + '\n'
+}
+
+/** An explanation as data, without the package's own report entry (the CLI adds it, as `check --json` shows it). */
+export interface ExplanationJson {
+  /** The policy file that decided, or null for the built-in default policy. */
+  policy: string | null
+  rule: RuleMatch
+  /** `enforce`, `warn`, `off`, or `built-in` when the built-in default policy decided. */
+  mode: string
+  /** For a package installed under an `npm:` alias: the installed name that decided, else null. */
+  matchedAs: string | null
+  denied: { id: string; reason: string } | null
+  checks: RequirementCheck[]
+  exceptions: ExceptionUse[]
+  /** For an aliased package: the decisions under its other names, which were less strict. */
+  alternatives: { matchedAs: string | null; rule: string; decision: string }[]
+}
+
+export function toExplanationJson(e: PackageExplanation): ExplanationJson {
+  return {
+    policy: e.policy === BUILT_IN_POLICY_NAME ? null : e.policy,
+    rule: e.rule,
+    mode: e.mode,
+    matchedAs: e.matchedAs ?? null,
+    denied: e.denied ?? null,
+    checks: e.checks,
+    exceptions: e.exceptions,
+    alternatives: (e.alternatives ?? []).map((a) => ({ matchedAs: a.matchedAs ?? null, rule: a.result.rule, decision: a.result.decision })),
+  }
+}
+
+/** The body of the rule a report names (`rules[N] (…)` or `default`); undefined for the built-in default policy. */
+export function ruleBodyOf(policy: Policy | null, ruleId: string): RuleBody | undefined {
+  const index = /^rules\[(\d+)\]/.exec(ruleId)?.[1]
+  return index !== undefined ? policy?.rules[Number(index)] : policy?.default
+}
+
+/** `enforce; requires signature, provenance; builds from repository demo-org/*, …`, for `rules[N] (…)` or `default`. */
+export function describeRule(policy: Policy | null, ruleId: string): string {
+  const body = ruleBodyOf(policy, ruleId)
+  if (!body) return 'the built-in default policy (a registry signature is required)'
+  const required = Object.entries(body.require).filter(([, on]) => on).map(([what]) => what)
+  const parts = [`mode ${body.mode}`, `requires ${required.length > 0 ? required.join(', ') : 'nothing'}`]
+  if (body.builds?.length) parts.push(`builds only from ${body.builds.map(describeBuild).join('; or ')}`)
+  if (body.publishers?.length) parts.push(`published only by ${body.publishers.join(', ')}`)
+  return parts.join('; ')
+}
+
+function describeBuild(build: BuildPattern): string {
+  return Object.entries(build)
+    .filter(([, value]) => value !== undefined)
+    .map(([field, value]) => `${field} ${Array.isArray(value) ? value.join(' | ') : String(value)}`)
+    .join(', ')
 }

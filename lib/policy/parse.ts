@@ -88,6 +88,7 @@ function normalize(doc: PolicyDocument): Policy {
     require: { ...DEFAULT_REQUIREMENTS, ...b.require, ...(b.builds ? { provenance: true } : {}) },
     ...(b.publishers ? { publishers: b.publishers } : {}),
     ...(b.builds ? { builds: b.builds } : {}),
+    ...(b.severity ? { severity: b.severity as RuleBody['severity'] } : {}),
   })
   return {
     version: 1,

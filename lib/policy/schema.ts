@@ -3,8 +3,7 @@
  * (lib/policy/parse.ts), yields the published JSON Schema (docs/policy.schema.json) and the field
  * table of docs/policy.md. Unknown keys are errors everywhere.
  */
-import { isFindingCode } from '../findings.js'
-import { WAIVABLE_CODES, isWaivable, whyNotWaivable } from './codes.js'
+import { FINDINGS, WAIVABLE_CODES, isFindingCode, isWaivable, type FindingCode, type FindingPolicy } from '../findings.js'
 import { checkRange, splitPackageSpec } from './match.js'
 import { boolean, constant, list, object, oneOrList, optional, required, string, type FieldRow, type Infer, type JsonSchema } from './schema-dsl.js'
 
@@ -55,6 +54,11 @@ const date = string({
     return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value ? `${JSON.stringify(value)} is not a date that exists` : undefined
   },
 })
+
+/** Why a known code cannot be waived, for the schema's error message (from the finding registry). */
+function whyNotWaivable(code: FindingCode): string {
+  return `${code} cannot be waived: ${(FINDINGS[code].policy as FindingPolicy).notWaivable ?? 'it is not a requirement'}`
+}
 
 const findingCode = string({
   description: 'A finding code (docs/findings.md) that exceptions may waive.',
@@ -110,6 +114,18 @@ const build = object(
   },
 )
 
+const findingSeverity = string({
+  description: 'The severity a finding with this code gets under the rule.',
+  enum: ['error', 'warning', 'info'],
+})
+
+// Only requirement codes: validity failures, DENIED and EXCEPTION_EXPIRED keep their severity whatever a policy says.
+const severities = object(Object.fromEntries(WAIVABLE_CODES.map((code) => [code, optional(findingSeverity)])), {
+  description:
+    "Severity of findings with these codes under the rule, instead of what `mode` and `require` make of them (`error`, `warning` or `info`). Only the codes an exception may waive; validity failures are errors whatever this says. The built-in default policy uses it to warn on missing provenance.",
+  minProperties: { count: 1, message: 'an empty severity mapping changes nothing; name at least one code' },
+})
+
 /** Fields shared by `default` and each rule. */
 const ruleFields = {
   mode: optional(mode, '`enforce`'),
@@ -126,6 +142,7 @@ const ruleFields = {
       minItems: 1,
     }),
   ),
+  severity: optional(severities),
 }
 
 const rule = object(

@@ -2,9 +2,9 @@
  * A policy as the evaluator uses it: the validated document with defaults applied. Plain data, so
  * tests and callers can build one by hand; `source` is only there to point errors at the file.
  */
-import type { WaivableCode } from './codes.js'
+import type { FindingSeverity, RuleMode, WaivableCode } from '../findings.js'
 
-export type Mode = 'enforce' | 'warn' | 'off'
+export type Mode = RuleMode
 
 export interface Requirements {
   signature: boolean
@@ -33,6 +33,8 @@ export interface RuleBody {
   require: Requirements
   publishers?: string[]
   builds?: BuildPattern[]
+  /** Severity of these (requirement) codes under the rule, instead of what `mode` and `require` make of them. */
+  severity?: Partial<Record<WaivableCode, FindingSeverity>>
 }
 
 export interface Rule extends RuleBody {

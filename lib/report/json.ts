@@ -101,7 +101,7 @@ export function formatReportJson(report: Report, _options: FormatOptions = {}): 
   return { main: stringifyJSON(toJsonReport(report)) + '\n' }
 }
 
-function toJsonPackage(p: PackageResult): JsonPackage {
+export function toJsonPackage(p: PackageResult): JsonPackage {
   return {
     name: p.name,
     version: p.version,

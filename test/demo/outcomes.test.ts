@@ -2,7 +2,8 @@
 // in the test: each way the outcome can drift is caught.
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
-import { formatDemoExplanation, describeRule } from '../../lib/demo/explain.js'
+import { formatDemoExplanation } from '../../lib/demo/story.js'
+import { describeRule } from '../../lib/policy/explain.js'
 import { compareDemoOutcomes } from '../../lib/demo/outcomes.js'
 import { runDemo } from '../../lib/demo/run.js'
 import type { Report } from '../../lib/model.js'

@@ -1,5 +1,12 @@
 import t from 'tap'
-import { evaluateDefaultPolicy } from '../../lib/policy/default.js'
+import { readFileSync } from 'node:fs'
+import { Ajv } from 'ajv'
+import { parse as parseYaml } from 'yaml'
+import { FINDINGS, type FindingCode } from '../../lib/findings.js'
+import { BUILT_IN_POLICY, BUILT_IN_POLICY_TEXT } from '../../lib/policy/default.js'
+import { evaluateDefaultPolicy, evaluatePolicy, explainPackage } from '../../lib/policy/evaluate.js'
+import { parsePolicy } from '../../lib/policy/parse.js'
+import { NOW, policyFrom as policyOf } from './helpers.js'
 import type { PackageRef } from '../../lib/model.js'
 import type { PackageFacts } from '../../lib/verify/types.js'
 
@@ -43,4 +50,47 @@ t.test('fetch failures fail the package (never a pass); non-registry sources war
   t.equal(bundled.decision, 'skipped')
   t.match(bundled.skipReason, /^bundled \(parent@1\.0\.0\)/)
   t.equal(bundled.rule, 'default')
+})
+
+t.test('the built-in default policy is an ordinary policy document: the schema accepts it and docs show it', async (t) => {
+  const parsed = parsePolicy(BUILT_IN_POLICY_TEXT, 'built-in.yaml')
+  if (!parsed.ok) throw parsed.errors[0]
+  t.same({ ...parsed.policy, source: undefined }, { ...BUILT_IN_POLICY, source: undefined })
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false })
+  const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../docs/policy.schema.json', import.meta.url), 'utf8')))
+  t.ok(validate(parseYaml(BUILT_IN_POLICY_TEXT)), JSON.stringify(validate.errors))
+  t.match(readFileSync(new URL('../../docs/default-policy.md', import.meta.url), 'utf8'), '```yaml\n' + BUILT_IN_POLICY_TEXT + '```', 'docs/default-policy.md shows the document')
+})
+
+t.test('the built-in default policy gives every finding code its registry default severity', async (t) => {
+  for (const code of Object.keys(FINDINGS) as FindingCode[]) {
+    const result = evaluateDefaultPolicy(ref(), { kind: 'verified', facts: facts([{ code, message: 'm' }]) })
+    t.same(result.findings, [{ code, severity: FINDINGS[code].defaultSeverity, message: 'm' }], code)
+  }
+})
+
+t.test('the same document as a policy file decides exactly like no policy file, but names the file', async (t) => {
+  const file = policyOf(BUILT_IN_POLICY_TEXT)
+  const outcomes = [
+    { kind: 'verified', facts: facts([]) },
+    { kind: 'verified', facts: { ...facts([{ code: 'PROVENANCE_MISSING', message: 'm' }]), provenance: { status: 'none' } } },
+    { kind: 'verified', facts: { ...facts([{ code: 'SIGNATURE_UNSUPPORTED_BY_REGISTRY', message: 'm' }]), signature: { status: 'unsupported' } } },
+    { kind: 'fetch-failed', reason: 'HTTP 500' },
+  ] as const
+  for (const outcome of outcomes) {
+    t.same(evaluatePolicy(file, ref(), outcome, NOW).decision, evaluateDefaultPolicy(ref(), outcome).decision)
+  }
+  const git = ref({ source: 'git', resolved: 'git+https://github.com/a/a.git#abc' })
+  t.same(evaluatePolicy(file, git, { kind: 'not-registry' }, NOW).decision, 'warn')
+  const asFile = explainPackage(file, ref(), outcomes[0], NOW)
+  const builtIn = explainPackage(null, ref(), outcomes[0], NOW)
+  t.match(asFile, { policy: 'verify-deps.policy.yaml', mode: 'enforce', rule: { kind: 'default' } })
+  t.match(builtIn, { policy: 'built-in default policy', mode: 'built-in', rule: { kind: 'built-in', why: /no policy file/ } })
+  t.same(asFile.checks, builtIn.checks, 'the same requirements checked')
+})
+
+t.test('a signature that was not checked (no registry version data) is not a pass under the built-in default either', async (t) => {
+  const result = evaluateDefaultPolicy(ref(), { kind: 'verified', facts: { ...facts([]), signature: { status: 'not-checked' } } })
+  t.equal(result.decision, 'fail')
+  t.same(result.findings.map((f) => f.code), ['SIGNATURE_MISSING'])
 })

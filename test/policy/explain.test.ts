@@ -1,7 +1,9 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
-import { evaluatePolicy, explainPackage } from '../../lib/policy/evaluate.js'
-import { formatExplanation } from '../../lib/policy/explain.js'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { evaluatePolicy, explainPackage, type PackageExplanation } from '../../lib/policy/evaluate.js'
+import { formatExplanation, toExplanationJson } from '../../lib/policy/explain.js'
+import { toJsonPackage } from '../../lib/report/json.js'
 import { NOW, identity, noProvenance, policyFrom, ref, verified } from './helpers.js'
 
 const ACME = policyFrom(readFileSync(new URL('../../fixtures/policies/acme.policy.yaml', import.meta.url), 'utf8'))
@@ -79,4 +81,37 @@ t.test('explains an npm: alias decided by the rule for its installed name, as th
   const text = formatExplanation(e)
   t.match(text, 'alias       installed as @acme/app')
   t.match(text, 'also as     evil@1.0.0: default -> pass')
+})
+
+const schema = (name: string) => JSON.parse(readFileSync(new URL(`../../docs/${name}`, import.meta.url), 'utf8'))
+
+t.test('explain --json: each explanation as data, as docs/explain.schema.json describes it', async (t) => {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false })
+  ajv.addSchema(schema('report.schema.json'), 'report.schema.json')
+  const validate = ajv.compile(schema('explain.schema.json'))
+  const asJson = (e: PackageExplanation) => ({ package: toJsonPackage(e.result), ...toExplanationJson(e) })
+  const imposter = ref('evil', '1.0.0', { locations: [{ path: 'node_modules/@acme/app', why: ['(root)', 'evil@1.0.0'], dev: false, optional: false, peer: false, alias: '@acme/app' }] })
+  const cases = {
+    rule: explainPackage(ACME, ref(), verified({ provenance: { status: 'verified', identity: identity({ workflow: '.github/workflows/ci.yml' }) } }), NOW),
+    exception: explainPackage(ACME, ref('left-pad', '1.3.0'), noProvenance({ name: 'left-pad', version: '1.3.0' }), new Date('2027-03-01T00:00:00Z')),
+    denied: explainPackage(ACME, ref('event-stream', '3.3.6'), verified({ name: 'event-stream', version: '3.3.6' }), NOW),
+    builtIn: explainPackage(null, ref(), noProvenance(), NOW),
+    fetchFailed: explainPackage(ACME, ref(), { kind: 'fetch-failed', reason: 'HTTP 500' }, NOW),
+    alias: explainPackage(ACME, imposter, verified({ name: 'evil', publisher: { name: 'mallory' } }), NOW),
+  }
+  for (const [name, e] of Object.entries(cases)) {
+    const doc = JSON.parse(JSON.stringify({ explanations: [asJson(e)] }))
+    t.ok(validate(doc), `${name}: ${JSON.stringify(validate.errors)}`)
+  }
+  const rule = asJson(cases.rule)
+  t.match(rule, { policy: ACME.source?.file, rule: { id: 'rules[0] (@acme/*, acme-cli)', kind: 'rule', index: 0 }, mode: 'enforce', matchedAs: null, denied: null })
+  t.match(rule.package, { name: '@acme/app', version: '1.0.0', decision: 'fail', rule: 'rules[0] (@acme/*, acme-cli)', evidence: { provenance: { status: 'verified' } } })
+  t.ok(rule.package.findings.some((f) => f.code === 'PROVENANCE_IDENTITY_MISMATCH' && f.severity === 'error'))
+  t.match(rule.checks.find((c) => c.requirement === 'builds'), { status: 'violated', code: 'PROVENANCE_IDENTITY_MISMATCH' })
+  t.match(asJson(cases.builtIn), { policy: null, mode: 'built-in', rule: { id: 'default', kind: 'built-in' }, package: { decision: 'warn', rule: 'default' } })
+  t.match(asJson(cases.denied), { denied: { id: 'deny[0] (event-stream@3.3.6)' }, package: { decision: 'fail' } })
+  t.match(asJson(cases.exception).exceptions, [{ status: 'expired' }])
+  t.same(asJson(cases.alias).alternatives, [{ matchedAs: null, rule: 'default', decision: 'pass' }])
+  // The schema is strict: an unknown field is refused.
+  t.notOk(validate({ explanations: [{ ...asJson(cases.builtIn), extra: 1 }] }))
 })

@@ -1,7 +1,7 @@
 /** Hand-built packages, facts and identities for policy tests. */
 import type { Finding } from '../../lib/findings.js'
 import type { PackageRef } from '../../lib/model.js'
-import type { PackageOutcome } from '../../lib/policy/default.js'
+import type { PackageOutcome } from '../../lib/policy/decision.js'
 import { parsePolicy } from '../../lib/policy/parse.js'
 import type { Policy } from '../../lib/policy/types.js'
 import type { SignerIdentity } from '../../lib/verify/identity.js'

@@ -27,7 +27,7 @@
  * bundle JSON.
  *
  * `verifyWithSigstore(world.trustedRoot, bundle, {keys: [{key}]})` runs the real @sigstore/verify Verifier;
- * `verificationErrorCode(() => …)` gives the VerificationError/PolicyError code it threw, or 'OK'.
+ * `verificationErrorCode(() => …)` gives the VerificationError/PolicyFileError code it threw, or 'OK'.
  *
  * Lower-level pieces (DER, X.509, CA, CT log, Merkle tree, Rekor bodies) are exported for tests
  * that need to build unusual material by hand.

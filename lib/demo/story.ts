@@ -2,10 +2,12 @@
  * The demo's plain-words account of its report: for each demo package, what happened and why,
  * with what the deciding policy rule says. The story comes from the package's role in the demo
  * world; every fact in it (who built it, which rule decided, which codes) is read from the report.
- * Only meaningful once compareDemoOutcomes found nothing amiss. Pure.
+ * What a rule says comes from the policy's explain module (lib/policy/explain.ts). Only meaningful
+ * once compareDemoOutcomes found nothing amiss. Pure.
  */
 import type { PackageResult, Report } from '../model.js'
-import type { BuildPattern, Policy, RuleBody } from '../policy/types.js'
+import { describeRule, ruleBodyOf } from '../policy/explain.js'
+import type { Policy } from '../policy/types.js'
 import { plainText } from '../report/describe.js'
 import { DEMO_PACKAGES, type DemoPackage, type DemoRole } from './world.js'
 
@@ -58,7 +60,7 @@ export function formatDemoExplanation(report: Report, policy: Policy | null, pac
 function story(role: DemoRole, p: PackageResult, policy: Policy | null): string {
   const builder = plainText(p.facts?.provenance.identity?.repository ?? 'an unknown repository')
   const rule = keep(ruleName(p.rule))
-  const mode = ruleBody(policy, p.rule)?.mode ?? 'enforce'
+  const mode = ruleBodyOf(policy, p.rule)?.mode ?? 'enforce'
   switch (role) {
     case 'trusted':
       return 'Each is signed by the registry, and its signed provenance names a build its rule allows: the repository, the release workflow and the tag it was built from.'
@@ -86,24 +88,8 @@ function story(role: DemoRole, p: PackageResult, policy: Policy | null): string 
 }
 
 function allowedRepositories(policy: Policy | null, label: string): string {
-  const repositories = (ruleBody(policy, label)?.builds ?? []).map((b) => b.repository).filter((r): r is string => r !== undefined)
+  const repositories = (ruleBodyOf(policy, label)?.builds ?? []).map((b) => b.repository).filter((r): r is string => r !== undefined)
   return repositories.length > 0 ? repositories.join(' or ') : 'the builds it lists'
-}
-
-function ruleBody(policy: Policy | null, label: string): RuleBody | undefined {
-  const index = /^rules\[(\d+)\]/.exec(label)?.[1]
-  return index !== undefined ? policy?.rules[Number(index)] : policy?.default
-}
-
-/** `enforce; requires signature, provenance; builds from repository demo-org/*, …`, for `rules[N] (…)` or `default`. */
-export function describeRule(policy: Policy | null, label: string): string {
-  const body = ruleBody(policy, label)
-  if (!body) return 'the built-in default policy (a registry signature is required)'
-  const required = Object.entries(body.require).filter(([, on]) => on).map(([what]) => what)
-  const parts = [`mode ${body.mode}`, `requires ${required.length > 0 ? required.join(', ') : 'nothing'}`]
-  if (body.builds?.length) parts.push(`builds only from ${body.builds.map(describeBuild).join('; or ')}`)
-  if (body.publishers?.length) parts.push(`published only by ${body.publishers.join(', ')}`)
-  return parts.join('; ')
 }
 
 function ruleName(label: string): string {
@@ -136,11 +122,4 @@ function wrap(text: string, first: string, rest: string, columns = DEFAULT_WRAP_
   }
   lines.push(line)
   return lines.map((l) => l.replaceAll(NBSP, ' '))
-}
-
-function describeBuild(build: BuildPattern): string {
-  return Object.entries(build)
-    .filter(([, value]) => value !== undefined)
-    .map(([field, value]) => `${field} ${Array.isArray(value) ? value.join(' | ') : String(value)}`)
-    .join(', ')
 }
