@@ -38,7 +38,7 @@ t.test('error classes share one base and carry a registered code', async (t) => 
   const policy = new PolicyFileError({ file: 'p.yaml', path: 'rules[0]', line: 3, column: 5, reason: 'bad' })
   t.type(policy, VerifyDepsError)
   t.equal(policy.code, 'EPOLICY')
-  t.equal(policy.name, 'PolicyFileError', 'not @sigstore/verify\'s PolicyFileError')
+  t.equal(policy.name, 'PolicyFileError', 'not @sigstore/verify\'s PolicyError')
   t.equal(policy.message, 'p.yaml:3:5: rules[0]: bad')
   const tree = new TreeError('ELOCKSYNC', 'lock', { file: '/p/package-lock.json', hint: 'h', cause: new Error('c') })
   t.type(tree, VerifyDepsError)
