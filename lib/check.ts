@@ -23,7 +23,7 @@ import type { Policy } from './policy/types.js'
 import { loadPackages, type TreeResult } from './tree/index.js'
 import { verifyPackage } from './verify/package.js'
 import { createTrustContext } from './verify/trust-context.js'
-import type { TrustContext } from './verify/types.js'
+import type { TrustContext } from './verify/trust-context.js'
 import { FINDINGS } from './findings.js'
 
 export interface CheckOptions {

@@ -15,7 +15,8 @@ import { formatPackageFactsText, type VerifyOutcome } from '../report/verify-tex
 import { verifyPackage } from '../verify/package.js'
 import { SigstoreError } from '../verify/sigstore/index.js'
 import { createTrustContext } from '../verify/trust-context.js'
-import type { AttestationsEvidence, PackageEvidence, PackageFacts, VersionData } from '../verify/types.js'
+import type { AttestationsEvidence, PackageEvidence, VersionData } from '../model/evidence.js'
+import type { PackageFacts } from '../model/facts.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import type { Terminal } from './terminal.js'
 

@@ -22,7 +22,8 @@ import { DEFAULT_REGISTRY } from './npm-config.js'
 import { requestPolicy } from './http.js'
 import { loadRegistryKeysFile } from './trust.js'
 import { inputError } from './errors.js'
-import { parseRegistryKeys, type RegistryKey } from '../verify/registry-keys.js'
+import { parseRegistryKeys } from '../verify/registry-keys.js'
+import type { RegistryKey } from '../model/evidence.js'
 import type { RegistryKeysSource } from '../model.js'
 
 const { log } = procLog

@@ -9,7 +9,8 @@
  */
 import { RunError } from './errors.js'
 import { getJSON, type GetJSONOptions } from './http.js'
-import { parseRegistryKeys, RegistryKeysError, type RegistryKey } from '../verify/registry-keys.js'
+import { parseRegistryKeys, RegistryKeysError } from '../verify/registry-keys.js'
+import type { RegistryKey } from '../model/evidence.js'
 
 /** Resolves to the registry's keys, or `null` when it publishes none. */
 export async function fetchRegistryKeys(registry: string, options: GetJSONOptions): Promise<RegistryKey[] | null> {

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { readJSONFile } from './files.js'
 import { inputError, RunError } from './errors.js'
 import { DEFAULT_TUF_MIRROR, fetchTUFTargets, registryKeysTarget, type TUFFetchOptions, type TUFTargets } from './tuf.js'
-import { parseRegistryKeys, RegistryKeysError, type RegistryKey } from '../verify/registry-keys.js'
+import { parseRegistryKeys, RegistryKeysError } from '../verify/registry-keys.js'
+import type { RegistryKey } from '../model/evidence.js'
 import { createTrustContext } from '../verify/trust-context.js'
 
 const TRUST_DIR = new URL('../../trust/', import.meta.url)

@@ -9,7 +9,7 @@
  */
 import { FINDINGS, finding, type Finding } from '../findings.js'
 import type { DecidedFinding, Decision, PackageRef, PackageResult } from '../model.js'
-import type { PackageFacts } from '../verify/types.js'
+import type { PackageFacts } from '../model/facts.js'
 
 export const DEFAULT_RULE = 'default'
 

@@ -17,8 +17,7 @@
  */
 import { FINDINGS, finding, type Finding, type FindingCode, type FindingSeverity } from '../findings.js'
 import type { DecidedFinding, PackageRef, PackageResult } from '../model.js'
-import type { SignerIdentity } from '../verify/identity.js'
-import type { PackageFacts } from '../verify/types.js'
+import type { PackageFacts, SignerIdentity } from '../model/facts.js'
 import { describeMismatch, matchBuild, type BuildEntryCheck } from './builds.js'
 import { VALIDITY_CODES } from './codes.js'
 import { DEFAULT_RULE, bundledSkipReason, decideDefault, decisionOf, evaluateDefaultPolicy, packageFindings, type PackageOutcome } from './default.js'

@@ -6,24 +6,7 @@
  * Untrusted JSON: every field is validated, and a malformed document is an error naming its source.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto'
-
-export type RegistryKeyUsage = 'npm:signatures' | 'npm:attestations'
-
-export interface RegistryKey {
-  keyid: string
-  publicKey: KeyObject
-  /** SPKI DER, base64: what the attestation trust material needs. */
-  spkiBase64: string
-  /** What the key may be used for, each with its own validity window (the TUF shape differs per use). */
-  usages: Partial<Record<RegistryKeyUsage, KeyValidity>>
-}
-
-export interface KeyValidity {
-  /** Start of validity, when known (TUF shape). */
-  validFrom?: Date
-  /** End of validity; undefined means no expiry. */
-  expires?: Date
-}
+import type { KeyValidity, RegistryKey, RegistryKeyUsage } from '../model/evidence.js'
 
 export class RegistryKeysError extends Error {
   readonly code = 'EREGISTRYKEYS'

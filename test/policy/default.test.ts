@@ -1,7 +1,7 @@
 import t from 'tap'
 import { evaluateDefaultPolicy } from '../../lib/policy/default.js'
 import type { PackageRef } from '../../lib/model.js'
-import type { PackageFacts } from '../../lib/verify/types.js'
+import type { PackageFacts } from '../../lib/model/facts.js'
 
 const ref = (over: Partial<PackageRef> = {}): PackageRef => ({
   name: 'a',

@@ -6,7 +6,7 @@ import { createRegistryKey, formatKeysEndpoint, packTarball, signRegistrySignatu
 import { parseRegistryKeys } from '../../lib/verify/registry-keys.js'
 import { createTrustContext } from '../../lib/verify/trust-context.js'
 import { verifyPackage } from '../../lib/verify/package.js'
-import type { PackageEvidence } from '../../lib/verify/types.js'
+import type { PackageEvidence } from '../../lib/model/evidence.js'
 
 const NOW = new Date('2025-06-01T12:00:00Z')
 const world = createTestSigstore({ now: NOW })
