@@ -9,7 +9,7 @@ import { FINDINGS } from '../findings.js'
 import { inputError } from '../fetch/errors.js'
 import { MAX_TARBALL_BYTES, readInputFile, readJSONFile } from '../fetch/files.js'
 import { readTarballManifest } from '../fetch/tarball.js'
-import { loadTrustFiles } from '../fetch/trust.js'
+import { invalidTrustedRootFile, loadTrustFiles } from '../fetch/trust.js'
 import { stringifyJSON } from '../report/describe.js'
 import { formatPackageFactsText, type VerifyOutcome } from '../report/verify-text.js'
 import { verifyPackage } from '../verify/package.js'
@@ -78,7 +78,7 @@ export async function runVerifyCommand(argv: readonly string[], term: Terminal):
     : { state: 'not-requested' }
 
   const trust = loadTrustFiles({ trustedRootFile: values['trusted-root'], registryKeysFile: values['registry-keys'] })
-  const context = buildTrustContext(trust)
+  const context = buildTrustContext(trust, values['trusted-root'])
 
   const evidence: PackageEvidence = {
     name,
@@ -111,10 +111,11 @@ export function verifyOutcome(facts: PackageFacts): VerifyOutcome {
   return verified ? 'pass' : 'nothing-verified'
 }
 
-function buildTrustContext(trust: ReturnType<typeof loadTrustFiles>) {
+function buildTrustContext(trust: ReturnType<typeof loadTrustFiles>, trustedRootFile: string | undefined) {
   try {
     return createTrustContext(trust)
   } catch (err) {
+    if (trustedRootFile && err instanceof SigstoreError && err.code === 'TRUSTED_ROOT_INVALID') throw invalidTrustedRootFile(trustedRootFile, err)
     if (err instanceof SigstoreError) throw inputError(err.code, err.message)
     throw err
   }

@@ -32,7 +32,7 @@ import type { EvidenceCache } from './cache.js'
 import { getJSON, requestPolicy, type GetJSONOptions, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
-import { normalizeRegistry, type RegistryKeysResult } from './registry-keys-by-registry.js'
+import { normalizeRegistry, type RegistryKeysResult } from './registry-keys/by-registry.js'
 
 const { log } = procLog
 

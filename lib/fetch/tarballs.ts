@@ -23,7 +23,7 @@ import { escapedName, evidenceKey, type EvidenceOutcome, type FetchFailure } fro
 import { CROSS_ORIGIN_REDIRECT, hasCredentials, header, parseRetryAfter, requestPolicy, sameOriginAgent, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
-import { normalizeRegistry } from './registry-keys-by-registry.js'
+import { normalizeRegistry } from './registry-keys/by-registry.js'
 
 const { log } = procLog
 

@@ -7,7 +7,7 @@
  */
 import { finding, type Finding } from '../findings.js'
 import { mergeIdentity, readCertificateIdentity, readPredicateIdentity } from './identity.js'
-import { keyValidAt } from './registry-keys.js'
+import { keyValidAt } from './key-validity.js'
 import type { AttestationsEvidence, RegistryKey } from '../model/evidence.js'
 import {
   PREDICATE_NPM_PUBLISH,

@@ -8,7 +8,7 @@
  */
 import { verify as cryptoVerify } from 'node:crypto'
 import { finding, type Finding } from '../findings.js'
-import { keyValidAt } from './registry-keys.js'
+import { keyValidAt } from './key-validity.js'
 import type { RegistryKey } from '../model/evidence.js'
 import type { SignatureFacts } from '../model/facts.js'
 
