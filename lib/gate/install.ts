@@ -99,7 +99,7 @@ export async function runInstallGate(options: InstallGateOptions): Promise<GateO
 
   // 3. The check, on the lockfile npm just wrote. A stop request does not wait for it: the files are
   //    put back at once (the check only reads them).
-  const checked = await untilStopped(options.check(), stop)
+  const checked = await untilStopped(Promise.resolve().then(options.check), stop)
   if (checked.kind === 'stopped') return { kind: 'interrupted', signal: signalOf(), duringCheck: true, restored: restore() }
   if (checked.kind === 'threw') return { kind: 'check-error', error: checked.error, restored: restore() }
   if (checked.value !== 0) return { kind: 'check-failed', checkCode: checked.value, restored: restore() }
