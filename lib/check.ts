@@ -5,26 +5,29 @@
  * ends as pass, warn, fail or skipped. Throws (VerifyDepsError: TreeError, PolicyFileError, …) only when the run cannot go on.
  */
 import { join } from 'node:path'
+import { existingPaths, FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './fetch/files.js'
 import { EvidenceCache } from './fetch/cache.js'
 import { fetchEvidence, evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
 import { loadNpmConfig, type Env } from './fetch/npm-config.js'
 import { addTarballs } from './fetch/tarballs.js'
-import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys-by-registry.js'
+import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys/by-registry.js'
 import { DEFAULT_REGISTRY, registryNerfDart } from './fetch/npm-config.js'
 import { summarizeRegistries } from './report/registries.js'
 import { redactStrings } from './fetch/redact.js'
-import { loadRegistryKeysFile, resolveTrust } from './fetch/trust.js'
+import { invalidTrustedRootFile, resolveTrust } from './fetch/trust.js'
+import { loadRegistryKeysFile } from './fetch/registry-keys/parse.js'
 import { finding } from './findings.js'
 import type { PackageRef, PackageResult, Report } from './model.js'
 import { decisionOf, type PackageOutcome } from './policy/decision.js'
 import { evaluateRun, type RunPackage } from './policy/evaluate.js'
 import { DEFAULT_RULE } from './policy/select.js'
-import { findPolicyFile, loadPolicy } from './policy/load.js'
+import { choosePolicyFile, parsePolicyFile, unreadablePolicyFile } from './policy/load.js'
+import { POLICY_FILE_NAMES } from './policy/schema.js'
 import type { Policy } from './policy/types.js'
 import { loadPackages, type TreeResult } from './tree/index.js'
 import { verifyPackage } from './verify/package.js'
 import { createTrustContext } from './verify/trust-context.js'
-import type { TrustContext } from './verify/types.js'
+import type { TrustContext } from './verify/trust-context.js'
 import { FINDINGS } from './findings.js'
 
 export interface CheckOptions {
@@ -58,6 +61,24 @@ export interface CheckOptions {
   /** Clock for exception expiry. */
   now?: Date
   onProgress?: (done: number, total: number, label: string) => void
+}
+
+/** The project's policy file (`verify-deps.policy.yaml`, `.yml` or `.json` at its root), or null. Two of them is an error. */
+export function findPolicyFile(projectDir: string): string | null {
+  return choosePolicyFile(existingPaths(POLICY_FILE_NAMES.map((name) => join(projectDir, name))))
+}
+
+/** Reads (fetch stage) and validates (policy stage) a policy file. Throws PolicyFileError (code EPOLICY) with the file, path, line and column. */
+export function loadPolicy(path: string): Policy {
+  let text: string
+  try {
+    // Only a regular file, within a size cap (a symlink to /dev/zero must not hang the run).
+    text = readRegularFile(path, MAX_CONFIG_FILE_BYTES).toString('utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw unreadablePolicyFile(path, code === 'ENOENT' ? 'no such file' : err instanceof FileReadError ? `cannot be read: ${err.reason}` : `cannot be read (${code ?? String(err)})`)
+  }
+  return parsePolicyFile(text, path)
 }
 
 /** The policy a check runs with: the named file, the project's own, or null for the built-in default. */
@@ -111,6 +132,14 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const registries = new Set(tree.packages.filter((p) => p.source === 'registry').map((p) => normalizeRegistry(p.registry ?? config.registryFor(p.name))))
   const npmjsUnpinned = [...registries].some((r) => registryNerfDart(r) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(r, pins, config))
   const trust = await resolveTrust({ offline, trustedRootFile: options.trustedRootFile, registryKeysWanted: npmjsUnpinned, tuf })
+  // A trusted root file the user named is checked now, before any package is fetched (exit 2 naming it).
+  if (options.trustedRootFile) {
+    try {
+      createTrustContext({ ...trust, registryKeys: null })
+    } catch (err) {
+      throw invalidTrustedRootFile(options.trustedRootFile, err)
+    }
+  }
   const keyOptions = {
     config,
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),

@@ -3,7 +3,7 @@
  *   tree → PackageRef[] → fetch → PackageEvidence → verify → PackageFacts → policy → PackageResult → Report
  */
 import type { Finding, FindingCode, FindingSeverity } from './findings.js'
-import type { PackageFacts } from './verify/types.js'
+import type { PackageFacts } from './model/facts.js'
 
 /** Where a package is installed in the project, and the chain of dependents that brings it in. */
 export interface PackageLocation {

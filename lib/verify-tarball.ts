@@ -7,13 +7,14 @@
 import { dirname } from 'node:path'
 import { inputError } from './errors.js'
 import { readEvidenceFiles, type EvidenceFiles } from './fetch/evidence-files.js'
-import { loadTrustFiles } from './fetch/trust.js'
+import { invalidTrustedRootFile, loadTrustFiles } from './fetch/trust.js'
 import type { PackageRef, Report } from './model.js'
 import { evaluateRun } from './policy/evaluate.js'
 import { verifyPackage } from './verify/package.js'
 import { SigstoreError } from './verify/sigstore/index.js'
 import { createTrustContext } from './verify/trust-context.js'
-import type { PackageFacts, TrustContext } from './verify/types.js'
+import type { PackageFacts } from './model/facts.js'
+import type { TrustContext } from './verify/trust-context.js'
 
 export interface VerifyTarballOptions extends EvidenceFiles {
   /** Sigstore trusted_root.json; default: the embedded public-good root. */
@@ -73,6 +74,7 @@ function trustContextFromFiles(options: VerifyTarballOptions): TrustContext {
   try {
     return createTrustContext(trust)
   } catch (err) {
+    if (options.trustedRootFile && err instanceof SigstoreError && err.code === 'TRUSTED_ROOT_INVALID') throw invalidTrustedRootFile(options.trustedRootFile, err)
     if (err instanceof SigstoreError) throw inputError(err.code === 'TRUSTED_ROOT_INVALID' ? 'ETRUSTEDROOT' : 'EREGISTRYKEYSFILE', err.message)
     throw err
   }

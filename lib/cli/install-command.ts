@@ -1,28 +1,22 @@
 /**
- * The install gates: verify the lockfile before npm writes anything to node_modules.
- *
- *   verify-deps install [<pkg> ...]  1. keep package.json and the lockfiles (bytes, or absence)
- *                                    2. npm install --package-lock-only --ignore-scripts <args>
- *                                    3. the check, on the lockfile npm wrote
- *                                    4. passed: npm ci (or npm install with --npm-install)
- *                                    5. otherwise: put every kept file back, exit with the check's code
- *   verify-deps ci                   the check on the lockfile as it is, then npm ci only if it passed
+ * `verify-deps install` and `verify-deps ci`: arguments, the terminal, termination signals and exit
+ * codes. The transaction itself (keep the files npm may change, lockfile-only npm run, the check,
+ * put back or install) is lib/gate/install.ts.
  *
  * npm's output goes to stderr; stdout is the report's, as for the check.
  */
-import { existsSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { redactArgs } from '../fetch/redact.js'
 import { inputError } from '../errors.js'
-import { npmOptionsOnly, refuseNpmSettings, splitGateArgs } from '../gate/args.js'
+import { refuseNpmSettings, splitGateArgs } from '../gate/args.js'
+import { runCiGate, runInstallGate, type GateOptions, type GateOutcome } from '../gate/install.js'
 import { npmCommand, runNpm, type NpmRunResult } from '../gate/npm.js'
 import { findProjectRoot } from '../gate/project.js'
-import { changedFiles, filesNpmMayChange, restoreFiles, snapshotFiles } from '../gate/snapshot.js'
 import { CHECK_OPTIONS, checkAndReport, type CheckContext } from './check-command.js'
 import { EXIT, signalExitCode, type ExitCode } from './exit-codes.js'
 import { lifecycleEvent } from './lifecycle.js'
-import { onTerminationSignal, type TerminationSignal } from './signals.js'
+import { onTerminationSignal } from './signals.js'
 import type { Terminal } from './terminal.js'
 
 const VERIFY_OPTIONS_HELP = `verify-deps options (the check's; run "verify-deps check --help"):
@@ -82,20 +76,6 @@ export const CI_OPTIONS = GATE_CHECK_OPTIONS
 /** Options meant for npm as much as for the check: npm must resolve from the registry that is verified. */
 const SHARED_WITH_NPM = new Set(['registry'])
 
-/**
- * What the gate's npm runs get after the user's arguments. npm reads its command line left to
- * right and the last setting wins, and the command line wins over the environment and every
- * .npmrc: so these hold whatever npm_config_* variables or a project .npmrc (a pull request can
- * edit both) say. Arguments that contradict them are refused before (lib/gate/args.ts).
- */
-const WHERE_AND_WHAT = ['--no-dry-run', '--no-global', '--location=project']
-/** Step 2: resolve and write only the lockfile (and package.json), no node_modules, no scripts. */
-export const LOCKFILE_ONLY_FLAGS = ['--package-lock-only', '--ignore-scripts', '--package-lock', '--save', ...WHERE_AND_WHAT]
-/** Step 4 and `verify-deps ci`: npm ci installs the lockfile (it never skips or writes it itself). */
-export const CI_FLAGS = ['--no-package-lock-only', ...WHERE_AND_WHAT]
-/** Step 4 with --npm-install: from the verified lockfile, and a lockfile rewrite must show (it is reported). */
-export const NPM_INSTALL_FLAGS = ['--no-package-lock-only', '--package-lock', '--save', ...WHERE_AND_WHAT]
-
 export async function runInstallCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
   const { own, npm, settings } = splitGateArgs(argv, INSTALL_OPTIONS, SHARED_WITH_NPM)
   const { values } = parseArgs({ args: own, strict: true, allowPositionals: false, options: INSTALL_OPTIONS })
@@ -106,80 +86,55 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
   refuseAsInstallScript('install', ctx.env)
   refuseNpmSettings(settings, 'install')
   const projectDir = projectRoot(ctx.cwd)
-  const stopNpm = new AbortController()
-  const run = npmRunner(projectDir, term, ctx, stopNpm.signal)
   const shown = (path: string) => relative(ctx.cwd, path) || path
-
-  // 1. What npm may change, as it is now; node_modules must be left alone until the check passes.
-  const kept = snapshotFiles(filesNpmMayChange(projectDir))
-  const nodeModules = join(projectDir, 'node_modules')
-  const nodeModulesBefore = existsSync(nodeModules)
-  const refuse = (exitCode: ExitCode, why: string): ExitCode => {
-    const restored = restoreFiles(kept)
-    term.err(
-      `verify-deps: ${why}. Nothing was installed; ${restored.length ? `restored ${restored.map(shown).join(', ')}` : 'package.json and the lockfile are unchanged'}.\n`,
-    )
+  const refused = (exitCode: ExitCode, why: string, restored: readonly string[]): ExitCode => {
+    term.err(`verify-deps: ${why}. Nothing was installed; ${restored.length ? `restored ${restored.map(shown).join(', ')}` : 'package.json and the lockfile are unchanged'}.\n`)
     return exitCode
   }
 
-  // Until the check has passed, a termination signal stops npm, puts every kept file back and exits
-  // 128 + the signal's number. While npm runs, the flow below does it once npm has exited (npm must
-  // not write after the files are put back); while the check runs in this process, the handler does.
-  let signalled: TerminationSignal | null = null
-  let npmRunning = false
-  const interrupted = (signal: TerminationSignal): ExitCode => refuse(signalExitCode(signal) as ExitCode, `interrupted by ${signal}`)
-  const stopListening = onTerminationSignal((signal) => {
-    signalled = signal
-    stopNpm.abort(signal)
-    if (!npmRunning) process.exit(interrupted(signal))
-  })
-  const runLockfileOnly = async (args: string[]) => {
-    npmRunning = true
-    try {
-      return await run(args)
-    } finally {
-      npmRunning = false
-    }
-  }
-
-  let exitCode: ExitCode
+  // A termination signal stops npm; before the check has passed the gate puts every kept file back
+  // and the exit is 128 + the signal's number.
+  const stop = new AbortController()
+  const stopListening = onTerminationSignal((signal) => stop.abort(signal))
+  let outcome: GateOutcome
   try {
-    // 2. The lockfile only: npm resolves the new tree and writes package-lock.json, no node_modules, no scripts.
-    const lockfileOnlyArgs = ['install', '--no-audit', '--no-fund', ...npm, ...LOCKFILE_ONLY_FLAGS]
-    term.err(`verify-deps: npm ${redactArgs(lockfileOnlyArgs).join(' ')}\n`)
-    const locked = await runLockfileOnly(lockfileOnlyArgs)
-    if (signalled) return interrupted(signalled)
-    if (locked.kind === 'not-started') return refuse(EXIT.USAGE, `could not run npm (${locked.reason})`)
-    if (locked.code !== 0) return refuse(EXIT.COULD_NOT_VERIFY, `npm could not write the lockfile (exit ${locked.code})`)
-    if (!nodeModulesBefore && existsSync(nodeModules)) return refuse(EXIT.COULD_NOT_VERIFY, 'npm created node_modules during a --package-lock-only run; not going on')
-
-    // 3. The check, on the lockfile npm just wrote.
-    exitCode = (await checkAndReport(values, projectDir, term, ctx)).exitCode
-  } catch (err) {
-    // The check could not run (policy, lockfile, registry): nothing verified, so nothing is kept.
-    refuse(EXIT.USAGE, 'the check could not run')
-    throw err
+    outcome = await runInstallGate({
+      ...gateOptions(projectDir, npm, stop.signal, term, ctx, () => checkAndReport(values, projectDir, term, ctx).then((r) => r.exitCode)),
+      npmInstall: Boolean(values['npm-install']),
+    })
   } finally {
     stopListening()
   }
-  if (exitCode !== EXIT.OK) return refuse(exitCode, exitCode === EXIT.FAILED ? 'the check failed' : 'the check could not verify every package')
-
-  // 4. Passed: install exactly what was verified.
-  const verifiedLockfile = snapshotFiles(kept.map((k) => k.path).filter((p) => /(package-lock|npm-shrinkwrap)\.json$/.test(p)))
-  const installArgs = values['npm-install'] ? ['install', ...npmOptionsOnly(npm), ...NPM_INSTALL_FLAGS] : ['ci', ...npmOptionsOnly(npm), ...CI_FLAGS]
-  term.err(`verify-deps: the check passed; npm ${redactArgs(installArgs).join(' ')}\n`)
-  const installed = await runStoppable(run, installArgs, stopNpm, term, 'the verified package.json and lockfile are kept')
-  if (installed.kind === 'interrupted') return installed.exitCode
-  if (installed.kind === 'not-started') {
-    term.err(`verify-deps: could not run npm (${installed.reason}); the verified package.json and lockfile are kept.\n`)
-    return EXIT.USAGE
+  switch (outcome.kind) {
+    case 'interrupted': {
+      const exitCode = refused(signalExitCode(outcome.signal as NodeJS.Signals) as ExitCode, `interrupted by ${outcome.signal}`, outcome.restored)
+      // The check goes on in this process after a stop request: end it here.
+      if (outcome.duringCheck) process.exit(exitCode)
+      return exitCode
+    }
+    case 'npm-not-started':
+      if (!outcome.afterCheck) return refused(EXIT.USAGE, `could not run npm (${outcome.reason})`, outcome.restored)
+      term.err(`verify-deps: could not run npm (${outcome.reason}); the verified package.json and lockfile are kept.\n`)
+      return EXIT.USAGE
+    case 'lockfile-failed':
+      return refused(EXIT.COULD_NOT_VERIFY, `npm could not write the lockfile (exit ${outcome.npmCode})`, outcome.restored)
+    case 'node-modules-created':
+      return refused(EXIT.COULD_NOT_VERIFY, 'npm created node_modules during a --package-lock-only run; not going on', outcome.restored)
+    case 'check-error':
+      // The check could not run (policy, lockfile, registry): nothing verified, so nothing is kept.
+      refused(EXIT.USAGE, 'the check could not run', outcome.restored)
+      throw outcome.error
+    case 'check-failed':
+      return refused(outcome.checkCode as ExitCode, outcome.checkCode === EXIT.FAILED ? 'the check failed' : 'the check could not verify every package', outcome.restored)
+    case 'install-interrupted':
+      return installInterrupted(outcome, term, 'the verified package.json and lockfile are kept')
+    case 'installed':
+      if (outcome.rewritten.length) {
+        term.err(`verify-deps: npm changed ${outcome.rewritten.map(shown).join(', ')} after the check; run "verify-deps" to check what is installed.\n`)
+        return EXIT.COULD_NOT_VERIFY
+      }
+      return npmExitCode(outcome.npmCode)
   }
-  const rewritten = changedFiles(verifiedLockfile)
-  if (installed.code === 0 && rewritten.length) {
-    term.err(`verify-deps: npm changed ${rewritten.map(shown).join(', ')} after the check; run "verify-deps" to check what is installed.\n`)
-    return EXIT.COULD_NOT_VERIFY
-  }
-  return npmExitCode(installed)
 }
 
 export async function runCiCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
@@ -193,60 +148,64 @@ export async function runCiCommand(argv: readonly string[], term: Terminal, ctx:
   refuseNpmSettings(settings, 'ci')
   const projectDir = projectRoot(ctx.cwd)
 
-  const { exitCode } = await checkAndReport(values, projectDir, term, ctx)
-  if (exitCode !== EXIT.OK) {
-    term.err(`verify-deps: ${exitCode === EXIT.FAILED ? 'the check failed' : 'the check could not verify every package'}; npm ci was not run, nothing was installed.\n`)
-    return exitCode
-  }
-  const ciArgs = ['ci', ...npm, ...CI_FLAGS]
-  term.err(`verify-deps: the check passed; npm ${redactArgs(ciArgs).join(' ')}\n`)
-  const stopNpm = new AbortController()
-  const installed = await runStoppable(npmRunner(projectDir, term, ctx, stopNpm.signal), ciArgs, stopNpm, term, 'the lockfile is unchanged')
-  if (installed.kind === 'interrupted') return installed.exitCode
-  if (installed.kind === 'not-started') {
-    term.err(`verify-deps: could not run npm (${installed.reason}).\n`)
-    return EXIT.USAGE
-  }
-  return npmExitCode(installed)
-}
-
-function npmRunner(projectDir: string, term: Terminal, ctx: CheckContext, signal: AbortSignal): (args: string[]) => Promise<NpmRunResult> {
-  const command = npmCommand(ctx.env)
-  return (args) => runNpm(args, { cwd: projectDir, env: ctx.env, command, onOutput: (chunk) => term.err(chunk), signal })
-}
-
-/**
- * The install after a passing check: a termination signal goes on to npm (which stops as it
- * does on its own), and once npm has exited the gate exits 128 + the signal's number.
- */
-async function runStoppable(
-  run: (args: string[]) => Promise<NpmRunResult>,
-  args: string[],
-  stopNpm: AbortController,
-  term: Terminal,
-  kept: string,
-): Promise<NpmRunResult | { kind: 'interrupted'; exitCode: ExitCode }> {
-  let signalled: TerminationSignal | null = null
-  const stopListening = onTerminationSignal((signal) => {
-    signalled = signal
-    stopNpm.abort(signal)
-  })
+  // Nothing is written before npm ci, so a signal during the check ends the process as usual; once
+  // npm ci runs, it goes on to npm and the exit is 128 + the signal's number.
+  const stop = new AbortController()
+  let stopListening = () => {}
+  const options = gateOptions(projectDir, npm, stop.signal, term, ctx, () => checkAndReport(values, projectDir, term, ctx).then((r) => r.exitCode))
+  let outcome: GateOutcome
   try {
-    const result = await run(args)
-    if (!signalled) return result
-    term.err(`verify-deps: interrupted by ${signalled}; npm ${args[0]} was stopped and node_modules may be incomplete; ${kept}.\n`)
-    return { kind: 'interrupted', exitCode: signalExitCode(signalled) as ExitCode }
+    outcome = await runCiGate({
+      ...options,
+      onNpm: (args, afterCheck) => {
+        options.onNpm?.(args, afterCheck)
+        stopListening = onTerminationSignal((signal) => stop.abort(signal))
+      },
+    })
   } finally {
     stopListening()
   }
+  switch (outcome.kind) {
+    case 'check-failed':
+      term.err(`verify-deps: ${outcome.checkCode === EXIT.FAILED ? 'the check failed' : 'the check could not verify every package'}; npm ci was not run, nothing was installed.\n`)
+      return outcome.checkCode as ExitCode
+    case 'install-interrupted':
+      return installInterrupted(outcome, term, 'the lockfile is unchanged')
+    case 'npm-not-started':
+      term.err(`verify-deps: could not run npm (${outcome.reason}).\n`)
+      return EXIT.USAGE
+    case 'installed':
+      return npmExitCode(outcome.npmCode)
+    default:
+      throw new Error(`verify-deps ci: unexpected gate outcome ${outcome.kind}`)
+  }
+}
+
+/** What both gates share: npm run in the project with its output on stderr, stoppable; each npm command line shown (redacted). */
+function gateOptions(projectDir: string, npmArgs: readonly string[], stop: AbortSignal, term: Terminal, ctx: CheckContext, check: () => Promise<number>): GateOptions {
+  const command = npmCommand(ctx.env)
+  return {
+    projectDir,
+    npmArgs,
+    stop,
+    check,
+    runNpm: (args): Promise<NpmRunResult> => runNpm(args, { cwd: projectDir, env: ctx.env, command, onOutput: (chunk) => term.err(chunk), signal: stop }),
+    onNpm: (args, afterCheck) => term.err(`verify-deps: ${afterCheck ? 'the check passed; ' : ''}npm ${redactArgs(args).join(' ')}\n`),
+  }
+}
+
+/** Interrupted while npm installed after a passing check: npm was stopped; exit 128 + the signal's number. */
+function installInterrupted(outcome: { signal: string; command: string }, term: Terminal, kept: string): ExitCode {
+  term.err(`verify-deps: interrupted by ${outcome.signal}; npm ${outcome.command} was stopped and node_modules may be incomplete; ${kept}.\n`)
+  return signalExitCode(outcome.signal as NodeJS.Signals) as ExitCode
 }
 
 /**
  * After a passing check the exit code is npm's, passed through as is (usually 0 or 1); ExitCode
  * names only verify-deps' own codes, so this is the one place a code outside them is returned.
  */
-function npmExitCode(result: { code: number }): ExitCode {
-  return result.code as ExitCode
+function npmExitCode(code: number): ExitCode {
+  return code as ExitCode
 }
 
 function projectRoot(cwd: string): string {

@@ -1,15 +1,14 @@
 /**
  * `verify-deps setup [dir] [--force]`: the preinstall hook in package.json, a starter policy, and
- * the npm install-script settings to go with them. Nothing is written when the hook cannot be set.
+ * the npm install-script settings to go with them (the setting up itself: lib/gate/setup.ts).
+ * Nothing is written when the hook cannot be set.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { inputError } from '../errors.js'
 import { INSTALL_SCRIPT_SETTINGS } from '../gate/npm-settings.js'
-import { addPreinstallHook, HOOK_COMMAND, PackageJsonError, parsePackageJson } from '../gate/package-json.js'
-import { findPolicyFile } from '../policy/load.js'
-import { starterPolicy } from '../policy/starter.js'
+import { HOOK_COMMAND } from '../gate/package-json.js'
+import { setUpProject } from '../gate/setup.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import type { Terminal } from './terminal.js'
 
@@ -39,8 +38,6 @@ const SETUP_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const
 
-export const POLICY_FILE_NAME = 'verify-deps.policy.yaml'
-
 export async function runSetupCommand(argv: readonly string[], term: Terminal, ctx: { cwd: string }): Promise<ExitCode> {
   const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: SETUP_OPTIONS })
   if (values.help) {
@@ -49,62 +46,42 @@ export async function runSetupCommand(argv: readonly string[], term: Terminal, c
   }
   if (positionals.length > 1) throw inputError('EUSAGE', 'setup: takes at most one project directory', 'Run "verify-deps setup --help" for usage.')
   const projectDir = resolve(ctx.cwd, positionals[0] ?? '.')
-  const packageJsonPath = join(projectDir, 'package.json')
   const shown = (path: string) => relative(ctx.cwd, path) || path
 
-  // 1. Decide everything before writing anything: the hook change and whether a policy exists.
-  let text: string
-  try {
-    text = readFileSync(packageJsonPath, 'utf8')
-  } catch {
+  const setup = setUpProject(projectDir, { force: Boolean(values.force) })
+  if (setup.kind === 'no-package-json') {
     throw inputError('ENOPACKAGEJSON', `no package.json in ${projectDir}`, 'Run "verify-deps setup" in the project folder, or name it: "verify-deps setup <dir>".')
   }
-  let change
-  let manifest
-  try {
-    change = addPreinstallHook(text, { force: Boolean(values.force) })
-    manifest = parsePackageJson(text).value
-  } catch (err) {
-    if (err instanceof PackageJsonError) throw inputError('EPACKAGEJSON', `${shown(packageJsonPath)}: ${err.message}`)
-    throw err
-  }
-  if (change.kind === 'conflict') {
+  if (setup.kind === 'invalid-package-json') throw inputError('EPACKAGEJSON', `${shown(setup.packageJson)}: ${setup.reason}`)
+  if (setup.kind === 'hook-conflict') {
     throw inputError(
       'EHOOKEXISTS',
-      `${shown(packageJsonPath)} already has a different "preinstall" script: ${JSON.stringify(change.existing)}; nothing was changed`,
-      `Run "verify-deps setup --force" to replace it, or run both: "preinstall": ${JSON.stringify(`${HOOK_COMMAND} && ${change.existing}`)}.`,
+      `${shown(setup.packageJson)} already has a different "preinstall" script: ${JSON.stringify(setup.existing)}; nothing was changed`,
+      `Run "verify-deps setup --force" to replace it, or run both: "preinstall": ${JSON.stringify(`${HOOK_COMMAND} && ${setup.existing}`)}.`,
     )
   }
-  const existingPolicy = findPolicyFile(projectDir)
-
-  // 2. The hook.
+  const { hook, policy } = setup
   const out: string[] = []
-  if (change.kind === 'unchanged') {
-    out.push(`${shown(packageJsonPath)}: "preinstall" already runs verify-deps (${JSON.stringify(change.existing)}); unchanged`)
+  if (hook.kind === 'unchanged') {
+    out.push(`${shown(setup.packageJson)}: "preinstall" already runs verify-deps (${JSON.stringify(hook.existing)}); unchanged`)
   } else {
-    writeFileSync(packageJsonPath, change.text)
     out.push(
-      change.kind === 'added'
-        ? `${shown(packageJsonPath)}: added "preinstall": "${HOOK_COMMAND}"`
-        : `${shown(packageJsonPath)}: replaced "preinstall": ${JSON.stringify(change.previous)} with "${HOOK_COMMAND}" (--force)`,
+      hook.kind === 'added'
+        ? `${shown(setup.packageJson)}: added "preinstall": "${HOOK_COMMAND}"`
+        : `${shown(setup.packageJson)}: replaced "preinstall": ${JSON.stringify(hook.previous)} with "${HOOK_COMMAND}" (--force)`,
     )
   }
-
-  // 3. The starter policy, only where there is none ('wx': never overwrite, even in a race).
-  const policyPath = join(projectDir, POLICY_FILE_NAME)
-  if (existingPolicy) {
-    out.push(`${shown(existingPolicy)}: policy file already there; unchanged`)
-  } else {
-    writeFileSync(policyPath, starterPolicy(), { flag: 'wx' })
-    out.push(`${shown(policyPath)}: wrote a starter trust policy (it decides like the built-in default until you add rules)`)
-  }
+  out.push(
+    policy.written
+      ? `${shown(policy.path)}: wrote a starter trust policy (it decides like the built-in default until you add rules)`
+      : `${shown(policy.path)}: policy file already there; unchanged`,
+  )
 
   // 4. What the hook depends on.
-  const deps = { ...(manifest.dependencies as object | undefined), ...(manifest.devDependencies as object | undefined) }
-  if (!Object.hasOwn(deps, 'verify-deps')) {
+  if (!setup.isDependency) {
     out.push('', 'Note: verify-deps is not a dependency of this project. npm runs the hook from node_modules/.bin, so add it:', '  npm install --save-dev verify-deps')
   }
-  if (manifest.private !== true) {
+  if (!setup.isPrivate) {
     out.push(
       '',
       'Note: package.json is not "private": true. If you publish this package, its preinstall script also runs',

@@ -26,7 +26,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path'
 import procLog from 'proc-log'
 import { readVersionFields } from './evidence.js'
-import type { AttestationsEvidence, PackageEvidence, VersionData } from '../verify/types.js'
+import type { AttestationsEvidence, PackageEvidence, VersionData } from '../model/evidence.js'
 
 const { log } = procLog
 

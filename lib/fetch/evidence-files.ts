@@ -7,7 +7,7 @@
  * input error here, naming the file (exit 2). fetch/ gathers and never decides.
  */
 import ssri from 'ssri'
-import type { AttestationsEvidence, PackageEvidence, VersionData } from '../verify/types.js'
+import type { AttestationsEvidence, PackageEvidence, VersionData } from '../model/evidence.js'
 import { inputError } from '../errors.js'
 import { readPublishTime, readVersionData } from './evidence.js'
 import { MAX_TARBALL_BYTES, readInputFile, readJSONFile } from './files.js'

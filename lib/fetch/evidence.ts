@@ -26,14 +26,13 @@
  */
 import procLog from 'proc-log'
 import type { PackageRef } from '../model.js'
-import { parseIntegrity } from '../verify/integrity.js'
-import type { RegistryKey } from '../verify/registry-keys.js'
-import type { AttestationsEvidence, PackageEvidence, VersionData } from '../verify/types.js'
+import { parseIntegrity } from '../model/integrity.js'
+import type { AttestationsEvidence, PackageEvidence, RegistryKey, VersionData } from '../model/evidence.js'
 import type { EvidenceCache } from './cache.js'
 import { getJSON, requestPolicy, type GetJSONOptions, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
-import { normalizeRegistry, type RegistryKeysResult } from './registry-keys-by-registry.js'
+import { normalizeRegistry, type RegistryKeysResult } from './registry-keys/by-registry.js'
 
 const { log } = procLog
 

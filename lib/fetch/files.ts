@@ -5,7 +5,7 @@
  * file is read only if it is a regular file (after following symlinks), opened without blocking, and
  * no larger than a cap for its kind; anything else is an error naming the file.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs'
 import { inputError } from '../errors.js'
 
 /** Configuration files: `.npmrc`, the policy file. */
@@ -99,4 +99,9 @@ function fileKind(stat: { isDirectory(): boolean; isCharacterDevice(): boolean; 
 
 function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${Math.round(n / (1024 * 1024))} MiB` : `${n} bytes`
+}
+
+/** Which of `paths` exist (any kind of file), in order: e.g. the policy file names at a project's root. */
+export function existingPaths(paths: readonly string[]): string[] {
+  return paths.filter((path) => existsSync(path))
 }

@@ -18,12 +18,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import fetch from 'npm-registry-fetch'
 import procLog from 'proc-log'
 import type { PackageRef } from '../model.js'
-import { parseIntegrity } from '../verify/integrity.js'
+import { parseIntegrity } from '../model/integrity.js'
 import { escapedName, evidenceKey, type EvidenceOutcome, type FetchFailure } from './evidence.js'
 import { CROSS_ORIGIN_REDIRECT, hasCredentials, header, parseRetryAfter, requestPolicy, sameOriginAgent, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
-import { normalizeRegistry } from './registry-keys-by-registry.js'
+import { normalizeRegistry } from './registry-keys/by-registry.js'
 
 const { log } = procLog
 

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { readJSONFile } from './files.js'
 import { inputError, VerifyDepsError } from '../errors.js'
 import { DEFAULT_TUF_MIRROR, fetchTUFTargets, registryKeysTarget, type TUFFetchOptions, type TUFTargets } from './tuf.js'
-import { parseRegistryKeys, RegistryKeysError, type RegistryKey } from '../verify/registry-keys.js'
-import { createTrustContext } from '../verify/trust-context.js'
+import { loadRegistryKeysFile, parseRegistryKeys, RegistryKeysError } from './registry-keys/parse.js'
+import type { RegistryKey } from '../model/evidence.js'
 
 const TRUST_DIR = new URL('../../trust/', import.meta.url)
 export const EMBEDDED_TRUSTED_ROOT = fileURLToPath(new URL('trusted_root.json', TRUST_DIR))
@@ -34,29 +34,19 @@ export function loadTrustFiles(files: TrustFiles = {}): LoadedTrust {
 }
 
 /**
- * Reads a trusted root file and checks its shape at once: a file of the wrong shape (a keys file, a
- * bundle…) is unusable input naming the file (exit 2), found before any request is made — not an
- * "internal error" when the first package is verified.
+ * Reads a trusted root file. Its shape is the verify stage's to check (createTrustContext): callers
+ * check a file the user named at once, before any package is fetched, and report a file of the wrong
+ * shape (a keys file, a bundle…) with invalidTrustedRootFile — not as an "internal error" when the
+ * first package is verified.
  */
 export function loadTrustedRootFile(path: string): unknown {
-  const doc = readJSONFile(path, 'trusted root')
-  try {
-    createTrustContext({ trustedRoot: doc, trustedRootSource: path, registryKeys: null })
-  } catch (err) {
-    const message = (err as Error).message ?? String(err)
-    throw inputError('ETRUSTEDROOT', message.startsWith(path) ? message : `${path}: invalid trusted root: ${message}`, 'Pass a Sigstore trusted_root.json (media type application/vnd.dev.sigstore.trustedroot.v0.1+json).')
-  }
-  return doc
+  return readJSONFile(path, 'trusted root')
 }
 
-export function loadRegistryKeysFile(path: string): RegistryKey[] {
-  const doc = readJSONFile(path, 'registry keys')
-  try {
-    return parseRegistryKeys(doc, path)
-  } catch (err) {
-    if (err instanceof RegistryKeysError) throw inputError('EREGISTRYKEYSFILE', err.message)
-    throw err
-  }
+/** A trusted root file of the wrong shape: unusable input naming the file (exit 2). */
+export function invalidTrustedRootFile(path: string, err: unknown): VerifyDepsError {
+  const message = (err as Error)?.message ?? String(err)
+  return inputError('ETRUSTEDROOT', message.startsWith(path) ? message : `${path}: invalid trusted root: ${message}`, 'Pass a Sigstore trusted_root.json (media type application/vnd.dev.sigstore.trustedroot.v0.1+json).')
 }
 
 export interface TrustOptions extends TrustFiles {

@@ -9,7 +9,7 @@
  * entry names `signer`, the signing workflow must live in the repository that was built, so a build
  * that hands its OIDC token to another repository's workflow does not match by accident.
  */
-import type { SignerIdentity } from '../verify/identity.js'
+import type { SignerIdentity } from '../model/facts.js'
 import { matchGlob } from './match.js'
 import type { BuildPattern } from './types.js'
 

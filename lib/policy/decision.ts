@@ -5,7 +5,7 @@
  */
 import { finding, type Finding, type FindingSeverity } from '../findings.js'
 import type { DecidedFinding, Decision, PackageRef, PackageResult } from '../model.js'
-import type { PackageFacts } from '../verify/types.js'
+import type { PackageFacts } from '../model/facts.js'
 
 /** What is known about one package when the policy runs. */
 export type PackageOutcome =

@@ -4,8 +4,8 @@
  * finding it raises (unless the verification findings already show it). Pure.
  */
 import { finding, type Finding, type FindingCode } from '../findings.js'
-import type { SignerIdentity } from '../verify/identity.js'
-import type { PackageFacts } from '../verify/types.js'
+import type { SignerIdentity } from '../model/facts.js'
+import type { PackageFacts } from '../model/facts.js'
 import { describeMismatch, matchBuild, type BuildEntryCheck } from './builds.js'
 import { matchGlob } from './match.js'
 import type { RuleBody } from './types.js'

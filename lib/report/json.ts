@@ -8,9 +8,7 @@
 import { stringifyJSON } from './describe.js'
 import type { FindingCode, FindingSeverity } from '../findings.js'
 import type { Decision, PackageLocation, PackageResult, PackageSource, RegistrySummary, Report, ReportSummary } from '../model.js'
-import type { IdentitySource, SignerIdentity } from '../verify/identity.js'
-import type { AttestationStatus, IntegrityStatus, PackageFacts } from '../verify/types.js'
-import type { SignatureStatus } from '../verify/registry-signature.js'
+import type { AttestationStatus, IdentitySource, IntegrityStatus, PackageFacts, SignatureStatus, SignerIdentity } from '../model/facts.js'
 import { IDENTITY_FIELDS, type IdentityField } from './report-schema.js'
 import type { FormatOptions, FormattedOutput } from './types.js'
 

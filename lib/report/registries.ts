@@ -4,7 +4,7 @@
  * registry publishes no keys and only the built-in default policy decided. Pure.
  */
 import type { PackageResult, RegistryKeysSource, RegistrySummary } from '../model.js'
-import type { PackageFacts } from '../verify/types.js'
+import type { PackageFacts } from '../model/facts.js'
 
 /** Verified by cryptography, not by the registry's word: a registry signature, provenance or publish attestation verified. */
 export function isCryptographicallyVerified(facts: PackageFacts | undefined): boolean {

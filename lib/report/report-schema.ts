@@ -6,9 +6,7 @@
  */
 import { FINDINGS, type FindingSeverity } from '../findings.js'
 import type { Decision, PackageSource, RegistryKeysSource } from '../model.js'
-import type { IdentitySource, SignerIdentity } from '../verify/identity.js'
-import type { SignatureStatus } from '../verify/registry-signature.js'
-import type { AttestationStatus, IntegrityStatus } from '../verify/types.js'
+import type { AttestationStatus, IdentitySource, IntegrityStatus, SignatureStatus, SignerIdentity } from '../model/facts.js'
 
 export const REPORT_SCHEMA_VERSION = 1
 

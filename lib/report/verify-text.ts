@@ -6,7 +6,7 @@ import { FINDINGS } from '../findings.js'
 import type { PackageResult, Report } from '../model.js'
 import { plainText } from './describe.js'
 import { formatReport, type FormatName, type FormatOptions, type FormattedOutput } from './formats.js'
-import type { PackageFacts } from '../verify/types.js'
+import type { PackageFacts } from '../model/facts.js'
 
 /** `nothing-verified`: no check failed, but no signature or attestation was there to verify. */
 export type VerifyOutcome = 'pass' | 'fail' | 'nothing-verified'

@@ -7,7 +7,8 @@
  */
 import { finding, type Finding } from '../findings.js'
 import { mergeIdentity, readCertificateIdentity, readPredicateIdentity } from './identity.js'
-import { keyValidAt, type RegistryKey } from './registry-keys.js'
+import { keyValidAt } from './key-validity.js'
+import type { AttestationsEvidence, RegistryKey } from '../model/evidence.js'
 import {
   PREDICATE_NPM_PUBLISH,
   PROVENANCE_PREDICATE_TYPES,
@@ -17,7 +18,7 @@ import {
   type Statement,
 } from './statement.js'
 import type { BundleVerified, BundleVerifier } from './sigstore/index.js'
-import type { AttestationsEvidence, ProvenanceFacts, PublishFacts } from './types.js'
+import type { ProvenanceFacts, PublishFacts } from '../model/facts.js'
 
 export interface AttestationsInput {
   name: string

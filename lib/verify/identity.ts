@@ -10,6 +10,7 @@
  */
 import { ASN1Obj, X509Certificate } from '@sigstore/core'
 import { PREDICATE_SLSA_V02, PREDICATE_SLSA_V1 } from './statement.js'
+import type { IdentitySource, SignerIdentity } from '../model/facts.js'
 
 const FULCIO = '1.3.6.1.4.1.57264.1'
 
@@ -49,39 +50,6 @@ export interface CertificateIdentity {
   subjectAlternativeName?: string
   extensions: Partial<Record<CertificateField, string>>
   legacyExtensions: Partial<Record<LegacyCertificateField, string>>
-}
-
-/** Where a resolved identity field was read. */
-export type IdentitySource = 'certificate' | 'certificate-legacy' | 'certificate-san' | 'predicate'
-
-/** The fields policies match on. All come from signed material (certificate or signed predicate). */
-export interface SignerIdentity {
-  /** OIDC issuer of the signing certificate. */
-  issuer?: string
-  /** Certificate SAN: for GitHub Actions the workflow that signed (`job_workflow_ref`, incl. reusable workflows). */
-  subjectAlternativeName?: string
-  /** Repository that was built, `owner/name` for github.com, else the full source URI. */
-  repository?: string
-  repositoryUri?: string
-  repositoryId?: string
-  repositoryOwnerId?: string
-  /** Path of the workflow that ran the build in `repository` (e.g. `.github/workflows/release.yml`). */
-  workflow?: string
-  /** Git ref that was built, e.g. `refs/tags/v1.0.0`. */
-  ref?: string
-  /** Source commit (git SHA-1). */
-  commit?: string
-  /** `github-hosted` or `self-hosted`. */
-  runner?: string
-  /** Event that triggered the build (`push`, `release`, `workflow_dispatch`…). */
-  trigger?: string
-  visibility?: string
-  buildSignerUri?: string
-  runInvocationUri?: string
-  buildType?: string
-  builderId?: string
-  /** For each field above, where it was read. */
-  sources: Partial<Record<Exclude<keyof SignerIdentity, 'sources'>, IdentitySource>>
 }
 
 export function readCertificateIdentity(cert: X509Certificate): CertificateIdentity {

@@ -6,7 +6,9 @@ import { verifyAttestations } from './attestations.js'
 import { verifyIntegrity } from './integrity.js'
 import { readPublisher } from './publisher.js'
 import { verifyRegistrySignature } from './registry-signature.js'
-import type { PackageEvidence, PackageFacts, TrustContext } from './types.js'
+import type { TrustContext } from './trust-context.js'
+import type { PackageEvidence } from '../model/evidence.js'
+import type { PackageFacts } from '../model/facts.js'
 
 export function verifyPackage(evidence: PackageEvidence, trust: TrustContext): PackageFacts {
   const { name, version, versionData } = evidence

@@ -3,7 +3,7 @@
  * publisher that published through OIDC, and the approver of a staged publish. No signature covers
  * any of it, so it is reported as registry metadata and never as verified.
  */
-import type { PublisherFacts } from './types.js'
+import type { PublisherFacts } from '../model/facts.js'
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined

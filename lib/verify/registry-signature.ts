@@ -8,7 +8,9 @@
  */
 import { verify as cryptoVerify } from 'node:crypto'
 import { finding, type Finding } from '../findings.js'
-import { keyValidAt, type RegistryKey } from './registry-keys.js'
+import { keyValidAt } from './key-validity.js'
+import type { RegistryKey } from '../model/evidence.js'
+import type { SignatureFacts } from '../model/facts.js'
 
 export interface RegistrySignature {
   keyid: string
@@ -25,23 +27,6 @@ export interface SignatureInput {
   publishTime?: Date
   /** The registry's keys; `null` when the registry publishes none. */
   keys: readonly RegistryKey[] | null
-}
-
-export type SignatureStatus =
-  | 'verified'
-  | 'missing'
-  | 'invalid'
-  | 'key-unknown'
-  | 'key-expired'
-  | 'unsupported'
-  /** No registry version data was given (e.g. `verify-deps verify` without --packument). */
-  | 'not-checked'
-
-export interface SignatureFacts {
-  status: SignatureStatus
-  /** The key that verified the signature, or the key named by the failing one. */
-  keyid?: string
-  findings: Finding[]
 }
 
 /**

@@ -7,7 +7,7 @@
  * npm publish attestation (https://github.com/npm/attestation/tree/main/specs/publish/v0.1),
  * npm's purl form `pkg:npm/<name>@<version>` with a scope's `@` percent-encoded (npm-package-arg toPurl).
  */
-import { parseIntegrity } from './integrity.js'
+import { parseIntegrity } from '../model/integrity.js'
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json'
 export const STATEMENT_TYPES = new Set(['https://in-toto.io/Statement/v0.1', 'https://in-toto.io/Statement/v1'])

@@ -4,8 +4,16 @@
  * them), each limited to its validity window.
  */
 import { createBundleVerifier, parseTrustedRoot } from './sigstore/index.js'
-import type { RegistryKey } from './registry-keys.js'
-import type { TrustContext } from './types.js'
+import type { RegistryKey } from '../model/evidence.js'
+import type { BundleVerifier } from './sigstore/index.js'
+
+/** Trust material for one run: build once, reuse for every package. */
+export interface TrustContext {
+  /** Registry keys of the package's registry; `null` when the registry publishes none. */
+  registryKeys: readonly RegistryKey[] | null
+  /** The Sigstore bundle verifier, built once per run from the trusted root and registry keys. */
+  bundles: BundleVerifier
+}
 
 export interface TrustInput {
   trustedRoot: unknown

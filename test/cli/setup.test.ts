@@ -1,13 +1,13 @@
-// verify-deps setup on a plain project folder (no registry needed): the hook in package.json as
-// npm itself would write it, idempotence, never clobbering another preinstall, the starter policy
-// written once, and the recommended npm settings printed from the one source.
+// verify-deps setup on a plain project folder (no registry needed): what it prints, its exit codes,
+// idempotence, never clobbering another preinstall, and the recommended npm settings printed from the
+// one source. What is written (as npm pkg set would, never over a policy file) is a library test:
+// test/gate/setup.test.ts.
 import t, { type Test } from 'tap'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { INSTALL_SCRIPT_SETTINGS } from '../../lib/gate/npm-settings.js'
 import { starterPolicy } from '../../lib/policy/starter.js'
-import { runNpm } from '../helpers/registry/index.js'
 import { cleanEnv, runCli } from './run.js'
 
 function project(t: Test, packageJson: string) {
@@ -62,43 +62,6 @@ t.test('never clobbers a different preinstall; --force replaces it and says what
   t.match(forced.stdout, /replaced "preinstall": "node check-env\.js" with "verify-deps" \(--force\)/)
   t.same(JSON.parse(p.read('package.json')!.toString()).scripts, { preinstall: 'verify-deps', test: 'tap' })
   t.match(forced.stdout, /not a dependency of this project/, 'warns that verify-deps must be installed for the hook')
-})
-
-t.test('a preinstall that already runs verify-deps with options is kept, even with --force', async (t) => {
-  const text = JSON.stringify({ name: 'app', scripts: { preinstall: 'npx verify-deps --offline' } }) // one line, no newline
-  const p = project(t, text)
-  const r = await p.setup('--force')
-  t.equal(r.status, 0, r.stderr)
-  t.equal(p.read('package.json')?.toString(), text)
-  t.match(r.stdout, /not "private": true/, 'warns that a published package runs its preinstall for others')
-})
-
-t.test('never overwrites an existing policy file of any name', async (t) => {
-  const p = project(t, PACKAGE_JSON)
-  writeFileSync(join(p.projectDir, 'verify-deps.policy.json'), '{"version": 1}\n')
-  const r = await p.setup()
-  t.equal(r.status, 0, r.stderr)
-  t.equal(p.read('verify-deps.policy.yaml'), null)
-  t.equal(p.read('verify-deps.policy.json')?.toString(), '{"version": 1}\n')
-})
-
-t.test('package.json is written exactly as npm pkg set writes it (indent, line endings, BOM, one line)', async (t) => {
-  const cases: Record<string, string> = {
-    'tabs and CRLF': '{\r\n\t"name": "app",\r\n\t"scripts": {\r\n\t\t"test": "tap"\r\n\t}\r\n}\r\n',
-    'four spaces, no final newline': '{\n    "name": "app",\n    "version": "1.0.0"\n}',
-    'one line': '{"name":"app","scripts":{"build":"tsc"}}',
-    'BOM': '\uFEFF{\n  "name": "app"\n}\n',
-    'empty object': '{}\n',
-  }
-  for (const [name, text] of Object.entries(cases)) {
-    const ours = project(t, text)
-    const r = await ours.setup()
-    t.equal(r.status, 0, `${name}: ${r.stderr}`)
-    const npms = project(t, text)
-    const n = await runNpm(['pkg', 'set', 'scripts.preinstall=verify-deps'], { cwd: npms.projectDir, scratchDir: join(npms.dir, 'npm') })
-    t.equal(n.code, 0, n.stderr)
-    t.equal(ours.read('package.json')?.toString(), npms.read('package.json')?.toString(), name)
-  }
 })
 
 t.test('no package.json, or one that is not JSON: exit 2, nothing written', async (t) => {

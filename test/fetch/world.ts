@@ -9,8 +9,8 @@ import { join } from 'node:path'
 import type { Test } from 'tap'
 import type { PackageRef } from '../../lib/model.js'
 import { loadNpmConfig, type NpmConfig } from '../../lib/fetch/npm-config.js'
-import { fetchKeysForRegistries, type RegistryKeysResult } from '../../lib/fetch/registry-keys-by-registry.js'
-import { loadRegistryKeysFile } from '../../lib/fetch/trust.js'
+import { fetchKeysForRegistries, type RegistryKeysResult } from '../../lib/fetch/registry-keys/by-registry.js'
+import { loadRegistryKeysFile } from '../../lib/fetch/registry-keys/parse.js'
 import type { Scenario } from '../helpers/scenario/index.js'
 
 /** Fast retries for the loopback registry: the policy is under test, not the internet's backoff. */

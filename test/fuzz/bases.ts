@@ -18,10 +18,11 @@ import { corpusPath, loadCorpusCases, readCorpusJSON } from '../helpers/corpus.j
 import { createTestSigstore, type BundleVersion, type InTotoStatement } from '../helpers/pki/index.js'
 import { createRegistryKey, formatKeysEndpoint, packTarball, signRegistrySignature } from '../helpers/registry/index.js'
 import { loadTrustFiles } from '../../lib/fetch/trust.js'
-import { parseRegistryKeys } from '../../lib/verify/registry-keys.js'
+import { parseRegistryKeys } from '../../lib/fetch/registry-keys/parse.js'
 import { createBundleVerifier, parseTrustedRoot, type ArtifactInput, type BundleVerifier, type VerifyPolicy } from '../../lib/verify/sigstore/index.js'
 import { createTrustContext } from '../../lib/verify/trust-context.js'
-import type { PackageEvidence, TrustContext } from '../../lib/verify/types.js'
+import type { TrustContext } from '../../lib/verify/trust-context.js'
+import type { PackageEvidence } from '../../lib/model/evidence.js'
 
 // Untyped JSON the fuzz edits in place.
 export type Json = any

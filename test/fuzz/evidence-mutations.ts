@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto'
 import type { Facet, Json } from './bases.js'
 import { mutateBundle } from './bundle-mutations.js'
 import type { Rng } from './prng.js'
-import type { PackageEvidence } from '../../lib/verify/types.js'
+import type { PackageEvidence } from '../../lib/model/evidence.js'
 
 export interface EvidenceStep {
   /** The part of the evidence edited; a trial edits each target at most once. */

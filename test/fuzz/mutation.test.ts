@@ -16,7 +16,7 @@ import { mutateEvidence, type EvidenceStep, type Target } from './evidence-mutat
 import { judgeFacts, statusOf } from './oracle.js'
 import { createRng, trialSeed, type Rng } from './prng.js'
 import { verifyPackage } from '../../lib/verify/package.js'
-import type { PackageEvidence } from '../../lib/verify/types.js'
+import type { PackageEvidence } from '../../lib/model/evidence.js'
 
 const RUN_SEED = Number(process.env.FUZZ_SEED ?? 0x14_2026)
 const TRIALS = Number(process.env.FUZZ_TRIALS ?? 5200)

@@ -6,7 +6,8 @@ import { bindingProblem, judgeFacts } from './oracle.js'
 import { fieldsOf, firstTLV, mutateBundle } from './bundle-mutations.js'
 import { createRng } from './prng.js'
 import { readCorpusJSON } from '../helpers/corpus.js'
-import type { PackageEvidence, PackageFacts } from '../../lib/verify/types.js'
+import type { PackageEvidence } from '../../lib/model/evidence.js'
+import type { PackageFacts } from '../../lib/model/facts.js'
 
 const bytes = Buffer.from('tarball bytes')
 const sha512 = createHash('sha512').update(bytes).digest('base64')

@@ -13,7 +13,8 @@
 import { createHash } from 'node:crypto'
 import ssri from 'ssri'
 import type { Facet, Truth } from './bases.js'
-import type { PackageEvidence, PackageFacts } from '../../lib/verify/types.js'
+import type { PackageEvidence } from '../../lib/model/evidence.js'
+import type { PackageFacts } from '../../lib/model/facts.js'
 
 export interface JudgedStep {
   kind: string

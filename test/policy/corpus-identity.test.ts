@@ -1,7 +1,8 @@
 import t from 'tap'
 import { X509Certificate } from '@sigstore/core'
 import { readCorpusJSON } from '../helpers/corpus.js'
-import { mergeIdentity, readCertificateIdentity, readPredicateIdentity, type SignerIdentity } from '../../lib/verify/identity.js'
+import { mergeIdentity, readCertificateIdentity, readPredicateIdentity } from '../../lib/verify/identity.js'
+import type { SignerIdentity } from '../../lib/model/facts.js'
 import { evaluatePolicy } from '../../lib/policy/evaluate.js'
 import { NOW, policyFrom, ref, verified } from './helpers.js'
 

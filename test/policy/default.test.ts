@@ -8,7 +8,7 @@ import { evaluateDefaultPolicy, evaluatePolicy, explainPackage } from '../../lib
 import { parsePolicy } from '../../lib/policy/parse.js'
 import { NOW, policyFrom as policyOf } from './helpers.js'
 import type { PackageRef } from '../../lib/model.js'
-import type { PackageFacts } from '../../lib/verify/types.js'
+import type { PackageFacts } from '../../lib/model/facts.js'
 
 const ref = (over: Partial<PackageRef> = {}): PackageRef => ({
   name: 'a',

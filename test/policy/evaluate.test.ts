@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import type { FindingCode } from '../../lib/findings.js'
 import { evaluateDefaultPolicy, evaluatePolicy, evaluateRun } from '../../lib/policy/evaluate.js'
 import type { Mode, Policy } from '../../lib/policy/types.js'
-import type { SignerIdentity } from '../../lib/verify/identity.js'
+import type { SignerIdentity } from '../../lib/model/facts.js'
 import { NOW, facts, identity, noProvenance, policyFrom, ref, verified, type FactsOptions } from './helpers.js'
 
 const ACME = policyFrom(readFileSync(new URL('../../fixtures/policies/acme.policy.yaml', import.meta.url), 'utf8'))

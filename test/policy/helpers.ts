@@ -4,8 +4,7 @@ import type { PackageRef } from '../../lib/model.js'
 import type { PackageOutcome } from '../../lib/policy/decision.js'
 import { parsePolicy } from '../../lib/policy/parse.js'
 import type { Policy } from '../../lib/policy/types.js'
-import type { SignerIdentity } from '../../lib/verify/identity.js'
-import type { PackageFacts } from '../../lib/verify/types.js'
+import type { PackageFacts, SignerIdentity } from '../../lib/model/facts.js'
 
 export const NOW = new Date('2026-06-01T12:00:00Z')
 

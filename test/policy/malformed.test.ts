@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { loadPolicy } from '../../lib/policy/load.js'
+import { loadPolicy } from '../../lib/check.js'
 import { PolicyFileError } from '../../lib/policy/errors.js'
 
 // Each fixture's first line says where its first error is: `# expect: <line>:<column> <path>`,

@@ -4,8 +4,7 @@
  */
 import { FINDINGS, type FindingCode, type FindingSeverity } from '../../lib/findings.js'
 import type { DecidedFinding, PackageLocation, PackageResult, Report } from '../../lib/model.js'
-import type { SignerIdentity } from '../../lib/verify/identity.js'
-import type { PackageFacts } from '../../lib/verify/types.js'
+import type { PackageFacts, SignerIdentity } from '../../lib/model/facts.js'
 
 export const NPM_KEYID = 'SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA'
 export const SLSA_V1 = 'https://slsa.dev/provenance/v1'

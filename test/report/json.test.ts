@@ -4,7 +4,7 @@ import { FINDINGS } from '../../lib/findings.js'
 import { formatReportJson, toJsonReport } from '../../lib/report/json.js'
 import { formatReportReferenceMarkdown, formatReportSchemaJson } from '../../lib/report/report-doc.js'
 import { IDENTITY_FIELDS, REPORT_JSON_SCHEMA } from '../../lib/report/report-schema.js'
-import type { SignerIdentity } from '../../lib/verify/identity.js'
+import type { SignerIdentity } from '../../lib/model/facts.js'
 import { buildReport, deepFreeze, facts, identity, location, NPM_KEYID, sampleReport, scopedWithIdentity, SLSA_V1 } from './fixtures.js'
 import { validateJsonSchema } from './json-schema-validator.js'
 

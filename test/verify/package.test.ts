@@ -3,10 +3,10 @@
 import t from 'tap'
 import { createTestSigstore, type GithubActionsIdentityInput, type ProvenanceOptions } from '../helpers/pki/index.js'
 import { createRegistryKey, formatKeysEndpoint, packTarball, signRegistrySignature } from '../helpers/registry/index.js'
-import { parseRegistryKeys } from '../../lib/verify/registry-keys.js'
+import { parseRegistryKeys } from '../../lib/fetch/registry-keys/parse.js'
 import { createTrustContext } from '../../lib/verify/trust-context.js'
 import { verifyPackage } from '../../lib/verify/package.js'
-import type { PackageEvidence } from '../../lib/verify/types.js'
+import type { PackageEvidence } from '../../lib/model/evidence.js'
 
 const NOW = new Date('2025-06-01T12:00:00Z')
 const world = createTestSigstore({ now: NOW })

@@ -1,7 +1,9 @@
 import t from 'tap'
 import { generateKeyPairSync, sign } from 'node:crypto'
 import { readCorpusJSON } from '../helpers/corpus.js'
-import { parseRegistryKeys, keyValidAt, RegistryKeysError, type RegistryKey } from '../../lib/verify/registry-keys.js'
+import { parseRegistryKeys, RegistryKeysError } from '../../lib/fetch/registry-keys/parse.js'
+import { keyValidAt } from '../../lib/verify/key-validity.js'
+import type { RegistryKey } from '../../lib/model/evidence.js'
 import { verifyRegistrySignature, type SignatureInput } from '../../lib/verify/registry-signature.js'
 
 const tufKeys = parseRegistryKeys(readCorpusJSON('trust/npm-registry-keys.tuf-keys.json'), 'tuf keys.json')

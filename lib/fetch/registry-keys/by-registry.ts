@@ -15,15 +15,15 @@
  * A registry whose keys cannot be obtained is `failed`: its packages cannot be verified.
  */
 import procLog from 'proc-log'
-import { registryNerfDart, type NpmConfig } from './npm-config.js'
-import { fetchRegistryKeys } from './registry-keys.js'
-import { fetchTUFTargets, registryKeysTarget, type TUFFetchOptions } from './tuf.js'
-import { DEFAULT_REGISTRY } from './npm-config.js'
-import { requestPolicy } from './http.js'
-import { loadRegistryKeysFile } from './trust.js'
-import { inputError } from '../errors.js'
-import { parseRegistryKeys, type RegistryKey } from '../verify/registry-keys.js'
-import type { RegistryKeysSource } from '../model.js'
+import { registryNerfDart, type NpmConfig } from '../npm-config.js'
+import { fetchRegistryKeys } from './endpoint.js'
+import { fetchTUFTargets, registryKeysTarget, type TUFFetchOptions } from '../tuf.js'
+import { DEFAULT_REGISTRY } from '../npm-config.js'
+import { requestPolicy } from '../http.js'
+import { inputError } from '../../errors.js'
+import { loadRegistryKeysFile, parseRegistryKeys } from './parse.js'
+import type { RegistryKey } from '../../model/evidence.js'
+import type { RegistryKeysSource } from '../../model.js'
 
 const { log } = procLog
 

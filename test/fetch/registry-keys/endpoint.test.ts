@@ -1,9 +1,9 @@
 import t from 'tap'
-import { createRegistryKey, startRegistry } from '../helpers/registry/index.js'
-import { fetchRegistryKeys } from '../../lib/fetch/registry-keys.js'
-import { VerifyDepsError } from '../../lib/errors.js'
+import { createRegistryKey, startRegistry } from '../../helpers/registry/index.js'
+import { fetchRegistryKeys } from '../../../lib/fetch/registry-keys/endpoint.js'
+import { VerifyDepsError } from '../../../lib/errors.js'
 
-import { DEFAULT_RETRY_POLICY } from '../../lib/fetch/http.js'
+import { DEFAULT_RETRY_POLICY } from '../../../lib/fetch/http.js'
 
 const options = (cache: string) => ({ fetchOptions: { cache }, timeoutMs: 5000, retry: { ...DEFAULT_RETRY_POLICY, retries: 0 }, redact: (s: string) => s })
 

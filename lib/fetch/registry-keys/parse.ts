@@ -4,26 +4,12 @@
  *    `{keys: [{keyId, keyUsage, publicKey: {rawBytes, keyDetails, validFor: {start, end?}}}]}`
  *  - the registry's `GET /-/npm/v1/keys`: `{keys: [{keyid, keytype, scheme, key, expires}]}`
  * Untrusted JSON: every field is validated, and a malformed document is an error naming its source.
+ * A key file the user names (`--registry-keys`, an npmrc pin, the embedded copy) is read here too.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto'
-
-export type RegistryKeyUsage = 'npm:signatures' | 'npm:attestations'
-
-export interface RegistryKey {
-  keyid: string
-  publicKey: KeyObject
-  /** SPKI DER, base64: what the attestation trust material needs. */
-  spkiBase64: string
-  /** What the key may be used for, each with its own validity window (the TUF shape differs per use). */
-  usages: Partial<Record<RegistryKeyUsage, KeyValidity>>
-}
-
-export interface KeyValidity {
-  /** Start of validity, when known (TUF shape). */
-  validFrom?: Date
-  /** End of validity; undefined means no expiry. */
-  expires?: Date
-}
+import type { KeyValidity, RegistryKey } from '../../model/evidence.js'
+import { inputError } from '../../errors.js'
+import { readJSONFile } from '../files.js'
 
 export class RegistryKeysError extends Error {
   readonly code = 'EREGISTRYKEYS'
@@ -115,14 +101,13 @@ function optionalDate(value: unknown, where: string): Date | undefined {
   return date
 }
 
-/**
- * Whether a key may vouch, for the given use, for something made at `time` (the version's publish
- * time for registry signatures, the transparency log's integrated time for publish attestations).
- */
-export function keyValidAt(key: RegistryKey, usage: RegistryKeyUsage, time: Date): boolean {
-  const validity = key.usages[usage]
-  if (!validity) return false
-  if (validity.validFrom && time < validity.validFrom) return false
-  if (validity.expires && time >= validity.expires) return false
-  return true
+/** Reads a registry keys file: unreadable or malformed, it is unusable input naming the file (exit 2). */
+export function loadRegistryKeysFile(path: string): RegistryKey[] {
+  const doc = readJSONFile(path, 'registry keys')
+  try {
+    return parseRegistryKeys(doc, path)
+  } catch (err) {
+    if (err instanceof RegistryKeysError) throw inputError('EREGISTRYKEYSFILE', err.message)
+    throw err
+  }
 }

@@ -7,9 +7,10 @@
  * (`--fetch-timeout` / npm's `fetch-timeout`), retries with `Retry-After`, and the rule that
  * credentials never follow a redirect to another origin.
  */
-import { VerifyDepsError } from '../errors.js'
-import { getJSON, type GetJSONOptions } from './http.js'
-import { parseRegistryKeys, RegistryKeysError, type RegistryKey } from '../verify/registry-keys.js'
+import { VerifyDepsError } from '../../errors.js'
+import { getJSON, type GetJSONOptions } from '../http.js'
+import { parseRegistryKeys, RegistryKeysError } from './parse.js'
+import type { RegistryKey } from '../../model/evidence.js'
 
 /** Resolves to the registry's keys, or `null` when it publishes none. */
 export async function fetchRegistryKeys(registry: string, options: GetJSONOptions): Promise<RegistryKey[] | null> {

@@ -1,8 +1,8 @@
 import t from 'tap'
-import { fetchKeysForRegistries, parseRegistryKeysArgs } from '../../lib/fetch/registry-keys-by-registry.js'
-import { parseRegistryKeys } from '../../lib/verify/registry-keys.js'
-import { createRegistryKey, formatKeysEndpoint, formatTufKeys, startRegistry } from '../helpers/registry/index.js'
-import { isolatedConfig } from './world.js'
+import { fetchKeysForRegistries, parseRegistryKeysArgs } from '../../../lib/fetch/registry-keys/by-registry.js'
+import { parseRegistryKeys } from '../../../lib/fetch/registry-keys/parse.js'
+import { createRegistryKey, formatKeysEndpoint, formatTufKeys, startRegistry } from '../../helpers/registry/index.js'
+import { isolatedConfig } from '../world.js'
 
 const trustKey = createRegistryKey()
 const trust = { registryKeys: parseRegistryKeys(formatKeysEndpoint([trustKey]), 'trust file'), registryKeysSource: 'trust file' }

@@ -1,0 +1,65 @@
+/**
+ * What the fetch stage hands the verify stage: a package's evidence as received (untrusted, validated
+ * by the checks that read it) and the registry keys to check it with. Plain data: no I/O handles.
+ * Fetched from the registry (lib/fetch/evidence.ts) or read from files (`verify-deps verify`).
+ */
+import type { KeyObject } from 'node:crypto'
+
+/** What was obtained of the attestations document (`GET /-/npm/v1/attestations/<name>@<version>`). */
+export type AttestationsEvidence =
+  | { state: 'fetched'; document: unknown }
+  /** The registry answered that there is none (404). */
+  | { state: 'not-found' }
+  /** It could not be obtained (network, 5xx, malformed response…): a "could not verify", never a pass. */
+  | { state: 'failed'; reason: string }
+  /** Not asked for (the registry did not advertise any). */
+  | { state: 'not-requested' }
+
+/** Registry version data as received: untrusted, validated by the checks that read it. */
+export interface VersionData {
+  dist?: {
+    integrity?: unknown
+    signatures?: unknown
+    attestations?: unknown
+  }
+  _npmUser?: unknown
+}
+
+export interface PackageEvidence {
+  /** The real package name (for an alias, the package it resolves to). */
+  name: string
+  version: string
+  /**
+   * Integrity the project will install (lockfile): attacker-controlled, parsed totally. Never
+   * replaced by the registry's: without one that npm checks as a single sha512, nothing is bound.
+   */
+  integrity?: string
+  /** The registry's version document, if fetched. */
+  versionData?: VersionData
+  /** `time[version]` from the packument. */
+  publishTime?: string
+  attestations: AttestationsEvidence
+  /** The tarball bytes, when available (`verify-deps verify <tarball>`, `check --fetch-tarballs`). */
+  tarball?: Buffer
+  /** Why the tarball asked for (`--fetch-tarballs`) was not downloaded; said in the integrity finding. */
+  tarballSkipped?: string
+}
+
+export type RegistryKeyUsage = 'npm:signatures' | 'npm:attestations'
+
+/** An npm registry signing key, parsed by lib/fetch/registry-keys/ from either shape it is distributed in. */
+export interface RegistryKey {
+  keyid: string
+  publicKey: KeyObject
+  /** SPKI DER, base64: what the attestation trust material needs. */
+  spkiBase64: string
+  /** What the key may be used for, each with its own validity window (the TUF shape differs per use). */
+  usages: Partial<Record<RegistryKeyUsage, KeyValidity>>
+}
+
+export interface KeyValidity {
+  /** Start of validity, when known (TUF shape). */
+  validFrom?: Date
+  /** End of validity; undefined means no expiry. */
+  expires?: Date
+}
