@@ -9,6 +9,7 @@ import { inputError } from './errors.js'
 import { readEvidenceFiles, type EvidenceFiles } from './fetch/evidence-files.js'
 import { invalidTrustedRootFile, loadTrustFiles } from './fetch/trust.js'
 import type { PackageRef, Report } from './model.js'
+import { BUILT_IN_POLICY_WITHOUT_REGISTRY_DATA } from './policy/default.js'
 import { evaluateRun } from './policy/evaluate.js'
 import { verifyPackage } from './verify/package.js'
 import { SigstoreError } from './verify/sigstore/index.js'
@@ -42,9 +43,11 @@ export async function runVerifyTarball(options: VerifyTarballOptions): Promise<R
   // 3. Verify: what is cryptographically true about this tarball.
   const facts = verifyPackage(evidence, context)
 
-  // 4. Decide as `check` does without a policy file: each finding at its default severity.
+  // 4. Decide as `check` does without a policy file: each finding at its default severity. Without
+  //    --packument there is no registry signature to require (only to report as not checked).
   const ref: PackageRef = { name: facts.name, version: facts.version, integrity: evidence.integrity, source: 'registry', locations: [] }
-  const [result] = evaluateRun(null, [{ ref, outcome: { kind: 'verified', facts } }], new Date()).packages
+  const policy = evidence.versionData === undefined ? BUILT_IN_POLICY_WITHOUT_REGISTRY_DATA : null
+  const [result] = evaluateRun(policy, [{ ref, outcome: { kind: 'verified', facts } }], new Date()).packages
   if (!result) throw new Error('the policy gave no result for the package')
 
   // 5. The report. A tarball's sha512 of itself proves nothing about who made it: without one
