@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { checkProject, checkScenario, pinnedTrust as pinnedTrustOptions } from '../helpers/check.js'
 import { createScenario } from '../helpers/scenario/index.js'
 import { startRegistry } from '../helpers/registry/index.js'
-import { validateJsonSchema } from '../report/json-schema-validator.js'
+import { validateJsonSchema } from '../helpers/json-schema.js'
 import { cleanEnv, pinnedTrust, runCli } from './run.js'
 
 const SARIF_SCHEMA = JSON.parse(readFileSync(new URL('../../node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json', import.meta.url), 'utf8'))

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkScenario, pinnedTrust } from '../helpers/check.js'
 import { createScenario } from '../helpers/scenario/index.js'
-import { validateJsonSchema } from '../report/json-schema-validator.js'
+import { validateJsonSchema } from '../helpers/json-schema.js'
 
 const REPORT_SCHEMA = JSON.parse(readFileSync(new URL('../../docs/report.schema.json', import.meta.url), 'utf8'))
 
