@@ -1,12 +1,12 @@
-// The verification cache is not a source of truth (issue 14, item 8): through the real bin on the
+// The verification cache is not a source of truth (issue 14, item 8): through the library on the
 // loopback registry, a forged or edited cache entry never turns a failing package into a pass, and an
 // entry made from one registry's evidence is never used for another registry.
 import t from 'tap'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { checkScenario, type CheckResult } from '../helpers/check.js'
 import { startRegistry } from '../helpers/registry/index.js'
 import { createScenario, type Scenario } from '../helpers/scenario/index.js'
-import { cleanEnv, runCli } from './run.js'
 
 interface Entry {
   file: string
@@ -33,9 +33,8 @@ function lockfileIntegrity(s: Scenario, name: string): string {
   return integrity
 }
 
-function decisions(stdout: string): Record<string, string> {
-  const report = JSON.parse(stdout) as { packages: Array<{ name: string; decision: string }> }
-  return Object.fromEntries(report.packages.map((p) => [p.name, p.decision]))
+function decisions(r: CheckResult): Record<string, string> {
+  return Object.fromEntries((r.json.packages as Array<{ name: string; decision: string }>).map((p) => [p.name, p.decision]))
 }
 
 t.test('a forged cache entry never turns a failing package into a pass', async (t) => {
@@ -46,13 +45,12 @@ t.test('a forged cache entry never turns a failing package into a pass', async (
       { name: 'bad-prov', version: '1.0.0', provenance: 'tampered' },
     ],
   })
-  const env = cleanEnv(join(s.dir, 'home'))
   const cacheDir = join(s.dir, 'cache')
-  const args = [s.projectDir, '--trusted-root', s.trustedRootFile, '--cache-dir', cacheDir, '--json']
+  const check = () => checkScenario(s, { trustedRootFile: s.trustedRootFile, cacheDir })
 
-  const first = await runCli(args, { cwd: s.dir, env })
-  t.equal(first.status, 1, first.stderr)
-  t.same(decisions(first.stdout), { 'bad-prov': 'fail', 'bad-sig': 'fail', good: 'pass' })
+  const first = await check()
+  t.equal(first.status, 1)
+  t.same(decisions(first), { 'bad-prov': 'fail', 'bad-sig': 'fail', good: 'pass' })
   const filled = entriesByName(cacheDir)
   t.ok(filled.has('good') && filled.has('bad-sig') && filled.has('bad-prov'), 'the first run filled the cache')
   const good = filled.get('good')!
@@ -71,32 +69,30 @@ t.test('a forged cache entry never turns a failing package into a pass', async (
   }
   for (const [what, forge] of Object.entries(forgeries)) {
     for (const name of ['bad-sig', 'bad-prov']) writeFileSync(filled.get(name)!.file, forge(name))
-    const again = await runCli(args, { cwd: s.dir, env })
+    const again = await check()
     t.equal(again.status, 1, `${what}: still exit 1`)
-    t.same(decisions(again.stdout), { 'bad-prov': 'fail', 'bad-sig': 'fail', good: 'pass' }, `${what}: the failing packages still fail`)
+    t.same(decisions(again), { 'bad-prov': 'fail', 'bad-sig': 'fail', good: 'pass' }, `${what}: the failing packages still fail`)
   }
 })
 
 t.test('an entry from another registry is not used', async (t) => {
   const s = await createScenario(t, { packages: [{ name: 'good', version: '1.0.0' }] })
-  const env = cleanEnv(join(s.dir, 'home'))
   const cacheDir = join(s.dir, 'cache')
-  const base = [s.projectDir, '--trusted-root', s.trustedRootFile, '--cache-dir', cacheDir, '--json', '--fetch-retries', '0']
-  const first = await runCli(base, { cwd: s.dir, env })
-  t.equal(first.status, 0, first.stderr)
+  const base = { trustedRootFile: s.trustedRootFile, cacheDir, retries: 0 }
+  const first = await checkScenario(s, base)
+  t.equal(first.status, 0)
 
   // A second registry with the same keys and the same packages, whose package documents fail:
   // evidence cached from the first registry must not stand in for it.
   const other = await startRegistry({ store: s.registry.store })
   t.teardown(() => other.close())
   other.addFault({ pattern: /^\/(?!-\/npm\/v1\/keys$)/, type: 'status', status: 500 })
-  const r = await runCli([...base, '--registry', other.url], { cwd: s.dir, env })
+  const r = await checkScenario(s, { ...base, registry: other.url })
   t.ok(
     other.requests.some((q) => q.path !== '/-/npm/v1/keys'),
     'the package evidence was requested from the other registry',
   )
-  const good = (JSON.parse(r.stdout) as { packages: Array<{ name: string; decision: string; findings: Array<{ code: string }> }> }).packages.find((p) => p.name === 'good')
-  t.equal(good?.decision, 'fail', 'not a pass from the other registry')
-  t.ok(good?.findings.some((f) => f.code === 'FETCH_FAILED'), 'could not verify: the other registry failed')
-  t.ok(r.status === 3 || r.status === 1, `exit ${r.status}: never 0\n${r.stderr}`)
+  t.equal(r.pkg('good').decision, 'fail', 'not a pass from the other registry')
+  t.ok(r.codes('good').includes('FETCH_FAILED'), 'could not verify: the other registry failed')
+  t.ok(r.status === 3 || r.status === 1, `exit ${r.status}: never 0`)
 })

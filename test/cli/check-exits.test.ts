@@ -1,10 +1,13 @@
-// Exit codes, report formats and registry behaviour of the check command, through the real bin.
+// Exit codes, report formats and registry behaviour of the check command: formats, --output and the
+// usage errors through the real bin; registry behaviour through the library (runCheck, the JSON
+// report as --json prints it, and exitCodeForReport, the CLI's mapping of a report to its exit code).
 import t from 'tap'
 import { readFileSync, writeFileSync, cpSync } from 'node:fs'
 import { join } from 'node:path'
+import { checkProject, checkScenario, pinnedTrust as pinnedTrustOptions } from '../helpers/check.js'
 import { createScenario } from '../helpers/scenario/index.js'
 import { startRegistry } from '../helpers/registry/index.js'
-import { validateJsonSchema } from '../report/json-schema-validator.js'
+import { validateJsonSchema } from '../helpers/json-schema.js'
 import { cleanEnv, pinnedTrust, runCli } from './run.js'
 
 const SARIF_SCHEMA = JSON.parse(readFileSync(new URL('../../node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json', import.meta.url), 'utf8'))
@@ -42,10 +45,9 @@ t.test('exit 0 when nothing failed (a warning allowed); text, SARIF, GitHub and 
 t.test('exit 3 when the registry fails: FETCH_FAILED, never a pass', async (t) => {
   const s = await createScenario(t, { packages: [{ name: 'flaky', version: '1.0.0' }, { name: 'fine', version: '1.0.0' }] })
   s.registry.addFault({ prefix: '/flaky', type: 'status', status: 500 })
-  const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--fetch-retries', '1', '--json'], { cwd: s.dir, env })
-  t.equal(r.status, 3, r.stderr)
-  const report = JSON.parse(r.stdout)
+  const r = await checkScenario(s, { ...pinnedTrustOptions(s), cacheDir: false, retries: 1 })
+  t.equal(r.status, 3)
+  const report = r.json
   const flaky = report.packages.find((p: any) => p.name === 'flaky')
   t.equal(flaky.decision, 'fail')
   t.same(flaky.findings.map((f: any) => f.code), ['FETCH_FAILED'])
@@ -56,10 +58,9 @@ t.test('exit 3 when the registry fails: FETCH_FAILED, never a pass', async (t) =
 t.test('exit 3 when the registry resets connections and times out', async (t) => {
   const s = await createScenario(t, { packages: [{ name: 'slow', version: '1.0.0' }] })
   s.registry.addFault({ prefix: '/slow', type: 'delay', delayMs: 3000 })
-  const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--fetch-timeout', '300', '--fetch-retries', '0', '--json'], { cwd: s.dir, env })
-  t.equal(r.status, 3, r.stderr)
-  t.same(JSON.parse(r.stdout).packages[0].findings.map((f: any) => f.code), ['FETCH_FAILED'])
+  const r = await checkScenario(s, { ...pinnedTrustOptions(s), cacheDir: false, timeoutMs: 300, retries: 0 })
+  t.equal(r.status, 3)
+  t.same(r.codes('slow'), ['FETCH_FAILED'])
 })
 
 t.test('exit 2 for a project without a lockfile, with how to make one', async (t) => {
@@ -73,19 +74,19 @@ t.test('exit 2 for a project without a lockfile, with how to make one', async (t
 t.test('exit 2 for bad options', async (t) => {
   const dir = t.testdir({})
   const env = cleanEnv(join(dir, 'home'))
-  for (const args of [['--format', 'xml'], ['--omit', 'prod'], ['--concurrency', '0'], ['--installed', '--ideal'], ['--no-such']]) {
-    const r = await runCli(args, { cwd: dir, env })
-    t.equal(r.status, 2, args.join(' '))
+  const cases = [['--format', 'xml'], ['--omit', 'prod'], ['--concurrency', '0'], ['--installed', '--ideal'], ['--no-such']]
+  const runs = await Promise.all(cases.map((args) => runCli(args, { cwd: dir, env })))
+  for (const [i, r] of runs.entries()) {
+    t.equal(r.status, 2, cases[i]!.join(' '))
     t.notMatch(r.stderr, /\n\s+at /)
   }
 })
 
 t.test('a registry without keys is reported as such, never silently passed', async (t) => {
   const s = await createScenario(t, { registry: { keys: 'none' }, defaults: { signature: 'missing', provenance: 'missing' }, packages: [{ name: 'unsigned-reg', version: '1.0.0' }] })
-  const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
-  t.equal(r.status, 3, r.stderr)
-  const pkg = JSON.parse(r.stdout).packages[0]
+  const r = await checkScenario(s, { trustedRootFile: s.trustedRootFile, cacheDir: false })
+  t.equal(r.status, 3)
+  const pkg = r.pkg('unsigned-reg')
   t.ok(pkg.findings.some((f: any) => f.code === 'SIGNATURE_UNSUPPORTED_BY_REGISTRY'))
   t.not(pkg.evidence.signature.status, 'verified')
 })
@@ -96,9 +97,8 @@ t.test('a foreign attestation URL is not followed: attestations come from the co
   const s = await createScenario(t, { packages: [{ name: 'pointy', version: '1.0.0' }] })
   const v = s.version('pointy@1.0.0')
   v.dist = { ...(v.dist ?? {}), attestations: { url: `${foreign.url}-/npm/v1/attestations/pointy@1.0.0`, provenance: { predicateType: 'https://slsa.dev/provenance/v1' } } }
-  const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
-  t.equal(r.status, 0, r.stderr)
+  const r = await checkScenario(s, { ...pinnedTrustOptions(s), cacheDir: false })
+  t.equal(r.status, 0)
   t.same(foreign.requests, [], 'the foreign host got no request')
   t.ok(s.registry.requests.some((q) => q.path.startsWith('/-/npm/v1/attestations/pointy')), 'the configured registry was asked')
 })
@@ -114,12 +114,11 @@ t.test('a scoped registry with a token: the token reaches only its registry', as
   // The default registry is another host; only @private maps to the scenario registry, with its token.
   const host = new URL(s.registry.url).host
   writeFileSync(join(s.projectDir, '.npmrc'), `registry=${publicRegistry.url}\n@private:registry=${s.registry.url}\n//${host}/:_authToken=${TOKEN}\n`)
-  const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
-  t.equal(r.status, 0, r.stderr + r.stdout)
+  const r = await checkScenario(s, { ...pinnedTrustOptions(s), cacheDir: false })
+  t.equal(r.status, 0)
   t.ok(s.registry.requests.length > 0 && s.registry.requests.every((q) => q.tokenMatched), 'every request to the scoped registry carried its token')
   t.ok(publicRegistry.requests.every((q) => !q.hasAuthorization), 'the other registry never saw it')
-  t.notMatch(r.stdout + r.stderr, /SECRETscoped/, 'never printed')
+  for (const format of ['text', 'json', 'sarif', 'github'] as const) t.notMatch(r.output(format), /SECRETscoped/, `never printed (${format})`)
 })
 
 t.test('aliases and workspaces: the real package is verified, each workspace location reported', async (t) => {
@@ -130,18 +129,17 @@ t.test('aliases and workspaces: the real package is verified, each workspace loc
       workspaces: { 'packages/one': { name: 'one', dependencies: { 'ws-dep': '2.0.0' } } },
     },
   })
-  const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
-  t.equal(r.status, 0, r.stderr)
-  const report = JSON.parse(r.stdout)
+  const r = await checkScenario(s, { ...pinnedTrustOptions(s), cacheDir: false })
+  t.equal(r.status, 0)
+  const report = r.json
   const real = report.packages.find((p: any) => p.name === 'real-name')
   t.equal(real.decision, 'pass')
   t.equal(real.locations[0].alias, 'nick')
   const ws = report.packages.find((p: any) => p.name === 'ws-dep')
   t.equal(ws.locations[0].workspace, 'one')
   t.notOk(report.packages.some((p: any) => p.name === 'one'), 'the workspace itself is the project, not a dependency')
-  const only = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json', '--workspace', 'one'], { cwd: s.dir, env })
-  t.same(JSON.parse(only.stdout).packages.map((p: any) => p.name), ['ws-dep'])
+  const only = await checkScenario(s, { ...pinnedTrustOptions(s), cacheDir: false, workspaces: ['one'] })
+  t.same(only.json.packages.map((p: any) => p.name), ['ws-dep'])
 })
 
 t.test('bundled, git, file, link and remote dependencies end as skipped or UNVERIFIABLE_SOURCE', async (t) => {
@@ -151,8 +149,8 @@ t.test('bundled, git, file, link and remote dependencies end as skipped or UNVER
   cpSync(new URL('../../fixtures/tree/app', import.meta.url), join(dir, 'app'), { recursive: true })
   // The fixture's tarball URLs name registry.test and acme.test: with this npm setting they are fetched from --registry.
   const env = cleanEnv(join(dir, 'home'), { npm_config_replace_registry_host: 'always' })
-  const r = await runCli([join(dir, 'app'), '--registry', registry.url, '--no-cache', '--json', '--fetch-retries', '0'], { cwd: dir, env })
-  const report = JSON.parse(r.stdout)
+  const r = await checkProject({ projectDir: join(dir, 'app'), registry: registry.url, cacheDir: false, retries: 0, env }, join(dir, 'home'))
+  const report = r.json
   const by = (name: string) => report.packages.find((p: any) => p.name === name)
   t.equal(by('deep').decision, 'skipped')
   t.match(by('deep').skipReason, /^bundled/)

@@ -1,14 +1,15 @@
-// Every finding code the check command can produce, each from one mutated package, in one run.
+// Every finding code the check command can produce, each from one mutated package, in one run,
+// through the library (runCheck, the JSON report as --json prints it, exitCodeForReport).
 import t from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { checkScenario, pinnedTrust } from '../helpers/check.js'
 import { createScenario } from '../helpers/scenario/index.js'
-import { validateJsonSchema } from '../report/json-schema-validator.js'
-import { cleanEnv, pinnedTrust, runCli } from './run.js'
+import { validateJsonSchema } from '../helpers/json-schema.js'
 
 const REPORT_SCHEMA = JSON.parse(readFileSync(new URL('../../docs/report.schema.json', import.meta.url), 'utf8'))
 
-t.test('each knob gives its finding code through the real CLI', async (t) => {
+t.test('each knob gives its finding code in the JSON report', async (t) => {
   const s = await createScenario(t, {
     packages: [
       { name: 'ok', version: '1.0.0' },
@@ -33,10 +34,9 @@ t.test('each knob gives its finding code through the real CLI', async (t) => {
   lock.packages['node_modules/lock-swapped'].integrity = lock.packages['node_modules/ok'].integrity
   writeFileSync(lockPath, JSON.stringify(lock, null, 2))
 
-  const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
-  t.equal(r.status, 1, r.stderr)
-  const report = JSON.parse(r.stdout)
+  const r = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false })
+  t.equal(r.status, 1)
+  const report = r.json
   t.same(validateJsonSchema(REPORT_SCHEMA, report), [], 'the JSON report matches docs/report.schema.json')
   const codes = (name: string) => report.packages.find((p: any) => p.name === name).findings.map((f: any) => f.code)
   const decision = (name: string) => report.packages.find((p: any) => p.name === name).decision
@@ -66,16 +66,15 @@ t.test('each knob gives its finding code through the real CLI', async (t) => {
 
 t.test('--installed compares node_modules with the lockfile: INSTALLED_MISMATCH', async (t) => {
   const s = await createScenario(t, { packages: [{ name: 'inst', version: '1.0.0' }, { name: 'other', version: '1.0.0' }] })
-  const env = cleanEnv(join(s.dir, 'home'))
   const install = await s.npm(['ci'])
   t.equal(install.code, 0, 'npm ci installed the tree')
   // Someone changed what is on disk after install.
   const pkgPath = join(s.projectDir, 'node_modules', 'inst', 'package.json')
   const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'))
   writeFileSync(pkgPath, JSON.stringify({ ...pkg, version: '6.6.6' }))
-  const r = await runCli([s.projectDir, '--installed', ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
-  t.equal(r.status, 1, r.stderr)
-  const report = JSON.parse(r.stdout)
+  const r = await checkScenario(s, { mode: 'installed', ...pinnedTrust(s), cacheDir: false })
+  t.equal(r.status, 1)
+  const report = r.json
   const mismatch = report.packages.find((p: any) => p.findings.some((f: any) => f.code === 'INSTALLED_MISMATCH'))
   t.ok(mismatch, 'reported')
   t.match(mismatch.findings[0].message, /6\.6\.6/)

@@ -1,12 +1,12 @@
-// The lockfile integrity is what npm ci checks: the check is bound to it, through the real CLI on the
+// The lockfile integrity is what npm ci checks: the check is bound to it, through the library on the
 // loopback registry. A weak (sha1) integrity fails unless --fetch-tarballs proves the bytes match it
 // and the registry's signed sha512; unusable integrities are findings, never a crash.
 import t from 'tap'
 import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { checkScenario } from '../helpers/check.js'
 import { createScenario, type Scenario } from '../helpers/scenario/index.js'
-import { cleanEnv, runCli } from './run.js'
 
 const sha1Of = (bytes: Buffer) => `sha1-${createHash('sha1').update(bytes).digest('base64')}`
 const sha512Of = (bytes: Buffer) => `sha512-${createHash('sha512').update(bytes).digest('base64')}`
@@ -18,13 +18,9 @@ function editLockfile(s: Scenario, edit: (packages: Record<string, Record<string
   writeFileSync(lockPath, JSON.stringify(lock, null, 2))
 }
 
-async function check(s: Scenario, extra: string[] = []) {
-  const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, '--trusted-root', s.trustedRootFile, '--no-cache', '--json', ...extra], { cwd: s.dir, env })
-  const report = r.stdout ? JSON.parse(r.stdout) : undefined
-  const pkg = (name: string) => report?.packages.find((p: any) => p.name === name)
-  const codes = (name: string): string[] => pkg(name)?.findings.map((f: any) => f.code) ?? []
-  return { ...r, report, pkg, codes }
+/** `--trusted-root FILE --no-cache`, and `--fetch-tarballs` when asked. */
+function check(s: Scenario, fetchTarballs = false) {
+  return checkScenario(s, { trustedRootFile: s.trustedRootFile, cacheDir: false, ...(fetchTarballs && { fetchTarballs }) })
 }
 
 t.test('reports INTEGRITY_WEAK for a sha1 lockfile integrity; --fetch-tarballs passes it when the bytes match both hashes', async (t) => {
@@ -33,14 +29,14 @@ t.test('reports INTEGRITY_WEAK for a sha1 lockfile integrity; --fetch-tarballs p
   editLockfile(s, (p) => (p['node_modules/weak']!.integrity = sha1Of(served)))
 
   const plain = await check(s)
-  t.equal(plain.status, 1, plain.stderr)
+  t.equal(plain.status, 1)
   t.same(plain.codes('weak'), ['INTEGRITY_WEAK'])
   t.equal(plain.pkg('weak').decision, 'fail')
   t.equal(plain.pkg('ok').decision, 'pass')
 
   s.registry.clearRequests()
-  const fetched = await check(s, ['--fetch-tarballs'])
-  t.equal(fetched.status, 0, fetched.stderr)
+  const fetched = await check(s, true)
+  t.equal(fetched.status, 0)
   t.same(fetched.codes('weak'), [])
   t.equal(fetched.pkg('weak').decision, 'pass')
   t.equal(fetched.pkg('weak').evidence.integrity.tarball, 'verified')
@@ -55,8 +51,8 @@ t.test('--fetch-tarballs fails a weak entry whose tarball does not match the reg
   const served = s.version('swapped@1.0.0').tarball
   t.not(sha512Of(served), s.published('swapped@1.0.0').integrity, 'the served bytes are not the signed ones')
   editLockfile(s, (p) => (p['node_modules/swapped']!.integrity = sha1Of(served)))
-  const r = await check(s, ['--fetch-tarballs'])
-  t.equal(r.status, 1, r.stderr)
+  const r = await check(s, true)
+  t.equal(r.status, 1)
   t.same(r.codes('swapped'), ['TARBALL_INTEGRITY_MISMATCH'])
   t.equal(r.pkg('swapped').decision, 'fail')
 })
@@ -68,8 +64,8 @@ t.test('--fetch-tarballs does not download a resolved URL outside the registry',
     p['node_modules/elsewhere']!.integrity = sha1Of(served)
     p['node_modules/elsewhere']!.resolved = 'http://127.0.0.1:9/elsewhere-1.0.0.tgz'
   })
-  const r = await check(s, ['--fetch-tarballs'])
-  t.equal(r.status, 1, r.stderr)
+  const r = await check(s, true)
+  t.equal(r.status, 1)
   // The lockfile binding reports the foreign origin too (RESOLVED_ORIGIN_MISMATCH); the integrity stays weak.
   t.same(r.codes('elsewhere'), ['RESOLVED_ORIGIN_MISMATCH', 'INTEGRITY_WEAK'])
   t.match(r.pkg('elsewhere').findings.find((f: { code: string }) => f.code === 'INTEGRITY_WEAK').message, /not on the registry/)
@@ -94,7 +90,7 @@ t.test('unparsable and ambiguous integrities, in the lockfile or the version doc
     p['node_modules/two']!.integrity = `${signed} ${sha512Of(Buffer.from('other bytes'))}`
   })
   const r = await check(s)
-  t.equal(r.status, 1, r.stderr)
+  t.equal(r.status, 1)
   t.same(r.codes('garbage'), ['INTEGRITY_WEAK'])
   t.same(r.codes('upper'), ['INTEGRITY_WEAK'])
   t.same(r.codes('two'), ['INTEGRITY_AMBIGUOUS'])

@@ -1,49 +1,47 @@
-// Where trust comes from (issue 14, items 5, 6 and 7), through the real bin on the loopback
+// Where trust comes from (issue 14, items 5, 6 and 7), through the library on the loopback
 // registry: pinned registry keys, keys a registry serves about itself, a registry that serves none.
+// The usage error for two key files goes through the real bin.
 import t from 'tap'
 import { appendFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { checkScenario, pinnedTrust } from '../helpers/check.js'
 import { createScenario } from '../helpers/scenario/index.js'
-import { cleanEnv, pinnedTrust, runCli } from './run.js'
+import { cleanEnv, runCli } from './run.js'
 
 const KEYS_PATH = '/-/npm/v1/keys'
-const codesOf = (report: any, name: string): string[] => report.packages.find((p: any) => p.name === name).findings.map((f: any) => f.code)
 
 t.test('--registry-keys URL=FILE pins a private registry: its own keys endpoint is never asked', async (t) => {
   const s = await createScenario(t, { packages: [{ name: '@acme/lib', version: '1.0.0' }] })
-  const env = cleanEnv(join(s.dir, 'home'))
 
-  const pinned = await runCli([s.projectDir, ...pinnedTrust(s), '--no-cache', '--json'], { cwd: s.dir, env })
-  t.equal(pinned.status, 0, pinned.stderr)
-  const report = JSON.parse(pinned.stdout)
-  t.same(report.registries, [{ url: s.registry.url, keysSource: 'pinned', keysFrom: `${s.registryKeysFile} (--registry-keys)`, packages: 1, verified: 1, couldNotVerify: false }])
+  const pinned = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false })
+  t.equal(pinned.status, 0)
+  t.same(pinned.json.registries, [{ url: s.registry.url, keysSource: 'pinned', keysFrom: `${s.registryKeysFile} (--registry-keys)`, packages: 1, verified: 1, couldNotVerify: false }])
   t.notOk(s.registry.requests.some((r) => r.path === KEYS_PATH), 'no request for the registry’s own keys')
 
   // Pinned keys that do not include the signing key: the registry's (correct) keys are not a fallback.
   const otherKeys = s.writeRegistryKeysFile([s.unknownKey])
   s.registry.clearRequests()
-  const wrong = await runCli([s.projectDir, '--trusted-root', s.trustedRootFile, '--registry-keys', `${s.registry.url}=${otherKeys}`, '--no-cache', '--json'], { cwd: s.dir, env })
-  t.equal(wrong.status, 1, wrong.stderr)
-  t.ok(codesOf(JSON.parse(wrong.stdout), '@acme/lib').includes('SIGNATURE_KEY_UNKNOWN'))
+  const wrong = await checkScenario(s, { trustedRootFile: s.trustedRootFile, registryKeysPins: { [s.registry.url]: otherKeys }, cacheDir: false })
+  t.equal(wrong.status, 1)
+  t.ok(wrong.codes('@acme/lib').includes('SIGNATURE_KEY_UNKNOWN'))
   t.notOk(s.registry.requests.some((r) => r.path === KEYS_PATH))
 })
 
 t.test('an .npmrc pin (//host/:verify-deps-registry-keys) applies to its registry; keys it serves itself are a notice', async (t) => {
   const s = await createScenario(t, { packages: [{ name: 'plain', version: '1.0.0' }] })
-  const env = cleanEnv(join(s.dir, 'home'))
 
-  const selfServed = await runCli([s.projectDir, '--trusted-root', s.trustedRootFile, '--no-cache'], { cwd: s.dir, env })
-  t.equal(selfServed.status, 0, selfServed.stderr)
-  t.match(selfServed.stdout, /note: the signing keys of http:\/\/127\.0\.0\.1:\d+\/ came from that registry itself/)
-  t.match(selfServed.stdout, /keys: registry \(http:\/\/127\.0\.0\.1:\d+\/-\/npm\/v1\/keys\); 1 of 1 verified/)
+  const selfServed = await checkScenario(s, { trustedRootFile: s.trustedRootFile, cacheDir: false })
+  t.equal(selfServed.status, 0)
+  t.match(selfServed.output('text'), /note: the signing keys of http:\/\/127\.0\.0\.1:\d+\/ came from that registry itself/)
+  t.match(selfServed.output('text'), /keys: registry \(http:\/\/127\.0\.0\.1:\d+\/-\/npm\/v1\/keys\); 1 of 1 verified/)
 
   const otherKeys = s.writeRegistryKeysFile([s.unknownKey])
   appendFileSync(join(s.projectDir, '.npmrc'), `\n${s.registry.url.replace(/^http:/, '')}:verify-deps-registry-keys=${otherKeys}\n`)
   s.registry.clearRequests()
-  const r = await runCli([s.projectDir, '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
-  t.equal(r.status, 1, r.stderr)
-  const report = JSON.parse(r.stdout)
-  t.ok(codesOf(report, 'plain').includes('SIGNATURE_KEY_UNKNOWN'), 'the pinned keys decide, not the served ones')
+  const r = await checkScenario(s, { trustedRootFile: s.trustedRootFile, cacheDir: false })
+  t.equal(r.status, 1)
+  const report = r.json
+  t.ok(r.codes('plain').includes('SIGNATURE_KEY_UNKNOWN'), 'the pinned keys decide, not the served ones')
   t.equal(report.registries[0].keysSource, 'pinned')
   t.match(report.registries[0].keysFrom, /\.npmrc: \/\/127\.0\.0\.1:\d+\/:verify-deps-registry-keys/)
   t.notOk(report.notices.some((n: string) => /came from that registry itself/.test(n)))
@@ -60,11 +58,10 @@ t.test('two key files for one registry are a usage error', async (t) => {
 t.test('signatures from a registry that says it has no keys: asked again, then could not verify (exit 3), never a warning', async (t) => {
   // keys: 'none' → /-/npm/v1/keys answers 404, but every version is still signed.
   const s = await createScenario(t, { registry: { keys: 'none' }, packages: [{ name: 'signed', version: '1.0.0' }] })
-  const env = cleanEnv(join(s.dir, 'home'))
-  const r = await runCli([s.projectDir, '--trusted-root', s.trustedRootFile, '--no-cache', '--json'], { cwd: s.dir, env })
-  t.equal(r.status, 3, r.stderr)
-  const report = JSON.parse(r.stdout)
-  t.same(codesOf(report, 'signed'), ['FETCH_FAILED'])
+  const r = await checkScenario(s, { trustedRootFile: s.trustedRootFile, cacheDir: false })
+  t.equal(r.status, 3)
+  const report = r.json
+  t.same(r.codes('signed'), ['FETCH_FAILED'])
   t.match(report.packages[0].findings[0].message, /carries dist\.signatures .* publishes no signing keys.*not when asked again either: contradictory evidence/)
   t.equal(report.couldNotVerify, true)
   t.equal(s.registry.requests.filter((rq) => rq.path === KEYS_PATH).length, 2, 'the keys lookup was retried once')
@@ -76,24 +73,24 @@ t.test('a registry without keys is not a pass under the built-in default policy:
     defaults: { signature: 'missing', provenance: 'missing' },
     packages: [{ name: '@acme/one', version: '1.0.0' }, { name: '@acme/two', version: '1.0.0' }],
   })
-  const env = cleanEnv(join(s.dir, 'home'))
-  const args = [s.projectDir, '--trusted-root', s.trustedRootFile, '--no-cache']
-  const text = await runCli(args, { cwd: s.dir, env })
-  t.equal(text.status, 3, text.stderr)
-  t.match(text.stdout, /^cryptographically verified: 0 of 2 registry packages/m)
-  t.match(text.stdout, /^registry http:\/\/127\.0\.0\.1:\d+\/ publishes no signing keys: 2 packages could not be verified$/m)
-  t.match(text.stdout, /fix: accept unsigned packages from it explicitly: a policy rule .*require: \{ signature: false \}/)
-  t.match(text.stdout, /fix: coming: verify its packages against an evidence registry \(--upstream\)/)
+  const options = { trustedRootFile: s.trustedRootFile, cacheDir: false as const }
+  const unsigned = await checkScenario(s, options)
+  t.equal(unsigned.status, 3)
+  const text = unsigned.output('text')
+  t.match(text, /^cryptographically verified: 0 of 2 registry packages/m)
+  t.match(text, /^registry http:\/\/127\.0\.0\.1:\d+\/ publishes no signing keys: 2 packages could not be verified$/m)
+  t.match(text, /fix: accept unsigned packages from it explicitly: a policy rule .*require: \{ signature: false \}/)
+  t.match(text, /fix: coming: verify its packages against an evidence registry \(--upstream\)/)
 
-  const json = JSON.parse((await runCli([...args, '--json'], { cwd: s.dir, env })).stdout)
+  const json = unsigned.json
   t.equal(json.couldNotVerify, true)
   t.match(json.registries, [{ keysSource: 'none', packages: 2, verified: 0, couldNotVerify: true }])
 
   // A policy may accept the unsigned private scope explicitly: then the run passes.
   writeFileSync(join(s.projectDir, 'verify-deps.policy.yaml'), 'version: 1\nrules:\n  - packages: ["@acme/*"]\n    require: { signature: false }\n')
-  const accepted = await runCli([...args, '--json'], { cwd: s.dir, env })
-  t.equal(accepted.status, 0, accepted.stderr)
-  const acceptedReport = JSON.parse(accepted.stdout)
+  const accepted = await checkScenario(s, options)
+  t.equal(accepted.status, 0)
+  const acceptedReport = accepted.json
   t.equal(acceptedReport.couldNotVerify, false)
   t.match(acceptedReport.registries, [{ keysSource: 'none', couldNotVerify: false }])
 })

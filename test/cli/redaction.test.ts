@@ -3,6 +3,7 @@
 import t from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { checkScenario } from '../helpers/check.js'
 import { createScenario } from '../helpers/scenario/index.js'
 import { redactArgs } from '../../lib/fetch/redact.js'
 import { gateEnv } from './gate-env.js'
@@ -19,17 +20,18 @@ t.test('URL userinfo in the registry and the lockfile never enters the report, i
     const path = join(s.projectDir, file)
     writeFileSync(path, readFileSync(path, 'utf8').split(origin).join(withUserinfo))
   }
-  const env = cleanEnv(join(s.dir, 'home'))
-  for (const format of ['json', 'text', 'sarif', 'github']) {
-    const r = await runCli([s.projectDir, '--trusted-root', s.trustedRootFile, '--no-cache', '--format', format], { cwd: s.dir, env })
-    t.equal(r.status, 0, `${format}: ${r.stderr}`)
-    t.notMatch(r.stdout + r.stderr, PASSWORD, `${format}: no password`)
-    t.notMatch(r.stdout + r.stderr, `${USER}:`, `${format}: no userinfo`)
-    if (format === 'json') {
-      const report = JSON.parse(r.stdout)
-      t.match(report.packages[0].registry, /^http:\/\/\*\*\*@127\.0\.0\.1:\d+\/$/, 'the registry is named, its userinfo redacted')
-    }
+  // Every format, through the library (what each prints on stdout), then the real bin's stdout and stderr.
+  const checked = await checkScenario(s, { trustedRootFile: s.trustedRootFile, cacheDir: false })
+  t.equal(checked.status, 0)
+  for (const format of ['json', 'text', 'sarif', 'github'] as const) {
+    t.notMatch(checked.output(format), PASSWORD, `${format}: no password`)
+    t.notMatch(checked.output(format), `${USER}:`, `${format}: no userinfo`)
   }
+  t.match(checked.json.packages[0].registry, /^http:\/\/\*\*\*@127\.0\.0\.1:\d+\/$/, 'the registry is named, its userinfo redacted')
+  const r = await runCli([s.projectDir, '--trusted-root', s.trustedRootFile, '--no-cache', '--format', 'text'], { cwd: s.dir, env: cleanEnv(join(s.dir, 'home')) })
+  t.equal(r.status, 0, r.stderr)
+  t.notMatch(r.stdout + r.stderr, PASSWORD, 'CLI: no password')
+  t.notMatch(r.stdout + r.stderr, `${USER}:`, 'CLI: no userinfo')
 })
 
 t.test('the echoed npm command line of install and ci is redacted', async (t) => {

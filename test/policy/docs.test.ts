@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml'
 import { FINDINGS } from '../../lib/findings.js'
 import { formatPolicyMarkdown, formatPolicySchemaJson } from '../../lib/policy/doc.js'
 import { policyJSONSchema } from '../../lib/policy/schema.js'
-import { validateJsonSchema } from '../report/json-schema-validator.js'
+import { validateJsonSchema } from '../helpers/json-schema.js'
 
 const docs = (name: string) => readFileSync(new URL(`../../docs/${name}`, import.meta.url), 'utf8')
 

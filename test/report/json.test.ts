@@ -6,7 +6,7 @@ import { formatReportReferenceMarkdown, formatReportSchemaJson } from '../../lib
 import { IDENTITY_FIELDS, REPORT_JSON_SCHEMA } from '../../lib/report/report-schema.js'
 import type { SignerIdentity } from '../../lib/model/facts.js'
 import { buildReport, deepFreeze, facts, identity, location, NPM_KEYID, sampleReport, scopedWithIdentity, SLSA_V1 } from './fixtures.js'
-import { validateJsonSchema } from './json-schema-validator.js'
+import { validateJsonSchema } from '../helpers/json-schema.js'
 
 const docs = (file: string) => readFileSync(new URL(`../../docs/${file}`, import.meta.url), 'utf8')
 const schema = JSON.parse(docs('report.schema.json')) as Record<string, unknown>

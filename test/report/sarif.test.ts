@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { FINDINGS } from '../../lib/findings.js'
 import { DEFAULT_INFORMATION_URI, formatReportSarif, SARIF_FINGERPRINT_KEY } from '../../lib/report/sarif.js'
 import { buildReport, decided, deepFreeze, lineOf, lockfileTextFor, passing, sampleReport, warnNoProvenance } from './fixtures.js'
-import { validateJsonSchema } from './json-schema-validator.js'
+import { validateJsonSchema } from '../helpers/json-schema.js'
 
 // The SARIF 2.1.0 JSON schema (rtm.5, the OASIS release) as published in the npm registry package
 // @microsoft/jest-sarif (a devDependency used only for this file), so no copy of it lives in the repo.
