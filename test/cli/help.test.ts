@@ -1,21 +1,8 @@
 import t from 'tap'
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-
-const BIN = fileURLToPath(new URL('../../bin/verify-deps.js', import.meta.url))
+import { runCli } from './run.js'
 
 /** The real bin with `args`; the runs of a test start together (each is mostly node start-up). */
-function run(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (status) => resolve({ status, stdout, stderr }))
-  })
-}
+const run = (...args: string[]) => runCli(args, { cwd: process.cwd(), env: { ...process.env } as Record<string, string> })
 
 t.test('prints help with the commands and exit codes and exits 0', async (t) => {
   const [r, check] = await Promise.all([run('--help'), run('check', '--help')])

@@ -7,31 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createScenario } from '../helpers/scenario/index.js'
 import { cleanEnv, pinnedTrust, runCli } from './run.js'
-
-const ACME_BOT = { name: 'acme-bot', email: 'bot@acme.example', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:acme' } }
-
-const policy = (mode: 'enforce' | 'warn', extra = '') => `version: 1
-rules:
-  - packages: ["@acme/*"]
-    mode: ${mode}
-    require: { signature: true, provenance: true, trustedPublisher: true }
-    publishers: ["acme-bot"]
-    builds:
-      - issuer: https://token.actions.githubusercontent.com
-        repository: acme/*
-        workflow: .github/workflows/release.yml
-        ref: refs/tags/v*
-        runner: github-hosted
-  # More specific than @acme/*: the exact name wins, and pins the repository's numeric id.
-  - packages: ["@acme/renamed"]
-    mode: ${mode}
-    builds:
-      - repository: acme/renamed
-        repositoryId: "100000001"
-  - packages: ["@acme/staged"]
-    mode: ${mode}
-    require: { approver: true }
-${extra}`
+import { ACME_BOT, acmePolicy as policy } from '../policy/acme-policy.js'
 
 t.test('exceptions waive only what they list, expire, and are reported when unused; deny always fails', async (t) => {
   const s = await createScenario(t, {

@@ -3,19 +3,15 @@
 // one source. What is written (as npm pkg set would, never over a policy file) is a library test:
 // test/gate/setup.test.ts.
 import t, { type Test } from 'tap'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { INSTALL_SCRIPT_SETTINGS } from '../../lib/gate/npm-settings.js'
 import { starterPolicy } from '../../lib/policy/starter.js'
 import { cleanEnv, runCli } from './run.js'
+import { tempProject } from '../helpers/temp-project.js'
 
 function project(t: Test, packageJson: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'verify-deps-setup-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const projectDir = join(dir, 'project')
-  mkdirSync(projectDir)
-  writeFileSync(join(projectDir, 'package.json'), packageJson)
+  const { dir, projectDir } = tempProject(t, packageJson)
   const env = cleanEnv(join(dir, 'home'))
   const read = (name: string) => (existsSync(join(projectDir, name)) ? readFileSync(join(projectDir, name)) : null)
   return { dir, projectDir, read, setup: (...args: string[]) => runCli(['setup', ...args], { cwd: projectDir, env }) }

@@ -1,20 +1,15 @@
 // Setting a project up for the preinstall hook (lib/gate/setup.ts): what is written, and that nothing
 // is written when the hook cannot be set. Messages and exit codes: test/cli/setup.test.ts.
 import t, { type Test } from 'tap'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setUpProject } from '../../lib/gate/setup.js'
 import { starterPolicy } from '../../lib/policy/starter.js'
 import { runNpm } from '../helpers/registry/index.js'
+import { tempProject } from '../helpers/temp-project.js'
 
-/** A fresh project folder each call (t.testdir would give one test the same folder twice). */
 function project(t: Test, packageJson: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'verify-deps-setup-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const projectDir = join(dir, 'project')
-  mkdirSync(projectDir)
-  writeFileSync(join(projectDir, 'package.json'), packageJson)
+  const { dir, projectDir } = tempProject(t, packageJson)
   const read = (name: string) => (existsSync(join(projectDir, name)) ? readFileSync(join(projectDir, name), 'utf8') : null)
   return { dir, projectDir, read }
 }

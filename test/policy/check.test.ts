@@ -7,31 +7,7 @@ import { join } from 'node:path'
 import { runCheck } from '../../lib/check.js'
 import { createScenario } from '../helpers/scenario/index.js'
 import { cleanEnv } from '../cli/run.js'
-
-const ACME_BOT = { name: 'acme-bot', email: 'bot@acme.example', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:acme' } }
-
-const policy = (mode: 'enforce' | 'warn', extra = '') => `version: 1
-rules:
-  - packages: ["@acme/*"]
-    mode: ${mode}
-    require: { signature: true, provenance: true, trustedPublisher: true }
-    publishers: ["acme-bot"]
-    builds:
-      - issuer: https://token.actions.githubusercontent.com
-        repository: acme/*
-        workflow: .github/workflows/release.yml
-        ref: refs/tags/v*
-        runner: github-hosted
-  # More specific than @acme/*: the exact name wins, and pins the repository's numeric id.
-  - packages: ["@acme/renamed"]
-    mode: ${mode}
-    builds:
-      - repository: acme/renamed
-        repositoryId: "100000001"
-  - packages: ["@acme/staged"]
-    mode: ${mode}
-    require: { approver: true }
-${extra}`
+import { ACME_BOT, acmePolicy as policy } from './acme-policy.js'
 
 // One package per way the policy can be violated; everything else about them is valid.
 const violations: Record<string, { code: string; spec: Record<string, unknown> }> = {
