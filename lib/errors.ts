@@ -179,6 +179,21 @@ export const ERRORS = {
   },
 
   // Install gates and setup.
+  ENPMSTART: {
+    kind: 'usage',
+    summary: '`verify-deps install` could not start npm for its `--package-lock-only` run (npm is not installed, not on PATH, or `npm_execpath` points nowhere). Nothing was installed; package.json and the lockfile are put back.',
+    fix: 'Check that "npm --version" works in the same shell, then run "verify-deps install" again.',
+  },
+  ENPMLOCKFILE: {
+    kind: 'could-not-verify',
+    summary: '`verify-deps install`: npm could not write the lockfile the check needs (its `--package-lock-only` run failed: a registry error, an unresolvable spec, a peer conflict). Nothing was checked or installed; package.json and the lockfile are put back.',
+    fix: 'Run "npm install --package-lock-only" with the same arguments to see npm\'s error, fix it, and run "verify-deps install" again.',
+  },
+  ENODEMODULESCREATED: {
+    kind: 'could-not-verify',
+    summary: '`verify-deps install`: npm created node_modules during its `--package-lock-only` run, which must not install anything (a changed npm or a script). The gate stops before the check; package.json and the lockfile are put back.',
+    fix: 'Remove node_modules, check which npm runs ("npm --version", "which npm") and its configuration, and run "verify-deps install" again.',
+  },
   ELIFECYCLE: {
     kind: 'usage',
     summary: '`verify-deps install` / `ci` was run as the project\'s own install script; it runs npm itself and would run again without end. (npm uses the same code for a script that failed.)',

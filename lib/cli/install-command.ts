@@ -8,7 +8,7 @@
 import { relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { redactArgs } from '../fetch/redact.js'
-import { inputError } from '../errors.js'
+import { inputError, VerifyDepsError, type ErrorCode } from '../errors.js'
 import { refuseNpmSettings, splitGateArgs } from '../gate/args.js'
 import { runCiGate, runInstallGate, type GateOptions, type GateOutcome } from '../gate/install.js'
 import { npmCommand, runNpm, type NpmRunResult } from '../gate/npm.js'
@@ -87,10 +87,14 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
   refuseNpmSettings(settings, 'install')
   const projectDir = projectRoot(ctx.cwd)
   const shown = (path: string) => relative(ctx.cwd, path) || path
+  const afterwards = (restored: readonly string[]) =>
+    `Nothing was installed; ${restored.length ? `restored ${restored.map(shown).join(', ')}` : 'package.json and the lockfile are unchanged'}.`
   const refused = (exitCode: ExitCode, why: string, restored: readonly string[]): ExitCode => {
-    term.err(`verify-deps: ${why}. Nothing was installed; ${restored.length ? `restored ${restored.map(shown).join(', ')}` : 'package.json and the lockfile are unchanged'}.\n`)
+    term.err(`verify-deps: ${why}. ${afterwards(restored)}\n`)
     return exitCode
   }
+  /** A refusal before the check ran: a run error with its registered code (main prints it, as JSON under --json). */
+  const refusal = (code: ErrorCode, why: string, restored: readonly string[]) => new VerifyDepsError(code, `${why}. ${afterwards(restored)}`)
 
   // A termination signal stops npm; before the check has passed the gate puts every kept file back
   // and the exit is 128 + the signal's number.
@@ -113,13 +117,14 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
       return exitCode
     }
     case 'npm-not-started':
-      if (!outcome.afterCheck) return refused(EXIT.USAGE, `could not run npm (${outcome.reason})`, outcome.restored)
+      // Before the check nothing is on stdout yet: an error (JSON under --json, as every run error).
+      if (!outcome.afterCheck) throw refusal('ENPMSTART', `could not run npm (${outcome.reason})`, outcome.restored)
       term.err(`verify-deps: could not run npm (${outcome.reason}); the verified package.json and lockfile are kept.\n`)
       return EXIT.USAGE
     case 'lockfile-failed':
-      return refused(EXIT.COULD_NOT_VERIFY, `npm could not write the lockfile (exit ${outcome.npmCode})`, outcome.restored)
+      throw refusal('ENPMLOCKFILE', `npm could not write the lockfile (exit ${outcome.npmCode})`, outcome.restored)
     case 'node-modules-created':
-      return refused(EXIT.COULD_NOT_VERIFY, 'npm created node_modules during a --package-lock-only run; not going on', outcome.restored)
+      throw refusal('ENODEMODULESCREATED', 'npm created node_modules during a --package-lock-only run; not going on', outcome.restored)
     case 'check-error':
       // The check could not run (policy, lockfile, registry): nothing verified, so nothing is kept.
       refused(EXIT.USAGE, 'the check could not run', outcome.restored)

@@ -44,10 +44,18 @@ t.test('install: a refused package never reaches node_modules; package.json and 
   // npm cannot resolve: nothing to verify (exit 3), nothing changed.
   const missing = await cli(['install', ...trust, 'no-such-package'])
   t.equal(missing.status, 3, missing.stderr)
-  t.match(missing.stderr, /npm could not write the lockfile/)
+  t.match(missing.stderr, /npm could not write the lockfile \(exit \d+\)\. Nothing was installed; (restored package\.json, package-lock\.json|package\.json and the lockfile are unchanged)\./)
   t.same(bytes('package.json'), before.pkg)
   t.same(bytes('package-lock.json'), before.lock)
   t.notOk(existsSync(file('node_modules')))
+
+  // Under --json the refusal is a run error on stdout, with its registered code and exit code.
+  const json = await cli(['install', ...trust, '--json', 'no-such-package'])
+  t.equal(json.status, 3, json.stderr)
+  const { error } = JSON.parse(json.stdout) as { error: { code: string; summary: string; detail: string } }
+  t.equal(error.code, 'ENPMLOCKFILE')
+  t.match(error.summary, /npm could not write the lockfile/)
+  t.same(bytes('package.json'), before.pkg)
 })
 
 t.test('install: a package that passes is installed with npm ci, exit 0', async (t) => {
