@@ -20,7 +20,6 @@ import { finding } from './findings.js'
 import type { PackageRef, PackageResult, Report } from './model.js'
 import { decisionOf, type PackageOutcome } from './policy/decision.js'
 import { evaluateRun, type RunPackage } from './policy/evaluate.js'
-import { DEFAULT_RULE } from './policy/select.js'
 import { choosePolicyFile, parsePolicyFile, unreadablePolicyFile } from './policy/load.js'
 import { POLICY_FILE_NAMES } from './policy/schema.js'
 import type { Policy } from './policy/types.js'
@@ -207,9 +206,10 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
 
   const summary = { total: results.length, pass: 0, warn: 0, fail: 0, skipped: 0 }
   for (const r of results) summary[r.decision]++
-  // A registry without keys is not a pass: its unverified packages, decided only by the built-in
-  // default policy, make the run "could not verify" (exit 3); a policy rule can accept them.
-  const registries = summarizeRegistries(results, new Map([...registryKeys].map(([url, keys]) => [url, keysInfo(keys)])), (p) => p.rule === DEFAULT_RULE && !policy?.default)
+  // A registry without keys is not a pass: its unverified packages, decided by the built-in default
+  // policy (or a rule that copies its `severity: { SIGNATURE_UNSUPPORTED_BY_REGISTRY: warning }`),
+  // make the run "could not verify" (exit 3); a policy rule can accept them.
+  const registries = summarizeRegistries(results, new Map([...registryKeys].map(([url, keys]) => [url, keysInfo(keys)])), (p) => evaluation.keylessRegistryUnaccepted.has(p))
   const couldNotVerify = results.some((r) => r.findings.some((f) => f.code === 'FETCH_FAILED')) || registries.some((r) => r.couldNotVerify)
   // No credential reaches the report model, whatever field it came in by (lockfile, .npmrc, a reason).
   return redactStrings<Report>({

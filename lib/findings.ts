@@ -38,7 +38,7 @@ export interface FindingDefinition {
   /** Which evidence it concerns. */
   evidence: EvidenceKind
   /**
-   * Severity under the built-in default policy (lib/policy/built-in.ts, which a test holds to this).
+   * Severity under the built-in default policy (lib/policy/default.ts, which a test holds to this).
    * Cryptographic failures are always errors: a broken signature is never only a warning.
    */
   defaultSeverity: FindingSeverity

@@ -41,6 +41,13 @@ export interface PackageExplanation {
   matchedAs?: string
   /** For an aliased package: the evaluations under its other names, which were less strict. */
   alternatives?: PackageExplanation[]
+  /**
+   * Whether the deciding rule leaves a registry without signing keys unaccepted: its `severity` map
+   * lowers SIGNATURE_UNSUPPORTED_BY_REGISTRY to a warning (as the built-in default policy does) —
+   * reported, not accepted, so such a package that nothing else verified makes the run "could not
+   * verify". A rule accepts a keyless registry with `require: { signature: false }`, `info`, `mode`.
+   */
+  keylessRegistryUnaccepted: boolean
 }
 
 /** Never used: the built-in default policy has a `default` (a test holds it); here so a missing one fails closed. */
@@ -96,6 +103,7 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
     checks,
     exceptions,
     result,
+    keylessRegistryUnaccepted: leavesKeylessRegistryUnaccepted(body),
   })
 
   // A bundled package is inside its parent's tarball, which is what gets verified; a denied one still fails.
@@ -141,11 +149,22 @@ export interface RunEvaluation {
   /** One result per package, in the order given. */
   packages: PackageResult[]
   unusedExceptions: UnusedException[]
+  /** The results whose deciding rule leaves a registry without keys unaccepted (PackageExplanation.keylessRegistryUnaccepted). */
+  keylessRegistryUnaccepted: ReadonlySet<PackageResult>
+}
+
+/** The built-in default policy's own rule for keyless registries, and any rule that copies it. */
+function leavesKeylessRegistryUnaccepted(body: RuleBody): boolean {
+  return body.severity?.SIGNATURE_UNSUPPORTED_BY_REGISTRY === 'warning'
 }
 
 /** Decides every package of a run and reports exceptions that did nothing. Throws PolicyFileError for an ambiguous policy. */
 export function evaluateRun(policy: Policy | null, packages: readonly RunPackage[], now: Date): RunEvaluation {
   const explanations = packages.map(({ ref, outcome }) => explainPackage(policy, ref, outcome, now))
   const uses = explanations.flatMap((e) => [e, ...(e.alternatives ?? [])]).flatMap((e) => e.exceptions)
-  return { packages: explanations.map((e) => e.result), unusedExceptions: policy ? unusedExceptions(policy, uses) : [] }
+  return {
+    packages: explanations.map((e) => e.result),
+    unusedExceptions: policy ? unusedExceptions(policy, uses) : [],
+    keylessRegistryUnaccepted: new Set(explanations.filter((e) => e.keylessRegistryUnaccepted).map((e) => e.result)),
+  }
 }

@@ -122,7 +122,7 @@ const findingSeverity = string({
 // Only requirement codes: validity failures, DENIED and EXCEPTION_EXPIRED keep their severity whatever a policy says.
 const severities = object(Object.fromEntries(WAIVABLE_CODES.map((code) => [code, optional(findingSeverity)])), {
   description:
-    "Severity of findings with these codes under the rule, instead of what `mode` and `require` make of them (`error`, `warning` or `info`). Only the codes an exception may waive; validity failures are errors whatever this says. The built-in default policy uses it to warn on missing provenance.",
+    "Severity of findings with these codes under the rule, instead of what `mode` and `require` make of them (`error`, `warning` or `info`). Only the codes an exception may waive; validity failures are errors whatever this says. The built-in default policy uses it to warn on missing provenance; `SIGNATURE_UNSUPPORTED_BY_REGISTRY: warning` reports a keyless registry without accepting it (the run stays \"could not verify\").",
   minProperties: { count: 1, message: 'an empty severity mapping changes nothing; name at least one code' },
 })
 

@@ -6,6 +6,7 @@ import { appendFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkScenario, pinnedTrust } from '../helpers/check.js'
 import { createScenario } from '../helpers/scenario/index.js'
+import { BUILT_IN_POLICY_TEXT } from '../../lib/policy/default.js'
 import { cleanEnv, runCli } from './run.js'
 
 const KEYS_PATH = '/-/npm/v1/keys'
@@ -93,5 +94,14 @@ t.test('a registry without keys is not a pass under the built-in default policy:
   const acceptedReport = accepted.json
   t.equal(acceptedReport.couldNotVerify, false)
   t.match(acceptedReport.registries, [{ keysSource: 'none', couldNotVerify: false }])
+
+  // The built-in default policy is an ordinary document: copied into the project as it is, it decides
+  // a keyless registry the same way (its `severity: warning` reports the registry, it does not accept it).
+  writeFileSync(join(s.projectDir, 'verify-deps.policy.yaml'), BUILT_IN_POLICY_TEXT)
+  const copied = await checkScenario(s, options)
+  t.equal(copied.status, 3, 'the copied default document: still could not verify')
+  t.equal(copied.json.couldNotVerify, true)
+  t.same(copied.json.packages.map((p: { decision: string }) => p.decision), json.packages.map((p: { decision: string }) => p.decision), 'same decisions as the built-in default')
+  t.match(copied.json.registries, [{ keysSource: 'none', couldNotVerify: true }])
 })
 
