@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { exitCodeForError } from '../../lib/cli/exit-codes.js'
 import { isErrorCode } from '../../lib/errors.js'
 import { createScenario } from '../helpers/scenario/index.js'
-import { BIN, cleanEnv, runCli, type RunResult } from './run.js'
+import { cleanEnv, cliCommand, runCli, type RunResult } from './run.js'
 
 const NO_CRASH = /internal error|\n\s+at /
 
@@ -55,7 +55,7 @@ t.test('an unwritable --output is exit 2 naming the file, found before any regis
 t.test('a reader that closes the pipe early (verify-deps | head) ends the run quietly', async (t) => {
   const dir = t.testdir({})
   const result = await new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--help'], { cwd: dir, env: cleanEnv(join(dir, 'home')), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(...cliCommand(['--help']), { cwd: dir, env: cleanEnv(join(dir, 'home')), stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout.destroy()
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))

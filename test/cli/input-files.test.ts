@@ -5,13 +5,13 @@ import { spawn, spawnSync } from 'node:child_process'
 import { appendFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createScenario } from '../helpers/scenario/index.js'
-import { BIN, cleanEnv, type RunResult } from './run.js'
+import { cleanEnv, cliCommand, type RunResult } from './run.js'
 
 /** runCli, but a run still going after `limitMs` is killed and reported as `status: null`: a hang fails the test instead of stalling it. */
 function runWithin(limitMs: number, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<RunResult & { ms: number }> {
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(...cliCommand(args), { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     const timer = setTimeout(() => child.kill('SIGKILL'), limitMs)

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createScenario, type Scenario } from '../helpers/scenario/index.js'
 import { gateEnv } from './gate-env.js'
-import { BIN, pinnedTrust, type RunResult } from './run.js'
+import { cliCommand, pinnedTrust, type RunResult } from './run.js'
 import { signalExitCode } from '../../lib/cli/exit-codes.js'
 
 async function scenario(t: Parameters<typeof createScenario>[0]) {
@@ -28,7 +28,7 @@ async function scenario(t: Parameters<typeof createScenario>[0]) {
 
 /** The CLI as a child the test can send signals to. */
 function startCli(args: string[], options: { cwd: string; env: Record<string, string> }) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(...cliCommand(args), { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))

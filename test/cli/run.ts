@@ -4,8 +4,12 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { childCommand } from '../helpers/child.js'
 
 export const BIN = fileURLToPath(new URL('../../bin/verify-deps.js', import.meta.url))
+
+/** `[file, args]` that start bin/verify-deps.js with `args` (see test/helpers/child.ts). */
+export const cliCommand = (args: readonly string[]): [string, string[]] => childCommand(process.execPath, [BIN, ...args], { coverage: true })
 
 export interface RunResult {
   status: number | null
@@ -46,7 +50,7 @@ export function pinnedTrust(s: { trustedRootFile: string; registryKeysFile: stri
 
 export function runCli(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(...cliCommand(args), { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))

@@ -5,15 +5,14 @@ import t from 'tap'
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { corpusPath, loadCorpusCases } from '../helpers/corpus.js'
+import { cliCommand } from './run.js'
 
-const BIN = fileURLToPath(new URL('../../bin/verify-deps.js', import.meta.url))
 const TRUST = ['--trusted-root', corpusPath('trust/sigstore-public-good.trusted_root.json'), '--registry-keys', corpusPath('trust/npm-registry-keys.tuf-keys.json')]
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, 'verify', ...args], { encoding: 'utf8', env: { ...process.env, GITHUB_STEP_SUMMARY: '' } }, (_err, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }))
+    const child = execFile(...cliCommand(['verify', ...args]), { encoding: 'utf8', env: { ...process.env, GITHUB_STEP_SUMMARY: '' } }, (_err, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }))
   })
 }
 

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { childCommand } from '../child.js'
 
 export interface NpmRunOptions {
   /** The project directory (holds package.json and any project .npmrc). */
@@ -50,7 +51,7 @@ export function runNpm(args: readonly string[], options: NpmRunOptions): Promise
   for (const [name, value] of Object.entries(settings)) env[`npm_config_${name.replace(/-/g, '_')}`] = value
 
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: DEFAULT_NPM_TIMEOUT_MS })
+    const child = spawn(...childCommand('npm', args), { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: DEFAULT_NPM_TIMEOUT_MS })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
