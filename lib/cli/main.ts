@@ -32,7 +32,7 @@ Usage:
                            validate a trust policy file without running the check
   verify-deps explain <name>[@version] [dir]
                            show which policy rule decided a package, and why
-  verify-deps verify <file.tgz> [--attestations FILE] [--packument FILE] [--json]
+  verify-deps verify <file.tgz> [--attestations FILE] [--packument FILE] [--format NAME]
                            verify one package tarball offline (see "verify-deps verify --help")
   verify-deps demo         run the check on a built-in sample project, offline (see "verify-deps demo --help")
   verify-deps --help       show this help

@@ -8,7 +8,7 @@ t.test('prints help with the commands and exit codes and exits 0', async (t) => 
   const [r, check] = await Promise.all([run('--help'), run('check', '--help')])
   t.equal(r.status, 0)
   t.match(r.stdout, /verify-deps \[check\] \[dir\]/)
-  t.match(r.stdout, /verify-deps verify <file\.tgz>/)
+  t.match(r.stdout, /verify-deps verify <file\.tgz> .*\[--format NAME\]/, 'verify takes --format like check')
   t.match(r.stdout, /Exit codes:/)
   t.match(r.stdout, /3 +could not verify/)
   t.match(check.stdout, /--no-cache/)
