@@ -1,10 +1,10 @@
 /**
  * How tests start child processes. tap's processinfo loader (`@tapjs/processinfo`) rides into every
  * child a test starts, through NODE_OPTIONS, whatever `env` the test passes: it records coverage and
- * costs about half a second of CPU per node start (module hooks, source-map lookups). Only
- * verify-deps' own code is worth that, and only while coverage is being recorded; every other child
- * (npm, and the CLI when coverage is off) is started through `env -u NODE_OPTIONS`, which execs the
- * command in place: same pid, so signals reach it directly.
+ * costs about half a second of CPU per node start (module hooks, source-map lookups). It is worth
+ * that only while coverage is being recorded, and only for a child that runs verify-deps' code: the
+ * CLI, or npm (whose preinstall hook runs the CLI). Otherwise the child is started through
+ * `env -u NODE_OPTIONS`, which execs the command in place: same pid, so signals reach it directly.
  */
 const RECORDING_COVERAGE = process.env._TAPJS_PROCESSINFO_COVERAGE_ === '1'
 

@@ -2,7 +2,8 @@
  * Runs the real `npm` CLI against a loopback registry, isolated from the machine's npm setup.
  * Tests run under `npx tap`, which exports dozens of `npm_config_*` variables (the developer's
  * userconfig, cafile, even `omit-lockfile-registry-resolved`) and tap's own NODE_OPTIONS/TAP_*;
- * all are dropped so only the project's `.npmrc` and the settings given here apply.
+ * all are dropped so only the project's `.npmrc` and the settings given here apply. tap's loader
+ * stays only while coverage is recorded (a preinstall hook runs verify-deps under npm; see ../child.ts).
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -51,7 +52,7 @@ export function runNpm(args: readonly string[], options: NpmRunOptions): Promise
   for (const [name, value] of Object.entries(settings)) env[`npm_config_${name.replace(/-/g, '_')}`] = value
 
   return new Promise((resolve, reject) => {
-    const child = spawn(...childCommand('npm', args), { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: DEFAULT_NPM_TIMEOUT_MS })
+    const child = spawn(...childCommand('npm', args, { coverage: true }), { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: DEFAULT_NPM_TIMEOUT_MS })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
