@@ -11,10 +11,10 @@ import { invalidTrustedRootFile, loadTrustFiles } from './fetch/trust.js'
 import type { PackageRef, Report } from './model.js'
 import { BUILT_IN_POLICY_WITHOUT_REGISTRY_DATA } from './policy/default.js'
 import { evaluateRun } from './policy/evaluate.js'
+import { isCryptographicallyVerified } from './report/registries.js'
 import { verifyPackage } from './verify/package.js'
 import { SigstoreError } from './verify/sigstore/index.js'
 import { createTrustContext } from './verify/trust-context.js'
-import type { PackageFacts } from './model/facts.js'
 import type { TrustContext } from './verify/trust-context.js'
 
 export interface VerifyTarballOptions extends EvidenceFiles {
@@ -52,7 +52,7 @@ export async function runVerifyTarball(options: VerifyTarballOptions): Promise<R
 
   // 5. The report. A tarball's sha512 of itself proves nothing about who made it: without one
   //    verified signature or attestation the run could not verify the package.
-  const couldNotVerify = !anythingVerified(facts)
+  const couldNotVerify = !isCryptographicallyVerified(facts)
   const summary = { total: 1, pass: 0, warn: 0, fail: 0, skipped: 0 }
   summary[result.decision]++
   return {
@@ -65,11 +65,6 @@ export async function runVerifyTarball(options: VerifyTarballOptions): Promise<R
     notices: couldNotVerify ? [NOTHING_VERIFIED_NOTICE] : [],
     registries: [],
   }
-}
-
-/** Whether a registry signature, the provenance or the publish attestation verified. */
-export function anythingVerified(facts: PackageFacts): boolean {
-  return facts.signature.status === 'verified' || facts.provenance.status === 'verified' || facts.publish.status === 'verified'
 }
 
 function trustContextFromFiles(options: VerifyTarballOptions): TrustContext {
