@@ -10,7 +10,7 @@ import { runCheck, type CheckOptions } from '../check.js'
 import type { Report } from '../model.js'
 import { inputError } from '../errors.js'
 import { parseRegistryKeysArgs } from '../fetch/registry-keys/by-registry.js'
-import { FORMAT_NAMES, formatReport, isFormatName, type FormatName } from '../report/formats.js'
+import { FORMAT_NAMES, formatReport, isFormatName, type FormatName, type FormattedOutput } from '../report/formats.js'
 import { exitCodeForReport, type ExitCode } from './exit-codes.js'
 import { hookCheckValues, lifecycleEvent, runAsLifecycleScript } from './lifecycle.js'
 import { createProgress } from './progress.js'
@@ -145,20 +145,29 @@ export async function checkAndReport(values: CheckValues, dir: string | undefine
     lockfilePath: report.project.lockfile ? relative(ctx.cwd, report.project.lockfile) || report.project.lockfile : 'package-lock.json',
     ...(lockfileText !== undefined && { lockfileText }),
   })
-  if (values.output) {
+  const s = report.summary
+  emitReport(term, ctx, output, values.output, `${s.total} packages: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.skipped} skipped`)
+  return { report, exitCode: exitCodeForReport(report) }
+}
+
+/**
+ * Prints a formatted report: to `--output FILE` (`outputFile`, relative to the working directory;
+ * then one line on stderr with `summaryLine`) or to stdout. Its GitHub step summary, if the format
+ * has one, is appended to $GITHUB_STEP_SUMMARY when that is set. Shared by check and verify.
+ */
+export function emitReport(term: Terminal, ctx: CheckContext, formatted: FormattedOutput, outputFile: string | undefined, summaryLine: string): void {
+  if (outputFile) {
     try {
-      writeFileSync(resolve(ctx.cwd, values.output), output.main)
+      writeFileSync(resolve(ctx.cwd, outputFile), formatted.main)
     } catch (err) {
-      throw inputError('EOUTPUT', `${values.output}: cannot write the report: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+      throw inputError('EOUTPUT', `${outputFile}: cannot write the report: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
     }
-    const s = report.summary
-    term.err(`verify-deps: ${s.total} packages: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.skipped} skipped; report written to ${values.output}\n`)
+    term.err(`verify-deps: ${summaryLine}; report written to ${outputFile}\n`)
   } else {
-    term.out(output.main)
+    term.out(formatted.main)
   }
   const summaryFile = ctx.env.GITHUB_STEP_SUMMARY
-  if (output.githubStepSummary && summaryFile) appendFileSync(summaryFile, output.githubStepSummary)
-  return { report, exitCode: exitCodeForReport(report) }
+  if (formatted.githubStepSummary && summaryFile) appendFileSync(summaryFile, formatted.githubStepSummary)
 }
 
 /** `--registry-keys`: a plain FILE pins registry.npmjs.org, `URL=FILE` that registry. */

@@ -4,14 +4,13 @@
  * `gh attestation verify` for npm tarballs. Parses arguments, calls runVerifyTarball, prints the
  * report in the chosen format and maps it to an exit code.
  */
-import { appendFileSync, writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { inputError } from '../errors.js'
 import { FORMAT_NAMES, isFormatName } from '../report/formats.js'
 import { formatVerifyReport } from '../report/verify-text.js'
 import { runVerifyTarball } from '../verify-tarball.js'
-import { checkOutputWritable, type CheckContext } from './check-command.js'
+import { checkOutputWritable, emitReport, type CheckContext } from './check-command.js'
 import { EXIT, exitCodeForReport, type ExitCode } from './exit-codes.js'
 import type { Terminal } from './terminal.js'
 
@@ -68,8 +67,7 @@ export async function runVerifyCommand(argv: readonly string[], term: Terminal, 
   }
   const format = values.json ? 'json' : (values.format ?? 'text')
   if (!isFormatName(format)) throw inputError('EUSAGE', `--format must be one of ${FORMAT_NAMES.join(', ')} (got "${format}")`)
-  const output = values.output === undefined ? undefined : resolve(ctx.cwd, values.output)
-  if (output) checkOutputWritable(output, values.output!)
+  if (values.output !== undefined) checkOutputWritable(resolve(ctx.cwd, values.output), values.output)
 
   const tarballFile = positionals[0]!
   const report = await runVerifyTarball({
@@ -84,18 +82,7 @@ export async function runVerifyCommand(argv: readonly string[], term: Terminal, 
   })
   // SARIF results and annotations point at the tarball: there is no lockfile.
   const formatted = formatVerifyReport(format, report, { lockfilePath: relative(ctx.cwd, resolve(ctx.cwd, tarballFile)) || tarballFile })
-  if (output) {
-    try {
-      writeFileSync(output, formatted.main)
-    } catch (err) {
-      throw inputError('EOUTPUT', `${values.output}: cannot write the report: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
-    }
-    const s = report.summary
-    term.err(`verify-deps: ${s.total} package: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail; report written to ${values.output}\n`)
-  } else {
-    term.out(formatted.main)
-  }
-  const summaryFile = ctx.env.GITHUB_STEP_SUMMARY
-  if (formatted.githubStepSummary && summaryFile) appendFileSync(summaryFile, formatted.githubStepSummary)
+  const s = report.summary
+  emitReport(term, ctx, formatted, values.output, `${s.total} package: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail`)
   return exitCodeForReport(report)
 }
