@@ -7,10 +7,10 @@ import { parseArgs } from 'node:util'
 import { gatherRun } from '../check.js'
 import { inputError } from '../errors.js'
 import { explainPackage } from '../policy/evaluate.js'
-import { formatExplanation, toExplanationJson } from '../policy/explain.js'
+import { formatExplanation } from '../policy/explain.js'
 import { findPolicyFile, loadPolicy } from '../check.js'
 import { stringifyJSON } from '../report/describe.js'
-import { toJsonPackage } from '../report/json.js'
+import { formatExplanationsJson } from '../report/json.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import type { CheckContext } from './check-command.js'
 import { checkRunOptions, CHECK_OPTIONS } from './check-command.js'
@@ -68,7 +68,7 @@ export async function runExplainCommand(argv: readonly string[], term: Terminal,
   const now = new Date()
   const explanations = matches.map(({ ref, outcome }) => explainPackage(gathered.policy, ref, outcome, now))
   if (values.json || values.format === 'json') {
-    term.out(JSON.stringify({ explanations: explanations.map((e) => ({ package: toJsonPackage(e.result), ...toExplanationJson(e) })) }, null, 2) + '\n')
+    term.out(formatExplanationsJson(explanations))
   } else {
     for (const e of explanations) term.out(formatExplanation(e) + '\n')
   }

@@ -6,6 +6,8 @@
  * always there. Pure.
  */
 import { stringifyJSON } from './describe.js'
+import type { PackageExplanation } from '../policy/evaluate.js'
+import { toExplanationJson } from '../policy/explain.js'
 import type { FindingCode, FindingSeverity } from '../findings.js'
 import type { Decision, PackageLocation, PackageResult, PackageSource, RegistrySummary, Report, ReportSummary } from '../model.js'
 import type { AttestationStatus, IdentitySource, IntegrityStatus, PackageFacts, SignatureStatus, SignerIdentity } from '../model/facts.js'
@@ -176,4 +178,13 @@ function toJsonPublisher(p: PackageFacts['publisher']): JsonPublisher {
     out.approver = { ...(p.approver.name !== undefined ? { name: p.approver.name } : {}), ...(p.approver.email !== undefined ? { email: p.approver.email } : {}) }
   }
   return out
+}
+
+/**
+ * `verify-deps explain --json` (docs/explain.schema.json): each explanation with its package entry as
+ * `check --json` shows it. Written by stringifyJSON like every JSON output, so no C1 control character
+ * from a registry or a lockfile reaches a terminal unescaped.
+ */
+export function formatExplanationsJson(explanations: readonly PackageExplanation[]): string {
+  return stringifyJSON({ explanations: explanations.map((e) => ({ package: toJsonPackage(e.result), ...toExplanationJson(e) })) }) + '\n'
 }

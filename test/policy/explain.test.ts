@@ -2,8 +2,11 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { evaluatePolicy, explainPackage, type PackageExplanation } from '../../lib/policy/evaluate.js'
-import { formatExplanation, toExplanationJson } from '../../lib/policy/explain.js'
-import { toJsonPackage } from '../../lib/report/json.js'
+import { formatExplanation } from '../../lib/policy/explain.js'
+import { formatExplanationsJson, type JsonPackage } from '../../lib/report/json.js'
+import type { ExplanationJson } from '../../lib/policy/explain.js'
+
+type ExplanationDoc = ExplanationJson & { package: JsonPackage }
 import { NOW, identity, noProvenance, policyFrom, ref, verified } from './helpers.js'
 
 const ACME = policyFrom(readFileSync(new URL('../../fixtures/policies/acme.policy.yaml', import.meta.url), 'utf8'))
@@ -89,7 +92,7 @@ t.test('explain --json: each explanation as data, as docs/explain.schema.json de
   const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false })
   ajv.addSchema(schema('report.schema.json'), 'report.schema.json')
   const validate = ajv.compile(schema('explain.schema.json'))
-  const asJson = (e: PackageExplanation) => ({ package: toJsonPackage(e.result), ...toExplanationJson(e) })
+  const asJson = (e: PackageExplanation) => (JSON.parse(formatExplanationsJson([e])) as { explanations: [ExplanationDoc] }).explanations[0]
   const imposter = ref('evil', '1.0.0', { locations: [{ path: 'node_modules/@acme/app', why: ['(root)', 'evil@1.0.0'], dev: false, optional: false, peer: false, alias: '@acme/app' }] })
   const cases = {
     rule: explainPackage(ACME, ref(), verified({ provenance: { status: 'verified', identity: identity({ workflow: '.github/workflows/ci.yml' }) } }), NOW),
@@ -100,7 +103,7 @@ t.test('explain --json: each explanation as data, as docs/explain.schema.json de
     alias: explainPackage(ACME, imposter, verified({ name: 'evil', publisher: { name: 'mallory' } }), NOW),
   }
   for (const [name, e] of Object.entries(cases)) {
-    const doc = JSON.parse(JSON.stringify({ explanations: [asJson(e)] }))
+    const doc = JSON.parse(formatExplanationsJson([e]))
     t.ok(validate(doc), `${name}: ${JSON.stringify(validate.errors)}`)
   }
   const rule = asJson(cases.rule)
@@ -114,4 +117,12 @@ t.test('explain --json: each explanation as data, as docs/explain.schema.json de
   t.same(asJson(cases.alias).alternatives, [{ matchedAs: null, rule: 'default', decision: 'pass' }])
   // The schema is strict: an unknown field is refused.
   t.notOk(validate({ explanations: [{ ...asJson(cases.builtIn), extra: 1 }] }))
+})
+
+t.test('explain --json escapes C1 control characters as every JSON output does', async (t) => {
+  const e = explainPackage(null, ref(), { kind: 'fetch-failed', reason: 'HTTP 500 \u009b31m\u0085' }, NOW)
+  const text = formatExplanationsJson([e])
+  t.notMatch(text, /[\u0080-\u009f]/, 'no raw C1 character')
+  t.match(text, /\\u009b31m\\u0085/)
+  t.match(JSON.parse(text).explanations[0].package.findings[0].message, /\u009b31m/, 'the value itself is kept')
 })
