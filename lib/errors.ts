@@ -199,6 +199,11 @@ export const ERRORS = {
     summary: '`verify-deps install` / `ci` was run as the project\'s own install script; it runs npm itself and would run again without end. (npm uses the same code for a script that failed.)',
     fix: 'As an install script use "verify-deps" (the check); run "verify-deps install" / "verify-deps ci" yourself instead of npm.',
   },
+  EHOOKUNLOCKED: {
+    kind: 'usage',
+    summary: 'The preinstall hook under npm 12 with `package-lock=false`: npm 12 runs the hook before it resolves the dependencies and then installs what it resolves, which no file records, so there is nothing to check. npm stops the install.',
+    fix: 'Let npm install from the lockfile (remove package-lock=false), or gate with "verify-deps install" / "verify-deps ci".',
+  },
   EHOOKEXISTS: {
     kind: 'usage',
     summary: '`setup`: package.json already has a different `preinstall` script; nothing was changed.',

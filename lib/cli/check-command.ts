@@ -12,7 +12,7 @@ import { inputError } from '../errors.js'
 import { parseRegistryKeysArgs } from '../fetch/registry-keys/by-registry.js'
 import { FORMAT_NAMES, formatReport, isFormatName, type FormatName, type FormattedOutput } from '../report/formats.js'
 import { exitCodeForReport, type ExitCode } from './exit-codes.js'
-import { hookCheckValues, lifecycleEvent, runAsLifecycleScript } from './lifecycle.js'
+import { hookCheckValues, hookTiming, lifecycleEvent, runAsLifecycleScript } from './lifecycle.js'
 import { createProgress } from './progress.js'
 import type { Terminal } from './terminal.js'
 
@@ -124,9 +124,12 @@ export async function runCheckCommand(argv: readonly string[], term: Terminal, c
     return 0
   }
   if (positionals.length > 1) throw inputError('EUSAGE', 'check: takes at most one project directory', 'Run "verify-deps --help" for usage.')
-  // Run by npm as the project's own install script: say what npm has already written (lifecycle.ts).
+  // Run by npm as the project's own install script: say what npm has (or has not) written (lifecycle.ts).
   const event = lifecycleEvent(ctx.env)
-  if (event) return runAsLifecycleScript(event, () => checkAndReport(hookCheckValues(values, ctx.env, term), positionals[0], term, ctx), resolve(ctx.cwd, positionals[0] ?? '.'), term, ctx.env)
+  if (event) {
+    const check = () => checkAndReport(hookCheckValues(values, ctx.env, term, hookTiming(event, ctx.env)), positionals[0], term, ctx)
+    return runAsLifecycleScript(event, check, resolve(ctx.cwd, positionals[0] ?? '.'), term, ctx.env)
+  }
   return (await checkAndReport(values, positionals[0], term, ctx)).exitCode
 }
 

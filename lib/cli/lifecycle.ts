@@ -1,13 +1,26 @@
 /**
- * verify-deps as the project's own install script (`"preinstall": "verify-deps"`). npm 7+ runs that
- * script after reify: node_modules is written and the dependencies' install scripts have run
- * (npm 11 lib/commands/install.js and ci.js; verified by test/cli/hook.test.ts). The check still
- * fails the install, and on failure this says plainly what is already on disk and how to gate
- * before install next time. The package lock npm is installing is on disk by then too, so the
- * check reads it as usual — unless npm was told not to install from it or not to write it
- * (`package-lock=false`, `save=false`): then the lockfile on disk may be stale, and the hook checks
- * node_modules against it instead (`--installed`, npmIgnoresLockfile).
+ * verify-deps as the project's own install script (`"preinstall": "verify-deps"`). When npm runs
+ * that script depends on npm's major version (docs/npm12.md):
+ *   - npm 7 to 11 run it after reify: node_modules is written and the dependencies' install scripts
+ *     have run (npm 11 lib/commands/install.js and ci.js). The check still fails the install, and on
+ *     failure this says plainly what is already on disk and how to gate before install next time.
+ *     The package lock npm is installing is on disk by then too, so the check reads it as usual —
+ *     unless npm was told not to install from it or not to write it (`package-lock=false`,
+ *     `save=false`): then the lockfile on disk may be stale, and the hook checks node_modules
+ *     against it instead (`--installed`, npmIgnoresLockfile).
+ *   - npm 12 runs `preinstall` BEFORE arborist touches the filesystem (npm 12 lib/commands/install.js:
+ *     before the ideal tree is built; ci.js: after the lockfile is validated against package.json
+ *     and node_modules emptied, before reify). The lockfile on disk is then what npm is about to
+ *     install (lockfile mode refuses one that does not cover package.json, ELOCKSYNC), and a failure
+ *     stops npm before any dependency is fetched or run. With `package-lock=false` npm resolves
+ *     afresh after the hook, so nothing on disk says what it will install: the hook refuses
+ *     (EHOOKUNLOCKED) rather than pass what it cannot see. `install` and `postinstall` still run
+ *     after reify.
+ * Verified against the real npm 11 and npm 12 by test/cli/hook.test.ts.
  */
+import { readFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { inputError } from '../errors.js'
 import type { Report } from '../model.js'
 import type { CheckValues } from './check-command.js'
 import { readWrittenState, type WrittenState } from '../gate/written.js'
@@ -21,6 +34,34 @@ export type InstallEvent = (typeof INSTALL_EVENTS)[number]
 export function lifecycleEvent(env: NodeJS.ProcessEnv): InstallEvent | null {
   const event = env.npm_lifecycle_event
   return (INSTALL_EVENTS as readonly string[]).includes(event ?? '') ? (event as InstallEvent) : null
+}
+
+/** Whether npm runs this script before it installs anything (npm 12's preinstall) or after (the rest). */
+export type HookTiming = 'before-install' | 'after-install'
+
+/**
+ * The major version of the npm running us as a script: from the package.json of the npm whose
+ * npm-cli.js npm_execpath names (npm sets it; an .npmrc cannot), else from npm_config_user_agent
+ * ("npm/12.2.2 node/v24…"), else null (not npm: yarn and pnpm set other user agents).
+ */
+export function npmMajorVersion(env: NodeJS.ProcessEnv): number | null {
+  const execpath = env.npm_execpath
+  if (execpath && basename(execpath) === 'npm-cli.js') {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dirname(dirname(execpath)), 'package.json'), 'utf8')) as { name?: unknown; version?: unknown }
+      const major = manifest.name === 'npm' && typeof manifest.version === 'string' ? /^(\d+)\./.exec(manifest.version) : null
+      if (major) return Number(major[1])
+    } catch {
+      // Not readable: fall back to the user agent.
+    }
+  }
+  const agent = /^npm\/(\d+)\./.exec(env.npm_config_user_agent ?? '')
+  return agent ? Number(agent[1]) : null
+}
+
+/** npm 12 and later run the project's preinstall before reify; every other case runs after it. */
+export function hookTiming(event: InstallEvent, env: NodeJS.ProcessEnv): HookTiming {
+  return event === 'preinstall' && (npmMajorVersion(env) ?? 0) >= 12 ? 'before-install' : 'after-install'
 }
 
 /**
@@ -49,11 +90,24 @@ export function npmOmitted(env: NodeJS.ProcessEnv): ('dev' | 'optional' | 'peer'
 }
 
 /**
- * The check's options as the install hook: when npm did not install from the lockfile, the tree
- * that is checked is node_modules, compared with the lockfile (a stale lockfile must not pass).
+ * The check's options as the install hook. After the install (npm ≤ 11), when npm did not install
+ * from the lockfile, the tree that is checked is node_modules, compared with the lockfile (a stale
+ * lockfile must not pass). Before the install (npm 12's preinstall) the lockfile is what npm is
+ * about to install, unless npm ignores it: then there is nothing to check, and the hook refuses.
  */
-export function hookCheckValues(values: CheckValues, env: NodeJS.ProcessEnv, term: Terminal): CheckValues {
+export function hookCheckValues(values: CheckValues, env: NodeJS.ProcessEnv, term: Terminal, timing: HookTiming = 'after-install'): CheckValues {
   const setting = npmIgnoresLockfile(env)
+  if (timing === 'before-install') {
+    if (setting === 'package-lock=false') {
+      throw inputError(
+        'EHOOKUNLOCKED',
+        'npm is installing with package-lock=false: npm 12 runs the preinstall hook before it resolves the dependencies, and then installs what it resolves, which no file on disk records; there is nothing the hook could check',
+        'Let npm install from the lockfile (remove package-lock=false), or gate with "verify-deps install" / "verify-deps ci", or check afterwards with "verify-deps --installed".',
+      )
+    }
+    // save=false only stops npm writing the lockfile: it still installs from it.
+    return values
+  }
   if (!setting || values.installed) return values
   term.err(
     `verify-deps: npm is installing with ${setting}, so the lockfile on disk may not be what it installed; checking node_modules against the lockfile (--installed).\n`,
@@ -69,15 +123,37 @@ export async function runAsLifecycleScript(
   term: Terminal,
   env: NodeJS.ProcessEnv,
 ): Promise<ExitCode> {
+  const format = hookTiming(event, env) === 'before-install' ? formatStoppedBeforeInstall : formatAlreadyWritten
   try {
     const { report, exitCode } = await check()
-    if (exitCode !== EXIT.OK) term.err(formatAlreadyWritten(event, readWrittenState(projectDir, report.packages.filter((p) => p.decision === 'fail')), env))
+    if (exitCode !== EXIT.OK) term.err(format(event, readWrittenState(projectDir, report.packages.filter((p) => p.decision === 'fail')), env))
     return exitCode
   } catch (err) {
     // The run could not finish (policy, lockfile, registry): npm has written just as much.
-    term.err(formatAlreadyWritten(event, readWrittenState(projectDir, []), env))
+    term.err(format(event, readWrittenState(projectDir, []), env))
     throw err
   }
+}
+
+/** npm 12's preinstall failed: npm stops before reify. What is on disk is what was there before (npm ci: emptied). */
+export function formatStoppedBeforeInstall(event: InstallEvent, state: WrittenState, env: NodeJS.ProcessEnv): string {
+  const ci = env.npm_command === 'ci'
+  const lines = [
+    '',
+    `verify-deps ran as this project's "${event}" script. npm 12 runs that script BEFORE it installs the`,
+    'dependencies: this failure stops the install, and no dependency was fetched, unpacked or run.',
+  ]
+  if (ci) lines.push('  - npm ci empties node_modules/ before it runs the script: nothing is installed now.')
+  else lines.push(`  - ${state.nodeModules ? 'node_modules/ is as it was before this install' : 'node_modules/ does not exist: nothing was installed'}; package-lock.json is unchanged.`)
+  for (const p of state.failing) {
+    if (p.installedAt.length) lines.push(`  - ${p.name}@${p.version}, which failed, is still at ${p.installedAt.join(', ')} from an earlier install: delete node_modules/ to remove it.`)
+  }
+  lines.push(
+    'Adding a dependency with "npm install <pkg>" runs no script of the project, so this check does not run:',
+    '  verify-deps install <pkg> ...      checks it before anything is written.',
+    '',
+  )
+  return lines.join('\n')
 }
 
 export function formatAlreadyWritten(event: InstallEvent, state: WrittenState, env: NodeJS.ProcessEnv): string {

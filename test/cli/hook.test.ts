@@ -1,11 +1,17 @@
-// verify-deps as the project's own "preinstall" script under the real npm: the order npm runs
-// things in (node_modules and dependency install scripts first, then the hook), the failed
-// install, what the hook says was already written, and the install-script settings it recommends.
+// verify-deps as the project's own "preinstall" script under the real npm on PATH: the order npm
+// runs things in (npm ≤ 11: node_modules and dependency install scripts first, then the hook;
+// npm 12: the hook first), the failed install, what the hook says is on disk, and the
+// install-script settings it recommends. CI runs this file under npm 11 and npm 12.
 import t, { type Test } from 'tap'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { npmMajorOnPath } from '../helpers/registry/index.js'
 import { createScenario, type Scenario } from '../helpers/scenario/index.js'
 import { BIN } from './run.js'
+
+const NPM_12 = npmMajorOnPath() >= 12
+// npm ≤ 11 prints a script it runs as "> pkg@1.0.0 preinstall\n> command"; npm 12 as "npm notice run command".
+const RAN_HOOK = /(^> |npm notice run ).*verify-deps\.js/m
 
 // A dependency install script that leaves a mark in the folder npm was started in.
 const MARK = 'dependency-install-script-ran'
@@ -24,7 +30,7 @@ async function projectWithHook(t: Test, packages: Parameters<typeof createScenar
   return { s, file: (name: string) => join(s.projectDir, name), install: (args: string[] = ['install'], config: Record<string, string> = {}) => s.npm(args, { 'ignore-scripts': 'false', ...config }) }
 }
 
-t.test('npm install runs the hook after writing node_modules; a failing package fails the install and the hook says what is on disk', async (t) => {
+t.test('npm ≤ 11 runs the hook after writing node_modules; a failing package fails the install and the hook says what is on disk', { skip: NPM_12 && 'npm 12 runs the hook first (next test)' }, async (t) => {
   const { file, install } = await projectWithHook(t, [
     { name: 'good', version: '1.0.0' },
     { name: 'bad', version: '1.0.0', signature: 'invalid', scripts: { postinstall: MARKING_SCRIPT } },
@@ -68,12 +74,62 @@ t.test('npm install runs the hook after writing node_modules; a failing package 
   t.notOk(existsSync(file(MARK)))
 })
 
+t.test('npm 12 runs the hook before it installs: a failing package stops the install before anything is fetched or run', { skip: !NPM_12 && 'npm ≤ 11 runs the hook after reify (previous test)' }, async (t) => {
+  const { file, install } = await projectWithHook(t, [
+    { name: 'good', version: '1.0.0' },
+    { name: 'bad', version: '1.0.0', signature: 'invalid', scripts: { postinstall: MARKING_SCRIPT } },
+  ])
+  const lockfile = readFileSync(file('package-lock.json'))
+  const r = await install()
+  const output = r.stdout + r.stderr
+  t.not(r.code, 0, 'npm install fails')
+  t.match(output, /SIGNATURE_INVALID/, 'the report names the finding')
+  t.notOk(existsSync(file('node_modules')), 'npm wrote nothing before the hook ran')
+  t.notOk(existsSync(file(MARK)), 'and ran no install script')
+  t.same(readFileSync(file('package-lock.json')), lockfile, 'the lockfile is as it was')
+  t.match(output, /verify-deps ran as this project's "preinstall" script\. npm 12 runs that script BEFORE it installs/)
+  t.match(output, /no dependency was fetched, unpacked or run/)
+  t.match(output, /node_modules\/ does not exist: nothing was installed; package-lock\.json is unchanged/)
+  t.match(output, /verify-deps install <pkg> \.\.\. +checks it before anything is written/)
+  t.notMatch(output, /already populated|has run them already/)
+
+  // A failing package left in node_modules by an earlier install is named, with how to remove it.
+  const earlier = await install(['install'], { 'ignore-scripts': 'true' })
+  t.equal(earlier.code, 0, earlier.stderr)
+  const again = await install()
+  t.not(again.code, 0)
+  t.match(again.stdout + again.stderr, /node_modules\/ is as it was before this install/)
+  t.match(again.stdout + again.stderr, /bad@1\.0\.0, which failed, is still at node_modules\/bad from an earlier install: delete node_modules\/ to remove it/)
+
+  // npm ci runs the hook after validating the lockfile and emptying node_modules, before reify: the
+  // denied script never runs, and nothing is installed.
+  const pkg = JSON.parse(readFileSync(file('package.json'), 'utf8'))
+  writeFileSync(file('package.json'), JSON.stringify({ ...pkg, allowScripts: { bad: false } }, null, 2) + '\n')
+  const ci = await install(['ci'], { 'strict-allow-scripts': 'true' })
+  t.not(ci.code, 0, 'npm ci fails')
+  t.match(ci.stdout + ci.stderr, /ran as this project's "preinstall" script/, 'the hook ran')
+  t.match(ci.stdout + ci.stderr, /npm ci empties node_modules\/ before it runs the script: nothing is installed now/)
+  t.notOk(existsSync(file('node_modules/bad')), 'npm ci removed the earlier install and installed nothing')
+  t.notOk(existsSync(file(MARK)))
+
+  // strict-allow-scripts with the script not reviewed: npm ci stops before the hook, as npm 11 does.
+  writeFileSync(file('package.json'), JSON.stringify(pkg, null, 2) + '\n')
+  const unreviewed = await install(['ci'], { 'strict-allow-scripts': 'true' })
+  t.not(unreviewed.code, 0)
+  t.match(unreviewed.stderr, /ESTRICTALLOWSCRIPTS/)
+  t.notMatch(unreviewed.stdout + unreviewed.stderr, /ran as this project's/)
+  t.notOk(existsSync(file(MARK)))
+})
+
 t.test('a passing hook lets npm install finish; npm install <pkg> does not run the hook at all', async (t) => {
-  const { file, install } = await projectWithHook(t, [{ name: 'good', version: '1.0.0' }])
+  const { file, install } = await projectWithHook(t, [{ name: 'good', version: '1.0.0', scripts: { postinstall: MARKING_SCRIPT } }])
   const r = await install()
   t.equal(r.code, 0, r.stderr)
-  t.match(r.stdout + r.stderr, /> .*verify-deps\.js/, 'the hook ran')
+  t.match(r.stdout + r.stderr, RAN_HOOK, 'the hook ran')
   t.ok(existsSync(file('node_modules/good/package.json')))
+  // npm 12 runs no dependency install script that package.json "allowScripts" does not approve;
+  // npm 11 runs it with a notice.
+  t.equal(existsSync(file(MARK)), !NPM_12, NPM_12 ? 'npm 12 did not run the unapproved install script' : 'npm 11 ran the install script')
 
   // This is why `verify-deps install` exists: npm runs no project script for `npm install <pkg>`.
   const add = await install(['install', 'good@1.0.0', '--no-save'])
@@ -81,7 +137,7 @@ t.test('a passing hook lets npm install finish; npm install <pkg> does not run t
   t.notMatch(add.stdout + add.stderr, /verify-deps/, 'the hook did not run')
 })
 
-t.test('with package-lock=false the hook compares node_modules with the lockfile and fails on a difference', async (t) => {
+t.test('with package-lock=false the hook compares node_modules with the lockfile (npm ≤ 11) or refuses (npm 12): it never passes what npm resolved afresh', async (t) => {
   // The lockfile pins good@1.0.0, which passes; the registry's latest good@1.0.1 is badly signed.
   // package.json asks for ^1.0.0, so npm installing from the lockfile keeps 1.0.0.
   const { file, install } = await projectWithHook(t, [
@@ -92,23 +148,31 @@ t.test('with package-lock=false the hook compares node_modules with the lockfile
   writeFileSync(file('package.json'), JSON.stringify({ ...pkg, dependencies: { good: '^1.0.0' } }, null, 2) + '\n')
   const lockfile = readFileSync(file('package-lock.json'))
 
-  // With package-lock=false npm ignores that lockfile, installs good@1.0.1 and writes no lockfile:
+  // With package-lock=false npm ignores that lockfile, resolves good@1.0.1 and writes no lockfile:
   // the lockfile on disk is no longer what npm installed, so checking it alone would pass.
   writeFileSync(file('.npmrc'), readFileSync(file('.npmrc'), 'utf8') + 'package-lock=false\n')
   const r = await install()
   const output = r.stdout + r.stderr
-  t.equal(JSON.parse(readFileSync(file('node_modules/good/package.json'), 'utf8')).version, '1.0.1', 'npm installed what the lockfile does not say')
-  t.same(readFileSync(file('package-lock.json')), lockfile, 'and left the lockfile as it was')
-  t.not(r.code, 0, 'npm install fails')
-  t.match(output, /package-lock=false/, 'the hook says why it checks node_modules')
-  t.match(output, /INSTALLED_MISMATCH/, 'node_modules is compared with the lockfile')
-  // The installed good@1.0.1 is what is checked (not the lockfile's 1.0.0), and it cannot pass: nothing
-  // on disk records an integrity for it to bind evidence to.
-  t.match(output, /x good@1\.0\.1[\s\S]*(INTEGRITY_MISSING|SIGNATURE_INVALID)/, 'and what is installed is what is checked, and fails')
+  if (NPM_12) {
+    // npm 12 runs the hook before it resolves anything: what it will install is on no file yet.
+    t.not(r.code, 0, 'npm install fails')
+    t.match(output, /package-lock=false: npm 12 runs the preinstall hook before it resolves the dependencies/)
+    t.notOk(existsSync(file('node_modules')), 'npm installed nothing')
+    t.same(readFileSync(file('package-lock.json')), lockfile)
+  } else {
+    t.equal(JSON.parse(readFileSync(file('node_modules/good/package.json'), 'utf8')).version, '1.0.1', 'npm installed what the lockfile does not say')
+    t.same(readFileSync(file('package-lock.json')), lockfile, 'and left the lockfile as it was')
+    t.not(r.code, 0, 'npm install fails')
+    t.match(output, /package-lock=false/, 'the hook says why it checks node_modules')
+    t.match(output, /INSTALLED_MISMATCH/, 'node_modules is compared with the lockfile')
+    // The installed good@1.0.1 is what is checked (not the lockfile's 1.0.0), and it cannot pass: nothing
+    // on disk records an integrity for it to bind evidence to.
+    t.match(output, /x good@1\.0\.1[\s\S]*(INTEGRITY_MISSING|SIGNATURE_INVALID)/, 'and what is installed is what is checked, and fails')
+    rmSync(file('node_modules'), { recursive: true })
+  }
 
   // From the lockfile (package-lock on), npm keeps good@1.0.0 and the hook passes.
   writeFileSync(file('.npmrc'), readFileSync(file('.npmrc'), 'utf8').replace('package-lock=false\n', ''))
-  rmSync(file('node_modules'), { recursive: true })
   const locked = await install()
   t.equal(locked.code, 0, locked.stdout + locked.stderr)
   t.equal(JSON.parse(readFileSync(file('node_modules/good/package.json'), 'utf8')).version, '1.0.0')

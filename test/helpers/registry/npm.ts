@@ -5,7 +5,7 @@
  * all are dropped so only the project's `.npmrc` and the settings given here apply. tap's loader
  * stays only while coverage is recorded (a preinstall hook runs verify-deps under npm; see ../child.ts).
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { childCommand } from '../child.js'
@@ -60,4 +60,15 @@ export function runNpm(args: readonly string[], options: NpmRunOptions): Promise
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })
+}
+
+/**
+ * The major version of the npm on PATH, the one runNpm starts. Tests of npm's own behaviour branch
+ * on it: CI runs them under npm 11 and npm 12 (docs/testing.md), which order install scripts differently.
+ */
+export function npmMajorOnPath(): number {
+  const result = spawnSync(...childCommand('npm', ['--version']), { encoding: 'utf8' })
+  const major = /^(\d+)\./.exec(result.stdout.trim())
+  if (!major) throw new Error(`npm --version printed ${JSON.stringify(result.stdout)} (exit ${String(result.status)}): ${result.stderr}`)
+  return Number(major[1])
 }
