@@ -21,9 +21,11 @@ Set a project up to run verify-deps as its npm "preinstall" script:
     (never overwrites one);
   - prints the npm install-script settings to put in .npmrc.
 
-npm 7 and later run a project's preinstall AFTER writing node_modules and running the dependencies'
-install scripts: the hook fails the install but cannot keep a bad package off disk. To check before
-anything is written, use "verify-deps install" and "verify-deps ci". See docs/install-gates.md.
+npm 12 runs a project's preinstall before it installs anything, so a failing check stops the install.
+npm 7 to 11 run it AFTER writing node_modules and running the dependencies' install scripts: the hook
+fails the install but cannot keep a bad package off disk. No npm runs it for "npm install <pkg>".
+To check before anything is written, with any npm, use "verify-deps install" and "verify-deps ci".
+See docs/install-gates.md and docs/npm12.md.
 
 Options:
   --force       replace a different existing preinstall script (the old one is printed)
@@ -91,9 +93,10 @@ export async function runSetupCommand(argv: readonly string[], term: Terminal, c
   }
   out.push(
     '',
-    'npm runs this hook only AFTER it has written node_modules and run the dependencies\' install scripts,',
-    'and "npm install <pkg>" does not run it at all. To check before anything is written, use',
-    '"verify-deps install [<pkg> ...]" and "verify-deps ci" instead of "npm install" and "npm ci".',
+    'npm 12 runs this hook before it installs anything; npm 7 to 11 only AFTER they have written',
+    'node_modules and run the dependencies\' install scripts; and "npm install <pkg>" does not run it at',
+    'all. To check before anything is written, with any npm, use "verify-deps install [<pkg> ...]" and',
+    '"verify-deps ci" instead of "npm install" and "npm ci".',
     '',
     `Recommended npm settings: add to ${shown(join(projectDir, '.npmrc'))}`,
     '',

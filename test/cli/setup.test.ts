@@ -29,7 +29,7 @@ t.test('adds the hook, keeps the other scripts, writes the starter policy and pr
   t.equal(p.read('verify-deps.policy.yaml')?.toString(), starterPolicy(), 'the starter policy')
   t.match(r.stdout, /verify-deps\.policy\.yaml: wrote a starter trust policy/)
   t.ok(r.stdout.endsWith(INSTALL_SCRIPT_SETTINGS), 'ends with the recommended npm settings, from the one source')
-  t.match(r.stdout, /only AFTER it has written node_modules/, 'says when npm runs the hook')
+  t.match(r.stdout, /npm 12 runs this hook before it installs anything; npm 7 to 11 only AFTER they have written/, 'says when npm runs the hook')
   t.notMatch(r.stdout, /not "private"|not a dependency/, 'no warnings for a private project that depends on verify-deps')
 
   // Run twice: nothing changes.

@@ -1,6 +1,8 @@
 import t from 'tap'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { INSTALL_SCRIPT_SETTINGS, withInstallScriptSettings } from '../../lib/gate/npm-settings.js'
+import { npmDefinitionsOnPath, npmMajorOnPath } from '../helpers/registry/index.js'
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8')
 
@@ -12,10 +14,23 @@ t.test('.npmrc.example and docs/install-gates.md carry the install-script settin
   t.ok(read('docs/install-gates.md').includes('```ini\n' + INSTALL_SCRIPT_SETTINGS + '```'), 'docs/install-gates.md quotes them')
 })
 
-t.test('the settings enable strict-allow-scripts and leave ignore-scripts commented out', async (t) => {
-  const active = INSTALL_SCRIPT_SETTINGS.split('\n').filter((l) => l && !l.startsWith(';'))
-  t.same(active, ['strict-allow-scripts=true'])
+const active = INSTALL_SCRIPT_SETTINGS.split('\n').filter((l) => l && !l.startsWith(';'))
+
+t.test('the settings enable strict-allow-scripts, no git or URL dependencies, and leave ignore-scripts commented out', async (t) => {
+  t.same(active, ['strict-allow-scripts=true', 'allow-git=none', 'allow-remote=none'])
   t.match(INSTALL_SCRIPT_SETTINGS, /^;ignore-scripts=true$/m)
+  t.ok(INSTALL_SCRIPT_SETTINGS.split('\n').every((l) => l.length <= 100), 'lines fit a terminal')
+})
+
+t.test('every setting is one the npm on PATH knows (npm 11 and npm 12 in CI; npm 12 warns on an unknown .npmrc key)', async (t) => {
+  const { root, keys } = npmDefinitionsOnPath()
+  t.ok(npmMajorOnPath() >= 11, 'npm 10 ignores these keys silently; CI runs npm 11 and 12')
+  for (const line of active) t.ok(keys.has(line.split('=')[0]!), line)
+  // The commands the text names exist in npm 11.16+ and 12.
+  for (const command of ['approve-scripts', 'deny-scripts']) {
+    t.match(INSTALL_SCRIPT_SETTINGS, `npm ${command} <pkg>`)
+    t.ok(existsSync(join(root, 'lib/commands', `${command}.js`)), `npm ${command} exists`)
+  }
 })
 
 t.test('a file without the section gets it appended', async (t) => {

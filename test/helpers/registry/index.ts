@@ -75,7 +75,7 @@ export {
 } from './documents.js'
 export { FaultTable, type FaultRule, type FaultEffect, type FaultType, type FaultMatcher, type ActiveFault } from './faults.js'
 export { parseRoute, canonicalPath, type Route, type RouteKind } from './routes.js'
-export { runNpm, npmMajorOnPath, DEFAULT_NPM_TIMEOUT_MS, type NpmRunOptions, type NpmResult } from './npm.js'
+export { runNpm, npmMajorOnPath, npmDefinitionsOnPath, DEFAULT_NPM_TIMEOUT_MS, type NpmRunOptions, type NpmResult } from './npm.js'
 export {
   RegistryServer,
   startRegistry,

@@ -6,8 +6,9 @@
  * stays only while coverage is recorded (a preinstall hook runs verify-deps under npm; see ../child.ts).
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { childCommand } from '../child.js'
 
 export interface NpmRunOptions {
@@ -71,4 +72,13 @@ export function npmMajorOnPath(): number {
   const major = /^(\d+)\./.exec(result.stdout.trim())
   if (!major) throw new Error(`npm --version printed ${JSON.stringify(result.stdout)} (exit ${String(result.status)}): ${result.stderr}`)
   return Number(major[1])
+}
+
+/** The npm on PATH: its folder, the config keys it defines (its own @npmcli/config definitions) and its shorthands. */
+export function npmDefinitionsOnPath(): { root: string; keys: Set<string>; shorthands: Record<string, string[]> } {
+  const which = spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' })
+  // npm on PATH is a link to <npm>/bin/npm-cli.js.
+  const root = dirname(dirname(realpathSync(which.stdout.trim())))
+  const loaded = createRequire(join(root, 'package.json'))('@npmcli/config/lib/definitions') as { definitions: Record<string, unknown>; shorthands: Record<string, string[]> }
+  return { root, keys: new Set(Object.keys(loaded.definitions)), shorthands: loaded.shorthands }
 }
