@@ -29,8 +29,8 @@ Any other option before "--" is an error (exit 2), so a misspelling never reache
 --registry goes to both. After "--" everything is npm's (e.g. "-- --offline" for npm's own
 --offline); an option verify-deps does not know must be written --name=value or --no-name there.
 Refused (exit 2), before "--" or after: arguments that undo the gate's flags or install elsewhere —
---package-lock-only, --dry-run, --no-package-lock, -g/--global, --location, --prefix/-C
-(install also: --ignore-scripts=false, --no-save, --lockfile-version=1). The gate's own flags go
+--package-lock-only, --dry-run, --no-package-lock, -g/--global, --location, --prefix/-C,
+--allow-scripts (install also: --ignore-scripts=false, --no-save, --lockfile-version=1). The gate's own flags go
 after yours, so npm_config_* variables and .npmrc cannot undo them either.`
 
 export const INSTALL_HELP = `Usage: verify-deps install [options] [<npm install args> ...] [-- <npm args> ...]

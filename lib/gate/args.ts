@@ -46,7 +46,9 @@ export interface SplitArgs {
 /**
  * The npm options the gate forwards (npm 11, `npm install --help` and `npm ci --help`, and the
  * general options commonly given to them), with their types as npm's config definitions give them
- * (`@npmcli/config`, which is npm's own and not installed with verify-deps).
+ * (`@npmcli/config`). npm 11 and 12 define all of them (test/gate/args.test.ts checks against the
+ * npm on PATH; CI runs both); npm 10 lacks the allow-*, min-release-age* and strict-allow-scripts
+ * ones and ignores them. The gate's own flags (lib/gate/install.ts) are in npm 10, 11 and 12.
  */
 export const NPM_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   save: { type: 'boolean', short: 'S' },
@@ -262,6 +264,9 @@ export function refusedNpmSetting(setting: NpmSetting, command: GateCommand): st
       return value === false ? null : 'npm would install nothing, and the gate would report an install that did not happen'
     case 'package-lock':
       return value === true ? null : 'npm would ignore the lockfile that was verified'
+    case 'allow-scripts':
+      // npm 11.16+ and 12 throw EALLOWSCRIPTS for it in any project install (resolve-allow-scripts.js).
+      return 'npm refuses --allow-scripts in a project install: list the packages in package.json "allowScripts" ("npm approve-scripts <pkg>") or in .npmrc'
   }
   if (command !== 'install') return null
   switch (name) {

@@ -1,5 +1,7 @@
 import t from 'tap'
-import { npmOptionsOnly, refuseNpmSettings, refusedNpmSetting, splitGateArgs } from '../../lib/gate/args.js'
+import { NPM_OPTIONS, npmOptionsOnly, refuseNpmSettings, refusedNpmSetting, splitGateArgs } from '../../lib/gate/args.js'
+import { CI_FLAGS, LOCKFILE_ONLY_FLAGS, NPM_INSTALL_FLAGS } from '../../lib/gate/install.js'
+import { npmDefinitionsOnPath } from '../helpers/registry/index.js'
 import { CI_OPTIONS, INSTALL_OPTIONS } from '../../lib/cli/install-command.js'
 import { runsVerifyDepsCheck } from '../../lib/gate/package-json.js'
 
@@ -80,6 +82,21 @@ t.test('settings that agree with the gate, or only narrow what is installed, are
   // npm ci runs install scripts unless told not to: asking for them is no contradiction there.
   t.equal(refusal('ci', '--ignore-scripts=false'), null)
   t.equal(refusedNpmSetting({ name: 'save', value: false, given: '--no-save' }, 'ci'), null)
+})
+
+t.test('--allow-scripts is refused: npm 11.16+ and 12 refuse it in a project install', async (t) => {
+  t.match(refusal('install', 'a', '--allow-scripts=esbuild'), /npm refuses --allow-scripts in a project install: list the packages in package\.json "allowScripts"/)
+  t.ok(refusal('ci', '--', '--allow-scripts=esbuild'))
+})
+
+t.test('every option the gate passes or forwards is one the npm on PATH defines, with its shorthands (npm 12 errors on an unknown flag)', async (t) => {
+  const { keys, shorthands } = npmDefinitionsOnPath()
+  const gateFlags = new Set([...LOCKFILE_ONLY_FLAGS, ...CI_FLAGS, ...NPM_INSTALL_FLAGS, '--no-audit', '--no-fund'].map((f) => f.replace(/^--(no-)?/, '').split('=')[0]!))
+  for (const name of gateFlags) t.ok(keys.has(name), `the gate's --${name}`)
+  for (const [name, spec] of Object.entries(NPM_OPTIONS)) {
+    t.ok(keys.has(name), `--${name}`)
+    if (spec.short) t.same(shorthands[spec.short], [`--${name}`], `-${spec.short} is --${name}`)
+  }
 })
 
 t.test('npm ci after npm install gets the options, not the package specs', async (t) => {
