@@ -5,18 +5,23 @@
  *   http://127.0.0.1:<port>/      → https://registry.test/   (the default registry)
  *   http://127.0.0.1:<acmePort>/  → https://acme.test/       (the `@acme:registry`)
  *   git+file:///<tmp>/gitdep.git  → git+ssh://git@git.test/acme/gitdep.git
- * Not a test; run by hand when the fixtures need to change:
- *   node --import @tapjs/typescript/import test/tree/generate-fixtures.ts --write
+ * With npm 11 on PATH it writes the fixtures (package.json, files, package-lock.json); with npm 12
+ * on PATH only each fixture's `package-lock.npm12.json`, the same project locked by npm 12, which
+ * test/tree/npm12.test.ts compares with npm 11's. Not a test; run by hand when the fixtures change:
+ *   TS_NODE_TRANSPILE_ONLY=1 node --import @tapjs/typescript/import test/tree/generate-fixtures.ts --write
+ *   PATH=~/.cache/verify-deps-ci/node24/bin:$PATH TS_NODE_TRANSPILE_ONLY=1 node --import @tapjs/typescript/import test/tree/generate-fixtures.ts --write
  */
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { packTarball, runNpm, startRegistry, type RegistryServer } from '../helpers/registry/index.js'
+import { npmMajorOnPath, packTarball, runNpm, startRegistry, type RegistryServer } from '../helpers/registry/index.js'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/tree')
-const INSTALL = ['install', '--package-lock-only', '--no-audit', '--no-fund', '--ignore-scripts']
+// npm 12 fetches no git or tarball-URL dependency unless allowed (npm 11's default is all).
+const INSTALL = ['install', '--package-lock-only', '--no-audit', '--no-fund', '--ignore-scripts', '--allow-git=all', '--allow-remote=all']
+const NPM_MAJOR = npmMajorOnPath()
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2) + '\n'
 const index = (name: string): Record<string, string> => ({ 'index.js': `module.exports = ${JSON.stringify(name)}\n` })
@@ -90,7 +95,15 @@ async function generate(name: string, files: Record<string, string | Uint8Array>
   const result = await runNpm(INSTALL, { cwd: work, scratchDir: join(scratch, `${name}-npm`), registry: registry.url })
   if (result.code !== 0) throw new Error(`npm install in ${name} failed:\n${result.stderr}`)
   const out = join(FIXTURES, name)
+  if (NPM_MAJOR >= 12) {
+    writeFileSync(join(out, `package-lock.npm${NPM_MAJOR}.json`), rewrite(readFileSync(join(work, 'package-lock.json'), 'utf8')))
+    return
+  }
+  // Other npms' lockfiles of this fixture stay.
+  const others = existsSync(out) ? readdirSync(out).filter((f) => /^package-lock\.npm\d+\.json$/.test(f)).map((f) => [f, readFileSync(join(out, f))] as const) : []
   rmSync(out, { recursive: true, force: true })
+  mkdirSync(out, { recursive: true })
+  for (const [file, bytes] of others) writeFileSync(join(out, file), bytes)
   for (const path of Object.keys(files)) {
     mkdirSync(dirname(join(out, path)), { recursive: true })
     if (path.endsWith('.json')) writeFileSync(join(out, path), rewrite(readFileSync(join(work, path), 'utf8')))
