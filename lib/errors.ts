@@ -74,6 +74,11 @@ export const ERRORS = {
     summary: 'The lockfile is version 1 (no `packages`) or newer than this verify-deps understands.',
     fix: 'Write the lockfile with npm 7 or later ("--lockfile-version 3"), or use a verify-deps release that supports it.',
   },
+  ELOCKFILEAMBIGUOUS: {
+    kind: 'usage',
+    summary: 'The project has both npm-shrinkwrap.json and package-lock.json, with different contents: npm 7 to 11 install from npm-shrinkwrap.json, npm 12 only from package-lock.json, so what is installed depends on the npm.',
+    fix: 'Keep one lockfile: for npm 12 rename npm-shrinkwrap.json to package-lock.json.',
+  },
   ELOCKSYNC: {
     kind: 'usage',
     summary: 'The lockfile does not cover package.json (or a workspace\'s): a dependency is missing or does not satisfy its spec, so `npm ci` would refuse it.',
@@ -201,8 +206,8 @@ export const ERRORS = {
   },
   EHOOKUNLOCKED: {
     kind: 'usage',
-    summary: 'The preinstall hook under npm 12 with `package-lock=false`: npm 12 runs the hook before it resolves the dependencies and then installs what it resolves, which no file records, so there is nothing to check. npm stops the install.',
-    fix: 'Let npm install from the lockfile (remove package-lock=false), or gate with "verify-deps install" / "verify-deps ci".',
+    summary: 'The preinstall hook under npm 12 with `package-lock=false`, or with only an npm-shrinkwrap.json (npm 12 reads none): npm 12 runs the hook before it resolves the dependencies and then installs what it resolves, which no file records, so there is nothing to check. npm stops the install.',
+    fix: 'Let npm 12 install from package-lock.json (remove package-lock=false; rename npm-shrinkwrap.json to package-lock.json), or gate with "verify-deps install" / "verify-deps ci".',
   },
   EHOOKEXISTS: {
     kind: 'usage',

@@ -127,8 +127,9 @@ export async function runCheckCommand(argv: readonly string[], term: Terminal, c
   // Run by npm as the project's own install script: say what npm has (or has not) written (lifecycle.ts).
   const event = lifecycleEvent(ctx.env)
   if (event) {
-    const check = () => checkAndReport(hookCheckValues(values, ctx.env, term, hookTiming(event, ctx.env)), positionals[0], term, ctx)
-    return runAsLifecycleScript(event, check, resolve(ctx.cwd, positionals[0] ?? '.'), term, ctx.env)
+    const projectDir = resolve(ctx.cwd, positionals[0] ?? '.')
+    const check = () => checkAndReport(hookCheckValues(values, ctx.env, term, hookTiming(event, ctx.env), projectDir), positionals[0], term, ctx)
+    return runAsLifecycleScript(event, check, projectDir, term, ctx.env)
   }
   return (await checkAndReport(values, positionals[0], term, ctx)).exitCode
 }

@@ -12,13 +12,13 @@
  *     before the ideal tree is built; ci.js: after the lockfile is validated against package.json
  *     and node_modules emptied, before reify). The lockfile on disk is then what npm is about to
  *     install (lockfile mode refuses one that does not cover package.json, ELOCKSYNC), and a failure
- *     stops npm before any dependency is fetched or run. With `package-lock=false` npm resolves
- *     afresh after the hook, so nothing on disk says what it will install: the hook refuses
- *     (EHOOKUNLOCKED) rather than pass what it cannot see. `install` and `postinstall` still run
- *     after reify.
+ *     stops npm before any dependency is fetched or run. With `package-lock=false`, or with only an
+ *     npm-shrinkwrap.json (npm 12 reads none), npm resolves afresh after the hook, so nothing on
+ *     disk says what it will install: the hook refuses (EHOOKUNLOCKED) rather than pass what it
+ *     cannot see. `install` and `postinstall` still run after reify.
  * Verified against the real npm 11 and npm 12 by test/cli/hook.test.ts.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { inputError } from '../errors.js'
 import type { Report } from '../model.js'
@@ -95,14 +95,16 @@ export function npmOmitted(env: NodeJS.ProcessEnv): ('dev' | 'optional' | 'peer'
  * lockfile must not pass). Before the install (npm 12's preinstall) the lockfile is what npm is
  * about to install, unless npm ignores it: then there is nothing to check, and the hook refuses.
  */
-export function hookCheckValues(values: CheckValues, env: NodeJS.ProcessEnv, term: Terminal, timing: HookTiming = 'after-install'): CheckValues {
+export function hookCheckValues(values: CheckValues, env: NodeJS.ProcessEnv, term: Terminal, timing: HookTiming = 'after-install', projectDir = '.'): CheckValues {
   const setting = npmIgnoresLockfile(env)
   if (timing === 'before-install') {
-    if (setting === 'package-lock=false') {
+    // npm 12 reads no npm-shrinkwrap.json (arborist's shrinkwrap.js): with only that, it resolves afresh too.
+    const unlocked = setting === 'package-lock=false' ? 'npm is installing with package-lock=false' : onlyShrinkwrap(projectDir) ? 'npm 12 does not read npm-shrinkwrap.json' : null
+    if (unlocked) {
       throw inputError(
         'EHOOKUNLOCKED',
-        'npm is installing with package-lock=false: npm 12 runs the preinstall hook before it resolves the dependencies, and then installs what it resolves, which no file on disk records; there is nothing the hook could check',
-        'Let npm install from the lockfile (remove package-lock=false), or gate with "verify-deps install" / "verify-deps ci", or check afterwards with "verify-deps --installed".',
+        `${unlocked}: npm 12 runs the preinstall hook before it resolves the dependencies, and then installs what it resolves, which no file on disk records; there is nothing the hook could check`,
+        'Let npm 12 install from package-lock.json (remove package-lock=false; rename npm-shrinkwrap.json to package-lock.json), or gate with "verify-deps install" / "verify-deps ci".',
       )
     }
     // save=false only stops npm writing the lockfile: it still installs from it.
@@ -114,6 +116,10 @@ export function hookCheckValues(values: CheckValues, env: NodeJS.ProcessEnv, ter
   )
   const { ideal: _ideal, ...rest } = values
   return { ...rest, installed: true, omit: values.omit ?? npmOmitted(env) }
+}
+
+function onlyShrinkwrap(projectDir: string): boolean {
+  return existsSync(join(projectDir, 'npm-shrinkwrap.json')) && !existsSync(join(projectDir, 'package-lock.json'))
 }
 
 export async function runAsLifecycleScript(

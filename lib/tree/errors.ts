@@ -9,7 +9,7 @@ import { VerifyDepsError, type ErrorCode } from '../errors.js'
 /** The registered codes the tree stage throws (lib/errors.ts says what each means). */
 export type TreeErrorCode = Extract<
   ErrorCode,
-  'ENOPROJECT' | 'ENOLOCK' | 'EJSONPARSE' | 'ELOCKFILE' | 'ELOCKSYNC' | 'ELOCKFILEVERSION' | 'ENONODEMODULES' | 'ENOWORKSPACE' | 'ELOADTREE' | 'EIDEALTREE'
+  'ENOPROJECT' | 'ENOLOCK' | 'EJSONPARSE' | 'ELOCKFILE' | 'ELOCKFILEAMBIGUOUS' | 'ELOCKSYNC' | 'ELOCKFILEVERSION' | 'ENONODEMODULES' | 'ENOWORKSPACE' | 'ELOADTREE' | 'EIDEALTREE'
 >
 
 export interface TreeErrorOptions {

@@ -10,7 +10,10 @@ import { readFile, stat } from 'node:fs/promises'
 import { isAbsolute, join, posix } from 'node:path'
 import { TreeError, describeError } from './errors.js'
 
-/** npm writes npm-shrinkwrap.json in preference to package-lock.json; arborist reads it first too. */
+/**
+ * npm 7–11 read npm-shrinkwrap.json in preference to package-lock.json (so does the arborist
+ * verify-deps loads); npm 12 reads only package-lock.json. findLockfile refuses two that differ.
+ */
 export const LOCKFILE_NAMES = ['npm-shrinkwrap.json', 'package-lock.json'] as const
 
 /** The newest lockfileVersion whose `packages` layout this tool understands (npm 7–11 write 2 or 3). */
@@ -45,14 +48,28 @@ const STRING_FIELDS = ['name', 'version', 'resolved', 'integrity', 'license'] as
 const BOOLEAN_FIELDS = ['link', 'dev', 'optional', 'devOptional', 'peer', 'inBundle', 'extraneous', 'hasInstallScript', 'hasShrinkwrap'] as const
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const
 
-/** The lockfile npm would use in `projectDir`, or null when there is none. */
+/**
+ * The lockfile npm would use in `projectDir`, or null when there is none. When both names are there
+ * with different bytes, which one npm installs depends on its version (npm 12 no longer reads
+ * npm-shrinkwrap.json), so no verdict could be bound to it: an error (ELOCKFILEAMBIGUOUS).
+ */
 export async function findLockfile(projectDir: string): Promise<string | null> {
+  const found: string[] = []
   for (const name of LOCKFILE_NAMES) {
     const path = join(projectDir, name)
     const info = await stat(path).catch(() => null)
-    if (info?.isFile()) return path
+    if (info?.isFile()) found.push(path)
   }
-  return null
+  if (found.length === 2) {
+    const [shrinkwrap, packageLock] = await Promise.all(found.map((path) => readFile(path).catch(() => null)))
+    if (!shrinkwrap || !packageLock || !shrinkwrap.equals(packageLock)) {
+      throw new TreeError('ELOCKFILEAMBIGUOUS', `${projectDir} has both npm-shrinkwrap.json and package-lock.json, and they differ: npm 7 to 11 install from npm-shrinkwrap.json, npm 12 from package-lock.json`, {
+        file: found[0]!,
+        hint: 'Keep one: npm 12 reads only package-lock.json (rename npm-shrinkwrap.json to it); npm 11 and older prefer npm-shrinkwrap.json.',
+      })
+    }
+  }
+  return found[0] ?? null
 }
 
 export function noLockfileError(projectDir: string): TreeError {

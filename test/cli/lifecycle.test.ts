@@ -52,6 +52,11 @@ t.test('before the install the hook checks the lockfile, and refuses when npm wi
   const term: Terminal = { out: () => {}, err: (s) => void said.push(s), stderrIsTTY: false }
   t.same(hookCheckValues({ offline: true }, { npm_config_save: '' }, term, 'before-install'), { offline: true }, 'save=false: npm still installs from the lockfile')
   t.throws(() => hookCheckValues({}, { npm_config_package_lock: '' }, term, 'before-install'), { code: 'EHOOKUNLOCKED' })
+  const shrinkwrapOnly = t.testdir({ 'npm-shrinkwrap.json': '{}' })
+  t.throws(() => hookCheckValues({}, {}, term, 'before-install', shrinkwrapOnly), { code: 'EHOOKUNLOCKED', message: /npm 12 does not read npm-shrinkwrap\.json/ })
+  const both = t.testdir({ 'npm-shrinkwrap.json': '{}', 'package-lock.json': '{}' })
+  t.same(hookCheckValues({}, {}, term, 'before-install', both), {}, 'with package-lock.json there, the check reads it (and refuses two that differ)')
+  t.same(hookCheckValues({}, {}, term, 'after-install', shrinkwrapOnly), {}, 'npm 11 installs from npm-shrinkwrap.json')
   t.same(said, [], 'nothing said about --installed')
 })
 

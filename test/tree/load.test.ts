@@ -148,14 +148,23 @@ t.test('registry comes from registryFor (scoped registries too), only for regist
   for (const name of ['gitdep', 'vendored', 'local-lib', 'remote-pkg', 'inner', 'deep']) t.notOk(asked.includes(name))
 })
 
-t.test('npm-shrinkwrap.json is used in preference to package-lock.json', async (t) => {
+t.test('npm-shrinkwrap.json alone, or the same bytes as package-lock.json, is read', async (t) => {
   const dir = copyFixture(t, 'app')
   copyFileSync(join(dir, 'package-lock.json'), join(dir, 'npm-shrinkwrap.json'))
+  t.equal((await loadPackages({ projectDir: dir, registryFor })).lockfile, join(dir, 'npm-shrinkwrap.json'), 'the same bytes: either is what npm installs')
+  rmSync(join(dir, 'package-lock.json'))
   const integrity = 'sha512-' + 'B'.repeat(86) + '=='
   editLockfile(dir, (lock) => (lock.packages['node_modules/a']!.integrity = integrity), 'npm-shrinkwrap.json')
   const result = await loadPackages({ projectDir: dir, registryFor })
   t.equal(result.lockfile, join(dir, 'npm-shrinkwrap.json'))
   t.equal(ref(result, 'a').integrity, integrity)
+})
+
+t.test('npm-shrinkwrap.json and a different package-lock.json: ELOCKFILEAMBIGUOUS (npm 11 installs one, npm 12 the other)', async (t) => {
+  const dir = copyFixture(t, 'app')
+  copyFileSync(join(dir, 'package-lock.json'), join(dir, 'npm-shrinkwrap.json'))
+  editLockfile(dir, (lock) => (lock.packages['node_modules/a']!.integrity = 'sha512-' + 'B'.repeat(86) + '=='), 'npm-shrinkwrap.json')
+  await t.rejects(loadPackages({ projectDir: dir, registryFor }), { code: 'ELOCKFILEAMBIGUOUS', message: /both npm-shrinkwrap\.json and package-lock\.json/ })
 })
 
 t.test('an extraneous lockfile entry is still reported, marked extraneous', async (t) => {
