@@ -1,8 +1,9 @@
 import t from 'tap'
-import { existsSync, readFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { INSTALL_SCRIPT_SETTINGS, withInstallScriptSettings } from '../../lib/gate/npm-settings.js'
 import { npmDefinitionsOnPath, npmMajorOnPath } from '../helpers/registry/index.js'
+import { createScenario } from '../helpers/scenario/index.js'
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8')
 
@@ -35,4 +36,14 @@ t.test('every setting is one the npm on PATH knows (npm 11 and npm 12 in CI; npm
 
 t.test('a file without the section gets it appended', async (t) => {
   t.equal(withInstallScriptSettings('registry=x\n'), 'registry=x\n\n' + INSTALL_SCRIPT_SETTINGS)
+})
+
+t.test('a registry project installs under the recommended settings with the npm on PATH (npm 11 and npm 12 in CI)', async (t) => {
+  const s = await createScenario(t, { packages: [{ name: 'dep', version: '1.0.0', dependencies: { leaf: '^1.0.0' } }, { name: 'leaf', version: '1.0.0' }] })
+  appendFileSync(join(s.projectDir, '.npmrc'), active.join('\n') + '\n')
+  // Scripts on, as a user's npm runs: allow-remote=none must not block the registry's own tarballs.
+  const ci = await s.npm(['ci'], { 'ignore-scripts': 'false' })
+  t.equal(ci.code, 0, ci.stderr)
+  t.ok(existsSync(join(s.projectDir, 'node_modules/leaf/package.json')))
+  t.notMatch(ci.stderr, /Unknown (project|cli) config/, 'npm knows every setting')
 })
