@@ -129,20 +129,26 @@ export async function runAsLifecycleScript(
   term: Terminal,
   env: NodeJS.ProcessEnv,
 ): Promise<ExitCode> {
-  const format = hookTiming(event, env) === 'before-install' ? formatStoppedBeforeInstall : formatAlreadyWritten
+  const before = hookTiming(event, env) === 'before-install'
+  const format = (state: WrittenState, lockfileBehind = false) => (before ? formatStoppedBeforeInstall(event, state, env, lockfileBehind) : formatAlreadyWritten(event, state, env))
   try {
     const { report, exitCode } = await check()
-    if (exitCode !== EXIT.OK) term.err(format(event, readWrittenState(projectDir, report.packages.filter((p) => p.decision === 'fail')), env))
+    if (exitCode !== EXIT.OK) term.err(format(readWrittenState(projectDir, report.packages.filter((p) => p.decision === 'fail'))))
     return exitCode
   } catch (err) {
     // The run could not finish (policy, lockfile, registry): npm has written just as much.
-    term.err(format(event, readWrittenState(projectDir, []), env))
+    const code = (err as { code?: unknown } | null)?.code
+    term.err(format(readWrittenState(projectDir, []), code === 'ELOCKSYNC' || code === 'ENOLOCK'))
     throw err
   }
 }
 
-/** npm 12's preinstall failed: npm stops before reify. What is on disk is what was there before (npm ci: emptied). */
-export function formatStoppedBeforeInstall(event: InstallEvent, state: WrittenState, env: NodeJS.ProcessEnv): string {
+/**
+ * npm 12's preinstall failed: npm stops before reify. What is on disk is what was there before
+ * (npm ci: emptied). `lockfileBehind`: the lockfile does not cover package.json (or is missing),
+ * which `npm install` cannot fix while the hook runs first on the old one.
+ */
+export function formatStoppedBeforeInstall(event: InstallEvent, state: WrittenState, env: NodeJS.ProcessEnv, lockfileBehind = false): string {
   const ci = env.npm_command === 'ci'
   const lines = [
     '',
@@ -153,6 +159,12 @@ export function formatStoppedBeforeInstall(event: InstallEvent, state: WrittenSt
   else lines.push(`  - ${state.nodeModules ? 'node_modules/ is as it was before this install' : 'node_modules/ does not exist: nothing was installed'}; package-lock.json is unchanged.`)
   for (const p of state.failing) {
     if (p.installedAt.length) lines.push(`  - ${p.name}@${p.version}, which failed, is still at ${p.installedAt.join(', ')} from an earlier install: delete node_modules/ to remove it.`)
+  }
+  if (lockfileBehind && !ci) {
+    lines.push(
+      'npm 12 runs this hook on package-lock.json as it is, before it would update it from package.json.',
+      'To update it, checked, use  verify-deps install  (it writes the lockfile with scripts off, checks it, then installs).',
+    )
   }
   lines.push(
     'Adding a dependency with "npm install <pkg>" runs no script of the project, so this check does not run:',

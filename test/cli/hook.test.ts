@@ -119,6 +119,16 @@ t.test('npm 12 runs the hook before it installs: a failing package stops the ins
   t.match(unreviewed.stderr, /ESTRICTALLOWSCRIPTS/)
   t.notMatch(unreviewed.stdout + unreviewed.stderr, /ran as this project's/)
   t.notOk(existsSync(file(MARK)))
+
+  // package.json asks for what the lockfile does not have: npm install would resolve it after the
+  // hook, so the hook refuses the old lockfile (ELOCKSYNC) and says how to update it, checked.
+  writeFileSync(file('package.json'), JSON.stringify({ ...pkg, dependencies: { ...pkg.dependencies, good: '^2.0.0' } }, null, 2) + '\n')
+  const lockfileBefore = readFileSync(file('package-lock.json'))
+  const behind = await install()
+  t.not(behind.code, 0)
+  t.match(behind.stdout + behind.stderr, /package-lock\.json: does not match package\.json: "good": "\^2\.0\.0"/)
+  t.match(behind.stdout + behind.stderr, /To update it, checked, use  verify-deps install/)
+  t.same(readFileSync(file('package-lock.json')), lockfileBefore, 'the lockfile is as it was')
 })
 
 t.test('a passing hook lets npm install finish; npm install <pkg> does not run the hook at all', async (t) => {

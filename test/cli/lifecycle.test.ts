@@ -69,4 +69,6 @@ t.test('npm 12: the hook says the install stopped before anything was written, a
   const ci = formatStoppedBeforeInstall('preinstall', { nodeModules: true, failing: [] }, { npm_command: 'ci' })
   t.match(ci, /npm ci empties node_modules\/ before it runs the script: nothing is installed now/)
   t.notMatch(ci, /package-lock\.json is unchanged/)
+  t.notMatch(install, /To update it, checked/)
+  t.match(formatStoppedBeforeInstall('preinstall', { nodeModules: false, failing: [] }, { npm_command: 'install' }, true), /runs this hook on package-lock\.json as it is[\s\S]*To update it, checked, use  verify-deps install/, 'a lockfile behind package.json: how to update it')
 })
