@@ -66,7 +66,7 @@ export async function runExplainCommand(argv: readonly string[], term: Terminal,
   const matches = gathered.run.filter(({ ref }) => ref.name === name && (version === undefined || ref.version === version))
   if (matches.length === 0) throw inputError('ENOTINTREE', `${spec} is not in the project's tree (${gathered.tree.lockfile ?? options.projectDir})`)
   const now = new Date()
-  const explanations = matches.map(({ ref, outcome }) => explainPackage(gathered.policy, ref, outcome, now))
+  const explanations = matches.map(({ ref, outcome }) => explainPackage(gathered.policy, ref, outcome, now, gathered.scripts))
   if (values.json || values.format === 'json') {
     term.out(formatExplanationsJson(explanations))
   } else {

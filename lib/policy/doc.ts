@@ -27,7 +27,8 @@ function severityTable(): string[] {
   for (const code of Object.keys(FINDINGS) as FindingCode[]) {
     const at = (mode: Mode, required = true) => severityUnder(code, body(mode, required)).severity
     // Codes that only a rule's requirement raises: "not required" does not apply to them.
-    const notRequired = FINDINGS[code].policy.requiredBy === 'rule' ? '—' : at('enforce', false)
+    const requiredBy = FINDINGS[code].policy.requiredBy
+    const notRequired = requiredBy === 'rule' || requiredBy === 'installScripts' ? '—' : at('enforce', false)
     const waivable = FINDINGS[code].policy.waivable ? 'yes' : 'no'
     lines.push(`| \`${code}\` | ${at('enforce')} | ${at('warn')} | ${at('off')} | ${notRequired} | ${waivable} |`)
   }
