@@ -105,7 +105,7 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
   const { findings: verification, facts } = packageFindings(ref, outcome)
   const section = policy.installScripts ?? DEFAULT_INSTALL_SCRIPTS_POLICY
   const installScripts = scripts ? installScriptsOf(ref, facts, scripts) : undefined
-  const scriptFindings = checkInstallScripts(section, id, installScripts).map((f) => decideFinding(f, { ...body, mode: section.mode }, rule.kind === 'built-in' ? undefined : 'installScripts'))
+  const scriptFindings = checkInstallScripts(section, id, installScripts).map((f) => decideFinding(f, { ...body, mode: section.mode }, policy === BUILT_IN_POLICY ? undefined : 'installScripts'))
   const withScripts = installScripts ? { installScripts } : {}
   const explanation = (result: PackageResult, checks: RequirementCheck[], exceptions: ExceptionUse[]): PackageExplanation => ({
     package: id,

@@ -59,7 +59,10 @@ t.test('install scripts: unverified, verified and pinned to another version', as
 
     t.equal(r.pkg('plain').installScripts, null, 'no install script: null')
     t.equal(r.status, 0, 'warnings only: exit 0')
-    t.match(r.output('text'), /note: install scripts: npm 1\d rules/)
+    const text = r.output('text')
+    t.match(text, /note: install scripts: npm 1\d rules/)
+    t.match(text, new RegExp(`install scripts: ${rules === 'npm12' ? 2 : 4} of 5 packages with install scripts will run them \\(${rules === 'npm12' ? 1 : 2} with verified provenance\\), ${rules === 'npm12' ? 3 : 1} will not`))
+    t.match(text, /install script +will run: allowed by "scripted" in /)
   })
 
   t.test('under enforce the unverified package fails; mode off checks nothing', async (t) => {
