@@ -73,6 +73,23 @@ t.test('verify-deps says which install scripts npm runs, as npm does', async (t)
     })
   }
 
+  t.test('a lockfile entry without hasInstallScript: npm ci does not run the script either', async (t) => {
+    // A pull request that drops the flag hides nothing: npm decides from the same flag.
+    const lockPath = join(s.projectDir, 'package-lock.json')
+    const before = readFileSync(lockPath, 'utf8')
+    const lock = JSON.parse(before) as { packages: Record<string, { hasInstallScript?: boolean }> }
+    delete lock.packages['node_modules/allowed']!.hasInstallScript
+    writeFileSync(lockPath, JSON.stringify(lock, null, 2))
+    t.teardown(() => writeFileSync(lockPath, before))
+    rmSync(join(s.projectDir, 'ran-allowed'), { force: true })
+    rmSync(join(s.projectDir, 'node_modules'), { recursive: true, force: true })
+    const r = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false })
+    const npm = await runNpm(['ci', '--no-audit', '--no-fund'], { cwd: s.projectDir, scratchDir: join(s.dir, 'npm-noflag'), config: { ...LOOPBACK_NPM_CONFIG, 'ignore-scripts': 'false' } })
+    t.equal(npm.code, 0)
+    t.equal(existsSync(join(s.projectDir, 'ran-allowed')), false, 'npm did not run it')
+    t.equal(r.pkg('allowed').installScripts, null, 'verify-deps says it has none')
+  })
+
   t.test('strict-allow-scripts: npm refuses the install, so nothing runs', async (t) => {
     const npmrc = join(s.projectDir, '.npmrc')
     const before = readFileSync(npmrc, 'utf8')
