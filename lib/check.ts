@@ -9,6 +9,10 @@ import { existingPaths, FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } 
 import { EvidenceCache } from './fetch/cache.js'
 import { fetchEvidence, evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
 import { loadNpmConfig, type Env } from './fetch/npm-config.js'
+import { readInstallScriptConfig } from './fetch/npm-script-settings.js'
+import { askNpmVersion } from './gate/npm.js'
+import type { InstallScriptContext } from './model/install-scripts.js'
+import { chooseNpmRules } from './policy/npm-rules.js'
 import { addTarballs } from './fetch/tarballs.js'
 import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys/by-registry.js'
 import { DEFAULT_REGISTRY, registryNerfDart } from './fetch/npm-config.js'
@@ -97,6 +101,8 @@ export interface GatheredRun {
   registryKeys: ReadonlyMap<string, RegistryKeysResult>
   /** Removes URL userinfo, npm tokens and the configuration's secrets from text (lib/fetch/redact.ts). */
   redact: (text: string) => string
+  /** Which npm rules decide install scripts, and why; absent when no package has install scripts. */
+  scripts?: InstallScriptContext
 }
 
 /** Stages 0–4: policy, tree, trust, keys, evidence (fetched or cached) and verification. */
@@ -106,7 +112,9 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
 
   // 1. Configuration and tree: which packages, from which registries.
   const config = loadNpmConfig({ projectDir: options.projectDir, env: options.env, cliOptions: { ...(options.registry && { registry: options.registry }) } })
+  const scriptConfig = readInstallScriptConfig(config)
   const tree = await loadPackages({
+    ...(scriptConfig.npmrcAllowScripts && { npmrcAllowScripts: scriptConfig.npmrcAllowScripts }),
     projectDir: options.projectDir,
     mode: options.mode ?? 'lockfile',
     ...(options.workspaces?.length && { workspaces: options.workspaces }),
@@ -116,6 +124,8 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     arboristOptions: { registry: config.registry, cache: join(config.cacheDir, '_cacache') },
   })
   const cacheRoot = join(config.cacheDir, '_verify-deps')
+  // 1b. Install scripts: which npm installs is asked only when some package has install scripts.
+  const scripts = tree.packages.some((p) => p.installScript) ? await installScriptContext(options, tree, scriptConfig.settings) : undefined
 
   // 2. Trust material (TUF, embedded fallback, or files) and every registry's keys. Offline (the
   // flag or npm's `offline`) nothing is requested, from TUF or any registry.
@@ -194,13 +204,22 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     run.push({ ref, outcome: packageOutcome(ref, outcomes.get(evidenceKey(ref)), contextFor) })
     options.onProgress?.(run.length, tree.packages.length, 'verifying')
   }
-  return { policy, policyFile, tree, run, notices: [...trust.notices, ...keysNotices, ...config.warnings], registryKeys, redact: (text) => config.redact(text) }
+  const scriptNotices = scripts ? [`install scripts: ${scripts.reason}`, ...scripts.allowScripts.ignored] : tree.allowScripts.ignored
+  return { policy, policyFile, tree, run, notices: [...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, redact: (text) => config.redact(text), ...(scripts && { scripts }) }
+}
+
+/** The run's install-script context: the npm that will install (`npm --version`, lowered by what else names an npm), its settings and allowScripts. */
+async function installScriptContext(options: CheckOptions, tree: TreeResult, settings: InstallScriptContext['settings']): Promise<InstallScriptContext> {
+  const npm = await askNpmVersion(options.env, options.projectDir)
+  const userAgent = options.env.npm_config_user_agent
+  const choice = chooseNpmRules({ npm, ...(userAgent !== undefined && { userAgent }), declared: tree.declared })
+  return { ...choice, settings, allowScripts: tree.allowScripts }
 }
 
 /** The main job: gather, 5. decide with the policy, and build the Report. */
 export async function runCheck(options: CheckOptions): Promise<Report> {
-  const { policy, policyFile, tree, run, notices, registryKeys, redact } = await gatherRun(options)
-  const evaluation = evaluateRun(policy, run, options.now ?? new Date())
+  const { policy, policyFile, tree, run, notices, registryKeys, redact, scripts } = await gatherRun(options)
+  const evaluation = evaluateRun(policy, run, options.now ?? new Date(), scripts)
   const results: PackageResult[] = [...evaluation.packages, ...installedMismatches(tree)]
   results.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))
 
@@ -221,6 +240,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     couldNotVerify,
     notices: [...notices, ...evaluation.unusedExceptions.map((u) => `policy: ${u.message}`)],
     registries,
+    ...(scripts && { installScripts: scripts }),
   }, redact)
 }
 

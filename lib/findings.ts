@@ -17,9 +17,10 @@ export type RuleMode = 'enforce' | 'warn' | 'off'
  * - `always`: decided the same in every mode, whatever the rule requires (validity failures, deny);
  * - `signature` / `provenance`: a violation when the rule's `require.signature` / `require.provenance` is on;
  * - `anything`: a violation when the rule requires anything at all (a non-registry source can meet nothing);
- * - `rule`: raised only by one of the rule's own requirements (`builds`, `publishers`, …), so always a violation.
+ * - `rule`: raised only by one of the rule's own requirements (`builds`, `publishers`, …), so always a violation;
+ * - `installScripts`: raised only by the policy's `installScripts` section, whose `mode` decides it.
  */
-export type RequiredBy = 'always' | 'signature' | 'provenance' | 'anything' | 'rule'
+export type RequiredBy = 'always' | 'signature' | 'provenance' | 'anything' | 'rule' | 'installScripts'
 
 /** How the policy treats a finding code. */
 export interface FindingPolicy {
@@ -314,6 +315,24 @@ export const FINDINGS = {
     description:
       "The lockfile's `resolved` URL, after npm's `replace-registry-host` rewrite (by default only registry.npmjs.org URLs are rewritten, to the configured `registry`), is not on the registry (scheme, host, port and path) whose evidence was checked: `npm ci` would fetch the bytes from somewhere else. Never waivable.",
     fix: 'Run verify-deps with the registry npm installs from (`--registry`, `@scope:registry` in .npmrc), or regenerate the lockfile against that registry.',
+  },
+  INSTALL_SCRIPT_UNVERIFIED: {
+    title: 'Runs install scripts without a verified build',
+    evidence: 'provenance',
+    defaultSeverity: 'warning',
+    policy: requirement('installScripts'),
+    description:
+      "npm will run this package's install scripts (the lockfile's `hasInstallScript`; package.json `allowScripts` and the npm that installs decide whether they run) but verify-deps did not verify what the policy's `installScripts.require` asks for: provenance that verifies and names the locked integrity, and with `trustedPublisher` also a trusted publisher. Registry metadata alone never counts. A warning by default (`installScripts.mode: warn`), an error under `enforce`.",
+    fix: 'Keep its scripts from running (`npm deny-scripts <pkg>`, or leave it out of allowScripts under npm 12), move to a version published with provenance, or waive it with a policy exception after reviewing the script.',
+  },
+  INSTALL_SCRIPT_NOT_ALLOWED: {
+    title: 'allowScripts approves another version',
+    evidence: 'source',
+    defaultSeverity: 'warning',
+    policy: requirement('installScripts'),
+    description:
+      "package.json `allowScripts` allows install scripts for this package pinned to other versions (`\"pkg@1.2.3\": true`) than the one the lockfile installs: the approval was for other code. npm 12 does not run the scripts of the locked version; npm 11 runs them anyway, unreviewed. A warning by default, an error under `installScripts.mode: enforce`.",
+    fix: 'Review the locked version\'s install scripts and approve it (`npm approve-scripts <pkg>`), or lock the version that was approved.',
   },
 } as const satisfies Record<string, FindingDefinition>
 

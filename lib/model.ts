@@ -4,6 +4,7 @@
  */
 import type { Finding, FindingCode, FindingSeverity } from './findings.js'
 import type { PackageFacts } from './model/facts.js'
+import type { InstallScriptContext, InstallScriptRef, InstallScriptsResult } from './model/install-scripts.js'
 
 /** Where a package is installed in the project, and the chain of dependents that brings it in. */
 export interface PackageLocation {
@@ -46,6 +47,8 @@ export interface PackageRef {
    * verification findings, whatever the evidence says.
    */
   lockfileFindings?: Finding[]
+  /** The package has install scripts (lockfile `hasInstallScript`), and what npm's allowScripts says of it. */
+  installScript?: InstallScriptRef
 }
 
 
@@ -75,6 +78,8 @@ export interface PackageResult {
   facts?: PackageFacts
   /** The policy rule that decided (`default` for the built-in default policy). */
   rule: string
+  /** Only for a package with install scripts: whether npm will run them, and what was verified about it. */
+  installScripts?: InstallScriptsResult
 }
 
 export interface ReportSummary {
@@ -121,4 +126,6 @@ export interface Report {
   notices: string[]
   /** Each registry the packages come from, with its key source (absent in reports made without a run, e.g. tests). */
   registries?: RegistrySummary[]
+  /** Which npm rules decided whether install scripts run, and why (absent when no package has install scripts). */
+  installScripts?: InstallScriptContext
 }

@@ -42,8 +42,9 @@ export async function runPolicyCommand(argv: readonly string[], term: Terminal, 
 export const EXPLAIN_HELP = `Usage: verify-deps explain <name>[@version] [dir] [check options]
 
 Run the check and show, for each installed version of the package, which policy rule matched,
-each requirement with what was observed and what is allowed, exceptions and the decision.
-Takes the same tree, registry, trust and cache options as the check.
+each requirement with what was observed and what is allowed, exceptions and the decision; for a
+package with install scripts, whether npm will run them, why, and what the policy's installScripts
+section required. Takes the same tree, registry, trust and cache options as the check.
 
   --json, --format json  print the explanations as JSON (docs/explain.schema.json): each
                          package's report entry (as check --json) with the rule, mode,
@@ -66,7 +67,7 @@ export async function runExplainCommand(argv: readonly string[], term: Terminal,
   const matches = gathered.run.filter(({ ref }) => ref.name === name && (version === undefined || ref.version === version))
   if (matches.length === 0) throw inputError('ENOTINTREE', `${spec} is not in the project's tree (${gathered.tree.lockfile ?? options.projectDir})`)
   const now = new Date()
-  const explanations = matches.map(({ ref, outcome }) => explainPackage(gathered.policy, ref, outcome, now))
+  const explanations = matches.map(({ ref, outcome }) => explainPackage(gathered.policy, ref, outcome, now, gathered.scripts))
   if (values.json || values.format === 'json') {
     term.out(formatExplanationsJson(explanations))
   } else {

@@ -63,3 +63,20 @@ export function runNpm(args: readonly string[], options: NpmRunOptions): Promise
     })
   })
 }
+
+/** How long `npm --version` may take before the answer counts as unknown. */
+export const NPM_VERSION_TIMEOUT_MS = 30_000
+
+/**
+ * `npm --version` of the npm `npmCommand(env)` names: the version of the binary itself, which no
+ * project file can change (unlike npm_config_user_agent, which a project .npmrc `user-agent` sets).
+ */
+export async function askNpmVersion(env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<{ version: string } | { error: string }> {
+  let output = ''
+  const result = await runNpm(['--version'], { cwd, env, command: npmCommand(env), onOutput: (chunk) => (output += chunk), signal: AbortSignal.timeout(NPM_VERSION_TIMEOUT_MS) })
+  if (result.kind === 'not-started') return { error: result.reason }
+  // npm may warn on stderr (an unsupported Node version) before the version line.
+  const version = /^v?(\d+\.\d+\.\d+\S*)\s*$/m.exec(output)?.[1]
+  if (result.code !== 0 || !version) return { error: `exit code ${result.code}${output.trim() ? `: ${output.trim().split('\n').pop()!.slice(0, 200)}` : ''}` }
+  return { version }
+}

@@ -9,22 +9,26 @@
  *      decision wins);
  *   2. decide each verification finding under that rule (severity.ts, from the finding registry);
  *   3. check the rule's requirements and raise a finding per violation (requirements.ts);
- *   4. apply exceptions (exceptions.ts; an expired one raises EXCEPTION_EXPIRED instead);
- *   5. add DENIED when a deny entry matches (deny.ts);
- *   6. the decision (decision.ts).
+ *   4. the `installScripts` section: will npm run its install scripts, and was what that needs
+ *      verified (install-scripts.ts);
+ *   5. apply exceptions (exceptions.ts; an expired one raises EXCEPTION_EXPIRED instead);
+ *   6. add DENIED when a deny entry matches (deny.ts);
+ *   7. the decision (decision.ts).
  * `explainPackage` returns every step; `evaluatePolicy` its result, so `explain` cannot disagree
  * with the check.
  */
 import type { PackageRef, PackageResult } from '../model.js'
+import type { InstallScriptContext } from '../model/install-scripts.js'
 import { bundledSkipReason, compareStrictness, decisionOf, packageFindings, type PackageOutcome } from './decision.js'
 import { BUILT_IN_POLICY, BUILT_IN_POLICY_NAME } from './default.js'
 import { deniedFinding, findDenial } from './deny.js'
+import { checkInstallScripts, DEFAULT_INSTALL_SCRIPTS_POLICY, installScriptsOf } from './install-scripts.js'
 import { applyException, unusedExceptions, type ExceptionUse, type UnusedException } from './exceptions.js'
 import { matchPackageSpec } from './match.js'
 import { checkRequirements, type RequirementCheck } from './requirements.js'
 import { pickRule, type RuleMatch } from './select.js'
 import { decideFinding } from './severity.js'
-import { DEFAULT_MODE, DEFAULT_REQUIREMENTS, type Mode, type Policy, type RuleBody } from './types.js'
+import { DEFAULT_MODE, DEFAULT_REQUIREMENTS, type InstallScriptsPolicy, type Mode, type Policy, type RuleBody } from './types.js'
 
 export interface PackageExplanation {
   /** `name@version` */
@@ -48,6 +52,8 @@ export interface PackageExplanation {
    * verify". A rule accepts a keyless registry with `require: { signature: false }`, `info`, `mode`.
    */
   keylessRegistryUnaccepted: boolean
+  /** The policy's `installScripts` section that decided (the result is `result.installScripts`). */
+  installScripts: InstallScriptsPolicy
 }
 
 /** Never used: the built-in default policy has a `default` (a test holds it); here so a missing one fails closed. */
@@ -63,8 +69,8 @@ export function evaluateDefaultPolicy(ref: PackageRef, outcome: PackageOutcome):
 }
 
 /** Decides one package. `policy: null` is the built-in default policy (no policy file). */
-export function evaluatePolicy(policy: Policy | null, ref: PackageRef, outcome: PackageOutcome, now: Date): PackageResult {
-  return explainPackage(policy, ref, outcome, now).result
+export function evaluatePolicy(policy: Policy | null, ref: PackageRef, outcome: PackageOutcome, now: Date, scripts?: InstallScriptContext): PackageResult {
+  return explainPackage(policy, ref, outcome, now, scripts).result
 }
 
 /**
@@ -72,19 +78,21 @@ export function evaluatePolicy(policy: Policy | null, ref: PackageRef, outcome: 
  * under an `npm:` alias is decided under its real name *and* each name it is installed under, and
  * the strictest decision wins: a rule for `@acme/*` cannot be met by another package installed as
  * `@acme/x`, and a rule for the real package is not escaped by installing it under another name.
+ * `scripts` is the run's install-script context; without it (no project, e.g. a lone tarball)
+ * install scripts are not evaluated.
  */
-export function explainPackage(file: Policy | null, ref: PackageRef, outcome: PackageOutcome, now: Date): PackageExplanation {
+export function explainPackage(file: Policy | null, ref: PackageRef, outcome: PackageOutcome, now: Date, scripts?: InstallScriptContext): PackageExplanation {
   const policy = file ?? BUILT_IN_POLICY
-  const primary = explainAs(policy, ref, outcome, now, ref.name)
+  const primary = explainAs(policy, ref, outcome, now, ref.name, scripts)
   const aliases = [...new Set(ref.locations.map((l) => l.alias).filter((a): a is string => a !== undefined && a !== ref.name))]
   if (aliases.length === 0) return primary
-  const all = [primary, ...aliases.map((alias) => explainAs(policy, ref, outcome, now, alias))]
+  const all = [primary, ...aliases.map((alias) => explainAs(policy, ref, outcome, now, alias, scripts))]
   const chosen = all.reduce((a, b) => (compareStrictness(b.result, a.result) > 0 ? b : a))
   return { ...chosen, alternatives: all.filter((e) => e !== chosen) }
 }
 
 /** Decides the package under the rules, deny entries and exceptions that match `name` (its real name or an alias). */
-function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now: Date, name: string): PackageExplanation {
+function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now: Date, name: string, scripts: InstallScriptContext | undefined): PackageExplanation {
   const id = `${ref.name}@${ref.version}`
   // 1. The rule.
   const rule = pickRule(policy, name, id)
@@ -93,6 +101,12 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
   const body = rule.kind === 'rule' ? policy.rules[rule.index]! : ((rule.kind === 'default' ? policy.default : BUILT_IN_POLICY.default) ?? DEFAULT_BODY)
   const denied = findDenial(policy, name, ref.version)
   const base = { name: ref.name, version: ref.version, integrity: ref.integrity, source: ref.source, registry: ref.registry, locations: ref.locations }
+  // 4. Install scripts: decided by the `installScripts` section's mode (a rule's `severity` may still name the codes).
+  const { findings: verification, facts } = packageFindings(ref, outcome)
+  const section = policy.installScripts ?? DEFAULT_INSTALL_SCRIPTS_POLICY
+  const installScripts = scripts ? installScriptsOf(ref, facts, scripts) : undefined
+  const scriptFindings = checkInstallScripts(section, id, installScripts).map((f) => decideFinding(f, { ...body, mode: section.mode }, policy === BUILT_IN_POLICY ? undefined : 'installScripts'))
+  const withScripts = installScripts ? { installScripts } : {}
   const explanation = (result: PackageResult, checks: RequirementCheck[], exceptions: ExceptionUse[]): PackageExplanation => ({
     package: id,
     ...(name !== ref.name && { matchedAs: name }),
@@ -104,23 +118,24 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
     exceptions,
     result,
     keylessRegistryUnaccepted: leavesKeylessRegistryUnaccepted(body),
+    installScripts: section,
   })
 
   // A bundled package is inside its parent's tarball, which is what gets verified; a denied one still fails.
+  // Its install scripts are its own, though, and nothing verified them (npm 11 runs them).
   if (ref.source === 'bundled') {
-    if (!denied) return explanation({ ...base, rule: rule.match.id, decision: 'skipped', skipReason: bundledSkipReason(ref), findings: [] }, [], [])
-    const findings = [deniedFinding(id, denied)]
-    return explanation({ ...base, rule: denied.id, decision: decisionOf(findings), findings }, [], [])
+    if (!denied && scriptFindings.length === 0) return explanation({ ...base, rule: rule.match.id, decision: 'skipped', skipReason: bundledSkipReason(ref), findings: [], ...withScripts }, [], [])
+    const findings = [...(denied ? [deniedFinding(id, denied)] : []), ...scriptFindings]
+    return explanation({ ...base, rule: denied?.id ?? rule.match.id, decision: decisionOf(findings), findings, ...withScripts }, [], [])
   }
 
   // 2–3. Verification findings under the rule, then the rule's own checks.
-  const { findings: verification, facts } = packageFindings(ref, outcome)
   const checked = checkRequirements(body, rule.match.id, id, facts)
   const checks = checked.checks
   // A violation names the policy rule that required it; the built-in default policy is no rule of the project's.
-  const findings = [...verification, ...checked.findings].map((f) => decideFinding(f, body, rule.kind === 'built-in' ? undefined : rule.match.id))
+  const findings = [...[...verification, ...checked.findings].map((f) => decideFinding(f, body, rule.kind === 'built-in' ? undefined : rule.match.id)), ...scriptFindings]
 
-  // 4. Exceptions.
+  // 5. Exceptions.
   const exceptions: ExceptionUse[] = []
   policy.exceptions.forEach((exception, index) => {
     if (!matchPackageSpec(exception.package, name, ref.version)) return
@@ -129,11 +144,11 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
     if (use.expired) findings.push(use.expired)
   })
 
-  // 5. Deny.
+  // 6. Deny.
   if (denied) findings.unshift(deniedFinding(id, denied))
 
-  // 6. The decision.
-  const result: PackageResult = { ...base, rule: denied?.id ?? rule.match.id, decision: decisionOf(findings), findings, ...(facts ? { facts } : {}) }
+  // 7. The decision.
+  const result: PackageResult = { ...base, rule: denied?.id ?? rule.match.id, decision: decisionOf(findings), findings, ...(facts ? { facts } : {}), ...withScripts }
   return explanation(result, checks, exceptions)
 }
 
@@ -159,8 +174,8 @@ function leavesKeylessRegistryUnaccepted(body: RuleBody): boolean {
 }
 
 /** Decides every package of a run and reports exceptions that did nothing. Throws PolicyFileError for an ambiguous policy. */
-export function evaluateRun(policy: Policy | null, packages: readonly RunPackage[], now: Date): RunEvaluation {
-  const explanations = packages.map(({ ref, outcome }) => explainPackage(policy, ref, outcome, now))
+export function evaluateRun(policy: Policy | null, packages: readonly RunPackage[], now: Date, scripts?: InstallScriptContext): RunEvaluation {
+  const explanations = packages.map(({ ref, outcome }) => explainPackage(policy, ref, outcome, now, scripts))
   const uses = explanations.flatMap((e) => [e, ...(e.alternatives ?? [])]).flatMap((e) => e.exceptions)
   return {
     packages: explanations.map((e) => e.result),

@@ -11,7 +11,7 @@ import type { PackageExplanation } from './evaluate.js'
 import type { ExceptionUse } from './exceptions.js'
 import type { RequirementCheck } from './requirements.js'
 import type { RuleMatch } from './select.js'
-import type { BuildPattern, Policy, RuleBody } from './types.js'
+import type { BuildPattern, InstallScriptsPolicy, Policy, RuleBody } from './types.js'
 
 const MARK: Record<RequirementCheck['status'], string> = {
   met: 'ok',
@@ -50,6 +50,14 @@ export function formatExplanation(e: PackageExplanation): string {
     }
   }
 
+  const scripts = r.installScripts
+  if (scripts) {
+    const needs = Object.entries(e.installScripts.require).filter(([, on]) => on).map(([what]) => what)
+    lines.push(`  scripts     ${scripts.willRun ? 'will run' : 'will not run'}: ${scripts.reason}`)
+    lines.push(`              allowScripts: ${scripts.allowScripts}${scripts.matched.length ? ` (${scripts.matched.join(', ')})` : ''}${scripts.pinnedElsewhere.length ? `; approved only for ${scripts.pinnedElsewhere.join(', ')}` : ''}`)
+    lines.push(`              installScripts: mode ${e.installScripts.mode}, requires ${needs.length ? needs.join(', ') : 'nothing'}; verified: provenance ${scripts.verified.provenance ? 'yes' : 'no'}, trusted publisher ${scripts.verified.trustedPublisher ? 'yes' : 'no'}`)
+  }
+
   if (e.exceptions.length > 0) {
     lines.push('  exceptions')
     for (const x of e.exceptions) {
@@ -78,6 +86,8 @@ export interface ExplanationJson {
   exceptions: ExceptionUse[]
   /** For an aliased package: the decisions under its other names, which were less strict. */
   alternatives: { matchedAs: string | null; rule: string; decision: string }[]
+  /** The policy's `installScripts` section that decided the install-script findings. */
+  installScripts: InstallScriptsPolicy
 }
 
 export function toExplanationJson(e: PackageExplanation): ExplanationJson {
@@ -90,6 +100,7 @@ export function toExplanationJson(e: PackageExplanation): ExplanationJson {
     checks: e.checks,
     exceptions: e.exceptions,
     alternatives: (e.alternatives ?? []).map((a) => ({ matchedAs: a.matchedAs ?? null, rule: a.result.rule, decision: a.result.decision })),
+    installScripts: { mode: e.installScripts.mode, require: { provenance: e.installScripts.require.provenance, trustedPublisher: e.installScripts.require.trustedPublisher } },
   }
 }
 

@@ -7,7 +7,8 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type
 import { PolicyFileError } from './errors.js'
 import { Cursor, INVALID, formatPath, type Issue, type Path } from './schema-dsl.js'
 import { POLICY_SCHEMA, type PolicyDocument } from './schema.js'
-import { DEFAULT_MODE, DEFAULT_REQUIREMENTS, type Policy, type RuleBody, type SourcePosition } from './types.js'
+import { DEFAULT_INSTALL_SCRIPTS_POLICY } from './install-scripts.js'
+import { DEFAULT_MODE, DEFAULT_REQUIREMENTS, type Mode, type Policy, type RuleBody, type SourcePosition } from './types.js'
 
 export type PolicyParseResult = { ok: true; policy: Policy } | { ok: false; errors: PolicyFileError[] }
 
@@ -96,6 +97,10 @@ function normalize(doc: PolicyDocument): Policy {
     rules: (doc.rules ?? []).map((r) => ({ packages: r.packages, ...body(r) })),
     exceptions: (doc.exceptions ?? []).map((e) => ({ package: e.package, allow: e.allow as Policy['exceptions'][number]['allow'], reason: e.reason, ...(e.expires ? { expires: e.expires } : {}) })),
     deny: (doc.deny ?? []).map((d) => ({ package: d.package, reason: d.reason })),
+    installScripts: {
+      mode: (doc.installScripts?.mode as Mode | undefined) ?? DEFAULT_INSTALL_SCRIPTS_POLICY.mode,
+      require: { ...DEFAULT_INSTALL_SCRIPTS_POLICY.require, ...doc.installScripts?.require },
+    },
   }
 }
 

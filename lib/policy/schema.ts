@@ -171,6 +171,30 @@ const denial = object(
   { description: 'A package that always fails.' },
 )
 
+const installScripts = object(
+  {
+    mode: optional(
+      string({
+        description:
+          '`enforce`: a package whose install scripts npm will run without the required evidence fails (`INSTALL_SCRIPT_UNVERIFIED`), as does an allowScripts entry pinned to another version (`INSTALL_SCRIPT_NOT_ALLOWED`); `warn`: they warn; `off`: not checked (the report still says which packages run install scripts).',
+        enum: MODES,
+      }),
+      '`warn`',
+    ),
+    require: optional(
+      object(
+        {
+          provenance: optional(boolean('Verified SLSA provenance for the locked integrity.'), 'true'),
+          trustedPublisher: optional(boolean('Verified provenance and a trusted publisher in the registry metadata (`_npmUser.trustedPublisher`): published from CI through OIDC, not with a token.'), 'false'),
+        },
+        { description: 'What verify-deps must have verified about a package whose install scripts npm will run.' },
+      ),
+      '`{ provenance: true }`',
+    ),
+  },
+  { description: "Install scripts only from verified builds: which packages npm will run install scripts for (the lockfile's `hasInstallScript`, package.json `allowScripts`, the npm that installs) and what they need. docs/policy.md#install-scripts." },
+)
+
 export const POLICY_SCHEMA = object(
   {
     $schema: optional(string({ description: 'The JSON Schema this file follows (for editors; ignored by verify-deps).' })),
@@ -179,6 +203,7 @@ export const POLICY_SCHEMA = object(
     rules: optional(list(rule, { description: 'Rules by package name.' })),
     exceptions: optional(list(exception, { description: 'Waivers for specific findings on specific packages.' })),
     deny: optional(list(denial, { description: 'Packages that always fail.' })),
+    installScripts: optional(installScripts, '`{ mode: warn, require: { provenance: true } }`'),
   },
   { description: 'verify-deps trust policy (verify-deps.policy.yaml).' },
 )

@@ -12,7 +12,10 @@ function requiresAnything(body: RuleBody): boolean {
   return r.signature || r.provenance || r.trustedPublisher || r.approver || body.publishers !== undefined || body.builds !== undefined
 }
 
-/** The severity of a finding under a rule; `violation` says whether it breaks one of the rule's requirements. */
+/**
+ * The severity of a finding under a rule; `violation` says whether it breaks one of the rule's
+ * requirements. An `installScripts` finding is decided with the section's mode in `body.mode`.
+ */
 export function severityUnder(code: FindingCode, body: RuleBody): { severity: FindingSeverity; violation: boolean } {
   const { requiredBy, severity } = FINDINGS[code].policy
   if (requiredBy === 'always') return { severity: severity[body.mode], violation: false }

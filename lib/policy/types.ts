@@ -50,6 +50,12 @@ export interface PolicyException {
   expires?: string
 }
 
+/** The `installScripts` section: what a package whose install scripts npm will run must have verified. */
+export interface InstallScriptsPolicy {
+  mode: Mode
+  require: { provenance: boolean; trustedPublisher: boolean }
+}
+
 export interface PolicyDenial {
   package: string
   reason: string
@@ -67,6 +73,8 @@ export interface Policy {
   rules: Rule[]
   exceptions: PolicyException[]
   deny: PolicyDenial[]
+  /** Absent in a hand-built policy: DEFAULT_INSTALL_SCRIPTS_POLICY (lib/policy/install-scripts.ts). */
+  installScripts?: InstallScriptsPolicy
   /** Where the policy came from, to point errors at it. */
   source?: {
     file: string

@@ -53,6 +53,7 @@ export function formatFirstWhy(p: PackageResult, maxHops = DEFAULT_MAX_WHY_HOPS)
 export function describeObserved(p: PackageResult): Array<[label: string, value: string]> {
   const rows: Array<[string, string]> = []
   if (p.source !== 'registry') rows.push(['source', p.source])
+  if (p.installScripts) rows.push(['install script', `${p.installScripts.willRun ? 'will run' : 'will not run'}: ${p.installScripts.reason}`])
   const facts = p.facts
   if (!facts) return rows
   const i = facts.integrity

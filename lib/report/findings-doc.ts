@@ -7,6 +7,7 @@ const REQUIRED_BY: Record<RequiredBy, string> = {
   provenance: 'counts under a rule with `require.provenance` (or `builds`)',
   anything: 'counts under a rule that requires anything',
   rule: "raised only by a rule's own requirement",
+  installScripts: "raised only by the policy's `installScripts` section, whose `mode` decides its severity",
 }
 
 export function formatFindingsMarkdown(): string {

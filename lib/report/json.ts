@@ -11,6 +11,7 @@ import { toExplanationJson } from '../policy/explain.js'
 import type { FindingCode, FindingSeverity } from '../findings.js'
 import type { Decision, PackageLocation, PackageResult, PackageSource, RegistrySummary, Report, ReportSummary } from '../model.js'
 import type { AttestationStatus, IdentitySource, IntegrityStatus, PackageFacts, SignatureStatus, SignerIdentity } from '../model/facts.js'
+import type { InstallScriptContext, InstallScriptsResult } from '../model/install-scripts.js'
 import { IDENTITY_FIELDS, type IdentityField } from './report-schema.js'
 import type { FormatOptions, FormattedOutput } from './types.js'
 
@@ -27,6 +28,13 @@ export interface JsonReport {
   notices: string[]
   registries: RegistrySummary[]
   packages: JsonPackage[]
+  /** Which npm rules decided install scripts; null when no package has any. */
+  installScripts: JsonInstallScriptRules | null
+}
+
+export type JsonInstallScriptRules = Omit<InstallScriptContext, 'npmVersion' | 'allowScripts'> & {
+  npmVersion: string | null
+  allowScripts: { source: InstallScriptContext['allowScripts']['source']; file: string | null; ignored: string[] }
 }
 
 export interface JsonPackage {
@@ -41,6 +49,8 @@ export interface JsonPackage {
   rule: string
   findings: JsonFinding[]
   evidence: JsonEvidence
+  /** Null when the package has no install scripts. */
+  installScripts: InstallScriptsResult | null
 }
 
 export interface JsonLocation {
@@ -94,7 +104,22 @@ export function toJsonReport(report: Report): JsonReport {
     notices: [...report.notices],
     registries: (report.registries ?? []).map((r) => ({ url: r.url, keysSource: r.keysSource, keysFrom: r.keysFrom, packages: r.packages, verified: r.verified, couldNotVerify: r.couldNotVerify })),
     packages: report.packages.map(toJsonPackage),
+    installScripts: report.installScripts ? toJsonInstallScriptRules(report.installScripts) : null,
   }
+}
+
+function toJsonInstallScriptRules(c: InstallScriptContext): JsonInstallScriptRules {
+  return {
+    rules: c.rules,
+    npmVersion: c.npmVersion ?? null,
+    reason: c.reason,
+    settings: { ignoreScripts: { ...c.settings.ignoreScripts }, dangerouslyAllowAllScripts: { ...c.settings.dangerouslyAllowAllScripts }, strictAllowScripts: { ...c.settings.strictAllowScripts } },
+    allowScripts: { source: c.allowScripts.source, file: c.allowScripts.file ?? null, ignored: [...c.allowScripts.ignored] },
+  }
+}
+
+function toJsonInstallScripts(r: InstallScriptsResult): InstallScriptsResult {
+  return { willRun: r.willRun, reason: r.reason, allowScripts: r.allowScripts, matched: [...r.matched], pinnedElsewhere: [...r.pinnedElsewhere], rules: r.rules, verified: { provenance: r.verified.provenance, trustedPublisher: r.verified.trustedPublisher } }
 }
 
 export function formatReportJson(report: Report, _options: FormatOptions = {}): FormattedOutput {
@@ -114,6 +139,7 @@ export function toJsonPackage(p: PackageResult): JsonPackage {
     rule: p.rule,
     findings: p.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
     evidence: toJsonEvidence(p.facts),
+    installScripts: p.installScripts ? toJsonInstallScripts(p.installScripts) : null,
   }
 }
 

@@ -3,10 +3,12 @@
  * published schema and reference page cannot drift from the code.
  */
 import {
+  ALLOW_SCRIPTS_VERDICTS,
   ATTESTATION_STATUSES,
   DECISIONS,
   IDENTITY_SOURCES,
   INTEGRITY_STATUSES,
+  NPM_SCRIPT_RULES,
   PACKAGE_SOURCES,
   REGISTRY_KEYS_SOURCES,
   REPORT_JSON_SCHEMA,
@@ -54,6 +56,8 @@ export function formatReportReferenceMarkdown(): string {
     ['Attestation statuses', 'status', ATTESTATION_STATUSES],
     ['Registry key sources', 'keysSource', REGISTRY_KEYS_SOURCES],
     ['Identity sources', 'source', IDENTITY_SOURCES],
+    ['allowScripts verdicts', 'allowScripts', ALLOW_SCRIPTS_VERDICTS],
+    ['npm script rules', 'rules', NPM_SCRIPT_RULES],
   ]
   for (const [title, column, values] of statusTables) {
     lines.push('', `## ${title}`, '', `| ${column} | meaning |`, '|---|---|')

@@ -7,6 +7,7 @@
 import { FINDINGS, type FindingSeverity } from '../findings.js'
 import type { Decision, PackageSource, RegistryKeysSource } from '../model.js'
 import type { AttestationStatus, IdentitySource, IntegrityStatus, SignatureStatus, SignerIdentity } from '../model/facts.js'
+import type { AllowScriptsVerdict, NpmScriptRules } from '../model/install-scripts.js'
 
 export const REPORT_SCHEMA_VERSION = 1
 
@@ -67,6 +68,19 @@ export const ATTESTATION_STATUSES: Record<AttestationStatus | 'not-checked', str
   missing: 'The registry advertises the attestation but it was absent, incomplete or could not be fetched.',
   none: 'The version has no such attestation.',
   'not-checked': 'No facts: the package was skipped, is not from a registry, or its evidence could not be fetched.',
+}
+
+export const ALLOW_SCRIPTS_VERDICTS: Record<AllowScriptsVerdict, string> = {
+  allowed: 'An `allowScripts` entry with `true` matches it, and none with `false`.',
+  denied: 'An `allowScripts` entry with `false` matches it (deny wins).',
+  unreviewed: 'No `allowScripts` entry matches it (an entry pinned to another version does not).',
+  bundled: "Inside another package's tarball: no `allowScripts` entry can allow or deny it.",
+}
+
+export const NPM_SCRIPT_RULES: Record<NpmScriptRules, string> = {
+  npm12: 'npm 12 and later: install scripts run only for `allowed` packages.',
+  npm11: 'npm 11.16 to 11.x: install scripts run unless `denied` (unreviewed ones with a warning; under `strict-allow-scripts` an unreviewed one fails the install).',
+  legacy: 'npm before 11.16, or an npm that could not be identified: `allowScripts` is not read and every install script runs (verify-deps assumes this when unsure).',
 }
 
 export type IdentityField = Exclude<keyof SignerIdentity, 'sources'>
@@ -147,6 +161,10 @@ export const REPORT_JSON_SCHEMA: Schema = {
       notices: { type: 'array', items: { type: 'string' }, description: 'Things to know about the run itself, e.g. a fall back to embedded trust material.' },
       registries: { type: 'array', items: { $ref: '#/$defs/registry' }, description: 'Each registry the packages come from, where its signing keys came from, and how many of its packages were verified.' },
       packages: { type: 'array', items: { $ref: '#/$defs/package' }, description: 'One entry per distinct `name@version`, however many places it is installed.' },
+      installScripts: {
+        oneOf: [{ $ref: '#/$defs/installScriptRules' }, { type: 'null' }],
+        description: 'Which npm rules decided whether dependency install scripts run, and why; `null` when no package has install scripts (or for `verify`).',
+      },
     },
   ),
   $defs: {
@@ -162,7 +180,39 @@ export const REPORT_JSON_SCHEMA: Schema = {
       rule: str('The policy rule that decided (`default` for the built-in default policy).'),
       findings: { type: 'array', items: { $ref: '#/$defs/finding' }, description: 'What was found, with the severity the policy gave it.' },
       evidence: ref('evidence', 'What verification established.'),
+      installScripts: {
+        oneOf: [{ $ref: '#/$defs/installScripts' }, { type: 'null' }],
+        description: "Whether npm will run its install scripts; `null` when the lockfile says it has none (`hasInstallScript`).",
+      },
     }),
+    installScripts: object('A package with install scripts: whether npm will run them, and what verify-deps verified about it (policy `installScripts`, policy.md).', {
+      willRun: bool('Whether npm will run its install scripts (preinstall, install, postinstall, or an implicit `node-gyp rebuild`). When unsure, true.'),
+      reason: str('Why: the setting, rules or allowScripts entry that decided.'),
+      allowScripts: enumOf(keysOf(ALLOW_SCRIPTS_VERDICTS), 'What package.json `allowScripts` (or .npmrc `allow-scripts`) says of it. See "allowScripts verdicts".'),
+      matched: { type: 'array', items: { type: 'string' }, description: 'The allowScripts keys that matched it.' },
+      pinnedElsewhere: { type: 'array', items: { type: 'string' }, description: '`true` entries that pin this package to other versions than the locked one (`INSTALL_SCRIPT_NOT_ALLOWED`).' },
+      rules: enumOf(keysOf(NPM_SCRIPT_RULES), 'The npm rules applied. See "npm script rules".'),
+      verified: object('What was verified cryptographically about the locked bytes.', {
+        provenance: bool('SLSA provenance verified and names the locked integrity.'),
+        trustedPublisher: bool("Verified provenance and the registry's trusted-publisher claim (`_npmUser.trustedPublisher`)."),
+      }),
+    }),
+    installScriptRules: object('Which npm rules decide install scripts for the run.', {
+      rules: enumOf(keysOf(NPM_SCRIPT_RULES), 'See "npm script rules".'),
+      npmVersion: strOrNull('`npm --version` of the npm that installs (the one that started verify-deps, else the one on PATH); `null` when it could not be asked.'),
+      reason: str('Which signals were read (`npm --version`, `npm_config_user_agent`, package.json `packageManager` and `devEngines`) and what decided: the lowest npm that may install.'),
+      settings: object('npm settings that decide install scripts, each with where it was set (`default` when unset).', {
+        ignoreScripts: ref('npmSetting', '`ignore-scripts`: no install script runs.'),
+        dangerouslyAllowAllScripts: ref('npmSetting', '`dangerously-allow-all-scripts`: every install script runs.'),
+        strictAllowScripts: ref('npmSetting', '`strict-allow-scripts`: an unreviewed install script fails the install.'),
+      }),
+      allowScripts: object('Where the allowScripts policy comes from.', {
+        source: enumOf(['package.json', '.npmrc', 'none'], 'package.json `allowScripts`, else the .npmrc `allow-scripts` list, else none.'),
+        file: strOrNull('The file it was read from.'),
+        ignored: { type: 'array', items: { type: 'string' }, description: 'Entries npm ignores, each with why.' },
+      }),
+    }),
+    npmSetting: object('An npm setting.', { value: bool('Its value (fail closed: a value npm might read otherwise counts the way that lets scripts run).'), from: str('Where it was set: a .npmrc file, `environment`, or `default`.') }),
     registry: object('One registry the packages come from.', {
       url: str('The registry URL, with a trailing slash, without credentials.'),
       keysSource: enumOf(keysOf(REGISTRY_KEYS_SOURCES), 'Where its signing keys came from. See "Registry key sources".'),

@@ -20,7 +20,7 @@ const SEVERITY_STYLE: Record<FindingSeverity, Style> = { error: 'red', warning: 
 
 export function formatReportText(report: Report, options: FormatOptions = {}): FormattedOutput {
   const paint = (style: Style, text: string) => (options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text)
-  const lines: string[] = [`verify-deps: ${formatSummaryCounts(report)}`, formatVerifiedCount(report)]
+  const lines: string[] = [`verify-deps: ${formatSummaryCounts(report)}`, formatVerifiedCount(report), ...formatInstallScriptsCount(report)]
   for (const r of report.registries ?? []) {
     if (!r.couldNotVerify) continue
     lines.push('', paint('bold', paint('red', plainText(keylessRegistryBanner(r)))), ...KEYLESS_FIXES.map((fix) => `    ${paint('dim', `fix: ${plainText(fix(r.url))}`)}`))
@@ -61,6 +61,16 @@ function formatVerifiedCount(report: Report): string {
   const fromRegistries = report.packages.filter((p) => p.source === 'registry')
   const verified = fromRegistries.filter((p) => isCryptographicallyVerified(p.facts)).length
   return `cryptographically verified: ${verified} of ${fromRegistries.length} registry ${fromRegistries.length === 1 ? 'package' : 'packages'} (a registry signature, provenance or publish attestation verified)`
+}
+
+/** How many packages npm will run install scripts for, and how many of those have verified provenance. */
+function formatInstallScriptsCount(report: Report): string[] {
+  const scripted = report.packages.filter((p) => p.installScripts)
+  if (!report.installScripts || scripted.length === 0) return []
+  const running = scripted.filter((p) => p.installScripts!.willRun)
+  const verified = running.filter((p) => p.installScripts!.verified.provenance).length
+  const blocked = scripted.length - running.length
+  return [`install scripts: ${running.length} of ${scripted.length} ${scripted.length === 1 ? 'package' : 'packages'} with install scripts will run them (${verified} with verified provenance)${blocked > 0 ? `, ${blocked} will not` : ''}`]
 }
 
 function formatRegistries(report: Report): string[] {

@@ -40,6 +40,10 @@ export interface ArboristNode {
   isRoot: boolean
   isProjectRoot: boolean
   isWorkspace: boolean
+  /** The lockfile's `hasInstallScript`, or a preinstall/install/postinstall in the package.json on disk. */
+  hasInstallScript: boolean
+  /** Inside a bundling parent's tarball. */
+  inBundle: boolean
   /** The package.json (or lockfile entry) fields; only bundleDependencies is read here. */
   package: { bundleDependencies?: unknown }
   /** For a Link, the node it points at; for any other node, itself. */

@@ -4,6 +4,7 @@
  * each installed copy; the bytes are the same, so we verify once and report all locations.
  */
 import type { PackageLocation, PackageRef } from '../model.js'
+import { installScriptOf, mergeInstallScripts, type AllowScriptsPolicy } from './allow-scripts.js'
 import type { ArboristNode } from './arborist.js'
 import { checkBinding, type ResolvedRewrite } from './binding.js'
 import { classifyNode, nodeLabel } from './source.js'
@@ -18,6 +19,8 @@ export interface CollectContext {
   rewrite: ResolvedRewrite
   /** Called for a registry package without a version: the input is broken, not the package. */
   invalid: (node: ArboristNode, detail: string) => Error
+  /** npm's allowScripts policy for the project (allow-scripts.ts), or null when it has none. */
+  allowScripts?: AllowScriptsPolicy | null
 }
 
 /** Nodes that are the project's own code or stand for another node, never packages to verify. */
@@ -63,6 +66,8 @@ export function collectPackages(nodes: Iterable<ArboristNode>, context: CollectC
       byKey.set(key, ref)
     }
     ref.locations.push(locationOf(node, name, context.walk))
+    const installScript = mergeInstallScripts(ref.installScript, installScriptOf(node, context.allowScripts ?? null))
+    if (installScript) ref.installScript = installScript
     for (const f of findings) {
       ref.lockfileFindings ??= []
       if (!ref.lockfileFindings.some((known) => known.code === f.code && known.message === f.message)) ref.lockfileFindings.push(f)

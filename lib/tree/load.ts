@@ -11,6 +11,8 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import type { PackageRef } from '../model.js'
+import type { AllowScriptsSource } from '../model/install-scripts.js'
+import { resolveAllowScripts } from './allow-scripts.js'
 import { createArborist, type ArboristNode } from './arborist.js'
 import type { ResolvedRewrite } from './binding.js'
 import { collectPackages } from './collect.js'
@@ -43,6 +45,14 @@ export interface LoadPackagesOptions {
   resolvedRewrite?: ResolvedRewrite
   /** Passed to the Arborist constructor (e.g. registry, cache for `ideal`); `path` is always projectDir. */
   arboristOptions?: Record<string, unknown>
+  /** npm's `allow-scripts` setting from the .npmrc files, with the file that set it (lib/fetch/npm-script-settings.ts). */
+  npmrcAllowScripts?: { value: unknown; file: string }
+}
+
+/** The root package.json fields that say which npm installs the project, as written (untrusted, parsed by the policy stage). */
+export interface DeclaredPackageManager {
+  packageManager?: unknown
+  devEngines?: unknown
 }
 
 export interface TreeResult {
@@ -52,6 +62,10 @@ export interface TreeResult {
   lockfile: string | null
   /** `installed` mode: where node_modules differs from the lockfile; [] in the other modes. */
   mismatches: InstalledMismatch[]
+  /** Where npm's allowScripts policy comes from, and the entries npm ignores. */
+  allowScripts: AllowScriptsSource
+  /** package.json's `packageManager` and `devEngines`, as written. */
+  declared: DeclaredPackageManager
 }
 
 export async function loadPackages(options: LoadPackagesOptions): Promise<TreeResult> {
@@ -65,7 +79,11 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<TreeRe
   if (!lockfilePath && mode !== 'ideal') throw noLockfileError(projectDir)
   const lockfile = lockfilePath ? await readLockfile(lockfilePath) : null
 
-  const rootName = await readRootName(projectDir, lockfile)
+  const manifestPath = join(projectDir, 'package.json')
+  const manifest = await readRootManifest(manifestPath)
+  const rootName = stringField(manifest?.name) ?? lockfile?.packages.get('')?.name
+  // npm reads allowScripts from the project root's package.json (npm.prefix), also for a workspace install.
+  const allowScripts = resolveAllowScripts({ value: manifest?.allowScripts, file: manifestPath }, options.npmrcAllowScripts)
 
   // 2. The tree.
   const tree = await loadTree(projectDir, mode, lockfile, options.arboristOptions ?? {})
@@ -87,6 +105,7 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<TreeRe
     registryFor: options.registryFor,
     // Any unscoped name gives the default registry.
     rewrite: options.resolvedRewrite ?? { registry: options.registryFor('npm') },
+    allowScripts: allowScripts.policy,
     invalid: (node, detail) =>
       invalidFile
         ? new TreeError('ELOCKFILE', `${invalidFile}: packages[${JSON.stringify(node.location)}] ${detail}`, { file: invalidFile, hint: 'Regenerate it with "npm install --package-lock-only".' })
@@ -103,6 +122,11 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<TreeRe
     root: { name: rootName ?? ROOT_LABEL, version: tree.version, path: projectDir },
     lockfile: lockfile?.path ?? null,
     mismatches,
+    allowScripts: { source: allowScripts.source, ...(allowScripts.file !== undefined && { file: allowScripts.file }), ignored: allowScripts.ignored },
+    declared: {
+      ...(manifest?.packageManager !== undefined && { packageManager: manifest.packageManager }),
+      ...(manifest?.devEngines !== undefined && { devEngines: manifest.devEngines }),
+    },
   }
 }
 
@@ -191,18 +215,16 @@ function needsNodeModules(lockfile: Lockfile): boolean {
 }
 
 /**
- * The root package's own name, from package.json (or, without one, the lockfile's root entry).
- * Arborist cannot tell us: for a nameless root it makes one up from the folder name. A package.json
- * that is not JSON is an error, as in npm: arborist would quietly fall back to the lockfile and
- * lose the workspace list.
+ * The root package.json, or undefined without one. Arborist cannot tell us the root's own name: for
+ * a nameless root it makes one up from the folder name. A package.json that is not JSON is an error,
+ * as in npm: arborist would quietly fall back to the lockfile and lose the workspace list.
  */
-async function readRootName(projectDir: string, lockfile: Lockfile | null): Promise<string | undefined> {
-  const path = join(projectDir, 'package.json')
+async function readRootManifest(path: string): Promise<Record<string, unknown> | undefined> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch {
-    return lockfile?.packages.get('')?.name
+    return undefined
   }
   let pkg: unknown
   try {
@@ -213,8 +235,11 @@ async function readRootName(projectDir: string, lockfile: Lockfile | null): Prom
   if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) {
     throw new TreeError('EJSONPARSE', `${path}: expected a JSON object`, { file: path, hint: 'Fix package.json; npm cannot read it either.' })
   }
-  const name = (pkg as { name?: unknown }).name
-  return typeof name === 'string' && name ? name : undefined
+  return pkg as Record<string, unknown>
+}
+
+function stringField(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined
 }
 
 async function assertDirectory(projectDir: string): Promise<void> {

@@ -6,7 +6,7 @@ import { FINDINGS, type FindingCode } from '../../lib/findings.js'
 import { BUILT_IN_POLICY, BUILT_IN_POLICY_TEXT } from '../../lib/policy/default.js'
 import { evaluateDefaultPolicy, evaluatePolicy, explainPackage } from '../../lib/policy/evaluate.js'
 import { parsePolicy } from '../../lib/policy/parse.js'
-import { NOW, policyFrom as policyOf } from './helpers.js'
+import { NOW, policyFrom as policyOf, scriptContext } from './helpers.js'
 import type { PackageRef } from '../../lib/model.js'
 import type { PackageFacts } from '../../lib/model/facts.js'
 
@@ -64,9 +64,18 @@ t.test('the built-in default policy is an ordinary policy document: the schema a
 
 t.test('the built-in default policy gives every finding code its registry default severity', async (t) => {
   for (const code of Object.keys(FINDINGS) as FindingCode[]) {
+    if (FINDINGS[code].policy.requiredBy === 'installScripts') continue
     const result = evaluateDefaultPolicy(ref(), { kind: 'verified', facts: facts([{ code, message: 'm' }]) })
     t.same(result.findings, [{ code, severity: FINDINGS[code].defaultSeverity, message: 'm' }], code)
   }
+})
+
+t.test('the built-in default policy gives the install-script findings their registry default severity', async (t) => {
+  // Unreviewed under npm 11 (so it runs), no provenance, approved for another version only.
+  const scripted = ref({ installScript: { allowScripts: 'unreviewed', matched: [], pinnedElsewhere: ['a@0.9.0'] } })
+  const result = evaluatePolicy(null, scripted, { kind: 'verified', facts: { ...facts([]), provenance: { status: 'none' } } }, NOW, scriptContext())
+  const codes = (Object.keys(FINDINGS) as FindingCode[]).filter((code) => FINDINGS[code].policy.requiredBy === 'installScripts')
+  t.same(result.findings.map((f) => [f.code, f.severity]), codes.map((code) => [code, FINDINGS[code].defaultSeverity]))
 })
 
 t.test('the same document as a policy file decides exactly like no policy file, but names the file', async (t) => {

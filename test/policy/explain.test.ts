@@ -7,7 +7,7 @@ import { formatExplanationsJson, type JsonPackage } from '../../lib/report/json.
 import type { ExplanationJson } from '../../lib/policy/explain.js'
 
 type ExplanationDoc = ExplanationJson & { package: JsonPackage }
-import { NOW, identity, noProvenance, policyFrom, ref, verified } from './helpers.js'
+import { NOW, identity, noProvenance, policyFrom, ref, scriptContext, verified } from './helpers.js'
 
 const ACME = policyFrom(readFileSync(new URL('../../fixtures/policies/acme.policy.yaml', import.meta.url), 'utf8'))
 
@@ -101,6 +101,7 @@ t.test('explain --json: each explanation as data, as docs/explain.schema.json de
     builtIn: explainPackage(null, ref(), noProvenance(), NOW),
     fetchFailed: explainPackage(ACME, ref(), { kind: 'fetch-failed', reason: 'HTTP 500' }, NOW),
     alias: explainPackage(ACME, imposter, verified({ name: 'evil', publisher: { name: 'mallory' } }), NOW),
+    scripts: explainPackage(ACME, ref('@acme/app', '1.0.0', { installScript: { allowScripts: 'unreviewed', matched: [], pinnedElsewhere: ['@acme/app@0.9.0'] } }), noProvenance(), NOW, scriptContext()),
   }
   for (const [name, e] of Object.entries(cases)) {
     const doc = JSON.parse(formatExplanationsJson([e]))
@@ -115,6 +116,11 @@ t.test('explain --json: each explanation as data, as docs/explain.schema.json de
   t.match(asJson(cases.denied), { denied: { id: 'deny[0] (event-stream@3.3.6)' }, package: { decision: 'fail' } })
   t.match(asJson(cases.exception).exceptions, [{ status: 'expired' }])
   t.same(asJson(cases.alias).alternatives, [{ matchedAs: null, rule: 'default', decision: 'pass' }])
+  t.match(asJson(cases.scripts), {
+    installScripts: { mode: 'warn', require: { provenance: true, trustedPublisher: false } },
+    package: { installScripts: { willRun: true, allowScripts: 'unreviewed', pinnedElsewhere: ['@acme/app@0.9.0'], rules: 'npm11' } },
+  })
+  t.equal(asJson(cases.rule).package.installScripts, null, 'no install scripts: null')
   // The schema is strict: an unknown field is refused.
   t.notOk(validate({ explanations: [{ ...asJson(cases.builtIn), extra: 1 }] }))
 })

@@ -5,6 +5,7 @@ import type { PackageOutcome } from '../../lib/policy/decision.js'
 import { parsePolicy } from '../../lib/policy/parse.js'
 import type { Policy } from '../../lib/policy/types.js'
 import type { PackageFacts, SignerIdentity } from '../../lib/model/facts.js'
+import type { InstallScriptContext } from '../../lib/model/install-scripts.js'
 
 export const NOW = new Date('2026-06-01T12:00:00Z')
 
@@ -71,3 +72,13 @@ export function policyFrom(text: string, file = 'verify-deps.policy.yaml'): Poli
   if (!parsed.ok) throw parsed.errors[0]
   return parsed.policy
 }
+
+/** A run's install-script context: npm 11 rules, nothing set, allowScripts from package.json; `over` changes it. */
+export const scriptContext = (over: Partial<InstallScriptContext> = {}): InstallScriptContext => ({
+  rules: 'npm11',
+  npmVersion: '11.19.1',
+  reason: 'npm 11 rules: test',
+  settings: { ignoreScripts: { value: false, from: 'default' }, dangerouslyAllowAllScripts: { value: false, from: 'default' }, strictAllowScripts: { value: false, from: 'default' } },
+  allowScripts: { source: 'package.json', file: 'package.json', ignored: [] },
+  ...over,
+})

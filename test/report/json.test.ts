@@ -19,10 +19,11 @@ t.test('the JSON report has exactly the public contract fields', async (t) => {
   t.equal(json.schemaVersion, 1)
   t.same(json.tool, { name: 'verify-deps', version: '0.1.0' })
   t.same(json.summary, { total: 6, pass: 1, warn: 3, fail: 1, skipped: 1 })
-  t.same(Object.keys(json).sort(), ['couldNotVerify', 'notices', 'packages', 'project', 'registries', 'schemaVersion', 'summary', 'tool'])
+  t.same(Object.keys(json).sort(), ['couldNotVerify', 'installScripts', 'notices', 'packages', 'project', 'registries', 'schemaVersion', 'summary', 'tool'])
+  t.equal(json.installScripts, null, 'no package has install scripts')
   t.equal(json.packages.length, 6)
   for (const p of json.packages) {
-    t.same(Object.keys(p).sort(), ['decision', 'evidence', 'findings', 'integrity', 'locations', 'name', 'registry', 'rule', 'skipReason', 'source', 'version'], `${p.name} package fields`)
+    t.same(Object.keys(p).sort(), ['decision', 'evidence', 'findings', 'installScripts', 'integrity', 'locations', 'name', 'registry', 'rule', 'skipReason', 'source', 'version'], `${p.name} package fields`)
     t.same(Object.keys(p.evidence).sort(), ['integrity', 'provenance', 'publish', 'publisher', 'signature'])
     t.hasOwnProps(p.evidence.signature, ['status', 'keyid'])
     t.hasOwnProps(p.evidence.provenance, ['status', 'predicateType', 'identity'])
@@ -131,8 +132,16 @@ t.test('every field docs/report.schema.json describes is one the code writes', a
     project: { root: '/work', lockfile: '', policy: '/work/policy.yaml', tarball: '/work/pkg-1.0.0.tgz' },
     notices: ['n'],
     registries: [{ url: 'https://registry.npmjs.org/', keysSource: 'pinned', keysFrom: 'keys.json', packages: 1, verified: 1, couldNotVerify: false }],
+    installScripts: {
+      rules: 'npm12',
+      npmVersion: '12.2.2',
+      reason: 'r',
+      settings: { ignoreScripts: { value: false, from: 'default' }, dangerouslyAllowAllScripts: { value: false, from: 'default' }, strictAllowScripts: { value: true, from: '.npmrc' } },
+      allowScripts: { source: 'package.json', file: '/work/package.json', ignored: ['i'] },
+    },
   })
   const json = parse(formatReportJson(report).main)
+  t.ok(validateJsonSchema(schema, json).length === 0, 'valid')
   const written = new Set<string>()
   const walkJson = (value: unknown, path: string) => {
     if (Array.isArray(value)) value.forEach((v) => walkJson(v, `${path}[]`))
@@ -177,5 +186,6 @@ function everyFieldPackage() {
       publish: { status: 'verified' as const, keyid: NPM_KEYID, signedAt: '2025-01-01T00:00:00Z' },
       publisher: { source: 'registry-metadata' as const, name: 'n', email: 'e', trustedPublisher: { id: 'github', oidcConfigId: 'c' }, approver: { name: 'a', email: 'b' } },
     }),
+    installScripts: { willRun: true, reason: 'r', allowScripts: 'unreviewed' as const, matched: ['m'], pinnedElsewhere: ['@acme/built@2.0.0'], rules: 'npm11' as const, verified: { provenance: false, trustedPublisher: false } },
   }
 }

@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 import { childCommand } from '../child.js'
 
 export interface NpmRunOptions {
@@ -20,6 +20,8 @@ export interface NpmRunOptions {
   registry?: string
   /** Extra `npm_config_*` settings, e.g. `{ 'package-lock-only': 'true' }`. */
   config?: Record<string, string>
+  /** A folder put first on PATH, to run another npm (and node), e.g. npm 12's. */
+  binDir?: string
 }
 
 export interface NpmResult {
@@ -51,6 +53,7 @@ export function runNpm(args: readonly string[], options: NpmRunOptions): Promise
     Object.entries(process.env).filter(([name]) => !/^(npm_|node_options$|tap_|_tapjs_|ts_node_)/i.test(name)),
   )
   for (const [name, value] of Object.entries(settings)) env[`npm_config_${name.replace(/-/g, '_')}`] = value
+  if (options.binDir) env.PATH = `${options.binDir}${delimiter}${env.PATH ?? ''}`
 
   return new Promise((resolve, reject) => {
     const child = spawn(...childCommand('npm', args, { coverage: true }), { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: DEFAULT_NPM_TIMEOUT_MS })
