@@ -6,12 +6,12 @@
 // proxy that records every connection is set for anything not on 127.0.0.1, and sees none.
 // It runs under whichever npm is on PATH (CI: npm 11 on Node 20, npm 12 on Node 24); about 40 s here
 // (docs/testing.md).
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { basename, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { create, extract } from 'tar'
 import { childCommand } from '../helpers/child.js'
@@ -141,22 +141,36 @@ const trap = await startTrapProxy()
 t.teardown(() => trap.close())
 const { npmrc, settings } = recommendedNpmrc(registry.url)
 
-function scratchProject(name: string): string {
-  const dir = join(work, name)
-  mkdirSync(dir)
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }, null, 2) + '\n')
+function scratchProject(dir: string): string {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: basename(dir).replace(/^\./, ''), version: '1.0.0', private: true }, null, 2) + '\n')
   writeFileSync(join(dir, '.npmrc'), npmrc)
   return dir
 }
 
-function installTarball(project: string, file: string) {
-  return runNpm(['install', file], {
-    cwd: project,
+/** npm under the recommended settings; anything but the loopback registry goes to the trap. */
+function npm(args: string[], cwd: string) {
+  return runNpm(args, {
+    cwd,
     scratchDir: join(work, 'npm-install'),
-    // runNpm turns scripts off by default; here the recommended settings decide. Anything but the
-    // loopback registry goes to the trap.
+    // runNpm turns scripts off by default; here the recommended settings decide.
     config: { 'ignore-scripts': settings.get('ignore-scripts') ?? 'false', proxy: trap.url, 'https-proxy': trap.url, noproxy: '127.0.0.1' },
   })
+}
+
+/** Runs the installed verify-deps' demo in `cwd`: `[file, args]` for runCommand, with no way out of 127.0.0.1. */
+async function runDemoOffline(t: Test, command: [string, string[]], cwd: string, installDir: string): Promise<void> {
+  const before = registry.requests.length
+  // update-notifier off: npm's own weekly look for a newer npm, not verify-deps, would ask the registry.
+  const proxies = { HTTP_PROXY: trap.url, HTTPS_PROXY: trap.url, http_proxy: trap.url, https_proxy: trap.url }
+  const env = cleanEnv(join(work, 'home'), { npm_config_update_notifier: 'false', npm_config_proxy: trap.url, npm_config_https_proxy: trap.url, ...proxies })
+  const demo = await runCommand(command, { cwd, env })
+  t.equal(demo.status, 0, 'the demo exits 0', { stderr: demo.stderr })
+  t.match(demo.stdout, /7 packages: 4 pass, 1 warn, 2 fail, 0 skipped/)
+  t.match(demo.stdout, /The demo itself exits 0: every package ended as intended/)
+  t.ok(demo.stdout.includes(join(realpathSync(installDir), 'node_modules', 'verify-deps', 'fixtures', 'demo', 'project')), 'the installed copy ran, on its own demo fixtures')
+  t.equal(registry.requests.length, before, 'nothing asked the registry')
+  t.same(trap.connections, [], 'no request left 127.0.0.1')
 }
 
 t.test(`under the recommended settings (${[...settings.keys()].filter((k) => k !== 'registry').join(', ')}), a package.json with \`prepare\` would not install`, {
@@ -169,36 +183,39 @@ t.test(`under the recommended settings (${[...settings.keys()].filter((k) => k !
   writeFileSync(join(rebuilt, 'package', 'package.json'), JSON.stringify({ ...manifest, scripts: { prepare: 'npm run build:package' } }, null, 2) + '\n')
   const file = join(work, 'verify-deps-with-prepare.tgz')
   create({ file, gzip: true, cwd: rebuilt, portable: true, sync: true }, ['package'])
-  const r = await installTarball(scratchProject('scratch-with-prepare'), file)
+  const project = scratchProject(join(work, 'scratch-with-prepare'))
+  const r = await npm(['install', file], project)
   t.not(r.code, 0, 'npm refuses the install')
-  t.notOk(existsSync(join(work, 'scratch-with-prepare', 'node_modules', 'verify-deps')), 'before writing anything')
+  t.notOk(existsSync(join(project, 'node_modules', 'verify-deps')), 'before writing anything')
   t.match(r.stdout + r.stderr, /ESTRICTALLOWSCRIPTS[\s\S]*verify-deps@[\d.]+ \(prepare: /)
 })
 
-t.test('installed from the tarball into a scratch project, `npx verify-deps demo` works offline', async (t) => {
-  const project = scratchProject('scratch')
-  const install = await installTarball(project, tarball)
-  t.equal(install.code, 0, 'npm install succeeds', { stderr: install.stderr })
+// docs/ci.md's recipe: the tarball in .github/verify-deps/ with a lockfile of its own.
+t.test('installed from the tarball as docs/ci.md says, `npx verify-deps demo` works offline', async (t) => {
+  const project = join(work, 'project')
+  const folder = scratchProject(join(project, '.github', 'verify-deps'))
+  const file = basename(tarball)
+  cpSync(tarball, join(folder, file))
+  const install = await npm(['install', '--save-exact', `./${file}`], folder)
+  t.equal(install.code, 0, 'npm install --save-exact succeeds', { stderr: install.stderr })
   if (install.code !== 0) return
 
-  // Every installed package came from the loopback registry, at a version verify-deps' lockfile pins.
-  const lock = readJson(join(project, 'package-lock.json')) as { packages: Record<string, { version?: string; resolved?: string; name?: string }> }
+  // Every installed package came from the loopback registry: verify-deps' locked production closure.
+  const lock = readJson(join(folder, 'package-lock.json')) as { packages: Record<string, { version?: string; resolved?: string; name?: string; integrity?: string }> }
+  t.match(lock.packages['node_modules/verify-deps'], { resolved: `file:${file}`, integrity: /^sha512-/ }, 'the lockfile pins the tarball by its integrity')
   const installed = Object.entries(lock.packages).filter(([location]) => location.startsWith('node_modules/') && location !== 'node_modules/verify-deps')
   for (const [location, entry] of installed) {
     if (!entry.resolved?.startsWith(registry.url)) t.fail(`${location} came from ${entry.resolved}`)
   }
   const ids = (list: Array<{ name: string; version?: string }>) => [...new Set(list.map((p) => `${p.name}@${p.version}`))].sort()
-  t.same(ids(installed.map(([location, entry]) => ({ name: entry.name ?? location.slice(location.lastIndexOf('node_modules/') + 13), version: entry.version }))), ids(served), "exactly verify-deps' locked production dependencies")
+  const nameOf = (location: string, entry: { name?: string }) => entry.name ?? location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length)
+  t.same(ids(installed.map(([location, entry]) => ({ name: nameOf(location, entry), version: entry.version }))), ids(served), "exactly verify-deps' locked production dependencies")
 
-  const before = registry.requests.length
-  const home = join(work, 'home')
-  // update-notifier off: npm's own weekly look for a newer npm, not verify-deps, would ask the registry.
-  const env = cleanEnv(home, { npm_config_update_notifier: 'false', HTTP_PROXY: trap.url, HTTPS_PROXY: trap.url, http_proxy: trap.url, https_proxy: trap.url, npm_config_proxy: trap.url, npm_config_https_proxy: trap.url })
-  const demo = await runCommand(childCommand('npx', ['verify-deps', 'demo']), { cwd: project, env })
-  t.equal(demo.status, 0, 'the demo exits 0', { stderr: demo.stderr })
-  t.match(demo.stdout, /7 packages: 4 pass, 1 warn, 2 fail, 0 skipped/)
-  t.match(demo.stdout, /The demo itself exits 0: every package ended as intended/)
-  t.ok(demo.stdout.includes(join(realpathSync(project), 'node_modules', 'verify-deps', 'fixtures', 'demo', 'project')), 'the installed copy ran, on its own demo fixtures')
-  t.equal(registry.requests.length, before, 'npx asked the registry for nothing')
-  t.same(trap.connections, [], 'no request left 127.0.0.1')
+  await runDemoOffline(t, childCommand('npx', ['verify-deps', 'demo']), folder, folder)
+
+  // The workflow's steps, from the project root: `npm ci --prefix …`, then the installed bin.
+  rmSync(join(folder, 'node_modules'), { recursive: true })
+  const ci = await npm(['ci', '--prefix', '.github/verify-deps', '--ignore-scripts'], project)
+  t.equal(ci.code, 0, 'npm ci --prefix .github/verify-deps succeeds', { stderr: ci.stderr })
+  await runDemoOffline(t, childCommand(join(folder, 'node_modules', '.bin', 'verify-deps'), ['demo']), project, folder)
 })
