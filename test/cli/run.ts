@@ -49,8 +49,13 @@ export function pinnedTrust(s: { trustedRootFile: string; registryKeysFile: stri
 }
 
 export function runCli(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<RunResult> {
+  return runCommand(cliCommand(args), options)
+}
+
+/** Runs `[file, args]` (e.g. from childCommand) to its end, collecting its output. */
+export function runCommand([file, args]: [string, string[]], options: { cwd: string; env: Record<string, string> }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(...cliCommand(args), { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
