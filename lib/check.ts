@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { existingPaths, FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './fetch/files.js'
 import { EvidenceCache } from './fetch/cache.js'
 import { fetchEvidence, evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
-import { loadNpmConfig, type Env } from './fetch/npm-config.js'
+import { loadNpmConfig, OWN_KEYS, type Env, type NpmConfig, type OwnKey } from './fetch/npm-config.js'
 import { readInstallScriptConfig } from './fetch/npm-script-settings.js'
 import { askNpmVersion } from './gate/npm.js'
 import type { InstallScriptContext } from './model/install-scripts.js'
@@ -27,6 +27,8 @@ import { evaluateRun, type RunPackage } from './policy/evaluate.js'
 import { choosePolicyFile, parsePolicyFile, unreadablePolicyFile } from './policy/load.js'
 import { POLICY_FILE_NAMES } from './policy/schema.js'
 import type { Policy } from './policy/types.js'
+import type { OmitType } from './tree/index.js'
+import type { RunSetting } from './model.js'
 import { loadPackages, type TreeResult } from './tree/index.js'
 import { verifyPackage } from './verify/package.js'
 import { createTrustContext } from './verify/trust-context.js'
@@ -34,13 +36,22 @@ import type { TrustContext } from './verify/trust-context.js'
 import { FINDINGS } from './findings.js'
 
 export interface CheckOptions {
+  /** The project folder, or any folder inside it: the root is found by walking up, as npm finds it (npm-config.ts). */
   projectDir: string
   /** The environment npm configuration is read from (the CLI passes process.env). */
   env: Env
   toolVersion: string
   mode?: 'lockfile' | 'installed' | 'ideal'
+  /** Only these workspaces (`--workspace`); default: npm's `workspace` config, or the workspace folder it runs in, else all. */
   workspaces?: string[]
-  omit?: ('dev' | 'optional' | 'peer')[]
+  /** `--omit` / `--include`: npm's command-line layer, over `omit`/`include`/NODE_ENV=production from npm config. */
+  omit?: OmitType[]
+  include?: OmitType[]
+  /**
+   * Every package in the lockfile, whatever npm config omits or selects (`omit`, `workspace`): the
+   * gates check what npm may install, and npm's own arguments there can include more.
+   */
+  wholeProject?: boolean
   registry?: string
   /** No network at all (npm's `offline` config too): evidence only from the verification cache. */
   offline?: boolean
@@ -92,6 +103,10 @@ export function loadProjectPolicy(projectDir: string, policyFile?: string): { po
 
 /** Everything a check knows before it decides: the policy and each package with its outcome. */
 export interface GatheredRun {
+  /** The project root npm's rule found (walking up from `projectDir`). */
+  projectDir: string
+  /** The settings that shaped the run, with where each came from (Report.project.settings). */
+  settings: RunSetting[]
   policy: Policy | null
   policyFile: string | null
   tree: TreeResult
@@ -107,31 +122,44 @@ export interface GatheredRun {
 
 /** Stages 0–4: policy, tree, trust, keys, evidence (fetched or cached) and verification. */
 export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
-  // 0. The policy first: an unusable policy file stops the run before any request (exit 2).
-  const { policy, file: policyFile } = loadProjectPolicy(options.projectDir, options.policyFile)
+  // 0. npm's configuration (no request): the project root, found as npm finds it, omit, workspaces,
+  //    registries, and verify-deps' own keys; then the policy: an unusable configuration or policy
+  //    file stops the run before any request (exit 2).
+  const config = await loadNpmConfig({
+    cwd: options.projectDir,
+    env: options.env,
+    cli: { registry: options.registry, omit: options.omit, include: options.include, workspace: options.workspaces, offline: options.offline },
+  })
+  const projectDir = config.projectDir
+  const own = ownSettings(config)
+  const { policy, file: policyFile } = loadProjectPolicy(projectDir, options.policyFile ?? stringSetting(own.get('verify-deps-policy')))
+  const omit = options.wholeProject ? undefined : config.omit
+  const workspaces = options.wholeProject ? undefined : config.workspaces
 
-  // 1. Configuration and tree: which packages, from which registries.
-  const config = loadNpmConfig({ projectDir: options.projectDir, env: options.env, cliOptions: { ...(options.registry && { registry: options.registry }) } })
+  // 1. The tree: which packages, from which registries.
   const scriptConfig = readInstallScriptConfig(config)
   const tree = await loadPackages({
     ...(scriptConfig.npmrcAllowScripts && { npmrcAllowScripts: scriptConfig.npmrcAllowScripts }),
-    projectDir: options.projectDir,
+    projectDir,
     mode: options.mode ?? 'lockfile',
-    ...(options.workspaces?.length && { workspaces: options.workspaces }),
-    ...(options.omit?.length && { omit: options.omit }),
+    ...(workspaces && { workspaces: workspaces.value }),
+    ...(omit && { omit: omit.value }),
     registryFor: (name) => config.registryFor(name),
     resolvedRewrite: { registry: config.registry, replaceRegistryHost: String(config.get('replace-registry-host') ?? 'npmjs') },
     arboristOptions: { registry: config.registry, cache: join(config.cacheDir, '_cacache') },
   })
   const cacheRoot = join(config.cacheDir, '_verify-deps')
   // 1b. Install scripts: which npm installs is asked only when some package has install scripts.
-  const scripts = tree.packages.some((p) => p.installScript) ? await installScriptContext(options, tree, scriptConfig.settings) : undefined
+  const scripts = tree.packages.some((p) => p.installScript) ? await installScriptContext(options, projectDir, tree, scriptConfig.settings) : undefined
 
   // 2. Trust material (TUF, embedded fallback, or files) and every registry's keys. Offline (the
   // flag or npm's `offline`) nothing is requested, from TUF or any registry.
-  const offline = Boolean(options.offline) || config.offline
+  const offline = config.offline.value
   // npm config `verify-deps-tuf-mirror`: a Sigstore TUF mirror (its metadata is still checked against the TUF root).
-  const mirror = config.get('verify-deps-tuf-mirror')
+  const mirror = stringSetting(own.get('verify-deps-tuf-mirror'))
+  const trustedRootFile = options.trustedRootFile ?? stringSetting(own.get('verify-deps-trusted-root'))
+  const concurrency = options.concurrency ?? numberSetting(own.get('verify-deps-concurrency'))
+  const fetchTarballs = options.fetchTarballs ?? own.get('verify-deps-fetch-tarballs')?.value === true
   const tuf = { cachePath: join(cacheRoot, 'tuf'), ...(typeof mirror === 'string' && mirror && { mirrorURL: mirror }) }
   const pins = new Map<string, RegistryKeysPin>(Object.entries(options.registryKeysPins ?? {}).map(([url, file]) => [normalizeRegistry(url), { file, from: '--registry-keys' }]))
   if (options.registryKeysFile) pins.set(DEFAULT_REGISTRY, { file: options.registryKeysFile, from: '--registry-keys' })
@@ -140,13 +168,13 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   for (const pin of pins.values()) loadRegistryKeysFile(pin.file)
   const registries = new Set(tree.packages.filter((p) => p.source === 'registry').map((p) => normalizeRegistry(p.registry ?? config.registryFor(p.name))))
   const npmjsUnpinned = [...registries].some((r) => registryNerfDart(r) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(r, pins, config))
-  const trust = await resolveTrust({ offline, trustedRootFile: options.trustedRootFile, registryKeysWanted: npmjsUnpinned, tuf })
+  const trust = await resolveTrust({ offline, trustedRootFile, registryKeysWanted: npmjsUnpinned, tuf })
   // A trusted root file the user named is checked now, before any package is fetched (exit 2 naming it).
-  if (options.trustedRootFile) {
+  if (trustedRootFile) {
     try {
       createTrustContext({ ...trust, registryKeys: null })
     } catch (err) {
-      throw invalidTrustedRootFile(options.trustedRootFile, err)
+      throw invalidTrustedRootFile(trustedRootFile, err)
     }
   }
   const keyOptions = {
@@ -174,13 +202,13 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(cache && { cache }),
     offline,
     recheckKeys,
-    ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+    ...(concurrency !== undefined && { concurrency }),
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
   })
   // 3b. With --fetch-tarballs, the bytes of entries whose lockfile integrity is weaker than sha512.
   //     Offline nothing is downloaded: those entries stay INTEGRITY_WEAK.
-  const outcomes = options.fetchTarballs && !offline
+  const outcomes = fetchTarballs && !offline
     ? await addTarballs(tree.packages, fetched, {
         config,
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
@@ -204,13 +232,19 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     run.push({ ref, outcome: packageOutcome(ref, outcomes.get(evidenceKey(ref)), contextFor) })
     options.onProgress?.(run.length, tree.packages.length, 'verifying')
   }
+  const settings: RunSetting[] = [
+    ...(omit ? [{ key: 'omit', ...omit }] : []),
+    ...(workspaces ? [{ key: 'workspace', ...workspaces }] : []),
+    ...(offline ? [{ key: 'offline', ...config.offline }] : []),
+    ...[...own].map(([key, setting]) => ({ key, ...setting })),
+  ]
   const scriptNotices = scripts ? [`install scripts: ${scripts.reason}`, ...scripts.allowScripts.ignored] : tree.allowScripts.ignored
-  return { policy, policyFile, tree, run, notices: [...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, redact: (text) => config.redact(text), ...(scripts && { scripts }) }
+  return { projectDir, settings, policy, policyFile, tree, run, notices: [...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, redact: (text) => config.redact(text), ...(scripts && { scripts }) }
 }
 
 /** The run's install-script context: the npm that will install (`npm --version`, lowered by what else names an npm), its settings and allowScripts. */
-async function installScriptContext(options: CheckOptions, tree: TreeResult, settings: InstallScriptContext['settings']): Promise<InstallScriptContext> {
-  const npm = await askNpmVersion(options.env, options.projectDir)
+async function installScriptContext(options: CheckOptions, projectDir: string, tree: TreeResult, settings: InstallScriptContext['settings']): Promise<InstallScriptContext> {
+  const npm = await askNpmVersion(options.env, projectDir)
   const userAgent = options.env.npm_config_user_agent
   const choice = chooseNpmRules({ npm, ...(userAgent !== undefined && { userAgent }), declared: tree.declared })
   return { ...choice, settings, allowScripts: tree.allowScripts }
@@ -218,7 +252,7 @@ async function installScriptContext(options: CheckOptions, tree: TreeResult, set
 
 /** The main job: gather, 5. decide with the policy, and build the Report. */
 export async function runCheck(options: CheckOptions): Promise<Report> {
-  const { policy, policyFile, tree, run, notices, registryKeys, redact, scripts } = await gatherRun(options)
+  const { projectDir, settings, policy, policyFile, tree, run, notices, registryKeys, redact, scripts } = await gatherRun(options)
   const evaluation = evaluateRun(policy, run, options.now ?? new Date(), scripts)
   const results: PackageResult[] = [...evaluation.packages, ...installedMismatches(tree)]
   results.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))
@@ -234,7 +268,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   return redactStrings<Report>({
     schemaVersion: 1,
     tool: { name: 'verify-deps', version: options.toolVersion },
-    project: { root: options.projectDir, lockfile: tree.lockfile ?? '', policy: policyFile },
+    project: { root: projectDir, lockfile: tree.lockfile ?? '', policy: policyFile, settings },
     summary,
     packages: results,
     couldNotVerify,
@@ -242,6 +276,24 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     registries,
     ...(scripts && { installScripts: scripts }),
   }, redact)
+}
+
+/** verify-deps' own npm config keys that are set (a project .npmrc only for those it may set), with where each came from. */
+function ownSettings(config: NpmConfig): Map<OwnKey, { value: string | number | boolean; from: string }> {
+  const settings = new Map<OwnKey, { value: string | number | boolean; from: string }>()
+  for (const key of Object.keys(OWN_KEYS) as OwnKey[]) {
+    const setting = config.own(key)
+    if (setting) settings.set(key, setting)
+  }
+  return settings
+}
+
+function stringSetting(setting: { value: unknown } | undefined): string | undefined {
+  return typeof setting?.value === 'string' ? setting.value : undefined
+}
+
+function numberSetting(setting: { value: unknown } | undefined): number | undefined {
+  return typeof setting?.value === 'number' && Number.isInteger(setting.value) && setting.value >= 1 ? setting.value : undefined
 }
 
 function packageOutcome(ref: PackageRef, fetched: EvidenceOutcome | undefined, contextFor: (registry: string) => TrustContext): PackageOutcome {

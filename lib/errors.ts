@@ -128,6 +128,11 @@ export const ERRORS = {
     summary: 'An .npmrc file cannot be read (not a regular file, too large, no permission).',
     fix: 'Check the .npmrc file named; npm cannot read it either.',
   },
+  ENPMCONFIG: {
+    kind: 'usage',
+    summary: 'An npm setting verify-deps acts on has a value npm does not accept (e.g. `omit=banana`), or two settings that cannot be combined.',
+    fix: 'Fix or remove the setting in the file or environment variable named; "npm help config" lists the values npm accepts.',
+  },
   EINVALIDREGISTRY: {
     kind: 'usage',
     summary: 'A registry setting (`registry`, `@scope:registry`, `--registry`) is not an http(s) URL.',

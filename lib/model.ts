@@ -113,11 +113,22 @@ export interface RegistrySummary {
 }
 
 /** The one Report model every format renders. */
+/**
+ * A setting that shaped what was checked or how (`omit`, `workspace`, `offline`, a verify-deps key),
+ * and where it came from: a file, the environment, the command line. A pull request can edit the
+ * project `.npmrc`; this makes such an edit visible in the report.
+ */
+export interface RunSetting {
+  key: string
+  value: string | number | boolean | string[]
+  from: string
+}
+
 export interface Report {
   schemaVersion: 1
   tool: { name: string; version: string }
   /** `policy`: the policy file used, or null for the built-in default policy; `tarball`: the tarball `verify` checked (no lockfile). */
-  project: { root: string; lockfile: string; policy?: string | null; tarball?: string }
+  project: { root: string; lockfile: string; policy?: string | null; tarball?: string; settings?: RunSetting[] }
   summary: ReportSummary
   packages: PackageResult[]
   /** True when some evidence could not be obtained (registry/network/trust failure): exit 3 unless something failed. */

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import { runCheck, type CheckOptions } from '../check.js'
 import type { Report } from '../model.js'
 import { inputError } from '../errors.js'
+import type { OmitType } from '../tree/index.js'
 import { parseRegistryKeysArgs } from '../fetch/registry-keys/by-registry.js'
 import { FORMAT_NAMES, formatReport, isFormatName, type FormatName, type FormattedOutput } from '../report/formats.js'
 import { exitCodeForReport, type ExitCode } from './exit-codes.js'
@@ -20,13 +21,19 @@ export const CHECK_HELP = `Usage: verify-deps [check] [dir] [options]
 
 Verify every package in the project's lockfile: registry signatures, SLSA provenance and npm
 publish attestations, bound to the integrity the lockfile records; then decide with the policy.
-Runs before \`npm ci\`: no node_modules needed.
+Runs before \`npm ci\`: no node_modules needed. The project is found as npm finds it: the
+nearest folder up from [dir] (default: here) with a package.json; in a workspace folder, the
+workspace root with that workspace selected. npm's configuration (.npmrc files, npm_config_*)
+is read as npm reads it; docs/check.md "npm configuration" lists what is used.
 
 Tree:
   --installed            check the tree on disk (node_modules) and compare it with the lockfile
   --ideal                check the tree npm would install (resolves missing entries from the registry)
-  -w, --workspace NAME   only this workspace's dependencies (repeatable; default: all)
-  --omit TYPE            leave out dev, optional or peer dependencies (repeatable)
+  -w, --workspace NAME   only this workspace's dependencies (repeatable; default: npm's
+                         workspace config, or the workspace folder it runs in, else all)
+  --omit TYPE            leave out dev, optional or peer dependencies (repeatable; default:
+                         npm's omit/include config and NODE_ENV=production, shown in the report)
+  --include TYPE         check dev, optional or peer dependencies npm config would omit
 Policy:
   --policy FILE          the trust policy (default: verify-deps.policy.yaml/.yml/.json in the
                          project; without one, the built-in default policy)
@@ -65,6 +72,7 @@ export const CHECK_OPTIONS = {
   ideal: { type: 'boolean' },
   workspace: { type: 'string', short: 'w', multiple: true },
   omit: { type: 'string', multiple: true },
+  include: { type: 'string', multiple: true },
   registry: { type: 'string' },
   offline: { type: 'boolean' },
   policy: { type: 'string' },
@@ -87,17 +95,21 @@ export type CheckValues = ReturnType<typeof parseArgs<{ options: typeof CHECK_OP
 /** The tree, registry, trust, policy and cache options shared by check and explain. */
 export function checkRunOptions(values: CheckValues, dir: string | undefined, ctx: CheckContext): CheckOptions {
   if (values.installed && values.ideal) throw inputError('EUSAGE', '--installed and --ideal cannot be combined')
-  const omit = (values.omit ?? []).map((o) => {
-    if (o !== 'dev' && o !== 'optional' && o !== 'peer') throw inputError('EUSAGE', `--omit must be dev, optional or peer (got "${o}")`)
-    return o
-  })
+  const depTypes = (flag: 'omit' | 'include'): OmitType[] =>
+    (values[flag] ?? []).map((o) => {
+      if (o !== 'dev' && o !== 'optional' && o !== 'peer') throw inputError('EUSAGE', `--${flag} must be dev, optional or peer (got "${o}")`)
+      return o
+    })
+  const omit = depTypes('omit')
+  const include = depTypes('include')
   return {
     projectDir: resolve(ctx.cwd, dir ?? '.'),
     env: ctx.env,
     toolVersion: ctx.toolVersion,
     mode: values.installed ? 'installed' : values.ideal ? 'ideal' : 'lockfile',
-    workspaces: values.workspace ?? [],
-    omit,
+    ...(values.workspace?.length && { workspaces: values.workspace }),
+    ...(omit.length && { omit }),
+    ...(include.length && { include }),
     ...(values.registry && { registry: values.registry }),
     offline: Boolean(values.offline),
     ...(values['fetch-tarballs'] && { fetchTarballs: true }),
@@ -135,13 +147,13 @@ export async function runCheckCommand(argv: readonly string[], term: Terminal, c
 }
 
 /** Runs the check with the parsed options, writes the report where the options say, and gives its exit code. */
-export async function checkAndReport(values: CheckValues, dir: string | undefined, term: Terminal, ctx: CheckContext): Promise<{ report: Report; exitCode: ExitCode }> {
+export async function checkAndReport(values: CheckValues, dir: string | undefined, term: Terminal, ctx: CheckContext, extra: Partial<CheckOptions> = {}): Promise<{ report: Report; exitCode: ExitCode }> {
   const format = values.json ? 'json' : (values.format ?? 'text')
   if (!isFormatName(format)) throw inputError('EUSAGE', `--format must be one of ${FORMAT_NAMES.join(', ')} (got "${format}")`)
   // An unusable --output is a usage error found now, not after every package has been fetched.
   if (values.output) checkOutputWritable(resolve(ctx.cwd, values.output), values.output)
   const progress = createProgress(term, format !== 'github')
-  const report = await runCheck({ ...checkRunOptions(values, dir, ctx), onProgress: (done, total, label) => progress.update(done, total, label) })
+  const report = await runCheck({ ...checkRunOptions(values, dir, ctx), ...extra, onProgress: (done, total, label) => progress.update(done, total, label) })
   progress.done()
 
   const lockfileText = report.project.lockfile ? safeRead(report.project.lockfile) : undefined

@@ -12,7 +12,7 @@ import { inputError, VerifyDepsError, type ErrorCode } from '../errors.js'
 import { refuseNpmSettings, splitGateArgs } from '../gate/args.js'
 import { runCiGate, runInstallGate, type GateOptions, type GateOutcome } from '../gate/install.js'
 import { npmCommand, runNpm, type NpmRunResult } from '../gate/npm.js'
-import { findProjectRoot } from '../gate/project.js'
+import { findProjectRoot } from '../fetch/npm-config.js'
 import { CHECK_OPTIONS, checkAndReport, type CheckContext } from './check-command.js'
 import { EXIT, signalExitCode, type ExitCode } from './exit-codes.js'
 import { lifecycleEvent } from './lifecycle.js'
@@ -85,7 +85,7 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
   }
   refuseAsInstallScript('install', ctx.env)
   refuseNpmSettings(settings, 'install')
-  const projectDir = projectRoot(ctx.cwd)
+  const projectDir = await projectRoot(ctx)
   const shown = (path: string) => relative(ctx.cwd, path) || path
   const afterwards = (restored: readonly string[]) =>
     `Nothing was installed; ${restored.length ? `restored ${restored.map(shown).join(', ')}` : 'package.json and the lockfile are unchanged'}.`
@@ -103,7 +103,7 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
   let outcome: GateOutcome
   try {
     outcome = await runInstallGate({
-      ...gateOptions(projectDir, npm, stop.signal, term, ctx, () => checkAndReport(values, projectDir, term, ctx).then((r) => r.exitCode)),
+      ...gateOptions(projectDir, npm, stop.signal, term, ctx, () => checkAndReport(values, projectDir, term, ctx, { wholeProject: true }).then((r) => r.exitCode)),
       npmInstall: Boolean(values['npm-install']),
     })
   } finally {
@@ -151,13 +151,13 @@ export async function runCiCommand(argv: readonly string[], term: Terminal, ctx:
   }
   refuseAsInstallScript('ci', ctx.env)
   refuseNpmSettings(settings, 'ci')
-  const projectDir = projectRoot(ctx.cwd)
+  const projectDir = await projectRoot(ctx)
 
   // Nothing is written before npm ci, so a signal during the check ends the process as usual; once
   // npm ci runs, it goes on to npm and the exit is 128 + the signal's number.
   const stop = new AbortController()
   let stopListening = () => {}
-  const options = gateOptions(projectDir, npm, stop.signal, term, ctx, () => checkAndReport(values, projectDir, term, ctx).then((r) => r.exitCode))
+  const options = gateOptions(projectDir, npm, stop.signal, term, ctx, () => checkAndReport(values, projectDir, term, ctx, { wholeProject: true }).then((r) => r.exitCode))
   let outcome: GateOutcome
   try {
     outcome = await runCiGate({
@@ -213,9 +213,9 @@ function npmExitCode(code: number): ExitCode {
   return code as ExitCode
 }
 
-function projectRoot(cwd: string): string {
-  const root = findProjectRoot(cwd)
-  if (!root) throw inputError('ENOPACKAGEJSON', `no package.json in ${cwd} or any folder above it`, 'Run it in the project folder.')
+async function projectRoot(ctx: CheckContext): Promise<string> {
+  const root = await findProjectRoot(ctx.cwd, ctx.env)
+  if (!root) throw inputError('ENOPACKAGEJSON', `no package.json in ${ctx.cwd} or any folder above it`, 'Run it in the project folder.')
   return root
 }
 

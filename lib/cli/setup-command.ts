@@ -11,6 +11,7 @@ import { HOOK_COMMAND } from '../gate/package-json.js'
 import { setUpProject } from '../gate/setup.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import type { Terminal } from './terminal.js'
+import { findProjectRoot } from '../fetch/npm-config.js'
 
 export const SETUP_HELP = `Usage: verify-deps setup [dir] [--force]
 
@@ -40,14 +41,16 @@ const SETUP_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const
 
-export async function runSetupCommand(argv: readonly string[], term: Terminal, ctx: { cwd: string }): Promise<ExitCode> {
+export async function runSetupCommand(argv: readonly string[], term: Terminal, ctx: { cwd: string; env: NodeJS.ProcessEnv }): Promise<ExitCode> {
   const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: SETUP_OPTIONS })
   if (values.help) {
     term.out(SETUP_HELP)
     return EXIT.OK
   }
   if (positionals.length > 1) throw inputError('EUSAGE', 'setup: takes at most one project directory', 'Run "verify-deps setup --help" for usage.')
-  const projectDir = resolve(ctx.cwd, positionals[0] ?? '.')
+  // The project npm would install into from there (a sub-folder or workspace folder: its root).
+  const start = resolve(ctx.cwd, positionals[0] ?? '.')
+  const projectDir = (await findProjectRoot(start, ctx.env)) ?? start
   const shown = (path: string) => relative(ctx.cwd, path) || path
 
   const setup = setUpProject(projectDir, { force: Boolean(values.force) })

@@ -30,7 +30,7 @@ export interface InstallScriptConfig {
 export function readInstallScriptConfig(config: NpmConfigReader): InstallScriptConfig {
   const setting = (key: string, on: (value: unknown) => boolean): NpmSetting => {
     const value = config.get(key)
-    if (value === undefined || value === null) return { value: false, from: 'default' }
+    if (value === undefined || value === null || config.where(key)?.layer === 'default') return { value: false, from: 'default' }
     return { value: on(value), from: config.where(key)?.source ?? 'npm config' }
   }
   const plainlyTrue = (value: unknown) => value === true || value === 'true'
@@ -42,6 +42,6 @@ export function readInstallScriptConfig(config: NpmConfigReader): InstallScriptC
   }
   const allow = config.get('allow-scripts')
   const where = config.where('allow-scripts')
-  const fromFile = where && where.layer !== 'cli' && where.layer !== 'env' && allow !== undefined && allow !== null && allow !== ''
+  const fromFile = where && where.layer !== 'cli' && where.layer !== 'env' && where.layer !== 'default' && allow !== undefined && allow !== null && allow !== ''
   return { settings, ...(fromFile && { npmrcAllowScripts: { value: allow, file: where.source } }) }
 }

@@ -147,8 +147,13 @@ export const REPORT_JSON_SCHEMA: Schema = {
           lockfile: str('The lockfile that was read; empty when none was (`verify`).'),
           policy: strOrNull('The policy file that decided, or `null` for the built-in default policy.'),
           tarball: str('`verify` only: the tarball that was verified, as named on the command line.'),
+          settings: {
+            type: 'array',
+            items: { $ref: '#/$defs/setting' },
+            description: 'The check only: settings that shaped what was checked or how, and where each came from (a file, the environment, the command line): `omit` (dependency types left out), `workspace`, `offline`, and the `verify-deps-*` npm config keys in effect. A pull request that adds `omit=dev` to the project `.npmrc` shows here.',
+          },
         },
-        ['tarball'],
+        ['tarball', 'settings'],
       ),
       summary: object('How many packages ended each way. `total` is the sum of the others.', {
         total: count('Distinct packages (`name@version`) checked.'),
@@ -168,6 +173,11 @@ export const REPORT_JSON_SCHEMA: Schema = {
     },
   ),
   $defs: {
+    setting: object('A setting and where it came from.', {
+      key: str('The npm config key: `omit`, `workspace`, `offline`, `verify-deps-policy`, …'),
+      value: { description: 'Its value: a string, number, boolean or list of strings.' },
+      from: str('Where it was set: a config file path, `environment (npm_config_*)`, `command line`, or why npm chose it (e.g. `NODE_ENV=production (environment)`).'),
+    }),
     package: object('One distinct package and what was decided about it.', {
       name: str('The real package name (for an `npm:` alias, the package it resolves to).'),
       version: str('The version.'),

@@ -21,6 +21,8 @@ const SEVERITY_STYLE: Record<FindingSeverity, Style> = { error: 'red', warning: 
 export function formatReportText(report: Report, options: FormatOptions = {}): FormattedOutput {
   const paint = (style: Style, text: string) => (options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text)
   const lines: string[] = [`verify-deps: ${formatSummaryCounts(report)}`, formatVerifiedCount(report), ...formatInstallScriptsCount(report)]
+  // What narrowed or changed the check, and who set it (a pull request can edit the project .npmrc).
+  for (const s of report.project.settings ?? []) lines.push(paint('bold', `setting: ${plainText(`${s.key}=${formatSettingValue(s.value)} (from ${s.from})`)}${s.key === 'omit' ? ` — ${plainText(formatSettingValue(s.value))} dependencies were not checked` : ''}`))
   for (const r of report.registries ?? []) {
     if (!r.couldNotVerify) continue
     lines.push('', paint('bold', paint('red', plainText(keylessRegistryBanner(r)))), ...KEYLESS_FIXES.map((fix) => `    ${paint('dim', `fix: ${plainText(fix(r.url))}`)}`))
@@ -47,6 +49,10 @@ export function formatReportText(report: Report, options: FormatOptions = {}): F
     for (const notice of report.notices) lines.push(`note: ${plainText(notice)}`)
   }
   return { main: lines.join('\n') + '\n' }
+}
+
+function formatSettingValue(value: string | number | boolean | string[]): string {
+  return Array.isArray(value) ? value.join(',') : String(value)
 }
 
 /** What would let a registry without keys be verified, or accepted on purpose. */

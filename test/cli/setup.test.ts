@@ -3,7 +3,7 @@
 // one source. What is written (as npm pkg set would, never over a policy file) is a library test:
 // test/gate/setup.test.ts.
 import t, { type Test } from 'tap'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { INSTALL_SCRIPT_SETTINGS } from '../../lib/gate/npm-settings.js'
 import { starterPolicy } from '../../lib/policy/starter.js'
@@ -69,4 +69,14 @@ t.test('no package.json, or one that is not JSON: exit 2, nothing written', asyn
   const none = await runCli(['setup', join(p.dir, 'nowhere')], { cwd: p.dir, env: cleanEnv(join(p.dir, 'home')) })
   t.equal(none.status, 2)
   t.match(none.stderr, /no package\.json in/)
+})
+
+t.test('from a sub-folder it sets up the project npm would install (the same root rule as check, install and ci)', async (t) => {
+  const p = project(t, PACKAGE_JSON)
+  const sub = join(p.projectDir, 'src', 'deep')
+  mkdirSync(sub, { recursive: true })
+  const r = await runCli(['setup'], { cwd: sub, env: cleanEnv(join(p.dir, 'home')) })
+  t.equal(r.status, 0, r.stderr)
+  t.equal(JSON.parse(p.read('package.json')!.toString()).scripts.preinstall, 'verify-deps')
+  t.notOk(existsSync(join(sub, 'package.json')), 'nothing written in the sub-folder')
 })

@@ -25,7 +25,7 @@ const s = await createScenario(t, {
   ],
 })
 const refs = refsFromLockfile(s)
-const { config } = isolatedConfig(t, s.projectDir)
+const { config } = await isolatedConfig(t, s.projectDir)
 const keys = await scenarioKeys(s, config)
 const trustedRoot = JSON.parse(readFileSync(s.trustedRootFile, 'utf8')) as unknown
 const registry = s.registry.url

@@ -24,7 +24,7 @@ const s = await createScenario(t, {
   ],
 })
 const refs = refsFromLockfile(s)
-const { config } = isolatedConfig(t, s.projectDir)
+const { config } = await isolatedConfig(t, s.projectDir)
 const keys = await scenarioKeys(s, config)
 const trustedRoot = JSON.parse(readFileSync(s.trustedRootFile, 'utf8')) as unknown
 
@@ -124,7 +124,7 @@ t.test('a token goes only to the registry it is configured for', async (t) => {
   const projectDir = t.testdir({
     '.npmrc': `registry=${publicRegistry.url}\n@priv:registry=${privateRegistry.url}\n${nerfDart}:_authToken=private-token\n`,
   })
-  const { config } = isolatedConfig(t, projectDir)
+  const { config } = await isolatedConfig(t, projectDir)
   const packages: PackageRef[] = ['@priv/x', 'pub'].map((name) => ({ name, version: '1.0.0', registry: config.registryFor(name), source: 'registry', locations: [] }))
   const registryKeys = await fetchKeysForRegistries(
     packages.map((p) => p.registry!),

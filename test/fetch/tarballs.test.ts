@@ -57,7 +57,7 @@ t.test('downloadTarball streams with a size cap and follows redirects', async (t
   const port = (server.address() as { port: number }).port
   const registry = `http://127.0.0.1:${port}/`
   const dir = mkdtempSync(join(tmpdir(), 'verify-deps-tarballs-'))
-  const config = loadNpmConfig({ projectDir: dir, env: { HOME: dir, PREFIX: join(dir, 'none') } })
+  const config = await loadNpmConfig({ cwd: dir, env: { HOME: dir, PREFIX: join(dir, 'none') } })
   const options = { config, retries: 0, timeoutMs: 5000 }
 
   const ok = await downloadTarball(`${registry}pkg.tgz`, registry, options)
@@ -95,7 +95,7 @@ t.test('downloadTarball with a token never follows a redirect to another port of
   })
   const dir = mkdtempSync(join(tmpdir(), 'verify-deps-tarballs-'))
   writeFileSync(join(dir, '.npmrc'), `//127.0.0.1:${new URL(registry).port}/:_authToken=secret-token\n`)
-  const config = loadNpmConfig({ projectDir: dir, env: { HOME: dir, PREFIX: join(dir, 'none') } })
+  const config = await loadNpmConfig({ cwd: dir, env: { HOME: dir, PREFIX: join(dir, 'none') } })
   const result = await downloadTarball(`${registry}pkg.tgz`, registry, { config, retries: 2, timeoutMs: 5000 })
   t.notOk(result.ok, 'refused')
   if (!result.ok) t.match(result.reason, /redirect/, result.reason)

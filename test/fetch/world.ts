@@ -33,10 +33,10 @@ export function refsFromLockfile(s: Scenario): PackageRef[] {
 }
 
 /** npm configuration for `projectDir` with a fresh HOME (so a fresh npm cache) and no global file. */
-export function isolatedConfig(t: Test, projectDir: string, env: Record<string, string> = {}): { config: NpmConfig; home: string } {
+export async function isolatedConfig(t: Test, projectDir: string, env: Record<string, string> = {}): Promise<{ config: NpmConfig; home: string }> {
   const home = mkdtempSync(join(tmpdir(), 'verify-deps-home-'))
   t.teardown(() => rmSync(home, { recursive: true, force: true }))
-  const config = loadNpmConfig({ projectDir, env: { HOME: home, PREFIX: join(home, 'prefix'), ...env } })
+  const config = await loadNpmConfig({ cwd: projectDir, projectDir, env: { HOME: home, PREFIX: join(home, 'prefix'), ...env } })
   return { config, home }
 }
 

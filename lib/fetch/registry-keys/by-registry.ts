@@ -15,7 +15,7 @@
  * A registry whose keys cannot be obtained is `failed`: its packages cannot be verified.
  */
 import procLog from 'proc-log'
-import { registryNerfDart, type NpmConfig } from '../npm-config.js'
+import { REGISTRY_KEYS_CONFIG_KEY, registryNerfDart, type NpmConfig } from '../npm-config.js'
 import { fetchRegistryKeys } from './endpoint.js'
 import { fetchTUFTargets, registryKeysTarget, type TUFFetchOptions } from '../tuf.js'
 import { DEFAULT_REGISTRY } from '../npm-config.js'
@@ -42,7 +42,7 @@ export interface RegistryKeysPin {
 }
 
 /** The npm config key that pins a registry's keys, nerf-darted as npm scopes per-registry settings. */
-export const REGISTRY_KEYS_CONFIG_KEY = 'verify-deps-registry-keys'
+export { REGISTRY_KEYS_CONFIG_KEY }
 
 export interface KeysForRegistriesOptions {
   /** From resolveTrust: the keys of `trustRegistry`, and where they came from (`none` when it found none). */

@@ -12,7 +12,7 @@ t.test('the trust registry uses the resolved trust keys; another asks its own ke
   const mirror = await startRegistry({ keys: [served] })
   const keyless = await startRegistry()
   t.teardown(() => Promise.all([mirror.close(), keyless.close()]))
-  const { config } = isolatedConfig(t, t.testdir({}))
+  const { config } = await isolatedConfig(t, t.testdir({}))
   const trustRegistry = 'https://registry.npmjs.org'
   const results = await fetchKeysForRegistries([trustRegistry + '/', mirror.url, keyless.origin, keyless.url], { trust, config, retries: 0 })
   t.same([...results.keys()], ['https://registry.npmjs.org/', mirror.url, keyless.url], 'one entry per registry, trailing slash')
@@ -26,7 +26,7 @@ t.test('a registry whose keys cannot be obtained is failed, with the reason; the
   const broken = await startRegistry({ keys: [createRegistryKey()], faults: [{ path: '/-/npm/v1/keys', type: 'status', status: 500 }] })
   const fine = await startRegistry({ keys: [createRegistryKey()] })
   t.teardown(() => Promise.all([broken.close(), fine.close()]))
-  const { config } = isolatedConfig(t, t.testdir({}))
+  const { config } = await isolatedConfig(t, t.testdir({}))
   const results = await fetchKeysForRegistries([broken.url, fine.url], { trust, config, retries: 0 })
   t.match(results.get(broken.url), { state: 'failed', reason: /HTTP 500/ })
   t.match(results.get(fine.url), { state: 'fetched' })
@@ -38,7 +38,7 @@ t.test('with TUF, another registry’s keys.json target comes first; without a t
   const withTarget = await startRegistry({ keys: [served] })
   const withoutTarget = await startRegistry({ keys: [served] })
   t.teardown(() => Promise.all([withTarget.close(), withoutTarget.close()]))
-  const { config } = isolatedConfig(t, t.testdir({}))
+  const { config } = await isolatedConfig(t, t.testdir({}))
   const asked: string[] = []
   const fetchTargets = async (registry: string) => {
     asked.push(registry)
@@ -55,7 +55,7 @@ t.test('the keys request carries the registry’s own credentials', async (t) =>
   const registry = await startRegistry({ token: 'keys-token', keys: [createRegistryKey()] })
   t.teardown(() => registry.close())
   const projectDir = t.testdir({ '.npmrc': `${registry.url.replace(/^http:/, '')}:_authToken=keys-token\n` })
-  const { config } = isolatedConfig(t, projectDir)
+  const { config } = await isolatedConfig(t, projectDir)
   const results = await fetchKeysForRegistries([registry.url], { trust, config, retries: 0 })
   t.match(results.get(registry.url), { state: 'fetched' })
   t.ok(registry.requests.every((r) => r.tokenMatched))
@@ -67,7 +67,7 @@ t.test('a pinned registry’s keys come from the pin only: neither TUF nor its o
   const registry = await startRegistry({ keys: [served] })
   t.teardown(() => registry.close())
   const dir = t.testdir({ 'pinned.json': JSON.stringify(formatKeysEndpoint([pinnedKey])) })
-  const { config } = isolatedConfig(t, dir)
+  const { config } = await isolatedConfig(t, dir)
   const fetchTargets = async () => {
     throw new Error('TUF must not be asked for a pinned registry')
   }
@@ -86,7 +86,7 @@ t.test('an npm config pin (//host/:verify-deps-registry-keys) applies to its reg
     'keys.json': JSON.stringify(formatKeysEndpoint([pinnedKey])),
     '.npmrc': `${pinned.url.replace(/^http:/, '')}:verify-deps-registry-keys=keys.json\n`,
   })
-  const { config } = isolatedConfig(t, dir)
+  const { config } = await isolatedConfig(t, dir)
   const results = await fetchKeysForRegistries([pinned.url, other.url], { trust, config, retries: 0 })
   t.match(results.get(pinned.url), { state: 'fetched', kind: 'pinned', source: /keys\.json \(.*\.npmrc: \/\/127\.0\.0\.1:\d+\/:verify-deps-registry-keys\)/ })
   t.match(results.get(other.url), { state: 'fetched', kind: 'registry' }, 'another registry is not covered by the pin')
@@ -96,7 +96,7 @@ t.test('an npm config pin (//host/:verify-deps-registry-keys) applies to its reg
 t.test('a pinned file that cannot be used is a usage error, never a fall back to the registry', async (t) => {
   const registry = await startRegistry({ keys: [createRegistryKey()] })
   t.teardown(() => registry.close())
-  const { config } = isolatedConfig(t, t.testdir({}))
+  const { config } = await isolatedConfig(t, t.testdir({}))
   const pins = new Map([[registry.url, { file: '/nonexistent/keys.json', from: '--registry-keys' }]])
   await t.rejects(fetchKeysForRegistries([registry.url], { trust, config, pins, retries: 0 }), { code: 'EINPUTFILE' })
   t.same(registry.requests, [])
@@ -105,7 +105,7 @@ t.test('a pinned file that cannot be used is a usage error, never a fall back to
 t.test('offline: no request at all; an unpinned registry other than the trust registry has no keys', async (t) => {
   const registry = await startRegistry({ keys: [createRegistryKey()] })
   t.teardown(() => registry.close())
-  const { config } = isolatedConfig(t, t.testdir({}))
+  const { config } = await isolatedConfig(t, t.testdir({}))
   const results = await fetchKeysForRegistries([registry.url, 'https://registry.npmjs.org/'], { trust, config, offline: true, retries: 0 })
   t.match(results.get(registry.url), { state: 'failed', reason: /offline: .*pin them with --registry-keys/ })
   t.match(results.get('https://registry.npmjs.org/'), { state: 'fetched', keys: [{ keyid: trustKey.keyid }] })
