@@ -126,6 +126,17 @@ export function parseLockfile(text: string, path: string): Lockfile {
     throw fail('has no "packages" section')
   }
   if (!isPlainObject(doc.packages)) throw fail('"packages" is not an object')
+  // npm never writes "packages" into a version 1 lockfile (arborist shrinkwrap.js: "lf version 1 =
+  // dependencies only"), yet reads one as an old lockfile: it ignores the entries' hasInstallScript
+  // and reads every package.json from disk (rebuild.js, originalLockfileVersion < 2). A PR that
+  // turns the version down to 1 would have npm run install scripts the entries here do not show.
+  if (version < 2) {
+    throw fail(
+      `lockfileVersion ${version} with a "packages" section: npm never writes that, and would read it as an old lockfile whose install scripts the entries do not show`,
+      'ELOCKFILEVERSION',
+      'Regenerate it with "npm install --package-lock-only" and commit the result.',
+    )
+  }
 
   const packages = new Map<string, LockEntry>()
   for (const [location, raw] of Object.entries(doc.packages)) {

@@ -79,6 +79,17 @@ t.test('ELOCKFILEVERSION for a v1 lockfile (no packages) and for an unknown futu
   t.match(v1.message, join(dir, 'package-lock.json'))
   t.match(v1.hint, 'npm install --package-lock-only')
 
+  // npm never writes "packages" at version 1, and would read such a file as an old lockfile: its
+  // install scripts come from each package.json on disk, not from the entries' hasInstallScript.
+  const withPackages = copyFixture(t, 'workspaces')
+  editLockfile(withPackages, (lock) => {
+    lock.lockfileVersion = 1
+    lock.requires = true
+  })
+  const v1packages = await loadError(withPackages)
+  t.equal(v1packages.code, 'ELOCKFILEVERSION', 'version 1 with a packages section')
+  t.match(v1packages.message, /lockfileVersion 1 with a "packages" section/)
+
   editLockfile(dir, (lock) => {
     lock.lockfileVersion = 4
     lock.packages = {}
