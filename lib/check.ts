@@ -12,6 +12,7 @@ import { loadNpmConfig, OWN_KEYS, type Env, type NpmConfig, type OwnKey } from '
 import { readInstallScriptConfig } from './fetch/npm-script-settings.js'
 import { askNpmVersion } from './gate/npm.js'
 import type { InstallScriptContext } from './model/install-scripts.js'
+import { withUnflaggedInstallScript } from './policy/install-scripts.js'
 import { chooseNpmRules } from './policy/npm-rules.js'
 import { addTarballs } from './fetch/tarballs.js'
 import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys/by-registry.js'
@@ -149,8 +150,6 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     arboristOptions: { registry: config.registry, cache: join(config.cacheDir, '_cacache') },
   })
   const cacheRoot = join(config.cacheDir, '_verify-deps')
-  // 1b. Install scripts: which npm installs is asked only when some package has install scripts.
-  const scripts = tree.packages.some((p) => p.installScript) ? await installScriptContext(options, projectDir, tree, scriptConfig.settings) : undefined
 
   // 2. Trust material (TUF, embedded fallback, or files) and every registry's keys. Offline (the
   // flag or npm's `offline`) nothing is requested, from TUF or any registry.
@@ -227,8 +226,12 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     }
     return ctx
   }
+  // 4a. Install scripts: the lockfile's flag raised by what the registry says (and bundled packages,
+  //     whose scripts are unknown); which npm installs is asked only when some package has them.
+  const packages = tree.packages.map((ref) => withUnflaggedInstallScript(ref, registryDeclaresScripts(outcomes.get(evidenceKey(ref)))))
+  const scripts = packages.some((p) => p.installScript) ? await installScriptContext(options, projectDir, tree, scriptConfig.settings) : undefined
   const run: RunPackage[] = []
-  for (const ref of tree.packages) {
+  for (const ref of packages) {
     run.push({ ref, outcome: packageOutcome(ref, outcomes.get(evidenceKey(ref)), contextFor) })
     options.onProgress?.(run.length, tree.packages.length, 'verifying')
   }
@@ -307,6 +310,11 @@ function packageOutcome(ref: PackageRef, fetched: EvidenceOutcome | undefined, c
     case 'fetched':
       return { kind: 'verified', facts: verifyPackage(fetched.evidence, contextFor(normalizeRegistry(fetched.registry))) }
   }
+}
+
+/** Whether the registry's version document (fetched or cached) says the package has install scripts. */
+function registryDeclaresScripts(fetched: EvidenceOutcome | undefined): boolean {
+  return (fetched?.state === 'fetched' || fetched?.state === 'cached') && fetched.evidence.versionData?.installScripts === true
 }
 
 /** `--installed`: a package on disk that is not what the lockfile says fails, at its location. */

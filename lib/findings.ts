@@ -322,7 +322,7 @@ export const FINDINGS = {
     defaultSeverity: 'warning',
     policy: requirement('installScripts'),
     description:
-      "npm will run this package's install scripts (the lockfile's `hasInstallScript`; package.json `allowScripts` and the npm that installs decide whether they run) but verify-deps did not verify what the policy's `installScripts.require` asks for: provenance that verifies and names the locked integrity, and with `trustedPublisher` also a trusted publisher. Registry metadata alone never counts. A warning by default (`installScripts.mode: warn`), an error under `enforce`.",
+      "npm will run this package's install scripts (the lockfile's `hasInstallScript`, raised by the registry's version document and assumed for a bundled dependency; package.json `allowScripts` and the npm that installs decide whether they run) but verify-deps did not verify what the policy's `installScripts.require` asks for: provenance that verifies and names the locked integrity, and with `trustedPublisher` also a trusted publisher. Registry metadata alone never counts. A warning by default (`installScripts.mode: warn`), an error under `enforce`.",
     fix: 'Keep its scripts from running (`npm deny-scripts <pkg>`, or leave it out of allowScripts under npm 12), move to a version published with provenance, or waive it with a policy exception after reviewing the script.',
   },
   INSTALL_SCRIPT_NOT_ALLOWED: {

@@ -49,6 +49,12 @@ export interface PackageRef {
   lockfileFindings?: Finding[]
   /** The package has install scripts (lockfile `hasInstallScript`), and what npm's allowScripts says of it. */
   installScript?: InstallScriptRef
+  /**
+   * What npm's allowScripts says of a package the lockfile does not flag, should it have install
+   * scripts after all: the flag is attacker-controlled and only a lower bound (a binding.gyp, a
+   * bundled package.json, the registry's version document may say otherwise).
+   */
+  unflaggedInstallScript?: InstallScriptRef
 }
 
 

@@ -279,7 +279,22 @@ export function readVersionFields(d: Record<string, unknown>): VersionData | { f
     }
   }
   if (d._npmUser !== undefined) data._npmUser = d._npmUser
+  if (declaresInstallScripts(d)) data.installScripts = true
   return data
+}
+
+/**
+ * Whether a version document (or a stored VersionData: `installScripts`) says the package has install
+ * scripts, as npm's publish writes them: read-package-json turns a binding.gyp into `gypfile` and an
+ * `install: node-gyp rebuild` script, and the registry adds `hasInstallScript`. Attacker-controlled:
+ * used only to raise the lockfile's flag, never to lower it.
+ */
+function declaresInstallScripts(d: Record<string, unknown>): boolean {
+  if (d.installScripts === true || d.hasInstallScript === true || d.gypfile === true) return true
+  const scripts = d.scripts
+  if (typeof scripts !== 'object' || scripts === null) return false
+  const s = scripts as Record<string, unknown>
+  return ['preinstall', 'install', 'postinstall'].some((event) => typeof s[event] === 'string' && s[event] !== '')
 }
 
 /** `time[version]` of an untrusted packument: absent is `undefined`, a malformed `time` is a problem. */

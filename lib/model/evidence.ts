@@ -23,6 +23,12 @@ export interface VersionData {
     attestations?: unknown
   }
   _npmUser?: unknown
+  /**
+   * The registry says this version has install scripts: its `hasInstallScript`, a non-empty
+   * `scripts.preinstall`/`install`/`postinstall`, or `gypfile` (npm runs `node-gyp rebuild` for a
+   * binding.gyp). Only ever raises what the lockfile says (a lockfile flag can be deleted).
+   */
+  installScripts?: true
 }
 
 export interface PackageEvidence {

@@ -24,6 +24,13 @@ export interface InstallScriptRef {
    * the lockfile has 1.0.1): approved for a version that is not the one installed.
    */
   pinnedElsewhere: string[]
+  /**
+   * Set when the lockfile does not flag the package and something else says it may have install
+   * scripts: `registry` (its version document: `hasInstallScript`, a preinstall/install/postinstall
+   * script, or `gypfile`), `bundled` (npm reads a bundled package's package.json from its parent's
+   * tarball; the lockfile cannot tell, so it is assumed to have some).
+   */
+  unflagged?: 'registry' | 'bundled'
 }
 
 /**

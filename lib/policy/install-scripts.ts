@@ -16,19 +16,39 @@
 import { finding, type Finding } from '../findings.js'
 import type { PackageRef } from '../model.js'
 import type { PackageFacts } from '../model/facts.js'
-import type { InstallScriptContext, InstallScriptsResult } from '../model/install-scripts.js'
+import type { InstallScriptContext, InstallScriptRef, InstallScriptsResult } from '../model/install-scripts.js'
 import type { InstallScriptsPolicy } from './types.js'
 
 export const DEFAULT_INSTALL_SCRIPTS_POLICY: Readonly<InstallScriptsPolicy> = { mode: 'warn', require: { provenance: true, trustedPublisher: false } }
+
+const UNFLAGGED_REASON: Record<NonNullable<InstallScriptRef['unflagged']>, string> = {
+  registry: "the lockfile does not flag it, but the registry's version document says it has install scripts",
+  bundled: "the lockfile does not flag it, and npm reads a bundled package's scripts from its parent's tarball: assumed to have some",
+}
+
+/**
+ * The package as npm will treat its install scripts. The lockfile's `hasInstallScript` is
+ * attacker-controlled and only a lower bound: npm runs `node-gyp rebuild` for a binding.gyp the
+ * flag does not mention, and npm 11 reads a bundled package's package.json from disk. So an
+ * unflagged package has install scripts when the registry's version document says so
+ * (`registryDeclares`), and a bundled one is assumed to have some (its scripts are unknown: fail
+ * closed). Returns `ref` itself when nothing changes.
+ */
+export function withUnflaggedInstallScript(ref: PackageRef, registryDeclares: boolean): PackageRef {
+  const latent = ref.unflaggedInstallScript
+  if (ref.installScript || !latent) return ref
+  const unflagged = registryDeclares ? 'registry' : latent.allowScripts === 'bundled' ? 'bundled' : undefined
+  return unflagged ? { ...ref, installScript: { ...latent, unflagged } } : ref
+}
 
 /** Whether npm will run the package's install scripts, and why. Undefined for a package without any. */
 export function installScriptsOf(ref: PackageRef, facts: PackageFacts | undefined, context: InstallScriptContext): InstallScriptsResult | undefined {
   const script = ref.installScript
   if (!script) return undefined
-  const { willRun, reason } = decideRun(script.allowScripts, script.matched, context)
+  const decided = decideRun(script.allowScripts, script.matched, context)
   return {
-    willRun,
-    reason,
+    willRun: decided.willRun,
+    reason: script.unflagged ? `${decided.reason} (${UNFLAGGED_REASON[script.unflagged]})` : decided.reason,
     allowScripts: script.allowScripts,
     matched: script.matched,
     pinnedElsewhere: script.pinnedElsewhere,

@@ -127,11 +127,13 @@ const PERMISSIVENESS: Record<AllowScriptsVerdict, number> = { bundled: 0, denied
 /**
  * What npm's allowScripts says about a node with install scripts (a Link is decided on its target,
  * as arborist's rebuild does). Undefined when the node has none: arborist's `hasInstallScript` is
- * the lockfile's flag or, for a package.json on disk, its preinstall/install/postinstall.
+ * the lockfile's flag or, for a package.json on disk, its preinstall/install/postinstall. With
+ * `flagged` false, the other way round: the verdict for a node without the flag, should it have
+ * install scripts after all (the flag is a lower bound, see installScriptsOf).
  */
-export function installScriptOf(node: ArboristNode, policy: AllowScriptsPolicy | null): InstallScriptRef | undefined {
+export function installScriptOf(node: ArboristNode, policy: AllowScriptsPolicy | null, flagged = true): InstallScriptRef | undefined {
   const target = node.isLink ? (node.target ?? node) : node
-  if (!target.hasInstallScript) return undefined
+  if (Boolean(target.hasInstallScript) !== flagged) return undefined
   const { scriptAllowed, npa } = npmModules()
   const answer = scriptAllowed.isScriptAllowed(target, policy)
   const allowScripts: AllowScriptsVerdict = target.inBundle ? 'bundled' : answer === true ? 'allowed' : answer === false ? 'denied' : 'unreviewed'

@@ -68,6 +68,8 @@ export function collectPackages(nodes: Iterable<ArboristNode>, context: CollectC
     ref.locations.push(locationOf(node, name, context.walk))
     const installScript = mergeInstallScripts(ref.installScript, installScriptOf(node, context.allowScripts ?? null))
     if (installScript) ref.installScript = installScript
+    const unflagged = mergeInstallScripts(ref.unflaggedInstallScript, installScriptOf(node, context.allowScripts ?? null, false))
+    if (unflagged) ref.unflaggedInstallScript = unflagged
     for (const f of findings) {
       ref.lockfileFindings ??= []
       if (!ref.lockfileFindings.some((known) => known.code === f.code && known.message === f.message)) ref.lockfileFindings.push(f)

@@ -101,3 +101,31 @@ t.test('install scripts: unverified, verified and pinned to another version', as
     t.ok(r.codes('pinned').includes('INSTALL_SCRIPT_NOT_ALLOWED'), 'a stale pin is still reported')
   })
 })
+
+t.test("a lockfile without hasInstallScript does not hide install scripts the registry declares", async (t) => {
+  // binding.gyp: npm runs an implicit `node-gyp rebuild` (arborist rebuild.js isGyp). npm publish
+  // writes it into the version document as `gypfile` and `scripts.install`; here only `gypfile`.
+  const s = await createScenario(t, {
+    packages: [
+      { name: 'native', version: '1.0.0', manifest: { gypfile: true }, files: { 'index.js': 'module.exports = 1\n', 'binding.gyp': '{ "targets": [] }\n' }, provenance: 'missing' },
+      { name: 'stripped', version: '1.0.0', scripts: POSTINSTALL, provenance: 'missing' },
+      { name: 'plain', version: '1.0.0', provenance: 'missing' },
+    ],
+  })
+  const lockPath = join(s.projectDir, 'package-lock.json')
+  const { readFileSync } = await import('node:fs')
+  const lock = JSON.parse(readFileSync(lockPath, 'utf8')) as { packages: Record<string, Record<string, unknown>> }
+  for (const entry of Object.values(lock.packages)) delete entry.hasInstallScript
+  writeFileSync(lockPath, JSON.stringify(lock, null, 2))
+  const env = cleanEnv(join(s.dir, 'home'))
+  const npm = await askNpmVersion(env, s.projectDir)
+  if (!('version' in npm)) throw new Error(`npm --version: ${npm.error}`)
+  const rules = rulesOfVersion(npm.version)
+
+  const r = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false })
+  for (const name of ['native', 'stripped']) {
+    t.match(r.pkg(name).installScripts, { allowScripts: 'unreviewed', willRun: rules !== 'npm12', reason: /the lockfile does not flag it, but the registry's version document says it has install scripts/ }, `${name}: the registry's word raises the flag`)
+    t.same(scriptCodes(r, name), rules === 'npm12' ? [] : ['INSTALL_SCRIPT_UNVERIFIED'])
+  }
+  t.equal(r.pkg('plain').installScripts, null, 'no install script anywhere: null')
+})

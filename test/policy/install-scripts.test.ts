@@ -5,7 +5,7 @@ import t from 'tap'
 import type { InstallScriptRef } from '../../lib/model/install-scripts.js'
 import { evaluatePolicy, explainPackage } from '../../lib/policy/evaluate.js'
 import { formatExplanation } from '../../lib/policy/explain.js'
-import { checkInstallScripts, DEFAULT_INSTALL_SCRIPTS_POLICY, installScriptsOf } from '../../lib/policy/install-scripts.js'
+import { checkInstallScripts, DEFAULT_INSTALL_SCRIPTS_POLICY, installScriptsOf, withUnflaggedInstallScript } from '../../lib/policy/install-scripts.js'
 import { chooseNpmRules, rulesOfVersion } from '../../lib/policy/npm-rules.js'
 import { parsePolicy } from '../../lib/policy/parse.js'
 import { NOW, facts, noProvenance, policyFrom, ref, scriptContext, verified } from './helpers.js'
@@ -130,4 +130,27 @@ t.test('which npm rules apply: only npm itself raises them, everything else can 
   t.match(chooseNpmRules({ npm: { version: '12.2.2' }, declared: { devEngines: { packageManager: [{ name: 'pnpm' }, { name: 'npm', version: '^12.1.0' }] } } }), { rules: 'npm12' })
   t.match(chooseNpmRules({ npm: { version: '12.2.2' }, declared: { devEngines: { packageManager: { name: 'npm' } } } }), { rules: 'legacy' }, 'any npm version may install')
   t.match(chooseNpmRules({ npm: { version: '12.2.2' }, declared: { devEngines: 'npm' } }), { rules: 'npm12' }, 'a devEngines that is not an object names nothing')
+})
+
+t.test("the lockfile's hasInstallScript is a lower bound: the registry's word and bundled packages raise it", async (t) => {
+  const latent = script({ allowScripts: 'unreviewed' })
+  const unflagged = ref('@acme/app', '1.0.0', { unflaggedInstallScript: latent })
+  t.equal(withUnflaggedInstallScript(unflagged, false), unflagged, 'no flag, nothing else says so: unchanged')
+  const raised = withUnflaggedInstallScript(unflagged, true)
+  t.match(raised.installScript, { allowScripts: 'unreviewed', unflagged: 'registry' }, 'the registry says it has install scripts')
+  const result = installScriptsOf(raised, facts(), scriptContext({ rules: 'npm11' }))!
+  t.match(result, { willRun: true, reason: /registry's version document says it has install scripts/ })
+  t.same(checkInstallScripts(DEFAULT_INSTALL_SCRIPTS_POLICY, 'p@1.0.0', installScriptsOf(raised, undefined, scriptContext({ rules: 'npm11' }))).map((f) => f.code), ['INSTALL_SCRIPT_UNVERIFIED'])
+
+  // A bundled package: npm 11 reads its package.json from the parent's tarball; the lockfile cannot tell.
+  const bundled = ref('inner', '1.0.0', { source: 'bundled', sourceDetail: 'parent@1.0.0', unflaggedInstallScript: script({ allowScripts: 'bundled' }) })
+  const assumed = withUnflaggedInstallScript(bundled, false)
+  t.match(assumed.installScript, { allowScripts: 'bundled', unflagged: 'bundled' })
+  const npm11 = installScriptsOf(assumed, undefined, scriptContext({ rules: 'npm11' }))!
+  t.match(npm11, { willRun: true, reason: /assumed to have some/, verified: { provenance: false } })
+  t.same(checkInstallScripts(DEFAULT_INSTALL_SCRIPTS_POLICY, 'inner@1.0.0', npm11).map((f) => f.code), ['INSTALL_SCRIPT_UNVERIFIED'], 'fails closed under npm 11')
+  t.equal(installScriptsOf(assumed, undefined, scriptContext({ rules: 'npm12' }))!.willRun, false, 'npm 12 never runs a bundled package\'s scripts')
+
+  const flagged = ref('@acme/app', '1.0.0', { installScript: script(), unflaggedInstallScript: latent })
+  t.equal(withUnflaggedInstallScript(flagged, true), flagged, 'a flagged package is left as the lockfile says')
 })

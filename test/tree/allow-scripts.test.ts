@@ -36,6 +36,11 @@ t.test('only packages whose lockfile entry has hasInstallScript carry installScr
   t.same(at(result, 'a').installScript, { allowScripts: 'unreviewed', matched: [], pinnedElsewhere: [] }, 'no allowScripts: unreviewed')
   t.same(result.allowScripts, { source: 'none', ignored: [] })
   t.equal(at(result, 'deep').installScript?.allowScripts, 'bundled')
+  // The others carry npm's verdict should they have install scripts the flag does not show.
+  t.equal(at(result, 'inner').installScript, undefined)
+  t.same(at(result, 'inner').unflaggedInstallScript, { allowScripts: 'bundled', matched: [], pinnedElsewhere: [] }, 'a bundled package without the flag')
+  t.match(at(result, 'bundler').unflaggedInstallScript, { allowScripts: 'unreviewed' })
+  t.equal(at(result, 'a').unflaggedInstallScript, undefined, 'a flagged package has no latent verdict')
 })
 
 t.test('true allows, false denies and wins, pins match one version, || joins exact versions', async (t) => {
