@@ -22,7 +22,7 @@ import type { InstallScriptsPolicy } from './types.js'
 export const DEFAULT_INSTALL_SCRIPTS_POLICY: Readonly<InstallScriptsPolicy> = { mode: 'warn', require: { provenance: true, trustedPublisher: false } }
 
 const UNFLAGGED_REASON: Record<NonNullable<InstallScriptRef['unflagged']>, string> = {
-  registry: "the lockfile does not flag it, but the registry's version document says it has install scripts",
+  registry: "the lockfile does not flag it, but the registry's version document says it has install scripts: assumed to run (npm runs node-gyp for a binding.gyp whatever the flag says)",
   bundled: "the lockfile does not flag it, and npm reads a bundled package's scripts from its parent's tarball: assumed to have some",
 }
 
