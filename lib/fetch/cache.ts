@@ -35,9 +35,11 @@ export const DEFAULT_CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000
 export const CACHE_SUBDIR = '_verify-deps'
 /**
  * Bumped when the entry layout or the meaning of its fields changes. 1: verified facts keyed by a
- * trust digest (trusted blindly: issue 14); 2: evidence keyed by registry, verified on every hit.
+ * trust digest (trusted blindly: issue 14); 2: evidence keyed by registry, verified on every hit;
+ * 3: the version data also records whether the registry says the package has install scripts
+ * (a format-2 entry lacks it, and would read as "no install scripts": fail open).
  */
-export const CACHE_FORMAT = 2
+export const CACHE_FORMAT = 3
 const ENTRIES_DIR = `evidence-v${CACHE_FORMAT}`
 // A stored time this far in the future is not a clock skew but a bad entry.
 const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000
