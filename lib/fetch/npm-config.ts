@@ -15,7 +15,7 @@
  *
  * The caller (the CLI) passes the environment in; nothing here reads `process.env`.
  */
-import { join, resolve } from 'node:path'
+import { isAbsolute, join, relative, resolve } from 'node:path'
 import { inspect } from 'node:util'
 import type Config from '@npmcli/config'
 import type { ConfigWhere } from '@npmcli/config'
@@ -69,6 +69,7 @@ export async function loadNpmConfig(options: LoadNpmConfigOptions): Promise<NpmC
     npm.warn(`${text}; npm ignores it too`)
   }
   npm.checkRegistries()
+  npm.checkOwnKeys()
   return npm
 }
 
@@ -170,21 +171,59 @@ export class NpmConfig {
 
   /**
    * One of verify-deps' own keys (`verify-deps-*`, OWN_KEYS), with where it came from. A key that may
-   * not come from the project `.npmrc` is taken from the layers below and above it only; set there,
-   * it is ignored with a warning (a pull request can edit that file).
+   * not come from the project (`fromProject: false`) is checked by `loadNpmConfig`: set in a
+   * project-controlled layer, it is a usage error. A boolean that may come from the project
+   * (`verify-deps-fetch-tarballs`) is taken from a project-controlled layer only when `true`: the
+   * project can add checks, never remove one set elsewhere.
    */
   own(key: OwnKey): ConfigSetting<string | number | boolean> | undefined {
-    const definition = OWN_KEYS[key]
     for (const where of LAYERS) {
       const value = this.#config.get(key, where)
       if (value === undefined || value === null || value === '' || where === 'default') continue
-      if (where === 'project' && !definition.fromProject) {
-        this.warn(`${describeSource(where, this.#config.data.get(where)?.source ?? null)}: ignoring ${key}: a project .npmrc may not set it (a pull request can edit that file); set it in the user or global npmrc, npm_config_${key.replaceAll('-', '_')}, or use its command-line option`)
-        continue
-      }
+      if (value === false && this.#projectControlled(where)) continue
       return { value: value as string | number | boolean, from: describeSource(where, this.#config.data.get(where)?.source ?? null) }
     }
     return undefined
+  }
+
+  /**
+   * Refuses a key that may not come from the project (OWN_KEYS `fromProject: false`) set in a
+   * project-controlled layer: the project `.npmrc`, or a user or global file the project chose or
+   * committed. A usage error, not a notice: npm exports every setting of the project `.npmrc` to the
+   * scripts it runs as `npm_config_*`, so under `npm run`/`npx`/a lifecycle hook the same value is in
+   * the environment layer too, and skipping only the project layer would let it through.
+   */
+  checkOwnKeys(): void {
+    for (const [key, definition] of Object.entries(OWN_KEYS) as Array<[OwnKey, (typeof OWN_KEYS)[OwnKey]]>) {
+      if (definition.fromProject) continue
+      for (const where of ['project', 'user', 'global'] as const) {
+        const value = this.#config.get(key, where)
+        if (value === undefined || value === null || value === '' || !this.#projectControlled(where)) continue
+        const file = describeSource(where, this.#config.data.get(where)?.source ?? null)
+        const why = where === 'project' ? 'the project .npmrc' : `a ${where} npmrc the project ${this.#config.get(`${where}config`, 'project') === undefined ? 'contains' : 'names'}`
+        throw inputError(
+          'EPROJECTNPMRC',
+          `${file}: ${key} may not be set in ${why}: a pull request can edit it, and under npm the value also reaches verify-deps as npm_config_${key.replaceAll('-', '_')}`,
+          `Remove ${key} from ${file}; set it in your user or global npmrc outside the project, in the CI environment, or with its command-line option.`,
+        )
+      }
+    }
+  }
+
+  /**
+   * Whether a pull request can decide a layer: the project `.npmrc` always; the user or global file
+   * when the project layer names it (`userconfig=`/`globalconfig=`) or it lies inside the project
+   * folder (under npm, a project's `userconfig=` is exported as npm_config_userconfig, so "set by the
+   * environment" can be the project's doing too).
+   */
+  #projectControlled(where: NpmConfigLayer): boolean {
+    if (where === 'project') return true
+    if (where !== 'user' && where !== 'global') return false
+    if (this.#config.get(`${where}config`, 'project') !== undefined) return true
+    const source = this.#config.data.get(where)?.source
+    if (!source || source.startsWith('(')) return false
+    const inside = relative(this.projectDir, resolve(source))
+    return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)
   }
 
   /**
