@@ -50,6 +50,15 @@ export interface NpmFetchSettings {
   timeoutMs?: number
 }
 
+/** The most verify-deps takes from npm's `fetch-*` settings (docs/check.md "npm configuration"): npm's defaults are 2 retries, factor 10, 10 s / 60 s, 5 min. */
+export const FETCH_SETTING_CAPS: Readonly<Record<keyof NpmFetchSettings, { key: string; max: number }>> = {
+  retries: { key: 'fetch-retries', max: 5 },
+  retryFactor: { key: 'fetch-retry-factor', max: 10 },
+  retryMinTimeoutMs: { key: 'fetch-retry-mintimeout', max: 60_000 },
+  retryMaxTimeoutMs: { key: 'fetch-retry-maxtimeout', max: 120_000 },
+  timeoutMs: { key: 'fetch-timeout', max: 300_000 },
+}
+
 // Credential keys npm-registry-fetch matches against a request URL (lib/auth.js).
 const NERF_DART_CREDENTIAL = /^\/\/.+:(?:_authToken|_auth|_password|username|certfile|keyfile)$/
 const SECRET_KEY = /(?:^|:)(?:_authToken|_auth|_password)$/
@@ -269,18 +278,19 @@ export class NpmConfig {
     return options
   }
 
-  /** npm's `fetch-retries`, `fetch-retry-factor`, `fetch-retry-mintimeout`, `fetch-retry-maxtimeout`, `fetch-timeout`, when set. */
+  /**
+   * npm's `fetch-retries`, `fetch-retry-factor`, `fetch-retry-mintimeout`, `fetch-retry-maxtimeout`,
+   * `fetch-timeout`, when set, each capped at FETCH_SETTING_CAPS (a project `.npmrc` with
+   * `fetch-retries=1000` must not turn an unreachable registry into a hang); a capped value is a notice.
+   */
   fetchSettings(): NpmFetchSettings {
     const settings: NpmFetchSettings = {}
-    const set = (field: keyof NpmFetchSettings, key: string): void => {
+    for (const [field, { key, max }] of Object.entries(FETCH_SETTING_CAPS) as Array<[keyof NpmFetchSettings, { key: string; max: number }]>) {
       const n = this.#config.get(key)
-      if (this.#config.find(key) !== 'default' && typeof n === 'number' && Number.isFinite(n) && n >= 0) settings[field] = n
+      if (this.#config.find(key) === 'default' || typeof n !== 'number' || !Number.isFinite(n) || n < 0) continue
+      if (n > max) this.warn(`${this.#describe(key)}: ${key}=${n} is more than verify-deps allows; using ${max}`)
+      settings[field] = Math.min(n, max)
     }
-    set('retries', 'fetch-retries')
-    set('retryFactor', 'fetch-retry-factor')
-    set('retryMinTimeoutMs', 'fetch-retry-mintimeout')
-    set('retryMaxTimeoutMs', 'fetch-retry-maxtimeout')
-    set('timeoutMs', 'fetch-timeout')
     return settings
   }
 

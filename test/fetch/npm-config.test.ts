@@ -334,6 +334,14 @@ t.test('verify-deps-fetch-tarballs from a project-controlled layer counts only w
   t.same((await load({ env: { npm_config_verify_deps_fetch_tarballs: 'false' } })).own('verify-deps-fetch-tarballs'), { value: false, from: 'environment (npm_config_*)' }, 'the environment may turn it off')
 })
 
+t.test("npm's fetch-* settings are capped", async (t) => {
+  const { dir, load } = layout(t, { project: 'fetch-retries=1000\nfetch-retry-factor=100\nfetch-retry-mintimeout=99999999\nfetch-retry-maxtimeout=99999999\nfetch-timeout=99999999\n' })
+  const config = await load()
+  t.same(config.fetchSettings(), { retries: 5, retryFactor: 10, retryMinTimeoutMs: 60_000, retryMaxTimeoutMs: 120_000, timeoutMs: 300_000 })
+  t.match(config.warnings, [new RegExp(`${join(dir, 'project', '.npmrc').replace(/[\\.]/g, '\\$&')}: fetch-retries=1000 is more than verify-deps allows; using 5`)])
+  t.same((await layout(t, { project: 'fetch-retries=4\n' }).load()).fetchSettings(), { retries: 4 }, 'values under the cap are kept')
+})
+
 t.test("the builtin layer is the npm that runs us (npm_execpath), and none otherwise", async (t) => {
   const { dir, load } = layout(t, { extra: { 'npm/npmrc': 'registry=https://builtin.example/\n', 'npm/package.json': '{"version":"11.0.0"}', 'npm/bin/npm-cli.js': '' } })
   t.equal((await load()).registry, DEFAULT_REGISTRY)
