@@ -154,7 +154,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   // 2. Trust material (TUF, embedded fallback, or files) and every registry's keys. Offline (the
   // flag or npm's `offline`) nothing is requested, from TUF or any registry.
   const offline = config.offline.value
-  // npm config `verify-deps-tuf-mirror`: a Sigstore TUF mirror (its metadata is still checked against the TUF root).
+  // npm config `verify-deps-tuf-mirror` (never from the project): a Sigstore TUF mirror, checked against the embedded TUF root (tuf.ts).
   const mirror = stringSetting(own.get('verify-deps-tuf-mirror'))
   const trustedRootFile = options.trustedRootFile ?? stringSetting(own.get('verify-deps-trusted-root'))
   const concurrency = options.concurrency ?? numberSetting(own.get('verify-deps-concurrency'))

@@ -133,6 +133,11 @@ export const ERRORS = {
     summary: 'An npm setting verify-deps acts on has a value npm does not accept (e.g. `omit=banana`), or two settings that cannot be combined.',
     fix: 'Fix or remove the setting in the file or environment variable named; "npm help config" lists the values npm accepts.',
   },
+  EPROJECTNPMRC: {
+    kind: 'usage',
+    summary: 'A verify-deps key that decides whom to trust (`verify-deps-policy`, `verify-deps-trusted-root`, `verify-deps-tuf-mirror`) is set in the project `.npmrc`, or in a user or global npmrc the project names or contains: a pull request can edit those.',
+    fix: 'Remove the key from the file named; set it in a user or global npmrc outside the project, in the CI environment, or with its command-line option.',
+  },
   EINVALIDREGISTRY: {
     kind: 'usage',
     summary: 'A registry setting (`registry`, `@scope:registry`, `--registry`) is not an http(s) URL.',

@@ -53,7 +53,7 @@ export interface LoadConfigOptions {
 /** verify-deps' own keys: typed so that npm's validation covers them, and no "unknown config" from Config. */
 export interface OwnKeyDefinition {
   type: 'path' | 'url' | 'boolean' | 'number'
-  /** False: a project `.npmrc` (editable by a pull request) may not set it; it is ignored with a notice. */
+  /** False: a project-controlled npmrc (editable by a pull request) may not set it: a usage error (EPROJECTNPMRC). */
   fromProject: boolean
   description: string
 }
@@ -62,8 +62,8 @@ export interface OwnKeyDefinition {
 export const OWN_KEYS = {
   'verify-deps-policy': { type: 'path', fromProject: false, description: 'The policy file, as `--policy`. Not from a project `.npmrc`: it would replace the policy a reviewer sees.' },
   'verify-deps-trusted-root': { type: 'path', fromProject: false, description: 'A Sigstore trusted_root.json, as `--trusted-root`. Not from a project `.npmrc`: it decides whose signatures count.' },
-  'verify-deps-tuf-mirror': { type: 'url', fromProject: true, description: "A Sigstore TUF mirror (its metadata is still checked against the embedded TUF root)." },
-  'verify-deps-fetch-tarballs': { type: 'boolean', fromProject: true, description: 'As `--fetch-tarballs` (it can only add checks).' },
+  'verify-deps-tuf-mirror': { type: 'url', fromProject: false, description: 'A Sigstore TUF mirror (its metadata is checked against the embedded TUF root). Not from a project `.npmrc`: it serves the trusted root and registry keys.' },
+  'verify-deps-fetch-tarballs': { type: 'boolean', fromProject: true, description: 'As `--fetch-tarballs`. From a project `.npmrc` only `true` counts (it can only add checks).' },
   'verify-deps-concurrency': { type: 'number', fromProject: true, description: 'As `--concurrency`.' },
 } as const satisfies Record<string, OwnKeyDefinition>
 export type OwnKey = keyof typeof OWN_KEYS
@@ -127,12 +127,20 @@ export async function loadConfig(options: LoadConfigOptions): Promise<{ config: 
       await super.loadProjectConfig()
     }
     override async loadUserConfig(): Promise<void> {
-      checkConfigFile(String(this.data.get('cli')?.data.userconfig))
+      checkConfigFile(this.#file('userconfig'))
       await super.loadUserConfig()
     }
     override async loadGlobalConfig(): Promise<void> {
-      checkConfigFile(String(this.data.get('cli')?.data.globalconfig))
+      checkConfigFile(this.#file('globalconfig'))
       await super.loadGlobalConfig()
+    }
+    /** The file Config is about to read for `key` (`userconfig`, `globalconfig`): from cli, env or project (which can name it), else the default. */
+    #file(key: 'userconfig' | 'globalconfig'): string {
+      for (const where of ['cli', 'env', 'project', 'default'] as const) {
+        const value = this.data.get(where)?.data[key]
+        if (value !== undefined) return String(value)
+      }
+      return ''
     }
     override parseField(value: unknown, key: string, listElement = false): unknown {
       const parsed = super.parseField(value, key, listElement)

@@ -15,7 +15,7 @@
  *
  * The caller (the CLI) passes the environment in; nothing here reads `process.env`.
  */
-import { join, resolve } from 'node:path'
+import { isAbsolute, join, relative, resolve } from 'node:path'
 import { inspect } from 'node:util'
 import type Config from '@npmcli/config'
 import type { ConfigWhere } from '@npmcli/config'
@@ -50,6 +50,15 @@ export interface NpmFetchSettings {
   timeoutMs?: number
 }
 
+/** The most verify-deps takes from npm's `fetch-*` settings (docs/check.md "npm configuration"): npm's defaults are 2 retries, factor 10, 10 s / 60 s, 5 min. */
+export const FETCH_SETTING_CAPS: Readonly<Record<keyof NpmFetchSettings, { key: string; max: number }>> = {
+  retries: { key: 'fetch-retries', max: 5 },
+  retryFactor: { key: 'fetch-retry-factor', max: 10 },
+  retryMinTimeoutMs: { key: 'fetch-retry-mintimeout', max: 60_000 },
+  retryMaxTimeoutMs: { key: 'fetch-retry-maxtimeout', max: 120_000 },
+  timeoutMs: { key: 'fetch-timeout', max: 300_000 },
+}
+
 // Credential keys npm-registry-fetch matches against a request URL (lib/auth.js).
 const NERF_DART_CREDENTIAL = /^\/\/.+:(?:_authToken|_auth|_password|username|certfile|keyfile)$/
 const SECRET_KEY = /(?:^|:)(?:_authToken|_auth|_password)$/
@@ -69,6 +78,7 @@ export async function loadNpmConfig(options: LoadNpmConfigOptions): Promise<NpmC
     npm.warn(`${text}; npm ignores it too`)
   }
   npm.checkRegistries()
+  npm.checkOwnKeys()
   return npm
 }
 
@@ -170,21 +180,59 @@ export class NpmConfig {
 
   /**
    * One of verify-deps' own keys (`verify-deps-*`, OWN_KEYS), with where it came from. A key that may
-   * not come from the project `.npmrc` is taken from the layers below and above it only; set there,
-   * it is ignored with a warning (a pull request can edit that file).
+   * not come from the project (`fromProject: false`) is checked by `loadNpmConfig`: set in a
+   * project-controlled layer, it is a usage error. A boolean that may come from the project
+   * (`verify-deps-fetch-tarballs`) is taken from a project-controlled layer only when `true`: the
+   * project can add checks, never remove one set elsewhere.
    */
   own(key: OwnKey): ConfigSetting<string | number | boolean> | undefined {
-    const definition = OWN_KEYS[key]
     for (const where of LAYERS) {
       const value = this.#config.get(key, where)
       if (value === undefined || value === null || value === '' || where === 'default') continue
-      if (where === 'project' && !definition.fromProject) {
-        this.warn(`${describeSource(where, this.#config.data.get(where)?.source ?? null)}: ignoring ${key}: a project .npmrc may not set it (a pull request can edit that file); set it in the user or global npmrc, npm_config_${key.replaceAll('-', '_')}, or use its command-line option`)
-        continue
-      }
+      if (value === false && this.#projectControlled(where)) continue
       return { value: value as string | number | boolean, from: describeSource(where, this.#config.data.get(where)?.source ?? null) }
     }
     return undefined
+  }
+
+  /**
+   * Refuses a key that may not come from the project (OWN_KEYS `fromProject: false`) set in a
+   * project-controlled layer: the project `.npmrc`, or a user or global file the project chose or
+   * committed. A usage error, not a notice: npm exports every setting of the project `.npmrc` to the
+   * scripts it runs as `npm_config_*`, so under `npm run`/`npx`/a lifecycle hook the same value is in
+   * the environment layer too, and skipping only the project layer would let it through.
+   */
+  checkOwnKeys(): void {
+    for (const [key, definition] of Object.entries(OWN_KEYS) as Array<[OwnKey, (typeof OWN_KEYS)[OwnKey]]>) {
+      if (definition.fromProject) continue
+      for (const where of ['project', 'user', 'global'] as const) {
+        const value = this.#config.get(key, where)
+        if (value === undefined || value === null || value === '' || !this.#projectControlled(where)) continue
+        const file = describeSource(where, this.#config.data.get(where)?.source ?? null)
+        const why = where === 'project' ? 'the project .npmrc' : `a ${where} npmrc the project ${this.#config.get(`${where}config`, 'project') === undefined ? 'contains' : 'names'}`
+        throw inputError(
+          'EPROJECTNPMRC',
+          `${file}: ${key} may not be set in ${why}: a pull request can edit it, and under npm the value also reaches verify-deps as npm_config_${key.replaceAll('-', '_')}`,
+          `Remove ${key} from ${file}; set it in your user or global npmrc outside the project, in the CI environment, or with its command-line option.`,
+        )
+      }
+    }
+  }
+
+  /**
+   * Whether a pull request can decide a layer: the project `.npmrc` always; the user or global file
+   * when the project layer names it (`userconfig=`/`globalconfig=`) or it lies inside the project
+   * folder (under npm, a project's `userconfig=` is exported as npm_config_userconfig, so "set by the
+   * environment" can be the project's doing too).
+   */
+  #projectControlled(where: NpmConfigLayer): boolean {
+    if (where === 'project') return true
+    if (where !== 'user' && where !== 'global') return false
+    if (this.#config.get(`${where}config`, 'project') !== undefined) return true
+    const source = this.#config.data.get(where)?.source
+    if (!source || source.startsWith('(')) return false
+    const inside = relative(this.projectDir, resolve(source))
+    return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)
   }
 
   /**
@@ -230,18 +278,19 @@ export class NpmConfig {
     return options
   }
 
-  /** npm's `fetch-retries`, `fetch-retry-factor`, `fetch-retry-mintimeout`, `fetch-retry-maxtimeout`, `fetch-timeout`, when set. */
+  /**
+   * npm's `fetch-retries`, `fetch-retry-factor`, `fetch-retry-mintimeout`, `fetch-retry-maxtimeout`,
+   * `fetch-timeout`, when set, each capped at FETCH_SETTING_CAPS (a project `.npmrc` with
+   * `fetch-retries=1000` must not turn an unreachable registry into a hang); a capped value is a notice.
+   */
   fetchSettings(): NpmFetchSettings {
     const settings: NpmFetchSettings = {}
-    const set = (field: keyof NpmFetchSettings, key: string): void => {
+    for (const [field, { key, max }] of Object.entries(FETCH_SETTING_CAPS) as Array<[keyof NpmFetchSettings, { key: string; max: number }]>) {
       const n = this.#config.get(key)
-      if (this.#config.find(key) !== 'default' && typeof n === 'number' && Number.isFinite(n) && n >= 0) settings[field] = n
+      if (this.#config.find(key) === 'default' || typeof n !== 'number' || !Number.isFinite(n) || n < 0) continue
+      if (n > max) this.warn(`${this.#describe(key)}: ${key}=${n} is more than verify-deps allows; using ${max}`)
+      settings[field] = Math.min(n, max)
     }
-    set('retries', 'fetch-retries')
-    set('retryFactor', 'fetch-retry-factor')
-    set('retryMinTimeoutMs', 'fetch-retry-mintimeout')
-    set('retryMaxTimeoutMs', 'fetch-retry-maxtimeout')
-    set('timeoutMs', 'fetch-timeout')
     return settings
   }
 

@@ -91,17 +91,20 @@ t.test('omit=banana in .npmrc is a configuration error naming the file (exit 2),
   t.notMatch(r.stderr, /\n\s+at /, 'no stack trace')
 })
 
-t.test('verify-deps-policy in the project .npmrc is ignored with a notice; from the environment it is used and shown', async (t) => {
+t.test('verify-deps-policy in the project .npmrc is a usage error, also when npm exported it to the environment; from the environment alone it is used', async (t) => {
   const { s, env, args } = await scenario(t)
   appendFileSync(join(s.projectDir, '.npmrc'), '\nverify-deps-policy=./lenient.json\n')
   const r = await runCli([s.projectDir, ...args], { cwd: s.dir, env })
-  t.equal(r.status, 1, 'the default policy still decides')
-  const report = JSON.parse(r.stdout)
-  t.equal(report.project.policy, null)
-  t.match(report.notices, [/ignoring verify-deps-policy: a project \.npmrc may not set it/])
+  t.equal(r.status, 2)
+  t.match(JSON.parse(r.stdout).error, { code: 'EPROJECTNPMRC', summary: /\.npmrc: verify-deps-policy may not be set in the project \.npmrc/ })
+  // What `npm run`, `npx` and a preinstall hook do: every project setting is exported as npm_config_*.
+  const underNpm = await runCli([s.projectDir, ...args], { cwd: s.dir, env: { ...env, npm_config_verify_deps_policy: join(s.projectDir, 'lenient.json') } })
+  t.equal(underNpm.status, 2)
+  t.match(JSON.parse(underNpm.stdout).error, { code: 'EPROJECTNPMRC' })
 
-  const missing = join(s.dir, 'team-policy.yaml')
-  const fromEnv = await runCli([s.projectDir, ...args], { cwd: s.dir, env: { ...env, npm_config_verify_deps_policy: missing } })
+  const clean = await scenario(t)
+  const missing = join(clean.s.dir, 'team-policy.yaml')
+  const fromEnv = await runCli([clean.s.projectDir, ...clean.args], { cwd: clean.s.dir, env: { ...clean.env, npm_config_verify_deps_policy: missing } })
   t.equal(fromEnv.status, 2, 'the named policy is used: a missing one is an error')
   t.match(JSON.parse(fromEnv.stdout).error.summary, /team-policy\.yaml/)
 })

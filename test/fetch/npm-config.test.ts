@@ -41,7 +41,7 @@ t.test('defaults: the public registry and ~/.npm, with no configuration anywhere
 
 t.test('precedence is cli > env > project > user > global, as in npm', async (t) => {
   const { dir, load } = layout(t, {
-    global: 'registry=https://global.example/\nstrict-ssl=false\ncache=/from/global\nfetch-retries=7\n',
+    global: 'registry=https://global.example/\nstrict-ssl=false\ncache=/from/global\nfetch-retries=4\n',
     user: 'registry=https://user.example/\nstrict-ssl=true\ncache=~/user-cache\n',
     project: 'registry=https://project.example/\n',
   })
@@ -49,7 +49,7 @@ t.test('precedence is cli > env > project > user > global, as in npm', async (t)
   t.equal((await load()).where('registry')?.layer, 'project')
   t.equal((await load()).get('strict-ssl'), true, 'user over global')
   t.equal((await load()).cacheDir, join(dir, 'home', 'user-cache'), '~/ is the home from the given env')
-  t.same((await load()).fetchSettings(), { retries: 7 }, 'only what is configured')
+  t.same((await load()).fetchSettings(), { retries: 4 }, 'only what is configured')
   t.equal((await load({ env: { npm_config_registry: 'https://env.example' } })).registry, 'https://env.example/', 'env over project; trailing slash added')
   t.equal(
     (await load({ env: { npm_config_registry: 'https://env.example/' }, cli: { registry: 'https://cli.example/' } })).registry,
@@ -289,20 +289,57 @@ t.test('a config file that is not a regular file or too large is an error naming
   t.match(asDir, { code: 'ENPMRC', message: /other: cannot read npm configuration: not a regular file \(a directory\)/ })
 })
 
-t.test("verify-deps' own keys: typed, with their source; those that change whom to trust are refused from the project .npmrc", async (t) => {
+t.test("verify-deps' own keys: typed, with their source; those that change whom to trust are a usage error from the project .npmrc", async (t) => {
   const { dir, load } = layout(t, {
-    project: 'verify-deps-policy=./evil.yaml\nverify-deps-trusted-root=./root.json\nverify-deps-fetch-tarballs=true\nverify-deps-concurrency=3\n',
-    user: 'verify-deps-policy=~/team-policy.yaml\n',
+    project: 'verify-deps-fetch-tarballs=true\nverify-deps-concurrency=3\n',
+    user: 'verify-deps-policy=~/team-policy.yaml\nverify-deps-tuf-mirror=https://tuf.internal/\n',
   })
   const config = await load()
-  t.same(config.own('verify-deps-policy'), { value: join(dir, 'home', 'team-policy.yaml'), from: join(dir, 'home', '.npmrc') }, 'the user file, not the project one')
+  t.same(config.own('verify-deps-policy'), { value: join(dir, 'home', 'team-policy.yaml'), from: join(dir, 'home', '.npmrc') })
+  t.same(config.own('verify-deps-tuf-mirror'), { value: 'https://tuf.internal/', from: join(dir, 'home', '.npmrc') })
   t.equal(config.own('verify-deps-trusted-root'), undefined)
-  t.match(config.warnings, [/project[/\\]\.npmrc: ignoring verify-deps-policy: a project \.npmrc may not set it/, /ignoring verify-deps-trusted-root/])
   t.same(config.own('verify-deps-fetch-tarballs'), { value: true, from: join(dir, 'project', '.npmrc') })
   t.same(config.own('verify-deps-concurrency'), { value: 3, from: join(dir, 'project', '.npmrc') })
   const fromEnv = await load({ env: { npm_config_verify_deps_trusted_root: 'trust/root.json' } })
   t.same(fromEnv.own('verify-deps-trusted-root'), { value: join(dir, 'project', 'trust', 'root.json'), from: 'environment (npm_config_*)' }, 'a relative path resolves against the folder it runs in, as npm resolves paths')
   await t.rejects(layout(t, { user: 'verify-deps-concurrency=lots\n' }).load(), { code: 'ENPMCONFIG', message: /verify-deps-concurrency="lots"/ })
+  for (const key of ['verify-deps-policy', 'verify-deps-trusted-root', 'verify-deps-tuf-mirror']) {
+    const value = key === 'verify-deps-tuf-mirror' ? 'https://evil.example/tuf' : './evil'
+    const project = layout(t, { project: `${key}=${value}\n` })
+    const error = { code: 'EPROJECTNPMRC', message: new RegExp(`project[/\\\\]\\.npmrc: ${key} may not be set in the project \\.npmrc`) }
+    await t.rejects(project.load(), error, `${key} from the project .npmrc`)
+    // Under npm run / npx / a lifecycle hook, npm exports the project's setting as npm_config_*.
+    await t.rejects(project.load({ env: { [`npm_config_${key.replaceAll('-', '_')}`]: value } }), error, `${key} from the project .npmrc, exported by npm to the environment`)
+  }
+})
+
+t.test('a user or global npmrc the project names or contains is project-controlled', async (t) => {
+  const { dir, load } = layout(t, {
+    project: 'userconfig=./u.npmrc\n',
+    extra: { 'project/u.npmrc': 'verify-deps-policy=./evil.policy.yaml\n', 'project/g.npmrc': 'verify-deps-trusted-root=./root.json\nverify-deps-fetch-tarballs=false\n' },
+  })
+  await t.rejects(load(), { code: 'EPROJECTNPMRC', message: /u\.npmrc: verify-deps-policy may not be set in a user npmrc the project names/ })
+  // npm exports the project's userconfig as npm_config_userconfig; the file inside the project gives it away.
+  const viaEnv = layout(t, { extra: { 'project/u.npmrc': 'verify-deps-policy=./evil.policy.yaml\n' } })
+  await t.rejects(viaEnv.load({ env: { npm_config_userconfig: join(viaEnv.dir, 'project', 'u.npmrc') } }), { code: 'EPROJECTNPMRC', message: /verify-deps-policy may not be set in a user npmrc the project contains/ })
+  await t.rejects(load({ env: { npm_config_userconfig: join(dir, 'home', '.npmrc') }, cli: { globalconfig: join(dir, 'project', 'g.npmrc') } }), { code: 'EPROJECTNPMRC', message: /g\.npmrc: verify-deps-trusted-root may not be set in a global npmrc the project contains/ })
+  const outside = layout(t, { extra: { 'ci/u.npmrc': 'verify-deps-policy=/ci/policy.yaml\n' } })
+  t.same((await outside.load({ env: { npm_config_userconfig: join(outside.dir, 'ci', 'u.npmrc') } })).own('verify-deps-policy'), { value: '/ci/policy.yaml', from: join(outside.dir, 'ci', 'u.npmrc') }, 'a user file outside the project is read')
+})
+
+t.test('verify-deps-fetch-tarballs from a project-controlled layer counts only when true', async (t) => {
+  const { dir, load } = layout(t, { project: 'verify-deps-fetch-tarballs=false\n', user: 'verify-deps-fetch-tarballs=true\n' })
+  t.same((await load()).own('verify-deps-fetch-tarballs'), { value: true, from: join(dir, 'home', '.npmrc') }, 'the project cannot turn off what the user turned on')
+  t.equal((await layout(t, { project: 'verify-deps-fetch-tarballs=false\n' }).load()).own('verify-deps-fetch-tarballs'), undefined)
+  t.same((await load({ env: { npm_config_verify_deps_fetch_tarballs: 'false' } })).own('verify-deps-fetch-tarballs'), { value: false, from: 'environment (npm_config_*)' }, 'the environment may turn it off')
+})
+
+t.test("npm's fetch-* settings are capped", async (t) => {
+  const { dir, load } = layout(t, { project: 'fetch-retries=1000\nfetch-retry-factor=100\nfetch-retry-mintimeout=99999999\nfetch-retry-maxtimeout=99999999\nfetch-timeout=99999999\n' })
+  const config = await load()
+  t.same(config.fetchSettings(), { retries: 5, retryFactor: 10, retryMinTimeoutMs: 60_000, retryMaxTimeoutMs: 120_000, timeoutMs: 300_000 })
+  t.match(config.warnings, [new RegExp(`${join(dir, 'project', '.npmrc').replace(/[\\.]/g, '\\$&')}: fetch-retries=1000 is more than verify-deps allows; using 5`)])
+  t.same((await layout(t, { project: 'fetch-retries=4\n' }).load()).fetchSettings(), { retries: 4 }, 'values under the cap are kept')
 })
 
 t.test("the builtin layer is the npm that runs us (npm_execpath), and none otherwise", async (t) => {
