@@ -45,6 +45,8 @@ export interface CheckOptions {
   mode?: 'lockfile' | 'installed' | 'ideal'
   /** Only these workspaces (`--workspace`); default: npm's `workspace` config, or the workspace folder it runs in, else all. */
   workspaces?: string[]
+  /** With workspaces selected, the root's own dependencies too (`--include-workspace-root`; default: npm's config). */
+  includeWorkspaceRoot?: boolean
   /** `--omit` / `--include`: npm's command-line layer, over `omit`/`include`/NODE_ENV=production from npm config. */
   omit?: OmitType[]
   include?: OmitType[]
@@ -129,13 +131,15 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const config = await loadNpmConfig({
     cwd: options.projectDir,
     env: options.env,
-    cli: { registry: options.registry, omit: options.omit, include: options.include, workspace: options.workspaces, offline: options.offline },
+    cli: { registry: options.registry, omit: options.omit, include: options.include, workspace: options.workspaces, includeWorkspaceRoot: options.includeWorkspaceRoot, offline: options.offline },
   })
   const projectDir = config.projectDir
   const own = ownSettings(config)
   const { policy, file: policyFile } = loadProjectPolicy(projectDir, options.policyFile ?? stringSetting(own.get('verify-deps-policy')))
   const omit = options.wholeProject ? undefined : config.omit
   const workspaces = options.wholeProject ? undefined : config.workspaces
+  // With a workspace selected, `include-workspace-root` makes npm install the root's dependencies too.
+  const includeRoot = workspaces && config.includeWorkspaceRoot
 
   // 1. The tree: which packages, from which registries.
   const scriptConfig = readInstallScriptConfig(config)
@@ -144,6 +148,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     projectDir,
     mode: options.mode ?? 'lockfile',
     ...(workspaces && { workspaces: workspaces.value }),
+    ...(includeRoot && { includeWorkspaceRoot: true }),
     ...(omit && { omit: omit.value }),
     registryFor: (name) => config.registryFor(name),
     resolvedRewrite: { registry: config.registry, replaceRegistryHost: String(config.get('replace-registry-host') ?? 'npmjs') },
@@ -238,6 +243,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const settings: RunSetting[] = [
     ...(omit ? [{ key: 'omit', ...omit }] : []),
     ...(workspaces ? [{ key: 'workspace', ...workspaces }] : []),
+    ...(includeRoot ? [{ key: 'include-workspace-root', ...includeRoot }] : []),
     ...(offline ? [{ key: 'offline', ...config.offline }] : []),
     ...[...own].map(([key, setting]) => ({ key, ...setting })),
   ]

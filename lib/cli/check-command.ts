@@ -31,6 +31,9 @@ Tree:
   --ideal                check the tree npm would install (resolves missing entries from the registry)
   -w, --workspace NAME   only this workspace's dependencies (repeatable; default: npm's
                          workspace config, or the workspace folder it runs in, else all)
+  --include-workspace-root
+                         with --workspace, the root's own dependencies too (as npm's
+                         include-workspace-root config, which is read too)
   --omit TYPE            leave out dev, optional or peer dependencies (repeatable; default:
                          npm's omit/include config and NODE_ENV=production, shown in the report)
   --include TYPE         check dev, optional or peer dependencies npm config would omit
@@ -71,6 +74,7 @@ export const CHECK_OPTIONS = {
   installed: { type: 'boolean' },
   ideal: { type: 'boolean' },
   workspace: { type: 'string', short: 'w', multiple: true },
+  'include-workspace-root': { type: 'boolean' },
   omit: { type: 'string', multiple: true },
   include: { type: 'string', multiple: true },
   registry: { type: 'string' },
@@ -108,6 +112,7 @@ export function checkRunOptions(values: CheckValues, dir: string | undefined, ct
     toolVersion: ctx.toolVersion,
     mode: values.installed ? 'installed' : values.ideal ? 'ideal' : 'lockfile',
     ...(values.workspace?.length && { workspaces: values.workspace }),
+    ...(values['include-workspace-root'] && { includeWorkspaceRoot: true }),
     ...(omit.length && { omit }),
     ...(include.length && { include }),
     ...(values.registry && { registry: values.registry }),

@@ -28,6 +28,7 @@ export interface NpmCliSettings {
   omit?: readonly string[]
   include?: readonly string[]
   workspace?: readonly string[]
+  includeWorkspaceRoot?: boolean
   offline?: boolean
   userconfig?: string
   globalconfig?: string
@@ -201,6 +202,7 @@ function cliArgs(cli: NpmCliSettings): string[] {
   for (const type of cli.omit ?? []) args.push('--omit', type)
   for (const type of cli.include ?? []) args.push('--include', type)
   for (const name of cli.workspace ?? []) args.push('--workspace', name)
+  if (cli.includeWorkspaceRoot) args.push('--include-workspace-root')
   if (cli.offline) args.push('--offline')
   if (cli.userconfig !== undefined) args.push('--userconfig', cli.userconfig)
   if (cli.globalconfig !== undefined) args.push('--globalconfig', cli.globalconfig)

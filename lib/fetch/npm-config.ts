@@ -179,6 +179,15 @@ export class NpmConfig {
   }
 
   /**
+   * npm's `include-workspace-root` when it is on and workspaces are selected: npm then installs the
+   * root's own dependencies too (arborist reify.js `includeRootDeps`); undefined otherwise.
+   */
+  get includeWorkspaceRoot(): ConfigSetting<boolean> | undefined {
+    if (this.#config.get('include-workspace-root') !== true || !this.workspaces) return undefined
+    return { value: true, from: this.#describe('include-workspace-root') }
+  }
+
+  /**
    * One of verify-deps' own keys (`verify-deps-*`, OWN_KEYS), with where it came from. A key that may
    * not come from the project (`fromProject: false`) is checked by `loadNpmConfig`: set in a
    * project-controlled layer, it is a usage error. A boolean that may come from the project

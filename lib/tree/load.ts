@@ -34,6 +34,8 @@ export interface LoadPackagesOptions {
   mode?: TreeMode
   /** Workspace names (or paths relative to the project) to restrict to; default all, with the root. */
   workspaces?: string[]
+  /** With `workspaces`, also the root's own (non-workspace) dependencies, as npm's `include-workspace-root` installs them. */
+  includeWorkspaceRoot?: boolean
   /** Leave out dev / optional / peer-only packages exactly as `npm ci --omit=…` does. */
   omit?: OmitType[]
   /** The registry URL a package name is fetched from (npm config, incl. `@scope:registry`). */
@@ -90,7 +92,10 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<TreeRe
 
   // 3. The walk: the root (and through it every workspace), or only the chosen workspaces.
   const seeds: WalkSeed[] = options.workspaces?.length
-    ? selectWorkspaces(tree, options.workspaces, projectDir).map((node) => ({ node, via: tree }))
+    ? [
+        ...selectWorkspaces(tree, options.workspaces, projectDir).map((node) => ({ node, via: tree })),
+        ...(options.includeWorkspaceRoot ? rootDependencySeeds(tree, omit) : []),
+      ]
     : [{ node: tree, via: null }]
   const walk = walkTree(tree, rootName ?? ROOT_LABEL, seeds, omit)
 
@@ -165,6 +170,15 @@ async function loadTree(projectDir: string, mode: TreeMode, lockfile: Lockfile |
       hint: 'Regenerate the lockfile with "npm install --package-lock-only".',
     })
   }
+}
+
+/** The root's own dependencies (not its workspaces), as arborist's reify adds them for `include-workspace-root` (includeRootDeps). */
+function rootDependencySeeds(tree: ArboristNode, omit: Set<string>): WalkSeed[] {
+  const seeds: WalkSeed[] = []
+  for (const edge of tree.edgesOut.values()) {
+    if (edge.type !== 'workspace' && edge.to && !edge.to.shouldOmit(omit)) seeds.push({ node: edge.to, via: tree })
+  }
+  return seeds
 }
 
 /** The workspace nodes named (by package name or by path relative to the project). */

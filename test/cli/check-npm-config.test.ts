@@ -53,6 +53,32 @@ t.test('from a workspace folder: the root lockfile with that workspace selected,
   t.match(settings(report), [{ key: 'workspace', value: [join(s.projectDir, 'packages', 'one')], from: /workspace folder/ }])
 })
 
+t.test('workspace with include-workspace-root=true in the project .npmrc: the root\'s own dependencies are checked too (npm installs them), and the report says so', async (t) => {
+  const { s, env, args } = await scenario(t)
+  const npmrc = join(s.projectDir, '.npmrc')
+  appendFileSync(npmrc, '\nworkspace=one\ninclude-workspace-root=true\n')
+  const r = await runCli([s.projectDir, ...args], { cwd: s.dir, env })
+  t.equal(r.status, 1, 'the failing root dev dependency is checked')
+  const report = JSON.parse(r.stdout)
+  t.same(report.packages.map((p: { name: string }) => p.name).sort(), ['dev-dep', 'prod-dep', 'ws-dep'])
+  t.same(settings(report), [
+    { key: 'workspace', value: ['one'], from: npmrc },
+    { key: 'include-workspace-root', value: true, from: npmrc },
+  ])
+
+  // Without it, only the workspace; on the command line, as npm's flag.
+  const flagged = await runCli([s.projectDir, ...args, '-w', 'one', '--include-workspace-root', '--omit', 'dev'], { cwd: s.dir, env: { ...env, npm_config_include_workspace_root: 'false' } })
+  t.equal(flagged.status, 0, flagged.stderr)
+  const flaggedReport = JSON.parse(flagged.stdout)
+  t.same(flaggedReport.packages.map((p: { name: string }) => p.name).sort(), ['prod-dep', 'ws-dep'], 'the root\'s prod dependency, its dev one omitted')
+  t.match(settings(flaggedReport), [{ key: 'omit' }, { key: 'workspace' }, { key: 'include-workspace-root', value: true, from: 'command line' }])
+  appendFileSync(npmrc, 'include-workspace-root=false\n')
+  const off = await runCli([s.projectDir, ...args], { cwd: s.dir, env })
+  t.equal(off.status, 0, off.stderr)
+  t.same(JSON.parse(off.stdout).packages.map((p: { name: string }) => p.name), ['ws-dep'])
+  t.same(settings(JSON.parse(off.stdout)).map((x: { key: string }) => x.key), ['workspace'])
+})
+
 t.test('omit=dev added to the project .npmrc: dev dependencies are left out as npm ci would, and the report (text and JSON) says so and where from', async (t) => {
   const { s, env, args } = await scenario(t)
   const npmrc = join(s.projectDir, '.npmrc')

@@ -131,6 +131,37 @@ t.test('npm 12 runs the hook before it installs: a failing package stops the ins
   t.same(readFileSync(file('package-lock.json')), lockfileBefore, 'the lockfile is as it was')
 })
 
+t.test('a lockfile entry naming a dependency the lockfile does not place: npm ci refuses it, npm 12\'s hook refuses it (ELOCKSYNC) before npm install fetches it unchecked', async (t) => {
+  // extra and opt are published but in no lockfile entry; only good's entry (edited below) asks for them.
+  const { file, install } = await projectWithHook(t, [
+    { name: 'good', version: '1.0.0' },
+    { name: 'extra', version: '1.0.0' },
+    { name: 'opt', version: '1.0.0' },
+  ], {}, { dependencies: { good: '1.0.0' } })
+  const lockfile = readFileSync(file('package-lock.json'), 'utf8')
+  for (const [type, name] of [['dependencies', 'extra'], ['optionalDependencies', 'opt']] as const) {
+    const lock = JSON.parse(lockfile)
+    lock.packages['node_modules/good'][type] = { [name]: '1.0.0' }
+    writeFileSync(file('package-lock.json'), JSON.stringify(lock, null, 2) + '\n')
+    rmSync(file('node_modules'), { recursive: true, force: true })
+
+    const ci = await install(['ci'])
+    t.not(ci.code, 0, `npm ci refuses the lockfile (${type})`)
+    t.match(ci.stderr, new RegExp(`Missing: ${name}@1\\.0\\.0 from lock file`))
+
+    const r = await install()
+    if (NPM_12) {
+      t.not(r.code, 0, `npm 12: the hook fails the install (${type})`)
+      t.match(r.stdout + r.stderr, new RegExp(`"${name}": "1\\.0\\.0" \\((prod|optional)\\) in the lockfile entry packages\\["node_modules/good"\\] is missing from the lockfile`))
+      t.notOk(existsSync(file(`node_modules/${name}`)), 'npm installed nothing')
+    } else {
+      // npm 11 runs the hook after install, on the lockfile npm just updated: what it added is checked.
+      t.equal(r.code, 0, r.stdout + r.stderr)
+      t.match(r.stdout + r.stderr, /verify-deps: 2 packages: 2 pass/, `npm 11: the hook checked the ${name} npm added`)
+    }
+  }
+})
+
 t.test('a passing hook lets npm install finish; npm install <pkg> does not run the hook at all', async (t) => {
   const { file, install } = await projectWithHook(t, [{ name: 'good', version: '1.0.0', scripts: { postinstall: MARKING_SCRIPT } }])
   const r = await install()

@@ -83,10 +83,19 @@ t.test('reports RESOLVED_ORIGIN_MISMATCH when npm would fetch the tarball from a
   }
   for (const [name, resolved] of Object.entries(cases)) {
     const dir = copyFixture(t, 'app')
-    editLockfile(dir, (lock) => void (lock.packages['node_modules/a']!.resolved = resolved))
+    editLockfile(dir, (lock) => {
+      lock.packages['node_modules/a']!.resolved = resolved
+      // Arborist counts every dependency of a node resolved from a non-http(s) URL as unsatisfied (the
+      // ELOCKSYNC case below); without dependencies the entry itself is what is reported.
+      delete lock.packages['node_modules/a']!.dependencies
+    })
     const a = ref(await loadPackages({ projectDir: dir, registryFor }), 'a')
     t.same(lockfileCodes(a), ['RESOLVED_ORIGIN_MISMATCH'], name)
   }
+  const ftpWithDeps = copyFixture(t, 'app')
+  editLockfile(ftpWithDeps, (lock) => void (lock.packages['node_modules/a']!.resolved = cases['not http(s)']!))
+  const err = await loadPackages({ projectDir: ftpWithDeps, registryFor }).catch((e: unknown) => e)
+  t.equal((err as { code?: unknown }).code, 'ELOCKSYNC', 'a non-http(s) entry with dependencies is not a lockfile npm installs as it is')
 
   // The scoped package's tarball on the default registry: verified against acme.test, fetched elsewhere.
   const scoped = copyFixture(t, 'app')

@@ -151,13 +151,40 @@ t.test('ELOCKSYNC when the lockfile does not cover package.json: names the depen
   t.match(err.message, join(workspace, 'packages', 'b', 'package.json'))
 })
 
-t.test('a lockfile without an optional or a peer dependency of the root still loads (npm skips them)', async (t) => {
+t.test('ELOCKSYNC when a lockfile entry names a dependency the lockfile does not place or satisfy (npm install would resolve it unchecked)', async (t) => {
+  const missing = copyFixture(t, 'app')
+  editLockfile(missing, (lock) => void (lock.packages['node_modules/a']!.dependencies = { c: '^1.0.0', 'is-number': '7.0.0' }))
+  let err = await loadError(missing)
+  t.equal(err.code, 'ELOCKSYNC', 'a transitive dependency with no lockfile entry')
+  t.match(err.message, '"is-number": "7.0.0" (prod) in the lockfile entry packages["node_modules/a"] is missing from the lockfile')
+
+  const invalid = copyFixture(t, 'app')
+  editLockfile(invalid, (lock) => void (lock.packages['node_modules/x']!.dependencies = { c: '^3.0.0' }))
+  err = await loadError(invalid)
+  t.equal(err.code, 'ELOCKSYNC', 'a transitive dependency the placed version does not satisfy')
+  t.match(err.message, 'not satisfied by c@2.0.0 (node_modules/x/node_modules/c)')
+
+  // npm install fetches a missing optional dependency too (it skips it only if it then fails to install).
+  const optional = copyFixture(t, 'app')
+  editLockfile(optional, (lock) => void (lock.packages['node_modules/a']!.optionalDependencies = { 'not-placed': '^1.0.0' }))
+  err = await loadError(optional)
+  t.equal(err.code, 'ELOCKSYNC', 'a transitive optional dependency with no lockfile entry')
+  t.match(err.message, '"not-placed": "^1.0.0" (optional) in the lockfile entry packages["node_modules/a"] is missing')
+
+  const peer = copyFixture(t, 'app')
+  editLockfile(peer, (lock) => void (lock.packages['node_modules/withpeer']!.peerDependencies = { peerdep: '^1.0.0', 'peer-not-placed': '^1.0.0' }))
+  const result = await loadPackages({ projectDir: peer, registryFor })
+  t.ok(result.packages.some((p) => p.name === 'withpeer'), 'a peer dependency npm did not place still loads (legacy-peer-deps)')
+})
+
+t.test('ELOCKSYNC for a lockfile without an optional dependency of the root (npm install would fetch it, npm ci refuses); a peer one still loads', async (t) => {
   const dir = copyFixture(t, 'app')
   editLockfile(dir, (lock) => {
     delete lock.packages['node_modules/opt']
   })
-  const result = await loadPackages({ projectDir: dir, registryFor })
-  t.notOk(result.packages.some((p) => p.name === 'opt'), 'optional: missing for platform reasons')
+  const err = await loadError(dir)
+  t.equal(err.code, 'ELOCKSYNC')
+  t.match(err.message, '"opt": "^1.0.0" (optional)')
 
   const peer = copyFixture(t, 'workspaces')
   const pkgPath = join(peer, 'package.json')
