@@ -9,9 +9,10 @@
  * times, an empty or out-of-order certificate chain, and per version a missing inclusion promise
  * (v0.1) or inclusion proof / checkpoint (v0.2+).
  */
-import { RFC3161Timestamp, X509Certificate } from '@sigstore/core'
+import { RFC3161Timestamp, type X509Certificate } from '@sigstore/core'
 import { decodeBase64, isRecord, parseUint64, requireArray, requireRecord, requireString } from './encoding.js'
 import { SigstoreError } from './errors.js'
+import type { CertificateCache } from './x509.js'
 
 export type BundleVersion = '0.1' | '0.2' | '0.3'
 
@@ -71,7 +72,8 @@ export interface ParsedBundle {
 
 const CODE = 'BUNDLE_MALFORMED'
 
-export function parseBundle(json: unknown): ParsedBundle {
+/** `certificates` parses the bundle's certificates (one cache per run: x509.ts). */
+export function parseBundle(json: unknown, certificates: CertificateCache): ParsedBundle {
   if (!isRecord(json)) throw new SigstoreError(CODE, 'bundle: expected a JSON object')
   const mediaType = json.mediaType
   const version = typeof mediaType === 'string' ? MEDIA_TYPES[mediaType] : undefined
@@ -79,7 +81,7 @@ export function parseBundle(json: unknown): ParsedBundle {
     throw new SigstoreError(CODE, `bundle: unsupported mediaType ${JSON.stringify(mediaType)}`)
   }
   const vm = requireRecord(json, 'verificationMaterial', 'bundle', CODE)
-  const material = parseMaterial(vm, version)
+  const material = parseMaterial(vm, version, certificates)
   const tlogEntries = requireArray(vm, 'tlogEntries', 'verificationMaterial', CODE).map((e, i) =>
     parseTLogEntry(e, `verificationMaterial.tlogEntries[${i}]`, version),
   )
@@ -124,7 +126,7 @@ function parseContent(json: Record<string, unknown>): BundleContent {
   return content
 }
 
-function parseMaterial(vm: Record<string, unknown>, version: BundleVersion): BundleMaterial {
+function parseMaterial(vm: Record<string, unknown>, version: BundleVersion, certificates: CertificateCache): BundleMaterial {
   const present = ['certificate', 'x509CertificateChain', 'publicKey'].filter((k) => vm[k] !== undefined && vm[k] !== null)
   if (present.length !== 1) {
     throw new SigstoreError(CODE, 'verificationMaterial: needs exactly one of certificate, x509CertificateChain, publicKey')
@@ -136,14 +138,14 @@ function parseMaterial(vm: Record<string, unknown>, version: BundleVersion): Bun
   }
   if (vm.certificate !== undefined && vm.certificate !== null) {
     const cert = requireRecord(vm, 'certificate', 'verificationMaterial', CODE)
-    return { kind: 'certificate', leaf: parseCertificate(cert.rawBytes, 'verificationMaterial.certificate'), chain: [] }
+    return { kind: 'certificate', leaf: parseCertificate(certificates, cert.rawBytes, 'verificationMaterial.certificate'), chain: [] }
   }
   // v0.3 replaced the chain with the leaf alone (bundle spec; @sigstore/bundle assertBundleLatest).
   if (version === '0.3') throw new SigstoreError(CODE, 'verificationMaterial: x509CertificateChain is not allowed in a v0.3 bundle')
   const chain = requireArray(requireRecord(vm, 'x509CertificateChain', 'verificationMaterial', CODE), 'certificates', 'x509CertificateChain', CODE)
   if (chain.length === 0) throw new SigstoreError(CODE, 'verificationMaterial.x509CertificateChain.certificates: empty')
   const certs = chain.map((c, i) =>
-    parseCertificate(isRecord(c) ? c.rawBytes : undefined, `verificationMaterial.x509CertificateChain.certificates[${i}]`),
+    parseCertificate(certificates, isRecord(c) ? c.rawBytes : undefined, `verificationMaterial.x509CertificateChain.certificates[${i}]`),
   )
   const [leaf, ...rest] = certs as [X509Certificate, ...X509Certificate[]]
   // Extra certificates must form the chain above the leaf, each issuing the one before it. Signers
@@ -173,10 +175,10 @@ export function isSelfSigned(cert: X509Certificate): boolean {
   return issues(cert, cert)
 }
 
-function parseCertificate(rawBytes: unknown, where: string): X509Certificate {
+function parseCertificate(certificates: CertificateCache, rawBytes: unknown, where: string): X509Certificate {
   const der = nonEmpty(rawBytes, `${where}.rawBytes`)
   try {
-    return X509Certificate.parse(der)
+    return certificates.parse(der)
   } catch {
     throw new SigstoreError(CODE, `${where}: not a DER X.509 certificate`)
   }

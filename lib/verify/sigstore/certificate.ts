@@ -5,6 +5,7 @@
  */
 import { ASN1Obj, X509Certificate } from '@sigstore/core'
 import { SigstoreError } from './errors.js'
+import { certificateDER } from './x509.js'
 
 export interface CertificateInfo {
   der: Buffer
@@ -29,7 +30,7 @@ const OID_EXTENDED_KEY_USAGE = '2.5.29.37'
 const OID_CODE_SIGNING = '1.3.6.1.5.5.7.3.3'
 
 export function describeCertificate(cert: X509Certificate): CertificateInfo {
-  const der = cert.root.toDER()
+  const der = certificateDER(cert)
   const extensions: Record<string, Buffer> = {}
   for (const ext of cert.extensions) {
     const oid = ext.subs[0]?.toOID()

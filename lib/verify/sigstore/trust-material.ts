@@ -5,7 +5,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { TrustMaterial } from '@sigstore/verify'
 import { SigstoreError } from './errors.js'
-import { parsePublicKey } from './keys.js'
+import { parsePublicKey, spkiDER } from './keys.js'
 import type { CertificateAuthority, TransparencyLog, TrustedRoot } from './trusted-root.js'
 import type { PublicKeyEntry } from './types.js'
 
@@ -14,6 +14,8 @@ const END_OF_TIME = new Date(8_640_000_000_000_000)
 
 export interface ResolvedKey {
   publicKey: KeyObject
+  /** The key's SPKI DER, exported once (log entries record it). */
+  spki: Buffer
   start: Date
   end: Date
   /** No validity window was given: the key vouches at any time, so no signed time is needed. */
@@ -34,7 +36,7 @@ export function resolvePublicKeys(keys: Record<string, PublicKeyEntry> | undefin
     if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end < start) {
       throw new SigstoreError('PUBLIC_KEY_INVALID', `public key ${JSON.stringify(hint)} has an invalid validity window`)
     }
-    resolved.set(hint, { publicKey, start, end, unbounded: !entry.validFor?.start && !entry.validFor?.end })
+    resolved.set(hint, { publicKey, spki: spkiDER(publicKey), start, end, unbounded: !entry.validFor?.start && !entry.validFor?.end })
   }
   return resolved
 }

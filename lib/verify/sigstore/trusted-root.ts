@@ -6,10 +6,11 @@
  * parse, bad base64, or a validity window without its required start all reject the whole root.
  */
 import type { KeyObject } from 'node:crypto'
-import { X509Certificate } from '@sigstore/core'
+import type { X509Certificate } from '@sigstore/core'
 import { decodeBase64, isRecord, parseTimestamp, requireArray, requireRecord, requireString } from './encoding.js'
 import { SigstoreError } from './errors.js'
 import { parsePublicKey } from './keys.js'
+import { CertificateCache } from './x509.js'
 
 const TRUSTED_ROOT_MEDIA_TYPES = [
   'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
@@ -49,6 +50,8 @@ export interface TrustedRoot {
   ctlogs: TransparencyLog[]
   certificateAuthorities: CertificateAuthority[]
   timestampAuthorities: CertificateAuthority[]
+  /** Per-run certificate caches (x509.ts): parsed certificates, issuer keys, verified signatures. */
+  certificates: CertificateCache
 }
 
 const CODE = 'TRUSTED_ROOT_INVALID'
@@ -71,16 +74,18 @@ function parseRoot(json: unknown, source: string): TrustedRoot {
   if (typeof mediaType !== 'string' || !(TRUSTED_ROOT_MEDIA_TYPES as readonly string[]).includes(mediaType)) {
     throw new SigstoreError(CODE, `unsupported mediaType ${JSON.stringify(mediaType)}`)
   }
+  const certificates = new CertificateCache()
   return {
     source,
     mediaType,
+    certificates,
     tlogs: optionalArray(json, 'tlogs').map((t, i) => parseLog(t, `tlogs[${i}]`)),
     ctlogs: optionalArray(json, 'ctlogs').map((t, i) => parseLog(t, `ctlogs[${i}]`)),
     certificateAuthorities: optionalArray(json, 'certificateAuthorities').map((c, i) =>
-      parseAuthority(c, `certificateAuthorities[${i}]`),
+      parseAuthority(c, `certificateAuthorities[${i}]`, certificates),
     ),
     timestampAuthorities: optionalArray(json, 'timestampAuthorities').map((c, i) =>
-      parseAuthority(c, `timestampAuthorities[${i}]`),
+      parseAuthority(c, `timestampAuthorities[${i}]`, certificates),
     ),
   }
 }
@@ -139,7 +144,7 @@ function expectedKey(keyDetails: string): { type: string; curve?: string } | und
   return undefined
 }
 
-function parseAuthority(raw: unknown, where: string): CertificateAuthority {
+function parseAuthority(raw: unknown, where: string, certificates: CertificateCache): CertificateAuthority {
   if (!isRecord(raw)) throw new SigstoreError(CODE, `${where}: expected an object`)
   const chain = requireArray(requireRecord(raw, 'certChain', where, CODE), 'certificates', `${where}.certChain`, CODE)
   if (chain.length === 0) throw new SigstoreError(CODE, `${where}.certChain.certificates: empty`)
@@ -147,7 +152,7 @@ function parseAuthority(raw: unknown, where: string): CertificateAuthority {
     const at = `${where}.certChain.certificates[${i}]`
     const der = decodeBase64(isRecord(c) ? c.rawBytes : undefined, `${at}.rawBytes`, CODE)
     try {
-      return X509Certificate.parse(der)
+      return certificates.parse(der)
     } catch {
       throw new SigstoreError(CODE, `${at}: not a DER X.509 certificate`)
     }

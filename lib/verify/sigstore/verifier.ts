@@ -15,11 +15,11 @@ import { isSelfSigned, parseBundle, type ParsedBundle, type TLogEntry } from './
 import { describeCertificate, verifyLeafProfile } from './certificate.js'
 import { signatureContent } from './content.js'
 import { SigstoreError, toSigstoreError, type VerifyErrorCode } from './errors.js'
-import { spkiDER } from './keys.js'
 import { verifyTLogEntries, type VerifiedTLogEntry } from './tlog.js'
 import type { SignerMaterial } from './tlog-body.js'
 import { resolvePublicKeys, toTrustMaterial, type ResolvedKey } from './trust-material.js'
 import type { TrustedRoot } from './trusted-root.js'
+import { certificateDER } from './x509.js'
 import type { BundleVerification, BundleVerified, DigestSignatureVerifier, PublicKeyEntry, Signer, VerifiedTime, VerifyPolicy } from './types.js'
 
 export interface BundleVerifierOptions {
@@ -86,7 +86,7 @@ interface Context {
 function verifyBundle(ctx: Context, json: unknown, artifactInput: ArtifactInput | undefined, policy: VerifyPolicy): BundleVerified {
   const now = ctx.now()
   // 1. Shape: a well-formed bundle of a known version.
-  const bundle = step('BUNDLE_MALFORMED', () => parseBundle(json))
+  const bundle = step('BUNDLE_MALFORMED', () => parseBundle(json, ctx.root.certificates))
   // 2. The signer: a certificate, or a key we were given (the caller's choice over the bundle's hint).
   const keyHint = policy.publicKeyHint ?? (bundle.material.kind === 'public-key' ? bundle.material.hint : undefined)
   const signerMaterial = step('PUBLIC_KEY_ERROR', () => resolveSigner(ctx, bundle, keyHint))
@@ -129,10 +129,10 @@ function step<T>(code: VerifyErrorCode, run: () => T): T {
 }
 
 function resolveSigner(ctx: Context, bundle: ParsedBundle, keyHint: string | undefined): SignerMaterial {
-  if (bundle.material.kind === 'certificate') return { kind: 'certificate', der: bundle.material.leaf.root.toDER() }
+  if (bundle.material.kind === 'certificate') return { kind: 'certificate', der: certificateDER(bundle.material.leaf) }
   const key = keyHint === undefined ? undefined : ctx.keys.get(keyHint)
   if (!key) throw new SigstoreError('PUBLIC_KEY_ERROR', `no public key for hint ${JSON.stringify(keyHint ?? '')}`)
-  return { kind: 'public-key', spki: spkiDER(key.publicKey) }
+  return { kind: 'public-key', spki: key.spki }
 }
 
 // A root inside the bundle is tolerated only as a redundant copy of an anchor we already trust

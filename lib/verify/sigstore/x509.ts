@@ -1,0 +1,286 @@
+/**
+ * X.509 certificates that keep the bytes they were parsed from, and the per-run caches around them.
+ *
+ * `@sigstore/core`'s `X509Certificate` re-encodes its parsed ASN.1 tree to DER whenever it needs
+ * bytes: to compare two certificates (`equals`), to copy one (`clone`), to read the public key, and
+ * to get the signed TBS bytes (`verify`). Re-encoding is slow (a growing buffer per node, about a
+ * millisecond for a Fulcio leaf), and `@sigstore/verify` does it many times per bundle. A
+ * `RawCertificate` is the same class with the same behaviour, answering those from the original
+ * bytes instead. That is exact only when re-encoding would give back the same bytes; `canonical`
+ * (checked once, by `isCanonicalDER`) says so, and a certificate that is not canonical keeps
+ * upstream's own methods for everything.
+ *
+ * A `CertificateCache` (one per trusted root, so one per run) holds:
+ * - issuer public keys as `KeyObject`s, by their exact SPKI bytes;
+ * - the *positive* result of `subject.verify(issuer)` — a pure function of the two certificates'
+ *   bytes — keyed by both DER encodings in full. A failure is never stored, so a tampered certificate
+ *   or signature (other bytes, another key) is verified afresh and fails. Validity at a time, CA
+ *   flags, name chaining and everything else upstream checks still run for every bundle;
+ * - parsed certificates by their exact bytes (the trusted root's intermediate and root reappear in
+ *   every v0.1/v0.2 bundle), bounded. Nothing mutates a parsed certificate: `clone()` is a deep copy.
+ *
+ * Signature math stays in `node:crypto`.
+ */
+import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto'
+import { ASN1Obj, X509Certificate } from '@sigstore/core'
+
+/** The verified-pair and parsed-certificate caches are LRU-bounded: leaves are unique per package. */
+const PAIR_CACHE_SIZE = 256
+const PARSE_CACHE_SIZE = 64
+
+export class CertificateCache {
+  private readonly keys = new Map<string, KeyObject>()
+  private readonly verified = new Map<string, true>()
+  private readonly parsed = new Map<string, RawCertificate>()
+
+  /** Parses DER (throws as `X509Certificate.parse` does); the same bytes give the same object. */
+  parse(der: Buffer): RawCertificate {
+    const id = der.toString('latin1')
+    const hit = touch(this.parsed, id)
+    if (hit) return hit
+    const cert = new RawCertificate(X509Certificate.parse(Buffer.from(der)).root, Buffer.from(der), this)
+    remember(this.parsed, id, cert, PARSE_CACHE_SIZE)
+    return cert
+  }
+
+  /** A public key from SPKI DER, imported once per run. Throws as `createPublicKey` does. */
+  publicKey(spki: Buffer): KeyObject {
+    const id = spki.toString('latin1')
+    let key = this.keys.get(id)
+    if (!key) {
+      key = createPublicKey({ key: spki, format: 'der', type: 'spki' })
+      this.keys.set(id, key)
+    }
+    return key
+  }
+
+  /** `subject`'s signature verifies under `issuer`'s key: verified once, then remembered. */
+  verifies(subject: RawCertificate, issuer: RawCertificate): boolean {
+    const id = `${subject.der.length}:${subject.der.toString('latin1')}${issuer.der.toString('latin1')}`
+    if (touch(this.verified, id)) return true
+    const key = this.publicKey(issuer.spki)
+    let ok: boolean
+    try {
+      ok = cryptoVerify(subject.signatureAlgorithm, subject.tbs, key, subject.signatureValue)
+    } catch {
+      ok = false
+    }
+    if (ok) remember(this.verified, id, true, PAIR_CACHE_SIZE)
+    return ok
+  }
+}
+
+/** An `X509Certificate` that remembers its DER; see the module comment. */
+export class RawCertificate extends X509Certificate {
+  /** The bytes this certificate was parsed from. */
+  readonly der: Buffer
+  /** Re-encoding the parsed tree gives exactly `der` back. */
+  readonly canonical: boolean
+  readonly cache: CertificateCache
+  private cachedTbs?: Buffer
+  private cachedSpki?: Buffer
+
+  constructor(root: ASN1Obj, der: Buffer, cache: CertificateCache) {
+    super(root)
+    this.der = der
+    this.cache = cache
+    this.canonical = isCanonicalDER(der)
+  }
+
+  /** The signed TBSCertificate bytes. Only for a canonical certificate. */
+  get tbs(): Buffer {
+    this.cachedTbs ??= childSpan(this.der, 0, 0)
+    return this.cachedTbs
+  }
+
+  /** SubjectPublicKeyInfo bytes: upstream reads the seventh TBS element. Only for a canonical certificate. */
+  get spki(): Buffer {
+    this.cachedSpki ??= childSpan(this.tbs, 0, 6)
+    return this.cachedSpki
+  }
+
+  override get publicKey(): Buffer {
+    return this.canonical ? Buffer.from(this.spki) : super.publicKey
+  }
+
+  override verify(issuerCertificate?: X509Certificate): boolean {
+    const issuer = issuerCertificate ?? this
+    if (this.canonical && issuer instanceof RawCertificate && issuer.canonical) return this.cache.verifies(this, issuer)
+    return super.verify(issuerCertificate)
+  }
+
+  override equals(other: X509Certificate): boolean {
+    if (this.canonical && other instanceof RawCertificate && other.canonical) return this.der.equals(other.der)
+    return super.equals(other)
+  }
+
+  /**
+   * A deep copy of the parsed tree, not a re-parse of re-encoded bytes: `@sigstore/verify` clones the
+   * leaf to drop its SCT extension and re-encode the TBS (RFC 6962 precertificate), and the copy's
+   * nodes encode in one pass (`encodeDER`) with the same result as `ASN1Obj.toDER`.
+   */
+  override clone(): X509Certificate {
+    return this.canonical ? new X509Certificate(copyTree(this.root)) : super.clone()
+  }
+}
+
+/** The certificate's DER: the original bytes when they are what upstream would encode. */
+export function certificateDER(cert: X509Certificate): Buffer {
+  return cert instanceof RawCertificate && cert.canonical ? Buffer.from(cert.der) : cert.root.toDER()
+}
+
+// ---------------------------------------------------------------------------------------------
+// DER walking. These mirror @sigstore/core's ASN1Obj.parseBuffer (asn1/obj.js, length.js, tag.js)
+// exactly, so "canonical" means precisely "ASN1Obj.parseBuffer(der).toDER() equals der".
+
+class NotParsed extends Error {}
+
+interface Header {
+  /** Offset of the content. */
+  start: number
+  /** Offset just past the content. */
+  end: number
+  /** The length was written in its shortest form (what encodeLength writes). */
+  minimal: boolean
+}
+
+function readHeader(buf: Buffer, pos: number, limit: number): Header {
+  if (pos + 2 > limit) throw new NotParsed()
+  const tag = buf[pos] as number
+  // ASN1Tag: long-form tag numbers and universal tag 0 are rejected.
+  if ((tag & 0x1f) === 0x1f || (tag >> 6 === 0 && (tag & 0x1f) === 0)) throw new NotParsed()
+  const first = buf[pos + 1] as number
+  let at = pos + 2
+  let len = first
+  let minimal = true
+  if (first & 0x80) {
+    const count = first & 0x7f
+    if (count > 6 || at + count > limit) throw new NotParsed()
+    len = 0
+    for (let i = 0; i < count; i++) len = len * 256 + (buf[at + i] as number)
+    at += count
+    if (len === 0) throw new NotParsed()
+    minimal = len >= 128 && (buf[pos + 2] as number) !== 0 && count === byteLength(len)
+  }
+  if (at + len > limit) throw new NotParsed()
+  return { start: at, end: at + len, minimal }
+}
+
+function byteLength(n: number): number {
+  let bytes = 0
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes++
+  return bytes
+}
+
+/** Whether the element at `pos` (ending by `limit`) and everything upstream parses inside it re-encode unchanged. */
+function canonicalElement(buf: Buffer, pos: number, limit: number): { end: number; canonical: boolean } {
+  const h = readHeader(buf, pos, limit)
+  const tag = buf[pos] as number
+  let canonical = h.minimal
+  if (tag & 0x20) {
+    // Constructed: the children must exactly fill the content, or upstream's parse throws.
+    canonical = canonicalChildren(buf, h.start, h.end) && canonical
+  } else if (tag === 0x04 && h.end > h.start) {
+    // OCTET STRING: upstream tries to parse the content as children and re-encodes them if it can.
+    try {
+      canonical = canonicalChildren(buf, h.start, h.end) && canonical
+    } catch (err) {
+      if (!(err instanceof NotParsed)) throw err
+    }
+  }
+  return { end: h.end, canonical }
+}
+
+function canonicalChildren(buf: Buffer, start: number, end: number): boolean {
+  let canonical = true
+  for (let pos = start; pos < end; ) {
+    const child = canonicalElement(buf, pos, end)
+    canonical &&= child.canonical
+    pos = child.end
+  }
+  return canonical
+}
+
+/** `ASN1Obj.parseBuffer(der).toDER()` would equal `der` (no trailing bytes, shortest lengths). */
+export function isCanonicalDER(der: Buffer): boolean {
+  try {
+    const top = canonicalElement(der, 0, der.length)
+    return top.canonical && top.end === der.length
+  } catch (err) {
+    if (err instanceof NotParsed) return false
+    throw err
+  }
+}
+
+/** The bytes of the `index`th child (header included) of the element at `pos`. */
+function childSpan(buf: Buffer, pos: number, index: number): Buffer {
+  const outer = readHeader(buf, pos, buf.length)
+  let at = outer.start
+  for (let i = 0; i < index; i++) at = readHeader(buf, at, outer.end).end
+  return buf.subarray(at, readHeader(buf, at, outer.end).end)
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-pass DER encoding, equal to ASN1Obj.toDER (asn1/obj.js): tag, shortest length, then the
+// children's encodings or, for a node without children, its value.
+
+class EncodedASN1Obj extends ASN1Obj {
+  override toDER(): Buffer {
+    return encodeDER(this)
+  }
+}
+
+function copyTree(node: ASN1Obj): ASN1Obj {
+  return new EncodedASN1Obj(node.tag, node.value, node.subs.map(copyTree))
+}
+
+export function encodeDER(node: ASN1Obj): Buffer {
+  const out = Buffer.allocUnsafe(encodedLength(node))
+  writeNode(node, out, 0)
+  return out
+}
+
+function contentLength(node: ASN1Obj): number {
+  if (node.subs.length === 0) return node.value.length
+  let n = 0
+  for (const sub of node.subs) n += encodedLength(sub)
+  return n
+}
+
+function encodedLength(node: ASN1Obj): number {
+  const len = contentLength(node)
+  return 1 + lengthBytes(len) + len
+}
+
+function lengthBytes(len: number): number {
+  return len < 128 ? 1 : 1 + byteLength(len)
+}
+
+function writeNode(node: ASN1Obj, out: Buffer, pos: number): number {
+  const len = contentLength(node)
+  out[pos++] = node.tag.toDER()
+  if (len < 128) {
+    out[pos++] = len
+  } else {
+    const count = byteLength(len)
+    out[pos++] = 0x80 | count
+    for (let i = count - 1; i >= 0; i--) out[pos++] = Math.floor(len / 256 ** i) % 256
+  }
+  if (node.subs.length === 0) return pos + node.value.copy(out, pos)
+  for (const sub of node.subs) pos = writeNode(sub, out, pos)
+  return pos
+}
+
+function touch<V>(map: Map<string, V>, id: string): V | undefined {
+  const hit = map.get(id)
+  if (hit !== undefined) {
+    map.delete(id)
+    map.set(id, hit)
+  }
+  return hit
+}
+
+function remember<V>(map: Map<string, V>, id: string, value: V, limit: number): void {
+  map.set(id, value)
+  if (map.size > limit) map.delete(map.keys().next().value as string)
+}

@@ -1,0 +1,178 @@
+/**
+ * lib/verify/sigstore/x509.ts: certificates that answer from their original DER must behave exactly
+ * as @sigstore/core's X509Certificate does, and the per-run caches must never turn a failure into a
+ * pass — a tampered certificate or signature after a cached success still fails, in the same run.
+ */
+import t from 'tap'
+import { ASN1Obj, X509Certificate } from '@sigstore/core'
+import { readCorpusJSON } from '../helpers/corpus.js'
+import { CertificateCache, RawCertificate, certificateDER, encodeDER, isCanonicalDER } from '../../lib/verify/sigstore/x509.js'
+import { createBundleVerifier, parseTrustedRoot } from '../../lib/verify/sigstore/index.js'
+
+const ROOT_FILE = 'trust/sigstore-public-good.trusted_root.json'
+const rootJSON = readCorpusJSON(ROOT_FILE) as { certificateAuthorities: { certChain: { certificates: { rawBytes: string }[] } }[] }
+const caCerts = rootJSON.certificateAuthorities.flatMap((ca) => ca.certChain.certificates.map((c) => Buffer.from(c.rawBytes, 'base64')))
+
+interface Attestation {
+  predicateType: string
+  bundle: Record<string, any>
+}
+const FILES = ['attestations/npm-cli__sigstore@1.0.0.json', 'attestations/slsa-verifier__provenance-npm-test-cli-v1-prega.json']
+const provenance = (file: string) =>
+  structuredClone((readCorpusJSON(file) as { attestations: Attestation[] }).attestations.find((a) => !a.predicateType.includes('npm/attestation'))!.bundle)
+const chainOf = (bundle: Record<string, any>): string[] =>
+  bundle.verificationMaterial.x509CertificateChain?.certificates.map((c: { rawBytes: string }) => c.rawBytes) ?? [bundle.verificationMaterial.certificate.rawBytes]
+const leaves = FILES.map((f) => Buffer.from(chainOf(provenance(f))[0]!, 'base64'))
+const realCerts = [...leaves, ...caCerts]
+
+const upstreamCanonical = (der: Buffer): boolean | undefined => {
+  let cert: X509Certificate
+  try {
+    cert = X509Certificate.parse(Buffer.from(der))
+  } catch {
+    return undefined
+  }
+  return cert.root.toDER().equals(der)
+}
+
+// A small deterministic PRNG: the mutations are the same on every run.
+function prng(seed: number): () => number {
+  let s = seed
+  return () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff
+    return s
+  }
+}
+
+t.test('real certificates are canonical, and every upstream accessor agrees with the raw-DER ones', async (t) => {
+  const cache = new CertificateCache()
+  for (const der of realCerts) {
+    t.ok(isCanonicalDER(der), 'canonical')
+    const ours = cache.parse(der)
+    const theirs = X509Certificate.parse(der)
+    t.ok(ours.canonical)
+    t.ok(ours.tbs.equals(theirs.tbsCertificate.toDER()), 'TBS bytes')
+    t.ok(ours.publicKey.equals(theirs.publicKey), 'SPKI bytes')
+    t.ok(certificateDER(ours).equals(theirs.root.toDER()), 'DER')
+    t.ok(encodeDER(theirs.root).equals(der), 'one-pass encoding equals toDER')
+    t.ok(ours.equals(cache.parse(Buffer.from(der))) && ours.equals(theirs) && theirs.equals(ours), 'equals')
+    // The SCT precertificate path: clone, drop an extension, re-encode the TBS.
+    const a = ours.clone()
+    const b = theirs.clone()
+    a.extensions.splice(0, 1)
+    b.extensions.splice(0, 1)
+    t.ok(a.tbsCertificate.toDER().equals(b.tbsCertificate.toDER()), 'clone minus an extension encodes as upstream')
+    t.equal(ours.extensions.length, theirs.extensions.length, 'cloning never mutates the original')
+  }
+  const other = cache.parse(caCerts[0]!)
+  t.notOk(cache.parse(leaves[0]!).equals(other))
+})
+
+t.test('isCanonicalDER is exactly "upstream re-encodes to the same bytes", on mutated certificates', async (t) => {
+  const rand = prng(11)
+  let parsed = 0
+  let nonCanonical = 0
+  for (const der of realCerts) {
+    const variants: Buffer[] = [
+      Buffer.concat([der, Buffer.from([0])]), // trailing byte
+      Buffer.concat([Buffer.from([0x30, 0x83, 0x00]), der.subarray(2)]), // non-minimal outer length
+    ]
+    for (let i = 0; i < 300; i++) {
+      const v = Buffer.from(der)
+      const flips = 1 + (rand() % 3)
+      for (let f = 0; f < flips; f++) v[rand() % v.length] = rand() & 0xff
+      variants.push(v)
+    }
+    for (const v of variants) {
+      const expected = upstreamCanonical(v)
+      if (expected === undefined) continue
+      parsed++
+      if (!expected) nonCanonical++
+      t.equal(isCanonicalDER(v), expected, `variant ${v.toString('hex').slice(0, 24)}…`)
+    }
+  }
+  t.ok(parsed > 500, `${parsed} variants parsed`)
+  t.ok(nonCanonical > 2, `${nonCanonical} of them not canonical`)
+})
+
+t.test('a non-canonical certificate keeps upstream behaviour', async (t) => {
+  const der = Buffer.concat([leaves[0]!, Buffer.from([0])])
+  const cert = new CertificateCache().parse(der)
+  t.notOk(cert.canonical)
+  t.ok(certificateDER(cert).equals(leaves[0]!), 'upstream drops the trailing byte')
+  t.ok(cert.equals(X509Certificate.parse(leaves[0]!)), 'compared as upstream compares')
+  t.ok(cert.publicKey.equals(X509Certificate.parse(leaves[0]!).publicKey))
+  t.ok(cert.clone().root.toDER().equals(leaves[0]!))
+})
+
+t.test('a cached signature check never passes a tampered certificate or the wrong issuer', async (t) => {
+  const cache = new CertificateCache()
+  const chain = chainOf(provenance(FILES[0]!)).map((b) => Buffer.from(b, 'base64'))
+  const [leafDER, intermediateDER, rootDER] = chain as [Buffer, Buffer, Buffer]
+  const leaf = cache.parse(leafDER)
+  const intermediate = cache.parse(intermediateDER)
+  const root = cache.parse(rootDER)
+  t.ok(leaf.verify(intermediate), 'leaf issued by the intermediate')
+  t.ok(leaf.verify(intermediate), 'again, from the cache')
+  t.ok(intermediate.verify(root) && root.verify(), 'intermediate by root, root self-signed')
+
+  const tamperedSignature = Buffer.from(leafDER)
+  tamperedSignature[tamperedSignature.length - 3]! ^= 0x01
+  t.notOk(cache.parse(tamperedSignature).verify(intermediate), 'signature byte flipped: fails after the cached success')
+
+  const tamperedTbs = Buffer.from(leafDER)
+  const at = tamperedTbs.indexOf('github.com')
+  t.ok(at > 0)
+  tamperedTbs[at] = 'G'.charCodeAt(0)
+  const forged = cache.parse(tamperedTbs)
+  t.ok(forged.canonical, 'still well-formed DER')
+  t.notOk(forged.verify(intermediate), 'TBS byte changed: fails after the cached success')
+  t.notOk(forged.verify(intermediate), 'and again: failures are not cached as passes')
+
+  t.notOk(leaf.verify(root), 'the wrong issuer fails')
+  t.notOk(leaf.verify(), 'the leaf is not self-signed')
+  t.ok(leaf.verify(intermediate), 'the original still verifies')
+  // Upstream agrees on each.
+  t.notOk(X509Certificate.parse(Buffer.from(tamperedTbs)).verify(X509Certificate.parse(Buffer.from(intermediateDER))))
+  t.ok(X509Certificate.parse(Buffer.from(leafDER)).verify(X509Certificate.parse(Buffer.from(intermediateDER))))
+})
+
+t.test('the bundle verifier, same run: a tampered bundle after a cached success still fails', async (t) => {
+  const trustedRoot = parseTrustedRoot(readCorpusJSON(ROOT_FILE), ROOT_FILE)
+  const verifier = createBundleVerifier({ trustedRoot })
+  for (const file of FILES) {
+    const good = provenance(file)
+    t.ok(verifier.verify(good).ok, `${file} verifies`)
+    t.ok(verifier.verify(provenance(file)).ok, `${file} verifies again (caches warm)`)
+    // The leaf and the intermediate; a bundled copy of the root is not what anchors the chain (the
+    // trusted root's is), so a changed copy decides nothing, before this module as after it.
+    const certs = chainOf(good).slice(0, 2)
+    certs.forEach((raw, i) => {
+      const der = Buffer.from(raw, 'base64')
+      for (const where of [der.length - 3, der.indexOf(i === 0 ? 'github.com' : 'sigstore')]) {
+        const bad = provenance(file)
+        const tampered = Buffer.from(der)
+        tampered[where]! ^= 0x01
+        const list = bad.verificationMaterial.x509CertificateChain?.certificates ?? [bad.verificationMaterial.certificate]
+        list[i].rawBytes = tampered.toString('base64')
+        const result = verifier.verify(bad)
+        t.notOk(result.ok, `${file}: certificate ${i} byte ${where} changed: ${result.ok ? 'OK' : result.code}`)
+      }
+    })
+    const badSig = provenance(file)
+    const sig = Buffer.from(badSig.dsseEnvelope.signatures[0].sig, 'base64')
+    sig[sig.length - 2]! ^= 0x01
+    badSig.dsseEnvelope.signatures[0].sig = sig.toString('base64')
+    t.notOk(verifier.verify(badSig).ok, `${file}: DSSE signature changed`)
+    t.ok(verifier.verify(provenance(file)).ok, `${file}: the original still verifies`)
+  }
+})
+
+t.test('encodeDER matches toDER on trees with long lengths and empty nodes', async (t) => {
+  const big = Buffer.alloc(70_000, 0x41)
+  const der = Buffer.concat([Buffer.from([0x30, 0x83, 0x01, 0x11, 0x77]), Buffer.from([0x04, 0x83, 0x01, 0x11, 0x70]), big, Buffer.from([0x30, 0x00])])
+  const tree = ASN1Obj.parseBuffer(der)
+  t.ok(encodeDER(tree).equals(tree.toDER()))
+  t.ok(isCanonicalDER(der))
+  t.ok(RawCertificate.prototype instanceof X509Certificate)
+})
