@@ -100,10 +100,21 @@ function keyHints(log: TransparencyLog, name: string): Buffer[] {
   const hints = [log.logId.subarray(0, 4)]
   if (log.checkpointKeyId) hints.push(log.checkpointKeyId.subarray(0, 4))
   if (log.publicKey.asymmetricKeyType === 'ed25519') {
-    const raw = Buffer.from(String(log.publicKey.export({ format: 'jwk' }).x), 'base64url')
+    const raw = rawEd25519(log.publicKey)
     hints.push(createHash('sha256').update(`${name}\n`).update(Buffer.from([0x01])).update(raw).digest().subarray(0, 4))
   }
   return hints
+}
+
+// Exported once per key and run: a key's raw bytes never change.
+const RAW_KEYS = new WeakMap<KeyObject, Buffer>()
+function rawEd25519(key: KeyObject): Buffer {
+  let raw = RAW_KEYS.get(key)
+  if (!raw) {
+    raw = Buffer.from(String(key.export({ format: 'jwk' }).x), 'base64url')
+    RAW_KEYS.set(key, raw)
+  }
+  return raw
 }
 
 function verifySignature(data: Buffer, key: KeyObject, signature: Buffer): boolean {

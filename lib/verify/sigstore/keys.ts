@@ -26,6 +26,18 @@ export function spkiDER(key: KeyObject): Buffer {
  * the hash matching their curve size, RSA SHA-256, and EdDSA signs the message itself (null).
  */
 export function signatureDigest(key: KeyObject): string | null {
+  // Reading asymmetricKeyDetails builds a new object each time; a key's digest never changes.
+  let digest = DIGESTS.get(key)
+  if (digest === undefined) {
+    digest = keyDigest(key)
+    DIGESTS.set(key, digest)
+  }
+  return digest
+}
+
+const DIGESTS = new WeakMap<KeyObject, string | null>()
+
+function keyDigest(key: KeyObject): string | null {
   switch (key.asymmetricKeyType) {
     case 'ed25519':
     case 'ed448':
