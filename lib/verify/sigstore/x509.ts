@@ -7,7 +7,7 @@
  * millisecond for a Fulcio leaf), and `@sigstore/verify` does it many times per bundle. A
  * `RawCertificate` is the same class with the same behaviour, answering those from the original
  * bytes instead. That is exact only when re-encoding would give back the same bytes; `canonical`
- * (checked once, by `isCanonicalDER`) says so, and a certificate that is not canonical keeps
+ * (checked once, on upstream's own parse tree) says so, and a certificate that is not canonical keeps
  * upstream's own methods for everything.
  *
  * A `CertificateCache` (one per trusted root, so one per run) holds:
@@ -84,7 +84,7 @@ export class RawCertificate extends X509Certificate {
     super(root)
     this.der = der
     this.cache = cache
-    this.canonical = isCanonicalDER(der)
+    this.canonical = encodedLength(root) === der.length
   }
 
   /** The signed TBSCertificate bytes. Only for a canonical certificate. */
@@ -130,40 +130,40 @@ export function certificateDER(cert: X509Certificate): Buffer {
 }
 
 // ---------------------------------------------------------------------------------------------
-// DER walking. These mirror @sigstore/core's ASN1Obj.parseBuffer (asn1/obj.js, length.js, tag.js)
-// exactly, so "canonical" means precisely "ASN1Obj.parseBuffer(der).toDER() equals der".
+// Canonical DER. Upstream re-encodes a node as its tag, the shortest length and its children's
+// encodings (or its value), so each node's encoding is never longer than the bytes it was parsed
+// from, and is the same length only if it is the same bytes (a minimal length encoding is unique).
+// So the whole re-encoding equals the input exactly when its length equals the input's, which
+// `encodedLength` computes over upstream's own parse tree without encoding anything.
 
-class NotParsed extends Error {}
+/** `ASN1Obj.parseBuffer(der).toDER()` equals `der` (no trailing bytes, shortest lengths everywhere). */
+export function isCanonicalDER(der: Buffer): boolean {
+  let root: ASN1Obj
+  try {
+    root = ASN1Obj.parseBuffer(Buffer.from(der))
+  } catch {
+    return false
+  }
+  return encodedLength(root) === der.length
+}
 
 interface Header {
   /** Offset of the content. */
   start: number
   /** Offset just past the content. */
   end: number
-  /** The length was written in its shortest form (what encodeLength writes). */
-  minimal: boolean
 }
 
-function readHeader(buf: Buffer, pos: number, limit: number): Header {
-  if (pos + 2 > limit) throw new NotParsed()
-  const tag = buf[pos] as number
-  // ASN1Tag: long-form tag numbers and universal tag 0 are rejected.
-  if ((tag & 0x1f) === 0x1f || (tag >> 6 === 0 && (tag & 0x1f) === 0)) throw new NotParsed()
+// Only used on canonical DER, which upstream has already parsed.
+function readHeader(buf: Buffer, pos: number): Header {
   const first = buf[pos + 1] as number
   let at = pos + 2
   let len = first
-  let minimal = true
   if (first & 0x80) {
-    const count = first & 0x7f
-    if (count > 6 || at + count > limit) throw new NotParsed()
     len = 0
-    for (let i = 0; i < count; i++) len = len * 256 + (buf[at + i] as number)
-    at += count
-    if (len === 0) throw new NotParsed()
-    minimal = len >= 128 && (buf[pos + 2] as number) !== 0 && count === byteLength(len)
+    for (let i = 0; i < (first & 0x7f); i++) len = len * 256 + (buf[at++] as number)
   }
-  if (at + len > limit) throw new NotParsed()
-  return { start: at, end: at + len, minimal }
+  return { start: at, end: at + len }
 }
 
 function byteLength(n: number): number {
@@ -172,52 +172,11 @@ function byteLength(n: number): number {
   return bytes
 }
 
-/** Whether the element at `pos` (ending by `limit`) and everything upstream parses inside it re-encode unchanged. */
-function canonicalElement(buf: Buffer, pos: number, limit: number): { end: number; canonical: boolean } {
-  const h = readHeader(buf, pos, limit)
-  const tag = buf[pos] as number
-  let canonical = h.minimal
-  if (tag & 0x20) {
-    // Constructed: the children must exactly fill the content, or upstream's parse throws.
-    canonical = canonicalChildren(buf, h.start, h.end) && canonical
-  } else if (tag === 0x04 && h.end > h.start) {
-    // OCTET STRING: upstream tries to parse the content as children and re-encodes them if it can.
-    try {
-      canonical = canonicalChildren(buf, h.start, h.end) && canonical
-    } catch (err) {
-      if (!(err instanceof NotParsed)) throw err
-    }
-  }
-  return { end: h.end, canonical }
-}
-
-function canonicalChildren(buf: Buffer, start: number, end: number): boolean {
-  let canonical = true
-  for (let pos = start; pos < end; ) {
-    const child = canonicalElement(buf, pos, end)
-    canonical &&= child.canonical
-    pos = child.end
-  }
-  return canonical
-}
-
-/** `ASN1Obj.parseBuffer(der).toDER()` would equal `der` (no trailing bytes, shortest lengths). */
-export function isCanonicalDER(der: Buffer): boolean {
-  try {
-    const top = canonicalElement(der, 0, der.length)
-    return top.canonical && top.end === der.length
-  } catch (err) {
-    if (err instanceof NotParsed) return false
-    throw err
-  }
-}
-
 /** The bytes of the `index`th child (header included) of the element at `pos`. */
 function childSpan(buf: Buffer, pos: number, index: number): Buffer {
-  const outer = readHeader(buf, pos, buf.length)
-  let at = outer.start
-  for (let i = 0; i < index; i++) at = readHeader(buf, at, outer.end).end
-  return buf.subarray(at, readHeader(buf, at, outer.end).end)
+  let at = readHeader(buf, pos).start
+  for (let i = 0; i < index; i++) at = readHeader(buf, at).end
+  return buf.subarray(at, readHeader(buf, at).end)
 }
 
 // ---------------------------------------------------------------------------------------------
