@@ -38,7 +38,7 @@ export class CertificateCache {
     const id = der.toString('latin1')
     const hit = touch(this.parsed, id)
     if (hit) return hit
-    const cert = new RawCertificate(X509Certificate.parse(Buffer.from(der)).root, Buffer.from(der), this)
+    const cert = new RawCertificate(withoutStacks(() => X509Certificate.parse(Buffer.from(der))).root, Buffer.from(der), this)
     remember(this.parsed, id, cert, PARSE_CACHE_SIZE)
     return cert
   }
@@ -140,7 +140,7 @@ export function certificateDER(cert: X509Certificate): Buffer {
 export function isCanonicalDER(der: Buffer): boolean {
   let root: ASN1Obj
   try {
-    root = ASN1Obj.parseBuffer(Buffer.from(der))
+    root = withoutStacks(() => ASN1Obj.parseBuffer(Buffer.from(der)))
   } catch {
     return false
   }
@@ -194,20 +194,27 @@ function copyTree(node: ASN1Obj): ASN1Obj {
 }
 
 export function encodeDER(node: ASN1Obj): Buffer {
-  const out = Buffer.allocUnsafe(encodedLength(node))
-  writeNode(node, out, 0)
+  const contents = new Map<ASN1Obj, number>()
+  const out = Buffer.allocUnsafe(encodedLength(node, contents))
+  writeNode(node, out, 0, contents)
   return out
 }
 
-function contentLength(node: ASN1Obj): number {
-  if (node.subs.length === 0) return node.value.length
-  let n = 0
-  for (const sub of node.subs) n += encodedLength(sub)
+/** Content lengths are remembered in `contents` while encoding, so each node is measured once. */
+function contentLength(node: ASN1Obj, contents?: Map<ASN1Obj, number>): number {
+  const known = contents?.get(node)
+  if (known !== undefined) return known
+  let n = node.value.length
+  if (node.subs.length > 0) {
+    n = 0
+    for (const sub of node.subs) n += encodedLength(sub, contents)
+  }
+  contents?.set(node, n)
   return n
 }
 
-function encodedLength(node: ASN1Obj): number {
-  const len = contentLength(node)
+function encodedLength(node: ASN1Obj, contents?: Map<ASN1Obj, number>): number {
+  const len = contentLength(node, contents)
   return 1 + lengthBytes(len) + len
 }
 
@@ -215,8 +222,8 @@ function lengthBytes(len: number): number {
   return len < 128 ? 1 : 1 + byteLength(len)
 }
 
-function writeNode(node: ASN1Obj, out: Buffer, pos: number): number {
-  const len = contentLength(node)
+function writeNode(node: ASN1Obj, out: Buffer, pos: number, contents: Map<ASN1Obj, number>): number {
+  const len = contentLength(node, contents)
   out[pos++] = node.tag.toDER()
   if (len < 128) {
     out[pos++] = len
@@ -226,8 +233,20 @@ function writeNode(node: ASN1Obj, out: Buffer, pos: number): number {
     for (let i = count - 1; i >= 0; i--) out[pos++] = Math.floor(len / 256 ** i) % 256
   }
   if (node.subs.length === 0) return pos + node.value.copy(out, pos)
-  for (const sub of node.subs) pos = writeNode(sub, out, pos)
+  for (const sub of node.subs) pos = writeNode(sub, out, pos, contents)
   return pos
+}
+
+// @sigstore/core's parser throws (and catches) an error for every OCTET STRING whose content is not
+// itself DER (most certificate extensions); capturing a stack trace for each is half its cost.
+function withoutStacks<T>(run: () => T): T {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return run()
+  } finally {
+    Error.stackTraceLimit = limit
+  }
 }
 
 function touch<V>(map: Map<string, V>, id: string): V | undefined {
