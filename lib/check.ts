@@ -20,6 +20,7 @@ import { DEFAULT_REGISTRY, registryNerfDart } from './fetch/npm-config.js'
 import { summarizeRegistries } from './report/registries.js'
 import { redactStrings } from './fetch/redact.js'
 import { invalidTrustedRootFile, resolveTrust } from './fetch/trust.js'
+import { createTUFSession } from './fetch/tuf.js'
 import { loadRegistryKeysFile } from './fetch/registry-keys/parse.js'
 import { finding } from './findings.js'
 import type { PackageRef, PackageResult, Report } from './model.js'
@@ -141,6 +142,17 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   // With a workspace selected, `include-workspace-root` makes npm install the root's dependencies too.
   const includeRoot = workspaces && config.includeWorkspaceRoot
 
+  // 2 (started now). Sigstore TUF, one attempt per run, refreshed while the tree loads when the
+  // trusted root must come from it (no --trusted-root, not offline); otherwise on first use, if any.
+  const cacheRoot = join(config.cacheDir, '_verify-deps')
+  const offline = config.offline.value
+  // npm config `verify-deps-tuf-mirror` (never from the project): a Sigstore TUF mirror, checked against the embedded TUF root (tuf.ts).
+  const mirror = stringSetting(own.get('verify-deps-tuf-mirror'))
+  const trustedRootFile = options.trustedRootFile ?? stringSetting(own.get('verify-deps-trusted-root'))
+  const tuf = { cachePath: join(cacheRoot, 'tuf'), ...(typeof mirror === 'string' && mirror && { mirrorURL: mirror }) }
+  const tufSession = createTUFSession(tuf)
+  if (!offline && !trustedRootFile) tufSession.start()
+
   // 1. The tree: which packages, from which registries.
   const scriptConfig = readInstallScriptConfig(config)
   const tree = await loadPackages({
@@ -154,17 +166,11 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     resolvedRewrite: { registry: config.registry, replaceRegistryHost: String(config.get('replace-registry-host') ?? 'npmjs') },
     arboristOptions: { registry: config.registry, cache: join(config.cacheDir, '_cacache') },
   })
-  const cacheRoot = join(config.cacheDir, '_verify-deps')
 
   // 2. Trust material (TUF, embedded fallback, or files) and every registry's keys. Offline (the
   // flag or npm's `offline`) nothing is requested, from TUF or any registry.
-  const offline = config.offline.value
-  // npm config `verify-deps-tuf-mirror` (never from the project): a Sigstore TUF mirror, checked against the embedded TUF root (tuf.ts).
-  const mirror = stringSetting(own.get('verify-deps-tuf-mirror'))
-  const trustedRootFile = options.trustedRootFile ?? stringSetting(own.get('verify-deps-trusted-root'))
   const concurrency = options.concurrency ?? numberSetting(own.get('verify-deps-concurrency'))
   const fetchTarballs = options.fetchTarballs ?? own.get('verify-deps-fetch-tarballs')?.value === true
-  const tuf = { cachePath: join(cacheRoot, 'tuf'), ...(typeof mirror === 'string' && mirror && { mirrorURL: mirror }) }
   const pins = new Map<string, RegistryKeysPin>(Object.entries(options.registryKeysPins ?? {}).map(([url, file]) => [normalizeRegistry(url), { file, from: '--registry-keys' }]))
   if (options.registryKeysFile) pins.set(DEFAULT_REGISTRY, { file: options.registryKeysFile, from: '--registry-keys' })
   // Every key file named on the command line is read now, even for a registry no package comes from:
@@ -172,7 +178,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   for (const pin of pins.values()) loadRegistryKeysFile(pin.file)
   const registries = new Set(tree.packages.filter((p) => p.source === 'registry').map((p) => normalizeRegistry(p.registry ?? config.registryFor(p.name))))
   const npmjsUnpinned = [...registries].some((r) => registryNerfDart(r) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(r, pins, config))
-  const trust = await resolveTrust({ offline, trustedRootFile, registryKeysWanted: npmjsUnpinned, tuf })
+  const trust = await resolveTrust({ offline, trustedRootFile, registryKeysWanted: npmjsUnpinned, tuf }, tufSession.fetchTargets)
   // A trusted root file the user named is checked now, before any package is fetched (exit 2 naming it).
   if (trustedRootFile) {
     try {
@@ -186,7 +192,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
   }
-  const registryKeys = await fetchKeysForRegistries(registries, { ...keyOptions, trust, pins, offline, ...(!offline && { tuf }) })
+  const registryKeys = await fetchKeysForRegistries(registries, { ...keyOptions, trust, pins, offline, ...(!offline && { tuf, fetchTargets: tufSession.fetchTargets }) })
   const keysNotices = [...registryKeys].flatMap(([registry, keys]) => (keys.state === 'fetched' && (keys.kind ?? 'registry') === 'registry' && keys.keys ? [selfServedKeysNotice(config.redact(registry))] : []))
   // A version signed by a registry that said it has no keys: ask once more per registry (fetchEvidence fails the package either way).
   const rechecks = new Map<string, Promise<RegistryKeysResult>>()

@@ -3,12 +3,6 @@ import { createRequire } from 'node:module'
 import { ERRORS, inputError, VerifyDepsError, type ErrorCode } from '../errors.js'
 import { EXIT, exitCodeForError, type ExitCode } from './exit-codes.js'
 import { processTerminal, type Terminal } from './terminal.js'
-import { runVerifyCommand } from './verify-command.js'
-import { runCheckCommand } from './check-command.js'
-import { runExplainCommand, runPolicyCommand } from './policy-commands.js'
-import { runCiCommand, runInstallCommand } from './install-command.js'
-import { runSetupCommand } from './setup-command.js'
-import { runDemoCommand } from './demo-command.js'
 import { PolicyFileError } from '../policy/errors.js'
 import { plainText, stringifyJSON } from '../report/describe.js'
 
@@ -47,15 +41,22 @@ An error names its code (docs/errors.md); under --json it is also printed on std
 as {"error":{"code","summary","detail"}}.
 `
 
-const COMMANDS: Record<string, (argv: readonly string[], term: Terminal) => Promise<ExitCode>> = {
-  verify: (argv, term) => runVerifyCommand(argv, term, context()),
-  check: (argv, term) => runCheckCommand(argv, term, context()),
-  policy: (argv, term) => runPolicyCommand(argv, term, context()),
-  explain: (argv, term) => runExplainCommand(argv, term, context()),
-  install: (argv, term) => runInstallCommand(argv, term, context()),
-  ci: (argv, term) => runCiCommand(argv, term, context()),
-  setup: (argv, term) => runSetupCommand(argv, term, context()),
-  demo: (argv, term) => runDemoCommand(argv, term, context()),
+type Command = (argv: readonly string[], term: Terminal) => Promise<ExitCode>
+
+/**
+ * The commands, each loaded only when it runs (as the npm CLI loads its commands): `--version`,
+ * `--help` and a usage error load none of them, so they cost little more than starting node.
+ * test/cli/startup.test.ts checks that no heavy module is loaded for them.
+ */
+const COMMANDS: Record<string, Command> = {
+  verify: async (argv, term) => (await import('./verify-command.js')).runVerifyCommand(argv, term, context()),
+  check: async (argv, term) => (await import('./check-command.js')).runCheckCommand(argv, term, context()),
+  policy: async (argv, term) => (await import('./policy-commands.js')).runPolicyCommand(argv, term, context()),
+  explain: async (argv, term) => (await import('./policy-commands.js')).runExplainCommand(argv, term, context()),
+  install: async (argv, term) => (await import('./install-command.js')).runInstallCommand(argv, term, context()),
+  ci: async (argv, term) => (await import('./install-command.js')).runCiCommand(argv, term, context()),
+  setup: async (argv, term) => (await import('./setup-command.js')).runSetupCommand(argv, term, context()),
+  demo: async (argv, term) => (await import('./demo-command.js')).runDemoCommand(argv, term, context()),
 }
 
 function context() {

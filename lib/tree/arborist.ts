@@ -49,6 +49,8 @@ export interface ArboristNode {
   /** For a Link, the node it points at; for any other node, itself. */
   target: ArboristNode | null
   parent: ArboristNode | null
+  /** The nodes whose parent this is (its node_modules), by folder name. */
+  children: Map<string, ArboristNode>
   edgesOut: Map<string, ArboristEdge>
   edgesIn: Set<ArboristEdge>
   linksIn: Set<ArboristNode>
@@ -58,9 +60,9 @@ export interface ArboristNode {
   inventory: Map<string, ArboristNode>
   /**
    * The ancestor whose tarball ships this node, or null. Recursive over parents and edgesIn with
-   * an array as the visited set: slow on large trees, see findDepBundler.
+   * an array as the visited set: slow on large trees, see bundler.ts.
    */
-  getBundler(): ArboristNode | null
+  getBundler(path?: ArboristNode[]): ArboristNode | null
   /** npm's `--omit` rule for this node (dev/optional/peer flags, only for the root's and workspaces' trees). */
   shouldOmit(omit: Set<string>): boolean
 }

@@ -15,6 +15,7 @@ import type { AllowScriptsSource } from '../model/install-scripts.js'
 import { resolveAllowScripts } from './allow-scripts.js'
 import { createArborist, type ArboristNode } from './arborist.js'
 import type { ResolvedRewrite } from './binding.js'
+import { shortcutBundlerQueries } from './bundler.js'
 import { collectPackages } from './collect.js'
 import { describeUncovered, findUncoveredDependencies } from './coverage.js'
 import { TreeError, describeError } from './errors.js'
@@ -89,6 +90,7 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<TreeRe
 
   // 2. The tree.
   const tree = await loadTree(projectDir, mode, lockfile, options.arboristOptions ?? {})
+  shortcutBundlerQueries(tree)
 
   // 3. The walk: the root (and through it every workspace), or only the chosen workspaces.
   const seeds: WalkSeed[] = options.workspaces?.length

@@ -8,6 +8,7 @@
 import { relative } from 'node:path'
 import type { PackageSource } from '../model.js'
 import type { ArboristNode } from './arborist.js'
+import { mayBeBundled } from './bundler.js'
 
 export interface NodeSource {
   source: PackageSource
@@ -69,20 +70,11 @@ export function classifyNode(node: ArboristNode, projectDir: string): NodeSource
 
 /**
  * The dependency (never the root project) whose tarball ships this node: arborist's `inDepBundle`
- * and `getBundler()`, but only asked where an answer is possible. The bundler is always an ancestor
- * with a bundleDependencies list, so a node with none above it is not bundled; getBundler itself
- * costs O(n²) per node on a large tree (it walks edgesIn with an array as its visited set).
+ * and `getBundler()`, but only asked where an answer is possible (bundler.ts): the bundler is always
+ * an ancestor with a bundleDependencies list, so a node with none above it is not bundled.
  */
 export function findDepBundler(node: ArboristNode): ArboristNode | null {
-  let possible = false
-  for (let ancestor = node.parent; ancestor && !ancestor.isRoot; ancestor = ancestor.parent) {
-    const bundled = ancestor.package.bundleDependencies
-    if (Array.isArray(bundled) && bundled.length > 0) {
-      possible = true
-      break
-    }
-  }
-  if (!possible) return null
+  if (!mayBeBundled(node)) return null
   const bundler = node.getBundler()
   return bundler && !bundler.isRoot ? bundler : null
 }

@@ -1,0 +1,63 @@
+// `--version`, `--help` and a usage error must cost little more than starting node: they load the
+// CLI's entry and its error reporting, never a command or a heavy dependency (arborist, npm config,
+// npm-registry-fetch, sigstore, yaml). Asserted on what the process loaded, not on time; the time is
+// in bench/ (docs/check.md, "Performance").
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { childCommand } from '../helpers/child.js'
+import { BIN } from './run.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const PRELOAD = fileURLToPath(new URL('../helpers/module-log.mjs', import.meta.url))
+
+/** Everything `verify-deps <args>` loads (paths relative to the repository; `node:` built-ins left out). */
+async function loadedBy(args: string[]): Promise<{ status: number | null; modules: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'vd-startup-'))
+  const log = join(dir, 'modules.log')
+  try {
+    const status = await new Promise<number | null>((resolve, reject) => {
+      // Without tap's coverage loader (childCommand), which would be in the log too.
+      const [file, argv] = childCommand(process.execPath, ['--import', PRELOAD, BIN, ...args])
+      const child = spawn(file, argv, { env: { ...process.env, VERIFY_DEPS_MODULE_LOG: log }, stdio: 'ignore' })
+      child.on('error', reject)
+      child.on('close', resolve)
+    })
+    const lines = readFileSync(log, 'utf8').split('\n').filter((l) => l && !l.startsWith('node:'))
+    const paths = lines.map((l) => (l.startsWith('file:') ? fileURLToPath(l) : l))
+    return { status, modules: [...new Set(paths.map((p) => relative(ROOT, p)))].sort() }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** The CLI entry, its exit codes and its error reporting: all `--version` and `--help` may load. */
+const LIGHT = ['bin/verify-deps.js', 'package.json', 'dist/cli/main.js', 'dist/cli/exit-codes.js', 'dist/cli/terminal.js', 'dist/errors.js', 'dist/policy/errors.js', 'dist/report/describe.js']
+
+const cases: [string[], number][] = [
+  [['--version'], 0],
+  [['-v'], 0],
+  [['--help'], 0],
+  [['help'], 0],
+  [['frobnicate'], 2],
+]
+
+for (const [args, exit] of cases) {
+  t.test(`verify-deps ${args.join(' ')} loads no command and no dependency`, async (t) => {
+    const { status, modules } = await loadedBy(args)
+    t.equal(status, exit)
+    t.ok(modules.includes('dist/cli/main.js'), 'the module log saw the CLI load')
+    t.same(modules.filter((m) => m.includes('node_modules')), [], 'no dependency is loaded')
+    t.same(modules.filter((m) => !LIGHT.includes(m)), [], 'only the CLI entry and its error reporting')
+  })
+}
+
+t.test('a command is loaded when it runs', async (t) => {
+  const { status, modules } = await loadedBy(['policy', 'check', join(ROOT, 'no-such-policy.yaml')])
+  t.equal(status, 2)
+  t.ok(modules.includes('dist/cli/policy-commands.js'), 'the policy command was loaded for "policy check"')
+  t.notOk(modules.includes('dist/cli/install-command.js'), 'other commands were not')
+})
