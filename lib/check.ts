@@ -7,14 +7,14 @@
 import { join } from 'node:path'
 import { existingPaths, FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './fetch/files.js'
 import { EvidenceCache } from './fetch/cache.js'
-import { fetchEvidence, evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
+import { evidenceKey } from './fetch/evidence.js'
+import { fetchAndVerify, outcomeOf } from './check-pipeline.js'
 import { loadNpmConfig, OWN_KEYS, type Env, type NpmConfig, type OwnKey } from './fetch/npm-config.js'
 import { readInstallScriptConfig } from './fetch/npm-script-settings.js'
 import { askNpmVersion } from './gate/npm.js'
 import type { InstallScriptContext } from './model/install-scripts.js'
 import { withUnflaggedInstallScript } from './policy/install-scripts.js'
 import { chooseNpmRules } from './policy/npm-rules.js'
-import { addTarballs } from './fetch/tarballs.js'
 import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys/by-registry.js'
 import { DEFAULT_REGISTRY, registryNerfDart } from './fetch/npm-config.js'
 import { summarizeRegistries } from './report/registries.js'
@@ -23,8 +23,8 @@ import { invalidTrustedRootFile, resolveTrust } from './fetch/trust.js'
 import { createTUFSession } from './fetch/tuf.js'
 import { loadRegistryKeysFile } from './fetch/registry-keys/parse.js'
 import { finding } from './findings.js'
-import type { PackageRef, PackageResult, Report } from './model.js'
-import { decisionOf, type PackageOutcome } from './policy/decision.js'
+import type { PackageResult, Report } from './model.js'
+import { decisionOf } from './policy/decision.js'
 import { evaluateRun, type RunPackage } from './policy/evaluate.js'
 import { choosePolicyFile, parsePolicyFile, unreadablePolicyFile } from './policy/load.js'
 import { POLICY_FILE_NAMES } from './policy/schema.js'
@@ -32,7 +32,6 @@ import type { Policy } from './policy/types.js'
 import type { OmitType } from './tree/index.js'
 import type { RunSetting } from './model.js'
 import { loadPackages, type TreeResult } from './tree/index.js'
-import { verifyPackage } from './verify/package.js'
 import { createTrustContext } from './verify/trust-context.js'
 import type { TrustContext } from './verify/trust-context.js'
 import { FINDINGS } from './findings.js'
@@ -202,31 +201,12 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     return again
   }
 
-  // 3. Evidence for each distinct package, fetched or from the evidence cache.
+  // 3–4. Evidence for each distinct package (fetched or from the evidence cache; with --fetch-tarballs
+  //      the bytes of entries whose lockfile integrity is weaker than sha512, never offline: those stay
+  //      INTEGRITY_WEAK), each verified as soon as it arrives (check-pipeline.ts), with one trust
+  //      context per registry, built once.
   const cacheDir = options.cacheDir === undefined ? join(cacheRoot, 'facts') : options.cacheDir
   const cache = cacheDir ? new EvidenceCache({ dir: cacheDir }) : undefined
-  options.onProgress?.(0, tree.packages.length, 'fetching')
-  const fetched = await fetchEvidence(tree.packages, {
-    config,
-    registryKeys,
-    ...(cache && { cache }),
-    offline,
-    recheckKeys,
-    ...(concurrency !== undefined && { concurrency }),
-    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-    ...(options.retries !== undefined && { retries: options.retries }),
-  })
-  // 3b. With --fetch-tarballs, the bytes of entries whose lockfile integrity is weaker than sha512.
-  //     Offline nothing is downloaded: those entries stay INTEGRITY_WEAK.
-  const outcomes = fetchTarballs && !offline
-    ? await addTarballs(tree.packages, fetched, {
-        config,
-        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-        ...(options.retries !== undefined && { retries: options.retries }),
-      })
-    : fetched
-
-  // 4. Verify, with one trust context per registry, built once.
   const contexts = new Map<string, TrustContext>()
   const contextFor = (registry: string): TrustContext => {
     let ctx = contexts.get(registry)
@@ -237,15 +217,22 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     }
     return ctx
   }
+  const requestOptions = {
+    config,
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    ...(options.retries !== undefined && { retries: options.retries }),
+  }
+  const verified = await fetchAndVerify(tree.packages, {
+    fetch: { ...requestOptions, registryKeys, ...(cache && { cache }), offline, recheckKeys, ...(concurrency !== undefined && { concurrency }) },
+    ...(fetchTarballs && !offline && { tarballs: requestOptions }),
+    contextFor,
+    ...(options.onProgress && { onProgress: options.onProgress }),
+  })
   // 4a. Install scripts: the lockfile's flag raised by what the registry says (and bundled packages,
   //     whose scripts are unknown); which npm installs is asked only when some package has them.
-  const packages = tree.packages.map((ref) => withUnflaggedInstallScript(ref, registryDeclaresScripts(outcomes.get(evidenceKey(ref)))))
+  const packages = tree.packages.map((ref) => withUnflaggedInstallScript(ref, verified.get(evidenceKey(ref))?.installScripts === true))
   const scripts = packages.some((p) => p.installScript) ? await installScriptContext(options, projectDir, tree, scriptConfig.settings) : undefined
-  const run: RunPackage[] = []
-  for (const ref of packages) {
-    run.push({ ref, outcome: packageOutcome(ref, outcomes.get(evidenceKey(ref)), contextFor) })
-    options.onProgress?.(run.length, tree.packages.length, 'verifying')
-  }
+  const run: RunPackage[] = packages.map((ref) => ({ ref, outcome: outcomeOf(ref, verified) }))
   const settings: RunSetting[] = [
     ...(omit ? [{ key: 'omit', ...omit }] : []),
     ...(workspaces ? [{ key: 'workspace', ...workspaces }] : []),
@@ -309,24 +296,6 @@ function stringSetting(setting: { value: unknown } | undefined): string | undefi
 
 function numberSetting(setting: { value: unknown } | undefined): number | undefined {
   return typeof setting?.value === 'number' && Number.isInteger(setting.value) && setting.value >= 1 ? setting.value : undefined
-}
-
-function packageOutcome(ref: PackageRef, fetched: EvidenceOutcome | undefined, contextFor: (registry: string) => TrustContext): PackageOutcome {
-  if (ref.source !== 'registry') return { kind: 'not-registry' }
-  if (!fetched) return { kind: 'fetch-failed', reason: `${ref.name}@${ref.version}: no evidence was fetched` }
-  switch (fetched.state) {
-    case 'failed':
-      return { kind: 'fetch-failed', reason: fetched.reason }
-    // Cached evidence is verified exactly like fetched evidence: the cache is never a source of truth.
-    case 'cached':
-    case 'fetched':
-      return { kind: 'verified', facts: verifyPackage(fetched.evidence, contextFor(normalizeRegistry(fetched.registry))) }
-  }
-}
-
-/** Whether the registry's version document (fetched or cached) says the package has install scripts. */
-function registryDeclaresScripts(fetched: EvidenceOutcome | undefined): boolean {
-  return (fetched?.state === 'fetched' || fetched?.state === 'cached') && fetched.evidence.versionData?.installScripts === true
 }
 
 /** `--installed`: a package on disk that is not what the lockfile says fails, at its location. */

@@ -3,7 +3,7 @@
  * fetches the evidence for every package, verifies it, decides with the policy, reports, and sets
  * the exit code (lib/cli/exit-codes.ts).
  */
-import { accessSync, appendFileSync, constants, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, appendFileSync, constants, readFileSync, statSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runCheck, type CheckOptions } from '../check.js'
@@ -16,6 +16,7 @@ import { exitCodeForReport, type ExitCode } from './exit-codes.js'
 import { hookCheckValues, hookTiming, lifecycleEvent, runAsLifecycleScript } from './lifecycle.js'
 import { createProgress } from './progress.js'
 import type { Terminal } from './terminal.js'
+import { writeReportFile, writeReportOut } from './write-report.js'
 
 export const CHECK_HELP = `Usage: verify-deps [check] [dir] [options]
 
@@ -179,13 +180,13 @@ export async function checkAndReport(values: CheckValues, dir: string | undefine
 export function emitReport(term: Terminal, ctx: CheckContext, formatted: FormattedOutput, outputFile: string | undefined, summaryLine: string): void {
   if (outputFile) {
     try {
-      writeFileSync(resolve(ctx.cwd, outputFile), formatted.main)
+      writeReportFile(resolve(ctx.cwd, outputFile), formatted)
     } catch (err) {
       throw inputError('EOUTPUT', `${outputFile}: cannot write the report: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
     }
     term.err(`verify-deps: ${summaryLine}; report written to ${outputFile}\n`)
   } else {
-    term.out(formatted.main)
+    writeReportOut(term, formatted)
   }
   const summaryFile = ctx.env.GITHUB_STEP_SUMMARY
   if (formatted.githubStepSummary && summaryFile) appendFileSync(summaryFile, formatted.githubStepSummary)

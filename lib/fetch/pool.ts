@@ -15,3 +15,28 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
   await Promise.all(Array.from({ length: workers }, worker))
   return results
 }
+
+/**
+ * At most `limit` calls of `fn` running at once, whoever calls: a semaphore for one kind of work
+ * (tarball downloads) inside a wider pool. Calls wait in arrival order.
+ */
+export function createLimiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  const max = Math.max(1, Math.floor(limit))
+  const waiting: Array<() => void> = []
+  let running = 0
+  // A finished call hands its slot straight to the next waiter, so that no newcomer slips in between.
+  const release = (): void => {
+    const next = waiting.shift()
+    if (next) next()
+    else running--
+  }
+  return async <R>(fn: () => Promise<R>): Promise<R> => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve))
+    else running++
+    try {
+      return await fn()
+    } finally {
+      release()
+    }
+  }
+}

@@ -60,36 +60,43 @@ export async function addTarballs(
   const wanted = new Map<string, PackageRef>()
   for (const ref of refs) {
     const key = evidenceKey(ref)
-    if (ref.source !== 'registry' || wanted.has(key) || outcomes.get(key)?.state !== 'fetched') continue
-    if (parseIntegrity(ref.integrity).kind === 'weak') wanted.set(key, ref)
+    const outcome = outcomes.get(key)
+    if (!wanted.has(key) && outcome && wantsTarball(ref, outcome)) wanted.set(key, ref)
   }
   const entries = [...wanted]
-  const updated = await mapWithConcurrency(entries, options.concurrency ?? DEFAULT_TARBALL_CONCURRENCY, async ([key, ref]) => {
-    const outcome = outcomes.get(key)
-    if (outcome?.state !== 'fetched') return outcome
-    const id = `${ref.name}@${ref.version}`
-    const url = tarballUrl(ref, outcome.registry)
-    if (typeof url === 'object') return { ...outcome, evidence: { ...outcome.evidence, tarballSkipped: options.config.redact(url.skipped) } }
-    const download = await downloadTarball(url, outcome.registry, options)
-    if (!download.ok) {
-      const failure: FetchFailure = {
-        state: 'failed',
-        name: ref.name,
-        version: ref.version,
-        registry: outcome.registry,
-        reason: options.config.redact(`${id}: --fetch-tarballs: ${download.reason}`),
-        url: options.config.redact(url),
-      }
-      log.verbose('fetch', failure.reason)
-      return failure
-    }
-    return { ...outcome, evidence: { ...outcome.evidence, tarball: download.bytes } }
-  })
-  entries.forEach(([key], i) => {
-    const outcome = updated[i]
-    if (outcome) result.set(key, outcome)
-  })
+  const updated = await mapWithConcurrency(entries, options.concurrency ?? DEFAULT_TARBALL_CONCURRENCY, ([key, ref]) => withTarball(ref, outcomes.get(key)!, options))
+  entries.forEach(([key], i) => result.set(key, updated[i]!))
   return result
+}
+
+/** Whether `--fetch-tarballs` downloads the tarball of `ref` with this outcome: fetched (not cached) evidence for a weak lockfile integrity. */
+export function wantsTarball(ref: PackageRef, outcome: EvidenceOutcome): boolean {
+  return ref.source === 'registry' && outcome.state === 'fetched' && parseIntegrity(ref.integrity).kind === 'weak'
+}
+
+/**
+ * One package's outcome with its tarball: `evidence.tarball` (or `evidence.tarballSkipped`) added,
+ * or a FetchFailure when the download fails. Other outcomes are returned unchanged.
+ */
+export async function withTarball(ref: PackageRef, outcome: EvidenceOutcome, options: FetchTarballsOptions): Promise<EvidenceOutcome> {
+  if (outcome.state !== 'fetched') return outcome
+  const id = `${ref.name}@${ref.version}`
+  const url = tarballUrl(ref, outcome.registry)
+  if (typeof url === 'object') return { ...outcome, evidence: { ...outcome.evidence, tarballSkipped: options.config.redact(url.skipped) } }
+  const download = await downloadTarball(url, outcome.registry, options)
+  if (!download.ok) {
+    const failure: FetchFailure = {
+      state: 'failed',
+      name: ref.name,
+      version: ref.version,
+      registry: outcome.registry,
+      reason: options.config.redact(`${id}: --fetch-tarballs: ${download.reason}`),
+      url: options.config.redact(url),
+    }
+    log.verbose('fetch', failure.reason)
+    return failure
+  }
+  return { ...outcome, evidence: { ...outcome.evidence, tarball: download.bytes } }
 }
 
 /** The URL npm will fetch the tarball from, when it is on the package's registry; else why not. */

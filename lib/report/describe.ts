@@ -6,6 +6,7 @@
  * registry or signed certificates: attacker-controlled text. Each format escapes them for its
  * own output (terminal, workflow commands, Markdown); `plainText` is the terminal's.
  */
+import type { FormattedOutput } from './types.js'
 import type { Decision, PackageLocation, PackageResult, Report } from '../model.js'
 
 /** A `why` path longer than this many hops is shortened in the middle. */
@@ -102,7 +103,83 @@ export function plainText(text: string, keepNewlines = false): string {
  * inside strings, where `\uXXXX` is the same value: the document is unchanged, the bytes are inert.
  */
 export function stringifyJSON(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return escapeInert(JSON.stringify(value, null, 2))
+}
+
+function escapeInert(text: string): string {
+  return text.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** A FormattedOutput whose `main` is built from `chunks` only if someone reads it. */
+export function chunkedOutput(chunks: () => Iterable<string>): FormattedOutput {
+  return {
+    get main() {
+      let text = ''
+      for (const chunk of chunks()) text += chunk
+      return text
+    },
+    mainChunks: chunks,
+  }
+}
+
+/** An array whose items are made one at a time while stringifyJSONChunks writes them (e.g. a report's packages). */
+export class JsonArrayStream {
+  constructor(readonly items: () => Iterable<unknown>) {}
+}
+
+/** How many levels of objects and arrays stringifyJSONChunks opens itself; deeper values are stringified whole. */
+const CHUNK_DEPTH = 4
+
+/**
+ * stringifyJSON(value), byte for byte, in pieces: the outer objects and arrays are written member by
+ * member (a JsonArrayStream item by item), so a report of 10,000 packages is never one string.
+ * Joined, the pieces are exactly stringifyJSON's output (test/report/json-stream.test.ts).
+ */
+export function* stringifyJSONChunks(value: unknown, indent = '', depth = CHUNK_DEPTH): Generator<string> {
+  const inner = `${indent}  `
+  if (value instanceof JsonArrayStream || (depth > 0 && Array.isArray(value))) {
+    let first = true
+    for (const item of value instanceof JsonArrayStream ? value.items() : (value as unknown[])) {
+      yield first ? `[\n${inner}` : `,\n${inner}`
+      first = false
+      // As JSON.stringify: an item that has no JSON form is null.
+      const text = isContainer(item, depth - 1) ? undefined : leaf(item, inner)
+      if (text === undefined && isContainer(item, depth - 1)) yield* stringifyJSONChunks(item, inner, depth - 1)
+      else yield text ?? 'null'
+    }
+    yield first ? '[]' : `\n${indent}]`
+    return
+  }
+  if (isContainer(value, depth)) {
+    let first = true
+    for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
+      const container = isContainer(member, depth - 1)
+      const text = container ? undefined : leaf(member, inner)
+      // As JSON.stringify: a member that has no JSON form (undefined, a function) is left out.
+      if (!container && text === undefined) continue
+      yield `${first ? '{' : ','}\n${inner}${escapeInert(JSON.stringify(key))}: `
+      first = false
+      if (container) yield* stringifyJSONChunks(member, inner, depth - 1)
+      else yield text!
+    }
+    yield first ? '{}' : `\n${indent}}`
+    return
+  }
+  yield leaf(value, indent) ?? 'undefined'
+}
+
+/** A plain object or array (no toJSON) that stringifyJSONChunks opens itself at this depth. */
+function isContainer(value: unknown, depth: number): boolean {
+  if (value instanceof JsonArrayStream) return true
+  if (depth <= 0 || typeof value !== 'object' || value === null) return false
+  return Array.isArray(value) || typeof (value as { toJSON?: unknown }).toJSON !== 'function'
+}
+
+/** JSON.stringify(value, null, 2) written at `indent` (its line breaks are never inside strings), or undefined. */
+function leaf(value: unknown, indent: string): string | undefined {
+  const text = JSON.stringify(value, null, 2) as string | undefined
+  if (text === undefined) return undefined
+  return escapeInert(indent && text.includes('\n') ? text.replaceAll('\n', `\n${indent}`) : text)
 }
 
 /** Groups skip reasons by their kind (`bundled: covered by …` → `bundled`). */

@@ -5,7 +5,7 @@
  * schema version; none is renamed or removed. Absent values are `null`, so every named field is
  * always there. Pure.
  */
-import { stringifyJSON } from './describe.js'
+import { chunkedOutput, JsonArrayStream, stringifyJSON, stringifyJSONChunks } from './describe.js'
 import type { PackageExplanation } from '../policy/evaluate.js'
 import { toExplanationJson } from '../policy/explain.js'
 import type { FindingCode, FindingSeverity } from '../findings.js'
@@ -123,8 +123,16 @@ function toJsonInstallScripts(r: InstallScriptsResult): InstallScriptsResult {
   return { willRun: r.willRun, reason: r.reason, allowScripts: r.allowScripts, matched: [...r.matched], pinnedElsewhere: [...r.pinnedElsewhere], rules: r.rules, verified: { provenance: r.verified.provenance, trustedPublisher: r.verified.trustedPublisher } }
 }
 
+/** The JSON report, written package by package (describe.ts: stringifyJSONChunks), the same bytes as stringifyJSON(toJsonReport(report)). */
 export function formatReportJson(report: Report, _options: FormatOptions = {}): FormattedOutput {
-  return { main: stringifyJSON(toJsonReport(report)) + '\n' }
+  return chunkedOutput(function* () {
+    // toJsonReport without its packages keeps every field in its place; they are made one at a time.
+    const head = toJsonReport({ ...report, packages: [] })
+    yield* stringifyJSONChunks({ ...head, packages: new JsonArrayStream(function* () {
+      for (const p of report.packages) yield toJsonPackage(p)
+    }) })
+    yield '\n'
+  })
 }
 
 export function toJsonPackage(p: PackageResult): JsonPackage {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { FINDINGS, type FindingCode, type FindingSeverity } from '../findings.js'
 import type { DecidedFinding, PackageResult, Report } from '../model.js'
-import { formatFirstWhy, formatPackageId, stringifyJSON } from './describe.js'
+import { chunkedOutput, formatFirstWhy, formatPackageId, JsonArrayStream, stringifyJSONChunks } from './describe.js'
 import { indexLockfileLines, lockfilePathFor, packageLine } from './lockfile-lines.js'
 import type { FormatOptions, FormattedOutput } from './types.js'
 
@@ -21,24 +21,35 @@ export type SarifLevel = 'error' | 'warning' | 'note'
 /** SARIF §3.27.10: `note` is the level for information a user may want but need not act on. */
 export const SARIF_LEVELS: Record<FindingSeverity, SarifLevel> = { error: 'error', warning: 'warning', info: 'note' }
 
+/** The SARIF log, written result by result (describe.ts: stringifyJSONChunks), the same bytes as stringifyJSON(toSarifLog(report, options)). */
 export function formatReportSarif(report: Report, options: FormatOptions = {}): FormattedOutput {
-  return { main: stringifyJSON(toSarifLog(report, options)) + '\n' }
+  return chunkedOutput(function* () {
+    yield* stringifyJSONChunks(sarifLog(report, options, (results) => new JsonArrayStream(results)))
+    yield '\n'
+  })
 }
 
 /** The SARIF log as a plain object (what `formatReportSarif` serialises). */
 export function toSarifLog(report: Report, options: FormatOptions = {}) {
+  return sarifLog(report, options, (results) => [...results()])
+}
+
+/** The log with its results as `collect` gives them: an array, or a stream made while writing. */
+function sarifLog<R>(report: Report, options: FormatOptions, collect: (results: () => Iterable<ReturnType<typeof toResult>>) => R) {
   const codes = Object.keys(FINDINGS) as FindingCode[]
   const ruleIndex = new Map(codes.map((code, i) => [code, i]))
   const uri = lockfilePathFor(report, options)
   const lines = options.lockfileText !== undefined ? indexLockfileLines(options.lockfileText) : undefined
 
-  const results = report.packages.flatMap((p) => {
-    const seen = new Map<FindingCode, number>()
-    return p.findings.map((f) => {
-      const n = seen.get(f.code) ?? 0
-      seen.set(f.code, n + 1)
-      return toResult(p, f, n, ruleIndex.get(f.code) ?? -1, uri, packageLine(lines, p))
-    })
+  const results = collect(function* () {
+    for (const p of report.packages) {
+      const seen = new Map<FindingCode, number>()
+      for (const f of p.findings) {
+        const n = seen.get(f.code) ?? 0
+        seen.set(f.code, n + 1)
+        yield toResult(p, f, n, ruleIndex.get(f.code) ?? -1, uri, packageLine(lines, p))
+      }
+    }
   })
 
   return {

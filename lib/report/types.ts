@@ -19,6 +19,11 @@ export interface FormatOptions {
 export interface FormattedOutput {
   /** What goes to stdout or `--output`. */
   main: string
+  /**
+   * `main` in pieces, for a writer that never holds it whole (json, sarif: built on demand, so a
+   * 10,000-package report is not one 35 MB string). Joined, exactly `main`.
+   */
+  mainChunks?: () => Iterable<string>
   /** Markdown for `$GITHUB_STEP_SUMMARY` (github format); the CLI decides whether to write it. */
   githubStepSummary?: string
 }

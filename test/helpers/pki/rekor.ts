@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto'
 import { canonicalJSON } from './canonical-json.js'
 import { generateP256KeyPair, logIdOf, signP256, type KeyPair } from './keys.js'
-import { hashLeaf, inclusionProof, treeHash } from './merkle.js'
+import { hashLeaf, inclusionProof, treeHash, type SubtreeMemo } from './merkle.js'
 import type { RekorBody } from './rekor-entries.js'
 
 /** A transparency log entry in the Sigstore bundle's JSON form (protobuf-specs TransparencyLogEntry). */
@@ -66,6 +66,8 @@ export class TransparencyLog {
   /** Checkpoint origin line, `<host> - <tree id>` as Rekor v1 writes it. */
   readonly origin: string
   private readonly leafHashes: Buffer[] = []
+  /** The log only appends: complete subtrees are hashed once (merkle.ts). */
+  private readonly subtrees: SubtreeMemo = new Map()
   private readonly trailingEntries: number
   private readonly shardOffset: number
 
@@ -123,12 +125,12 @@ export class TransparencyLog {
 
   private proveInclusion(treeIndex: number): InclusionProofJSON {
     const treeSize = this.leafHashes.length
-    const rootHash = treeHash(this.leafHashes)
+    const rootHash = treeHash(this.leafHashes, this.subtrees)
     return {
       logIndex: String(treeIndex),
       rootHash: rootHash.toString('base64'),
       treeSize: String(treeSize),
-      hashes: inclusionProof(treeIndex, this.leafHashes).map((h) => h.toString('base64')),
+      hashes: inclusionProof(treeIndex, this.leafHashes, this.subtrees).map((h) => h.toString('base64')),
       checkpoint: { envelope: this.checkpoint(treeSize, rootHash) },
     }
   }

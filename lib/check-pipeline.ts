@@ -1,0 +1,75 @@
+/**
+ * Stages 3–4 of a check as one pipeline: each distinct registry package is fetched (or read from the
+ * evidence cache), given its tarball with `--fetch-tarballs`, and verified as soon as its evidence
+ * is complete — then its evidence is let go. Only what the later stages read is kept: the
+ * verification outcome (facts, or why there are none) and the registry's word on install scripts.
+ * So memory grows with the packages in flight (the concurrency), not with the tree, and fetching
+ * and verifying overlap instead of running one after the other.
+ */
+import { evidenceKey, forEachEvidence, type EvidenceOutcome, type FetchEvidenceOptions } from './fetch/evidence.js'
+import { createLimiter } from './fetch/pool.js'
+import { normalizeRegistry } from './fetch/registry-keys/by-registry.js'
+import { DEFAULT_TARBALL_CONCURRENCY, wantsTarball, withTarball, type FetchTarballsOptions } from './fetch/tarballs.js'
+import type { PackageRef } from './model.js'
+import type { PackageOutcome } from './policy/decision.js'
+import { verifyPackage } from './verify/package.js'
+import type { TrustContext } from './verify/trust-context.js'
+
+/** What the later stages need of one distinct registry package, once verified. */
+export interface VerifiedPackage {
+  outcome: PackageOutcome
+  /** The registry's version document (fetched or cached) says the package has install scripts. */
+  installScripts: boolean
+}
+
+export interface FetchAndVerifyOptions {
+  fetch: FetchEvidenceOptions
+  /** With `--fetch-tarballs` (online): download the tarballs of weak lockfile integrities, DEFAULT_TARBALL_CONCURRENCY at a time. */
+  tarballs?: FetchTarballsOptions
+  /** The trust context for a registry's packages (built once per registry by the caller). */
+  contextFor: (registry: string) => TrustContext
+  /** Packages done out of `refs.length` (every ref, duplicates and other sources included). */
+  onProgress?: (done: number, total: number, label: string) => void
+}
+
+/** Every distinct registry package of `refs`, fetched and verified, keyed by `evidenceKey`. Never throws for a package. */
+export async function fetchAndVerify(refs: readonly PackageRef[], options: FetchAndVerifyOptions): Promise<Map<string, VerifiedPackage>> {
+  const refsPerKey = new Map<string, number>()
+  for (const ref of refs) if (ref.source === 'registry') refsPerKey.set(evidenceKey(ref), (refsPerKey.get(evidenceKey(ref)) ?? 0) + 1)
+  // Packages from other sources need no work: counted as done from the start.
+  let done = refs.filter((ref) => ref.source !== 'registry').length
+  options.onProgress?.(done, refs.length, 'fetching')
+  const tarballs = options.tarballs
+  const tarballSlot = createLimiter(tarballs?.concurrency ?? DEFAULT_TARBALL_CONCURRENCY)
+  const verified = new Map<string, VerifiedPackage>()
+  await forEachEvidence(refs, options.fetch, async (key, ref, fetched) => {
+    // Tarballs are large and held until verified: fewer downloads at once than packages in flight.
+    const outcome = tarballs && wantsTarball(ref, fetched) ? await tarballSlot(() => withTarball(ref, fetched, tarballs)) : fetched
+    verified.set(key, { outcome: verifiedOutcome(outcome, options.contextFor), installScripts: registryDeclaresScripts(outcome) })
+    done += refsPerKey.get(key) ?? 1
+    options.onProgress?.(done, refs.length, 'verifying')
+  })
+  return verified
+}
+
+/** The outcome of one ref, from fetchAndVerify's result. */
+export function outcomeOf(ref: PackageRef, verified: ReadonlyMap<string, VerifiedPackage>): PackageOutcome {
+  if (ref.source !== 'registry') return { kind: 'not-registry' }
+  return verified.get(evidenceKey(ref))?.outcome ?? { kind: 'fetch-failed', reason: `${ref.name}@${ref.version}: no evidence was fetched` }
+}
+
+function verifiedOutcome(fetched: EvidenceOutcome, contextFor: (registry: string) => TrustContext): PackageOutcome {
+  switch (fetched.state) {
+    case 'failed':
+      return { kind: 'fetch-failed', reason: fetched.reason }
+    // Cached evidence is verified exactly like fetched evidence: the cache is never a source of truth.
+    case 'cached':
+    case 'fetched':
+      return { kind: 'verified', facts: verifyPackage(fetched.evidence, contextFor(normalizeRegistry(fetched.registry))) }
+  }
+}
+
+/** Whether the registry's version document (fetched or cached) says the package has install scripts. */
+function registryDeclaresScripts(fetched: EvidenceOutcome): boolean {
+  return (fetched.state === 'fetched' || fetched.state === 'cached') && fetched.evidence.versionData?.installScripts === true
+}

@@ -1,0 +1,44 @@
+/**
+ * Writes a formatted report to a file or the terminal in pieces of about 64 KiB, so that a report
+ * of 10,000 packages is never held as one string (the json and sarif formats give `mainChunks`).
+ */
+import { closeSync, openSync, writeSync } from 'node:fs'
+import type { FormattedOutput } from '../report/formats.js'
+import type { Terminal } from './terminal.js'
+
+const PIECE_CHARS = 64 * 1024
+
+/** `formatted.main` in pieces of at least PIECE_CHARS characters (the last may be shorter). */
+export function* reportPieces(formatted: FormattedOutput): Generator<string> {
+  if (!formatted.mainChunks) {
+    yield formatted.main
+    return
+  }
+  let piece = ''
+  for (const chunk of formatted.mainChunks()) {
+    piece += chunk
+    if (piece.length >= PIECE_CHARS) {
+      yield piece
+      piece = ''
+    }
+  }
+  if (piece) yield piece
+}
+
+/** Writes the report to `path` (created or truncated). Throws the file system's error. */
+export function writeReportFile(path: string, formatted: FormattedOutput): void {
+  const fd = openSync(path, 'w')
+  try {
+    for (const piece of reportPieces(formatted)) {
+      const bytes = Buffer.from(piece, 'utf8')
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset)
+    }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Writes the report to the terminal's standard output. */
+export function writeReportOut(term: Terminal, formatted: FormattedOutput): void {
+  for (const piece of reportPieces(formatted)) term.out(piece)
+}

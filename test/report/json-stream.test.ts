@@ -1,0 +1,84 @@
+/**
+ * Streaming the JSON and SARIF reports (describe.ts: stringifyJSONChunks): the pieces, joined, are
+ * byte for byte what stringifyJSON gives for the whole document, whatever the values.
+ */
+import t from 'tap'
+import { JsonArrayStream, stringifyJSON, stringifyJSONChunks } from '../../lib/report/describe.js'
+import { formatReportJson, toJsonReport } from '../../lib/report/json.js'
+import { formatReportSarif, toSarifLog } from '../../lib/report/sarif.js'
+import { buildReport, lockfileTextFor, result, sampleReport } from './fixtures.js'
+
+const joined = (value: unknown) => [...stringifyJSONChunks(value)].join('')
+
+/** A deterministic pseudo-random JSON-ish value: nested objects and arrays, empties, strings with control characters. */
+function randomValue(seed: number, depth: number): unknown {
+  let state = seed
+  const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648
+  const make = (d: number): unknown => {
+    const r = next()
+    if (d <= 0 || r < 0.3) {
+      const leaves = [0, -1.5, 1e21, true, false, null, '', 'plain', 'line\nbreak', 'c1 \u0085 del \u007f ls \u2028 ps \u2029', 'quote " and \\ back', '\u00e9\u{1f600}', undefined, new Date(0)]
+      return leaves[Math.floor(next() * leaves.length)]
+    }
+    const n = Math.floor(next() * 4)
+    if (r < 0.65) return Array.from({ length: n }, () => make(d - 1))
+    return Object.fromEntries(Array.from({ length: n }, (_, i) => [[`k${i}`, 'a\u2028b', '\u0090', '0', 'x y'][i % 5]!, make(d - 1)]))
+  }
+  return make(depth)
+}
+
+t.test('the pieces join to exactly stringifyJSON, for many generated values', async (t) => {
+  for (let seed = 1; seed <= 400; seed++) {
+    const value = { top: randomValue(seed, 7), list: [randomValue(seed + 1000, 6), randomValue(seed + 2000, 3)] }
+    const expected = stringifyJSON(value)
+    if (joined(value) !== expected) {
+      t.equal(joined(value), expected, `seed ${seed}`)
+      return
+    }
+  }
+  t.pass('400 values, identical bytes')
+})
+
+t.test('edge values: empties, members without a JSON form, toJSON, deep nesting', async (t) => {
+  const values: unknown[] = [
+    {},
+    [],
+    { a: undefined, f: () => 1 },
+    [undefined, () => 1, Symbol('s')],
+    { d: new Date(86_400_000), b: Buffer.from('hi') },
+    { x: { y: { z: { w: { v: { u: [1, { t: [] }] } } } } } },
+    [[[[[[['deep']]]]]]],
+    'just a string',
+    42,
+    null,
+  ]
+  for (const value of values) t.equal(joined(value), stringifyJSON(value), JSON.stringify(value) ?? String(value))
+})
+
+t.test('a JsonArrayStream is written as the array of its items, made while writing', async (t) => {
+  let made = 0
+  const items = function* () {
+    for (let i = 0; i < 3; i++) {
+      made++
+      yield { i, nested: { list: [i, undefined] } }
+    }
+  }
+  const chunks = stringifyJSONChunks({ head: 1, items: new JsonArrayStream(items), tail: [] })
+  t.equal(made, 0, 'nothing made before writing')
+  t.equal([...chunks].join(''), stringifyJSON({ head: 1, items: [...items()], tail: [] }))
+  t.equal(joined({ empty: new JsonArrayStream(() => []) }), stringifyJSON({ empty: [] }))
+})
+
+t.test('the json and sarif formats write the same bytes as the whole document', async (t) => {
+  const reports = [sampleReport(), buildReport([]), buildReport([result('a\u0085b', '1.0.0'), result('c', '2.0.0')])]
+  for (const report of reports) {
+    const json = formatReportJson(report)
+    t.equal(json.main, stringifyJSON(toJsonReport(report)) + '\n')
+    t.equal([...json.mainChunks!()].join(''), json.main, 'json: pieces join to main')
+    t.ok([...json.mainChunks!()].length > report.packages.length, 'json: more than one piece')
+    const options = { lockfileText: lockfileTextFor(report) }
+    const sarif = formatReportSarif(report, options)
+    t.equal(sarif.main, stringifyJSON(toSarifLog(report, options)) + '\n')
+    t.equal([...sarif.mainChunks!()].join(''), sarif.main, 'sarif: pieces join to main')
+  }
+})
