@@ -104,7 +104,7 @@ export { FulcioCA, LEAF_VALIDITY_MS, type IssuedCertificate, type LeafRequest } 
 export { CTLog, sctListExtension, type SCTFault } from './ct-log.js'
 export { TransparencyLog, type InclusionProofJSON, type TLogEntryJSON, type TransparencyLogOptions } from './rekor.js'
 export { dsseBody, intotoBody, type RekorBody, type RekorKind } from './rekor-entries.js'
-export { hashChildren, hashLeaf, inclusionProof, treeHash } from './merkle.js'
+export { MerkleTree, hashChildren, hashLeaf, inclusionProof, treeHash } from './merkle.js'
 export { canonicalJSON, type JSONValue } from './canonical-json.js'
 export { generateP256KeyPair, logIdOf, publicKeyPEM, sha256, spkiDER, type KeyPair } from './keys.js'
 export * as der from './der.js'

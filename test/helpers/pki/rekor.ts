@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto'
 import { canonicalJSON } from './canonical-json.js'
 import { generateP256KeyPair, logIdOf, signP256, type KeyPair } from './keys.js'
-import { hashLeaf, inclusionProof, treeHash } from './merkle.js'
+import { MerkleTree, hashLeaf } from './merkle.js'
 import type { RekorBody } from './rekor-entries.js'
 
 /** A transparency log entry in the Sigstore bundle's JSON form (protobuf-specs TransparencyLogEntry). */
@@ -65,7 +65,7 @@ export class TransparencyLog {
   readonly signerName: string
   /** Checkpoint origin line, `<host> - <tree id>` as Rekor v1 writes it. */
   readonly origin: string
-  private readonly leafHashes: Buffer[] = []
+  private readonly leafHashes = new MerkleTree()
   private readonly trailingEntries: number
   private readonly shardOffset: number
 
@@ -81,12 +81,12 @@ export class TransparencyLog {
   }
 
   get size(): number {
-    return this.leafHashes.length
+    return this.leafHashes.size
   }
 
   append(body: RekorBody, options: AppendOptions): TLogEntryJSON {
-    const treeIndex = this.leafHashes.length
-    this.leafHashes.push(hashLeaf(body.canonical))
+    const treeIndex = this.leafHashes.size
+    this.leafHashes.append(hashLeaf(body.canonical))
     this.appendNoise(this.trailingEntries)
 
     const logIndex = this.shardOffset + treeIndex
@@ -122,13 +122,13 @@ export class TransparencyLog {
   }
 
   private proveInclusion(treeIndex: number): InclusionProofJSON {
-    const treeSize = this.leafHashes.length
-    const rootHash = treeHash(this.leafHashes)
+    const treeSize = this.leafHashes.size
+    const rootHash = this.leafHashes.rootHash()
     return {
       logIndex: String(treeIndex),
       rootHash: rootHash.toString('base64'),
       treeSize: String(treeSize),
-      hashes: inclusionProof(treeIndex, this.leafHashes).map((h) => h.toString('base64')),
+      hashes: this.leafHashes.inclusionProof(treeIndex).map((h) => h.toString('base64')),
       checkpoint: { envelope: this.checkpoint(treeSize, rootHash) },
     }
   }
@@ -146,6 +146,6 @@ export class TransparencyLog {
   }
 
   private appendNoise(count: number): void {
-    for (let i = 0; i < count; i++) this.leafHashes.push(hashLeaf(randomBytes(32)))
+    for (let i = 0; i < count; i++) this.leafHashes.append(hashLeaf(randomBytes(32)))
   }
 }
