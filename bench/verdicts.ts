@@ -50,3 +50,13 @@ export function compareVerdicts(runs: readonly { label: string; verdicts: Verdic
     throw new Error(`VERDICTS DIFFER between runs (${differences.length}):\n${differences.slice(0, 20).join('\n')}`)
   }
 }
+
+/** How many of `ids` (`name@version`) got each decision. */
+export function decisionsOf(verdicts: Verdicts, ids: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const id of ids) {
+    const decision = verdicts.byPackage.get(id)?.split(' ')[0] ?? 'absent'
+    counts[decision] = (counts[decision] ?? 0) + 1
+  }
+  return counts
+}

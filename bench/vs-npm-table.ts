@@ -17,7 +17,15 @@ export interface BenchResult {
   node: string
   npm: string | null
   world: { signed: number; withProvenance: number; setupMs: number; lockfile: { by: 'npm' | 'direct'; ms: number }; npmCiMs: number | null }
-  verifyDeps: { cold: ToolResult; warm: ToolResult; verdicts: { identicalRuns: number; counts: Record<string, number> } } | null
+  verifyDeps: { cold: ToolResult; warm: ToolResult; verdicts: {
+      identicalRuns: number
+      counts: Record<string, number>
+      /** Decisions for the packages without a registry signature (npm lists them as missing). */
+      unsigned: Record<string, number>
+      /** Decisions for the signed packages without provenance. */
+      withoutProvenance: Record<string, number>
+    }
+  } | null
   npmAuditSignatures: { cold: ToolResult; warm: ToolResult } | null
   /** npm median / verify-deps median. */
   ratios: { cold: number; warm: number } | null
@@ -107,8 +115,14 @@ export function targetRows(r: BenchResult): TargetRow[] {
       target: 'identical',
       status: 'met',
     })
+    rows.push({ what: '  unsigned (npm: missing)', verifyDeps: formatCounts(vd.verdicts.unsigned), npm: '', ratio: '', target: '', status: '' })
+    rows.push({ what: '  signed, no provenance', verifyDeps: formatCounts(vd.verdicts.withoutProvenance), npm: '', ratio: '', target: '', status: '' })
   }
   return rows
+}
+
+function formatCounts(counts: Record<string, number>): string {
+  return Object.entries(counts).map(([decision, n]) => `${decision} ${n}`).join(', ') || 'none'
 }
 
 export function formatTable(r: BenchResult): string {

@@ -11,7 +11,7 @@ import { cleanEnv } from '../test/cli/run.js'
 import { startDelayProxy, type DelayProxy } from '../test/helpers/delay-proxy.js'
 import { NpmAuditContender, VerifyDepsContender, type Contender, type RunKind } from './contenders.js'
 import { measure, median } from './measure.js'
-import { compareVerdicts } from './verdicts.js'
+import { compareVerdicts, decisionsOf } from './verdicts.js'
 import { createWorld, type World } from './world.js'
 import { formatTable, type BenchResult, type ToolResult } from './vs-npm-table.js'
 
@@ -132,6 +132,22 @@ async function runRounds(kind: RunKind, contenders: readonly Contender[], rounds
   }))
 }
 
+/**
+ * Verdict identity across runs, and what verify-deps decided for the packages npm lists as missing
+ * a signature (the world's unsigned ones; NpmAuditContender checks that list) and for those without
+ * provenance, which npm does not count as verified attestations.
+ */
+function verdictSummary(world: World, verifyDeps: VerifyDepsContender): NonNullable<BenchResult['verifyDeps']>['verdicts'] {
+  const first = verifyDeps.verdicts[0]!.verdicts
+  const ids = (keep: (p: World['expected'][number]) => boolean) => world.expected.filter(keep).map((p) => `${p.name}@${p.version}`)
+  return {
+    identicalRuns: verifyDeps.verdicts.length,
+    counts: first.counts,
+    unsigned: decisionsOf(first, ids((p) => !p.signed)),
+    withoutProvenance: decisionsOf(first, ids((p) => p.signed && !p.provenance)),
+  }
+}
+
 async function benchVersion(spawns: number, env: NodeJS.ProcessEnv, cwd: string) {
   const tool: number[] = []
   const node: number[] = []
@@ -208,7 +224,7 @@ async function main(): Promise<void> {
         lockfile: { by: world.lockfile.by, ms: Math.round(world.lockfile.ms) },
         npmCiMs: installMs === null ? null : Math.round(installMs),
       },
-      verifyDeps: vd && verifyDeps && { ...vd, verdicts: { identicalRuns: verifyDeps.verdicts.length, counts: verifyDeps.verdicts[0]!.verdicts.counts } },
+      verifyDeps: vd && verifyDeps && { ...vd, verdicts: verdictSummary(world, verifyDeps) },
       npmAuditSignatures: npmResult,
       ratios: vd && npmResult ? { cold: npmResult.cold.medianMs / vd.cold.medianMs, warm: npmResult.warm.medianMs / vd.warm.medianMs } : null,
       version,

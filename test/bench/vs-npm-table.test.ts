@@ -12,7 +12,7 @@ function result(over: Partial<BenchResult> = {}): BenchResult {
     node: 'v20.0.0',
     npm: '11.0.0',
     world: { signed: 990, withProvenance: 820, setupMs: 1, lockfile: { by: 'npm', ms: 1 }, npmCiMs: 1 },
-    verifyDeps: { cold: tool(1000), warm: tool(100), verdicts: { identicalRuns: 6, counts: { pass: 810, warn: 180, fail: 10, skipped: 0 } } },
+    verifyDeps: { cold: tool(1000), warm: tool(100), verdicts: { identicalRuns: 6, counts: { pass: 810, warn: 180, fail: 10, skipped: 0 }, unsigned: { fail: 10 }, withoutProvenance: { warn: 180 } } },
     npmAuditSignatures: { cold: tool(9000), warm: tool(5000) },
     ratios: { cold: 9, warm: 50 },
     version: { medianMs: 70, nodeMedianMs: 45, spawns: 20 },
@@ -44,4 +44,5 @@ t.test('prints the world and one line per row', async (t) => {
   t.match(table, /1000 packages \(990 signed, 820 with provenance\), 3 rounds each, no added RTT; node v20\.0\.0, npm 11\.0\.0/)
   t.match(table, /cold \(median\) +1\.00 s +9\.00 s +9\.0× +≥ 8× at 1,000 packages +met/)
   t.match(table, /verdicts +identical in 6 runs +pass 810 warn 180 fail 10 skipped 0/)
+  t.match(table, /unsigned \(npm: missing\) +fail 10\n/)
 })
