@@ -56,45 +56,35 @@ export function targetRows(r: BenchResult): TargetRow[] {
   const vd = r.verifyDeps
   const npm = r.npmAuditSignatures
   const plain1000 = r.tree === 1000 && r.rttMs === 0
-  const rows: TargetRow[] = []
-  rows.push({
-    what: 'cold (median)',
-    verifyDeps: vd ? seconds(vd.cold.medianMs) : '—',
-    npm: npm ? seconds(npm.cold.medianMs) : '—',
-    ratio: r.ratios ? times(r.ratios.cold) : '—',
-    target: r.rttMs > 0 ? '≤ 2.5 s at 500 packages, 25 ms RTT' : '≥ 8× at 1,000 packages',
-    status:
-      r.rttMs > 0
-        ? status(r.tree === 500 && r.rttMs === 25, vd ? vd.cold.medianMs <= 2500 : undefined)
-        : status(plain1000, r.ratios ? r.ratios.cold >= 8 : undefined),
-  })
-  rows.push({
-    what: 'warm (median)',
-    verifyDeps: vd ? seconds(vd.warm.medianMs) : '—',
-    npm: npm ? seconds(npm.warm.medianMs) : '—',
-    ratio: r.ratios ? times(r.ratios.warm) : '—',
-    target: r.rttMs > 0 ? '' : '≥ 100× at 1,000 packages',
-    status: r.rttMs > 0 ? '' : status(plain1000, r.ratios ? r.ratios.warm >= 100 : undefined),
-  })
-  rows.push({
-    what: 'peak RSS cold',
-    verifyDeps: vd ? megabytes(vd.cold.peakRssBytes) : '—',
-    npm: npm ? megabytes(npm.cold.peakRssBytes) : '—',
+  const row = (what: string, pick: (t: { cold: ToolResult; warm: ToolResult }) => string, judged: Partial<TargetRow> = {}): TargetRow => ({
+    what,
+    verifyDeps: vd ? pick(vd) : '—',
+    npm: npm ? pick(npm) : '—',
     ratio: '',
-    target: '≤ 150 MB at 10,000 packages',
-    status: status(r.tree === 10_000, vd ? vd.cold.peakRssBytes <= 150 * MB : undefined),
+    target: '',
+    status: '',
+    ...judged,
   })
-  rows.push({ what: 'peak RSS warm', verifyDeps: vd ? megabytes(vd.warm.peakRssBytes) : '—', npm: npm ? megabytes(npm.warm.peakRssBytes) : '—', ratio: '', target: '', status: '' })
-  for (const kind of ['cold', 'warm'] as const) {
-    rows.push({
-      what: `registry requests/package ${kind}`,
-      verifyDeps: vd ? vd[kind].requestsPerPackage.toFixed(2) : '—',
-      npm: npm ? npm[kind].requestsPerPackage.toFixed(2) : '—',
-      ratio: '',
-      target: '',
-      status: '',
-    })
-  }
+  const ratio = (kind: 'cold' | 'warm'): string => (r.ratios ? times(r.ratios[kind]) : '—')
+  const rows: TargetRow[] = [
+    row('cold (median)', (t) => seconds(t.cold.medianMs), {
+      ratio: ratio('cold'),
+      ...(r.rttMs > 0
+        ? { target: '≤ 2.5 s at 500 packages, 25 ms RTT', status: status(r.tree === 500 && r.rttMs === 25, vd ? vd.cold.medianMs <= 2500 : undefined) }
+        : { target: '≥ 8× at 1,000 packages', status: status(plain1000, r.ratios ? r.ratios.cold >= 8 : undefined) }),
+    }),
+    row('warm (median)', (t) => seconds(t.warm.medianMs), {
+      ratio: ratio('warm'),
+      ...(r.rttMs > 0 ? {} : { target: '≥ 100× at 1,000 packages', status: status(plain1000, r.ratios ? r.ratios.warm >= 100 : undefined) }),
+    }),
+    row('peak RSS cold', (t) => megabytes(t.cold.peakRssBytes), {
+      target: '≤ 150 MB at 10,000 packages',
+      status: status(r.tree === 10_000, vd ? vd.cold.peakRssBytes <= 150 * MB : undefined),
+    }),
+    row('peak RSS warm', (t) => megabytes(t.warm.peakRssBytes)),
+    row('registry requests/package cold', (t) => t.cold.requestsPerPackage.toFixed(2)),
+    row('registry requests/package warm', (t) => t.warm.requestsPerPackage.toFixed(2)),
+  ]
   if (r.version) {
     rows.push({
       what: `--version (median of ${r.version.spawns})`,
