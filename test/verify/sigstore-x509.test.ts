@@ -176,3 +176,22 @@ t.test('encodeDER matches toDER on trees with long lengths and empty nodes', asy
   t.ok(isCanonicalDER(der))
   t.ok(RawCertificate.prototype instanceof X509Certificate)
 })
+
+t.test('the parse cache returns the same object for the same bytes and stays bounded', async (t) => {
+  const cache = new CertificateCache()
+  const variant = (i: number) => {
+    const der = Buffer.from(leaves[0]!)
+    der.writeUInt16BE(i, der.length - 4) // inside the signature value: still well-formed, other bytes
+    return der
+  }
+  const first = cache.parse(variant(0))
+  t.equal(cache.parse(variant(0)), first, 'same bytes, same object')
+  const kept = cache.parse(variant(1))
+  for (let i = 2; i < 100; i++) {
+    cache.parse(variant(i))
+    cache.parse(variant(1)) // kept recently used
+  }
+  t.equal(cache.parse(variant(1)), kept, 'a recently used entry stays')
+  t.not(cache.parse(variant(0)), first, 'the least recently used was dropped')
+  t.ok(cache.parse(variant(0)).equals(first), 'and parses again to an equal certificate')
+})
