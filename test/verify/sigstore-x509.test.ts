@@ -103,6 +103,10 @@ t.test('a non-canonical certificate keeps upstream behaviour', async (t) => {
   t.ok(cert.equals(X509Certificate.parse(leaves[0]!)), 'compared as upstream compares')
   t.ok(cert.publicKey.equals(X509Certificate.parse(leaves[0]!).publicKey))
   t.ok(cert.clone().root.toDER().equals(leaves[0]!))
+  // Upstream verifies the re-encoded TBS, which the trailing byte is not part of.
+  const issuer = new CertificateCache().parse(Buffer.from(chainOf(provenance(FILES[0]!))[1]!, 'base64'))
+  t.equal(cert.verify(issuer), X509Certificate.parse(Buffer.from(der)).verify(X509Certificate.parse(Buffer.from(issuer.der))))
+  t.ok(cert.verify(issuer))
 })
 
 t.test('a cached signature check never passes a tampered certificate or the wrong issuer', async (t) => {
