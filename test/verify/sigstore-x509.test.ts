@@ -178,6 +178,8 @@ t.test('encodeDER matches toDER on trees with long lengths and empty nodes', asy
   const tree = ASN1Obj.parseBuffer(der)
   t.ok(encodeDER(tree).equals(tree.toDER()))
   t.ok(isCanonicalDER(der))
+  t.notOk(isCanonicalDER(Buffer.from([0x30])), 'not DER at all')
+  t.notOk(isCanonicalDER(Buffer.from([0x30, 0x81, 0x00])), 'a length upstream rejects')
   t.ok(RawCertificate.prototype instanceof X509Certificate)
 })
 
