@@ -103,6 +103,10 @@ t.test('a non-canonical certificate keeps upstream behaviour', async (t) => {
   t.ok(cert.equals(X509Certificate.parse(leaves[0]!)), 'compared as upstream compares')
   t.ok(cert.publicKey.equals(X509Certificate.parse(leaves[0]!).publicKey))
   t.ok(cert.clone().root.toDER().equals(leaves[0]!))
+  // Upstream verifies the re-encoded TBS, which the trailing byte is not part of.
+  const issuer = new CertificateCache().parse(Buffer.from(chainOf(provenance(FILES[0]!))[1]!, 'base64'))
+  t.equal(cert.verify(issuer), X509Certificate.parse(Buffer.from(der)).verify(X509Certificate.parse(Buffer.from(issuer.der))))
+  t.ok(cert.verify(issuer))
 })
 
 t.test('a cached signature check never passes a tampered certificate or the wrong issuer', async (t) => {
@@ -174,5 +178,26 @@ t.test('encodeDER matches toDER on trees with long lengths and empty nodes', asy
   const tree = ASN1Obj.parseBuffer(der)
   t.ok(encodeDER(tree).equals(tree.toDER()))
   t.ok(isCanonicalDER(der))
+  t.notOk(isCanonicalDER(Buffer.from([0x30])), 'not DER at all')
+  t.notOk(isCanonicalDER(Buffer.from([0x30, 0x81, 0x00])), 'a length upstream rejects')
   t.ok(RawCertificate.prototype instanceof X509Certificate)
+})
+
+t.test('the parse cache returns the same object for the same bytes and stays bounded', async (t) => {
+  const cache = new CertificateCache()
+  const variant = (i: number) => {
+    const der = Buffer.from(leaves[0]!)
+    der.writeUInt16BE(i, der.length - 4) // inside the signature value: still well-formed, other bytes
+    return der
+  }
+  const first = cache.parse(variant(0))
+  t.equal(cache.parse(variant(0)), first, 'same bytes, same object')
+  const kept = cache.parse(variant(1))
+  for (let i = 2; i < 100; i++) {
+    cache.parse(variant(i))
+    cache.parse(variant(1)) // kept recently used
+  }
+  t.equal(cache.parse(variant(1)), kept, 'a recently used entry stays')
+  t.not(cache.parse(variant(0)), first, 'the least recently used was dropped')
+  t.ok(cache.parse(variant(0)).equals(first), 'and parses again to an equal certificate')
 })

@@ -27,6 +27,8 @@ import { ASN1Obj, X509Certificate } from '@sigstore/core'
 /** The verified-pair and parsed-certificate caches are LRU-bounded: leaves are unique per package. */
 const PAIR_CACHE_SIZE = 256
 const PARSE_CACHE_SIZE = 64
+/** Issuers are few (the trusted CAs); a bound keeps bundles with made-up chains from growing it. */
+const KEY_CACHE_SIZE = 64
 
 export class CertificateCache {
   private readonly keys = new Map<string, KeyObject>()
@@ -46,10 +48,10 @@ export class CertificateCache {
   /** A public key from SPKI DER, imported once per run. Throws as `createPublicKey` does. */
   publicKey(spki: Buffer): KeyObject {
     const id = spki.toString('latin1')
-    let key = this.keys.get(id)
+    let key = touch(this.keys, id)
     if (!key) {
       key = createPublicKey({ key: spki, format: 'der', type: 'spki' })
-      this.keys.set(id, key)
+      remember(this.keys, id, key, KEY_CACHE_SIZE)
     }
     return key
   }
