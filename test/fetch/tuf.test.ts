@@ -7,6 +7,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTUFSession, DEFAULT_TUF_MIRROR, embeddedTUFRoot, fetchTUFTargets } from '../../lib/fetch/tuf.js'
 
+/** A loopback mirror that answers 404 to everything, recording what it is asked. */
+async function emptyMirror(t: Test): Promise<{ url: string; requests: string[] }> {
+  const requests: string[] = []
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? '')
+    res.writeHead(404).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, requests }
+}
+
 t.test('the embedded root is the public-good Sigstore TUF root', async (t) => {
   const root = JSON.parse(embeddedTUFRoot().toString('utf8')) as { signed: { _type: string; roles: Record<string, unknown> } }
   t.equal(root.signed._type, 'root')
@@ -14,16 +26,10 @@ t.test('the embedded root is the public-good Sigstore TUF root', async (t) => {
 })
 
 t.test('a root.json planted in the TUF cache is replaced by the embedded root before anything is fetched', async (t) => {
-  const requests: string[] = []
   // A loopback mirror that serves nothing: whatever it is asked for, the anchor must already be the embedded root.
-  const server = createServer((req, res) => {
-    requests.push(req.url ?? '')
-    res.writeHead(404).end()
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
-  const { port } = server.address() as { port: number }
-  const mirror = `http://127.0.0.1:${port}/tuf`
+  const { url, requests } = await emptyMirror(t)
+  const port = new URL(url).port
+  const mirror = `${url}/tuf`
   const cachePath = mkdtempSync(join(tmpdir(), 'verify-deps-tuf-'))
   t.teardown(() => rmSync(cachePath, { recursive: true, force: true }))
   const repoDir = join(cachePath, encodeURIComponent(`127.0.0.1:${port}/tuf`))
@@ -37,18 +43,6 @@ t.test('a root.json planted in the TUF cache is replaced by the embedded root be
   t.equal(requests[0], `/tuf/${version + 1}.root.json`, 'the mirror is first asked for the root after the embedded one (the planted version 999 was not loaded)')
   t.not(mirror, DEFAULT_TUF_MIRROR)
 })
-
-/** A loopback mirror that answers 404 to everything, recording what it is asked. */
-async function emptyMirror(t: Test): Promise<{ url: string; requests: string[] }> {
-  const requests: string[] = []
-  const server = createServer((req, res) => {
-    requests.push(req.url ?? '')
-    res.writeHead(404).end()
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, requests }
-}
 
 t.test('a session makes one TUF attempt per run, shared by every registry and stage that asks', async (t) => {
   const once = await emptyMirror(t)
