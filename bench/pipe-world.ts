@@ -23,11 +23,12 @@ const { values } = parseArgs({
     bin: { type: 'string', multiple: true },
     concurrency: { type: 'string' },
     format: { type: 'string', default: 'json' },
+    // e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=/tmp/prof
+    'node-arg': { type: 'string', multiple: true },
   },
 })
 const TOTAL = Number(values.packages)
 const BINS = values.bin?.length ? values.bin : [fileURLToPath(new URL('../bin/verify-deps.js', import.meta.url))]
-const MAXRSS = fileURLToPath(new URL('./maxrss.cjs', import.meta.url))
 
 const packages: PackageSpec[] = Array.from({ length: TOTAL }, (_, i) => ({ name: `p-${i}`, version: '1.0.0', ...(i % 5 === 4 ? { provenance: 'missing' as const } : {}) }))
 const teardowns: (() => unknown)[] = []
@@ -52,13 +53,16 @@ writeFileSync(join(s.projectDir, 'package-lock.json'), JSON.stringify(lock, null
 const keysFile = values.keys === 'tuf' ? s.writeRegistryKeysFile(s.trustedKeys, 'tuf') : s.registryKeysFile
 console.log(`world: ${TOTAL} packages, ${values.keys} keys, generated in ${((performance.now() - started) / 1000).toFixed(1)} s`)
 const env = cleanEnv(join(s.dir, 'home'))
+// Peak RSS and CPU time of the child (the machine may be shared: CPU time compares builds better than wall time).
+const USAGE = join(s.dir, 'usage.cjs')
+writeFileSync(USAGE, "process.on('exit', () => process.stderr.write('\\nBENCH_USAGE=' + JSON.stringify(process.resourceUsage()) + '\\n'))\n")
 
 function run(bin: string): Promise<void> {
   const cache = join(s.dir, 'bench-cache')
   rmSync(cache, { recursive: true, force: true })
   s.registry.clearRequests()
   const args = [
-    '--require', MAXRSS, bin, s.projectDir, `--format=${values.format}`, '--trusted-root', s.trustedRootFile,
+    ...(values['node-arg'] ?? []), '--require', USAGE, bin, s.projectDir, `--format=${values.format}`, '--trusted-root', s.trustedRootFile,
     '--registry-keys', `${s.registry.url}=${keysFile}`, '--cache-dir', cache,
     ...(values.concurrency ? ['--concurrency', values.concurrency] : []),
   ]
@@ -76,13 +80,16 @@ function run(bin: string): Promise<void> {
     child.on('error', reject)
     child.on('close', (status) => {
       const ms = performance.now() - started
-      const rss = Number(/BENCH_MAXRSS_KB=(\d+)/.exec(err)?.[1] ?? 0)
+      const usage = JSON.parse(/BENCH_USAGE=(.*)/.exec(err)?.[1] ?? '{}') as Partial<NodeJS.ResourceUsage>
+      const rss = usage.maxRSS ?? 0
+      const cpuS = ((usage.userCPUTime ?? 0) + (usage.systemCPUTime ?? 0)) / 1e6
       const requests = s.registry.requests.length
       const routes = new Map<string, number>()
       for (const r of s.registry.requests) routes.set(r.route, (routes.get(r.route) ?? 0) + 1)
       const byRoute = [...routes].map(([route, n]) => `${route} ${n}`).join(', ')
-      console.log(`${bin}\n  exit ${status}  ${(ms / 1000).toFixed(2)} s  peak RSS ${(rss / 1024).toFixed(0)} MiB  requests ${requests} (${(requests / TOTAL).toFixed(2)}/package: ${byRoute})  report ${bytes} bytes sha256 ${digest.digest('hex').slice(0, 16)}`)
+      console.log(`${bin}\n  exit ${status}  ${(ms / 1000).toFixed(2)} s wall  ${cpuS.toFixed(2)} s CPU  peak RSS ${(rss / 1024).toFixed(0)} MiB  requests ${requests} (${(requests / TOTAL).toFixed(2)}/package: ${byRoute})  report ${bytes} bytes sha256 ${digest.digest('hex').slice(0, 16)}`)
       if (status !== 0 && status !== 1) console.log(err.slice(-2000))
+      if (process.env.BENCH_STDERR) console.log(err.slice(-4000))
       resolve()
     })
   })

@@ -52,7 +52,7 @@ Registry and trust:
                          URL=FILE for that registry, a plain FILE for registry.npmjs.org;
                          repeatable. In .npmrc: //host/path/:verify-deps-registry-keys=FILE.
                          A pinned registry's own keys endpoint is never used
-  --concurrency N        registry requests in flight at most (default 12)
+  --concurrency N        packages fetched and verified at once (default 32)
   --fetch-timeout MS     per-request timeout (default npm's fetch-timeout, else 30000)
   --fetch-retries N      retries on 429/5xx/timeouts (default npm's fetch-retries, else 2)
   --fetch-tarballs       download the tarball of each lockfile entry whose integrity has no
