@@ -30,6 +30,8 @@ verify-deps against \`npm audit signatures\` on the same generated world (loopba
   --lockfile HOW       npm | direct: how to write package-lock.json (default npm up to ${NPM_LOCKFILE_MAX} packages)
   --version-spawns N   spawns of \`verify-deps --version\` and \`node -e 0\` (default 20; 0 to skip)
   --json               print the results as JSON instead of the table
+Progress goes to stderr. Ctrl-C stops the bench and removes its servers and temp files (while the
+world is being generated, once it is: the generator does not yield).
 `
 
 interface Options {
