@@ -136,7 +136,11 @@ export async function getJSON(url: string, options: GetJSONOptions): Promise<JSO
 
 async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ document: unknown } | AttemptFailure> {
   const timeout = new AbortController()
-  const timer = setTimeout(() => timeout.abort(), options.timeoutMs)
+  // The abort waits for the I/O already received: after a long synchronous stretch (verifying
+  // another package) timers run before the event loop reads the sockets, and a response that had
+  // arrived in time must not be counted as late.
+  let abortSoon: NodeJS.Immediate | undefined
+  const timer = setTimeout(() => (abortSoon = setImmediate(() => timeout.abort())), options.timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
   let text: string
   try {
@@ -163,6 +167,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
     return describeError(err, options.redact)
   } finally {
     clearTimeout(timer)
+    clearImmediate(abortSoon)
   }
   try {
     return { document: JSON.parse(text) as unknown }
