@@ -7,6 +7,7 @@
 import { join } from 'node:path'
 import { existingPaths, FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './fetch/files.js'
 import { EvidenceCache } from './fetch/cache.js'
+import { RunStore } from './fetch/store/index.js'
 import { fetchEvidence, evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
 import { loadNpmConfig, OWN_KEYS, type Env, type NpmConfig, type OwnKey } from './fetch/npm-config.js'
 import { readInstallScriptConfig } from './fetch/npm-script-settings.js'
@@ -30,7 +31,7 @@ import { POLICY_FILE_NAMES } from './policy/schema.js'
 import type { Policy } from './policy/types.js'
 import type { OmitType } from './tree/index.js'
 import type { RunSetting } from './model.js'
-import { loadPackages, type TreeResult } from './tree/index.js'
+import { loadPackages, type LoadPackagesOptions, type TreeResult } from './tree/index.js'
 import { verifyPackage } from './verify/package.js'
 import { createTrustContext } from './verify/trust-context.js'
 import type { TrustContext } from './verify/trust-context.js'
@@ -141,9 +142,12 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   // With a workspace selected, `include-workspace-root` makes npm install the root's dependencies too.
   const includeRoot = workspaces && config.includeWorkspaceRoot
 
-  // 1. The tree: which packages, from which registries.
+  // 1. The tree: which packages, from which registries (from the sealed tree memo when the project is unchanged: fetch/store).
   const scriptConfig = readInstallScriptConfig(config)
-  const tree = await loadPackages({
+  const cacheRoot = join(config.cacheDir, '_verify-deps')
+  const cacheDir = options.cacheDir === undefined ? join(cacheRoot, 'facts') : options.cacheDir
+  const store = cacheDir ? new RunStore({ cacheDir, env: options.env, toolVersion: options.toolVersion }) : undefined
+  const treeOptions: LoadPackagesOptions = {
     ...(scriptConfig.npmrcAllowScripts && { npmrcAllowScripts: scriptConfig.npmrcAllowScripts }),
     projectDir,
     mode: options.mode ?? 'lockfile',
@@ -153,8 +157,8 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     registryFor: (name) => config.registryFor(name),
     resolvedRewrite: { registry: config.registry, replaceRegistryHost: String(config.get('replace-registry-host') ?? 'npmjs') },
     arboristOptions: { registry: config.registry, cache: join(config.cacheDir, '_cacache') },
-  })
-  const cacheRoot = join(config.cacheDir, '_verify-deps')
+  }
+  const tree = store ? await store.loadTree(treeOptions, loadPackages) : await loadPackages(treeOptions)
 
   // 2. Trust material (TUF, embedded fallback, or files) and every registry's keys. Offline (the
   // flag or npm's `offline`) nothing is requested, from TUF or any registry.
@@ -196,11 +200,13 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     return again
   }
 
-  // 3. Evidence for each distinct package, fetched or from the evidence cache.
-  const cacheDir = options.cacheDir === undefined ? join(cacheRoot, 'facts') : options.cacheDir
+  // 3. Evidence for each distinct package, fetched or from the evidence cache; none for a package
+  //    whose verified facts the sealed memo holds (fetch/store).
   const cache = cacheDir ? new EvidenceCache({ dir: cacheDir }) : undefined
+  const memo = store?.factsMemo(trust.trustedRoot, registryKeys)
+  const remembered = memo?.recall(tree.packages) ?? new Map()
   options.onProgress?.(0, tree.packages.length, 'fetching')
-  const fetched = await fetchEvidence(tree.packages, {
+  const fetched = await fetchEvidence(remembered.size ? tree.packages.filter((ref) => !remembered.has(evidenceKey(ref))) : tree.packages, {
     config,
     registryKeys,
     ...(cache && { cache }),
@@ -233,13 +239,17 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   }
   // 4a. Install scripts: the lockfile's flag raised by what the registry says (and bundled packages,
   //     whose scripts are unknown); which npm installs is asked only when some package has them.
-  const packages = tree.packages.map((ref) => withUnflaggedInstallScript(ref, registryDeclaresScripts(outcomes.get(evidenceKey(ref)))))
+  const packages = tree.packages.map((ref) => withUnflaggedInstallScript(ref, remembered.get(evidenceKey(ref))?.installScripts ?? registryDeclaresScripts(outcomes.get(evidenceKey(ref)))))
   const scripts = packages.some((p) => p.installScript) ? await installScriptContext(options, projectDir, tree, scriptConfig.settings) : undefined
   const run: RunPackage[] = []
   for (const ref of packages) {
-    run.push({ ref, outcome: packageOutcome(ref, outcomes.get(evidenceKey(ref)), contextFor) })
+    const hit = remembered.get(evidenceKey(ref))
+    const outcome: PackageOutcome = hit ? { kind: 'verified', facts: hit.facts } : packageOutcome(ref, outcomes.get(evidenceKey(ref)), contextFor)
+    if (!hit && outcome.kind === 'verified') memo?.remember(ref, outcomes.get(evidenceKey(ref)), outcome.facts)
+    run.push({ ref, outcome })
     options.onProgress?.(run.length, tree.packages.length, 'verifying')
   }
+  store?.save()
   const settings: RunSetting[] = [
     ...(omit ? [{ key: 'omit', ...omit }] : []),
     ...(workspaces ? [{ key: 'workspace', ...workspaces }] : []),
@@ -248,7 +258,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...[...own].map(([key, setting]) => ({ key, ...setting })),
   ]
   const scriptNotices = scripts ? [`install scripts: ${scripts.reason}`, ...scripts.allowScripts.ignored] : tree.allowScripts.ignored
-  return { projectDir, settings, policy, policyFile, tree, run, notices: [...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, redact: (text) => config.redact(text), ...(scripts && { scripts }) }
+  return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, redact: (text) => config.redact(text), ...(scripts && { scripts }) }
 }
 
 /** The run's install-script context: the npm that will install (`npm --version`, lowered by what else names an npm), its settings and allowScripts. */
