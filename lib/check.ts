@@ -204,7 +204,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   //    whose verified facts the sealed memo holds (fetch/store).
   const cache = cacheDir ? new EvidenceCache({ dir: cacheDir }) : undefined
   const memo = store?.factsMemo(trust.trustedRoot, registryKeys)
-  const remembered = memo?.recall(tree.packages) ?? new Map()
+  const remembered = memo?.recall(tree.packages) ?? new Map<string, never>()
   options.onProgress?.(0, tree.packages.length, 'fetching')
   const fetched = await fetchEvidence(remembered.size ? tree.packages.filter((ref) => !remembered.has(evidenceKey(ref))) : tree.packages, {
     config,

@@ -58,7 +58,7 @@ function readKeyFile(file: string): StoreKey | { missing: true } {
     fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') return { missing: true }
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { missing: true }
     return refused(file, code === 'ELOOP' ? 'it is a symbolic link' : `it cannot be read (${code ?? String(err)})`)
   }
   try {
