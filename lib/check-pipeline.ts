@@ -11,6 +11,7 @@ import { createLimiter } from './fetch/pool.js'
 import { normalizeRegistry } from './fetch/registry-keys/by-registry.js'
 import { DEFAULT_TARBALL_CONCURRENCY, wantsTarball, withTarball, type FetchTarballsOptions } from './fetch/tarballs.js'
 import type { PackageRef } from './model.js'
+import type { PackageFacts } from './model/facts.js'
 import type { PackageOutcome } from './policy/decision.js'
 import { verifyPackage } from './verify/package.js'
 import type { TrustContext } from './verify/trust-context.js'
@@ -30,24 +31,32 @@ export interface FetchAndVerifyOptions {
   contextFor: (registry: string) => TrustContext
   /** Packages done out of `refs.length` (every ref, duplicates and other sources included). */
   onProgress?: (done: number, total: number, label: string) => void
+  /** Facts already verified in an earlier run (the sealed memo, fetch/store), by `evidenceKey`: neither fetched nor verified again. */
+  remembered?: ReadonlyMap<string, { facts: PackageFacts; installScripts: boolean }>
+  /** Called with each package verified in this run (not the remembered ones), with the evidence it was verified from. */
+  onVerified?: (ref: PackageRef, fetched: EvidenceOutcome, outcome: PackageOutcome) => void
 }
 
 /** Every distinct registry package of `refs`, fetched and verified, keyed by `evidenceKey`. Never throws for a package. */
 export async function fetchAndVerify(refs: readonly PackageRef[], options: FetchAndVerifyOptions): Promise<Map<string, VerifiedPackage>> {
+  const remembered = options.remembered ?? new Map<string, never>()
+  const verified = new Map<string, VerifiedPackage>()
+  for (const [key, { facts, installScripts }] of remembered) verified.set(key, { outcome: { kind: 'verified', facts }, installScripts })
   const refsPerKey = new Map<string, number>()
   for (const ref of refs) if (ref.source === 'registry') refsPerKey.set(evidenceKey(ref), (refsPerKey.get(evidenceKey(ref)) ?? 0) + 1)
-  // Packages from other sources need no work: counted as done from the start.
-  let done = refs.filter((ref) => ref.source !== 'registry').length
+  // Packages from other sources, and remembered ones, need no work: counted as done from the start.
+  let done = refs.filter((ref) => ref.source !== 'registry' || remembered.has(evidenceKey(ref))).length
+  const toFetch = remembered.size ? refs.filter((ref) => ref.source !== 'registry' || !remembered.has(evidenceKey(ref))) : refs
   options.onProgress?.(done, refs.length, 'fetching')
   const tarballs = options.tarballs
   const tarballSlot = createLimiter(tarballs?.concurrency ?? DEFAULT_TARBALL_CONCURRENCY)
-  const verified = new Map<string, VerifiedPackage>()
   const verifyTurn = oneTurnEach()
-  await forEachEvidence(refs, options.fetch, async (key, ref, fetched) => {
+  await forEachEvidence(toFetch, options.fetch, async (key, ref, fetched) => {
     // Tarballs are large and held until verified: fewer downloads at once than packages in flight.
     const outcome = tarballs && wantsTarball(ref, fetched) ? await tarballSlot(() => withTarball(ref, fetched, tarballs)) : fetched
     const facts = await verifyTurn(() => verifiedOutcome(outcome, options.contextFor))
     verified.set(key, { outcome: facts, installScripts: registryDeclaresScripts(outcome) })
+    options.onVerified?.(ref, outcome, facts)
     done += refsPerKey.get(key) ?? 1
     options.onProgress?.(done, refs.length, 'verifying')
   })

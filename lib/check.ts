@@ -7,6 +7,7 @@
 import { join } from 'node:path'
 import { existingPaths, FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './fetch/files.js'
 import { EvidenceCache } from './fetch/cache.js'
+import { RunStore } from './fetch/store/index.js'
 import { evidenceKey } from './fetch/evidence.js'
 import { fetchAndVerify, outcomeOf } from './check-pipeline.js'
 import { loadNpmConfig, OWN_KEYS, type Env, type NpmConfig, type OwnKey } from './fetch/npm-config.js'
@@ -31,7 +32,7 @@ import { POLICY_FILE_NAMES } from './policy/schema.js'
 import type { Policy } from './policy/types.js'
 import type { OmitType } from './tree/index.js'
 import type { RunSetting } from './model.js'
-import { loadPackages, type TreeResult } from './tree/index.js'
+import { loadPackages, type LoadPackagesOptions, type TreeResult } from './tree/index.js'
 import { createTrustContext } from './verify/trust-context.js'
 import type { TrustContext } from './verify/trust-context.js'
 import { FINDINGS } from './findings.js'
@@ -152,9 +153,11 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const tufSession = createTUFSession(tuf)
   if (!offline && !trustedRootFile) tufSession.start()
 
-  // 1. The tree: which packages, from which registries.
+  // 1. The tree: which packages, from which registries (from the sealed tree memo when the project is unchanged: fetch/store).
   const scriptConfig = readInstallScriptConfig(config)
-  const tree = await loadPackages({
+  const cacheDir = options.cacheDir === undefined ? join(cacheRoot, 'facts') : options.cacheDir
+  const store = cacheDir ? new RunStore({ cacheDir, env: options.env, toolVersion: options.toolVersion }) : undefined
+  const treeOptions: LoadPackagesOptions = {
     ...(scriptConfig.npmrcAllowScripts && { npmrcAllowScripts: scriptConfig.npmrcAllowScripts }),
     projectDir,
     mode: options.mode ?? 'lockfile',
@@ -164,7 +167,8 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     registryFor: (name) => config.registryFor(name),
     resolvedRewrite: { registry: config.registry, replaceRegistryHost: String(config.get('replace-registry-host') ?? 'npmjs') },
     arboristOptions: { registry: config.registry, cache: join(config.cacheDir, '_cacache') },
-  })
+  }
+  const tree = store ? await store.loadTree(treeOptions, loadPackages) : await loadPackages(treeOptions)
 
   // 2. Trust material (TUF, embedded fallback, or files) and every registry's keys. Offline (the
   // flag or npm's `offline`) nothing is requested, from TUF or any registry.
@@ -204,9 +208,10 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   // 3–4. Evidence for each distinct package (fetched or from the evidence cache; with --fetch-tarballs
   //      the bytes of entries whose lockfile integrity is weaker than sha512, never offline: those stay
   //      INTEGRITY_WEAK), each verified as soon as it arrives (check-pipeline.ts), with one trust
-  //      context per registry, built once.
-  const cacheDir = options.cacheDir === undefined ? join(cacheRoot, 'facts') : options.cacheDir
+  //      context per registry, built once. None for a package whose verified facts the sealed memo
+  //      holds (fetch/store).
   const cache = cacheDir ? new EvidenceCache({ dir: cacheDir }) : undefined
+  const memo = store?.factsMemo(trust.trustedRoot, registryKeys)
   const contexts = new Map<string, TrustContext>()
   const contextFor = (registry: string): TrustContext => {
     let ctx = contexts.get(registry)
@@ -223,11 +228,13 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(options.retries !== undefined && { retries: options.retries }),
   }
   const verified = await fetchAndVerify(tree.packages, {
+    ...(memo && { remembered: memo.recall(tree.packages), onVerified: (ref, fetched, outcome) => outcome.kind === 'verified' && memo.remember(ref, fetched, outcome.facts) }),
     fetch: { ...requestOptions, registryKeys, ...(cache && { cache }), offline, recheckKeys, ...(concurrency !== undefined && { concurrency }) },
     ...(fetchTarballs && !offline && { tarballs: requestOptions }),
     contextFor,
     ...(options.onProgress && { onProgress: options.onProgress }),
   })
+  store?.save()
   // 4a. Install scripts: the lockfile's flag raised by what the registry says (and bundled packages,
   //     whose scripts are unknown); which npm installs is asked only when some package has them.
   const packages = tree.packages.map((ref) => withUnflaggedInstallScript(ref, verified.get(evidenceKey(ref))?.installScripts === true))
@@ -241,7 +248,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...[...own].map(([key, setting]) => ({ key, ...setting })),
   ]
   const scriptNotices = scripts ? [`install scripts: ${scripts.reason}`, ...scripts.allowScripts.ignored] : tree.allowScripts.ignored
-  return { projectDir, settings, policy, policyFile, tree, run, notices: [...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, redact: (text) => config.redact(text), ...(scripts && { scripts }) }
+  return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, redact: (text) => config.redact(text), ...(scripts && { scripts }) }
 }
 
 /** The run's install-script context: the npm that will install (`npm --version`, lowered by what else names an npm), its settings and allowScripts. */

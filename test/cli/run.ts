@@ -31,6 +31,8 @@ export function cleanEnv(home: string, extra: Record<string, string> = {}): Reco
   return {
     ...env,
     HOME: home,
+    // The sealed store's key (lib/fetch/store/key.ts) stays in the test's home too.
+    XDG_STATE_HOME: join(home, '.local', 'state'),
     npm_config_userconfig: userconfig,
     npm_config_globalconfig: globalconfig,
     npm_config_cache: join(home, 'npm-cache'),

@@ -1,0 +1,109 @@
+/**
+ * The verified-facts memo: what verifyPackage produced for a registry package, plus the one evidence
+ * field later stages read (the registry's word that the package has install scripts), sealed in the
+ * pack so that a warm run skips both the fetch and the verification of that package.
+ *
+ * Keyed by everything the facts are a function of: the registry the evidence came from, name,
+ * version, the lockfile's integrity (one sha512, as the evidence cache requires), a digest of the
+ * trust material used (the trusted root and that registry's keys), the tool version and the cache
+ * format. New trust material, another registry or another tool version is another key: a miss.
+ * Entries expire after the evidence cache's max age, counted from when the evidence was fetched, so a
+ * registry's later change (an unpublished version, a new attestations document) is seen as soon as it
+ * would be without the memo. Failures (FETCH_FAILED) are never memoized.
+ */
+import { createHash } from 'node:crypto'
+import type { PackageRef } from '../../model.js'
+import type { PackageFacts } from '../../model/facts.js'
+import { parseIntegrity } from '../../model/integrity.js'
+import { CACHE_FORMAT, canonicalJSON } from '../cache.js'
+import { evidenceKey, type EvidenceOutcome } from '../evidence.js'
+import { normalizeRegistry, type RegistryKeysResult } from '../registry-keys/by-registry.js'
+import type { SealedPack } from './pack.js'
+
+/** Bumped when what a facts entry holds changes. */
+export const FACTS_MEMO_FORMAT = 1
+
+/** A memo hit: the facts a fresh verification gave, and whether the registry said it has install scripts. */
+export interface RememberedFacts {
+  facts: PackageFacts
+  installScripts: boolean
+}
+
+export interface FactsMemoOptions {
+  pack: SealedPack
+  toolVersion: string
+  /** The run's trusted root (as loaded: the JSON document). */
+  trustedRoot: unknown
+  registryKeys: ReadonlyMap<string, RegistryKeysResult>
+}
+
+export class FactsMemo {
+  readonly #options: FactsMemoOptions
+  readonly #trustDigests = new Map<string, string>()
+
+  constructor(options: FactsMemoOptions) {
+    this.#options = options
+  }
+
+  /** The memo hits among `refs`, keyed by evidenceKey(ref). Never throws. */
+  recall(refs: readonly PackageRef[]): Map<string, RememberedFacts> {
+    const hits = new Map<string, RememberedFacts>()
+    for (const ref of refs) {
+      const id = this.#id(ref)
+      if (!id || hits.has(evidenceKey(ref))) continue
+      const entry = this.#options.pack.get('facts', id)
+      const remembered = entry && readRemembered(entry.data, ref)
+      if (remembered) hits.set(evidenceKey(ref), remembered)
+    }
+    return hits
+  }
+
+  /** Seals the facts verified from `fetched` (fetched or cached evidence) for `ref`. */
+  remember(ref: PackageRef, fetched: EvidenceOutcome | undefined, facts: PackageFacts): void {
+    if (fetched?.state !== 'fetched' && fetched?.state !== 'cached') return
+    const id = this.#id(ref)
+    if (!id) return
+    const remembered: RememberedFacts = { facts, installScripts: fetched.evidence.versionData?.installScripts === true }
+    // Cached evidence keeps its own age: the memo never outlives the evidence it was verified from.
+    this.#options.pack.put('facts', id, JSON.stringify(remembered), fetched.state === 'cached' ? fetched.storedAt : undefined)
+  }
+
+  /** The entry id for a registry package pinned by one sha512, or undefined (never memoized). */
+  #id(ref: PackageRef): string | undefined {
+    if (ref.source !== 'registry' || !ref.registry || parseIntegrity(ref.integrity).kind !== 'sha512') return undefined
+    const registry = normalizeRegistry(ref.registry)
+    const trust = this.#trustDigest(registry)
+    if (!trust) return undefined
+    return sha256(canonicalJSON({ format: FACTS_MEMO_FORMAT, cacheFormat: CACHE_FORMAT, tool: this.#options.toolVersion, registry, name: ref.name, version: ref.version, integrity: ref.integrity, trust }))
+  }
+
+  /** A digest of the trust material packages of `registry` are verified with; undefined when its keys could not be had. */
+  #trustDigest(registry: string): string | undefined {
+    let digest = this.#trustDigests.get(registry)
+    if (digest === undefined) {
+      const keys = this.#options.registryKeys.get(registry)
+      if (keys?.state !== 'fetched') return undefined
+      digest = sha256(canonicalJSON({ trustedRoot: this.#options.trustedRoot, registryKeys: keys.keys }))
+      this.#trustDigests.set(registry, digest)
+    }
+    return digest
+  }
+}
+
+/** A sealed entry's data as facts about `ref`, or undefined. Sealed by us, yet checked: a mix-up is a miss, not a wrong verdict. */
+function readRemembered(data: string, ref: PackageRef): RememberedFacts | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(data)
+  } catch {
+    return undefined
+  }
+  const { facts, installScripts } = (value ?? {}) as Partial<RememberedFacts>
+  if (typeof facts !== 'object' || facts === null || facts.name !== ref.name || facts.version !== ref.version || typeof installScripts !== 'boolean') return undefined
+  if (!Array.isArray(facts.findings)) return undefined
+  return { facts, installScripts }
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex')
+}

@@ -1,0 +1,80 @@
+/**
+ * The run store: the warm path. One sealed pack file per cache folder (pack.ts), authenticated with a
+ * key kept outside it (key.ts), holding two memos:
+ *  - the tree memo (tree-memo.ts): an unchanged project skips arborist;
+ *  - the verified-facts memo (facts-memo.ts): an unchanged package skips fetch and verification.
+ * Read once at the start of a run, written at most once at its end (save()).
+ *
+ * Without a usable key (no home folder, a refused key file) the run store is off: the tree is loaded
+ * and every package goes through the evidence cache (cache.ts), whose entries are unsealed and so
+ * re-verified on every hit. The two stay apart on purpose: evidence is safe to trust nobody about (it
+ * is verified), facts are not, and a run without the key must still be warm for the network.
+ */
+import { join } from 'node:path'
+import procLog from 'proc-log'
+import { DEFAULT_CACHE_MAX_AGE_MS } from '../cache.js'
+import type { RegistryKeysResult } from '../registry-keys/by-registry.js'
+import type { LoadPackagesOptions, TreeResult } from '../../tree/index.js'
+import { FactsMemo } from './facts-memo.js'
+import { defaultKeyFile, loadStoreKey } from './key.js'
+import { PACK_FORMAT, SealedPack } from './pack.js'
+import { loadTreeMemoized, type LoadTree } from './tree-memo.js'
+
+export { FactsMemo, type RememberedFacts } from './facts-memo.js'
+export { defaultKeyFile, KEY_BYTES, KEY_FILE_NAME } from './key.js'
+
+const { log } = procLog
+
+/** The pack's file name inside the verification cache folder. */
+export const PACK_FILE = `sealed-v${PACK_FORMAT}.json`
+
+export interface RunStoreOptions {
+  /** The verification cache folder (the pack lives in it). */
+  cacheDir: string
+  /** The environment the key file's place is found from (XDG_STATE_HOME, HOME, LOCALAPPDATA). */
+  env: Readonly<Record<string, string | undefined>>
+  toolVersion: string
+  /** The key file; default defaultKeyFile(env). */
+  keyFile?: string
+  maxAgeMs?: number
+  now?: () => Date
+}
+
+export class RunStore {
+  /** For the user: why the store is off, when a key file was refused. */
+  readonly notices: string[] = []
+  readonly #pack: SealedPack | undefined
+  readonly #toolVersion: string
+
+  constructor(options: RunStoreOptions) {
+    this.#toolVersion = options.toolVersion
+    const keyFile = options.keyFile ?? defaultKeyFile(options.env)
+    const key = keyFile ? loadStoreKey(keyFile) : { reason: 'no XDG_STATE_HOME or HOME to keep its key in' }
+    if ('key' in key) {
+      this.#pack = new SealedPack({ file: join(options.cacheDir, PACK_FILE), key: key.key, maxAgeMs: options.maxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS, ...(options.now && { now: options.now }) })
+    } else if ('notice' in key) {
+      this.notices.push(key.notice)
+    } else {
+      log.verbose('verify-deps store', `verification memo off: ${key.reason}`)
+    }
+  }
+
+  get enabled(): boolean {
+    return this.#pack !== undefined
+  }
+
+  /** The tree (tree stage), from the tree memo when the project is unchanged. */
+  loadTree(options: LoadPackagesOptions, load: LoadTree): Promise<TreeResult> {
+    return this.#pack ? loadTreeMemoized(this.#pack, this.#toolVersion, options, load) : load(options)
+  }
+
+  /** The facts memo for a run's trust material; undefined when the store is off. */
+  factsMemo(trustedRoot: unknown, registryKeys: ReadonlyMap<string, RegistryKeysResult>): FactsMemo | undefined {
+    return this.#pack && new FactsMemo({ pack: this.#pack, toolVersion: this.#toolVersion, trustedRoot, registryKeys })
+  }
+
+  /** Writes what the run added (one file, atomically). */
+  save(): void {
+    this.#pack?.save()
+  }
+}
