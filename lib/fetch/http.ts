@@ -164,7 +164,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
     if (timeout.signal.aborted && !options.signal?.aborted) {
       return { reason: `no complete response within ${options.timeoutMs}ms`, retry: true }
     }
-    return describeError(err, options.redact)
+    return describeError(err, options.redact, options.timeoutMs)
   } finally {
     clearTimeout(timer)
     clearImmediate(abortSoon)
@@ -176,7 +176,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
   }
 }
 
-function describeError(err: unknown, redact: (text: string) => string): AttemptFailure {
+function describeError(err: unknown, redact: (text: string) => string, timeoutMs: number): AttemptFailure {
   const e = err as Partial<HttpError> & { type?: string; headers?: unknown }
   if (typeof e.statusCode === 'number') {
     const status = e.statusCode
@@ -188,7 +188,8 @@ function describeError(err: unknown, redact: (text: string) => string): AttemptF
   const code = typeof e.code === 'string' && e.code !== 'FETCH_ERROR' ? e.code : undefined
   const message = redact(e.message ?? String(err))
   if (code === CROSS_ORIGIN_REDIRECT) return { reason: message, retry: false }
-  if (e.type === 'request-timeout' || e.type === 'body-timeout') return { reason: 'timed out', retry: true }
+  // npm-registry-fetch's own timers (same limit) may fire before our abort: the same failure, said the same way.
+  if (e.type === 'request-timeout' || e.type === 'body-timeout') return { reason: `no complete response within ${timeoutMs}ms`, retry: true }
   if (e.type === 'aborted' || e.name === 'AbortError') return { reason: 'aborted', retry: false }
   const retry = (code !== undefined && RETRY_CODES.has(code)) || e.type === 'system' || /premature close|socket hang up/i.test(message)
   // minipass-fetch repeats the URL in its messages; the caller names it once.
