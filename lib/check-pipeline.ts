@@ -14,7 +14,8 @@ import type { PackageRef } from './model.js'
 import type { PackageFacts } from './model/facts.js'
 import type { PackageOutcome } from './policy/decision.js'
 import { verifyPackage } from './verify/package.js'
-import type { TrustContext } from './verify/trust-context.js'
+import { createVerifyPool, defaultWorkerCount, DEFAULT_WORKER_THRESHOLD, type VerifyPool } from './verify/pool.js'
+import type { TrustContext, TrustInput } from './verify/trust-context.js'
 
 /** What the later stages need of one distinct registry package, once verified. */
 export interface VerifiedPackage {
@@ -29,6 +30,16 @@ export interface FetchAndVerifyOptions {
   tarballs?: FetchTarballsOptions
   /** The trust context for a registry's packages (built once per registry by the caller). */
   contextFor: (registry: string) => TrustContext
+  /**
+   * The inputs `contextFor` builds a registry's context from: given, packages may be verified in
+   * worker threads (verify/pool.ts), each building its own contexts from them. Must describe the
+   * same context as `contextFor`, so that a package's facts do not depend on the thread.
+   */
+  trustInputFor?: (registry: string) => TrustInput
+  /** Verify workers; default defaultWorkerCount() (none on one core); 0: all inline. */
+  workers?: number
+  /** Fewer packages to verify than this: no workers (default DEFAULT_WORKER_THRESHOLD). */
+  workerThreshold?: number
   /** Packages done out of `refs.length` (every ref, duplicates and other sources included). */
   onProgress?: (done: number, total: number, label: string) => void
   /** Facts already verified in an earlier run (the sealed memo, fetch/store), by `evidenceKey`: neither fetched nor verified again. */
@@ -51,16 +62,37 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
   const tarballs = options.tarballs
   const tarballSlot = createLimiter(tarballs?.concurrency ?? DEFAULT_TARBALL_CONCURRENCY)
   const verifyTurn = oneTurnEach()
-  await forEachEvidence(toFetch, options.fetch, async (key, ref, fetched) => {
-    // Tarballs are large and held until verified: fewer downloads at once than packages in flight.
-    const outcome = tarballs && wantsTarball(ref, fetched) ? await tarballSlot(() => withTarball(ref, fetched, tarballs)) : fetched
-    const facts = await verifyTurn(() => verifiedOutcome(outcome, options.contextFor))
-    verified.set(key, { outcome: facts, installScripts: registryDeclaresScripts(outcome) })
-    options.onVerified?.(ref, outcome, facts)
-    done += refsPerKey.get(key) ?? 1
-    options.onProgress?.(done, refs.length, 'verifying')
-  })
+  // Started before the first request, so that the workers load their modules while it is answered.
+  const pool = startPool([...refsPerKey.keys()].filter((key) => !remembered.has(key)).length, options)
+  const verify = async (outcome: EvidenceOutcome): Promise<PackageOutcome> => {
+    if (pool && outcome.state !== 'failed') {
+      const result = await pool.tryVerify(outcome.evidence, normalizeRegistry(outcome.registry))
+      if (result && 'facts' in result) return { kind: 'verified', facts: result.facts }
+      // No worker had room, or one failed: verified here, exactly as without workers.
+    }
+    return verifyTurn(() => verifiedOutcome(outcome, options.contextFor))
+  }
+  try {
+    await forEachEvidence(toFetch, options.fetch, async (key, ref, fetched) => {
+      // Tarballs are large and held until verified: fewer downloads at once than packages in flight.
+      const outcome = tarballs && wantsTarball(ref, fetched) ? await tarballSlot(() => withTarball(ref, fetched, tarballs)) : fetched
+      const facts = await verify(outcome)
+      verified.set(key, { outcome: facts, installScripts: registryDeclaresScripts(outcome) })
+      options.onVerified?.(ref, outcome, facts)
+      done += refsPerKey.get(key) ?? 1
+      options.onProgress?.(done, refs.length, 'verifying')
+    })
+  } finally {
+    await pool?.close()
+  }
   return verified
+}
+
+/** Verify workers for `count` packages to verify, or none (too few packages, one core, or no trust inputs to give them). */
+function startPool(count: number, options: FetchAndVerifyOptions): VerifyPool | undefined {
+  const size = options.workers ?? defaultWorkerCount()
+  if (!options.trustInputFor || size < 1 || count < (options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD)) return undefined
+  return createVerifyPool({ size, trustInputFor: options.trustInputFor })
 }
 
 /**

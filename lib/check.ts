@@ -34,7 +34,7 @@ import type { OmitType } from './tree/index.js'
 import type { RunSetting } from './model.js'
 import { loadPackages, type LoadPackagesOptions, type TreeResult } from './tree/index.js'
 import { createTrustContext } from './verify/trust-context.js'
-import type { TrustContext } from './verify/trust-context.js'
+import type { TrustContext, TrustInput } from './verify/trust-context.js'
 import { FINDINGS } from './findings.js'
 
 export interface CheckOptions {
@@ -213,11 +213,15 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const cache = cacheDir ? new EvidenceCache({ dir: cacheDir }) : undefined
   const memo = store?.factsMemo(trust.trustedRoot, registryKeys)
   const contexts = new Map<string, TrustContext>()
+  // What a registry's trust context is built from: here, once per registry, and in each verify worker (check-pipeline.ts).
+  const trustInputFor = (registry: string): TrustInput => {
+    const keys = registryKeys.get(registry)
+    return { trustedRoot: trust.trustedRoot, trustedRootSource: trust.trustedRootSource, registryKeys: keys?.state === 'fetched' ? keys.keys : null }
+  }
   const contextFor = (registry: string): TrustContext => {
     let ctx = contexts.get(registry)
     if (!ctx) {
-      const keys = registryKeys.get(registry)
-      ctx = createTrustContext({ ...trust, registryKeys: keys?.state === 'fetched' ? keys.keys : null })
+      ctx = createTrustContext(trustInputFor(registry))
       contexts.set(registry, ctx)
     }
     return ctx
@@ -232,6 +236,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     fetch: { ...requestOptions, registryKeys, ...(cache && { cache }), offline, recheckKeys, ...(concurrency !== undefined && { concurrency }) },
     ...(fetchTarballs && !offline && { tarballs: requestOptions }),
     contextFor,
+    trustInputFor,
     ...(options.onProgress && { onProgress: options.onProgress }),
   })
   store?.save()

@@ -1,0 +1,85 @@
+/**
+ * fetchAndVerify with verify workers (lib/check-pipeline.ts + lib/verify/pool.ts): on a test world
+ * with every signature, provenance, publish-attestation and tarball variant, the outcomes are the
+ * same, byte for byte, as with every package verified inline; a worker that cannot verify (here:
+ * trust inputs it cannot use) costs nothing but time: the package is verified inline.
+ */
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { fetchAndVerify, outcomeOf, type FetchAndVerifyOptions } from '../lib/check-pipeline.js'
+import type { PackageRef } from '../lib/model.js'
+import { createTrustContext, type TrustContext, type TrustInput } from '../lib/verify/trust-context.js'
+import { createScenario } from './helpers/scenario/index.js'
+import type { PackageSpec } from './helpers/scenario/options.js'
+import { FAST, isolatedConfig, refsFromLockfile, scenarioKeys } from './fetch/world.js'
+
+const variants: Array<Omit<PackageSpec, 'name' | 'version'>> = [
+  {},
+  ...(['missing', 'invalid', 'unknown-key', 'expired-key'] as const).map((signature) => ({ signature })),
+  ...(['missing', 'tampered', 'untrusted-ca', 'wrong-subject-name', 'wrong-subject-digest', 'advertised-missing'] as const).map((provenance) => ({ provenance })),
+  { provenance: { slsaVersion: 'v0.2' as const } },
+  ...(['missing', 'tampered', 'unknown-key'] as const).map((publishAttestation) => ({ publishAttestation })),
+  { tarball: 'tampered' as const },
+]
+const packages: PackageSpec[] = variants.map((knobs, i) => ({ name: `p${i}`, version: '1.0.0', ...knobs }))
+const s = await createScenario(t, { packages, project: { dependencies: Object.fromEntries(packages.map((p) => [p.name, p.version])) } })
+const refs = refsFromLockfile(s)
+const { config } = await isolatedConfig(t, s.projectDir)
+const keys = await scenarioKeys(s, config)
+const trustedRoot = JSON.parse(readFileSync(s.trustedRootFile, 'utf8')) as unknown
+const trustInputFor = (registry: string): TrustInput => {
+  const k = keys.get(registry)
+  return { trustedRoot, trustedRootSource: 'test', registryKeys: k?.state === 'fetched' ? k.keys : null }
+}
+
+/** Each ref's outcome as JSON, in ref order, and how many trust contexts were built on the main thread. */
+async function outcomes(over: Partial<FetchAndVerifyOptions>): Promise<{ json: string[]; inlineContexts: number }> {
+  const contexts = new Map<string, TrustContext>()
+  const verified = await fetchAndVerify(refs, {
+    fetch: { config, registryKeys: keys, ...FAST, concurrency: 4 },
+    // As check.ts does: built once per registry, on first use.
+    contextFor: (registry) => {
+      if (!contexts.has(registry)) contexts.set(registry, createTrustContext(trustInputFor(registry)))
+      return contexts.get(registry)!
+    },
+    ...over,
+  })
+  return { json: refs.map((ref: PackageRef) => JSON.stringify(outcomeOf(ref, verified))), inlineContexts: contexts.size }
+}
+
+const inline = await outcomes({ workers: 0 })
+
+t.test('the test world gives every kind of outcome', async (t) => {
+  t.equal(refs.length, variants.length)
+  const statuses = new Set(inline.json.flatMap((o) => {
+    const parsed = JSON.parse(o) as { facts: { signature: { status: string }; provenance: { status: string }; publish: { status: string } } }
+    return [`signature:${parsed.facts.signature.status}`, `provenance:${parsed.facts.provenance.status}`, `publish:${parsed.facts.publish.status}`]
+  }))
+  for (const s of ['signature:verified', 'signature:missing', 'signature:invalid', 'signature:key-unknown', 'signature:key-expired', 'provenance:verified', 'provenance:invalid', 'provenance:missing', 'publish:invalid']) {
+    t.ok(statuses.has(s), s)
+  }
+})
+
+t.test('verified in workers: the same outcomes as inline, none verified on the main thread', async (t) => {
+  let sent = 0
+  const pooled = await outcomes({ workers: 2, workerThreshold: 0, trustInputFor: (registry) => (sent++, trustInputFor(registry)) })
+  t.ok(sent >= 1 && sent <= 2, 'trust inputs sent once per worker that got a task')
+  t.equal(pooled.inlineContexts, 0, 'no trust context built inline: every package went to a worker')
+  t.same(pooled.json, inline.json)
+})
+
+t.test('below the threshold, or without trust inputs, everything is verified inline', async (t) => {
+  let sent = 0
+  const few = await outcomes({ workers: 2, workerThreshold: refs.length + 1, trustInputFor: (registry) => (sent++, trustInputFor(registry)) })
+  t.equal(sent, 0, 'no worker was given anything')
+  t.same(few.json, inline.json)
+  const none = await outcomes({ workers: 2, workerThreshold: 0 })
+  t.ok(none.inlineContexts >= 1)
+  t.same(none.json, inline.json)
+})
+
+t.test('a worker that cannot verify: the package is verified inline, with the same outcome', async (t) => {
+  const broken = await outcomes({ workers: 1, workerThreshold: 0, trustInputFor: () => ({ trustedRoot: { not: 'a trusted root' }, trustedRootSource: 'broken', registryKeys: null }) })
+  t.equal(broken.inlineContexts, 1, 'verified inline, with the context built once')
+  t.same(broken.json, inline.json)
+})
