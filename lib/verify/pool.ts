@@ -57,6 +57,8 @@ export interface VerifyPoolOptions {
   maxQueuedPerWorker?: number
   /** The worker entry; default worker.js (worker.ts under a TypeScript loader) beside this module. */
   workerURL?: URL
+  /** Node options of the workers; default the process's own (Worker's default), which carry any loader it runs under. */
+  execArgv?: string[]
 }
 
 interface Slot {
@@ -99,7 +101,7 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
   }
 
   for (let i = 0; i < options.size; i++) {
-    const worker = new Worker(url)
+    const worker = new Worker(url, options.execArgv ? { execArgv: options.execArgv } : {})
     const slot: Slot = { worker, pending: new Map(), trusted: new Set(), alive: true }
     worker.unref()
     worker.on('message', (reply: VerifyReply) => settle(slot, reply.id, 'facts' in reply ? { facts: reply.facts } : { failed: reply.error }))

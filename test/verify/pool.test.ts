@@ -6,7 +6,7 @@
  */
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { corpusPath, loadCorpusCases, readCorpusJSON } from '../helpers/corpus.js'
 import { loadTrustFiles } from '../../lib/fetch/trust.js'
 import type { PackageEvidence } from '../../lib/model/evidence.js'
@@ -34,6 +34,9 @@ const corpusEvidence: PackageEvidence[] = loadCorpusCases()
     attestations: { state: 'fetched', document: readCorpusJSON(c.file) },
   }))
 
+/** The built worker (dist/), which plain node runs without the test's TypeScript loader: quicker to start. */
+const builtWorker = new URL('../../dist/verify/worker.js', import.meta.url)
+
 /** A worker entry written for a test: plain JavaScript, so no loader is needed. */
 const scriptWorker = (source: string): URL => new URL(`data:text/javascript,${encodeURIComponent(source)}`)
 
@@ -50,6 +53,17 @@ t.test('one worker per core but one, at most 4; none on one core', async (t) => 
 t.test('the worker entry is the built worker.js, or worker.ts under a TypeScript loader', async (t) => {
   t.equal(defaultWorkerURL('file:///x/dist/verify/pool.js').href, 'file:///x/dist/verify/worker.js')
   t.equal(defaultWorkerURL('file:///x/lib/verify/pool.ts').href, 'file:///x/lib/verify/worker.ts')
+})
+
+t.test('the built pool (dist/, what the package ships) starts the built worker', async (t) => {
+  const built = new URL('../../dist/verify/pool.js', import.meta.url)
+  t.ok(existsSync(built), 'dist/ is built (npm run build; CI builds before testing)')
+  const { createVerifyPool: createBuiltPool, defaultWorkerURL: builtWorkerURL } = (await import(built.href)) as typeof import('../../lib/verify/pool.js')
+  t.equal(builtWorkerURL().href, builtWorker.href)
+  // Without the test's TypeScript loader: plain node, as the installed package runs.
+  const pool = createBuiltPool({ size: 1, trustInputFor: () => trustInput, execArgv: [] })
+  t.teardown(() => pool.close())
+  t.same(await settled(pool.tryVerify(corpusEvidence[0]!, REGISTRY)), { facts: verifyPackage(corpusEvidence[0]!, inlineContext) })
 })
 
 t.test('the task handler gives the facts verifyPackage gives, and an error reply for what it cannot use', async (t) => {
@@ -80,7 +94,7 @@ t.test('a worker gives byte-identical facts to inline verification on every corp
 t.test('no room: every live worker has its queue full', async (t) => {
   // A worker that never answers: the first task fills its queue of one.
   const silent = scriptWorker("import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => {})")
-  const pool = createVerifyPool({ size: 1, trustInputFor: () => trustInput, maxQueuedPerWorker: 1, workerURL: silent })
+  const pool = createVerifyPool({ size: 1, trustInputFor: () => trustInput, maxQueuedPerWorker: 1, workerURL: silent, execArgv: [] })
   const first = pool.tryVerify(corpusEvidence[0]!, REGISTRY)
   t.ok(first, 'the first task is taken')
   t.equal(pool.tryVerify(corpusEvidence[0]!, REGISTRY), undefined, 'the second is not')
@@ -99,7 +113,7 @@ t.test('a worker that fails settles its tasks as failed, and takes no more', asy
   for (const [what, source, reason] of cases) {
     // A data: URL worker is an ES module: give it require.
     const url = scriptWorker(`import { createRequire } from 'node:module'; const require = createRequire(${JSON.stringify(import.meta.url)}); ${source}`)
-    const pool = createVerifyPool({ size: 1, trustInputFor: () => trustInput, workerURL: url })
+    const pool = createVerifyPool({ size: 1, trustInputFor: () => trustInput, workerURL: url, execArgv: [] })
     const result = await settled(pool.tryVerify(corpusEvidence[0]!, REGISTRY))
     t.match(result, { failed: reason }, `${what}: failed`)
     t.notOk('facts' in result, `${what}: no facts`)
@@ -109,7 +123,7 @@ t.test('a worker that fails settles its tasks as failed, and takes no more', asy
 })
 
 t.test('evidence that cannot be sent is failed at once, and the worker stays usable', async (t) => {
-  const pool = createVerifyPool({ size: 1, trustInputFor: () => trustInput })
+  const pool = createVerifyPool({ size: 1, trustInputFor: () => trustInput, workerURL: builtWorker, execArgv: [] })
   t.teardown(() => pool.close())
   const unsendable = { ...corpusEvidence[0]!, attestations: { state: 'fetched', document: () => 1 } } as PackageEvidence
   t.match(await settled(pool.tryVerify(unsendable, REGISTRY)), { failed: /^cannot be sent to a verify worker: / })
@@ -118,14 +132,14 @@ t.test('evidence that cannot be sent is failed at once, and the worker stays usa
 })
 
 t.test('idle workers never keep the process alive', async (t) => {
-  // A process that starts a pool, uses it, and never closes it still ends on its own.
-  const pool = new URL('../../lib/verify/pool.ts', import.meta.url).href
+  // A process that starts a pool (the built one, in plain node), uses it, and never closes it still ends on its own.
+  const pool = new URL('../../dist/verify/pool.js', import.meta.url).href
   const script = `
     import { createVerifyPool } from ${JSON.stringify(pool)}
     const p = createVerifyPool({ size: 1, trustInputFor: () => ({ trustedRoot: {}, trustedRootSource: 'x', registryKeys: null }) })
     const r = await p.tryVerify({ name: 'x', version: '1.0.0', attestations: { state: 'not-requested' } }, 'r')
     console.log(Object.keys(r).join())`
-  const child = spawnSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 })
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 })
   t.equal(child.signal, null, 'not killed by the timeout')
   t.equal(child.status, 0, child.stderr)
   t.equal(child.stdout.trim(), 'failed', 'an unusable trust input is a failure, not facts')
