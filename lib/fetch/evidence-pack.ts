@@ -20,7 +20,7 @@
  * writes finds MAX_PACKS packs or more, it copies their unexpired entries into its own pack and
  * deletes them (compaction), so a folder holds at most MAX_PACKS + concurrent runs' packs.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync, writevSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import procLog from 'proc-log'
@@ -39,6 +39,8 @@ const HEAD_LENGTH = ID_LENGTH + 1 + TIME_LENGTH + 1
 const CHUNK_BYTES = 1024 * 1024
 // Written out when this much is pending: few, large writes.
 const FLUSH_BYTES = 512 * 1024
+// ... or this many lines (below IOV_MAX, 1024 on Linux: one writev each).
+const FLUSH_LINES = 512
 // A stored time this far in the future is not a clock skew but a bad entry (as in cache.ts).
 const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000
 // A temp file this old belongs to no running run.
@@ -120,7 +122,7 @@ export class EvidencePacks {
     writer.pendingBytes += line.length
     writer.ids.add(id)
     this.#load().set(id, { fd: writer.fd, offset, length, storedAt })
-    if (writer.pendingBytes >= FLUSH_BYTES) this.#flush()
+    if (writer.pendingBytes >= FLUSH_BYTES || writer.pending.length >= FLUSH_LINES) this.#flush()
     return !this.#writeFailed
   }
 
@@ -232,14 +234,19 @@ export class EvidencePacks {
   #flush(): void {
     const writer = this.#writer
     if (!writer || writer.pendingBytes === 0) return
-    const bytes = writer.pending.length === 1 ? writer.pending[0]! : Buffer.concat(writer.pending, writer.pendingBytes)
+    const chunks = writer.pending
+    const total = writer.pendingBytes
     writer.pending = []
     writer.pendingBytes = 0
     if (this.#writeFailed) return
     try {
-      let done = 0
-      while (done < bytes.length) done += writeSync(writer.fd, bytes, done, bytes.length - done, writer.written + done)
-      writer.written += bytes.length
+      // One system call for the lot, without copying it into one buffer first.
+      let done = writevSync(writer.fd, chunks, writer.written)
+      if (done < total) {
+        const rest = Buffer.concat(chunks, total)
+        while (done < total) done += writeSync(writer.fd, rest, done, total - done, writer.written + done)
+      }
+      writer.written += total
     } catch (err) {
       this.#writeFailed = true
       log.warn('verify-deps cache', `could not write ${writer.file}: ${(err as Error).message}`)

@@ -37,6 +37,18 @@ t.test('an entry is read back in the run that wrote it and in later runs', async
   t.equal(files(dir, '.pack').length, 1, 'a run that stores nothing writes no pack')
 })
 
+t.test('many small entries are written and read back', async (t) => {
+  const dir = t.testdir({})
+  const p = packs(dir)
+  for (let n = 0; n < 3000; n++) p.append(id(n), T0.toISOString(), `${n}`)
+  t.equal(p.read(id(1234))?.text, '1234')
+  p.close()
+  const next = packs(dir)
+  const wrong = Array.from({ length: 3000 }, (_, n) => n).filter((n) => next.read(id(n))?.text !== `${n}`)
+  t.same(wrong, [])
+  next.close()
+})
+
 t.test('the newest entry of an id wins, whatever pack it is in', async (t) => {
   const dir = t.testdir({})
   const later = new Date(T0.getTime() + HOUR_MS)

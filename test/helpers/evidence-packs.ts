@@ -33,11 +33,17 @@ export function packLines(cacheDir: string): PackLine[] {
   )
 }
 
-/** The newest stored line of each package, by the name its entry says it is about. */
+/** The newest stored line of each package, by the name its entry says it is about (lines that are not JSON objects are left out). */
 export function packEntriesByName(cacheDir: string): Map<string, PackLine & { json: Record<string, unknown> }> {
   const byName = new Map<string, PackLine & { json: Record<string, unknown> }>()
   for (const l of packLines(cacheDir)) {
-    const json = JSON.parse(l.text) as Record<string, unknown>
+    let json: Record<string, unknown>
+    try {
+      json = JSON.parse(l.text) as Record<string, unknown>
+    } catch {
+      continue
+    }
+    if (typeof json !== 'object' || json === null) continue
     const known = typeof json.name === 'string' ? byName.get(json.name) : undefined
     if (typeof json.name === 'string' && (!known || known.storedAt <= l.storedAt)) byName.set(json.name, { ...l, json })
   }
