@@ -18,9 +18,9 @@
  * (`certfile`/`keyfile`) goes to any host. So a request that carries credentials for its URL (as
  * npm-registry-fetch's own `getAuth` decides, or userinfo in the URL) follows a redirect only within
  * its origin (scheme, host and port); a redirect anywhere else is refused before any connection is
- * made (`ECROSSORIGINREDIRECT`, not retried). The check sits in the `agent` option, which
- * minipass-fetch calls with the URL of every request, redirects included; it then hands out the
- * same @npmcli/agent agent make-fetch-happen would have used (proxy, TLS, keep-alive).
+ * made (`ECROSSORIGINREDIRECT`, not retried). The check sits in the `agent` option (requestAgent),
+ * which minipass-fetch calls with the URL of every request, redirects included; it then hands out
+ * the same @npmcli/agent agent make-fetch-happen would have used (proxy, TLS, keep-alive).
  */
 import { createRequire } from 'node:module'
 import type { Agent } from 'node:http'
@@ -146,7 +146,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
   try {
     const res = await fetch(url, {
       ...options.fetchOptions,
-      ...(hasCredentials(url, options.fetchOptions) && { agent: sameOriginAgent(url, options.fetchOptions, options.timeoutMs) }),
+      agent: requestAgent(url, options.fetchOptions, options.timeoutMs),
       headers: { ...(options.fetchOptions.headers ?? {}), accept: 'application/json' },
       retry: { retries: 0 },
       timeout: options.timeoutMs,
@@ -243,27 +243,55 @@ function npmAgent(): GetAgent {
   return getAgentFn
 }
 
+// npm-registry-fetch's default (lib/default-opts.js) when the options do not set maxSockets.
+const NPM_REGISTRY_FETCH_MAX_SOCKETS = 12
+// One `agent` option per fetch options object and origin rule, so that a run's requests share it.
+const requestAgents = new WeakMap<FetchOptions, Map<string, (target: URL) => Agent | undefined>>()
+
 /**
- * An `agent` option that refuses any request outside the origin of `url` (a redirect elsewhere) and
- * otherwise returns the agent make-fetch-happen would have built from the same options.
+ * The `agent` option for a request to `url`: the agent make-fetch-happen would have used (proxy,
+ * TLS, keep-alive), and, when the request carries credentials for its URL, a refusal of any request
+ * outside the origin of `url` (a redirect elsewhere).
+ *
+ * Handing out the agent ourselves also takes two costs off every request (issue 11): @npmcli/agent's
+ * getAgent normalises the options and builds a cache key on each call (here: once per origin), and
+ * agent-base, not told an agent's protocol, works it out by building an Error and reading its stack
+ * trace each time node's ClientRequest asks for it. @npmcli/agent keeps one agent per protocol, so
+ * it is told the protocol of the URL it was made for, the answer the stack trace would give
+ * (minipass-fetch calls https.request exactly for https: URLs).
  */
-export function sameOriginAgent(url: string, fetchOptions: FetchOptions, timeoutMs: number): (target: URL) => Agent | undefined {
-  const origin = new URL(url).origin
+export function requestAgent(url: string, fetchOptions: FetchOptions, timeoutMs: number): (target: URL) => Agent | undefined {
+  let byRule = requestAgents.get(fetchOptions)
+  if (!byRule) requestAgents.set(fetchOptions, (byRule = new Map()))
+  const origin = hasCredentials(url, fetchOptions) ? new URL(url).origin : undefined
+  const rule = `${timeoutMs} ${origin ?? '*'}`
+  let agent = byRule.get(rule)
+  if (!agent) byRule.set(rule, (agent = originAgent(origin, fetchOptions, timeoutMs)))
+  return agent
+}
+
+/** Agents by target origin, refusing any target outside `origin` when one is given. */
+function originAgent(origin: string | undefined, fetchOptions: FetchOptions, timeoutMs: number): (target: URL) => Agent | undefined {
   const agentOptions = {
     proxy: fetchOptions.httpsProxy ?? fetchOptions.proxy,
     noProxy: fetchOptions.noProxy,
     ca: fetchOptions.ca,
     rejectUnauthorized: fetchOptions.strictSSL !== false,
-    maxSockets: fetchOptions.maxSockets,
+    maxSockets: fetchOptions.maxSockets ?? NPM_REGISTRY_FETCH_MAX_SOCKETS,
     localAddress: fetchOptions.localAddress,
     timeout: timeoutMs,
   }
+  const agents = new Map<string, Agent | undefined>()
   return (target) => {
-    if (target.origin !== origin) {
+    if (origin !== undefined && target.origin !== origin) {
       const err = new Error(`refused a redirect from ${origin} to ${target.origin}: credentials for ${origin} are never sent to another origin`) as Error & { code: string }
       err.code = CROSS_ORIGIN_REDIRECT
       throw err
     }
-    return npmAgent()(target.href, agentOptions)
+    if (agents.has(target.origin)) return agents.get(target.origin)
+    const agent = npmAgent()(target.href, agentOptions)
+    if (agent) (agent as Agent & { protocol: string }).protocol = target.protocol
+    agents.set(target.origin, agent)
+    return agent
   }
 }
