@@ -88,7 +88,8 @@ export function requestPolicy(
 }
 
 export type JSONResult =
-  | { ok: true; document: unknown; attempts: number }
+  /** `text`: the body the document was parsed from, for a caller that stores it (cheaper than writing the document out again). */
+  | { ok: true; document: unknown; text: string; attempts: number }
   /** `status` is the last HTTP status, when the registry answered. */
   | { ok: false; status?: number; reason: string; attempts: number }
 
@@ -109,32 +110,33 @@ interface AttemptFailure {
 
 export async function getJSON(url: string, options: GetJSONOptions): Promise<JSONResult> {
   const { retry, redact } = options
-  const where = redact(url)
+  // Redacted only for a failure or a log line: most requests need neither.
+  const where = () => redact(url)
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptJSON(url, options)
-    if (!('retry' in outcome)) return { ok: true, document: outcome.document, attempts: attempt }
+    if (!('retry' in outcome)) return { ok: true, document: outcome.document, text: outcome.text, attempts: attempt }
     const failure = outcome
     const last = attempt > retry.retries || !failure.retry || options.signal?.aborted
     if (!last && failure.retryAfterMs !== undefined && failure.retryAfterMs > retry.maxRetryAfterMs) {
       const reason = `${failure.reason}; Retry-After ${Math.ceil(failure.retryAfterMs / 1000)}s is longer than ${Math.ceil(retry.maxRetryAfterMs / 1000)}s`
-      return { ok: false, status: failure.status, reason: `GET ${where}: ${reason}`, attempts: attempt }
+      return { ok: false, status: failure.status, reason: `GET ${where()}: ${reason}`, attempts: attempt }
     }
     if (last) {
       const tries = attempt > 1 ? ` (after ${attempt} attempts)` : ''
-      return { ok: false, status: failure.status, reason: `GET ${where}: ${failure.reason}${tries}`, attempts: attempt }
+      return { ok: false, status: failure.status, reason: `GET ${where()}: ${failure.reason}${tries}`, attempts: attempt }
     }
     const backoff = Math.min(retry.maxDelayMs, retry.minDelayMs * retry.factor ** (attempt - 1))
     const delayMs = Math.max(backoff, failure.retryAfterMs ?? 0)
-    log.http('fetch', `GET ${where} attempt ${attempt} failed (${failure.reason}); retrying in ${delayMs}ms`)
+    log.http('fetch', `GET ${where()} attempt ${attempt} failed (${failure.reason}); retrying in ${delayMs}ms`)
     try {
       await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : undefined)
     } catch {
-      return { ok: false, status: failure.status, reason: `GET ${where}: aborted`, attempts: attempt }
+      return { ok: false, status: failure.status, reason: `GET ${where()}: aborted`, attempts: attempt }
     }
   }
 }
 
-async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ document: unknown } | AttemptFailure> {
+async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ document: unknown; text: string } | AttemptFailure> {
   const timeout = new AbortController()
   // The abort waits for the I/O already received: after a long synchronous stretch (verifying
   // another package) timers run before the event loop reads the sockets, and a response that had
@@ -170,7 +172,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
     clearImmediate(abortSoon)
   }
   try {
-    return { document: JSON.parse(text) as unknown }
+    return { document: JSON.parse(text) as unknown, text }
   } catch (err) {
     return { reason: `the response is not valid JSON (${(err as Error).message})`, retry: false }
   }
