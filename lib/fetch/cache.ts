@@ -137,21 +137,30 @@ export class EvidenceCache {
    * Stores fully fetched evidence about the key's package (in this run's pack). Refuses (returns
    * false) evidence that was not fully fetched or is about another package. A write error is logged,
    * never thrown: the cache only saves time.
+   *
+   * `attestationsText`: the body the fetched attestations document was parsed from. It is stored as
+   * it came instead of the document being written out again (the largest part of an entry); reading
+   * it back parses to the same document.
    */
-  put(key: CacheKey, evidence: PackageEvidence): boolean {
+  put(key: CacheKey, evidence: PackageEvidence, attestationsText?: string): boolean {
     if (!evidence.versionData || evidence.attestations.state === 'failed') return false
     if (evidence.name !== key.name || evidence.version !== key.version || evidence.integrity !== key.integrity) return false
-    const entry: CacheEntry = {
-      format: CACHE_FORMAT,
-      ...key,
-      storedAt: this.#now().toISOString(),
-      evidence: {
-        versionData: evidence.versionData,
-        ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }),
-        attestations: evidence.attestations,
-      },
+    const storedAt = this.#now().toISOString()
+    const stored: StoredEvidence = {
+      versionData: evidence.versionData,
+      ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }),
+      attestations: evidence.attestations,
     }
-    return this.#packs.append(entryId(key), entry.storedAt, JSON.stringify(entry))
+    const entry: CacheEntry = { format: CACHE_FORMAT, ...key, storedAt, evidence: stored }
+    let json: string
+    if (attestationsText !== undefined && evidence.attestations.state === 'fetched') {
+      // The entry without its attestations ends in `}}` (the evidence object, then the entry): they go last.
+      const { attestations: _, ...rest } = stored
+      json = `${JSON.stringify({ ...entry, evidence: rest }).slice(0, -2)},"attestations":{"state":"fetched","document":${oneLine(attestationsText)}}}}`
+    } else {
+      json = JSON.stringify(entry)
+    }
+    return this.#packs.append(entryId(key), storedAt, json)
   }
 
   /** Ends the run's use of the cache: what was put is in place for the next run. Never throws. */
@@ -160,8 +169,17 @@ export class EvidenceCache {
   }
 }
 
+/**
+ * JSON text on one line. A newline can only be whitespace between tokens of JSON that parsed (inside
+ * a string it must be escaped), so a space means the same.
+ */
+function oneLine(json: string): string {
+  return json.includes('\n') || json.includes('\r') ? json.replace(/[\r\n]/g, ' ') : json
+}
+
+/** The digest of the key's canonical JSON (its fields in sorted order, written out: canonicalJSON's replacer costs more than the digest). */
 function entryId(key: CacheKey): string {
-  return sha256(canonicalJSON({ registry: key.registry, name: key.name, version: key.version, integrity: key.integrity }))
+  return sha256(JSON.stringify({ integrity: key.integrity, name: key.name, registry: key.registry, version: key.version }))
 }
 
 /** JSON with object keys sorted, so equal data digests equally. */

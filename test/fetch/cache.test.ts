@@ -6,7 +6,8 @@
 import t, { type Test } from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CACHE_FORMAT, EvidenceCache, type CacheKey } from '../../lib/fetch/cache.js'
+import { createHash } from 'node:crypto'
+import { CACHE_FORMAT, canonicalJSON, EvidenceCache, type CacheKey } from '../../lib/fetch/cache.js'
 import { fetchEvidence, type EvidenceOutcome } from '../../lib/fetch/evidence.js'
 import type { PackageRef } from '../../lib/model.js'
 import { parseRegistryKeys } from '../../lib/fetch/registry-keys/parse.js'
@@ -98,6 +99,25 @@ t.test('the key names the registry, and a hit is bound to the lockfile integrity
   t.equal(cache.get(key)?.evidence.integrity, ref.integrity, 'the integrity is the key’s')
   t.equal(cache.keyFor({ ...ref, integrity: undefined }, registry), undefined, 'no lockfile integrity: nothing to key on')
   cache.close()
+  t.same(packLines(dir).map((l) => l.id), [createHash('sha256').update(canonicalJSON(key)).digest('hex')], 'the entry’s id is the digest of its canonical key')
+})
+
+t.test('the attestations are stored as the registry sent them, and read back as the same document', async (t) => {
+  const root = t.testdir({ fetched: {}, pretty: {} })
+  const [o] = await run(new EvidenceCache({ dir: join(root, 'fetched') }), only('a'))
+  const evidence = evidenceOf(o)
+  t.equal(evidence.attestations.state, 'fetched')
+  const cache = new EvidenceCache({ dir: join(root, 'pretty') })
+  const key = cache.keyFor(only('a')[0]!, registry)!
+  const document = evidence.attestations.state === 'fetched' ? evidence.attestations.document : undefined
+  // A body laid out over many lines (CRLF too) is still one line of the pack.
+  t.ok(cache.put(key, evidence, JSON.stringify(document, null, 2).replaceAll('\n', '\r\n')))
+  cache.close()
+  t.equal(packLines(join(root, 'pretty')).length, 1)
+  const reader = new EvidenceCache({ dir: join(root, 'pretty') })
+  t.same(reader.get(key)?.evidence, evidence, 'the same evidence')
+  reader.close()
+  t.same(JSON.parse(packLines(join(root, 'pretty'))[0]!.text).evidence.attestations, { state: 'fetched', document })
 })
 
 t.test('an entry that is corrupt, of another shape or about something else is a miss, then stored again', async (t) => {
