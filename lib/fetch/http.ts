@@ -228,8 +228,24 @@ export function hasCredentials(url: string, fetchOptions: FetchOptions): boolean
   if (parsed.username || parsed.password) return true
   const headers = fetchOptions.headers ?? {}
   if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) return true
+  if (!mayCarryCredentials(fetchOptions)) return false
   const auth = fetch.getAuth(url, fetchOptions)
   return Boolean(auth.token || auth.auth || auth.cert || auth.key)
+}
+
+// npm-registry-fetch's getAuth finds credentials only in `forceAuth` or in keys ending in one of
+// these (auth.js: hasAuth, which it tries for every prefix of the URL's path: costly per request).
+const CREDENTIAL_KEY = /:(_authToken|_auth|username|_password|certfile|keyfile)$/
+const credentialKeys = new WeakMap<FetchOptions, boolean>()
+
+/** Whether getAuth could find any credentials in these options, worked out once per options object (a run never changes one once made). */
+function mayCarryCredentials(fetchOptions: FetchOptions): boolean {
+  let may = credentialKeys.get(fetchOptions)
+  if (may === undefined) {
+    may = (fetchOptions as { forceAuth?: unknown }).forceAuth != null || Object.keys(fetchOptions).some((key) => CREDENTIAL_KEY.test(key))
+    credentialKeys.set(fetchOptions, may)
+  }
+  return may
 }
 
 type GetAgent = (url: string, options: Record<string, unknown>) => Agent | undefined

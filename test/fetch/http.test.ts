@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { createServer, type Agent, type ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
-import { DEFAULT_RETRY_POLICY, getJSON, parseRetryAfter, requestAgent } from '../../lib/fetch/http.js'
+import { DEFAULT_RETRY_POLICY, getJSON, hasCredentials, parseRetryAfter, requestAgent } from '../../lib/fetch/http.js'
 import { startRegistry } from '../helpers/registry/index.js'
 
 t.test('Retry-After as seconds or as an HTTP date', async (t) => {
@@ -99,4 +99,15 @@ t.test("every request gets make-fetch-happen's own agent, told its protocol, mad
   t.not(secure, agent, 'another agent for https')
   t.equal((secure as Agent & { protocol: string }).protocol, 'https:')
   t.equal(forRequest(new URL('https://127.0.0.1:9/x')), secure, 'made once per origin')
+})
+
+t.test('whether a request carries credentials is npm-registry-fetch’s answer', async (t) => {
+  const url = 'https://registry.example/pkg'
+  t.equal(hasCredentials(url, { registry: 'https://registry.example/' }), false, 'no credentials configured')
+  t.equal(hasCredentials(url, { registry: 'https://registry.example/', '//other.example/:_authToken': 'x' }), false, 'only for another registry')
+  t.equal(hasCredentials(url, { registry: 'https://registry.example/', '//registry.example/:_authToken': 'x' }), true, 'a token for this registry')
+  t.equal(hasCredentials(url, { registry: 'https://registry.example/', '//registry.example/:username': 'u', '//registry.example/:_password': 'cA==' }), true, 'a user and password')
+  t.equal(hasCredentials(url, { registry: 'https://registry.example/', forceAuth: { _authToken: 'x' } }), true, 'forceAuth')
+  t.equal(hasCredentials('https://u:p@registry.example/pkg', { registry: 'https://registry.example/' }), true, 'userinfo in the URL')
+  t.equal(hasCredentials(url, { registry: 'https://registry.example/', headers: { Authorization: 'Bearer x' } }), true, 'an Authorization header')
 })
