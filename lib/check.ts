@@ -238,7 +238,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     contextFor,
     trustInputFor,
     ...(options.onProgress && { onProgress: options.onProgress }),
-  })
+  }).finally(() => cache?.close())
   store?.save()
   // 4a. Install scripts: the lockfile's flag raised by what the registry says (and bundled packages,
   //     whose scripts are unknown); which npm installs is asked only when some package has them.

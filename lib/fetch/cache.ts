@@ -16,16 +16,17 @@
  * integrity does not change; entries still expire after `maxAgeMs` (default 7 days) so that what a
  * registry changes later (an unpublished version, a re-published attestations document) is picked up.
  *
- * On disk under `dir` (the CLI's default: `<npm cache>/_verify-deps/facts/`), one JSON file per entry
- * in `evidence-v<CACHE_FORMAT>/`, written atomically (temp file + rename). An entry that does not
- * parse, has the wrong shape or does not match its key (another registry, name, version or integrity)
- * is a miss, later overwritten: it never makes a run fail. Only fully fetched evidence is stored.
+ * On disk under `dir` (the CLI's default: `<npm cache>/_verify-deps/facts/`), in `evidence-v<CACHE_FORMAT>/`:
+ * one pack per run that fetched something (evidence-pack.ts), written as the run goes and put in
+ * place when it ends (close()). An entry that does not parse, has the wrong shape or does not match
+ * its key (another registry, name, version or integrity) is a miss, stored again by the run that
+ * fetches it: it never makes a run fail. Only fully fetched evidence is stored.
  */
-import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import procLog from 'proc-log'
 import { readVersionFields } from './evidence.js'
+import { EvidencePacks } from './evidence-pack.js'
 import type { AttestationsEvidence, PackageEvidence, VersionData } from '../model/evidence.js'
 
 const { log } = procLog
@@ -37,10 +38,12 @@ export const CACHE_SUBDIR = '_verify-deps'
  * Bumped when the entry layout or the meaning of its fields changes. 1: verified facts keyed by a
  * trust digest (trusted blindly: issue 14); 2: evidence keyed by registry, verified on every hit;
  * 3: the version data also records whether the registry says the package has install scripts
- * (a format-2 entry lacks it, and would read as "no install scripts": fail open).
+ * (a format-2 entry lacks it, and would read as "no install scripts": fail open); 4: the same
+ * entries, in packs (one file per run, not one per package).
  */
-export const CACHE_FORMAT = 3
-const ENTRIES_DIR = `evidence-v${CACHE_FORMAT}`
+export const CACHE_FORMAT = 4
+/** The entries' folder inside the cache folder. */
+export const ENTRIES_DIR = `evidence-v${CACHE_FORMAT}`
 // A stored time this far in the future is not a clock skew but a bad entry.
 const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000
 
@@ -78,15 +81,18 @@ interface CacheEntry extends CacheKey {
   evidence: StoredEvidence
 }
 
+/** Entries are read as asked for and written as put; close() at the end of the run puts this run's pack in place. */
 export class EvidenceCache {
   readonly dir: string
   readonly #maxAgeMs: number
   readonly #now: () => Date
+  readonly #packs: EvidencePacks
 
   constructor(options: EvidenceCacheOptions) {
     this.dir = options.dir
     this.#maxAgeMs = options.maxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS
     this.#now = options.now ?? (() => new Date())
+    this.#packs = new EvidencePacks({ dir: join(this.dir, ENTRIES_DIR), maxAgeMs: this.#maxAgeMs, now: this.#now })
   }
 
   /** The key for a package from `registry`; undefined without a lockfile integrity (nothing pins the evidence). */
@@ -97,23 +103,19 @@ export class EvidenceCache {
 
   /** Cached evidence for the key, or undefined (missing, expired, corrupt, about something else). Never throws. */
   get(key: CacheKey): CacheHit | undefined {
-    const file = this.#file(key)
-    let text: string
-    try {
-      text = readFileSync(file, 'utf8')
-    } catch {
-      return undefined
-    }
+    const id = entryId(key)
+    const text = this.#packs.read(id)?.text
+    if (text === undefined) return undefined
     let entry: unknown
     try {
       entry = JSON.parse(text)
     } catch {
-      log.verbose('verify-deps cache', `ignoring unreadable entry ${file}`)
+      log.verbose('verify-deps cache', `ignoring unreadable entry ${id}`)
       return undefined
     }
     const stored = readEntry(entry, key)
     if (typeof stored === 'string') {
-      log.verbose('verify-deps cache', `ignoring entry ${file}: ${stored}`)
+      log.verbose('verify-deps cache', `ignoring entry ${id}: ${stored}`)
       return undefined
     }
     const age = this.#now().getTime() - Date.parse(stored.storedAt)
@@ -132,45 +134,52 @@ export class EvidenceCache {
   }
 
   /**
-   * Stores fully fetched evidence about the key's package. Refuses (returns false) evidence that
-   * was not fully fetched or is about another package. A write error is logged, never thrown: the
-   * cache only saves time.
+   * Stores fully fetched evidence about the key's package (in this run's pack). Refuses (returns
+   * false) evidence that was not fully fetched or is about another package. A write error is logged,
+   * never thrown: the cache only saves time.
+   *
+   * `attestationsText`: the body the fetched attestations document was parsed from. It is stored as
+   * it came instead of the document being written out again (the largest part of an entry); reading
+   * it back parses to the same document.
    */
-  put(key: CacheKey, evidence: PackageEvidence): boolean {
+  put(key: CacheKey, evidence: PackageEvidence, attestationsText?: string): boolean {
     if (!evidence.versionData || evidence.attestations.state === 'failed') return false
     if (evidence.name !== key.name || evidence.version !== key.version || evidence.integrity !== key.integrity) return false
-    const entry: CacheEntry = {
-      format: CACHE_FORMAT,
-      ...key,
-      storedAt: this.#now().toISOString(),
-      evidence: {
-        versionData: evidence.versionData,
-        ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }),
-        attestations: evidence.attestations,
-      },
+    const storedAt = this.#now().toISOString()
+    const stored: StoredEvidence = {
+      versionData: evidence.versionData,
+      ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }),
+      attestations: evidence.attestations,
     }
-    const file = this.#file(key)
-    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
-    try {
-      mkdirSync(join(file, '..'), { recursive: true })
-      writeFileSync(temp, JSON.stringify(entry))
-      renameSync(temp, file)
-      return true
-    } catch (err) {
-      try {
-        rmSync(temp, { force: true })
-      } catch {
-        // the folder itself is unusable: nothing was written
-      }
-      log.warn('verify-deps cache', `could not write ${file}: ${(err as Error).message}`)
-      return false
+    const entry: CacheEntry = { format: CACHE_FORMAT, ...key, storedAt, evidence: stored }
+    let json: string
+    if (attestationsText !== undefined && evidence.attestations.state === 'fetched') {
+      // The entry without its attestations ends in `}}` (the evidence object, then the entry): they go last.
+      const { attestations: _, ...rest } = stored
+      json = `${JSON.stringify({ ...entry, evidence: rest }).slice(0, -2)},"attestations":{"state":"fetched","document":${oneLine(attestationsText)}}}}`
+    } else {
+      json = JSON.stringify(entry)
     }
+    return this.#packs.append(entryId(key), storedAt, json)
   }
 
-  #file(key: CacheKey): string {
-    const id = sha256(canonicalJSON(key))
-    return join(this.dir, ENTRIES_DIR, id.slice(0, 2), `${id}.json`)
+  /** Ends the run's use of the cache: what was put is in place for the next run. Never throws. */
+  close(): void {
+    this.#packs.close()
   }
+}
+
+/**
+ * JSON text on one line. A newline can only be whitespace between tokens of JSON that parsed (inside
+ * a string it must be escaped), so a space means the same.
+ */
+function oneLine(json: string): string {
+  return json.includes('\n') || json.includes('\r') ? json.replace(/[\r\n]/g, ' ') : json
+}
+
+/** The digest of the key's canonical JSON (its fields in sorted order, written out: canonicalJSON's replacer costs more than the digest). */
+function entryId(key: CacheKey): string {
+  return sha256(JSON.stringify({ integrity: key.integrity, name: key.name, registry: key.registry, version: key.version }))
 }
 
 /** JSON with object keys sorted, so equal data digests equally. */

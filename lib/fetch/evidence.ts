@@ -265,10 +265,11 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
 
   // 4. Attestations, from the configured registry only.
   let attestations: AttestationsEvidence = { state: 'not-requested' }
+  let attestationsText: string | undefined
   if (versionData.dist?.attestations !== undefined && versionData.dist.attestations !== null) {
     const attestationsUrl = `${registry}-/npm/v1/attestations/${path}@${encodeURIComponent(version)}`
     const response = await context.request(attestationsUrl, registry)
-    if (response.ok) attestations = { state: 'fetched', document: response.document }
+    if (response.ok) ({ attestations, attestationsText } = { attestations: { state: 'fetched', document: response.document }, attestationsText: response.text })
     else if (response.status === 404) attestations = { state: 'not-found' }
     else return fail(`the advertised attestations could not be fetched: ${response.reason}`, attestationsUrl)
   }
@@ -281,7 +282,7 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
     ...(publishTime !== undefined && { publishTime }),
     attestations,
   }
-  if (cacheKey) options.cache?.put(cacheKey, evidence)
+  if (cacheKey) options.cache?.put(cacheKey, evidence, attestationsText)
   return { state: 'fetched', evidence, registry, registryKeys: keys.keys }
 }
 

@@ -18,9 +18,9 @@
  * (`certfile`/`keyfile`) goes to any host. So a request that carries credentials for its URL (as
  * npm-registry-fetch's own `getAuth` decides, or userinfo in the URL) follows a redirect only within
  * its origin (scheme, host and port); a redirect anywhere else is refused before any connection is
- * made (`ECROSSORIGINREDIRECT`, not retried). The check sits in the `agent` option, which
- * minipass-fetch calls with the URL of every request, redirects included; it then hands out the
- * same @npmcli/agent agent make-fetch-happen would have used (proxy, TLS, keep-alive).
+ * made (`ECROSSORIGINREDIRECT`, not retried). The check sits in the `agent` option (requestAgent),
+ * which minipass-fetch calls with the URL of every request, redirects included; it then hands out
+ * the same @npmcli/agent agent make-fetch-happen would have used (proxy, TLS, keep-alive).
  */
 import { createRequire } from 'node:module'
 import type { Agent } from 'node:http'
@@ -88,7 +88,8 @@ export function requestPolicy(
 }
 
 export type JSONResult =
-  | { ok: true; document: unknown; attempts: number }
+  /** `text`: the body the document was parsed from, for a caller that stores it (cheaper than writing the document out again). */
+  | { ok: true; document: unknown; text: string; attempts: number }
   /** `status` is the last HTTP status, when the registry answered. */
   | { ok: false; status?: number; reason: string; attempts: number }
 
@@ -109,32 +110,33 @@ interface AttemptFailure {
 
 export async function getJSON(url: string, options: GetJSONOptions): Promise<JSONResult> {
   const { retry, redact } = options
-  const where = redact(url)
+  // Redacted only for a failure or a log line: most requests need neither.
+  const where = () => redact(url)
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptJSON(url, options)
-    if (!('retry' in outcome)) return { ok: true, document: outcome.document, attempts: attempt }
+    if (!('retry' in outcome)) return { ok: true, document: outcome.document, text: outcome.text, attempts: attempt }
     const failure = outcome
     const last = attempt > retry.retries || !failure.retry || options.signal?.aborted
     if (!last && failure.retryAfterMs !== undefined && failure.retryAfterMs > retry.maxRetryAfterMs) {
       const reason = `${failure.reason}; Retry-After ${Math.ceil(failure.retryAfterMs / 1000)}s is longer than ${Math.ceil(retry.maxRetryAfterMs / 1000)}s`
-      return { ok: false, status: failure.status, reason: `GET ${where}: ${reason}`, attempts: attempt }
+      return { ok: false, status: failure.status, reason: `GET ${where()}: ${reason}`, attempts: attempt }
     }
     if (last) {
       const tries = attempt > 1 ? ` (after ${attempt} attempts)` : ''
-      return { ok: false, status: failure.status, reason: `GET ${where}: ${failure.reason}${tries}`, attempts: attempt }
+      return { ok: false, status: failure.status, reason: `GET ${where()}: ${failure.reason}${tries}`, attempts: attempt }
     }
     const backoff = Math.min(retry.maxDelayMs, retry.minDelayMs * retry.factor ** (attempt - 1))
     const delayMs = Math.max(backoff, failure.retryAfterMs ?? 0)
-    log.http('fetch', `GET ${where} attempt ${attempt} failed (${failure.reason}); retrying in ${delayMs}ms`)
+    log.http('fetch', `GET ${where()} attempt ${attempt} failed (${failure.reason}); retrying in ${delayMs}ms`)
     try {
       await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : undefined)
     } catch {
-      return { ok: false, status: failure.status, reason: `GET ${where}: aborted`, attempts: attempt }
+      return { ok: false, status: failure.status, reason: `GET ${where()}: aborted`, attempts: attempt }
     }
   }
 }
 
-async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ document: unknown } | AttemptFailure> {
+async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ document: unknown; text: string } | AttemptFailure> {
   const timeout = new AbortController()
   // The abort waits for the I/O already received: after a long synchronous stretch (verifying
   // another package) timers run before the event loop reads the sockets, and a response that had
@@ -146,7 +148,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
   try {
     const res = await fetch(url, {
       ...options.fetchOptions,
-      ...(hasCredentials(url, options.fetchOptions) && { agent: sameOriginAgent(url, options.fetchOptions, options.timeoutMs) }),
+      agent: requestAgent(url, options.fetchOptions, options.timeoutMs),
       headers: { ...(options.fetchOptions.headers ?? {}), accept: 'application/json' },
       retry: { retries: 0 },
       timeout: options.timeoutMs,
@@ -170,7 +172,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
     clearImmediate(abortSoon)
   }
   try {
-    return { document: JSON.parse(text) as unknown }
+    return { document: JSON.parse(text) as unknown, text }
   } catch (err) {
     return { reason: `the response is not valid JSON (${(err as Error).message})`, retry: false }
   }
@@ -226,8 +228,24 @@ export function hasCredentials(url: string, fetchOptions: FetchOptions): boolean
   if (parsed.username || parsed.password) return true
   const headers = fetchOptions.headers ?? {}
   if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) return true
+  if (!mayCarryCredentials(fetchOptions)) return false
   const auth = fetch.getAuth(url, fetchOptions)
   return Boolean(auth.token || auth.auth || auth.cert || auth.key)
+}
+
+// npm-registry-fetch's getAuth finds credentials only in `forceAuth` or in keys ending in one of
+// these (auth.js: hasAuth, which it tries for every prefix of the URL's path: costly per request).
+const CREDENTIAL_KEY = /:(_authToken|_auth|username|_password|certfile|keyfile)$/
+const credentialKeys = new WeakMap<FetchOptions, boolean>()
+
+/** Whether getAuth could find any credentials in these options, worked out once per options object (a run never changes one once made). */
+function mayCarryCredentials(fetchOptions: FetchOptions): boolean {
+  let may = credentialKeys.get(fetchOptions)
+  if (may === undefined) {
+    may = (fetchOptions as { forceAuth?: unknown }).forceAuth != null || Object.keys(fetchOptions).some((key) => CREDENTIAL_KEY.test(key))
+    credentialKeys.set(fetchOptions, may)
+  }
+  return may
 }
 
 type GetAgent = (url: string, options: Record<string, unknown>) => Agent | undefined
@@ -243,27 +261,55 @@ function npmAgent(): GetAgent {
   return getAgentFn
 }
 
+// npm-registry-fetch's default (lib/default-opts.js) when the options do not set maxSockets.
+const NPM_REGISTRY_FETCH_MAX_SOCKETS = 12
+// One `agent` option per fetch options object and origin rule, so that a run's requests share it.
+const requestAgents = new WeakMap<FetchOptions, Map<string, (target: URL) => Agent | undefined>>()
+
 /**
- * An `agent` option that refuses any request outside the origin of `url` (a redirect elsewhere) and
- * otherwise returns the agent make-fetch-happen would have built from the same options.
+ * The `agent` option for a request to `url`: the agent make-fetch-happen would have used (proxy,
+ * TLS, keep-alive), and, when the request carries credentials for its URL, a refusal of any request
+ * outside the origin of `url` (a redirect elsewhere).
+ *
+ * Handing out the agent ourselves also takes two costs off every request (issue 11): @npmcli/agent's
+ * getAgent normalises the options and builds a cache key on each call (here: once per origin), and
+ * agent-base, not told an agent's protocol, works it out by building an Error and reading its stack
+ * trace each time node's ClientRequest asks for it. @npmcli/agent keeps one agent per protocol, so
+ * it is told the protocol of the URL it was made for, the answer the stack trace would give
+ * (minipass-fetch calls https.request exactly for https: URLs).
  */
-export function sameOriginAgent(url: string, fetchOptions: FetchOptions, timeoutMs: number): (target: URL) => Agent | undefined {
-  const origin = new URL(url).origin
+export function requestAgent(url: string, fetchOptions: FetchOptions, timeoutMs: number): (target: URL) => Agent | undefined {
+  let byRule = requestAgents.get(fetchOptions)
+  if (!byRule) requestAgents.set(fetchOptions, (byRule = new Map()))
+  const origin = hasCredentials(url, fetchOptions) ? new URL(url).origin : undefined
+  const rule = `${timeoutMs} ${origin ?? '*'}`
+  let agent = byRule.get(rule)
+  if (!agent) byRule.set(rule, (agent = originAgent(origin, fetchOptions, timeoutMs)))
+  return agent
+}
+
+/** Agents by target origin, refusing any target outside `origin` when one is given. */
+function originAgent(origin: string | undefined, fetchOptions: FetchOptions, timeoutMs: number): (target: URL) => Agent | undefined {
   const agentOptions = {
     proxy: fetchOptions.httpsProxy ?? fetchOptions.proxy,
     noProxy: fetchOptions.noProxy,
     ca: fetchOptions.ca,
     rejectUnauthorized: fetchOptions.strictSSL !== false,
-    maxSockets: fetchOptions.maxSockets,
+    maxSockets: fetchOptions.maxSockets ?? NPM_REGISTRY_FETCH_MAX_SOCKETS,
     localAddress: fetchOptions.localAddress,
     timeout: timeoutMs,
   }
+  const agents = new Map<string, Agent | undefined>()
   return (target) => {
-    if (target.origin !== origin) {
+    if (origin !== undefined && target.origin !== origin) {
       const err = new Error(`refused a redirect from ${origin} to ${target.origin}: credentials for ${origin} are never sent to another origin`) as Error & { code: string }
       err.code = CROSS_ORIGIN_REDIRECT
       throw err
     }
-    return npmAgent()(target.href, agentOptions)
+    if (agents.has(target.origin)) return agents.get(target.origin)
+    const agent = npmAgent()(target.href, agentOptions)
+    if (agent) (agent as Agent & { protocol: string }).protocol = target.protocol
+    agents.set(target.origin, agent)
+    return agent
   }
 }

@@ -20,7 +20,7 @@ import procLog from 'proc-log'
 import type { PackageRef } from '../model.js'
 import { parseIntegrity } from '../model/integrity.js'
 import { escapedName, evidenceKey, type EvidenceOutcome, type FetchFailure } from './evidence.js'
-import { CROSS_ORIGIN_REDIRECT, hasCredentials, header, parseRetryAfter, requestPolicy, sameOriginAgent, type RetryPolicy } from './http.js'
+import { CROSS_ORIGIN_REDIRECT, header, parseRetryAfter, requestAgent, requestPolicy, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
 import { normalizeRegistry } from './registry-keys/by-registry.js'
@@ -178,7 +178,7 @@ async function attemptDownload(
     // scheme of the same host); a redirect loop ends in EMAXREDIRECT.
     const res = (await fetch(url, {
       ...options.fetchOptions,
-      ...(hasCredentials(url, options.fetchOptions) && { agent: sameOriginAgent(url, options.fetchOptions, options.timeoutMs) }),
+      agent: requestAgent(url, options.fetchOptions, options.timeoutMs),
       headers: { accept: 'application/octet-stream' },
       retry: { retries: 0 },
       timeout: options.timeoutMs,

@@ -2,30 +2,11 @@
 // loopback registry, a forged or edited cache entry never turns a failing package into a pass, and an
 // entry made from one registry's evidence is never used for another registry.
 import t from 'tap'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkScenario, type CheckResult } from '../helpers/check.js'
+import { packEntriesByName, rewritePackLine } from '../helpers/evidence-packs.js'
 import { startRegistry } from '../helpers/registry/index.js'
 import { createScenario, type Scenario } from '../helpers/scenario/index.js'
-
-interface Entry {
-  file: string
-  text: string
-  json: Record<string, unknown>
-}
-
-/** Every cache entry on disk, by the package name it says it is about (whatever the entry format). */
-function entriesByName(dir: string): Map<string, Entry> {
-  const entries = new Map<string, Entry>()
-  for (const rel of readdirSync(dir, { recursive: true }) as string[]) {
-    if (!rel.endsWith('.json')) continue
-    const file = join(dir, rel)
-    const text = readFileSync(file, 'utf8')
-    const json = JSON.parse(text) as Record<string, unknown>
-    if (typeof json.name === 'string') entries.set(json.name, { file, text, json })
-  }
-  return entries
-}
 
 function lockfileIntegrity(s: Scenario, name: string): string {
   const integrity = s.readLockfile().packages[`node_modules/${name}`]?.integrity
@@ -51,7 +32,7 @@ t.test('a forged cache entry never turns a failing package into a pass', async (
   const first = await check()
   t.equal(first.status, 1)
   t.same(decisions(first), { 'bad-prov': 'fail', 'bad-sig': 'fail', good: 'pass' })
-  const filled = entriesByName(cacheDir)
+  const filled = packEntriesByName(cacheDir)
   t.ok(filled.has('good') && filled.has('bad-sig') && filled.has('bad-prov'), 'the first run filled the cache')
   const good = filled.get('good')!
 
@@ -68,7 +49,7 @@ t.test('a forged cache entry never turns a failing package into a pass', async (
     },
   }
   for (const [what, forge] of Object.entries(forgeries)) {
-    for (const name of ['bad-sig', 'bad-prov']) writeFileSync(filled.get(name)!.file, forge(name))
+    for (const name of ['bad-sig', 'bad-prov']) rewritePackLine(filled.get(name)!, forge(name))
     const again = await check()
     t.equal(again.status, 1, `${what}: still exit 1`)
     t.same(decisions(again), { 'bad-prov': 'fail', 'bad-sig': 'fail', good: 'pass' }, `${what}: the failing packages still fail`)

@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync 
 import { dirname, join } from 'node:path'
 import { checkScenario } from '../helpers/check.js'
 import { createScenario } from '../helpers/scenario/index.js'
+import { ENTRIES_DIR } from '../../lib/fetch/cache.js'
 import { KEY_BYTES, PACK_FILE } from '../../lib/fetch/store/index.js'
 import { decisions, factsEntryOf, forgedPack, keyFileOf, mixedScenario, packageRequests, readPack, seal, writePack, type PackEntry } from './store-helpers.js'
 
@@ -51,12 +52,12 @@ t.test('entries sealed under another key are a miss', async (t) => {
   const keyFile = keyFileOf(s)
   const old = readFileSync(keyFile)
   rmSync(keyFile)
-  rmSync(join(cacheDir, 'evidence-v3'), { recursive: true })
+  rmSync(join(cacheDir, ENTRIES_DIR), { recursive: true })
   s.registry.clearRequests()
   t.same(decisions(await check()), expected, 'every verdict stands')
   t.ok(packageRequests(s).length > 0, 'the entries under the old key were not used')
   t.notSame(readFileSync(keyFile), old, 'a new key was made')
-  rmSync(join(cacheDir, 'evidence-v3'), { recursive: true })
+  rmSync(join(cacheDir, ENTRIES_DIR), { recursive: true })
   s.registry.clearRequests()
   t.same(decisions(await check()), expected, 'every verdict stands')
   t.same(packageRequests(s), [], 'the next run used the entries sealed under the new key')

@@ -4,9 +4,10 @@
  * name, version, integrity), of another shape, expired or corrupt is a miss; failures are never cached.
  */
 import t, { type Test } from 'tap'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CACHE_FORMAT, EvidenceCache, type CacheKey } from '../../lib/fetch/cache.js'
+import { createHash } from 'node:crypto'
+import { CACHE_FORMAT, canonicalJSON, EvidenceCache, type CacheKey } from '../../lib/fetch/cache.js'
 import { fetchEvidence, type EvidenceOutcome } from '../../lib/fetch/evidence.js'
 import type { PackageRef } from '../../lib/model.js'
 import { parseRegistryKeys } from '../../lib/fetch/registry-keys/parse.js'
@@ -15,6 +16,7 @@ import { createTrustContext } from '../../lib/verify/trust-context.js'
 import type { PackageEvidence } from '../../lib/model/evidence.js'
 import { formatKeysEndpoint } from '../helpers/registry/index.js'
 import { createScenario } from '../helpers/scenario/index.js'
+import { packEntriesByName, packLines, rewritePackLine } from '../helpers/evidence-packs.js'
 import { FAST, isolatedConfig, refsFromLockfile, scenarioKeys } from './world.js'
 
 const s = await createScenario(t, {
@@ -30,8 +32,13 @@ const keys = await scenarioKeys(s, config)
 const trustedRoot = JSON.parse(readFileSync(s.trustedRootFile, 'utf8')) as unknown
 const registry = s.registry.url
 
-async function run(cache: EvidenceCache, packages: PackageRef[] = refs): Promise<EvidenceOutcome[]> {
-  return [...(await fetchEvidence(packages, { config, registryKeys: keys, cache, ...FAST })).values()]
+/** One run, as check.ts makes it: the cache is closed at its end (its pack put in place). */
+async function run(cache: EvidenceCache, packages: PackageRef[] = refs, registryKeys = keys): Promise<EvidenceOutcome[]> {
+  try {
+    return [...(await fetchEvidence(packages, { config, registryKeys, cache, ...FAST })).values()]
+  } finally {
+    cache.close()
+  }
 }
 
 function evidenceOf(o: EvidenceOutcome | undefined): PackageEvidence {
@@ -39,9 +46,6 @@ function evidenceOf(o: EvidenceOutcome | undefined): PackageEvidence {
   return o.evidence
 }
 
-function entryFiles(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).map((f) => join(dir, f))
-}
 
 const only = (name: string) => refs.filter((r) => r.name === name)
 
@@ -51,7 +55,8 @@ t.test('a re-run on an unchanged lockfile makes no registry request and gives th
   const dir = t.testdir({})
   const first = await run(new EvidenceCache({ dir }))
   t.same(first.map((o) => o.state), ['fetched', 'fetched', 'fetched'])
-  t.equal(entryFiles(dir).length, 3)
+  t.equal(packLines(dir).length, 3, 'three entries')
+  t.equal(new Set(packLines(dir).map((l) => l.file)).size, 1, 'in one file')
   s.registry.clearRequests()
 
   const second = await run(new EvidenceCache({ dir }))
@@ -93,19 +98,39 @@ t.test('the key names the registry, and a hit is bound to the lockfile integrity
   t.equal(cache.get({ ...key, version: '1.0.1' }), undefined, 'another version: a miss')
   t.equal(cache.get(key)?.evidence.integrity, ref.integrity, 'the integrity is the key’s')
   t.equal(cache.keyFor({ ...ref, integrity: undefined }, registry), undefined, 'no lockfile integrity: nothing to key on')
+  cache.close()
+  t.same(packLines(dir).map((l) => l.id), [createHash('sha256').update(canonicalJSON(key)).digest('hex')], 'the entry’s id is the digest of its canonical key')
 })
 
-t.test('an entry that is corrupt, of another shape or about something else is a miss, then overwritten', async (t) => {
+t.test('the attestations are stored as the registry sent them, and read back as the same document', async (t) => {
+  const root = t.testdir({ fetched: {}, pretty: {} })
+  const [o] = await run(new EvidenceCache({ dir: join(root, 'fetched') }), only('a'))
+  const evidence = evidenceOf(o)
+  t.equal(evidence.attestations.state, 'fetched')
+  const cache = new EvidenceCache({ dir: join(root, 'pretty') })
+  const key = cache.keyFor(only('a')[0]!, registry)!
+  const document = evidence.attestations.state === 'fetched' ? evidence.attestations.document : undefined
+  // A body laid out over many lines (CRLF too) is still one line of the pack.
+  t.ok(cache.put(key, evidence, JSON.stringify(document, null, 2).replaceAll('\n', '\r\n')))
+  cache.close()
+  t.equal(packLines(join(root, 'pretty')).length, 1)
+  const reader = new EvidenceCache({ dir: join(root, 'pretty') })
+  t.same(reader.get(key)?.evidence, evidence, 'the same evidence')
+  reader.close()
+  t.same(JSON.parse(packLines(join(root, 'pretty'))[0]!.text).evidence.attestations, { state: 'fetched', document })
+})
+
+t.test('an entry that is corrupt, of another shape or about something else is a miss, then stored again', async (t) => {
   const dir = t.testdir({})
   const cache = new EvidenceCache({ dir })
   await run(cache, only('a'))
-  const [file] = entryFiles(dir)
-  const good = JSON.parse(readFileSync(file!, 'utf8'))
+  const good = JSON.parse(packEntriesByName(dir).get('a')!.text)
   const withEvidence = (patch: Record<string, unknown>) => JSON.stringify({ ...good, evidence: { ...good.evidence, ...patch } })
   const corruptions: Record<string, string> = {
     'not JSON': '{"format": 2, "na',
     'not an object': '[]',
     'format 1 (verified facts)': JSON.stringify({ ...good, format: 1 }),
+    'format 3 (the same entry, from before packs)': JSON.stringify({ ...good, format: 3 }),
     'another package': JSON.stringify({ ...good, name: 'evil' }),
     'another registry': JSON.stringify({ ...good, registry: 'https://registry.npmjs.org/' }),
     'another integrity': JSON.stringify({ ...good, integrity: 'sha512-other' }),
@@ -120,12 +145,14 @@ t.test('an entry that is corrupt, of another shape or about something else is a 
     'advertised attestations never requested': withEvidence({ attestations: { state: 'not-requested' } }),
   }
   for (const [what, content] of Object.entries(corruptions)) {
-    writeFileSync(file!, content)
+    // The newest entry is the one read: corrupt it.
+    const newest = packLines(dir).filter((l) => l.id === packLines(dir)[0]!.id).sort((x, y) => (x.storedAt < y.storedAt ? -1 : 1)).at(-1)!
+    rewritePackLine(newest, content)
     s.registry.clearRequests()
     const [o] = await run(cache, only('a'))
     t.equal(o?.state, 'fetched', `${what}: a miss, fetched again`)
     t.ok(s.registry.requests.length > 0)
-    t.equal(JSON.parse(readFileSync(file!, 'utf8')).format, CACHE_FORMAT, `${what}: overwritten with a good entry`)
+    t.equal(JSON.parse(packEntriesByName(dir).get('a')!.text).format, CACHE_FORMAT, `${what}: stored again, a good entry`)
   }
   s.registry.clearRequests()
   const [o] = await run(cache, only('a'))
@@ -133,17 +160,28 @@ t.test('an entry that is corrupt, of another shape or about something else is a 
   t.same(s.registry.requests, [])
 })
 
+t.test('a line that names one entry but holds another is a miss', async (t) => {
+  const dir = t.testdir({})
+  await run(new EvidenceCache({ dir }), [...only('a'), ...only('c')])
+  const entries = packEntriesByName(dir)
+  // The entry of c under the id of a: the head only says where to look.
+  rewritePackLine(entries.get('a')!, entries.get('c')!.text)
+  const [a, c] = await run(new EvidenceCache({ dir }), [...only('a'), ...only('c')])
+  t.equal(a?.state, 'fetched', 'a: a miss')
+  t.equal(c?.state, 'cached', 'c: its own entry is a hit')
+})
+
 t.test('fields the fetcher would not have gathered are dropped from a hit', async (t) => {
   const dir = t.testdir({})
   const cache = new EvidenceCache({ dir })
   await run(cache, only('c'))
-  const [file] = entryFiles(dir)
-  const good = JSON.parse(readFileSync(file!, 'utf8'))
+  const line = packEntriesByName(dir).get('c')!
+  const good = JSON.parse(line.text)
   const tarball = Buffer.from('forged').toJSON()
   good.evidence.versionData.dist.extra = 'x'
   good.evidence.tarball = tarball
   good.evidence.name = 'evil'
-  writeFileSync(file!, JSON.stringify(good))
+  rewritePackLine(line, JSON.stringify(good))
   const [o] = await run(cache, only('c'))
   t.equal(o?.state, 'cached')
   const evidence = evidenceOf(o)
@@ -168,11 +206,11 @@ t.test('evidence without the publish time the keys now need is fetched again', a
   await run(new EvidenceCache({ dir }), only('c'))
   const tufKeys = await scenarioKeys(s, config, 'tuf') // the same key with a validity window
   s.registry.clearRequests()
-  const [o] = [...(await fetchEvidence(only('c'), { config, registryKeys: tufKeys, cache: new EvidenceCache({ dir }), ...FAST })).values()]
+  const [o] = await run(new EvidenceCache({ dir }), only('c'), tufKeys)
   t.equal(o?.state, 'fetched')
   t.ok(evidenceOf(o).publishTime, 'with its publish time')
   t.ok(s.registry.requests.some((q) => q.route === 'packument'))
-  const [again] = [...(await fetchEvidence(only('c'), { config, registryKeys: tufKeys, cache: new EvidenceCache({ dir }), ...FAST })).values()]
+  const [again] = await run(new EvidenceCache({ dir }), only('c'), tufKeys)
   t.equal(again?.state, 'cached', 'then cached with it')
 })
 
@@ -188,17 +226,19 @@ t.test('only fully fetched evidence about the key is stored; no integrity, no ca
   refuse('attestations failed', { ...evidence, attestations: { state: 'failed', reason: 'HTTP 500' } })
   refuse('evidence about another integrity', evidence, { ...key, integrity: 'sha512-other' })
   refuse('evidence about another package', { ...evidence, name: 'b' })
-  t.same(entryFiles(dir), [])
+  cache.close()
+  t.same(packLines(dir), [])
 
   const noIntegrity = { ...only('a')[0]!, integrity: undefined }
   await fetchEvidence([noIntegrity], { config, registryKeys: keys, cache, ...FAST })
-  t.same(entryFiles(dir), [], 'nothing stored without a lockfile integrity')
+  cache.close()
+  t.same(packLines(dir), [], 'nothing stored without a lockfile integrity')
 
   s.registry.addFault({ path: '/a/1.0.0', type: 'status', status: 500 })
   t.teardown(() => s.registry.faults.clear())
   const [failure] = await run(cache, only('a'))
   t.equal(failure?.state, 'failed')
-  t.same(entryFiles(dir), [], 'a failure leaves no entry')
+  t.same(packLines(dir), [], 'a failure leaves no entry')
 })
 
 t.test('a cache folder that cannot be written only costs time', async (t: Test) => {

@@ -1,7 +1,8 @@
 import t, { type Test } from 'tap'
-import { createServer, type ServerResponse } from 'node:http'
+import { createServer, type Agent, type ServerResponse } from 'node:http'
+import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
-import { DEFAULT_RETRY_POLICY, getJSON, parseRetryAfter } from '../../lib/fetch/http.js'
+import { DEFAULT_RETRY_POLICY, getJSON, hasCredentials, parseRetryAfter, requestAgent } from '../../lib/fetch/http.js'
 import { startRegistry } from '../helpers/registry/index.js'
 
 t.test('Retry-After as seconds or as an HTTP date', async (t) => {
@@ -81,4 +82,32 @@ t.test('without credentials, a redirect to another origin is followed', async (t
   const result = await getJSON(`${registry.url}pkg`, options(registry.url))
   t.match(result, { ok: true, document: { moved: true } })
   t.same(other.seen, [{ path: '/pkg', authorization: undefined }])
+})
+
+t.test("every request gets make-fetch-happen's own agent, told its protocol, made once per origin", async (t) => {
+  const require = createRequire(import.meta.url)
+  const makeFetchHappen = createRequire(require.resolve('npm-registry-fetch')).resolve('make-fetch-happen')
+  const { getAgent } = createRequire(makeFetchHappen)('@npmcli/agent') as { getAgent: (url: string, options: Record<string, unknown>) => Agent }
+  const fetchOptions = { registry: 'http://127.0.0.1:9/', maxSockets: 7 }
+  const forRequest = requestAgent('http://127.0.0.1:9/pkg', fetchOptions, 5000)
+  t.equal(requestAgent('http://127.0.0.1:9/other', fetchOptions, 5000), forRequest, 'one agent option for the requests of a run')
+  const agent = forRequest(new URL('http://127.0.0.1:9/pkg'))
+  // What make-fetch-happen asks @npmcli/agent for, given npm-registry-fetch's options for the same request.
+  t.equal(agent, getAgent('http://127.0.0.1:9/pkg', { maxSockets: 7, timeout: 5000, rejectUnauthorized: true }), 'the same agent')
+  t.equal((agent as Agent & { protocol: string }).protocol, 'http:', 'its protocol is set, not worked out from a stack trace')
+  const secure = forRequest(new URL('https://127.0.0.1:9/pkg'))
+  t.not(secure, agent, 'another agent for https')
+  t.equal((secure as Agent & { protocol: string }).protocol, 'https:')
+  t.equal(forRequest(new URL('https://127.0.0.1:9/x')), secure, 'made once per origin')
+})
+
+t.test('whether a request carries credentials is npm-registry-fetch’s answer', async (t) => {
+  const url = 'https://registry.example/pkg'
+  t.equal(hasCredentials(url, { registry: 'https://registry.example/' }), false, 'no credentials configured')
+  t.equal(hasCredentials(url, { registry: 'https://registry.example/', '//other.example/:_authToken': 'x' }), false, 'only for another registry')
+  t.equal(hasCredentials(url, { registry: 'https://registry.example/', '//registry.example/:_authToken': 'x' }), true, 'a token for this registry')
+  t.equal(hasCredentials(url, { registry: 'https://registry.example/', '//registry.example/:username': 'u', '//registry.example/:_password': 'cA==' }), true, 'a user and password')
+  t.equal(hasCredentials(url, { registry: 'https://registry.example/', forceAuth: { _authToken: 'x' } }), true, 'forceAuth')
+  t.equal(hasCredentials('https://u:p@registry.example/pkg', { registry: 'https://registry.example/' }), true, 'userinfo in the URL')
+  t.equal(hasCredentials(url, { registry: 'https://registry.example/', headers: { Authorization: 'Bearer x' } }), true, 'an Authorization header')
 })
