@@ -194,7 +194,8 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
   }
-  const registryKeys = await fetchKeysForRegistries(registries, { ...keyOptions, trust, pins, offline, ...(!offline && { tuf, fetchTargets: tufSession.fetchTargets }) })
+  const keysMemo = store?.keysMemo()
+  const registryKeys = await fetchKeysForRegistries(registries, { ...keyOptions, trust, pins, offline, ...(keysMemo && { memo: keysMemo }), ...(!offline && { tuf, fetchTargets: tufSession.fetchTargets }) })
   const keysNotices = [...registryKeys].flatMap(([registry, keys]) => (keys.state === 'fetched' && (keys.kind ?? 'registry') === 'registry' && keys.keys ? [selfServedKeysNotice(config.redact(registry))] : []))
   // A version signed by a registry that said it has no keys: ask once more per registry (fetchEvidence fails the package either way).
   const rechecks = new Map<string, Promise<RegistryKeysResult>>()

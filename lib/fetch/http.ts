@@ -25,7 +25,7 @@
 import { createRequire } from 'node:module'
 import type { Agent } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
-import fetch, { type FetchOptions, type HttpError } from 'npm-registry-fetch'
+import type { FetchOptions, HttpError } from 'npm-registry-fetch'
 import procLog from 'proc-log'
 
 const { log } = procLog
@@ -88,7 +88,8 @@ export function requestPolicy(
 }
 
 export type JSONResult =
-  | { ok: true; document: unknown; attempts: number }
+  /** `cacheControl` and `age`: the response's Cache-Control and Age headers, when sent (how long a cache may reuse it). */
+  | { ok: true; document: unknown; attempts: number; cacheControl?: string; age?: string }
   /** `status` is the last HTTP status, when the registry answered. */
   | { ok: false; status?: number; reason: string; attempts: number }
 
@@ -107,12 +108,20 @@ interface AttemptFailure {
   retryAfterMs?: number
 }
 
+/**
+ * npm-registry-fetch (and the HTTP stack under it, ~150 ms of module loading) is loaded by the first
+ * request: a warm run that the sealed store answers entirely makes none and never loads it.
+ */
+export function npmFetch(): typeof import('npm-registry-fetch').default {
+  return createRequire(import.meta.url)('npm-registry-fetch') as typeof import('npm-registry-fetch').default
+}
+
 export async function getJSON(url: string, options: GetJSONOptions): Promise<JSONResult> {
   const { retry, redact } = options
   const where = redact(url)
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptJSON(url, options)
-    if (!('retry' in outcome)) return { ok: true, document: outcome.document, attempts: attempt }
+    if (!('retry' in outcome)) return { ok: true, attempts: attempt, ...outcome }
     const failure = outcome
     const last = attempt > retry.retries || !failure.retry || options.signal?.aborted
     if (!last && failure.retryAfterMs !== undefined && failure.retryAfterMs > retry.maxRetryAfterMs) {
@@ -134,7 +143,7 @@ export async function getJSON(url: string, options: GetJSONOptions): Promise<JSO
   }
 }
 
-async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ document: unknown } | AttemptFailure> {
+async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ document: unknown; cacheControl?: string; age?: string } | AttemptFailure> {
   const timeout = new AbortController()
   // The abort waits for the I/O already received: after a long synchronous stretch (verifying
   // another package) timers run before the event loop reads the sockets, and a response that had
@@ -143,8 +152,9 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
   const timer = setTimeout(() => (abortSoon = setImmediate(() => timeout.abort())), options.timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
   let text: string
+  const freshness: { cacheControl?: string; age?: string } = {}
   try {
-    const res = await fetch(url, {
+    const res = await npmFetch()(url, {
       ...options.fetchOptions,
       ...(hasCredentials(url, options.fetchOptions) && { agent: sameOriginAgent(url, options.fetchOptions, options.timeoutMs) }),
       headers: { ...(options.fetchOptions.headers ?? {}), accept: 'application/json' },
@@ -153,6 +163,10 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
       signal,
     })
     text = await res.text()
+    const cacheControl = res.headers.get('cache-control')
+    const age = res.headers.get('age')
+    if (cacheControl !== null) freshness.cacheControl = cacheControl
+    if (age !== null) freshness.age = age
     // make-fetch-happen answers a failed revalidation with the stale cached copy; say so.
     if (res.headers.get('x-local-cache-status') === 'stale') {
       if (options.refuseStale) {
@@ -170,7 +184,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
     clearImmediate(abortSoon)
   }
   try {
-    return { document: JSON.parse(text) as unknown }
+    return { document: JSON.parse(text) as unknown, ...freshness }
   } catch (err) {
     return { reason: `the response is not valid JSON (${(err as Error).message})`, retry: false }
   }
@@ -226,7 +240,7 @@ export function hasCredentials(url: string, fetchOptions: FetchOptions): boolean
   if (parsed.username || parsed.password) return true
   const headers = fetchOptions.headers ?? {}
   if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) return true
-  const auth = fetch.getAuth(url, fetchOptions)
+  const auth = npmFetch().getAuth(url, fetchOptions)
   return Boolean(auth.token || auth.auth || auth.cert || auth.key)
 }
 
