@@ -38,10 +38,10 @@ async function loadedBy(args: string[]): Promise<{ status: number | null; module
 const LIGHT = ['bin/verify-deps.js', 'package.json', 'dist/cli/main.js', 'dist/cli/exit-codes.js', 'dist/cli/terminal.js', 'dist/errors.js', 'dist/policy/errors.js', 'dist/report/describe.js']
 
 for (const args of [['--version'], ['-v'], ['--version', 'check']]) {
-  t.test(`verify-deps ${args.join(' ')} is answered by the launcher: it loads nothing else`, async (t) => {
+  t.test(`verify-deps ${args.join(' ')} loads the launcher and its version module, nothing else`, async (t) => {
     const { status, modules } = await loadedBy(args)
     t.equal(status, 0)
-    t.same(modules, ['bin/verify-deps.js'])
+    t.same(modules, ['bin/verify-deps.js', 'dist/cli/version.js'])
   })
 }
 
