@@ -59,6 +59,8 @@ export async function createWorld(owner: ScenarioOwner, total: number, lockfileB
   const started = performance.now()
   const { specs, expected } = declareTree(total)
   const scenario = await createScenario(owner, { packages: specs, lockfile: false })
+  // As registry.npmjs.org serves its keys (npm's HTTP cache and verify-deps' keys memo reuse them for 5 minutes).
+  scenario.registry.keysCacheControl = 'public, max-age=300'
   const lockStarted = performance.now()
   if (lockfileBy === 'npm') {
     const result = await scenario.npm(['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'])

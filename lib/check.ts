@@ -27,8 +27,7 @@ import { finding } from './findings.js'
 import type { PackageResult, Report } from './model.js'
 import { decisionOf } from './policy/decision.js'
 import { evaluateRun, type RunPackage } from './policy/evaluate.js'
-import { choosePolicyFile, parsePolicyFile, unreadablePolicyFile } from './policy/load.js'
-import { POLICY_FILE_NAMES } from './policy/schema.js'
+import { choosePolicyFile, parsePolicyFile, POLICY_FILE_NAMES, unreadablePolicyFile } from './policy/load.js'
 import type { Policy } from './policy/types.js'
 import type { OmitType } from './tree/index.js'
 import type { RunSetting } from './model.js'
@@ -86,8 +85,8 @@ export function findPolicyFile(projectDir: string): string | null {
   return choosePolicyFile(existingPaths(POLICY_FILE_NAMES.map((name) => join(projectDir, name))))
 }
 
-/** Reads (fetch stage) and validates (policy stage) a policy file. Throws PolicyFileError (code EPOLICY) with the file, path, line and column. */
-export function loadPolicy(path: string): Policy {
+/** Reads (fetch stage) and validates (policy stage) a policy file. Rejects with PolicyFileError (code EPOLICY) with the file, path, line and column. */
+export async function loadPolicy(path: string): Promise<Policy> {
   let text: string
   try {
     // Only a regular file, within a size cap (a symlink to /dev/zero must not hang the run).
@@ -100,9 +99,9 @@ export function loadPolicy(path: string): Policy {
 }
 
 /** The policy a check runs with: the named file, the project's own, or null for the built-in default. */
-export function loadProjectPolicy(projectDir: string, policyFile?: string): { policy: Policy | null; file: string | null } {
+export async function loadProjectPolicy(projectDir: string, policyFile?: string): Promise<{ policy: Policy | null; file: string | null }> {
   const file = policyFile ?? findPolicyFile(projectDir)
-  return { policy: file ? loadPolicy(file) : null, file }
+  return { policy: file ? await loadPolicy(file) : null, file }
 }
 
 /** Everything a check knows before it decides: the policy and each package with its outcome. */
@@ -136,7 +135,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   })
   const projectDir = config.projectDir
   const own = ownSettings(config)
-  const { policy, file: policyFile } = loadProjectPolicy(projectDir, options.policyFile ?? stringSetting(own.get('verify-deps-policy')))
+  const { policy, file: policyFile } = await loadProjectPolicy(projectDir, options.policyFile ?? stringSetting(own.get('verify-deps-policy')))
   const omit = options.wholeProject ? undefined : config.omit
   const workspaces = options.wholeProject ? undefined : config.workspaces
   // With a workspace selected, `include-workspace-root` makes npm install the root's dependencies too.
@@ -195,7 +194,8 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
   }
-  const registryKeys = await fetchKeysForRegistries(registries, { ...keyOptions, trust, pins, offline, ...(!offline && { tuf, fetchTargets: tufSession.fetchTargets }) })
+  const keysMemo = store?.keysMemo()
+  const registryKeys = await fetchKeysForRegistries(registries, { ...keyOptions, trust, pins, offline, ...(keysMemo && { memo: keysMemo }), ...(!offline && { tuf, fetchTargets: tufSession.fetchTargets }) })
   const keysNotices = [...registryKeys].flatMap(([registry, keys]) => (keys.state === 'fetched' && (keys.kind ?? 'registry') === 'registry' && keys.keys ? [selfServedKeysNotice(config.redact(registry))] : []))
   // A version signed by a registry that said it has no keys: ask once more per registry (fetchEvidence fails the package either way).
   const rechecks = new Map<string, Promise<RegistryKeysResult>>()

@@ -32,7 +32,7 @@ export async function runPolicyCommand(argv: readonly string[], term: Terminal, 
   if (positionals[0] !== 'check' || positionals.length > 2) throw inputError('EUSAGE', `policy: unknown subcommand "${positionals.join(' ')}"`, 'Run "verify-deps policy --help" for usage.')
   const file = positionals[1] ? resolve(ctx.cwd, positionals[1]) : findPolicyFile(ctx.cwd)
   if (!file) throw inputError('ENOPOLICY', `${ctx.cwd}: no verify-deps.policy.yaml, .yml or .json here`, 'Name the file: verify-deps policy check FILE')
-  const policy = loadPolicy(file)
+  const policy = await loadPolicy(file)
   const counts = { rules: policy.rules.length, exceptions: policy.exceptions.length, deny: policy.deny.length }
   if (values.json) term.out(stringifyJSON({ file, valid: true, version: policy.version, ...counts }) + '\n')
   else term.out(`${file}: valid policy (version ${policy.version}: ${counts.rules} rules, ${counts.exceptions} exceptions, ${counts.deny} deny entries)\n`)

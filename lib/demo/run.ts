@@ -58,7 +58,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       cacheDir: false,
       ...(options.onProgress && { onProgress: options.onProgress }),
     })
-    return { report, policy: loadProjectPolicy(projectDir).policy, registryUrl: registry.url, requests: [...registry.requests] }
+    return { report, policy: (await loadProjectPolicy(projectDir)).policy, registryUrl: registry.url, requests: [...registry.requests] }
   } finally {
     await registry.close()
     if (work) rmSync(work, { recursive: true, force: true })

@@ -25,7 +25,7 @@
 import { createRequire } from 'node:module'
 import type { Agent } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
-import fetch, { type FetchOptions, type HttpError } from 'npm-registry-fetch'
+import type { FetchOptions, HttpError } from 'npm-registry-fetch'
 import procLog from 'proc-log'
 
 const { log } = procLog
@@ -88,8 +88,8 @@ export function requestPolicy(
 }
 
 export type JSONResult =
-  /** `text`: the body the document was parsed from, for a caller that stores it (cheaper than writing the document out again). */
-  | { ok: true; document: unknown; text: string; attempts: number }
+  /** `text`: the body the document was parsed from, for a caller that stores it (cheaper than writing the document out again). `cacheControl` and `age`: the response's Cache-Control and Age headers, when sent (how long a cache may reuse it). */
+  | { ok: true; document: unknown; text: string; attempts: number; cacheControl?: string; age?: string }
   /** `status` is the last HTTP status, when the registry answered. */
   | { ok: false; status?: number; reason: string; attempts: number }
 
@@ -108,13 +108,21 @@ interface AttemptFailure {
   retryAfterMs?: number
 }
 
+/**
+ * npm-registry-fetch (and the HTTP stack under it, ~150 ms of module loading) is loaded by the first
+ * request: a warm run that the sealed store answers entirely makes none and never loads it.
+ */
+export function npmFetch(): typeof import('npm-registry-fetch').default {
+  return createRequire(import.meta.url)('npm-registry-fetch') as typeof import('npm-registry-fetch').default
+}
+
 export async function getJSON(url: string, options: GetJSONOptions): Promise<JSONResult> {
   const { retry, redact } = options
   // Redacted only for a failure or a log line: most requests need neither.
   const where = () => redact(url)
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptJSON(url, options)
-    if (!('retry' in outcome)) return { ok: true, document: outcome.document, text: outcome.text, attempts: attempt }
+    if (!('retry' in outcome)) return { ok: true, attempts: attempt, ...outcome }
     const failure = outcome
     const last = attempt > retry.retries || !failure.retry || options.signal?.aborted
     if (!last && failure.retryAfterMs !== undefined && failure.retryAfterMs > retry.maxRetryAfterMs) {
@@ -136,7 +144,7 @@ export async function getJSON(url: string, options: GetJSONOptions): Promise<JSO
   }
 }
 
-async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ document: unknown; text: string } | AttemptFailure> {
+async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ document: unknown; text: string; cacheControl?: string; age?: string } | AttemptFailure> {
   const timeout = new AbortController()
   // The abort waits for the I/O already received: after a long synchronous stretch (verifying
   // another package) timers run before the event loop reads the sockets, and a response that had
@@ -145,8 +153,9 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
   const timer = setTimeout(() => (abortSoon = setImmediate(() => timeout.abort())), options.timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
   let text: string
+  const freshness: { cacheControl?: string; age?: string } = {}
   try {
-    const res = await fetch(url, {
+    const res = await npmFetch()(url, {
       ...options.fetchOptions,
       agent: requestAgent(url, options.fetchOptions, options.timeoutMs),
       headers: { ...(options.fetchOptions.headers ?? {}), accept: 'application/json' },
@@ -155,6 +164,10 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
       signal,
     })
     text = await res.text()
+    const cacheControl = res.headers.get('cache-control')
+    const age = res.headers.get('age')
+    if (cacheControl !== null) freshness.cacheControl = cacheControl
+    if (age !== null) freshness.age = age
     // make-fetch-happen answers a failed revalidation with the stale cached copy; say so.
     if (res.headers.get('x-local-cache-status') === 'stale') {
       if (options.refuseStale) {
@@ -172,7 +185,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
     clearImmediate(abortSoon)
   }
   try {
-    return { document: JSON.parse(text) as unknown, text }
+    return { document: JSON.parse(text) as unknown, text, ...freshness }
   } catch (err) {
     return { reason: `the response is not valid JSON (${(err as Error).message})`, retry: false }
   }
@@ -229,7 +242,7 @@ export function hasCredentials(url: string, fetchOptions: FetchOptions): boolean
   const headers = fetchOptions.headers ?? {}
   if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) return true
   if (!mayCarryCredentials(fetchOptions)) return false
-  const auth = fetch.getAuth(url, fetchOptions)
+  const auth = npmFetch().getAuth(url, fetchOptions)
   return Boolean(auth.token || auth.auth || auth.cert || auth.key)
 }
 

@@ -24,7 +24,7 @@ import procLog from 'proc-log'
 import { inputError } from '../errors.js'
 import { FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './files.js'
 import { LAYERS, OWN_KEYS, REGISTRY_KEYS_CONFIG_KEY, isUsedKey, loadConfig, type Env, type LoadConfigOptions, type OwnKey } from './npm-config-load.js'
-import { redact } from './redact.js'
+import { createRedactor, redact } from './redact.js'
 
 const { log } = procLog
 
@@ -109,6 +109,7 @@ export class NpmConfig {
   readonly #env: Env
   readonly #flat: Readonly<Record<string, unknown>>
   readonly #secrets: string[]
+  readonly #redact: (text: string) => string
   readonly #userAgent: string
   readonly #omitFrom: string[]
   #ca: string[] | undefined | null = null
@@ -118,6 +119,7 @@ export class NpmConfig {
     this.#config = config
     this.#env = options.env
     this.#secrets = collectSecrets(config)
+    this.#redact = createRedactor(this.#secrets)
     // The cafile first, within the size cap: npm's flattening reads it with no limit.
     this.#certificates()
     // Before flattening, which writes `omit` and `include` into the layers it reads them from.
@@ -305,7 +307,7 @@ export class NpmConfig {
 
   /** `text` without this configuration's secrets or any URL credentials: use on anything logged or thrown. */
   redact(text: string): string {
-    return redact(text, this.#secrets)
+    return this.#redact(text)
   }
 
   /** Every setting that is not npm's default, with secrets replaced: safe to log. */

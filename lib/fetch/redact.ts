@@ -15,11 +15,26 @@ const MIN_SECRET_LENGTH = 4
 
 /** Removes URL credentials, npm tokens and every given secret from `text`. */
 export function redact(text: string, secrets: Iterable<string> = []): string {
-  let out = text.replace(URL_USERINFO, `$1${REDACTED}@`).replace(NPM_TOKEN, REDACTED)
+  return createRedactor(secrets)(text)
+}
+
+/**
+ * `redact` with the secrets prepared once (deduplicated, too-short ones dropped, longest first), for
+ * a configuration that redacts many strings. Each pattern runs only on text that can hold it: URL
+ * userinfo needs an `@`, an npm token `npm_`, a secret its own bytes (`includes` first, then the same
+ * split/join). The result is exactly `redact(text, secrets)`'s; most strings (names, versions,
+ * digests) come back unchanged without a copy.
+ */
+export function createRedactor(secrets: Iterable<string> = []): (text: string) => string {
   // Longest first, so a secret that contains another is removed whole.
   const sorted = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length)
-  for (const secret of sorted) out = out.split(secret).join(REDACTED)
-  return out
+  return (text) => {
+    let out = text
+    if (out.includes('@')) out = out.replace(URL_USERINFO, `$1${REDACTED}@`)
+    if (out.includes('npm_')) out = out.replace(NPM_TOKEN, REDACTED)
+    for (const secret of sorted) if (out.includes(secret)) out = out.split(secret).join(REDACTED)
+    return out
+  }
 }
 
 // npm's secret settings, however they are spelt on a command line: `--_authToken=…`,
@@ -50,17 +65,45 @@ export function redactArgs(args: readonly string[], secrets: Iterable<string> = 
 }
 
 /**
- * A copy of `value` with every string in it passed through `redactText`: applied to the report model
- * as a whole, so that no URL userinfo or token reaches any field (registry and resolved URLs,
- * reasons, notices) or any format rendered from it.
+ * `value` with every string in it passed through `redactText`: applied to the report model as a
+ * whole, so that no URL userinfo or token reaches any field (registry and resolved URLs, reasons,
+ * notices) or any format rendered from it. Copy on write: an array or plain object is copied only
+ * when a string somewhere inside it changes, so `value` itself is never modified and a report with
+ * nothing to redact is walked, not rebuilt. Each distinct string is redacted once per call.
  */
 export function redactStrings<T>(value: T, redactText: (text: string) => string): T {
-  if (typeof value === 'string') return redactText(value) as T
-  if (Array.isArray(value)) return value.map((v: unknown) => redactStrings(v, redactText)) as T
+  const seen = new Map<string, string>()
+  const redactOnce = (text: string): string => {
+    let out = seen.get(text)
+    if (out === undefined) seen.set(text, (out = redactText(text)))
+    return out
+  }
+  return redactValue(value, redactOnce) as T
+}
+
+function redactValue(value: unknown, redactText: (text: string) => string): unknown {
+  if (typeof value === 'string') return redactText(value)
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i]
+      const r = redactValue(v, redactText)
+      if (r !== v && !out) out = value.slice(0, i)
+      if (out) out.push(r)
+    }
+    return out ?? value
+  }
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = redactStrings(v, redactText)
-    return out as T
+    let out: Array<[string, unknown]> | undefined
+    const entries = Object.entries(value)
+    for (let i = 0; i < entries.length; i++) {
+      const [k, v] = entries[i]!
+      const r = redactValue(v, redactText)
+      if (r !== v && !out) out = entries.slice(0, i)
+      if (out) out.push([k, r])
+    }
+    // fromEntries defines each key as data (a `__proto__` key stays a key).
+    return out ? Object.fromEntries(out) : value
   }
   return value
 }

@@ -15,12 +15,11 @@
  * FetchFailure (could not verify), never a pass. fetch/ gathers and never decides.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import fetch from 'npm-registry-fetch'
 import procLog from 'proc-log'
 import type { PackageRef } from '../model.js'
 import { parseIntegrity } from '../model/integrity.js'
 import { escapedName, evidenceKey, type EvidenceOutcome, type FetchFailure } from './evidence.js'
-import { CROSS_ORIGIN_REDIRECT, header, parseRetryAfter, requestAgent, requestPolicy, type RetryPolicy } from './http.js'
+import { CROSS_ORIGIN_REDIRECT, header, npmFetch, parseRetryAfter, requestAgent, requestPolicy, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
 import { normalizeRegistry } from './registry-keys/by-registry.js'
@@ -176,7 +175,7 @@ async function attemptDownload(
     // Redirects are followed within the origin only when the request carries credentials, as for
     // every other request (http.ts: make-fetch-happen keeps Authorization on another port or
     // scheme of the same host); a redirect loop ends in EMAXREDIRECT.
-    const res = (await fetch(url, {
+    const res = (await npmFetch()(url, {
       ...options.fetchOptions,
       agent: requestAgent(url, options.fetchOptions, options.timeoutMs),
       headers: { accept: 'application/octet-stream' },

@@ -5,7 +5,6 @@
  * policy without `default`. Each finding it raises gets the finding registry's `defaultSeverity`
  * (test/policy/default.test.ts holds the two together). Pure.
  */
-import { parsePolicy } from './parse.js'
 import type { Policy } from './types.js'
 
 /** The name reports and `explain` give it. */
@@ -25,13 +24,52 @@ default:
     UNVERIFIABLE_SOURCE: warning
 `
 
-function builtInPolicy(): Policy {
-  const parsed = parsePolicy(BUILT_IN_POLICY_TEXT, BUILT_IN_POLICY_NAME)
-  if (!parsed.ok) throw parsed.errors[0]!
-  return parsed.policy
+/**
+ * BUILT_IN_POLICY_TEXT as parsePolicy reads it, written out so that a run without a policy file
+ * never loads the YAML parser; test/policy/default.test.ts checks that the two are equal.
+ */
+export const BUILT_IN_POLICY: Policy = {
+  version: 1,
+  default: {
+    mode: 'enforce',
+    require: {
+      signature: true,
+      provenance: false,
+      trustedPublisher: false,
+      approver: false,
+    },
+    severity: {
+      SIGNATURE_UNSUPPORTED_BY_REGISTRY: 'warning',
+      PROVENANCE_MISSING: 'warning',
+      UNVERIFIABLE_SOURCE: 'warning',
+    },
+  },
+  rules: [],
+  exceptions: [],
+  deny: [],
+  installScripts: {
+    mode: 'warn',
+    require: {
+      provenance: true,
+      trustedPublisher: false,
+    },
+  },
+  source: {
+    file: BUILT_IN_POLICY_NAME,
+    positions: {
+      '': { line: 1, column: 1 },
+      version: { line: 1, column: 10 },
+      default: { line: 5, column: 3 },
+      'default.mode': { line: 5, column: 9 },
+      'default.require': { line: 6, column: 12 },
+      'default.require.signature': { line: 6, column: 25 },
+      'default.severity': { line: 10, column: 5 },
+      'default.severity.SIGNATURE_UNSUPPORTED_BY_REGISTRY': { line: 10, column: 40 },
+      'default.severity.PROVENANCE_MISSING': { line: 11, column: 25 },
+      'default.severity.UNVERIFIABLE_SOURCE': { line: 12, column: 26 },
+    },
+  },
 }
-
-export const BUILT_IN_POLICY: Policy = builtInPolicy()
 
 /**
  * `verify-deps verify` without `--packument` has no registry data, so there is no registry signature

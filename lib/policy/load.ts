@@ -4,8 +4,10 @@
  * and loadPolicy in lib/check.ts); parsing and validation are in lib/policy/parse.ts.
  */
 import { PolicyFileError } from './errors.js'
-import { parsePolicy } from './parse.js'
 import type { Policy } from './types.js'
+
+/** The names a project's policy file may have, at its root. */
+export const POLICY_FILE_NAMES = ['verify-deps.policy.yaml', 'verify-deps.policy.yml', 'verify-deps.policy.json'] as const
 
 /** The project's policy file among those found at its root (in POLICY_FILE_NAMES order), or null. Two of them is an error. */
 export function choosePolicyFile(found: readonly string[]): string | null {
@@ -15,8 +17,13 @@ export function choosePolicyFile(found: readonly string[]): string | null {
   return found[0] ?? null
 }
 
-/** Validates a policy file's text. Throws PolicyFileError (code EPOLICY) with the file, path, line and column. */
-export function parsePolicyFile(text: string, path: string): Policy {
+/**
+ * Validates a policy file's text. Rejects with PolicyFileError (code EPOLICY) with the file, path,
+ * line and column. The parser (and the YAML library) is loaded here, when there is a file to read:
+ * a run under the built-in default policy never loads it.
+ */
+export async function parsePolicyFile(text: string, path: string): Promise<Policy> {
+  const { parsePolicy } = await import('./parse.js')
   const parsed = parsePolicy(text, path)
   if (!parsed.ok) throw parsed.errors[0]!
   return parsed.policy

@@ -7,7 +7,7 @@ import { FINDINGS, WAIVABLE_CODES, isFindingCode, isWaivable, type FindingCode, 
 import { checkRange, splitPackageSpec } from './match.js'
 import { boolean, constant, list, object, oneOrList, optional, required, string, type FieldRow, type Infer, type JsonSchema } from './schema-dsl.js'
 
-export const POLICY_FILE_NAMES = ['verify-deps.policy.yaml', 'verify-deps.policy.yml', 'verify-deps.policy.json'] as const
+export { POLICY_FILE_NAMES } from './load.js'
 
 export const MODES = ['enforce', 'warn', 'off'] as const
 

@@ -34,6 +34,23 @@ t.test('a warm run gives exactly the report of a run without a cache, with no pa
   t.same(decisions(warm), { 'bad-prov': 'fail', 'bad-sig': 'fail', good: 'pass', 'no-prov': decisions(uncached)['no-prov'], scripted: decisions(uncached).scripted, 'unknown-key': 'fail' })
 })
 
+t.test("within the keys' cache lifetime a warm run makes no request at all; with no-cache it asks for the keys", async (t) => {
+  const { s, check } = await mixedScenario(t)
+  const uncached = await check({ cacheDir: false })
+  await check()
+  s.registry.clearRequests()
+  t.equal((await check()).output('json'), uncached.output('json'))
+  t.same(s.registry.requests.map((q) => q.path), ['/-/npm/v1/keys'], 'the loopback registry says no-cache: the keys are asked for every run')
+
+  // As registry.npmjs.org: `public, max-age=300`. The next run fetches and remembers them; the one after asks nothing.
+  s.registry.keysCacheControl = 'public, max-age=300'
+  await check()
+  s.registry.clearRequests()
+  const warm = await check()
+  t.same(s.registry.requests, [], 'no request')
+  for (const format of ['json', 'text', 'sarif'] as const) t.equal(warm.output(format), uncached.output(format), `${format}: the report is the uncached one`)
+})
+
 t.test('other trust material is a miss: the facts are verified afresh', async (t) => {
   const { s, cacheDir, check } = await mixedScenario(t)
   t.equal(decisions(await check()).good, 'pass')

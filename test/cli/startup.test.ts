@@ -37,9 +37,15 @@ async function loadedBy(args: string[]): Promise<{ status: number | null; module
 /** The CLI entry, its exit codes and its error reporting: all `--version` and `--help` may load. */
 const LIGHT = ['bin/verify-deps.js', 'package.json', 'dist/cli/main.js', 'dist/cli/exit-codes.js', 'dist/cli/terminal.js', 'dist/errors.js', 'dist/policy/errors.js', 'dist/report/describe.js']
 
+for (const args of [['--version'], ['-v'], ['--version', 'check']]) {
+  t.test(`verify-deps ${args.join(' ')} loads the launcher and its version module, nothing else`, async (t) => {
+    const { status, modules } = await loadedBy(args)
+    t.equal(status, 0)
+    t.same(modules, ['bin/verify-deps.js', 'dist/cli/version.js'])
+  })
+}
+
 const cases: [string[], number][] = [
-  [['--version'], 0],
-  [['-v'], 0],
   [['--help'], 0],
   [['help'], 0],
   [['frobnicate'], 2],

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { Ajv } from 'ajv'
 import { parse as parseYaml } from 'yaml'
 import { FINDINGS, type FindingCode } from '../../lib/findings.js'
-import { BUILT_IN_POLICY, BUILT_IN_POLICY_TEXT } from '../../lib/policy/default.js'
+import { BUILT_IN_POLICY, BUILT_IN_POLICY_NAME, BUILT_IN_POLICY_TEXT } from '../../lib/policy/default.js'
 import { evaluateDefaultPolicy, evaluatePolicy, explainPackage } from '../../lib/policy/evaluate.js'
 import { parsePolicy } from '../../lib/policy/parse.js'
 import { NOW, policyFrom as policyOf, scriptContext } from './helpers.js'
@@ -56,6 +56,7 @@ t.test('the built-in default policy is an ordinary policy document: the schema a
   const parsed = parsePolicy(BUILT_IN_POLICY_TEXT, 'built-in.yaml')
   if (!parsed.ok) throw parsed.errors[0]
   t.same({ ...parsed.policy, source: undefined }, { ...BUILT_IN_POLICY, source: undefined })
+  t.strictSame(parsePolicy(BUILT_IN_POLICY_TEXT, BUILT_IN_POLICY_NAME), { ok: true, policy: BUILT_IN_POLICY }, 'BUILT_IN_POLICY is the parse of its text, source positions included')
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false })
   const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../docs/policy.schema.json', import.meta.url), 'utf8')))
   t.ok(validate(parseYaml(BUILT_IN_POLICY_TEXT)), JSON.stringify(validate.errors))

@@ -14,14 +14,14 @@ const valid = readdirSync(fixtures).filter((f) => /\.policy\.(ya?ml|json)$/.test
 t.test('every valid example policy loads', async (t) => {
   t.ok(valid.length >= 5)
   for (const name of valid) {
-    const policy = loadPolicy(fixtures + name)
+    const policy = await loadPolicy(fixtures + name)
     t.equal(policy.version, 1, name)
     t.equal(policy.source?.file, fixtures + name)
   }
 })
 
 t.test('defaults are applied: mode enforce, signature required, builds imply provenance', async (t) => {
-  const policy = loadPolicy(fixtures + 'reusable-workflow.policy.yaml')
+  const policy = await loadPolicy(fixtures + 'reusable-workflow.policy.yaml')
   t.same(policy.rules[0], {
     packages: ['@acme/*'],
     mode: 'enforce',
@@ -35,14 +35,14 @@ t.test('defaults are applied: mode enforce, signature required, builds imply pro
 })
 
 t.test('YAML anchors and aliases are read through; a trigger may be a string or a list', async (t) => {
-  const policy = loadPolicy(fixtures + 'anchors.policy.yml')
+  const policy = await loadPolicy(fixtures + 'anchors.policy.yml')
   t.same(policy.rules[1]?.builds, policy.rules[0]?.builds)
   const one = parsePolicy('version: 1\nrules:\n  - packages: [a]\n    builds: [{ trigger: push }]\n', 'p.yaml')
   t.same(one.ok && one.policy.rules[0]?.builds, [{ trigger: ['push'] }])
 })
 
 t.test('JSON policies are read with positions too', async (t) => {
-  const policy = loadPolicy(fixtures + 'gitlab.policy.json')
+  const policy = await loadPolicy(fixtures + 'gitlab.policy.json')
   t.equal(policy.rules[0]?.builds?.[0]?.repository, 'https://gitlab.com/gl-group/**')
   const bad = parsePolicy('{\n  "version": 1,\n  "rules": [{ "packages": ["a"], "mode": "strict" }]\n}\n', 'p.json')
   t.match(bad, { ok: false, errors: [{ path: 'rules[0].mode', line: 3, column: 42 }] })
@@ -67,7 +67,10 @@ t.test('findPolicyFile looks for .yaml, .yml and .json at the project root; two 
 })
 
 t.test('a file that cannot be read is a PolicyFileError, not a stack trace', async (t) => {
-  const err = t.throws(() => loadPolicy('/nonexistent/verify-deps.policy.yaml')) as PolicyFileError
+  const err = (await loadPolicy('/nonexistent/verify-deps.policy.yaml').then(
+    () => t.fail('loaded'),
+    (e: unknown) => e,
+  )) as PolicyFileError
   t.ok(err instanceof PolicyFileError)
   t.equal(err.message, '/nonexistent/verify-deps.policy.yaml: no such file')
 })

@@ -17,7 +17,10 @@ for (const name of files) {
     const header = /^# expect: (\d+):(\d+) (\S+)/.exec(readFileSync(file, 'utf8'))
     if (!header) throw new Error(`${name}: no "# expect: line:column path" header`)
     const [, line, column, path] = header
-    const err = t.throws(() => loadPolicy(file)) as unknown
+    const err = await loadPolicy(file).then(
+      () => t.fail('loaded'),
+      (e: unknown) => e,
+    )
     if (!(err instanceof PolicyFileError)) throw new Error(`${name}: expected a PolicyFileError, got ${String(err)}`)
     t.equal(err.code, 'EPOLICY')
     t.equal(err.file, file)

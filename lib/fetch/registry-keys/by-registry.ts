@@ -16,7 +16,7 @@
  */
 import procLog from 'proc-log'
 import { REGISTRY_KEYS_CONFIG_KEY, registryNerfDart, type NpmConfig } from '../npm-config.js'
-import { fetchRegistryKeys } from './endpoint.js'
+import { fetchRegistryKeysFresh } from './endpoint.js'
 import { fetchTUFTargets, registryKeysTarget, type TUFFetchOptions } from '../tuf.js'
 import { DEFAULT_REGISTRY } from '../npm-config.js'
 import { requestPolicy } from '../http.js'
@@ -24,6 +24,7 @@ import { inputError } from '../../errors.js'
 import { loadRegistryKeysFile, parseRegistryKeys } from './parse.js'
 import type { RegistryKey } from '../../model/evidence.js'
 import type { RegistryKeysSource } from '../../model.js'
+import type { RegistryKeysMemo } from '../store/keys-memo.js'
 
 const { log } = procLog
 
@@ -59,6 +60,11 @@ export interface KeysForRegistriesOptions {
   fetchTargets?: typeof fetchTUFTargets
   timeoutMs?: number
   retries?: number
+  /**
+   * A registry's own keys from an earlier run, while its Cache-Control lets them be reused (the sealed
+   * store, store/keys-memo.ts): asked before TUF and the registry; told what the registry serves.
+   */
+  memo?: RegistryKeysMemo
 }
 
 /** Keyed by registry URL with a trailing slash. Never throws for a registry's answer (a failure is a `failed` entry); an unusable pinned file is a usage error. */
@@ -106,6 +112,9 @@ async function keysFor(registry: string, trustRegistry: string, options: KeysFor
       reason: `offline: no keys for ${config.redact(registry)} without a request; pin them with --registry-keys ${config.redact(registry)}=FILE or ${registryNerfDart(registry)}:${REGISTRY_KEYS_CONFIG_KEY}=FILE in .npmrc`,
     }
   }
+  // 3. A fresh memoized answer of the registry's own (never a pin's, TUF's or the embedded keys).
+  const remembered = options.memo?.recall(registry)
+  if (remembered) return remembered
   if (options.tuf) {
     try {
       const targets = await (options.fetchTargets ?? fetchTUFTargets)(registry, options.tuf)
@@ -122,13 +131,15 @@ async function keysFor(registry: string, trustRegistry: string, options: KeysFor
 }
 
 /** The registry's own `GET /-/npm/v1/keys`; exported so a contradiction (signatures but no keys) can ask again. */
-export async function fetchSelfServedKeys(registry: string, options: Pick<KeysForRegistriesOptions, 'config' | 'timeoutMs' | 'retries'>): Promise<RegistryKeysResult> {
+export async function fetchSelfServedKeys(registry: string, options: Pick<KeysForRegistriesOptions, 'config' | 'timeoutMs' | 'retries' | 'memo'>): Promise<RegistryKeysResult> {
   const { config } = options
   try {
     // The same timeout and retries as every evidence request (--fetch-timeout, npm's fetch-* settings).
     const policy = requestPolicy(config.fetchSettings(), { timeoutMs: options.timeoutMs, retries: options.retries })
-    const keys = await fetchRegistryKeys(registry, { ...policy, fetchOptions: config.fetchOptions(registry), redact: (text) => config.redact(text) })
-    return { state: 'fetched', keys, source: `${config.redact(registry)}-/npm/v1/keys`, kind: 'registry' }
+    const fetched = await fetchRegistryKeysFresh(registry, { ...policy, fetchOptions: config.fetchOptions(registry), redact: (text) => config.redact(text) })
+    const source = `${config.redact(registry)}-/npm/v1/keys`
+    if (fetched.keys && options.memo) options.memo.remember(registry, { document: fetched.document, source, freshForMs: fetched.freshForMs })
+    return { state: 'fetched', keys: fetched.keys, source, kind: 'registry' }
   } catch (err) {
     return { state: 'failed', reason: config.redact((err as Error).message) }
   }

@@ -12,18 +12,52 @@ import { getJSON, type GetJSONOptions } from '../http.js'
 import { parseRegistryKeys, RegistryKeysError } from './parse.js'
 import type { RegistryKey } from '../../model/evidence.js'
 
+/** The registry's answer, with how long a cache may reuse it. */
+export interface FetchedRegistryKeys {
+  /** The keys, or `null` when the registry publishes none. */
+  keys: RegistryKey[] | null
+  /** The key document as served (absent when there are no keys): what a memo of the keys holds. */
+  document?: unknown
+  /** For how long the registry lets a cache reuse the keys without asking (cacheLifetimeMs). */
+  freshForMs: number
+}
+
 /** Resolves to the registry's keys, or `null` when it publishes none. */
 export async function fetchRegistryKeys(registry: string, options: GetJSONOptions): Promise<RegistryKey[] | null> {
+  return (await fetchRegistryKeysFresh(registry, options)).keys
+}
+
+/** fetchRegistryKeys, with the document and how long the registry lets a cache reuse it. */
+export async function fetchRegistryKeysFresh(registry: string, options: GetJSONOptions): Promise<FetchedRegistryKeys> {
   const url = new URL('-/npm/v1/keys', registry.endsWith('/') ? registry : `${registry}/`).toString()
   const result = await getJSON(url, { ...options, fetchOptions: { ...options.fetchOptions, registry, preferOnline: true } })
   if (!result.ok) {
-    if (result.status === 404 || result.status === 400) return null
+    if (result.status === 404 || result.status === 400) return { keys: null, freshForMs: 0 }
     throw new VerifyDepsError('EREGISTRYKEYS', options.redact(`${registry}: could not fetch the registry's signing keys (${result.reason})`))
   }
   try {
-    return parseRegistryKeys(result.document, url)
+    return { keys: parseRegistryKeys(result.document, url), document: result.document, freshForMs: cacheLifetimeMs(result.cacheControl, result.age) }
   } catch (err) {
     if (err instanceof RegistryKeysError) throw new VerifyDepsError('EREGISTRYKEYS', err.message)
     throw err
   }
+}
+
+/**
+ * How long a private cache may reuse a response without asking again, by RFC 9111 (as npm's own HTTP
+ * cache, make-fetch-happen, decides): Cache-Control `max-age` less the `Age` the response already
+ * has; 0 (ask every time) for `no-cache`, `no-store`, no max-age, or anything unparsable.
+ */
+export function cacheLifetimeMs(cacheControl: string | undefined, age: string | undefined): number {
+  if (!cacheControl) return 0
+  const directives = new Map<string, string | undefined>()
+  for (const part of cacheControl.split(',')) {
+    const [name, value] = part.trim().split('=', 2)
+    if (name) directives.set(name.toLowerCase(), value?.replace(/^"|"$/g, ''))
+  }
+  if (directives.has('no-cache') || directives.has('no-store')) return 0
+  const maxAge = directives.get('max-age')
+  if (maxAge === undefined || !/^\d+$/.test(maxAge)) return 0
+  const ageSeconds = age !== undefined && /^\d+$/.test(age.trim()) ? Number(age.trim()) : 0
+  return Math.max(0, Number(maxAge) - ageSeconds) * 1000
 }

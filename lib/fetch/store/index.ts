@@ -2,7 +2,8 @@
  * The run store: the warm path. One sealed pack file per cache folder (pack.ts), authenticated with a
  * key kept outside it (key.ts), holding two memos:
  *  - the tree memo (tree-memo.ts): an unchanged project skips arborist;
- *  - the verified-facts memo (facts-memo.ts): an unchanged package skips fetch and verification.
+ *  - the verified-facts memo (facts-memo.ts): an unchanged package skips fetch and verification;
+ *  - the registry-keys memo (keys-memo.ts): a registry's own keys, within the lifetime its Cache-Control gives.
  * Read once at the start of a run, written at most once at its end (save()).
  *
  * Without a usable key (no home folder, a refused key file) the run store is off: the tree is loaded
@@ -16,11 +17,13 @@ import { DEFAULT_CACHE_MAX_AGE_MS } from '../cache.js'
 import type { RegistryKeysResult } from '../registry-keys/by-registry.js'
 import type { LoadPackagesOptions, TreeResult } from '../../tree/index.js'
 import { FactsMemo } from './facts-memo.js'
+import { KeysMemo } from './keys-memo.js'
 import { defaultKeyFile, loadStoreKey } from './key.js'
 import { PACK_FORMAT, SealedPack } from './pack.js'
 import { loadTreeMemoized, type LoadTree } from './tree-memo.js'
 
 export { FactsMemo, type RememberedFacts } from './facts-memo.js'
+export { KeysMemo, MAX_KEYS_FRESH_MS, type RegistryKeysMemo } from './keys-memo.js'
 export { defaultKeyFile, KEY_BYTES, KEY_FILE_NAME } from './key.js'
 
 const { log } = procLog
@@ -45,9 +48,11 @@ export class RunStore {
   readonly notices: string[] = []
   readonly #pack: SealedPack | undefined
   readonly #toolVersion: string
+  readonly #now: (() => Date) | undefined
 
   constructor(options: RunStoreOptions) {
     this.#toolVersion = options.toolVersion
+    this.#now = options.now
     const keyFile = options.keyFile ?? defaultKeyFile(options.env)
     const key = keyFile ? loadStoreKey(keyFile) : { reason: 'no XDG_STATE_HOME or HOME to keep its key in' }
     if ('key' in key) {
@@ -71,6 +76,11 @@ export class RunStore {
   /** The facts memo for a run's trust material; undefined when the store is off. */
   factsMemo(trustedRoot: unknown, registryKeys: ReadonlyMap<string, RegistryKeysResult>): FactsMemo | undefined {
     return this.#pack && new FactsMemo({ pack: this.#pack, toolVersion: this.#toolVersion, trustedRoot, registryKeys })
+  }
+
+  /** The memo of registries' own keys, within their cache lifetime (keys-memo.ts); undefined when the store is off. */
+  keysMemo(): KeysMemo | undefined {
+    return this.#pack && new KeysMemo({ pack: this.#pack, toolVersion: this.#toolVersion, ...(this.#now && { now: this.#now }) })
   }
 
   /** Writes what the run added (one file, atomically). */

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createRegistryKey, startRegistry } from '../../helpers/registry/index.js'
-import { fetchRegistryKeys } from '../../../lib/fetch/registry-keys/endpoint.js'
+import { cacheLifetimeMs, fetchRegistryKeys, fetchRegistryKeysFresh } from '../../../lib/fetch/registry-keys/endpoint.js'
 import { VerifyDepsError } from '../../../lib/errors.js'
 
 import { DEFAULT_RETRY_POLICY } from '../../../lib/fetch/http.js'
@@ -35,4 +35,28 @@ t.test('a server error or a malformed document cannot be verified against: could
   registry.store.keysDocument = { keys: 'nope' }
   const bad = await fetchRegistryKeys(registry.url, options(t.testdir({}))).catch((e: unknown) => e)
   t.match(bad, { code: 'EREGISTRYKEYS', kind: 'could-not-verify', message: /invalid registry keys/ })
+})
+
+t.test('the answer says for how long a cache may reuse it: Cache-Control max-age less Age', async (t) => {
+  const registry = await startRegistry({ keys: [createRegistryKey()] })
+  t.teardown(() => registry.close())
+  t.equal((await fetchRegistryKeysFresh(registry.url, options(t.testdir({})))).freshForMs, 0, 'the loopback registry says no-cache')
+  registry.keysCacheControl = 'public, max-age=300'
+  const fresh = await fetchRegistryKeysFresh(registry.url, options(t.testdir({})))
+  t.equal(fresh.freshForMs, 300_000)
+  t.same((fresh.document as { keys: unknown[] }).keys.length, 1, 'with the document as served')
+})
+
+t.test('cacheLifetimeMs reads Cache-Control as a private cache does (RFC 9111)', async (t) => {
+  t.equal(cacheLifetimeMs('public, max-age=300', undefined), 300_000)
+  t.equal(cacheLifetimeMs('max-age=300', '120'), 180_000, 'less the Age it already has')
+  t.equal(cacheLifetimeMs('max-age=300', '400'), 0, 'never negative')
+  t.equal(cacheLifetimeMs('Max-Age="60", private', ' 0 '), 60_000, 'names are case-insensitive, a quoted value is read')
+  t.equal(cacheLifetimeMs('max-age=300, no-cache', undefined), 0, 'no-cache: ask every time')
+  t.equal(cacheLifetimeMs('no-store, max-age=300', undefined), 0, 'no-store: keep nothing')
+  t.equal(cacheLifetimeMs('public', undefined), 0, 'no max-age')
+  t.equal(cacheLifetimeMs('max-age=-1', undefined), 0, 'not a number of seconds')
+  t.equal(cacheLifetimeMs('max-age=1e3', undefined), 0)
+  t.equal(cacheLifetimeMs(undefined, undefined), 0, 'no header')
+  t.equal(cacheLifetimeMs('max-age=300', 'soon'), 300_000, 'an unreadable Age counts as none')
 })

@@ -54,6 +54,11 @@ export class RegistryServer {
   readonly faults = new FaultTable()
   readonly requests: RecordedRequest[] = []
   token: string | null
+  /**
+   * The Cache-Control of the keys endpoint; default `no-cache`, as every document here (tests change
+   * keys between runs). registry.npmjs.org sends `public, max-age=300`, which the bench serves.
+   */
+  keysCacheControl = 'no-cache'
   readonly #server: Server
   readonly #sockets = new Set<Socket>()
   readonly #closing = new AbortController()
@@ -185,8 +190,10 @@ export class RegistryServer {
     const origin = this.origin
     switch (route.kind) {
       case 'keys': {
-        if (this.store.keysDocument !== undefined) return json(this.store.keysDocument)
-        return this.store.keys ? json(formatKeysEndpoint(this.store.keys)) : error(404, 'not found')
+        const keys = this.store.keysDocument !== undefined ? this.store.keysDocument : this.store.keys ? formatKeysEndpoint(this.store.keys) : undefined
+        if (keys === undefined) return error(404, 'not found')
+        const reply = json(keys)
+        return { ...reply, headers: { ...reply.headers, 'cache-control': this.keysCacheControl } }
       }
       case 'attestations': {
         const doc = this.store.packages.get(route.name)?.versions.get(route.version)?.attestations
