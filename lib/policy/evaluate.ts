@@ -175,11 +175,20 @@ function leavesKeylessRegistryUnaccepted(body: RuleBody): boolean {
 
 /** Decides every package of a run and reports exceptions that did nothing. Throws PolicyFileError for an ambiguous policy. */
 export function evaluateRun(policy: Policy | null, packages: readonly RunPackage[], now: Date, scripts?: InstallScriptContext): RunEvaluation {
-  const explanations = packages.map(({ ref, outcome }) => explainPackage(policy, ref, outcome, now, scripts))
-  const uses = explanations.flatMap((e) => [e, ...(e.alternatives ?? [])]).flatMap((e) => e.exceptions)
+  // Each explanation is let go as soon as its result and exception uses are taken: at 10,000
+  // packages, keeping every step of every package (checks, rule matches) at once costs tens of MB.
+  const results: PackageResult[] = []
+  const uses: ExceptionUse[] = []
+  const keyless = new Set<PackageResult>()
+  for (const { ref, outcome } of packages) {
+    const e = explainPackage(policy, ref, outcome, now, scripts)
+    results.push(e.result)
+    if (policy) for (const each of [e, ...(e.alternatives ?? [])]) uses.push(...each.exceptions)
+    if (e.keylessRegistryUnaccepted) keyless.add(e.result)
+  }
   return {
-    packages: explanations.map((e) => e.result),
+    packages: results,
     unusedExceptions: policy ? unusedExceptions(policy, uses) : [],
-    keylessRegistryUnaccepted: new Set(explanations.filter((e) => e.keylessRegistryUnaccepted).map((e) => e.result)),
+    keylessRegistryUnaccepted: keyless,
   }
 }
