@@ -1,6 +1,7 @@
 // Serves one generated world (bench/world.ts) on the loopback registry until Ctrl-C, and prints the
 // verify-deps command line and environment the bench would use — for profiling by hand, e.g.
-//   npm run bench:serve -- --tree 1000 > /tmp/world.sh; . /tmp/world.sh; node --cpu-prof "${VD_ARGS[@]}"
+//   npm run -s bench:serve -- --tree 1000 > /tmp/world.sh &  # -s: npm's own lines would be sourced too
+//   . /tmp/world.sh; node --cpu-prof "${VD_ARGS[@]}"
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
