@@ -4,7 +4,6 @@
  * install-scripts word; progress moves package by package.
  */
 import t from 'tap'
-import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fetchAndVerify, outcomeOf } from '../lib/check-pipeline.js'
@@ -12,20 +11,13 @@ import { evidenceKey } from '../lib/fetch/evidence.js'
 import type { RegistryKeysResult } from '../lib/fetch/registry-keys/by-registry.js'
 import type { PackageRef } from '../lib/model.js'
 import { createTrustContext, type TrustContext } from '../lib/verify/trust-context.js'
-import { createScenario } from './helpers/scenario/index.js'
-import { FAST, isolatedConfig, refsFromLockfile, scenarioKeys } from './fetch/world.js'
+import { createFetchWorld, FAST } from './fetch/world.js'
 
-const s = await createScenario(t, {
-  packages: [
+const { s, refs, config, keys, trustedRoot } = await createFetchWorld(t, [
     { name: 'a', version: '1.0.0', dependencies: { b: '^1.0.0', c: '^1.0.0' } },
     { name: 'b', version: '1.0.0' },
     { name: 'c', version: '1.0.0', provenance: 'missing' },
-  ],
-})
-const refs = refsFromLockfile(s)
-const { config } = await isolatedConfig(t, s.projectDir)
-const keys = await scenarioKeys(s, config)
-const trustedRoot = JSON.parse(readFileSync(s.trustedRootFile, 'utf8')) as unknown
+  ])
 
 t.test('a package is verified while another is still being fetched; outcomes, install scripts and progress', async (t) => {
   // A second registry whose one package is answered only when the test releases it: released by

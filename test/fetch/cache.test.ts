@@ -4,7 +4,6 @@
  * name, version, integrity), of another shape, expired or corrupt is a miss; failures are never cached.
  */
 import t, { type Test } from 'tap'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { CACHE_FORMAT, canonicalJSON, EvidenceCache, type CacheKey } from '../../lib/fetch/cache.js'
@@ -15,21 +14,10 @@ import { verifyPackage } from '../../lib/verify/package.js'
 import { createTrustContext } from '../../lib/verify/trust-context.js'
 import type { PackageEvidence } from '../../lib/model/evidence.js'
 import { formatKeysEndpoint } from '../helpers/registry/index.js'
-import { createScenario } from '../helpers/scenario/index.js'
 import { packEntriesByName, packLines, rewritePackLine } from '../helpers/evidence-packs.js'
-import { FAST, isolatedConfig, refsFromLockfile, scenarioKeys } from './world.js'
+import { createFetchWorld, FAST, scenarioKeys } from './world.js'
 
-const s = await createScenario(t, {
-  packages: [
-    { name: 'a', version: '1.0.0', dependencies: { '@acme/b': '^1.0.0' } },
-    { name: '@acme/b', version: '1.2.0' },
-    { name: 'c', version: '2.0.0', provenance: 'missing' },
-  ],
-})
-const refs = refsFromLockfile(s)
-const { config } = await isolatedConfig(t, s.projectDir)
-const keys = await scenarioKeys(s, config)
-const trustedRoot = JSON.parse(readFileSync(s.trustedRootFile, 'utf8')) as unknown
+const { s, refs, config, keys, trustedRoot } = await createFetchWorld(t)
 const registry = s.registry.url
 
 /** One run, as check.ts makes it: the cache is closed at its end (its pack put in place). */

@@ -4,7 +4,6 @@
  * and every way that packument can fall short falls back to the version endpoint or fails closed.
  */
 import t, { type Test } from 'tap'
-import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { everyKeyBounded, evidenceKey, fetchEvidence, readPackumentVersion } from '../../lib/fetch/evidence.js'
@@ -13,21 +12,10 @@ import type { PackageRef } from '../../lib/model.js'
 import type { RegistryKey } from '../../lib/model/evidence.js'
 import { verifyPackage } from '../../lib/verify/package.js'
 import { createTrustContext } from '../../lib/verify/trust-context.js'
-import { createScenario } from '../helpers/scenario/index.js'
-import { FAST, isolatedConfig, refsFromLockfile, scenarioKeys } from './world.js'
+import { createFetchWorld, FAST, scenarioKeys } from './world.js'
 
-const s = await createScenario(t, {
-  packages: [
-    { name: 'a', version: '1.0.0', dependencies: { '@acme/b': '^1.0.0' } },
-    { name: '@acme/b', version: '1.2.0' },
-    { name: 'c', version: '2.0.0', provenance: 'missing' },
-  ],
-})
-const refs = refsFromLockfile(s)
-const { config } = await isolatedConfig(t, s.projectDir)
+const { s, refs, config, keys: endpointKeys, trustedRoot } = await createFetchWorld(t)
 const tufKeys = await scenarioKeys(s, config, 'tuf')
-const endpointKeys = await scenarioKeys(s, config)
-const trustedRoot = JSON.parse(readFileSync(s.trustedRootFile, 'utf8')) as unknown
 
 t.beforeEach(() => {
   s.registry.clearRequests()

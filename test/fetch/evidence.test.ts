@@ -3,7 +3,6 @@
  * evidence verifies, and that every failure ends as a FetchFailure.
  */
 import t, { type Test } from 'tap'
-import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fetchEvidence, evidenceKey, escapedName, type EvidenceOutcome, type FetchedEvidence } from '../../lib/fetch/evidence.js'
@@ -12,21 +11,10 @@ import type { PackageRef } from '../../lib/model.js'
 import { verifyPackage } from '../../lib/verify/package.js'
 import { createTrustContext } from '../../lib/verify/trust-context.js'
 import { attestationsPath, startRegistry, type RegistryServer } from '../helpers/registry/index.js'
-import { createScenario } from '../helpers/scenario/index.js'
-import { FAST, isolatedConfig, refsFromLockfile, scenarioKeys } from './world.js'
+import { createFetchWorld, FAST, isolatedConfig, scenarioKeys } from './world.js'
 
 // a → @acme/b (both with provenance); c without attestations.
-const s = await createScenario(t, {
-  packages: [
-    { name: 'a', version: '1.0.0', dependencies: { '@acme/b': '^1.0.0' } },
-    { name: '@acme/b', version: '1.2.0' },
-    { name: 'c', version: '2.0.0', provenance: 'missing' },
-  ],
-})
-const refs = refsFromLockfile(s)
-const { config } = await isolatedConfig(t, s.projectDir)
-const keys = await scenarioKeys(s, config)
-const trustedRoot = JSON.parse(readFileSync(s.trustedRootFile, 'utf8')) as unknown
+const { s, refs, config, keys, trustedRoot } = await createFetchWorld(t)
 
 function outcome(results: Map<string, EvidenceOutcome>, name: string): EvidenceOutcome {
   const ref = refs.find((r) => r.name === name)!

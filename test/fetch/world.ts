@@ -3,7 +3,7 @@
  * configuration isolated from the machine's, and the scenario's registry keys as the keys step
  * would give them.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
@@ -11,7 +11,7 @@ import type { PackageRef } from '../../lib/model.js'
 import { loadNpmConfig, type NpmConfig } from '../../lib/fetch/npm-config.js'
 import { fetchKeysForRegistries, type RegistryKeysResult } from '../../lib/fetch/registry-keys/by-registry.js'
 import { loadRegistryKeysFile } from '../../lib/fetch/registry-keys/parse.js'
-import type { Scenario } from '../helpers/scenario/index.js'
+import { createScenario, type PackageSpec, type Scenario } from '../helpers/scenario/index.js'
 
 /** Fast retries for the loopback registry: the policy is under test, not the internet's backoff. */
 export const FAST = { timeoutMs: 5000, retries: 2, retry: { minDelayMs: 5, maxDelayMs: 20 } } as const
@@ -48,4 +48,21 @@ export async function scenarioKeys(s: Scenario, config: NpmConfig, shape: 'endpo
     trustRegistry: s.registry.url,
     config,
   })
+}
+
+/** a → @acme/b (both with provenance); c without attestations: the world most fetch tests use. */
+export const SMALL_WORLD: PackageSpec[] = [
+  { name: 'a', version: '1.0.0', dependencies: { '@acme/b': '^1.0.0' } },
+  { name: '@acme/b', version: '1.2.0' },
+  { name: 'c', version: '2.0.0', provenance: 'missing' },
+]
+
+/** A scenario of `packages`, its lockfile's refs, an isolated npm config, its registry keys (endpoint shape) and its trusted root. */
+export async function createFetchWorld(t: Test, packages: PackageSpec[] = SMALL_WORLD) {
+  const s = await createScenario(t, { packages })
+  const refs = refsFromLockfile(s)
+  const { config } = await isolatedConfig(t, s.projectDir)
+  const keys = await scenarioKeys(s, config)
+  const trustedRoot = JSON.parse(readFileSync(s.trustedRootFile, 'utf8')) as unknown
+  return { s, refs, config, keys, trustedRoot }
 }
