@@ -20,7 +20,7 @@
  * writes finds MAX_PACKS packs or more, it copies their unexpired entries into its own pack and
  * deletes them (compaction), so a folder holds at most MAX_PACKS + concurrent runs' packs.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync, writevSync } from 'node:fs'
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync, writevSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import procLog from 'proc-log'
@@ -190,10 +190,23 @@ export class EvidencePacks {
         continue
       }
       if (!name.endsWith(PACK_SUFFIX)) continue
+      // A pack may be anything a poisoned cache put there: only a regular file is read, opened without
+      // blocking (a FIFO would wait for a writer) and only up to the size it had when opened (a link
+      // to /dev/zero, or a file that keeps growing, would never end).
       let fd: number
+      let size: number
       try {
-        fd = openSync(file, 'r')
+        fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
       } catch {
+        continue
+      }
+      try {
+        const stat = fstatSync(fd)
+        if (!stat.isFile()) throw new Error('not a regular file')
+        size = stat.size
+      } catch (err) {
+        log.verbose('verify-deps cache', `ignoring ${file}: ${(err as Error).message}`)
+        closeQuietly(fd)
         continue
       }
       const pack: OpenPack = { file, fd, newest: '' }
@@ -201,7 +214,7 @@ export class EvidencePacks {
       // A time further ahead than any clock skew is a bad line, not an entry that would never expire.
       const latest = new Date(this.#now().getTime() + MAX_CLOCK_SKEW_MS).toISOString()
       try {
-        indexPack(fd, (id, storedAt, offset, length) => {
+        indexPack(fd, size, (id, storedAt, offset, length) => {
           if (storedAt > latest) return
           if (storedAt > pack.newest) pack.newest = storedAt
           const known = this.#index!.get(id)
@@ -257,18 +270,18 @@ export class EvidencePacks {
 type EntrySink = (id: string, storedAt: string, offset: number, length: number) => void
 
 /**
- * Reads a pack in chunks and reports each well-formed line's head and where its entry lies. Only
- * positions are kept; a line without a well-formed head, too long, or not ended by a newline (a
- * torn write) is skipped.
+ * Reads the first `size` bytes of a pack in chunks and reports each well-formed line's head and
+ * where its entry lies. Only positions are kept; a line without a well-formed head, too long, or not
+ * ended by a newline within `size` (a torn write) is skipped.
  */
-export function indexPack(fd: number, sink: EntrySink): void {
+export function indexPack(fd: number, size: number, sink: EntrySink): void {
   const chunk = Buffer.allocUnsafe(CHUNK_BYTES)
   const head = Buffer.allocUnsafe(HEAD_LENGTH)
   let headBytes = 0
   let lineStart = 0
   let position = 0
   for (;;) {
-    const bytes = readSync(fd, chunk, 0, CHUNK_BYTES, position)
+    const bytes = readSync(fd, chunk, 0, Math.min(CHUNK_BYTES, size - position), position)
     if (bytes === 0) return
     const view = chunk.subarray(0, bytes)
     let i = 0

@@ -4,7 +4,8 @@
  * merged before they pile up.
  */
 import t from 'tap'
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, truncateSync, utimesSync, writeFileSync } from 'node:fs'
+import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { EvidencePacks, indexPack, MAX_PACKS } from '../../lib/fetch/evidence-pack.js'
 
@@ -109,7 +110,7 @@ t.test('lines and heads that straddle the reading chunks are indexed exactly', a
   const fd = openSync(file, 'r')
   t.teardown(() => closeSync(fd))
   const seen: Array<{ id: string; text: string }> = []
-  indexPack(fd, (entryId, storedAt, offset, length) => {
+  indexPack(fd, Buffer.byteLength(content), (entryId, storedAt, offset, length) => {
     t.equal(storedAt, T0.toISOString())
     const bytes = Buffer.alloc(length)
     readSync(fd, bytes, 0, length, offset)
@@ -173,4 +174,32 @@ t.test('an id or time of the wrong length is refused', async (t) => {
   t.equal(p.append(id(1), '2025-06-01', '"x"'), false)
   p.close()
   t.same(readdirSync(dir), [])
+})
+
+t.test('a pack that is not a regular file is ignored, never read to its end or waited for', async (t) => {
+  const dir = t.testdir({})
+  const good = packs(dir)
+  good.append(id(1), T0.toISOString(), '{"n":1}')
+  good.close()
+  // A poisoned cache: a FIFO (opening it would wait for a writer), a link to an endless device.
+  execFileSync('mkfifo', [join(dir, 'a-fifo.pack')])
+  symlinkSync('/dev/zero', join(dir, 'b-zero.pack'))
+  const p = packs(dir)
+  t.equal(p.read(id(1))?.text, '{"n":1}', 'the regular pack is still read')
+  t.equal(p.read(id(2)), undefined)
+  p.close()
+})
+
+t.test('a pack is indexed up to the size it had when opened', async (t) => {
+  const dir = t.testdir({})
+  const file = join(dir, 'x.pack')
+  const line = (n: number) => `${id(n)} ${T0.toISOString()} {"n":${n}}\n`
+  writeFileSync(file, line(1) + line(2))
+  const fd = openSync(file, 'r')
+  t.teardown(() => closeSync(fd))
+  const size = Buffer.byteLength(line(1))
+  appendFileSync(file, line(3))
+  const seen: string[] = []
+  indexPack(fd, size, (entryId) => seen.push(entryId))
+  t.same(seen, [id(1)], 'only the lines within the size')
 })

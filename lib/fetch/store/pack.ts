@@ -9,7 +9,8 @@
  * runs each write the whole file: the last writer wins, and a reader sees one whole file or the other.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { readRegularFile } from '../files.js'
 import { dirname } from 'node:path'
 import procLog from 'proc-log'
 
@@ -19,6 +20,8 @@ const { log } = procLog
 export const PACK_FORMAT = 1
 /** The pack never grows past this many entries: the oldest go first. */
 export const MAX_PACK_ENTRIES = 100_000
+/** A larger pack file is not read (a miss): room for MAX_PACK_ENTRIES facts entries of ~2.5 KB, below V8's longest string. */
+export const MAX_PACK_BYTES = 384 * 1024 * 1024
 // A stored time this far in the future is not a clock skew but a bad entry.
 const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000
 
@@ -117,8 +120,11 @@ export class SealedPack {
     this.#entries = new Map()
     let text: string
     try {
-      text = readFileSync(this.file, 'utf8')
-    } catch {
+      // The cache folder may be poisoned: a FIFO or a link to an endless device in the pack's place
+      // is a miss, not a hang (readRegularFile: regular files only, opened without blocking, capped).
+      text = readRegularFile(this.file, MAX_PACK_BYTES).toString('utf8')
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ENOENT') log.verbose('verify-deps store', `ignoring ${this.file}: ${(err as Error).message}`)
       return this.#entries
     }
     let doc: unknown

@@ -2,7 +2,8 @@
 // key and it has not expired; anything else in the file (attacker-writable) is a miss, never an error.
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MAX_PACK_ENTRIES, SealedPack } from '../../../lib/fetch/store/pack.js'
 
@@ -91,4 +92,16 @@ t.test('a pack that cannot be written is logged, not thrown', async (t) => {
   const pack = new SealedPack({ file: join(dir, 'blocker', 'pack.json'), key: randomBytes(32), maxAgeMs: DAY_MS })
   pack.put('facts', 'a', '1')
   t.equal(pack.save(), false)
+})
+
+t.test('a pack file that is not a regular file is a miss, never read to its end or waited for', async (t) => {
+  for (const [what, make] of [
+    ['a FIFO', (file: string) => execFileSync('mkfifo', [file])],
+    ['a link to /dev/zero', (file: string) => symlinkSync('/dev/zero', file)],
+  ] as const) {
+    const dir = t.testdir()
+    make(join(dir, 'pack.json'))
+    const pack = packIn(dir).open()
+    t.equal(pack.get('facts', 'a'), undefined, what)
+  }
 })
