@@ -304,7 +304,8 @@ export function requestAgent(url: string, fetchOptions: FetchOptions, timeoutMs:
 /** Agents by target origin, refusing any target outside `origin` when one is given. */
 function originAgent(origin: string | undefined, fetchOptions: FetchOptions, timeoutMs: number): (target: URL) => Agent | undefined {
   const agentOptions = {
-    proxy: fetchOptions.httpsProxy ?? fetchOptions.proxy,
+    // As npm-registry-fetch gives it to make-fetch-happen (lib/index.js): an empty https-proxy falls back to proxy.
+    proxy: fetchOptions.httpsProxy || fetchOptions.proxy,
     noProxy: fetchOptions.noProxy,
     ca: fetchOptions.ca,
     rejectUnauthorized: fetchOptions.strictSSL !== false,

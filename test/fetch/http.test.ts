@@ -99,6 +99,13 @@ t.test("every request gets make-fetch-happen's own agent, told its protocol, mad
   t.not(secure, agent, 'another agent for https')
   t.equal((secure as Agent & { protocol: string }).protocol, 'https:')
   t.equal(forRequest(new URL('https://127.0.0.1:9/x')), secure, 'made once per origin')
+  // npm-registry-fetch gives make-fetch-happen `httpsProxy || proxy`: an empty https-proxy is no proxy setting.
+  const proxied = { registry: 'http://127.0.0.1:9/', maxSockets: 7, httpsProxy: '', proxy: 'http://127.0.0.1:8/' }
+  t.equal(
+    requestAgent('http://127.0.0.1:9/pkg', proxied, 5000)(new URL('http://127.0.0.1:9/pkg')),
+    getAgent('http://127.0.0.1:9/pkg', { maxSockets: 7, timeout: 5000, rejectUnauthorized: true, proxy: 'http://127.0.0.1:8/' }),
+    'an empty https-proxy falls back to proxy, as in npm-registry-fetch',
+  )
 })
 
 t.test('whether a request carries credentials is npm-registry-fetch’s answer', async (t) => {
