@@ -47,7 +47,7 @@ const SECRET_OPTION = /^(--?(?:\/\/[^\s=]*:)?(?:_authtoken|_auth|_password))(=.*
  * text (URL userinfo, npm tokens, the given secrets).
  */
 export function redactArgs(args: readonly string[], secrets: Iterable<string> = []): string[] {
-  const secretList = [...secrets]
+  const redactText = createRedactor(secrets)
   const out: string[] = []
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
@@ -58,7 +58,7 @@ export function redactArgs(args: readonly string[], secrets: Iterable<string> = 
       out.push(arg, REDACTED)
       i++
     } else {
-      out.push(redact(arg, secretList))
+      out.push(redactText(arg))
     }
   }
   return out
