@@ -4,6 +4,7 @@
  */
 import type { Report } from '../model.js'
 import { formatReportGithub } from './github.js'
+import { formatReportHtml } from './html/report.js'
 import { formatReportJson } from './json.js'
 import { formatReportSarif } from './sarif.js'
 import { formatReportText } from './text.js'
@@ -16,6 +17,7 @@ export const FORMATS = {
   json: formatReportJson,
   sarif: formatReportSarif,
   github: formatReportGithub,
+  html: formatReportHtml,
 } as const satisfies Record<string, ReportFormatter>
 
 export type FormatName = keyof typeof FORMATS

@@ -4,7 +4,7 @@ import { formatPackageFactsText } from '../../lib/report/verify-text.js'
 import { deepFreeze, facts, lockfileTextFor, sampleReport } from './fixtures.js'
 
 t.test('formats are registered by name', async (t) => {
-  t.same(FORMAT_NAMES, ['text', 'json', 'sarif', 'github'])
+  t.same(FORMAT_NAMES, ['text', 'json', 'sarif', 'github', 'html'])
   t.equal(DEFAULT_FORMAT, 'text')
   for (const name of FORMAT_NAMES) t.ok(isFormatName(name), name)
   for (const name of ['xml', 'TEXT', 'toString', '__proto__', '']) t.notOk(isFormatName(name), `rejects ${JSON.stringify(name)}`)

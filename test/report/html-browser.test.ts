@@ -1,0 +1,162 @@
+// `--format html` in a real browser: headless Chromium (Debian's chromium) loads the page of a real
+// check (the demo world, lib/demo) and of a report full of hostile strings, from a file:// URL.
+// Asserted: no console error, no uncaught exception, no Content-Security-Policy violation (and that a
+// violation would have been seen), no request beyond the page itself, no injected markup or script;
+// typing in the search box filters the rows; a header click sorts them; a screenshot is a PNG.
+// Without Chromium the test skips with the reason, except under VERIFY_DEPS_REQUIRE_BROWSER=1 (CI).
+import t from 'tap'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { runDemo } from '../../lib/demo/run.js'
+import { formatReport } from '../../lib/report/formats.js'
+import { Browser, browserRequired, findChromium } from '../helpers/browser.js'
+import { PROJECT_ROOT } from '../helpers/corpus.js'
+import { hostileReport, HOSTILE_MARKER } from './html-fixtures.js'
+
+const TOOL_VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version
+
+/** Collects what must not happen, from the moment the page starts loading. */
+const WATCH = `
+  window.__violations = [];
+  document.addEventListener('securitypolicyviolation', function (e) {
+    window.__violations.push(e.violatedDirective + ' ' + e.blockedURI);
+  });
+`
+
+async function run(executable: string): Promise<void> {
+  const browser = await Browser.launch(executable)
+  t.teardown(() => browser.close())
+  await browser.send('Runtime.enable')
+  await browser.send('Log.enable')
+  await browser.send('Page.enable')
+  await browser.send('Network.enable')
+  await browser.send('Page.addScriptToEvaluateOnNewDocument', { source: WATCH })
+  await browser.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 900, deviceScaleFactor: 1, mobile: false })
+
+  const out = join(PROJECT_ROOT, '.tap', 'html-report')
+  mkdirSync(out, { recursive: true })
+
+  /** Loads `file` and gives the problems seen while loading it. */
+  async function load(file: string): Promise<{ problems: string[]; requests: string[] }> {
+    browser.events.length = 0
+    const loaded = browser.waitFor('Page.loadEventFired')
+    await browser.send('Page.navigate', { url: pathToFileURL(file).href })
+    await loaded
+    return { problems: await problems(), requests: browser.events.filter((e) => e.method === 'Network.requestWillBeSent').map((e) => e.params.request.url as string) }
+  }
+
+  async function problems(): Promise<string[]> {
+    const seen: string[] = []
+    for (const e of browser.events) {
+      if (e.method === 'Runtime.exceptionThrown') seen.push(`exception: ${JSON.stringify(e.params.exceptionDetails)}`)
+      if (e.method === 'Runtime.consoleAPICalled' && ['error', 'warning', 'assert'].includes(e.params.type)) seen.push(`console.${e.params.type}: ${JSON.stringify(e.params.args)}`)
+      if (e.method === 'Log.entryAdded' && ['error', 'warning'].includes(e.params.entry.level)) seen.push(`log ${e.params.entry.source}: ${e.params.entry.text}`)
+    }
+    for (const v of await browser.evaluate<string[]>('window.__violations')) seen.push(`CSP violation: ${v}`)
+    return seen
+  }
+
+  const visibleRows = () => browser.evaluate<number>(`Array.from(document.querySelectorAll('#packages tbody tr')).filter(function (r) { return !r.hidden && r.offsetParent !== null }).length`)
+  const firstColumn = () => browser.evaluate<string[]>(`Array.from(document.querySelectorAll('#packages tbody tr')).map(function (r) { return r.cells[0].querySelector('code').textContent })`)
+
+  await t.test('the report of a real check (the demo world): loads clean; search filters; headers sort', async (t) => {
+    const demo = await runDemo({ fixturesDir: join(PROJECT_ROOT, 'fixtures', 'demo'), toolVersion: TOOL_VERSION })
+    const file = join(out, 'demo.html')
+    writeFileSync(file, formatReport('html', demo.report).main)
+
+    const { problems: seen, requests } = await load(file)
+    t.same(seen, [], 'no console error, exception or CSP violation')
+    t.same(requests, [pathToFileURL(file).href], 'the page requests nothing but itself')
+    t.equal(await browser.evaluate('document.title'), `verify-deps: ${demo.report.summary.total} packages: ${demo.report.summary.pass} pass, ${demo.report.summary.warn} warn, ${demo.report.summary.fail} fail, ${demo.report.summary.skipped} skipped`)
+    const total = demo.report.packages.length
+    t.ok(total >= 5, `the demo has several packages (${total})`)
+    t.equal(await visibleRows(), total, 'every package is a row')
+    t.equal(await browser.evaluate(`document.getElementById('packages-count').textContent`), `${total} of ${total}`)
+
+    // Typing, as a user does: focus the box, insert text (input events fire as for keystrokes).
+    await browser.evaluate(`document.getElementById('packages-search').focus()`)
+    await browser.send('Input.insertText', { text: 'quick-parse' })
+    t.equal(await visibleRows(), 1, 'typing a name leaves its row')
+    t.match(await browser.evaluate(`Array.from(document.querySelectorAll('#packages tbody tr')).filter(function (r) { return !r.hidden })[0].textContent`), /quick-parse@4\.0\.1/)
+    t.equal(await browser.evaluate(`document.getElementById('packages-count').textContent`), `1 of ${total}`)
+    await browser.evaluate(`(function (i) { i.value = ''; i.dispatchEvent(new Event('input')) })(document.getElementById('packages-search'))`)
+    await browser.send('Input.insertText', { text: 'PROVENANCE_MISSING' })
+    const warned = demo.report.packages.filter((p) => p.findings.some((f) => f.code === 'PROVENANCE_MISSING')).length
+    t.ok(warned > 0)
+    t.equal(await visibleRows(), warned, 'a finding code filters to the packages that have it')
+
+    // The findings table's code button fills the search box.
+    await browser.evaluate(`document.querySelector('button[data-search="INTEGRITY_MISMATCH"]').click()`)
+    t.equal(await browser.evaluate(`document.getElementById('packages-search').value`), 'INTEGRITY_MISMATCH')
+    t.equal(await visibleRows(), 1)
+    await browser.evaluate(`(function (i) { i.value = ''; i.dispatchEvent(new Event('input')) })(document.getElementById('packages-search'))`)
+    t.equal(await visibleRows(), total, 'clearing the box shows every row again')
+
+    // Sorting by a real click on the "package" header, then again to reverse.
+    const names = demo.report.packages.map((p) => `${p.name}@${p.version}`)
+    const sorted = [...names].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
+    t.not((await firstColumn()).join(), sorted.join(), 'rows start in decision order, not by name')
+    await click(browser, '#packages thead button[data-col="0"]')
+    t.same(await firstColumn(), sorted, 'sorted by name')
+    t.equal(await browser.evaluate(`document.querySelector('#packages thead th').getAttribute('aria-sort')`), 'ascending')
+    await click(browser, '#packages thead button[data-col="0"]')
+    t.same(await firstColumn(), [...sorted].reverse(), 'a second click reverses')
+    await click(browser, '#packages thead button[data-col="1"]')
+    const decisions = await browser.evaluate<string[]>(`Array.from(document.querySelectorAll('#packages tbody tr')).map(function (r) { return r.cells[1].textContent })`)
+    const rank = ['fail', 'warn', 'skipped', 'pass']
+    t.same(decisions, [...decisions].sort((a, b) => rank.indexOf(a) - rank.indexOf(b)), 'sorted by decision, worst first')
+
+    const shot = await browser.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true })
+    const png = Buffer.from(shot.data as string, 'base64')
+    const pngFile = join(out, 'demo.png')
+    writeFileSync(pngFile, png)
+    t.same([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'the screenshot is a PNG')
+    t.ok(png.length > 10_000, `the screenshot has content (${png.length} bytes)`)
+    t.comment(`screenshot: ${pngFile}`)
+
+    // The detector is live: a script the page did not ship is refused, and the refusal is seen.
+    await browser.evaluate(`(function () { var s = document.createElement('script'); s.textContent = 'window.__ran = 1'; document.body.appendChild(s) })()`)
+    t.equal(await browser.evaluate('window.__ran'), undefined, 'an injected inline script does not run')
+    const refused = await problems()
+    t.ok(refused.some((p) => /^CSP violation: script-src/.test(p)), 'the page saw the violation')
+    t.ok(refused.some((p) => /^log security: .*Content Security Policy/.test(p)), 'the browser logged it')
+  })
+
+  await t.test('hostile names, messages and identities stay text: nothing runs, loads or links elsewhere', async (t) => {
+    const file = join(out, 'hostile.html')
+    writeFileSync(file, formatReport('html', hostileReport()).main)
+    const { problems: seen, requests } = await load(file)
+    t.same(seen, [], 'no console error, exception or CSP violation')
+    t.same(requests, [pathToFileURL(file).href], 'the page requests nothing but itself')
+    t.equal(await browser.evaluate('window.__pwned'), undefined, 'no injected script ran')
+    t.equal(await browser.evaluate(`document.querySelectorAll('img, iframe, object, embed, form, base, link, meta[http-equiv="refresh"]').length`), 0, 'no injected element')
+    t.equal(await browser.evaluate(`document.querySelectorAll('script').length`), 2, 'only the page data and the page script')
+    t.equal(await browser.evaluate(`Array.from(document.querySelectorAll('*')).filter(function (e) { return Array.from(e.attributes).some(function (a) { return /^on/i.test(a.name) }) }).length`), 0, 'no event handler attribute')
+    const hrefs = await browser.evaluate<string[]>(`Array.from(document.querySelectorAll('[href]')).map(function (a) { return a.getAttribute('href') })`)
+    for (const href of hrefs) t.match(href, /^https:\/\/(github\.com|gitlab\.com)\/[A-Za-z0-9_.\/-]+$/, `a link to a known host: ${href}`)
+    const text = await browser.evaluate<string>('document.body.textContent')
+    t.ok(text.includes(`<img src=x onerror="window.__pwned=1">${HOSTILE_MARKER}`), 'the hostile name is shown as text')
+    t.ok(text.includes('</script><script>window.__pwned=1</script>'), 'a closing script tag in a message is text')
+    // The embedded data still parses and the search still works on hostile text.
+    await browser.evaluate(`document.getElementById('packages-search').focus()`)
+    await browser.send('Input.insertText', { text: '<img src=x onerror' })
+    t.equal(await visibleRows(), 1, 'searching for markup finds the row that has it as text')
+  })
+}
+
+/** A real mouse click in the middle of the element. */
+async function click(browser: Browser, selector: string): Promise<void> {
+  const box = await browser.evaluate<{ x: number; y: number }>(
+    `(function (e) { e.scrollIntoView({ block: 'center' }); var r = e.getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2 } })(document.querySelector(${JSON.stringify(selector)}))`,
+  )
+  for (const type of ['mousePressed', 'mouseReleased']) await browser.send('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 })
+}
+
+const chromium = findChromium()
+if ('missing' in chromium) {
+  if (browserRequired()) t.fail(`VERIFY_DEPS_REQUIRE_BROWSER=1 but ${chromium.missing}`)
+  else t.plan(0, `skipped: ${chromium.missing}`)
+} else {
+  await run(chromium.path)
+}
