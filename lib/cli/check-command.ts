@@ -63,6 +63,7 @@ Cache:
   --no-cache             verify everything afresh
 Output:
   --format NAME          ${FORMAT_NAMES.join(' | ')} (default text)
+                         html: one self-contained page, e.g. --output report.html
   --json                 same as --format json
   --output FILE          write the report to FILE instead of stdout
   -h, --help             show this help
