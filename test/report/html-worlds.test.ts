@@ -6,10 +6,11 @@ import t, { type Test } from 'tap'
 import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runDemo } from '../../lib/demo/run.js'
-import type { Report } from '../../lib/model.js'
+import type { PackageResult, Report } from '../../lib/model.js'
 import { formatReport } from '../../lib/report/formats.js'
+import { runVerifyTarball } from '../../lib/verify-tarball.js'
 import { checkProject, checkScenario } from '../helpers/check.js'
-import { PROJECT_ROOT } from '../helpers/corpus.js'
+import { corpusPath, loadCorpusCases, PROJECT_ROOT } from '../helpers/corpus.js'
 import { startRegistry } from '../helpers/registry/index.js'
 import { createScenario } from '../helpers/scenario/index.js'
 import { cleanEnv } from '../cli/run.js'
@@ -90,4 +91,42 @@ t.test('git, file, link, remote, bundled and aliased dependencies: sources, skip
   t.match(page, 'data-search="UNVERIFIABLE_SOURCE"')
   const rows = pageData(page).tables.packages.rows as Array<{ search: string }>
   t.ok(rows.some((row) => row.search.includes('get') && row.search.includes('node-fetch')), 'the alias is searchable')
+})
+
+t.test('the recorded corpus (real npm packages, real Sigstore): every real build on github.com is linked to its commit and workflow', async (t) => {
+  const trust = { trustedRootFile: corpusPath('trust/sigstore-public-good.trusted_root.json'), registryKeysFile: corpusPath('trust/npm-registry-keys.tuf-keys.json') }
+  const packages: PackageResult[] = []
+  for (const c of loadCorpusCases().filter((c) => c.kind === 'attestations')) {
+    const one = await runVerifyTarball({ toolVersion: TOOL_VERSION, tarballFile: corpusPath(c.tarball!), attestationsFile: corpusPath(c.file), ...trust })
+    packages.push(...one.packages)
+  }
+  const count = (d: string) => packages.filter((p) => p.decision === d).length
+  const report: Report = {
+    schemaVersion: 1,
+    tool: { name: 'verify-deps', version: TOOL_VERSION },
+    project: { root: PROJECT_ROOT, lockfile: '' },
+    summary: { total: packages.length, pass: count('pass'), warn: count('warn'), fail: count('fail'), skipped: count('skipped') },
+    packages,
+    couldNotVerify: false,
+    notices: [],
+  }
+  const page = formatReport('html', report).main
+  checkStructure(t, report, page)
+  const built = packages.filter((p) => p.facts?.provenance.status === 'verified' && p.facts.integrity.status === 'verified')
+  t.ok(built.length >= 10, `verified builds in the corpus: ${built.length}`)
+  let linked = 0
+  for (const p of built) {
+    const id = p.facts!.provenance.identity!
+    if (!id.repositoryUri?.startsWith('https://github.com/') || !id.commit) continue
+    linked++
+    t.match(page, `<a href="${id.repositoryUri}/commit/${id.commit}" rel="noopener noreferrer">${id.commit.slice(0, 12)}</a>`, `${p.name}@${p.version}: commit link`)
+    if (id.workflow) t.match(page, `href="${id.repositoryUri}/blob/${id.commit}/${id.workflow}"`, `${p.name}@${p.version}: workflow link`)
+  }
+  t.ok(linked >= 10, `${linked} builds linked`)
+  // The same real build whose provenance did not verify (mutated here): its identity is not shown.
+  const victim = built.find((p) => p.facts!.provenance.identity?.commit)!
+  const broken = { ...victim, decision: 'fail' as const, facts: { ...victim.facts!, provenance: { ...victim.facts!.provenance, status: 'invalid' as const } } }
+  const mutated = formatReport('html', { ...report, packages: packages.map((p) => (p === victim ? broken : p)) }).main
+  t.notMatch(mutated, victim.facts!.provenance.identity!.commit!, 'an identity from provenance that did not verify is not shown')
+  t.match(page, victim.facts!.provenance.identity!.commit!, 'while verified, it was')
 })
