@@ -118,7 +118,7 @@ t.test('a scoped registry with a token: the token reaches only its registry', as
   t.equal(r.status, 0)
   t.ok(s.registry.requests.length > 0 && s.registry.requests.every((q) => q.tokenMatched), 'every request to the scoped registry carried its token')
   t.ok(publicRegistry.requests.every((q) => !q.hasAuthorization), 'the other registry never saw it')
-  for (const format of ['text', 'json', 'sarif', 'github'] as const) t.notMatch(r.output(format), /SECRETscoped/, `never printed (${format})`)
+  for (const format of ['text', 'json', 'sarif', 'github', 'html'] as const) t.notMatch(r.output(format), /SECRETscoped/, `never printed (${format})`)
 })
 
 t.test('aliases and workspaces: the real package is verified, each workspace location reported', async (t) => {

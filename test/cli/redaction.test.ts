@@ -23,7 +23,7 @@ t.test('URL userinfo in the registry and the lockfile never enters the report, i
   // Every format, through the library (what each prints on stdout), then the real bin's stdout and stderr.
   const checked = await checkScenario(s, { trustedRootFile: s.trustedRootFile, cacheDir: false })
   t.equal(checked.status, 0)
-  for (const format of ['json', 'text', 'sarif', 'github'] as const) {
+  for (const format of ['json', 'text', 'sarif', 'github', 'html'] as const) {
     t.notMatch(checked.output(format), PASSWORD, `${format}: no password`)
     t.notMatch(checked.output(format), `${USER}:`, `${format}: no userinfo`)
   }
