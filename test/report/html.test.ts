@@ -189,6 +189,18 @@ t.test('aliases, skipped reasons and settings are shown', async (t) => {
   t.match(page, /<section id="skipped"><h2>Skipped \(1\)<\/h2>[\s\S]*data-search="bundled">bundled<\/button>/)
 })
 
+t.test('install scripts: a card with how many will run, and the reason on the package', async (t) => {
+  const scripts = (willRun: boolean, provenance: boolean) => ({ willRun, reason: willRun ? 'allowed by allowScripts' : 'not in allowScripts', allowScripts: 'unreviewed' as const, matched: [], pinnedElsewhere: [], rules: 'npm12' as const, verified: { provenance, trustedPublisher: false } })
+  const report = sampleReport()
+  const packages = report.packages.map((p, i) => (i < 3 ? { ...p, installScripts: scripts(i < 2, i === 0) } : p))
+  const context = { rules: 'npm12' as const, npmVersion: '12.0.0', reason: 'r', settings: { ignoreScripts: { value: false, from: 'default' }, dangerouslyAllowAllScripts: { value: false, from: 'default' }, strictAllowScripts: { value: true, from: 'default' } }, allowScripts: { source: 'package.json' as const, ignored: [] } }
+  const page = formatReportHtml({ ...report, packages, installScripts: context }).main
+  t.match(page, '<div class="card tone-warn"><div class="card-value">2</div><div class="card-label">run install scripts</div><div class="card-detail">of 3 with install scripts; 1 of those that run have verified provenance</div></div>')
+  t.match(page, 'install scripts will run: allowed by allowScripts')
+  t.match(page, 'install scripts will not run: not in allowScripts')
+  t.notMatch(formatReportHtml(report).main, 'run install scripts', 'no card without install scripts')
+})
+
 t.test('hostile report text is escaped in every context: no tag, attribute, link or script of its own', async (t) => {
   const page = formatReportHtml(hostileReport()).main
   // Outside the JSON data, no hostile string survives raw.

@@ -96,6 +96,11 @@ function cards(report: Report): Parameters<typeof summaryCards>[0] {
   const s = report.summary
   const fromRegistries = report.packages.filter((p) => p.source === 'registry')
   const verified = fromRegistries.filter((p) => isCryptographicallyVerified(p.facts)).length
+  const scripted = report.packages.filter((p) => p.installScripts)
+  const running = scripted.filter((p) => p.installScripts!.willRun)
+  const scriptsCard = report.installScripts && scripted.length > 0
+    ? [{ label: 'run install scripts', value: running.length, tone: running.length > 0 ? ('warn' as const) : ('neutral' as const), detail: `of ${scripted.length} with install scripts; ${running.filter((p) => p.installScripts!.verified.provenance).length} of those that run have verified provenance` }]
+    : []
   return [
     { label: 'packages', value: s.total },
     { label: 'fail', value: s.fail, tone: 'fail' },
@@ -103,6 +108,7 @@ function cards(report: Report): Parameters<typeof summaryCards>[0] {
     { label: 'pass', value: s.pass, tone: 'pass' },
     { label: 'skipped', value: s.skipped, tone: 'skipped' },
     { label: 'cryptographically verified', value: verified, tone: 'info', detail: `of ${fromRegistries.length} registry ${fromRegistries.length === 1 ? 'package' : 'packages'}: a registry signature, provenance or publish attestation` },
+    ...scriptsCard,
   ]
 }
 
