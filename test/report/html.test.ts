@@ -29,6 +29,7 @@ t.test('escapeText: markup, quotes and ampersands become references; control cha
   t.equal(escapeText(`<a href="x" title='y'>&amp;</a>`), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;')
   t.equal(escapeText('\u001b[31mred\u009b\u007f'), '\\u{1b}[31mred\\u{9b}\\u{7f}')
   t.equal(escapeText('tab\tand\nnewline'), 'tab\tand\nnewline', 'tab and line feed are ordinary whitespace')
+  t.equal(escapeText('evil\u202egpj.exe\u2066x\u2069'), 'evil\\u{202e}gpj.exe\\u{2066}x\\u{2069}', 'bidirectional overrides are visible')
   t.equal(html(['a', 1, null, undefined, false, raw('<b>'), ['<i>']]), 'a1<b>&lt;i&gt;')
 })
 

@@ -24,12 +24,14 @@ const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 /**
  * Text for element content or a quoted attribute value: `& < > " '` become references. Control
  * characters (C0 but tab and line feed, DEL, C1) become visible `\u{…}` escapes, as in the text
- * report: a page shows them, a copy and paste into a terminal does not run them.
+ * report: a page shows them, a copy and paste into a terminal does not run them. So do the
+ * bidirectional overrides and isolates, which could make a name read as another (CVE-2021-42574,
+ * "Trojan Source").
  */
 export function escapeText(text: string): string {
   return text
     .replace(/[&<>"']/g, (c) => TEXT_ESCAPES[c]!)
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)
 }
 
 /** Content as HTML: strings and numbers are escaped, fragments kept, arrays joined, empty values dropped. */
