@@ -140,7 +140,7 @@ function findingsSection(report: Report): Content {
     'findings',
     `Findings by code (${byCode.size})`,
     simpleTable(
-      ['code', 'what', 'severity', 'packages', 'fix'],
+      ['code', 'what', 'findings by severity', 'packages', 'fix'],
       rows.map(([code, e]) => [
         searchButton(PACKAGE_TABLE_ID, code, code),
         FINDINGS[code].title,
