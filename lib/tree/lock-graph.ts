@@ -13,10 +13,11 @@
  */
 import { join } from 'node:path'
 import semver from 'semver'
+import type { LockfileFormat } from '../model.js'
 import type { ArboristEdge, ArboristNode } from './arborist.js'
 import { specKind } from './source.js'
 
-export type LockfileFormat = 'npm' | 'pnpm' | 'yarn'
+export type { LockfileFormat }
 export type DependencyType = 'prod' | 'dev' | 'optional' | 'peer' | 'peerOptional'
 
 /** What a dependency resolves to: a lockfile package by id, or a folder (a workspace or a `link:`) by path from the project. */
