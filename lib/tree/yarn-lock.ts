@@ -154,12 +154,13 @@ function toPackage(key: string, spec: { name: string; spec: string }, raw: Recor
   const integrity = field('integrity')
   const resolved = field('resolved')
   if (integrity !== undefined) pkg.integrity = integrity
-  if (resolved !== undefined) pkg.resolved = resolved
-  else if (/^file:/i.test(spec.spec)) {
-    const folder = relative(projectDir, resolve(projectDir, spec.spec.slice('file:'.length))).replace(/\\/g, '/')
-    if (folder.startsWith('..')) throw fail(`${where}: ${JSON.stringify(spec.spec)} is outside the project`)
-    pkg.resolved = `file:${join(projectDir, folder)}`
-  }
+  // A `file:` tarball's `resolved` (`file:vendor/x.tgz#sha1`) and a `file:` folder's spec are relative to the project.
+  const local = resolved !== undefined ? (/^file:/i.test(resolved) ? resolved.replace(/#.*$/, '') : undefined) : /^file:/i.test(spec.spec) ? spec.spec : undefined
+  if (local !== undefined) {
+    const path = relative(projectDir, resolve(projectDir, local.slice('file:'.length))).replace(/\\/g, '/')
+    if (path.startsWith('..')) throw fail(`${where}: ${JSON.stringify(local)} is outside the project`)
+    pkg.resolved = `file:${join(projectDir, path)}`
+  } else if (resolved !== undefined) pkg.resolved = resolved
   return pkg
 }
 
