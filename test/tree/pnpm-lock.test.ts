@@ -1,6 +1,6 @@
 // pnpm-lock.yaml as pnpm 8 to 12 wrote it (fixtures/tree/pnpm-workspace, pnpm-sources: README),
 // through the same walk, collect, binding and coverage as npm's lockfile.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TreeError, loadPackages, type TreeResult } from '../../lib/tree/index.js'
@@ -14,7 +14,7 @@ const VERSIONS = ['pnpm8', 'pnpm10', 'pnpm11', 'pnpm12']
 const lockfileCodes = (result: TreeResult, name: string): string[] => (ref(result, name).lockfileFindings ?? []).map((f) => f.code)
 
 /** A copy of the pnpm-workspace project whose pnpm-lock.yaml is edited by `edit` (text in, text out). */
-function editedProject(t: Parameters<Parameters<typeof t.test>[1]>[0], edit: (text: string) => string, name = 'pnpm-workspace'): string {
+function editedProject(t: Test, edit: (text: string) => string, name = 'pnpm-workspace'): string {
   const dir = copyFixture(t, name)
   const path = join(dir, 'pnpm-lock.yaml')
   const before = readFileSync(path, 'utf8')

@@ -1,6 +1,6 @@
 // yarn.lock v1 as yarn 1.22.22 wrote it (fixtures/tree/yarn-workspace, yarn-sources: README),
 // through the same walk, collect, binding and coverage as npm's lockfile.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TreeError, loadPackages, type TreeResult } from '../../lib/tree/index.js'
@@ -12,7 +12,7 @@ const WS = fixture('yarn-workspace')
 
 const lockfileCodes = (result: TreeResult, name: string): string[] => (ref(result, name).lockfileFindings ?? []).map((f) => f.code)
 
-function editedProject(t: Parameters<Parameters<typeof t.test>[1]>[0], edit: (text: string) => string, name = 'yarn-workspace'): string {
+function editedProject(t: Test, edit: (text: string) => string, name = 'yarn-workspace'): string {
   const dir = copyFixture(t, name)
   const path = join(dir, 'yarn.lock')
   const before = readFileSync(path, 'utf8')
