@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, posix, resolve } from 'node:path'
 import { TreeError, describeError } from './errors.js'
 import type { LockfileFormat } from './lock-graph.js'
+import { readLockfileText } from './manifest.js'
 import { PNPM_LOCKFILE_NAME } from './pnpm-lock.js'
 import { YARN_LOCKFILE_NAME } from './yarn-lock.js'
 
@@ -134,12 +135,7 @@ async function isFile(path: string): Promise<boolean> {
 
 /** Reads and validates a lockfile; throws TreeError (EJSONPARSE, ELOCKFILE, ELOCKFILEVERSION). */
 export async function readLockfile(path: string): Promise<Lockfile> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    throw new TreeError('ELOCKFILE', `${path}: cannot be read: ${describeError(err)}`, { file: path, cause: err })
-  }
+  const text = await readLockfileText(path)
   return parseLockfile(text, path)
 }
 

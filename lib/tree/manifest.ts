@@ -10,6 +10,15 @@ import { TreeError, describeError } from './errors.js'
 
 export type Manifest = Record<string, unknown>
 
+/** A lockfile's text; one that cannot be read is ELOCKFILE naming it. */
+export async function readLockfileText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    throw new TreeError('ELOCKFILE', `${path}: cannot be read: ${describeError(err)}`, { file: path, cause: err })
+  }
+}
+
 /** The package.json at `path`, or undefined when there is none. */
 export async function readManifest(path: string): Promise<Manifest | undefined> {
   let text: string
@@ -55,6 +64,13 @@ export function declaredDependencies(manifest: Manifest, file: string): Declared
     }
   }
   return [...byName.values()]
+}
+
+/** A manifest's `name` and `version`, each only when it is a non-empty string. */
+export function nameAndVersion(manifest: Manifest | undefined): { name?: string; version?: string } {
+  const name = stringField(manifest?.name)
+  const version = stringField(manifest?.version)
+  return { ...(name !== undefined && { name }), ...(version !== undefined && { version }) }
 }
 
 export function stringField(value: unknown): string | undefined {

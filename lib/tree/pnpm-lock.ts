@@ -21,7 +21,7 @@
 import { readFile } from 'node:fs/promises'
 import { join, posix, relative, resolve } from 'node:path'
 import type { DependencyType, GraphDependency, GraphImporter, GraphPackage, LockGraph } from './lock-graph.js'
-import { declaredDependencies, expandWorkspaceGlobs, readManifest, stringField } from './manifest.js'
+import { declaredDependencies, expandWorkspaceGlobs, nameAndVersion, readLockfileText, readManifest, stringField } from './manifest.js'
 import { TreeError, describeError } from './errors.js'
 
 export const PNPM_LOCKFILE_NAME = 'pnpm-lock.yaml'
@@ -39,12 +39,7 @@ interface RawPackage {
 
 /** Reads pnpm-lock.yaml and the importers' package.json files; throws TreeError naming the file. */
 export async function readPnpmLockfile(path: string, projectDir: string): Promise<LockGraph> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    throw new TreeError('ELOCKFILE', `${path}: cannot be read: ${describeError(err)}`, { file: path, cause: err })
-  }
+  const text = await readLockfileText(path)
   const doc = await parseYaml(text, path)
   const fail: Fail = (detail, code = 'ELOCKFILE', hint) => new TreeError(code, `${path}: ${detail}`, { file: path, hint: hint ?? PNPM_LOCKFILE_HINT })
   const major = lockfileMajor(doc, fail)
@@ -188,12 +183,7 @@ async function toImporter(key: string, raw: Doc, major: number, all: Map<string,
     const dep = dependencyTo(declared.name, entry.version, declared.type, major, all, path)
     return { ...declared, target: dep.target, ...(entry.specifier !== declared.spec && { invalid: true }) }
   })
-  const importer: GraphImporter = { path, dependencies }
-  const name = stringField(manifest.name)
-  const version = stringField(manifest.version)
-  if (name !== undefined) importer.name = name
-  if (version !== undefined) importer.version = version
-  return importer
+  return { path, dependencies, ...nameAndVersion(manifest) }
 }
 
 /** The dependency a reference names. `from` is the importer folder a `link:` is relative to. */

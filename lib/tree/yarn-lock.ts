@@ -16,12 +16,11 @@
  * zip archive of the package, not of the registry's tarball, so it cannot be bound to the registry
  * signatures and provenance that cover the tarball's sha512 (docs/check.md).
  */
-import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join, posix, relative, resolve } from 'node:path'
 import semver from 'semver'
 import type { DependencyType, GraphDependency, GraphImporter, GraphPackage, GraphTarget, LockGraph } from './lock-graph.js'
-import { declaredDependencies, expandWorkspaceGlobs, readManifest, stringField, type Manifest } from './manifest.js'
+import { declaredDependencies, expandWorkspaceGlobs, nameAndVersion, readLockfileText, readManifest, type Manifest } from './manifest.js'
 import { TreeError, describeError } from './errors.js'
 
 export const YARN_LOCKFILE_NAME = 'yarn.lock'
@@ -42,12 +41,7 @@ interface Workspace {
 
 /** Reads yarn.lock and the root's and workspaces' package.json files; throws TreeError naming the file. */
 export async function readYarnLockfile(path: string, projectDir: string): Promise<LockGraph> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    throw new TreeError('ELOCKFILE', `${path}: cannot be read: ${describeError(err)}`, { file: path, cause: err })
-  }
+  const text = await readLockfileText(path)
   const fail: Fail = (detail, code = 'ELOCKFILE', hint) => new TreeError(code, `${path}: ${detail}`, { file: path, hint: hint ?? YARN_LOCKFILE_HINT })
   const entries = parseYarnLockText(text, fail)
 
@@ -107,12 +101,7 @@ export async function readYarnLockfile(path: string, projectDir: string): Promis
     const manifestPath = join(projectDir, workspace.path, 'package.json')
     const manifest = workspace.path === '' ? rootManifest : ((await readManifest(manifestPath)) ?? {})
     const dependencies = declaredDependencies(manifest, manifestPath).map((d): GraphDependency => ({ ...d, target: lookup(d.name, d.spec, workspace.path) }))
-    const importer: GraphImporter = { path: workspace.path, dependencies }
-    const name = stringField(manifest.name)
-    const version = stringField(manifest.version)
-    if (name !== undefined) importer.name = name
-    if (version !== undefined) importer.version = version
-    importers.push(importer)
+    importers.push({ path: workspace.path, dependencies, ...nameAndVersion(manifest) })
   }
   return { format: 'yarn', path, importers, packages }
 }
@@ -180,13 +169,7 @@ async function readWorkspaces(projectDir: string, manifest: Manifest, manifestPa
   }
   const workspaces: Workspace[] = []
   for (const path of await expandWorkspaceGlobs(projectDir, globs as string[])) {
-    const ws = await readManifest(join(projectDir, path, 'package.json'))
-    const workspace: Workspace = { path }
-    const name = stringField(ws?.name)
-    const version = stringField(ws?.version)
-    if (name !== undefined) workspace.name = name
-    if (version !== undefined) workspace.version = version
-    workspaces.push(workspace)
+    workspaces.push({ path, ...nameAndVersion(await readManifest(join(projectDir, path, 'package.json'))) })
   }
   return workspaces
 }

@@ -3,32 +3,15 @@
 import t, { type Test } from 'tap'
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { TreeError, loadPackages, type TreeResult } from '../../lib/tree/index.js'
-import { copyFixture, fixture, names, ref } from './fixtures.js'
+import { loadPackages, type TreeResult } from '../../lib/tree/index.js'
+import { copyFixture, editedFixture, fixture, loadError, lockfileCodes, names, ref } from './fixtures.js'
 
 const NPMJS = 'https://registry.npmjs.org/'
 const registryFor = (): string => NPMJS
 const WS = fixture('pnpm-workspace')
 const VERSIONS = ['pnpm8', 'pnpm10', 'pnpm11', 'pnpm12']
 
-const lockfileCodes = (result: TreeResult, name: string): string[] => (ref(result, name).lockfileFindings ?? []).map((f) => f.code)
-
-/** A copy of the pnpm-workspace project whose pnpm-lock.yaml is edited by `edit` (text in, text out). */
-function editedProject(t: Test, edit: (text: string) => string, name = 'pnpm-workspace'): string {
-  const dir = copyFixture(t, name)
-  const path = join(dir, 'pnpm-lock.yaml')
-  const before = readFileSync(path, 'utf8')
-  const after = edit(before)
-  if (after === before) throw new Error('the edit changed nothing')
-  writeFileSync(path, after)
-  return dir
-}
-
-async function loadError(options: Parameters<typeof loadPackages>[0]): Promise<TreeError> {
-  const err = await loadPackages(options).catch((e: unknown) => e)
-  if (!(err instanceof TreeError)) throw new Error(`expected a TreeError, got ${String(err)}`)
-  return err
-}
+const editedProject = (t: Test, edit: (text: string) => string): string => editedFixture(t, 'pnpm-workspace', 'pnpm-lock.yaml', edit)
 
 t.test('pnpm 9: every package with its integrity, why-path, workspace and alias', async (t) => {
   const result = await loadPackages({ projectDir: WS, registryFor })

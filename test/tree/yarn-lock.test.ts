@@ -3,30 +3,14 @@
 import t, { type Test } from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { TreeError, loadPackages, type TreeResult } from '../../lib/tree/index.js'
-import { copyFixture, fixture, names, ref } from './fixtures.js'
+import { loadPackages } from '../../lib/tree/index.js'
+import { copyFixture, editedFixture, fixture, loadError, lockfileCodes, names, ref } from './fixtures.js'
 
 const NPMJS = 'https://registry.npmjs.org/'
 const registryFor = (): string => NPMJS
 const WS = fixture('yarn-workspace')
 
-const lockfileCodes = (result: TreeResult, name: string): string[] => (ref(result, name).lockfileFindings ?? []).map((f) => f.code)
-
-function editedProject(t: Test, edit: (text: string) => string, name = 'yarn-workspace'): string {
-  const dir = copyFixture(t, name)
-  const path = join(dir, 'yarn.lock')
-  const before = readFileSync(path, 'utf8')
-  const after = edit(before)
-  if (after === before) throw new Error('the edit changed nothing')
-  writeFileSync(path, after)
-  return dir
-}
-
-async function loadError(options: Parameters<typeof loadPackages>[0]): Promise<TreeError> {
-  const err = await loadPackages(options).catch((e: unknown) => e)
-  if (!(err instanceof TreeError)) throw new Error(`expected a TreeError, got ${String(err)}`)
-  return err
-}
+const editedProject = (t: Test, edit: (text: string) => string): string => editedFixture(t, 'yarn-workspace', 'yarn.lock', edit)
 
 t.test('yarn 1: every entry with its integrity and resolved, why-paths, workspaces and aliases', async (t) => {
   const result = await loadPackages({ projectDir: WS, registryFor })
