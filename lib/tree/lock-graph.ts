@@ -33,6 +33,8 @@ export interface GraphDependency {
   target: GraphTarget | null
   /** The lockfile records a different spec for it than the manifest asks for (`npm ci`'s and pnpm's frozen-lockfile check). */
   invalid?: boolean
+  /** An override (pnpm `overrides`, yarn `resolutions`) may replace the version: its range is not checked. */
+  overridden?: boolean
 }
 
 export interface GraphPackage {
@@ -199,10 +201,10 @@ function makeNode(init: NodeInit): ArboristNode {
   return node
 }
 
-function addEdge(from: ArboristNode, dep: { name: string; spec: string; type: string; target: ArboristNode | null; invalid?: boolean }): void {
+function addEdge(from: ArboristNode, dep: { name: string; spec: string; type: string; target: ArboristNode | null; invalid?: boolean; overridden?: boolean }): void {
   const to = dep.target
   // As arborist's edge validity (dep-valid.js): a registry range the version does not satisfy is invalid.
-  const range = to && !to.isLink ? registryRange(dep.spec) : undefined
+  const range = to && !to.isLink && !dep.overridden ? registryRange(dep.spec) : undefined
   const unsatisfied = range !== undefined && !semver.satisfies(to!.version, range, { includePrerelease: true })
   const edge: ArboristEdge = { type: dep.type, name: dep.name, spec: dep.spec, from, to, missing: to === null, invalid: to !== null && (dep.invalid === true || unsatisfied) }
   from.edgesOut.set(dep.name, edge)

@@ -73,6 +73,20 @@ export function nameAndVersion(manifest: Manifest | undefined): { name?: string;
   return { ...(name !== undefined && { name }), ...(version !== undefined && { version }) }
 }
 
+/**
+ * The package names an override setting names, whatever the selector (pnpm `overrides`: `foo`,
+ * `foo@1`, `bar>foo`; yarn `resolutions`: `foo`, `**\/foo`, `bar/@scope/foo`).
+ */
+export function overriddenNames(setting: unknown): Set<string> {
+  const names = new Set<string>()
+  if (typeof setting !== 'object' || setting === null) return names
+  for (const selector of Object.keys(setting)) {
+    const last = /(@[^/@>]+\/)?[^/@>]+(@[^/>]*)?$/.exec(selector.trim())
+    if (last) names.add(last[0].replace(/(.)@.*$/, '$1'))
+  }
+  return names
+}
+
 export function stringField(value: unknown): string | undefined {
   return typeof value === 'string' && value ? value : undefined
 }

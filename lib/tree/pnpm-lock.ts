@@ -21,7 +21,7 @@
 import { readFile } from 'node:fs/promises'
 import { join, posix, relative, resolve } from 'node:path'
 import type { DependencyType, GraphDependency, GraphImporter, GraphPackage, LockGraph } from './lock-graph.js'
-import { declaredDependencies, expandWorkspaceGlobs, nameAndVersion, readLockfileText, readManifest, stringField } from './manifest.js'
+import { declaredDependencies, expandWorkspaceGlobs, nameAndVersion, overriddenNames, readLockfileText, readManifest, stringField } from './manifest.js'
 import { TreeError, describeError } from './errors.js'
 
 export const PNPM_LOCKFILE_NAME = 'pnpm-lock.yaml'
@@ -58,7 +58,7 @@ export async function readPnpmLockfile(path: string, projectDir: string): Promis
     }
   }
   for (const [key, value] of Object.entries(rawImporters).sort(([a], [b]) => (a === '.' ? -1 : b === '.' ? 1 : a < b ? -1 : 1))) {
-    importers.push(await toImporter(key, asMap(value, `importers[${JSON.stringify(key)}]`, fail), major, raw, projectDir, fail))
+    importers.push(await toImporter(key, asMap(value, `importers[${JSON.stringify(key)}]`, fail), major, raw, projectDir, fail, overriddenNames(doc.overrides)))
   }
   return { format: 'pnpm', path, importers, packages }
 }
@@ -163,7 +163,7 @@ function packageDependencies(raw: RawPackage, major: number, all: Map<string, Ra
   return deps
 }
 
-async function toImporter(key: string, raw: Doc, major: number, all: Map<string, RawPackage>, projectDir: string, fail: Fail): Promise<GraphImporter> {
+async function toImporter(key: string, raw: Doc, major: number, all: Map<string, RawPackage>, projectDir: string, fail: Fail, overridden: Set<string>): Promise<GraphImporter> {
   const path = key === '.' ? '' : folderPath(projectDir, key, '', fail)
   const manifestPath = join(projectDir, path, 'package.json')
   const manifest = await readManifest(manifestPath)
@@ -181,7 +181,7 @@ async function toImporter(key: string, raw: Doc, major: number, all: Map<string,
     const entry = locked.get(declared.name)
     if (!entry) return { ...declared, target: null }
     const dep = dependencyTo(declared.name, entry.version, declared.type, major, all, path)
-    return { ...declared, target: dep.target, ...(entry.specifier !== declared.spec && { invalid: true }) }
+    return { ...declared, target: dep.target, ...(entry.specifier !== declared.spec && { invalid: true }), ...(overridden.has(declared.name) && { overridden: true }) }
   })
   return { path, dependencies, ...nameAndVersion(manifest) }
 }
@@ -190,7 +190,7 @@ async function toImporter(key: string, raw: Doc, major: number, all: Map<string,
 function dependencyTo(name: string, reference: string, type: DependencyType, major: number, all: Map<string, RawPackage>, from: string): GraphDependency {
   if (reference.startsWith('link:')) {
     const folder = posix.normalize(posix.join(from, reference.slice('link:'.length))).replace(/^\.$/, '')
-    return { name, spec: `file:${folder || '.'}`, type, target: folder.startsWith('..') ? null : { folder } }
+    return { name, spec: `file:${folder || '.'}`, type, target: { folder } }
   }
   const key = major === 6 ? refToKey6(name, reference) : refToKey9(name, reference)
   const target = all.get(key)

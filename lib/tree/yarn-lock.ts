@@ -20,7 +20,7 @@ import { createRequire } from 'node:module'
 import { join, posix, relative, resolve } from 'node:path'
 import semver from 'semver'
 import type { DependencyType, GraphDependency, GraphImporter, GraphPackage, GraphTarget, LockGraph } from './lock-graph.js'
-import { declaredDependencies, expandWorkspaceGlobs, nameAndVersion, readLockfileText, readManifest, type Manifest } from './manifest.js'
+import { declaredDependencies, expandWorkspaceGlobs, nameAndVersion, overriddenNames, readLockfileText, readManifest, type Manifest } from './manifest.js'
 import { TreeError, describeError } from './errors.js'
 
 export const YARN_LOCKFILE_NAME = 'yarn.lock'
@@ -67,10 +67,11 @@ export async function readYarnLockfile(path: string, projectDir: string): Promis
   const rootManifest = await readManifest(rootManifestPath)
   if (!rootManifest) throw fail(`there is no ${rootManifestPath} beside it`, 'ELOCKSYNC')
   const workspaces = await readWorkspaces(projectDir, rootManifest, rootManifestPath)
+  // yarn's `resolutions` replace versions wherever the name appears.
+  const overridden = overriddenNames(rootManifest.resolutions)
   const lookup = (name: string, spec: string, from: string): GraphTarget | null => {
     if (/^link:/i.test(spec)) {
-      const folder = posix.normalize(posix.join(from, spec.slice('link:'.length))).replace(/^\.$/, '')
-      return folder.startsWith('..') ? null : { folder }
+      return { folder: posix.normalize(posix.join(from, spec.slice('link:'.length))).replace(/^\.$/, '') }
     }
     const pkg = keyed.get(`${name}@${spec}`)
     if (pkg) return { package: pkg.id }
@@ -90,7 +91,7 @@ export async function readYarnLockfile(path: string, projectDir: string): Promis
       if (typeof section !== 'object' || section === null || Array.isArray(section)) throw fail(`${where} is not an object`)
       for (const [name, spec] of Object.entries(section)) {
         if (typeof spec !== 'string') throw fail(`${where}[${JSON.stringify(name)}] is not a string`)
-        pkg.dependencies.push({ name, spec, type: type as DependencyType, target: lookup(name, spec, '') })
+        pkg.dependencies.push({ name, spec, type: type as DependencyType, target: lookup(name, spec, ''), ...(overridden.has(name) && { overridden: true }) })
       }
     }
     packages.set(pkg.id, pkg)
@@ -100,7 +101,7 @@ export async function readYarnLockfile(path: string, projectDir: string): Promis
   for (const workspace of [{ path: '' } as Workspace, ...workspaces]) {
     const manifestPath = join(projectDir, workspace.path, 'package.json')
     const manifest = workspace.path === '' ? rootManifest : ((await readManifest(manifestPath)) ?? {})
-    const dependencies = declaredDependencies(manifest, manifestPath).map((d): GraphDependency => ({ ...d, target: lookup(d.name, d.spec, workspace.path) }))
+    const dependencies = declaredDependencies(manifest, manifestPath).map((d): GraphDependency => ({ ...d, target: lookup(d.name, d.spec, workspace.path), ...(overridden.has(d.name) && { overridden: true }) }))
     importers.push({ path: workspace.path, dependencies, ...nameAndVersion(manifest) })
   }
   return { format: 'yarn', path, importers, packages }

@@ -140,6 +140,9 @@ t.test('coverage: a lockfile that does not match package.json is ELOCKSYNC namin
 
   const unsatisfied = editedProject(t, (s) => s.replace('specifier: ^7.0.0\n        version: 7.0.0', 'specifier: ^7.0.0\n        version: 6.0.0'))
   t.equal((await loadError({ projectDir: unsatisfied, registryFor })).code, 'ELOCKSYNC', 'a version outside the specifier')
+  // pnpm `overrides` replace the version package.json asks for: not a coverage error.
+  const overridden = editedProject(t, (s) => s.replace('specifier: ^7.0.0\n        version: 7.0.0', 'specifier: ^7.0.0\n        version: 6.0.0').replace('settings:', 'overrides:\n  is-number: 6.0.0\n\nsettings:'))
+  t.equal(ref(await loadPackages({ projectDir: overridden, registryFor, omit: ['optional'] }), 'is-number').version, '6.0.0')
 
   const newWorkspace = copyFixture(t, 'pnpm-workspace')
   mkdirSync(join(newWorkspace, 'packages/c'))

@@ -85,6 +85,18 @@ t.test('coverage: a manifest dependency without its entry is ELOCKSYNC naming th
 
   const outside = editedProject(t, (s) => s.replace('version "1.4.0"\n  resolved "https://registry.yarnpkg.com/once', 'version "2.0.0"\n  resolved "https://registry.yarnpkg.com/once'))
   t.equal((await loadError({ projectDir: outside, registryFor })).code, 'ELOCKSYNC', 'an entry whose version is outside its range')
+  // yarn `resolutions` replace versions wherever the name appears: not a coverage error.
+  const pkg = JSON.parse(readFileSync(join(outside, 'package.json'), 'utf8'))
+  pkg.resolutions = { '**/once': '2.0.0' }
+  writeFileSync(join(outside, 'package.json'), JSON.stringify(pkg))
+  t.equal(ref(await loadPackages({ projectDir: outside, registryFor }), 'once').version, '2.0.0')
+
+  // A link: to a folder outside the project is a link (nothing to verify), as npm's file:../lib.
+  const linked = copyFixture(t, 'yarn-workspace')
+  const root = JSON.parse(readFileSync(join(linked, 'package.json'), 'utf8'))
+  root.dependencies.linked = 'link:../elsewhere'
+  writeFileSync(join(linked, 'package.json'), JSON.stringify(root))
+  t.match(ref(await loadPackages({ projectDir: linked, registryFor }), 'linked'), { source: 'link', resolved: 'file:../elsewhere' })
 })
 
 t.test('bad input is an error naming the file', async (t) => {
