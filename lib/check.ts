@@ -70,6 +70,8 @@ export interface CheckOptions {
   retries?: number
   /** The policy file; default: verify-deps.policy.yaml/.yml/.json in the project, else the built-in default. */
   policyFile?: string
+  /** `--lockfile`: the lockfile to read (absolute), instead of npm's, else pnpm's, else yarn's. */
+  lockfile?: string
   /**
    * `--fetch-tarballs`: download the tarball of each registry entry whose lockfile integrity is
    * weaker than sha512, so that it can pass when the bytes match it and the registry's signed sha512.
@@ -160,6 +162,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(scriptConfig.npmrcAllowScripts && { npmrcAllowScripts: scriptConfig.npmrcAllowScripts }),
     projectDir,
     mode: options.mode ?? 'lockfile',
+    ...(options.lockfile !== undefined && { lockfile: options.lockfile }),
     ...(workspaces && { workspaces: workspaces.value }),
     ...(includeRoot && { includeWorkspaceRoot: true }),
     ...(omit && { omit: omit.value }),
@@ -253,7 +256,12 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...[...own].map(([key, setting]) => ({ key, ...setting })),
   ]
   const scriptNotices = scripts ? [`install scripts: ${scripts.reason}`, ...scripts.allowScripts.ignored] : tree.allowScripts.ignored
-  return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, redact: redactWith(config), ...(scripts && { scripts }) }
+  return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...ignoredLockfileNotices(tree), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, redact: redactWith(config), ...(scripts && { scripts }) }
+}
+
+/** One notice per lockfile the project has but the check did not read. */
+function ignoredLockfileNotices(tree: TreeResult): string[] {
+  return (tree.ignoredLockfiles ?? []).map((file) => `${file} was not read: the check read ${tree.lockfile} (npm's lockfile wins over pnpm's and yarn's; --lockfile chooses)`)
 }
 
 /**
@@ -291,7 +299,8 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   return redactStrings<Report>({
     schemaVersion: 1,
     tool: { name: 'verify-deps', version: options.toolVersion },
-    project: { root: projectDir, lockfile: tree.lockfile ?? '', policy: policyFile, settings },
+    // A memoized tree (fetch/store) is always an npm one.
+    project: { root: projectDir, lockfile: tree.lockfile ?? '', lockfileFormat: tree.lockfileFormat ?? 'npm', policy: policyFile, settings },
     summary,
     packages: results,
     couldNotVerify,

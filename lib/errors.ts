@@ -49,6 +49,11 @@ export const ERRORS = {
     summary: 'The project directory does not exist or is not a directory.',
     fix: 'Point verify-deps at the folder that holds package.json.',
   },
+  ENOTNPMPROJECT: {
+    kind: 'usage',
+    summary: '`install` or `ci` was run in a pnpm or yarn project (a pnpm-lock.yaml or yarn.lock and no npm lockfile): these gates run npm, which would ignore that lockfile and resolve the tree afresh.',
+    fix: 'Check the project with "verify-deps check" before "pnpm install --frozen-lockfile" or "yarn install --frozen-lockfile".',
+  },
   ENOPACKAGEJSON: {
     kind: 'usage',
     summary: 'There is no package.json where `setup`, `install` or `ci` looks for the project.',
@@ -61,17 +66,17 @@ export const ERRORS = {
   },
   ENOLOCK: {
     kind: 'usage',
-    summary: 'The project has no package-lock.json or npm-shrinkwrap.json.',
-    fix: 'Run "npm install --package-lock-only" and commit the lockfile, or use `--ideal` to resolve the tree from the registry.',
+    summary: 'The project has no package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock (or the file `--lockfile` names is not there).',
+    fix: 'Write and commit the lockfile with the project\'s package manager ("npm install --package-lock-only", "pnpm install --lockfile-only", "yarn install"), or use `--ideal` (npm) to resolve the tree from the registry.',
   },
   ELOCKFILE: {
     kind: 'usage',
-    summary: 'The lockfile is JSON but not the shape npm writes (an entry of the wrong type, a location with `..` segments, …).',
-    fix: 'Regenerate it with "npm install --package-lock-only".',
+    summary: 'The lockfile is not the shape its package manager writes (an entry of the wrong type, a location with `..` segments, YAML that does not parse, a pnpm or yarn entry without a source, …), or `--lockfile` names no lockfile of the project.',
+    fix: 'Regenerate it with "npm install --package-lock-only" (pnpm: "pnpm install --lockfile-only"; yarn 1: "yarn install").',
   },
   ELOCKFILEVERSION: {
     kind: 'usage',
-    summary: 'The lockfile is version 1 (no `packages`) or newer than this verify-deps understands.',
+    summary: 'The lockfile is version 1 (no `packages`) or newer than this verify-deps understands; a pnpm-lock.yaml other than 6.x or 9.x; or a yarn berry (2+) yarn.lock, whose checksums hash yarn\'s zip archives, not the registry tarballs.',
     fix: 'Write the lockfile with npm 7 or later ("--lockfile-version 3"), or use a verify-deps release that supports it.',
   },
   ELOCKFILEAMBIGUOUS: {
@@ -81,7 +86,7 @@ export const ERRORS = {
   },
   ELOCKSYNC: {
     kind: 'usage',
-    summary: 'The lockfile does not cover package.json (or a workspace\'s): a dependency is missing or does not satisfy its spec, so `npm ci` would refuse it.',
+    summary: 'The lockfile does not cover package.json (or a workspace\'s): a dependency is missing or does not satisfy its spec, so `npm ci` (or `pnpm install --frozen-lockfile`, `yarn install --frozen-lockfile`) would refuse it.',
     fix: 'Run "npm install --package-lock-only" and review the lockfile change.',
   },
   ENONODEMODULES: {

@@ -118,6 +118,9 @@ export interface RegistrySummary {
   couldNotVerify: boolean
 }
 
+/** Which package manager's lockfile the check read. */
+export type LockfileFormat = 'npm' | 'pnpm' | 'yarn'
+
 /** The one Report model every format renders. */
 /**
  * A setting that shaped what was checked or how (`omit`, `workspace`, `offline`, a verify-deps key),
@@ -133,8 +136,11 @@ export interface RunSetting {
 export interface Report {
   schemaVersion: 1
   tool: { name: string; version: string }
-  /** `policy`: the policy file used, or null for the built-in default policy; `tarball`: the tarball `verify` checked (no lockfile). */
-  project: { root: string; lockfile: string; policy?: string | null; tarball?: string; settings?: RunSetting[] }
+  /**
+   * `policy`: the policy file used, or null for the built-in default policy; `tarball`: the tarball
+   * `verify` checked (no lockfile); `lockfileFormat`: whose lockfile was read (the check only).
+   */
+  project: { root: string; lockfile: string; policy?: string | null; tarball?: string; settings?: RunSetting[]; lockfileFormat?: LockfileFormat }
   summary: ReportSummary
   packages: PackageResult[]
   /** True when some evidence could not be obtained (registry/network/trust failure): exit 3 unless something failed. */

@@ -28,6 +28,9 @@ workspace root with that workspace selected. npm's configuration (.npmrc files, 
 is read as npm reads it; docs/check.md "npm configuration" lists what is used.
 
 Tree:
+  --lockfile FILE        the lockfile to check: the project's package-lock.json,
+                         npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock (v1) (default: npm's if
+                         there is one, else pnpm's, else yarn's; the others are named in the report)
   --installed            check the tree on disk (node_modules) and compare it with the lockfile
   --ideal                check the tree npm would install (resolves missing entries from the registry)
   -w, --workspace NAME   only this workspace's dependencies (repeatable; default: npm's
@@ -73,6 +76,7 @@ lockfile error · 3 could not verify (registry, network or trust-material failur
 `
 
 export const CHECK_OPTIONS = {
+  lockfile: { type: 'string' },
   installed: { type: 'boolean' },
   ideal: { type: 'boolean' },
   workspace: { type: 'string', short: 'w', multiple: true },
@@ -113,6 +117,7 @@ export function checkRunOptions(values: CheckValues, dir: string | undefined, ct
     env: ctx.env,
     toolVersion: ctx.toolVersion,
     mode: values.installed ? 'installed' : values.ideal ? 'ideal' : 'lockfile',
+    ...(values.lockfile && { lockfile: resolve(ctx.cwd, values.lockfile) }),
     ...(values.workspace?.length && { workspaces: values.workspace }),
     ...(values['include-workspace-root'] && { includeWorkspaceRoot: true }),
     ...(omit.length && { omit }),

@@ -5,7 +5,7 @@
  *
  * npm's output goes to stderr; stdout is the report's, as for the check.
  */
-import { relative } from 'node:path'
+import { basename, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { redactArgs } from '../fetch/redact.js'
 import { inputError, VerifyDepsError, type ErrorCode } from '../errors.js'
@@ -13,6 +13,7 @@ import { refuseNpmSettings, splitGateArgs } from '../gate/args.js'
 import { runCiGate, runInstallGate, type GateOptions, type GateOutcome } from '../gate/install.js'
 import { npmCommand, runNpm, type NpmRunResult } from '../gate/npm.js'
 import { findProjectRoot } from '../fetch/npm-config.js'
+import { findProjectLockfile } from '../tree/lockfile.js'
 import { CHECK_OPTIONS, checkAndReport, type CheckContext } from './check-command.js'
 import { EXIT, signalExitCode, type ExitCode } from './exit-codes.js'
 import { lifecycleEvent } from './lifecycle.js'
@@ -86,6 +87,7 @@ export async function runInstallCommand(argv: readonly string[], term: Terminal,
   refuseAsInstallScript('install', ctx.env)
   refuseNpmSettings(settings, 'install')
   const projectDir = await projectRoot(ctx)
+  await refuseOtherPackageManager(projectDir, 'install')
   const shown = (path: string) => relative(ctx.cwd, path) || path
   const afterwards = (restored: readonly string[]) =>
     `Nothing was installed; ${restored.length ? `restored ${restored.map(shown).join(', ')}` : 'package.json and the lockfile are unchanged'}.`
@@ -152,6 +154,7 @@ export async function runCiCommand(argv: readonly string[], term: Terminal, ctx:
   refuseAsInstallScript('ci', ctx.env)
   refuseNpmSettings(settings, 'ci')
   const projectDir = await projectRoot(ctx)
+  await refuseOtherPackageManager(projectDir, 'ci')
 
   // Nothing is written before npm ci, so a signal during the check ends the process as usual; once
   // npm ci runs, it goes on to npm and the exit is 128 + the signal's number.
@@ -217,6 +220,21 @@ async function projectRoot(ctx: CheckContext): Promise<string> {
   const root = await findProjectRoot(ctx.cwd, ctx.env)
   if (!root) throw inputError('ENOPACKAGEJSON', `no package.json in ${ctx.cwd} or any folder above it`, 'Run it in the project folder.')
   return root
+}
+
+/**
+ * The gates run npm. In a pnpm or yarn project (its lockfile, no npm one) npm would ignore that
+ * lockfile and resolve the tree afresh, so the check would vouch for a tree other than the one installed.
+ */
+async function refuseOtherPackageManager(projectDir: string, command: string): Promise<void> {
+  const found = await findProjectLockfile(projectDir)
+  if (found && found.format !== 'npm') {
+    throw inputError(
+      'ENOTNPMPROJECT',
+      `verify-deps ${command} runs npm, but ${projectDir} is a ${found.format} project (${basename(found.path)}, no package-lock.json): npm would not install from that lockfile`,
+      `Run "verify-deps check" and then "${found.format} install --frozen-lockfile" instead.`,
+    )
+  }
 }
 
 /** As the project's own install script these would run npm inside npm, and install again and again. */

@@ -9,7 +9,7 @@ import { chunkedOutput, JsonArrayStream, stringifyJSON, stringifyJSONChunks } fr
 import type { PackageExplanation } from '../policy/evaluate.js'
 import { toExplanationJson } from '../policy/explain.js'
 import type { FindingCode, FindingSeverity } from '../findings.js'
-import type { Decision, PackageLocation, PackageResult, PackageSource, RegistrySummary, Report, ReportSummary, RunSetting } from '../model.js'
+import type { Decision, LockfileFormat, PackageLocation, PackageResult, PackageSource, RegistrySummary, Report, ReportSummary, RunSetting } from '../model.js'
 import type { AttestationStatus, IdentitySource, IntegrityStatus, PackageFacts, SignatureStatus, SignerIdentity } from '../model/facts.js'
 import type { InstallScriptContext, InstallScriptsResult } from '../model/install-scripts.js'
 import { IDENTITY_FIELDS, type IdentityField } from './report-schema.js'
@@ -22,7 +22,7 @@ export interface JsonReport {
   schemaVersion: 1
   tool: { name: string; version: string }
   /** `tarball`: only in `verify`'s report. */
-  project: { root: string; lockfile: string; policy: string | null; tarball?: string; settings?: RunSetting[] }
+  project: { root: string; lockfile: string; lockfileFormat?: LockfileFormat; policy: string | null; tarball?: string; settings?: RunSetting[] }
   summary: ReportSummary
   couldNotVerify: boolean
   notices: string[]
@@ -96,6 +96,7 @@ export function toJsonReport(report: Report): JsonReport {
     project: {
       root: report.project.root,
       lockfile: report.project.lockfile,
+      ...(report.project.lockfileFormat !== undefined && { lockfileFormat: report.project.lockfileFormat }),
       policy: report.project.policy ?? null,
       ...(report.project.tarball !== undefined && { tarball: report.project.tarball }),
       ...(report.project.settings !== undefined && { settings: report.project.settings.map((s) => ({ ...s })) }),

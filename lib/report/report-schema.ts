@@ -145,6 +145,7 @@ export const REPORT_JSON_SCHEMA: Schema = {
         {
           root: str('Project root folder (for `verify`, the folder of the tarball).'),
           lockfile: str('The lockfile that was read; empty when none was (`verify`).'),
+          lockfileFormat: enumOf(['npm', 'pnpm', 'yarn'], 'The check only: whose lockfile `lockfile` is: npm (package-lock.json, npm-shrinkwrap.json), pnpm (pnpm-lock.yaml) or yarn (yarn.lock v1). When a project has several, npm\'s is read unless `--lockfile` chooses; the others are named in `notices`.'),
           policy: strOrNull('The policy file that decided, or `null` for the built-in default policy.'),
           tarball: str('`verify` only: the tarball that was verified, as named on the command line.'),
           settings: {
@@ -153,7 +154,7 @@ export const REPORT_JSON_SCHEMA: Schema = {
             description: 'The check only: settings that shaped what was checked or how, and where each came from (a file, the environment, the command line): `omit` (dependency types left out), `workspace`, `offline`, and the `verify-deps-*` npm config keys in effect. A pull request that adds `omit=dev` to the project `.npmrc` shows here.',
           },
         },
-        ['tarball', 'settings'],
+        ['tarball', 'settings', 'lockfileFormat'],
       ),
       summary: object('How many packages ended each way. `total` is the sum of the others.', {
         total: count('Distinct packages (`name@version`) checked.'),

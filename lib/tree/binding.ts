@@ -31,6 +31,8 @@ export interface ResolvedRewrite {
   registry: string
   /** `replace-registry-host`: `npmjs` (default), `never`, `always`, a hostname or a URL prefix. */
   replaceRegistryHost?: string
+  /** The package manager that fetches it, for messages (default `npm`). */
+  installer?: string
 }
 
 export interface BindingContext {
@@ -70,7 +72,7 @@ export function checkBinding(node: ArboristNode, classified: NodeSource, name: s
 
   const resolved = node.resolved
   if (resolved && context.registry) {
-    const problem = originProblem(resolved, context.registry, context.rewrite)
+    const problem = originProblem(resolved, context.registry, context.rewrite, context.rewrite.installer ?? 'npm')
     if (problem) findings.push(finding('RESOLVED_ORIGIN_MISMATCH', `${at}: ${problem}`))
   }
   return findings
@@ -171,20 +173,20 @@ export function effectiveFetchUrl(resolved: string, rewrite: ResolvedRewrite): U
   return rewritten
 }
 
-function originProblem(resolved: string, registryUrl: string, rewrite: ResolvedRewrite): string | undefined {
+function originProblem(resolved: string, registryUrl: string, rewrite: ResolvedRewrite, installer: string): string | undefined {
   const registry = new URL(registryUrl)
   const fetched = effectiveFetchUrl(resolved, rewrite)
   if (!fetched) return `"resolved" is not a URL, but the package is verified against ${redact(registry)}`
   if (fetched.protocol !== 'https:' && fetched.protocol !== 'http:') {
-    return `npm would fetch it from ${redact(fetched)}, which is not a registry URL; it is verified against ${redact(registry)}`
+    return `${installer} would fetch it from ${redact(fetched)}, which is not a registry URL; it is verified against ${redact(registry)}`
   }
   const registryPath = registry.pathname.replace(/\/?$/, '/')
   const rewrittenNote = fetched.href === new URL(resolved).href ? '' : ` (its "resolved" ${redact(new URL(resolved))}, rewritten by replace-registry-host)`
   if (fetched.origin !== registry.origin) {
-    return `npm would fetch the tarball from ${fetched.origin}${rewrittenNote}, but the package is verified against ${redact(registry)}`
+    return `${installer} would fetch the tarball from ${fetched.origin}${rewrittenNote}, but the package is verified against ${redact(registry)}`
   }
   if (registryPath !== '/' && !fetched.pathname.startsWith(registryPath)) {
-    return `npm would fetch the tarball from ${fetched.origin}${fetched.pathname}${rewrittenNote}, outside the registry ${redact(registry)}`
+    return `${installer} would fetch the tarball from ${fetched.origin}${fetched.pathname}${rewrittenNote}, outside the registry ${redact(registry)}`
   }
   return undefined
 }

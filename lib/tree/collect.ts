@@ -21,6 +21,8 @@ export interface CollectContext {
   invalid: (node: ArboristNode, detail: string) => Error
   /** npm's allowScripts policy for the project (allow-scripts.ts), or null when it has none. */
   allowScripts?: AllowScriptsPolicy | null
+  /** Whether npm's install-script rules apply (default true); false for a pnpm or yarn tree. */
+  installScripts?: boolean
 }
 
 /** Nodes that are the project's own code or stand for another node, never packages to verify. */
@@ -66,10 +68,12 @@ export function collectPackages(nodes: Iterable<ArboristNode>, context: CollectC
       byKey.set(key, ref)
     }
     ref.locations.push(locationOf(node, name, context.walk))
-    const installScript = mergeInstallScripts(ref.installScript, installScriptOf(node, context.allowScripts ?? null))
-    if (installScript) ref.installScript = installScript
-    const unflagged = mergeInstallScripts(ref.unflaggedInstallScript, installScriptOf(node, context.allowScripts ?? null, false))
-    if (unflagged) ref.unflaggedInstallScript = unflagged
+    if (context.installScripts !== false) {
+      const installScript = mergeInstallScripts(ref.installScript, installScriptOf(node, context.allowScripts ?? null))
+      if (installScript) ref.installScript = installScript
+      const unflagged = mergeInstallScripts(ref.unflaggedInstallScript, installScriptOf(node, context.allowScripts ?? null, false))
+      if (unflagged) ref.unflaggedInstallScript = unflagged
+    }
     for (const f of findings) {
       ref.lockfileFindings ??= []
       if (!ref.lockfileFindings.some((known) => known.code === f.code && known.message === f.message)) ref.lockfileFindings.push(f)

@@ -1,14 +1,16 @@
 /**
  * The tree stage: which packages are in the project. One call, as a fixed sequence of steps:
- *   1. find and validate the lockfile (our own checks: arborist would treat a broken one as absent)
+ *   1. find and validate the lockfile (our own checks: arborist would treat a broken one as absent);
+ *      npm's package-lock.json / npm-shrinkwrap.json, else pnpm-lock.yaml, else yarn.lock
  *   2. let arborist build the tree: from the lockfile alone (default; CI runs this before
- *      `npm ci`), from node_modules (`installed`), or resolved afresh (`ideal`, needs the registry)
+ *      `npm ci`), from node_modules (`installed`), or resolved afresh (`ideal`, needs the registry);
+ *      a pnpm or yarn lockfile is read into a LockGraph and given the same tree shape (lock-graph.ts)
  *   3. walk it from the root or the chosen workspaces, applying npm's --omit rule
  *   4. collapse nodes into distinct packages, each with all its locations
  *   5. check that the lockfile covers package.json and the workspaces' (lockfile mode), or in
  *      `installed` mode compare node_modules with the lockfile
  */
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import type { PackageRef } from '../model.js'
 import type { AllowScriptsSource } from '../model/install-scripts.js'
@@ -20,7 +22,11 @@ import { collectPackages } from './collect.js'
 import { describeUncovered, findUncoveredDependencies } from './coverage.js'
 import { TreeError, describeError } from './errors.js'
 import { compareInstalled, type InstalledMismatch } from './installed.js'
-import { findLockfile, noLockfileError, readLockfile, type Lockfile } from './lockfile.js'
+import { graphToTree, type LockfileFormat, type LockGraph } from './lock-graph.js'
+import { findProjectLockfile, noLockfileError, readLockfile, type Lockfile } from './lockfile.js'
+import { readManifest, stringField } from './manifest.js'
+import { PNPM_LOCKFILE_HINT, readPnpmLockfile } from './pnpm-lock.js'
+import { YARN_LOCKFILE_HINT, readYarnLockfile } from './yarn-lock.js'
 import { walkTree, type WalkSeed } from './walk.js'
 
 /** How `why` and `root.name` call a project whose package.json has no name (as `npm explain` does). */
@@ -50,6 +56,8 @@ export interface LoadPackagesOptions {
   arboristOptions?: Record<string, unknown>
   /** npm's `allow-scripts` setting from the .npmrc files, with the file that set it (lib/fetch/npm-script-settings.ts). */
   npmrcAllowScripts?: { value: unknown; file: string }
+  /** `--lockfile`: the lockfile to read (absolute, in the project folder), instead of the first found. */
+  lockfile?: string
 }
 
 /** The root package.json fields that say which npm installs the project, as written (untrusted, parsed by the policy stage). */
@@ -63,6 +71,10 @@ export interface TreeResult {
   root: { name: string; version: string; path: string }
   /** The lockfile used; null only in `ideal` mode for a project without one. */
   lockfile: string | null
+  /** Which package manager's lockfile it is (`npm` also for none, in `ideal` mode). */
+  lockfileFormat: LockfileFormat
+  /** Other lockfiles the project has that were not read. */
+  ignoredLockfiles: string[]
   /** `installed` mode: where node_modules differs from the lockfile; [] in the other modes. */
   mismatches: InstalledMismatch[]
   /** Where npm's allowScripts policy comes from, and the entries npm ignores. */
@@ -78,19 +90,28 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<TreeRe
   await assertDirectory(projectDir)
 
   // 1. The lockfile: required, except when `ideal` mode resolves the tree from scratch.
-  const lockfilePath = await findLockfile(projectDir)
-  if (!lockfilePath && mode !== 'ideal') throw noLockfileError(projectDir)
-  const lockfile = lockfilePath ? entriesNeeded(await readLockfile(lockfilePath), mode) : null
+  const found = await findProjectLockfile(projectDir, options.lockfile)
+  if (!found && mode !== 'ideal') throw noLockfileError(projectDir)
+  const format = found?.format ?? 'npm'
+  if (format !== 'npm' && mode !== 'lockfile') {
+    throw new TreeError('ELOCKFILE', `${found!.path}: --${mode} works with npm's lockfile only; a ${format} project is checked from its lockfile`, {
+      file: found!.path,
+      hint: `Leave out --${mode}: verify-deps checks ${LOCKFILE_LABEL[format]} as it is, before "${format} install" runs.`,
+    })
+  }
+  const graph = found && format !== 'npm' ? await readLockGraph(found.path, format, projectDir) : null
+  const lockfile = found && format === 'npm' ? entriesNeeded(await readLockfile(found.path), mode) : null
+  const lockfilePath = found?.path ?? null
 
   const manifestPath = join(projectDir, 'package.json')
-  const manifest = await readRootManifest(manifestPath)
+  const manifest = await readManifest(manifestPath)
   const rootName = stringField(manifest?.name) ?? lockfile?.packages.get('')?.name
   // npm reads allowScripts from the project root's package.json (npm.prefix), also for a workspace install.
   const allowScripts = resolveAllowScripts({ value: manifest?.allowScripts, file: manifestPath }, options.npmrcAllowScripts)
 
   // 2. The tree.
-  const tree = await loadTree(projectDir, mode, lockfile, options.arboristOptions ?? {})
-  shortcutBundlerQueries(tree)
+  const tree = graph ? graphToTree(graph, projectDir) : await loadTree(projectDir, mode, lockfile, options.arboristOptions ?? {})
+  if (!graph) shortcutBundlerQueries(tree)
 
   // 3. The walk: the root (and through it every workspace), or only the chosen workspaces.
   const seeds: WalkSeed[] = options.workspaces?.length
@@ -104,30 +125,33 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<TreeRe
   // 4. Distinct packages. With every workspace selected, unreachable (extraneous) nodes are kept and
   //    marked, so nothing in the tree goes unreported.
   const nodes = options.workspaces?.length ? walk.nodes : tree.inventory.values()
-  const invalidFile = mode === 'installed' ? null : lockfile?.path
+  const invalidFile = mode === 'installed' ? null : lockfilePath
   const packages = collectPackages(nodes, {
     projectDir,
     walk,
     omit,
     registryFor: options.registryFor,
-    // Any unscoped name gives the default registry.
-    rewrite: options.resolvedRewrite ?? { registry: options.registryFor('npm') },
+    rewrite: resolvedRewriteFor(format, options),
     allowScripts: allowScripts.policy,
+    // pnpm and yarn run install scripts by their own rules, not npm's allowScripts (docs/check.md).
+    installScripts: format === 'npm',
     invalid: (node, detail) =>
       invalidFile
-        ? new TreeError('ELOCKFILE', `${invalidFile}: packages[${JSON.stringify(node.location)}] ${detail}`, { file: invalidFile, hint: 'Regenerate it with "npm install --package-lock-only".' })
+        ? new TreeError('ELOCKFILE', `${invalidFile}: packages[${JSON.stringify(node.location)}] ${detail}`, { file: invalidFile, hint: REGENERATE_HINT[format] })
         : new TreeError('ELOADTREE', `${join(node.path, 'package.json')}: ${detail}`, { file: join(node.path, 'package.json') }),
   })
 
   // 5. The lockfile must give every dependency the manifests ask for; in `installed` mode,
   //    node_modules must be what the lockfile says.
-  if (mode === 'lockfile' && lockfile) assertCoversManifests(tree, lockfile)
+  if (mode === 'lockfile' && lockfilePath) assertCoversManifests(tree, lockfilePath, format)
   const mismatches = mode === 'installed' && lockfile ? compareInstalled(tree, lockfile, omit) : []
 
   return {
     packages,
     root: { name: rootName ?? ROOT_LABEL, version: tree.version, path: projectDir },
-    lockfile: lockfile?.path ?? null,
+    lockfile: lockfilePath,
+    lockfileFormat: format,
+    ignoredLockfiles: found?.ignored ?? [],
     mismatches,
     allowScripts: { source: allowScripts.source, ...(allowScripts.file !== undefined && { file: allowScripts.file }), ignored: allowScripts.ignored },
     declared: {
@@ -206,15 +230,15 @@ function selectWorkspaces(tree: ArboristNode, wanted: string[], projectDir: stri
  * The lockfile must give every root and workspace dependency (coverage.ts): one that is missing or
  * does not satisfy package.json is an unusable lockfile, never a pass over what it does list.
  */
-function assertCoversManifests(tree: ArboristNode, lockfile: Lockfile): void {
+function assertCoversManifests(tree: ArboristNode, lockfilePath: string, format: LockfileFormat): void {
   const uncovered = findUncoveredDependencies(tree)
   if (uncovered.length === 0) return
   const SHOWN = 5
   const lines = uncovered.slice(0, SHOWN).map(describeUncovered)
   if (uncovered.length > SHOWN) lines.push(`and ${uncovered.length - SHOWN} more`)
-  throw new TreeError('ELOCKSYNC', `${lockfile.path}: does not match package.json: ${lines.join('; ')}`, {
-    file: lockfile.path,
-    hint: 'Run "npm install" to bring the lockfile in line with package.json, review the change, and commit both.',
+  throw new TreeError('ELOCKSYNC', `${lockfilePath}: does not match package.json: ${lines.join('; ')}`, {
+    file: lockfilePath,
+    hint: `Run "${format} install" to bring the lockfile in line with package.json, review the change, and commit both.`,
   })
 }
 
@@ -242,31 +266,25 @@ function needsNodeModules(lockfile: Lockfile): boolean {
 }
 
 /**
- * The root package.json, or undefined without one. Arborist cannot tell us the root's own name: for
- * a nameless root it makes one up from the folder name. A package.json that is not JSON is an error,
- * as in npm: arborist would quietly fall back to the lockfile and lose the workspace list.
+ * How the installer treats a lockfile's tarball URL. npm rewrites it (replace-registry-host); pnpm
+ * and yarn 1 fetch it as written. registry.yarnpkg.com, yarn 1's default, serves the npm registry
+ * (npmjs.org) under another name: its URLs count as registry.npmjs.org's, so a yarn project on the
+ * public registry is bound as an npm one is, and one behind another registry is not.
  */
-async function readRootManifest(path: string): Promise<Record<string, unknown> | undefined> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch {
-    return undefined
-  }
-  let pkg: unknown
-  try {
-    pkg = JSON.parse(text.replace(/^\uFEFF/, ''))
-  } catch (err) {
-    throw new TreeError('EJSONPARSE', `${path}: is not valid JSON: ${describeError(err)}`, { file: path, cause: err, hint: 'Fix package.json; npm cannot read it either.' })
-  }
-  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) {
-    throw new TreeError('EJSONPARSE', `${path}: expected a JSON object`, { file: path, hint: 'Fix package.json; npm cannot read it either.' })
-  }
-  return pkg as Record<string, unknown>
+function resolvedRewriteFor(format: LockfileFormat, options: LoadPackagesOptions): ResolvedRewrite {
+  // Any unscoped name gives the default registry.
+  const registry = options.resolvedRewrite?.registry ?? options.registryFor('npm')
+  if (format === 'pnpm') return { registry, replaceRegistryHost: 'never', installer: 'pnpm' }
+  if (format === 'yarn') return { registry: 'https://registry.npmjs.org/', replaceRegistryHost: 'registry.yarnpkg.com', installer: 'yarn' }
+  return options.resolvedRewrite ?? { registry }
 }
 
-function stringField(value: unknown): string | undefined {
-  return typeof value === 'string' && value ? value : undefined
+const LOCKFILE_LABEL: Record<LockfileFormat, string> = { npm: 'package-lock.json', pnpm: 'pnpm-lock.yaml', yarn: 'yarn.lock' }
+
+const REGENERATE_HINT: Record<LockfileFormat, string> = { npm: 'Regenerate it with "npm install --package-lock-only".', pnpm: PNPM_LOCKFILE_HINT, yarn: YARN_LOCKFILE_HINT }
+
+function readLockGraph(path: string, format: Exclude<LockfileFormat, 'npm'>, projectDir: string): Promise<LockGraph> {
+  return format === 'pnpm' ? readPnpmLockfile(path, projectDir) : readYarnLockfile(path, projectDir)
 }
 
 async function assertDirectory(projectDir: string): Promise<void> {

@@ -7,8 +7,12 @@
  * Format: https://docs.npmjs.com/cli/configuring-npm/package-lock-json
  */
 import { readFile, stat } from 'node:fs/promises'
-import { isAbsolute, join, posix } from 'node:path'
+import { basename, dirname, isAbsolute, join, posix, resolve } from 'node:path'
 import { TreeError, describeError } from './errors.js'
+import type { LockfileFormat } from './lock-graph.js'
+import { readLockfileText } from './manifest.js'
+import { PNPM_LOCKFILE_NAME } from './pnpm-lock.js'
+import { YARN_LOCKFILE_NAME } from './yarn-lock.js'
 
 /**
  * npm 7–11 read npm-shrinkwrap.json in preference to package-lock.json (so does the arborist
@@ -19,7 +23,7 @@ export const LOCKFILE_NAMES = ['npm-shrinkwrap.json', 'package-lock.json'] as co
 /** The newest lockfileVersion whose `packages` layout this tool understands (npm 7–11 write 2 or 3). */
 export const MAX_LOCKFILE_VERSION = 3
 
-const MAKE_LOCKFILE_HINT = 'Create one with "npm install --package-lock-only" (npm 7 or newer) and commit it.'
+const MAKE_LOCKFILE_HINT = 'Create one with the package manager the project uses and commit it: "npm install --package-lock-only" (npm 7 or newer), "pnpm install --lockfile-only" or "yarn install" (yarn 1).'
 
 /** One `packages` entry: only the fields the tree stage reads. */
 export interface LockEntry {
@@ -49,16 +53,15 @@ const BOOLEAN_FIELDS = ['link', 'dev', 'optional', 'devOptional', 'peer', 'inBun
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const
 
 /**
- * The lockfile npm would use in `projectDir`, or null when there is none. When both names are there
- * with different bytes, which one npm installs depends on its version (npm 12 no longer reads
+ * The npm lockfile npm would use in `projectDir`, or null when there is none. When both names are
+ * there with different bytes, which one npm installs depends on its version (npm 12 no longer reads
  * npm-shrinkwrap.json), so no verdict could be bound to it: an error (ELOCKFILEAMBIGUOUS).
  */
 export async function findLockfile(projectDir: string): Promise<string | null> {
   const found: string[] = []
   for (const name of LOCKFILE_NAMES) {
     const path = join(projectDir, name)
-    const info = await stat(path).catch(() => null)
-    if (info?.isFile()) found.push(path)
+    if (await isFile(path)) found.push(path)
   }
   if (found.length === 2) {
     const [shrinkwrap, packageLock] = await Promise.all(found.map((path) => readFile(path).catch(() => null)))
@@ -72,21 +75,67 @@ export async function findLockfile(projectDir: string): Promise<string | null> {
   return found[0] ?? null
 }
 
+/** The lockfile a project is checked from, its format, and the other lockfiles it has that were not read. */
+export interface ProjectLockfile {
+  path: string
+  format: LockfileFormat
+  /** Other lockfiles in the project, not read (npm's wins; `--lockfile` chooses). */
+  ignored: string[]
+}
+
+/** The file names of each format, in the order they are preferred: npm's, then pnpm's, then yarn's. */
+export const LOCKFILE_FORMATS: ReadonlyArray<{ format: LockfileFormat; names: readonly string[] }> = [
+  { format: 'npm', names: LOCKFILE_NAMES },
+  { format: 'pnpm', names: [PNPM_LOCKFILE_NAME] },
+  { format: 'yarn', names: [YARN_LOCKFILE_NAME] },
+]
+
+/**
+ * Which lockfile the project is checked from: `chosen` (`--lockfile`, absolute) when given, else
+ * the first format present, npm's first. null when the project has none.
+ */
+export async function findProjectLockfile(projectDir: string, chosen?: string): Promise<ProjectLockfile | null> {
+  const present: Array<{ path: string; format: LockfileFormat }> = []
+  for (const { format, names } of LOCKFILE_FORMATS) {
+    for (const name of names) {
+      const path = join(projectDir, name)
+      if (await isFile(path)) present.push({ path, format })
+    }
+  }
+  let format: LockfileFormat | undefined
+  if (chosen !== undefined) {
+    const named = LOCKFILE_FORMATS.find((f) => f.names.includes(basename(chosen)))
+    if (!named || resolve(dirname(chosen)) !== resolve(projectDir)) {
+      throw new TreeError('ELOCKFILE', `--lockfile ${chosen}: must be the project's ${LOCKFILE_FORMATS.flatMap((f) => f.names).join(', ')} (in ${projectDir})`, {
+        file: chosen,
+        hint: 'Name one of the lockfiles in the project folder; pnpm and npm read their lockfile only from there.',
+      })
+    }
+    if (!(await isFile(chosen))) throw new TreeError('ENOLOCK', `--lockfile ${chosen}: no such file`, { file: chosen, hint: 'Name a lockfile the project has.' })
+    format = named.format
+  } else {
+    format = present[0]?.format
+  }
+  if (format === undefined) return null
+  // npm's own two names are chosen between as npm does (findLockfile).
+  const path = format === 'npm' ? (await findLockfile(projectDir))! : chosen ?? present.find((p) => p.format === format)!.path
+  return { path, format, ignored: present.filter((p) => p.format !== format).map((p) => p.path) }
+}
+
 export function noLockfileError(projectDir: string): TreeError {
-  return new TreeError('ENOLOCK', `No package-lock.json or npm-shrinkwrap.json in ${projectDir}`, {
+  return new TreeError('ENOLOCK', `No package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock in ${projectDir}`, {
     hint: MAKE_LOCKFILE_HINT,
     file: projectDir,
   })
 }
 
+async function isFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null))?.isFile() ?? false
+}
+
 /** Reads and validates a lockfile; throws TreeError (EJSONPARSE, ELOCKFILE, ELOCKFILEVERSION). */
 export async function readLockfile(path: string): Promise<Lockfile> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    throw new TreeError('ELOCKFILE', `${path}: cannot be read: ${describeError(err)}`, { file: path, cause: err })
-  }
+  const text = await readLockfileText(path)
   return parseLockfile(text, path)
 }
 

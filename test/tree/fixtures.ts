@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import type { PackageRef } from '../../lib/model.js'
-import type { TreeResult } from '../../lib/tree/index.js'
+import { TreeError, loadPackages, type LoadPackagesOptions, type TreeResult } from '../../lib/tree/index.js'
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/tree')
 
@@ -48,3 +48,24 @@ export function ref(result: TreeResult, name: string): PackageRef {
 }
 
 export const names = (result: TreeResult): string[] => [...new Set(result.packages.map((p) => p.name))].sort()
+
+/** A copy of a fixture whose `file` (its lockfile) is rewritten by `edit`; an edit that changes nothing is a broken test. */
+export function editedFixture(t: Test, name: string, file: string, edit: (text: string) => string): string {
+  const dir = copyFixture(t, name)
+  const path = join(dir, file)
+  const before = readFileSync(path, 'utf8')
+  const after = edit(before)
+  if (after === before) throw new Error(`the edit changed nothing in ${file}`)
+  writeFileSync(path, after)
+  return dir
+}
+
+/** The TreeError loadPackages fails with (anything else fails the test). */
+export async function loadError(options: LoadPackagesOptions): Promise<TreeError> {
+  const err = await loadPackages(options).catch((e: unknown) => e)
+  if (!(err instanceof TreeError)) throw new Error(`expected a TreeError, got ${String(err)}`)
+  return err
+}
+
+/** The codes of the lockfile findings on the one package named `name`. */
+export const lockfileCodes = (result: TreeResult, name: string): string[] => (ref(result, name).lockfileFindings ?? []).map((f) => f.code)
