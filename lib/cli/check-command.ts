@@ -171,6 +171,7 @@ export async function checkAndReport(values: CheckValues, dir: string | undefine
   const color = chooseColor({ flag: values.color, noColor: values['no-color'], env: ctx.env, stdoutIsTTY: Boolean(term.stdoutIsTTY), toFile: Boolean(values.output) }) && format === 'text'
   const progress = createProgress(term, format !== 'github')
   let report: Report
+  progress.start('reading the project')
   try {
     report = await runCheck({ ...checkRunOptions(values, dir, ctx), ...extra, onProgress: (done, total, label) => progress.update(done, total, label) })
   } finally {

@@ -7,6 +7,8 @@
 import type { Terminal } from './terminal.js'
 
 export interface Progress {
+  /** Work whose size is not known yet (`reading the project`): the label and, after a second, the time passing. */
+  start(label: string): void
   update(done: number, total: number, label: string): void
   done(): void
 }
@@ -19,7 +21,7 @@ export const PROGRESS_TICK_MS = 1000
 const RATE_AFTER_MS = 1000
 const RATE_AFTER_PACKAGES = 5
 
-const SILENT: Progress = { update: () => {}, done: () => {} }
+const SILENT: Progress = { start: () => {}, update: () => {}, done: () => {} }
 
 /** The clock and timer the indicator uses (tests give their own). */
 export interface ProgressClock {
@@ -39,7 +41,7 @@ const SYSTEM_CLOCK: ProgressClock = {
 
 export function createProgress(term: Terminal, enabled: boolean, clock: ProgressClock = SYSTEM_CLOCK): Progress {
   if (!enabled || !term.stderrIsTTY) return SILENT
-  let state: { done: number; total: number; label: string } | undefined
+  let state: { done: number; total: number | undefined; label: string } | undefined
   let started = 0
   let startDone = 0
   let drawn = 0
@@ -54,13 +56,23 @@ export function createProgress(term: Terminal, enabled: boolean, clock: Progress
     const width = term.columns && term.columns > 1 ? term.columns - 1 : Infinity
     term.err(`\r\x1b[2K${line.length > width ? line.slice(0, width) : line}`)
   }
+  const begin = (done: number) => {
+    started = clock.now()
+    startDone = done
+    stopTicking = clock.every(PROGRESS_TICK_MS, draw)
+  }
   return {
+    start(label) {
+      if (!stopTicking) begin(0)
+      state = { done: 0, total: undefined, label }
+      draw()
+    },
     update(done, total, label) {
       const now = clock.now()
-      if (!state) {
-        started = now
-        startDone = done
-        stopTicking = clock.every(PROGRESS_TICK_MS, draw)
+      // The rate and the ETA count from the first counted update, not from the phase before it.
+      if (!stopTicking || state?.total === undefined) {
+        stopTicking?.()
+        begin(done)
       }
       state = { done, total, label }
       if (now - drawn < PROGRESS_MIN_REDRAW_MS && done < total && shown) return
@@ -81,7 +93,8 @@ export function createProgress(term: Terminal, enabled: boolean, clock: Progress
  * since the indicator started (`doneSinceStart`: remembered and non-registry ones count as done from
  * the start and say nothing about speed); before it means anything, the elapsed time is shown.
  */
-export function formatProgressLine(done: number, total: number, label: string, elapsedMs: number, doneSinceStart: number): string {
+export function formatProgressLine(done: number, total: number | undefined, label: string, elapsedMs: number, doneSinceStart: number): string {
+  if (total === undefined) return [`verify-deps: ${label}`, ...(elapsedMs >= RATE_AFTER_MS ? [formatDuration(elapsedMs)] : [])].join(' · ')
   const percent = total > 0 ? ` (${Math.floor((done / total) * 100)}%)` : ''
   const parts = [`verify-deps: ${label} ${done}/${total}${percent}`]
   if (elapsedMs >= RATE_AFTER_MS && doneSinceStart >= RATE_AFTER_PACKAGES && done < total) {

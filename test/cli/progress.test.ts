@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createProgress, formatDuration, formatProgressLine, PROGRESS_TICK_MS, type ProgressClock } from '../../lib/cli/progress.js'
+import { createProgress, formatDuration, formatProgressLine, PROGRESS_MIN_REDRAW_MS, PROGRESS_TICK_MS, type ProgressClock } from '../../lib/cli/progress.js'
 import type { Terminal } from '../../lib/cli/terminal.js'
 
 const term = (tty: boolean, columns?: number) => {
@@ -105,4 +105,23 @@ t.test('durations', async (t) => {
   t.equal(formatDuration(59_400), '59s')
   t.equal(formatDuration(65_000), '1m05s')
   t.equal(formatDuration(3_725_000), '1h02m')
+})
+
+t.test('work of unknown size first: its label and the time passing; the rate counts from the first count', async (t) => {
+  const { terminal, err } = term(true)
+  const { clock, advance, timers } = fakeClock()
+  const p = createProgress(terminal, true, clock)
+  p.start('reading the project')
+  t.equal(err.at(-1), '\r\x1b[2Kverify-deps: reading the project')
+  advance(2000)
+  t.equal(err.at(-1), '\r\x1b[2Kverify-deps: reading the project · 2s')
+  p.update(0, 100, 'fetching')
+  advance(PROGRESS_TICK_MS)
+  t.equal(err.at(-1), '\r\x1b[2Kverify-deps: fetching 0/100 (0%) · 1s', 'elapsed since the count started')
+  advance(PROGRESS_MIN_REDRAW_MS)
+  p.update(50, 100, 'verifying')
+  t.equal(err.at(-1), '\r\x1b[2Kverify-deps: verifying 50/100 (50%) · 45/s · ETA 1s')
+  t.equal(timers.size, 1, 'one timer')
+  p.done()
+  t.equal(timers.size, 0)
 })
