@@ -42,12 +42,12 @@ export async function runPolicyCommand(argv: readonly string[], term: Terminal, 
 
 export const EXPLAIN_HELP = `Usage: verify-deps explain <name>[@version] [dir] [check options]
 
-Run the check and show, for each installed version of the package (by its name or a name it is
-installed under, an npm: alias), where it is installed and why (root → … → package, as npm
-explain), which policy rule matched,
-each requirement with what was observed and what is allowed, exceptions and the decision; for a
-package with install scripts, whether npm will run them, why, and what the policy's installScripts
-section required. Takes the same tree, registry, trust and cache options as the check.
+Run the check and show, for each installed version of the package (named by its name or by a
+name it is installed under, an npm: alias), where it is installed and why (root → … → package,
+as npm explain), which policy rule matched, each requirement with what was observed and what is
+allowed, exceptions and the decision; for a package with install scripts, whether npm will run
+them, why, and what the policy's installScripts section required. Takes the same tree, registry,
+trust and cache options as the check.
 
   --json, --format json  print the explanations as JSON (docs/explain.schema.json): each
                          package's report entry (as check --json) with the rule, mode,
