@@ -72,8 +72,9 @@ t.test('text report, colour and explain on the loopback registry, with an npm: a
   t.equal(missing.status, 2, 'not in the tree: 2, as before')
 
   // A real pseudo-terminal: the progress line moves and is erased; auto colour is on.
-  const hasScript = spawnSync('script', ['--version']).status === 0
-  t.test('under a pseudo-terminal (util-linux script)', { skip: hasScript ? false : 'no util-linux script here' }, async (t) => {
+  // Skipped only where util-linux script cannot open a pseudo-terminal at all.
+  const hasPty = spawnSync('script', ['-qec', 'true', '/dev/null'], { stdio: 'ignore' }).status === 0
+  t.test('under a pseudo-terminal (util-linux script)', { skip: hasPty ? false : 'util-linux script cannot open a pseudo-terminal here' }, async (t) => {
     const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`
     const command = [process.execPath, BIN, ...args, '--no-cache'].map(quote).join(' ')
     const { NO_COLOR: _no, FORCE_COLOR: _force, ...plain } = env
