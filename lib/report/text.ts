@@ -6,8 +6,9 @@
  *   3. failing, then warning packages in detail (why installed, what was observed, their findings),
  *      capped — DEFAULT_MAX_FAILED_DETAILED, DEFAULT_MAX_WARNED_DETAILED and DEFAULT_MAX_DETAIL_LINES —
  *      with "N more — --verbose for all" (`verbose` shows every one);
- *   4. skipped packages in brief, the registries, notices, and the summary again as the last line.
- * Passing packages are only counted. Pure.
+ *   4. skipped packages in brief, the packages installed under `npm:` aliases (`alias → name@version`),
+ *      the registries, notices, and the summary again as the last line.
+ * Passing packages are only counted (the JSON report lists them). Pure.
  */
 import { FINDINGS, type FindingCode, type FindingSeverity } from '../findings.js'
 import type { Decision, PackageResult, Report } from '../model.js'
@@ -122,7 +123,7 @@ interface CodeGroup {
   worst: FindingSeverity
 }
 
-/** Every finding code in the report, the most severe and most frequent first. */
+/** Every finding code in the report, the most severe and most frequent first (any format may use it). */
 export function groupFindingsByCode(report: Report): CodeGroup[] {
   const groups = new Map<FindingCode, CodeGroup>()
   for (const p of report.packages) {
