@@ -14,6 +14,7 @@ import { parseRegistryKeysArgs } from '../fetch/registry-keys/by-registry.js'
 import { FORMAT_NAMES, formatReport, isFormatName, type FormatName, type FormattedOutput } from '../report/formats.js'
 import { exitCodeForReport, type ExitCode } from './exit-codes.js'
 import { hookCheckValues, hookTiming, lifecycleEvent, runAsLifecycleScript } from './lifecycle.js'
+import { chooseColor } from './color.js'
 import { createProgress } from './progress.js'
 import type { Terminal } from './terminal.js'
 import { writeReportFile, writeReportOut } from './write-report.js'
@@ -69,6 +70,11 @@ Output:
                          html: one self-contained page, e.g. --output report.html
   --json                 same as --format json
   --output FILE          write the report to FILE instead of stdout
+  --verbose              text: every failing, warning and skipped package in detail (default:
+                         the first 10 failing and 5 warning ones, and how many more)
+  --color WHEN           text: auto (default: when stdout is a terminal, unless NO_COLOR is set;
+                         FORCE_COLOR forces it), always or never (--no-color); a report written
+                         with --output is coloured only with --color=always
   -h, --help             show this help
 
 Exit codes: 0 nothing failed (warnings allowed) · 1 a package failed · 2 usage, configuration or
@@ -97,6 +103,9 @@ export const CHECK_OPTIONS = {
   format: { type: 'string' },
   json: { type: 'boolean' },
   output: { type: 'string' },
+  verbose: { type: 'boolean' },
+  color: { type: 'string' },
+  'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -164,14 +173,24 @@ export async function checkAndReport(values: CheckValues, dir: string | undefine
   if (!isFormatName(format)) throw inputError('EUSAGE', `--format must be one of ${FORMAT_NAMES.join(', ')} (got "${format}")`)
   // An unusable --output is a usage error found now, not after every package has been fetched.
   if (values.output) checkOutputWritable(resolve(ctx.cwd, values.output), values.output)
+  // Colour only in the text format; --color is checked whatever the format.
+  const color = chooseColor({ flag: values.color, noColor: values['no-color'], env: ctx.env, stdoutIsTTY: Boolean(term.stdoutIsTTY), toFile: Boolean(values.output) }) && format === 'text'
   const progress = createProgress(term, format !== 'github')
-  const report = await runCheck({ ...checkRunOptions(values, dir, ctx), ...extra, onProgress: (done, total, label) => progress.update(done, total, label) })
-  progress.done()
+  let report: Report
+  progress.start('reading the project')
+  try {
+    report = await runCheck({ ...checkRunOptions(values, dir, ctx), ...extra, onProgress: (done, total, label) => progress.update(done, total, label) })
+  } finally {
+    // Erased before anything else is written to stderr, an error message too.
+    progress.done()
+  }
 
   const lockfileText = report.project.lockfile ? safeRead(report.project.lockfile) : undefined
   const output = formatReport(format as FormatName, report, {
     lockfilePath: report.project.lockfile ? relative(ctx.cwd, report.project.lockfile) || report.project.lockfile : 'package-lock.json',
     ...(lockfileText !== undefined && { lockfileText }),
+    ...(color && { color }),
+    ...(values.verbose && { verbose: true }),
   })
   const s = report.summary
   emitReport(term, ctx, output, values.output, `${s.total} packages: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.skipped} skipped`)

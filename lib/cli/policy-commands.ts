@@ -9,11 +9,12 @@ import { inputError } from '../errors.js'
 import { explainPackage } from '../policy/evaluate.js'
 import { formatExplanation } from '../policy/explain.js'
 import { findPolicyFile, loadPolicy } from '../check.js'
-import { stringifyJSON } from '../report/describe.js'
+import { plainText, stringifyJSON } from '../report/describe.js'
 import { formatExplanationsJson } from '../report/json.js'
-import { EXIT, type ExitCode } from './exit-codes.js'
+import { EXIT, exitCodeForReport, type ExitCode } from './exit-codes.js'
 import type { CheckContext } from './check-command.js'
 import { checkRunOptions, CHECK_OPTIONS } from './check-command.js'
+import { parseColorMode } from './color.js'
 import type { Terminal } from './terminal.js'
 
 export const POLICY_HELP = `Usage: verify-deps policy check [FILE] [--json]
@@ -41,14 +42,19 @@ export async function runPolicyCommand(argv: readonly string[], term: Terminal, 
 
 export const EXPLAIN_HELP = `Usage: verify-deps explain <name>[@version] [dir] [check options]
 
-Run the check and show, for each installed version of the package, which policy rule matched,
-each requirement with what was observed and what is allowed, exceptions and the decision; for a
-package with install scripts, whether npm will run them, why, and what the policy's installScripts
-section required. Takes the same tree, registry, trust and cache options as the check.
+Run the check and show, for each installed version of the package (named by its name or by a
+name it is installed under, an npm: alias), where it is installed and why (root → … → package,
+as npm explain), which policy rule matched, each requirement with what was observed and what is
+allowed, exceptions and the decision; for a package with install scripts, whether npm will run
+them, why, and what the policy's installScripts section required. Takes the same tree, registry,
+trust and cache options as the check.
 
   --json, --format json  print the explanations as JSON (docs/explain.schema.json): each
                          package's report entry (as check --json) with the rule, mode,
                          checks and exceptions that decided it
+
+Exit codes: 0 the package passes (or warns) · 1 it fails · 2 usage error, or it is not in the
+tree · 3 its evidence could not be fetched
 `
 
 export async function runExplainCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
@@ -60,18 +66,23 @@ export async function runExplainCommand(argv: readonly string[], term: Terminal,
   const [spec, dir, ...extra] = positionals
   if (!spec || extra.length > 0) throw inputError('EUSAGE', 'explain: name one package (and optionally the project directory)', 'Run "verify-deps explain --help" for usage.')
   if (values.format !== undefined && values.format !== 'json' && values.format !== 'text') throw inputError('EUSAGE', `explain: --format ${values.format} is not supported: use text or json`, 'Run "verify-deps explain --help" for usage.')
+  parseColorMode(values.color, values['no-color'])
   const at = spec.lastIndexOf('@')
   const [name, version] = at > 0 ? [spec.slice(0, at), spec.slice(at + 1)] : [spec, undefined]
   const options = checkRunOptions(values, dir, ctx)
   const gathered = await gatherRun(options)
-  const matches = gathered.run.filter(({ ref }) => ref.name === name && (version === undefined || ref.version === version))
+  // The package's own name, or a name it is installed under (an `npm:` alias).
+  const named = (ref: (typeof gathered.run)[number]['ref']) => ref.name === name || ref.locations.some((l) => l.alias === name)
+  const matches = gathered.run.filter(({ ref }) => named(ref) && (version === undefined || ref.version === version))
   if (matches.length === 0) throw inputError('ENOTINTREE', `${spec} is not in the project's tree (${gathered.tree.lockfile ?? options.projectDir})`)
   const now = new Date()
   const explanations = matches.map(({ ref, outcome }) => explainPackage(gathered.policy, ref, outcome, now, gathered.scripts))
   if (values.json || values.format === 'json') {
     term.out(formatExplanationsJson(explanations))
   } else {
-    for (const e of explanations) term.out(formatExplanation(e) + '\n')
+    // Messages, names and identity fields are attacker-controlled: no control character reaches the terminal.
+    for (const e of explanations) term.out(plainText(formatExplanation(e), true) + '\n')
   }
-  return EXIT.OK
+  // As the check decides it for these packages: 1 when one failed, 3 when one could not be verified.
+  return exitCodeForReport({ couldNotVerify: false, packages: explanations.map((e) => e.result) })
 }

@@ -3,6 +3,10 @@ export interface Terminal {
   out(text: string): void
   err(text: string): void
   readonly stderrIsTTY: boolean
+  /** Standard output is a terminal (the text report may be coloured: color.ts). Absent: not a terminal. */
+  readonly stdoutIsTTY?: boolean
+  /** The width of the terminal stderr writes to, when it is one (a progress line must not wrap). */
+  readonly columns?: number | undefined
 }
 
 /**
@@ -28,4 +32,8 @@ export const processTerminal: Terminal = {
   out: quietOnClosedPipe(process.stdout),
   err: quietOnClosedPipe(process.stderr),
   stderrIsTTY: Boolean(process.stderr.isTTY),
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
+  get columns() {
+    return process.stderr.isTTY ? process.stderr.columns : undefined
+  },
 }

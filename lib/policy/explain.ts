@@ -21,9 +21,13 @@ const MARK: Record<RequirementCheck['status'], string> = {
   unknown: '?',
 }
 
+/** Where a package is installed are listed up to this many; the rest are counted. */
+export const DEFAULT_MAX_WHY_PATHS = 10
+
 export function formatExplanation(e: PackageExplanation): string {
   const r = e.result
   const lines: string[] = [`${e.package}: ${r.decision}${r.skipReason ? ` (${r.skipReason})` : ''}`]
+  lines.push(...formatWhyPaths(r.locations))
   lines.push(`  policy      ${e.policy}`)
   lines.push(`  rule        ${e.rule.id}: ${e.rule.pattern ? `${JSON.stringify(e.rule.pattern)}, ` : ''}${e.rule.why}`)
   for (const o of e.rule.outranked) lines.push(`              also matches, less specific: ${o.id}: ${JSON.stringify(o.pattern)}, ${o.why}`)
@@ -70,6 +74,22 @@ export function formatExplanation(e: PackageExplanation): string {
   if (r.findings.length === 0) lines.push('    none')
   for (const f of r.findings) lines.push(`    ${f.severity.padEnd(7)} ${f.code}: ${f.message}`)
   return lines.join('\n') + '\n'
+}
+
+/**
+ * Each place the package is installed and the chain of dependents that brings it in, whole (as
+ * `npm explain` prints it), with the name it is installed under when that is an `npm:` alias.
+ */
+function formatWhyPaths(locations: PackageExplanation['result']['locations']): string[] {
+  const lines = locations.slice(0, DEFAULT_MAX_WHY_PATHS).map((l, i) => {
+    const path = l.extraneous || l.why.length === 0 ? 'extraneous: nothing depends on it' : l.why.join(' → ')
+    const kinds = [l.dev && 'dev', l.optional && 'optional', l.peer && 'peer'].filter(Boolean).join(', ')
+    const notes = [l.alias !== undefined && `installed as ${l.alias}`, `at ${l.path}`, kinds].filter(Boolean).join(', ')
+    return `  ${i === 0 ? 'why        ' : '           '} ${path}  (${notes})`
+  })
+  const more = locations.length - DEFAULT_MAX_WHY_PATHS
+  if (more > 0) lines.push(`             … ${more} more ${more === 1 ? 'location' : 'locations'} (explain --json lists them all)`)
+  return lines
 }
 
 /** An explanation as data, without the package's own report entry (the CLI adds it, as `check --json` shows it). */

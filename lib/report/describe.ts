@@ -16,10 +16,23 @@ export function formatPackageId(p: { name: string; version: string }): string {
   return `${p.name}@${p.version}`
 }
 
-/** `120 packages: 115 pass, 3 warn, 1 fail, 1 skipped` (+ `; could not verify some packages`). */
-export function formatSummaryCounts(report: Report): string {
+/**
+ * `${name}@${version}`, or for a package installed under other names (`npm:` aliases) those names
+ * first: `old-lodash → lodash@3.10.1`.
+ */
+export function formatInstalledAs(p: { name: string; version: string; locations: readonly { alias?: string }[] }): string {
+  const aliases = [...new Set(p.locations.map((l) => l.alias).filter((a): a is string => a !== undefined && a !== p.name))]
+  return aliases.length > 0 ? `${aliases.join(', ')} → ${formatPackageId(p)}` : formatPackageId(p)
+}
+
+/**
+ * `120 packages: 115 pass, 3 warn, 1 fail, 1 skipped` (+ `; could not verify some packages`).
+ * `decorate` may style each non-zero count (the text report colours them); it must keep the text.
+ */
+export function formatSummaryCounts(report: Report, decorate: (decision: Decision, text: string) => string = (_d, text) => text): string {
   const s = report.summary
-  const counts = `${s.total} ${s.total === 1 ? 'package' : 'packages'}: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.skipped} skipped`
+  const count = (decision: Decision) => (s[decision] > 0 ? decorate(decision, `${s[decision]} ${decision}`) : `${s[decision]} ${decision}`)
+  const counts = `${s.total} ${s.total === 1 ? 'package' : 'packages'}: ${count('pass')}, ${count('warn')}, ${count('fail')}, ${count('skipped')}`
   return report.couldNotVerify ? `${counts}; could not verify some packages` : counts
 }
 

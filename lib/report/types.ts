@@ -4,6 +4,8 @@ import type { Report } from '../model.js'
 export interface FormatOptions {
   /** Emit ANSI colour (text format only). The CLI decides: TTY, NO_COLOR, FORCE_COLOR, --color. */
   color?: boolean
+  /** Every failing, warning and skipped package in full (text format: `--verbose`); default: capped, with a count of the rest. */
+  verbose?: boolean
   /**
    * The lockfile's path relative to the repository or working directory, `/`-separated (e.g.
    * `package-lock.json`, `app/package-lock.json`): the file SARIF results and GitHub annotations

@@ -2,7 +2,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { evaluatePolicy, explainPackage, type PackageExplanation } from '../../lib/policy/evaluate.js'
-import { formatExplanation } from '../../lib/policy/explain.js'
+import { DEFAULT_MAX_WHY_PATHS, formatExplanation } from '../../lib/policy/explain.js'
 import { formatExplanationsJson, type JsonPackage } from '../../lib/report/json.js'
 import type { ExplanationJson } from '../../lib/policy/explain.js'
 
@@ -84,6 +84,26 @@ t.test('explains an npm: alias decided by the rule for its installed name, as th
   const text = formatExplanation(e)
   t.match(text, 'alias       installed as @acme/app')
   t.match(text, 'also as     evil@1.0.0: default -> pass')
+  t.match(text, '\n  why         (root) → evil@1.0.0  (installed as @acme/app, at node_modules/@acme/app)\n')
+})
+
+t.test('shows every place the package is installed and the whole chain that brings it in, as npm explain', async (t) => {
+  const hops = ['app', 'a@1.0.0', 'b@1.0.0', 'c@1.0.0', 'd@1.0.0', 'e@1.0.0', 'f@1.0.0', 'g@1.0.0', '@acme/app@1.0.0']
+  const at = (path: string, why: string[], over = {}) => ({ path, why, dev: false, optional: false, peer: false, ...over })
+  const locations = [
+    at('node_modules/g/node_modules/@acme/app', hops, { dev: true }),
+    at('node_modules/@acme/app', ['app', '@acme/app@1.0.0'], { optional: true, peer: true }),
+    at('node_modules/stray', [], { extraneous: true }),
+  ]
+  const lines = formatExplanation(explainPackage(ACME, ref('@acme/app', '1.0.0', { locations }), verified(), NOW)).split('\n')
+  t.equal(lines[1], `  why         ${hops.join(' → ')}  (at node_modules/g/node_modules/@acme/app, dev)`, 'the whole path, not shortened')
+  t.equal(lines[2], '              app → @acme/app@1.0.0  (at node_modules/@acme/app, optional, peer)')
+  t.equal(lines[3], '              extraneous: nothing depends on it  (at node_modules/stray)')
+  const many = Array.from({ length: DEFAULT_MAX_WHY_PATHS + 2 }, (_, i) => at(`node_modules/x${i}/node_modules/@acme/app`, ['app', `x${i}@1.0.0`, '@acme/app@1.0.0']))
+  const text = formatExplanation(explainPackage(ACME, ref('@acme/app', '1.0.0', { locations: many }), verified(), NOW))
+  t.match(text, `x${DEFAULT_MAX_WHY_PATHS - 1}@1.0.0`)
+  t.notMatch(text, `x${DEFAULT_MAX_WHY_PATHS}@1.0.0`)
+  t.match(text, '… 2 more locations (explain --json lists them all)')
 })
 
 const schema = (name: string) => JSON.parse(readFileSync(new URL(`../../docs/${name}`, import.meta.url), 'utf8'))
