@@ -189,6 +189,9 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     return normalizeRegistry(upstreamFor(ref, registry) ?? registry)
   }
   const registries = new Set(tree.packages.filter((p) => p.source === 'registry').map(keysRegistryOf))
+  // An upstream no package comes from directly is asked for its keys without credentials, as for its evidence.
+  const ownRegistries = new Set(tree.packages.filter((p) => p.source === 'registry').map((p) => normalizeRegistry(p.registry ?? config.registryFor(p.name))))
+  const anonymous = new Set([...registries].filter((r) => !ownRegistries.has(r)))
   const npmjsUnpinned = [...registries].some((r) => registryNerfDart(r) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(r, pins, config))
   const trust = await resolveTrust({ offline, trustedRootFile, registryKeysWanted: npmjsUnpinned, tuf }, tufSession.fetchTargets)
   // A trusted root file the user named is checked now, before any package is fetched (exit 2 naming it).
@@ -201,6 +204,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   }
   const keyOptions = {
     config,
+    anonymous,
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
   }

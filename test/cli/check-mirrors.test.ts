@@ -154,8 +154,12 @@ t.test("the mirror's token never reaches the upstream, even one on the mirror's 
   const s = await world(t)
   const mirror = await behindMirror(t, s, 'stripping')
   // `//127.0.0.1:<port>/:_authToken` matches every path on the mirror's host, /upstream/ included.
-  const r = await checkScenario(s, { ...trustFor(s, mirror.upstreamUrl), upstream: mirror.upstreamUrl })
+  // Its keys are not pinned: they are asked of it (and vouched for by nobody else: a notice).
+  const r = await checkScenario(s, { ...trustFor(s, s.registry.url), upstream: mirror.upstreamUrl })
   t.equal(r.status, 0)
+  t.ok(mirror.requests.some((rq) => rq.upstream && rq.path.endsWith('/-/npm/v1/keys')), "the upstream's keys were asked of it")
+  t.match(r.output('text'), new RegExp(`note: the signing keys of ${mirror.upstreamUrl.replaceAll('.', '\\.')} came from that registry itself`))
+  t.match(r.json.registries, [{ upstream: mirror.upstreamUrl, keysSource: 'registry' }])
   t.equal(r.pkg('a').evidence.origin.registry, mirror.upstreamUrl)
   const [toMirror, toUpstream] = [mirror.requests.filter((rq) => !rq.upstream), mirror.requests.filter((rq) => rq.upstream)]
   t.ok(toMirror.length > 0 && toMirror.every((rq) => rq.tokenMatched), 'the mirror got its token')
