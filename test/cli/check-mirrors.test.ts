@@ -11,6 +11,7 @@ import { checkScenario, type CheckResult, type TestCheckOptions } from '../helpe
 import { startMirrorProxy, type MirrorKind, type MirrorProxy, type MirrorProxyOptions } from '../helpers/mirror-proxy.js'
 import { createScenario, type Scenario } from '../helpers/scenario/index.js'
 import { createRegistryKey, signRegistrySignature } from '../helpers/registry/index.js'
+import { cleanEnv, runCli } from './run.js'
 
 const MIRROR_TOKEN = 'mirror-secret-token-0123456789'
 
@@ -196,4 +197,21 @@ t.test('--upstream must be an http(s) URL without credentials', async (t) => {
   await t.rejects(checkScenario(s, { ...trustFor(s, s.registry.url), upstream: 'ftp://example.test/' }), { code: 'EINVALIDREGISTRY' })
   writeFileSync(join(s.projectDir, '.npmrc'), `registry=${s.registry.url}\n@acme:verify-deps-upstream=https://user:pass@example.test/\n`)
   await t.rejects(checkScenario(s, trustFor(s, s.registry.url)), { code: 'EINVALIDREGISTRY', message: /@acme:verify-deps-upstream carries credentials/ })
+})
+
+t.test('--upstream through the real bin: a bad URL or one with credentials is a usage error (exit 2); --help names it', async (t) => {
+  const dir = t.testdir({})
+  const env = cleanEnv(join(dir, 'home'))
+  const [bad, creds, help] = await Promise.all([
+    runCli(['--upstream', 'registry.npmjs.org'], { cwd: dir, env }),
+    runCli(['--upstream', 'https://me:hunter2@registry.example/'], { cwd: dir, env }),
+    runCli(['check', '--help'], { cwd: dir, env }),
+  ])
+  t.equal(bad.status, 2)
+  t.match(bad.stderr, /--upstream must be an http\(s\) registry URL \(got "registry\.npmjs\.org"\)/)
+  t.equal(creds.status, 2)
+  t.match(creds.stderr, /--upstream must not carry credentials/)
+  t.notMatch(creds.stderr, 'hunter2')
+  t.match(help.stdout, /--upstream URL +the registry the default registry mirrors/)
+  t.match(help.stdout, /verify-deps-upstream=URL, per scope @scope:verify-deps-upstream=URL/)
 })

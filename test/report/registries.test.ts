@@ -4,6 +4,7 @@ import t from 'tap'
 import type { PackageResult, RegistrySummary } from '../../lib/model.js'
 import type { SignatureStatus } from '../../lib/model/facts.js'
 import { diagnoseRegistry, registryDiagnoses, summarizeRegistries, type RegistryInfo } from '../../lib/report/registries.js'
+import { formatReportGithub } from '../../lib/report/github.js'
 import { formatReportText } from '../../lib/report/text.js'
 import { facts, result, sampleReport } from './fixtures.js'
 
@@ -65,4 +66,13 @@ t.test('the text report prints each banner once, from the summary (a summary mad
   const text = formatReportText(sampleReport({ registries: [summary, { ...summary, url: NPM, unsigned: 0 }] })).main
   t.equal(text.split('\n').filter((l) => l.includes('carry no registry signature')).length, 1, 'once, for the registry it is about')
   t.match(text, /\n {4}fix: if it mirrors the public npm registry/)
+})
+
+t.test('GitHub Actions: one warning per registry banner, and the banner in the job summary', async (t) => {
+  const summary: RegistrySummary = { url: MIRROR, keysSource: 'none', keysFrom: null, packages: 2, verified: 0, couldNotVerify: true, unsigned: 2 }
+  const out = formatReportGithub(sampleReport({ registries: [summary] }))
+  const warnings = out.main.split('\n').filter((l) => l.startsWith('::warning title=verify-deps registry::'))
+  t.equal(warnings.length, 1)
+  t.match(warnings[0], /publishes no signing keys: 2 packages could not be verified%0AFix: if it mirrors the public npm registry/)
+  t.match(out.githubStepSummary, /> \[!WARNING\]\n> registry https:\/\/mirror\.corp\.test\/ publishes no signing keys/)
 })
