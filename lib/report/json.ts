@@ -9,7 +9,7 @@ import { chunkedOutput, JsonArrayStream, stringifyJSON, stringifyJSONChunks } fr
 import type { PackageExplanation } from '../policy/evaluate.js'
 import { toExplanationJson } from '../policy/explain.js'
 import type { FindingCode, FindingSeverity } from '../findings.js'
-import type { Decision, PackageLocation, PackageResult, PackageSource, RegistryDiagnosis, RegistryKeysSource, Report, ReportSummary, RunSetting } from '../model.js'
+import type { Decision, PackageLocation, PackageResult, PackageSource, RegistryDiagnosis, RegistrySummary, Report, ReportSummary, RunSetting } from '../model.js'
 import type { EvidenceOrigin } from '../model/evidence.js'
 import type { AttestationStatus, IdentitySource, IntegrityStatus, PackageFacts, SignatureStatus, SignerIdentity } from '../model/facts.js'
 import type { InstallScriptContext, InstallScriptsResult } from '../model/install-scripts.js'
@@ -38,19 +38,8 @@ export type JsonInstallScriptRules = Omit<InstallScriptContext, 'npmVersion' | '
   allowScripts: { source: InstallScriptContext['allowScripts']['source']; file: string | null; ignored: string[] }
 }
 
-export interface JsonRegistry {
-  url: string
-  keysSource: RegistryKeysSource
-  keysFrom: string | null
-  packages: number
-  verified: number
-  couldNotVerify: boolean
-  upstream: string | null
-  fromUpstream: number
-  unsigned: number
-  signedWithoutKeys: number
-  diagnosis: RegistryDiagnosis | null
-}
+/** A RegistrySummary with every field present: counts 0 and the rest `null` when absent. */
+export type JsonRegistry = Omit<Required<RegistrySummary>, 'upstream' | 'diagnosis'> & { upstream: string | null; diagnosis: RegistryDiagnosis | null }
 
 export interface JsonPackage {
   name: string

@@ -18,8 +18,9 @@
  * await mirror.close()
  * ```
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { fetchUpstream } from './fault-proxy.js'
 import { parseRoute, type Route } from './registry/routes.js'
 
 export type MirrorKind = 'stripping' | 'keyless' | 'faithful'
@@ -108,7 +109,8 @@ export class MirrorProxy {
     if (!underUpstream && this.#options.kind !== 'faithful' && route.kind === 'keys') return notFound()
     if (!underUpstream && this.#options.kind === 'stripping' && route.kind === 'attestations') return notFound()
 
-    const reply = await forward(this.#options.target, path, req)
+    // A mirror authenticates upstream on its own, if at all: its client's Authorization stays here.
+    const reply = await fetchUpstream(this.#options.target, req, { path: path.slice(1) || '.', omitHeaders: ['authorization'], headers: { 'x-mirror': 'forwarded' } })
     const json = !underUpstream && reply.status === 200 && route.kind !== 'tarball' && /json/.test(reply.headers['content-type'] ?? '')
     if (!json) return send(reply.status, reply.body, reply.headers)
     let document: unknown
@@ -143,39 +145,6 @@ function strip(route: Route, document: Record<string, unknown>): void {
     delete version.dist.signatures
     delete version.dist.attestations
   }
-}
-
-interface Reply {
-  status: number
-  headers: Record<string, string>
-  body: Buffer
-}
-
-/** GET `path` from the registry, without the client's Authorization (a mirror authenticates upstream on its own, if at all). */
-function forward(target: string, path: string, req: IncomingMessage): Promise<Reply> {
-  const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || ['host', 'authorization', 'accept-encoding', 'connection', 'keep-alive'].includes(name)) continue
-    headers[name] = Array.isArray(value) ? value.join(', ') : value
-  }
-  headers['x-mirror'] = 'forwarded'
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(new URL(path.slice(1), target), { method: req.method ?? 'GET', headers, agent: false }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('error', reject)
-      res.on('end', () => {
-        const out: Record<string, string> = {}
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (value === undefined || ['content-length', 'connection', 'keep-alive', 'transfer-encoding'].includes(name)) continue
-          out[name] = Array.isArray(value) ? value.join(', ') : value
-        }
-        resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) })
-      })
-    })
-    outgoing.on('error', reject)
-    outgoing.end()
-  })
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
