@@ -220,8 +220,11 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
   const upstream = named === undefined ? undefined : normalizeRegistry(named)
   if (upstream === undefined || upstream === registry) return fetchFrom(ref, { registry, role: 'registry', keys: registry }, options, context)
 
-  // Behind a mirror: its evidence when complete, else the upstream's; the upstream's keys either way.
-  const mirror = await fetchFrom(ref, { registry, role: 'mirror', keys: upstream }, options, context)
+  // Behind a mirror: its evidence when complete, else the upstream's; the upstream's keys either way
+  // (without them, neither can be verified: one failure, no request).
+  const mirrorOrigin: EvidenceOrigin = { registry, role: 'mirror', keys: upstream }
+  if (options.registryKeys.get(upstream)?.state !== 'fetched') return fetchFrom(ref, mirrorOrigin, options, context)
+  const mirror = await fetchFrom(ref, mirrorOrigin, options, context)
   if (mirror.state !== 'failed' && isComplete(mirror.evidence)) return mirror
   const fromUpstream = await fetchFrom(ref, { registry: upstream, role: 'upstream', keys: upstream }, options, context)
   if (fromUpstream.state === 'failed') {

@@ -54,7 +54,8 @@ t.test("the upstream's keys could not be obtained: nothing is fetched, the packa
   const mirrored = from(mirror.url)
   const other = 'http://127.0.0.1:9/'
   const results = await fetchEvidence(mirrored, { config, registryKeys: new Map([...keys, [other, { state: 'failed', reason: 'no route' }]]), upstreamFor: () => other, ...FAST })
-  t.match(outcomeOf(results, mirrored, 'a'), { state: 'failed', reason: /the signing keys of http:\/\/127\.0\.0\.1:9\/ could not be obtained: no route/ })
+  const failed = outcomeOf(results, mirrored, 'a')
+  t.match(failed, { state: 'failed', registry: mirror.url, reason: /^a@1\.0\.0: the signing keys of http:\/\/127\.0\.0\.1:9\/ could not be obtained: no route$/ }, 'said once')
   t.same(mirror.requests, [], 'no request at all')
 })
 
