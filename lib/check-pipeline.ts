@@ -66,7 +66,8 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
   const pool = startPool([...refsPerKey.keys()].filter((key) => !remembered.has(key)).length, options)
   const verify = async (outcome: EvidenceOutcome): Promise<PackageOutcome> => {
     if (pool && outcome.state !== 'failed') {
-      const result = await pool.tryVerify(outcome.evidence, normalizeRegistry(outcome.registry))
+      // The keys of the registry that checks it: its own, or its upstream's (docs/mirrors.md).
+      const result = await pool.tryVerify(outcome.evidence, normalizeRegistry(outcome.keysRegistry))
       if (result && 'facts' in result) return { kind: 'verified', facts: result.facts }
       // No worker had room, or one failed: verified here, exactly as without workers.
     }
@@ -126,11 +127,11 @@ export function outcomeOf(ref: PackageRef, verified: ReadonlyMap<string, Verifie
 function verifiedOutcome(fetched: EvidenceOutcome, contextFor: (registry: string) => TrustContext): PackageOutcome {
   switch (fetched.state) {
     case 'failed':
-      return { kind: 'fetch-failed', reason: fetched.reason }
+      return { kind: 'fetch-failed', reason: fetched.reason, ...(fetched.signedWithoutKeys && { signedWithoutKeys: true as const }) }
     // Cached evidence is verified exactly like fetched evidence: the cache is never a source of truth.
     case 'cached':
     case 'fetched':
-      return { kind: 'verified', facts: verifyPackage(fetched.evidence, contextFor(normalizeRegistry(fetched.registry))) }
+      return { kind: 'verified', facts: verifyPackage(fetched.evidence, contextFor(normalizeRegistry(fetched.keysRegistry))) }
   }
 }
 

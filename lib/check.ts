@@ -18,13 +18,13 @@ import { withUnflaggedInstallScript } from './policy/install-scripts.js'
 import { chooseNpmRules } from './policy/npm-rules.js'
 import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys/by-registry.js'
 import { DEFAULT_REGISTRY, registryNerfDart } from './fetch/npm-config.js'
-import { summarizeRegistries } from './report/registries.js'
+import { summarizeRegistries, type RegistryInfo } from './report/registries.js'
 import { redactStrings } from './fetch/redact.js'
 import { invalidTrustedRootFile, resolveTrust } from './fetch/trust.js'
 import { createTUFSession } from './fetch/tuf.js'
 import { loadRegistryKeysFile } from './fetch/registry-keys/parse.js'
 import { finding } from './findings.js'
-import type { PackageResult, Report } from './model.js'
+import type { PackageRef, PackageResult, Report } from './model.js'
 import { decisionOf } from './policy/decision.js'
 import { evaluateRun, type RunPackage } from './policy/evaluate.js'
 import { choosePolicyFile, parsePolicyFile, POLICY_FILE_NAMES, unreadablePolicyFile } from './policy/load.js'
@@ -56,6 +56,8 @@ export interface CheckOptions {
    */
   wholeProject?: boolean
   registry?: string
+  /** `--upstream`: the registry the default registry mirrors (npm config `verify-deps-upstream` on the command line; docs/mirrors.md). */
+  upstream?: string
   /** No network at all (npm's `offline` config too): evidence only from the verification cache. */
   offline?: boolean
   trustedRootFile?: string
@@ -117,8 +119,10 @@ export interface GatheredRun {
   tree: TreeResult
   run: RunPackage[]
   notices: string[]
-  /** Each registry the packages come from, with its keys (or why there are none). */
+  /** Each registry whose keys check the packages (their own, or their upstream's), with its keys (or why there are none). */
   registryKeys: ReadonlyMap<string, RegistryKeysResult>
+  /** Each registry the packages come from, with the keys its packages are checked with and its upstream (docs/mirrors.md). */
+  registryInfo: ReadonlyMap<string, RegistryInfo>
   /** Removes URL userinfo, npm tokens and the configuration's secrets from text (lib/fetch/redact.ts). */
   redact: (text: string) => string
   /** Which npm rules decide install scripts, and why; absent when no package has install scripts. */
@@ -133,7 +137,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const config = await loadNpmConfig({
     cwd: options.projectDir,
     env: options.env,
-    cli: { registry: options.registry, omit: options.omit, include: options.include, workspace: options.workspaces, includeWorkspaceRoot: options.includeWorkspaceRoot, offline: options.offline },
+    cli: { registry: options.registry, upstream: options.upstream, omit: options.omit, include: options.include, workspace: options.workspaces, includeWorkspaceRoot: options.includeWorkspaceRoot, offline: options.offline },
   })
   const projectDir = config.projectDir
   const own = ownSettings(config)
@@ -181,7 +185,16 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   // Every key file named on the command line is read now, even for a registry no package comes from:
   // an unusable file is a usage error (exit 2), never silently ignored.
   for (const pin of pins.values()) loadRegistryKeysFile(pin.file)
-  const registries = new Set(tree.packages.filter((p) => p.source === 'registry').map((p) => normalizeRegistry(p.registry ?? config.registryFor(p.name))))
+  // Behind a mirror (docs/mirrors.md), a package is checked with its upstream's keys: those are the keys looked up.
+  const upstreamFor = (ref: PackageRef, registry: string): string | undefined => config.upstreamFor(ref.name, registry)?.url
+  const keysRegistryOf = (ref: PackageRef): string => {
+    const registry = normalizeRegistry(ref.registry ?? config.registryFor(ref.name))
+    return normalizeRegistry(upstreamFor(ref, registry) ?? registry)
+  }
+  const registries = new Set(tree.packages.filter((p) => p.source === 'registry').map(keysRegistryOf))
+  // An upstream no package comes from directly is asked for its keys without credentials, as for its evidence.
+  const ownRegistries = new Set(tree.packages.filter((p) => p.source === 'registry').map((p) => normalizeRegistry(p.registry ?? config.registryFor(p.name))))
+  const anonymous = new Set([...registries].filter((r) => !ownRegistries.has(r)))
   const npmjsUnpinned = [...registries].some((r) => registryNerfDart(r) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(r, pins, config))
   const trust = await resolveTrust({ offline, trustedRootFile, registryKeysWanted: npmjsUnpinned, tuf }, tufSession.fetchTargets)
   // A trusted root file the user named is checked now, before any package is fetched (exit 2 naming it).
@@ -194,6 +207,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   }
   const keyOptions = {
     config,
+    anonymous,
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
   }
@@ -214,7 +228,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   //      context per registry, built once. None for a package whose verified facts the sealed memo
   //      holds (fetch/store).
   const cache = cacheDir ? new EvidenceCache({ dir: cacheDir }) : undefined
-  const memo = store?.factsMemo(trust.trustedRoot, registryKeys)
+  const memo = store?.factsMemo(trust.trustedRoot, registryKeys, upstreamFor)
   const contexts = new Map<string, TrustContext>()
   // What a registry's trust context is built from: here, once per registry, and in each verify worker (check-pipeline.ts).
   const trustInputFor = (registry: string): TrustInput => {
@@ -236,7 +250,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   }
   const verified = await fetchAndVerify(tree.packages, {
     ...(memo && { remembered: memo.recall(tree.packages), onVerified: (ref, fetched, outcome) => outcome.kind === 'verified' && memo.remember(ref, fetched, outcome.facts) }),
-    fetch: { ...requestOptions, registryKeys, ...(cache && { cache }), offline, recheckKeys, ...(concurrency !== undefined && { concurrency }) },
+    fetch: { ...requestOptions, registryKeys, upstreamFor, ...(cache && { cache }), offline, recheckKeys, ...(concurrency !== undefined && { concurrency }) },
     ...(fetchTarballs && !offline && { tarballs: requestOptions }),
     contextFor,
     trustInputFor,
@@ -254,9 +268,28 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(includeRoot ? [{ key: 'include-workspace-root', ...includeRoot }] : []),
     ...(offline ? [{ key: 'offline', ...config.offline }] : []),
     ...[...own].map(([key, setting]) => ({ key, ...setting })),
+    ...config.scopedUpstreams(),
   ]
   const scriptNotices = scripts ? [`install scripts: ${scripts.reason}`, ...scripts.allowScripts.ignored] : tree.allowScripts.ignored
-  return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...ignoredLockfileNotices(tree), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, redact: redactWith(config), ...(scripts && { scripts }) }
+  const registryInfo = registriesOf(tree.packages, config, registryKeys)
+  return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...ignoredLockfileNotices(tree), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, registryInfo, redact: redactWith(config), ...(scripts && { scripts }) }
+}
+
+/**
+ * Each registry the packages come from (in the order they first appear), with the keys its packages
+ * are checked with: its own, or, behind a mirror, its upstream's (named by its first package).
+ */
+function registriesOf(packages: readonly PackageRef[], config: NpmConfig, registryKeys: ReadonlyMap<string, RegistryKeysResult>): Map<string, RegistryInfo> {
+  const info = new Map<string, RegistryInfo>()
+  for (const ref of packages) {
+    if (ref.source !== 'registry') continue
+    const registry = normalizeRegistry(ref.registry ?? config.registryFor(ref.name))
+    if (info.has(registry)) continue
+    const upstream = config.upstreamFor(ref.name, registry)?.url
+    const keys = registryKeys.get(normalizeRegistry(upstream ?? registry))
+    info.set(registry, { ...(keys ? keysInfo(keys) : { keysSource: 'unavailable', keysFrom: null }), ...(upstream !== undefined && { upstream }) })
+  }
+  return info
 }
 
 /** One notice per lockfile the project has but the check did not read. */
@@ -283,7 +316,7 @@ async function installScriptContext(options: CheckOptions, projectDir: string, t
 
 /** The main job: gather, 5. decide with the policy, and build the Report. */
 export async function runCheck(options: CheckOptions): Promise<Report> {
-  const { projectDir, settings, policy, policyFile, tree, run, notices, registryKeys, redact, scripts } = await gatherRun(options)
+  const { projectDir, settings, policy, policyFile, tree, run, notices, registryInfo, redact, scripts } = await gatherRun(options)
   const evaluation = evaluateRun(policy, run, options.now ?? new Date(), scripts)
   const results: PackageResult[] = [...evaluation.packages, ...installedMismatches(tree)]
   results.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))
@@ -293,7 +326,9 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   // A registry without keys is not a pass: its unverified packages, decided by the built-in default
   // policy (or a rule that copies its `severity: { SIGNATURE_UNSUPPORTED_BY_REGISTRY: warning }`),
   // make the run "could not verify" (exit 3); a policy rule can accept them.
-  const registries = summarizeRegistries(results, new Map([...registryKeys].map(([url, keys]) => [url, keysInfo(keys)])), (p) => evaluation.keylessRegistryUnaccepted.has(p))
+  // Signatures its registry publishes no keys for (a mirror that keeps npm's signatures): the registry's banner counts them.
+  const signedWithoutKeys = new Set(run.flatMap(({ ref, outcome }) => (outcome.kind === 'fetch-failed' && outcome.signedWithoutKeys ? [evidenceKey(ref)] : [])))
+  const registries = summarizeRegistries(results, registryInfo, (p) => evaluation.keylessRegistryUnaccepted.has(p), (p) => signedWithoutKeys.has(evidenceKey(p)))
   const couldNotVerify = results.some((r) => r.findings.some((f) => f.code === 'FETCH_FAILED')) || registries.some((r) => r.couldNotVerify)
   // No credential reaches the report model, whatever field it came in by (lockfile, .npmrc, a reason).
   return redactStrings<Report>({

@@ -116,6 +116,28 @@ export interface RegistrySummary {
   verified: number
   /** It publishes no keys and the built-in default policy decided its unverified packages: the run could not verify them (exit 3). */
   couldNotVerify: boolean
+  /** The upstream its packages were checked against (`--upstream`, docs/mirrors.md): `keysSource` and `keysFrom` are then the upstream's keys. */
+  upstream?: string
+  /** Of its packages, how many were verified from the upstream's evidence (the mirror's lacked signatures or attestations). */
+  fromUpstream?: number
+  /** Of its packages, how many had no registry signature that could be checked: none on the version, no keys published, or signatures it publishes no keys for. */
+  unsigned?: number
+  /** Of those, how many carry signatures it publishes no keys for (could not be verified: a mirror that keeps npm's signatures). */
+  signedWithoutKeys?: number
+  /** Why most of its packages could not be verified, and what would fix it: the report's one banner for this registry. */
+  diagnosis?: RegistryDiagnosis
+}
+
+/**
+ * A registry's banner, once per registry, never per package: `keyless` (it publishes no keys and its
+ * unverified packages were left to the built-in policy), `signed-without-keys` (its versions carry
+ * signatures it publishes no keys for: a mirror that keeps npm's signatures), `unsigned` (it has keys
+ * but most of its versions carry no signature: a mirror that strips them).
+ */
+export interface RegistryDiagnosis {
+  kind: 'keyless' | 'signed-without-keys' | 'unsigned'
+  message: string
+  fixes: string[]
 }
 
 /** Which package manager's lockfile the check read. */

@@ -47,6 +47,12 @@ Policy:
                          project; without one, the built-in default policy)
 Registry and trust:
   --registry URL         the default registry (else from .npmrc / npm_config_registry)
+  --upstream URL         the registry the default registry mirrors (Artifactory, Nexus, Verdaccio
+                         uplink), e.g. https://registry.npmjs.org/: its keys check the mirror's
+                         packages, and its evidence is used, without credentials, where the
+                         mirror's lacks signatures or attestations. In .npmrc:
+                         verify-deps-upstream=URL, per scope @scope:verify-deps-upstream=URL
+                         (docs/mirrors.md)
   --offline              no network at all, as npm's offline (also npm's offline config): embedded
                          or pinned trust material, evidence only from the verification cache;
                          what it does not hold could not be verified (exit 3)
@@ -90,6 +96,7 @@ export const CHECK_OPTIONS = {
   omit: { type: 'string', multiple: true },
   include: { type: 'string', multiple: true },
   registry: { type: 'string' },
+  upstream: { type: 'string' },
   offline: { type: 'boolean' },
   policy: { type: 'string' },
   'trusted-root': { type: 'string' },
@@ -132,6 +139,7 @@ export function checkRunOptions(values: CheckValues, dir: string | undefined, ct
     ...(omit.length && { omit }),
     ...(include.length && { include }),
     ...(values.registry && { registry: values.registry }),
+    ...(values.upstream !== undefined && { upstream: upstreamOption(values.upstream) }),
     offline: Boolean(values.offline),
     ...(values['fetch-tarballs'] && { fetchTarballs: true }),
     ...(values.policy && { policyFile: resolve(ctx.cwd, values.policy) }),
@@ -239,6 +247,19 @@ export function checkOutputWritable(path: string, given: string): void {
   } catch (err) {
     fail(`${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
   }
+}
+
+/** `--upstream URL`: an http(s) URL without credentials (an upstream is only ever asked without them). */
+function upstreamOption(value: string): string {
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    url = undefined
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw inputError('EUSAGE', `--upstream must be an http(s) registry URL (got "${value}")`, 'For the public npm registry: --upstream https://registry.npmjs.org/')
+  if (url.username || url.password) throw inputError('EUSAGE', '--upstream must not carry credentials: an upstream is only ever asked without them')
+  return value
 }
 
 function numberOption<K extends string>(key: K, value: string | undefined, min: number): Partial<Record<K, number>> {

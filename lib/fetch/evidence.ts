@@ -20,6 +20,15 @@
  *     `<configured registry>/-/npm/v1/attestations/<name>@<version>`: never from the advertised URL,
  *     which is registry metadata no signature covers (and could name any host).
  *
+ * Behind a mirror (docs/mirrors.md): when an upstream is set for a package (`upstreamFor`), its
+ * registry is a mirror of that upstream. Registry signatures are checked with the upstream's keys
+ * (they sign `name@version:integrity`, whatever host serves them); the mirror's evidence is used when
+ * it is complete (dist.signatures, and attestations that could be fetched), else the same steps run
+ * against the upstream by name@version, without credentials (`credentials: false`: no token of any
+ * registry reaches a URL a project .npmrc can choose). Either way the verifier binds it to the
+ * lockfile's integrity: an upstream that says another integrity, or signs with another key, fails.
+ * The mirror's and the upstream's evidence are cached under their own registry.
+ *
  * Offline (`offline`), step 1 is all there is: a cache miss is a FetchFailure, with no request. A
  * version carrying `dist.signatures` from a registry that said it publishes no keys is contradictory:
  * the keys are asked for once more (`recheckKeys`) and the package is a FetchFailure either way.
@@ -33,7 +42,7 @@
 import procLog from 'proc-log'
 import type { PackageRef } from '../model.js'
 import { parseIntegrity } from '../model/integrity.js'
-import type { AttestationsEvidence, PackageEvidence, RegistryKey, VersionData } from '../model/evidence.js'
+import type { AttestationsEvidence, EvidenceOrigin, PackageEvidence, RegistryKey, VersionData } from '../model/evidence.js'
 import type { EvidenceCache } from './cache.js'
 import { getJSON, requestPolicy, type GetJSONOptions, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
@@ -49,11 +58,17 @@ const { log } = procLog
  */
 export const DEFAULT_CONCURRENCY = 32
 
-/** The evidence was fetched (and stored in the cache, when one is in use); verify it with `registryKeys`. */
+/**
+ * The evidence was fetched (and stored in the cache, when one is in use); verify it with
+ * `registryKeys`, the keys of `keysRegistry`. `registry` is the package's own (where npm installs it
+ * from); `evidence.origin` says where the evidence came from.
+ */
 export interface FetchedEvidence {
   state: 'fetched'
   evidence: PackageEvidence
   registry: string
+  /** The registry whose keys `registryKeys` are: `registry`, or its upstream. */
+  keysRegistry: string
   registryKeys: readonly RegistryKey[] | null
 }
 
@@ -65,6 +80,7 @@ export interface CachedEvidence {
   state: 'cached'
   evidence: PackageEvidence
   registry: string
+  keysRegistry: string
   registryKeys: readonly RegistryKey[] | null
   /** When the entry was written (ISO 8601). */
   storedAt: string
@@ -79,14 +95,21 @@ export interface FetchFailure {
   reason: string
   /** The request that failed, when one did. */
   url?: string
+  /** The version carries dist.signatures but the registry publishes no keys: a mirror of a registry that signs? (the report's diagnosis). */
+  signedWithoutKeys?: true
 }
 
 export type EvidenceOutcome = FetchedEvidence | CachedEvidence | FetchFailure
 
 export interface FetchEvidenceOptions {
   config: NpmConfig
-  /** From fetchKeysForRegistries, for every registry the refs use. */
+  /** From fetchKeysForRegistries, for every registry whose keys the refs use (their own, or their upstream's). */
   registryKeys: ReadonlyMap<string, RegistryKeysResult>
+  /**
+   * The upstream of a ref's registry (`--upstream`, `verify-deps-upstream`; docs/mirrors.md), when
+   * one is set for it: its keys check the ref, and its evidence is used when the mirror's is incomplete.
+   */
+  upstreamFor?: (ref: PackageRef, registry: string) => string | undefined
   /** Packages in flight at most (one request each at a time); default DEFAULT_CONCURRENCY. */
   concurrency?: number
   /** Per request attempt, headers and body; default npm's `fetch-timeout` when set, else 30 s. */
@@ -153,7 +176,7 @@ interface RequestContext {
    * `httpCache`: through npm's HTTP cache (the packument only; see requestContext). `refuseStale`: a
    * stale cached copy is a failed attempt (the packument read for its version document).
    */
-  request: (url: string, registry: string, how?: { httpCache?: boolean; refuseStale?: boolean }) => ReturnType<typeof getJSON>
+  request: (url: string, registry: string, how?: { httpCache?: boolean; refuseStale?: boolean; anonymous?: boolean }) => ReturnType<typeof getJSON>
 }
 
 /**
@@ -175,13 +198,15 @@ function requestContext(options: FetchEvidenceOptions): RequestContext {
   const perRegistry = new Map<string, { cached: GetJSONOptions; uncached: GetJSONOptions }>()
   return {
     request: (url, registry, how = {}) => {
-      let forRegistry = perRegistry.get(registry)
+      // An upstream is asked without credentials: its options are its own entry, never a registry's.
+      const entry = `${how.anonymous ? 'anonymous' : 'credentials'} ${registry}`
+      let forRegistry = perRegistry.get(entry)
       if (!forRegistry) {
         // Enough sockets for the pool, so that no request waits for one while its timeout runs.
-        const { cache, ...fetchOptions } = { ...config.fetchOptions(registry), maxSockets: concurrency }
+        const { cache, ...fetchOptions } = { ...config.fetchOptions(registry, { credentials: !how.anonymous }), maxSockets: concurrency }
         const base = { timeoutMs, retry, redact: (text: string) => config.redact(text), ...(options.signal && { signal: options.signal }) }
         forRegistry = { cached: { ...base, fetchOptions: { ...fetchOptions, cache } }, uncached: { ...base, fetchOptions } }
-        perRegistry.set(registry, forRegistry)
+        perRegistry.set(entry, forRegistry)
       }
       const chosen = how.httpCache ? forRegistry.cached : forRegistry.uncached
       return getJSON(url, how.refuseStale ? { ...chosen, refuseStale: true } : chosen)
@@ -190,18 +215,55 @@ function requestContext(options: FetchEvidenceOptions): RequestContext {
 }
 
 async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, context: RequestContext): Promise<EvidenceOutcome> {
+  const registry = normalizeRegistry(ref.registry ?? options.config.registryFor(ref.name))
+  const named = options.upstreamFor?.(ref, registry)
+  const upstream = named === undefined ? undefined : normalizeRegistry(named)
+  if (upstream === undefined || upstream === registry) return fetchFrom(ref, { registry, role: 'registry', keys: registry }, options, context)
+
+  // Behind a mirror: its evidence when complete, else the upstream's; the upstream's keys either way
+  // (without them, neither can be verified: one failure, no request).
+  const mirrorOrigin: EvidenceOrigin = { registry, role: 'mirror', keys: upstream }
+  if (options.registryKeys.get(upstream)?.state !== 'fetched') return fetchFrom(ref, mirrorOrigin, options, context)
+  const mirror = await fetchFrom(ref, mirrorOrigin, options, context)
+  if (mirror.state !== 'failed' && isComplete(mirror.evidence)) return mirror
+  const fromUpstream = await fetchFrom(ref, { registry: upstream, role: 'upstream', keys: upstream }, options, context)
+  if (fromUpstream.state === 'failed') {
+    const reason = mirror.state === 'failed' ? `${mirror.reason}; and from the upstream: ${fromUpstream.reason}` : fromUpstream.reason
+    return { ...fromUpstream, registry, reason }
+  }
+  log.verbose('fetch', options.config.redact(`${ref.name}@${ref.version}: ${mirror.state === 'failed' ? mirror.reason : `${registry} serves it without ${carriesSignatures(mirror.evidence.versionData ?? {}) ? 'attestations' : 'signatures'}`}; evidence from the upstream ${upstream}`))
+  // npm installs it from the mirror (`registry`: tarballs, credentials); the mirror's word that it has
+  // install scripts still counts (it only ever raises the lockfile's flag).
+  const scripts = mirror.state !== 'failed' && mirror.evidence.versionData?.installScripts === true
+  const evidence = scripts ? { ...fromUpstream.evidence, versionData: { ...fromUpstream.evidence.versionData, installScripts: true as const } } : fromUpstream.evidence
+  return { ...fromUpstream, registry, evidence }
+}
+
+/** Whether a mirror's evidence is all an upstream could add: signatures, and attestations that were fetched. */
+function isComplete(evidence: PackageEvidence): boolean {
+  return carriesSignatures(evidence.versionData ?? {}) && evidence.attestations.state === 'fetched'
+}
+
+/**
+ * The evidence for `ref` from `origin.registry`, checked with the keys of `origin.keys`: steps 1–4.
+ * An upstream (`role: 'upstream'`) is asked without credentials. The outcome's `registry` is
+ * `origin.registry`; the caller names the package's own when the upstream answered.
+ */
+async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: FetchEvidenceOptions, context: RequestContext): Promise<EvidenceOutcome> {
   const { name, version } = ref
   const id = `${name}@${version}`
-  const registry = normalizeRegistry(ref.registry ?? options.config.registryFor(name))
-  const fail = (reason: string, url?: string): FetchFailure => {
-    const failure: FetchFailure = { state: 'failed', name, version, registry, reason: options.config.redact(`${id}: ${reason}`), ...(url && { url: options.config.redact(url) }) }
+  const { registry } = origin
+  const anonymous = origin.role === 'upstream'
+  const request: RequestContext['request'] = (url, on, how = {}) => context.request(url, on, { ...how, anonymous })
+  const fail = (reason: string, url?: string, more: Partial<FetchFailure> = {}): FetchFailure => {
+    const failure: FetchFailure = { state: 'failed', name, version, registry, reason: options.config.redact(`${id}: ${reason}`), ...(url && { url: options.config.redact(url) }), ...more }
     log.verbose('fetch', failure.reason)
     return failure
   }
 
-  const keys = options.registryKeys.get(registry)
-  if (!keys) return fail(`the signing keys of ${registry} were not looked up`)
-  if (keys.state === 'failed') return fail(`the signing keys of ${registry} could not be obtained: ${keys.reason}`)
+  const keys = options.registryKeys.get(origin.keys)
+  if (!keys) return fail(`the signing keys of ${origin.keys} were not looked up`)
+  if (keys.state === 'failed') return fail(`the signing keys of ${origin.keys} could not be obtained: ${keys.reason}`)
 
   // 1. The cache, keyed by this registry: a hit needs no request. Evidence stored without a publish
   //    time that these keys need (they gained a validity bound since) is fetched again. Only a
@@ -211,7 +273,7 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
   if (cacheKey && options.cache) {
     const hit = options.cache.get(cacheKey)
     if (hit && !(hit.evidence.publishTime === undefined && needsPublishTime(hit.evidence.versionData?.dist?.signatures, keys.keys))) {
-      return { state: 'cached', evidence: hit.evidence, registry, registryKeys: keys.keys, storedAt: hit.storedAt }
+      return { state: 'cached', evidence: { ...hit.evidence, origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys, storedAt: hit.storedAt }
     }
   }
 
@@ -228,7 +290,7 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
   let publishTime: string | undefined
   let fromPackument = false
   if (everyKeyBounded(keys.keys)) {
-    const packument = await context.request(packumentUrl, registry, { httpCache: true, refuseStale: true })
+    const packument = await request(packumentUrl, registry, { httpCache: true, refuseStale: true })
     const read = packument.ok ? readPackumentVersion(packument.document, name, version) : undefined
     if (typeof read === 'string') return fail(`the packument from GET ${packumentUrl} ${read}`, packumentUrl)
     if (read) ({ versionData, publishTime, fromPackument } = { ...read, fromPackument: true })
@@ -236,7 +298,7 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
   }
   if (!versionData) {
     const versionUrl = `${registry}${path}/${encodeURIComponent(version)}`
-    const versionResponse = await context.request(versionUrl, registry)
+    const versionResponse = await request(versionUrl, registry)
     if (!versionResponse.ok) {
       return fail(versionResponse.status === 404 ? `${registry} has no such version (GET ${versionUrl}: HTTP 404)` : versionResponse.reason, versionUrl)
     }
@@ -248,14 +310,14 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
   // 2b. Signatures from a registry that says it has no keys: one of the two answers is false. Ask
   // for the keys again; either way the package cannot be verified on this run (never a warning).
   if (keys.keys === null && carriesSignatures(versionData)) {
-    const again = await options.recheckKeys?.(registry)
+    const again = await options.recheckKeys?.(origin.keys)
     const told = again === undefined ? '' : again.state === 'fetched' && again.keys !== null ? ', then served keys when asked again' : ', and not when asked again either'
-    return fail(`the version carries dist.signatures but ${registry} says it publishes no signing keys (-/npm/v1/keys: 404/400)${told}: contradictory evidence, not verified`)
+    return fail(`the version carries dist.signatures but ${origin.keys} says it publishes no signing keys (-/npm/v1/keys: 404/400)${told}: contradictory evidence, not verified`, undefined, { signedWithoutKeys: true })
   }
 
   // 3. The publish time, when a signing key's validity depends on it (and the packument was not read yet).
   if (!fromPackument && needsPublishTime(versionData.dist?.signatures, keys.keys)) {
-    const packument = await context.request(packumentUrl, registry, { httpCache: true })
+    const packument = await request(packumentUrl, registry, { httpCache: true })
     if (!packument.ok) return fail(`the publish time is needed and the packument could not be fetched: ${packument.reason}`, packumentUrl)
     const time = readPublishTime(packument.document, version)
     if (typeof time === 'object') return fail(`the packument from GET ${packumentUrl} ${time.problem}`, packumentUrl)
@@ -263,12 +325,12 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
     if (publishTime === undefined) log.verbose('fetch', `${id}: the packument has no time[${version}]`)
   }
 
-  // 4. Attestations, from the configured registry only.
+  // 4. Attestations, from the registry asked (the configured one, or the upstream the user named) only.
   let attestations: AttestationsEvidence = { state: 'not-requested' }
   let attestationsText: string | undefined
   if (versionData.dist?.attestations !== undefined && versionData.dist.attestations !== null) {
     const attestationsUrl = `${registry}-/npm/v1/attestations/${path}@${encodeURIComponent(version)}`
-    const response = await context.request(attestationsUrl, registry)
+    const response = await request(attestationsUrl, registry)
     if (response.ok) ({ attestations, attestationsText } = { attestations: { state: 'fetched', document: response.document }, attestationsText: response.text })
     else if (response.status === 404) attestations = { state: 'not-found' }
     else return fail(`the advertised attestations could not be fetched: ${response.reason}`, attestationsUrl)
@@ -283,7 +345,7 @@ async function fetchPackage(ref: PackageRef, options: FetchEvidenceOptions, cont
     attestations,
   }
   if (cacheKey) options.cache?.put(cacheKey, evidence, attestationsText)
-  return { state: 'fetched', evidence, registry, registryKeys: keys.keys }
+  return { state: 'fetched', evidence: { ...evidence, origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys }
 }
 
 /**

@@ -30,6 +30,8 @@ export interface NpmCliSettings {
   workspace?: readonly string[]
   includeWorkspaceRoot?: boolean
   offline?: boolean
+  /** `--upstream`: npm config `verify-deps-upstream` on the command line. */
+  upstream?: string
   userconfig?: string
   globalconfig?: string
 }
@@ -66,11 +68,20 @@ export const OWN_KEYS = {
   'verify-deps-tuf-mirror': { type: 'url', fromProject: false, description: 'A Sigstore TUF mirror (its metadata is checked against the embedded TUF root). Not from a project `.npmrc`: it serves the trusted root and registry keys.' },
   'verify-deps-fetch-tarballs': { type: 'boolean', fromProject: true, description: 'As `--fetch-tarballs`. From a project `.npmrc` only `true` counts (it can only add checks).' },
   'verify-deps-concurrency': { type: 'number', fromProject: true, description: 'As `--concurrency`.' },
+  'verify-deps-upstream': {
+    type: 'url',
+    fromProject: true,
+    description:
+      'As `--upstream`: the registry the default registry mirrors (per scope: `@scope:verify-deps-upstream`). Read from a project `.npmrc` too: an upstream only supplies evidence that must still verify against its keys and the lockfile integrity (docs/mirrors.md).',
+  },
 } as const satisfies Record<string, OwnKeyDefinition>
 export type OwnKey = keyof typeof OWN_KEYS
 
 /** Per-registry keys (`//host/path/:<key>`), besides npm's credentials. */
 export const REGISTRY_KEYS_CONFIG_KEY = 'verify-deps-registry-keys'
+
+/** The upstream of a mirror: `verify-deps-upstream` for the default registry, `@scope:verify-deps-upstream` per scope. */
+export const UPSTREAM_CONFIG_KEY = 'verify-deps-upstream'
 
 /** npm settings verify-deps acts on: an invalid value for one of them is an error; for another, npm's warning. */
 const USED_KEYS = new Set([
@@ -204,6 +215,7 @@ function cliArgs(cli: NpmCliSettings): string[] {
   for (const name of cli.workspace ?? []) args.push('--workspace', name)
   if (cli.includeWorkspaceRoot) args.push('--include-workspace-root')
   if (cli.offline) args.push('--offline')
+  if (cli.upstream !== undefined) args.push('--verify-deps-upstream', cli.upstream)
   if (cli.userconfig !== undefined) args.push('--userconfig', cli.userconfig)
   if (cli.globalconfig !== undefined) args.push('--globalconfig', cli.globalconfig)
   return args

@@ -23,12 +23,12 @@ import type { FetchOptions } from 'npm-registry-fetch'
 import procLog from 'proc-log'
 import { inputError } from '../errors.js'
 import { FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './files.js'
-import { LAYERS, OWN_KEYS, REGISTRY_KEYS_CONFIG_KEY, isUsedKey, loadConfig, type Env, type LoadConfigOptions, type OwnKey } from './npm-config-load.js'
+import { LAYERS, OWN_KEYS, REGISTRY_KEYS_CONFIG_KEY, UPSTREAM_CONFIG_KEY, isUsedKey, loadConfig, type Env, type LoadConfigOptions, type OwnKey } from './npm-config-load.js'
 import { createRedactor, redact } from './redact.js'
 
 const { log } = procLog
 
-export { OWN_KEYS, REGISTRY_KEYS_CONFIG_KEY, type Env, type OwnKey }
+export { OWN_KEYS, REGISTRY_KEYS_CONFIG_KEY, UPSTREAM_CONFIG_KEY, type Env, type OwnKey }
 export type LoadNpmConfigOptions = LoadConfigOptions & { userAgent?: string }
 export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/'
 
@@ -78,6 +78,7 @@ export async function loadNpmConfig(options: LoadNpmConfigOptions): Promise<NpmC
     npm.warn(`${text}; npm ignores it too`)
   }
   npm.checkRegistries()
+  npm.checkUpstreams()
   npm.checkOwnKeys()
   return npm
 }
@@ -259,6 +260,35 @@ export class NpmConfig {
     return { file, from: `${this.#describe(key)}: ${key}` }
   }
 
+  /**
+   * The upstream a package's evidence may also come from (docs/mirrors.md), with the key and the
+   * file or layer that set it: `@scope:verify-deps-upstream` for a scoped name, else
+   * `verify-deps-upstream` when the package comes from the default registry (as `registry` applies
+   * to it). An upstream equal to the package's own registry is none.
+   */
+  upstreamFor(name: string, registry: string): { url: string; key: string; from: string } | undefined {
+    const scope = /^(@[^/]+)\//.exec(name)?.[1]
+    const scopedKey = scope && `${scope}:${UPSTREAM_CONFIG_KEY}`
+    const scoped = scopedKey ? this.#string(scopedKey) : undefined
+    const own = scoped === undefined && withTrailingSlash(registry) === this.registry ? this.own(UPSTREAM_CONFIG_KEY) : undefined
+    const value = scoped ?? (typeof own?.value === 'string' ? own.value : undefined)
+    if (value === undefined || withTrailingSlash(value) === withTrailingSlash(registry)) return undefined
+    const key = scoped !== undefined ? scopedKey! : UPSTREAM_CONFIG_KEY
+    return { url: withTrailingSlash(value), key, from: scoped !== undefined ? this.#describe(key) : own!.from }
+  }
+
+  /** Every `@scope:verify-deps-upstream` in effect, with where it came from (the report lists them; `verify-deps-upstream` is one of the own keys). */
+  scopedUpstreams(): Array<{ key: string; value: string; from: string }> {
+    // Not in npm's flattened options (only `@scope:registry` is): from the layers themselves.
+    const keys = new Set(LAYERS.flatMap((layer) => Object.keys(this.#config.data.get(layer)?.data ?? {})))
+    return [...keys]
+      .filter((key) => key.startsWith('@') && key.endsWith(`:${UPSTREAM_CONFIG_KEY}`))
+      .flatMap((key) => {
+        const value = this.#string(key)
+        return value === undefined ? [] : [{ key, value, from: this.#describe(key) }]
+      })
+  }
+
   /** The registry a package is fetched from: `@scope:registry` for scoped names, else `registry`. */
   registryFor(name: string): string {
     const scope = /^(@[^/]+)\//.exec(name)?.[1]
@@ -270,15 +300,17 @@ export class NpmConfig {
    * npm-registry-fetch options for requests to `registry`: every nerf-darted credential (the library
    * sends each only to URLs under its own host and path), proxy, TLS, user agent, HTTP cache.
    */
-  fetchOptions(registry: string): FetchOptions {
+  fetchOptions(registry: string, { credentials = true }: { credentials?: boolean } = {}): FetchOptions {
     const options: FetchOptions = {
       registry: withTrailingSlash(registry),
       userAgent: this.#userAgent,
       strictSSL: this.#config.get('strict-ssl') !== false,
       cache: join(this.cacheDir, '_cacache'),
     }
+    // `credentials: false` (an upstream, docs/mirrors.md): no credential of any registry, whatever its
+    // host and path, so that none can reach a URL the project .npmrc chose.
     for (const [key, value] of Object.entries(this.#flat)) {
-      if (NERF_DART_CREDENTIAL.test(key) && typeof value === 'string') options[key] = value
+      if (credentials && NERF_DART_CREDENTIAL.test(key) && typeof value === 'string') options[key] = value
     }
     const proxy = this.#proxy()
     if (proxy.httpsProxy) options.httpsProxy = proxy.httpsProxy
@@ -350,6 +382,30 @@ export class NpmConfig {
       }
       if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
         throw inputError('EINVALIDREGISTRY', `${this.#describe(key)}: ${key} is not an http(s) URL: ${this.redact(JSON.stringify(value))}`)
+      }
+    }
+  }
+
+  /**
+   * Every upstream setting must be an http(s) URL without credentials in it (an upstream is asked
+   * anonymously): a usage error naming where it was set.
+   */
+  checkUpstreams(): void {
+    for (const key of [UPSTREAM_CONFIG_KEY, ...this.scopedUpstreams().map((u) => u.key)]) {
+      const value = this.get(key)
+      if (value === undefined || value === '' || value === null) continue
+      let url: URL | undefined
+      try {
+        url = typeof value === 'string' ? new URL(value) : undefined
+      } catch {
+        url = undefined
+      }
+      const where = this.#describe(key)
+      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+        throw inputError('EINVALIDREGISTRY', `${where}: ${key} is not an http(s) URL: ${this.redact(JSON.stringify(value))}`)
+      }
+      if (url.username || url.password) {
+        throw inputError('EINVALIDREGISTRY', `${where}: ${key} carries credentials: an upstream is only ever asked without credentials`, `Remove the user and password from the ${key} URL.`)
       }
     }
   }

@@ -31,6 +31,25 @@ export interface VersionData {
   installScripts?: true
 }
 
+/**
+ * Where a package's evidence came from (the fetch stage's account, carried into its facts for the
+ * report). With an upstream (docs/mirrors.md) the package's registry is a mirror: its evidence is
+ * used when complete, else the upstream's; either is checked with the upstream's keys.
+ */
+export interface EvidenceOrigin {
+  /** The registry the version document and attestations were read from (trailing slash). */
+  registry: string
+  /**
+   * `registry`: the package's own registry, checked with its own keys; `mirror`: the package's own
+   * registry, a mirror with an upstream, its evidence complete (signatures and attestations) and
+   * checked with the upstream's keys; `upstream`: the upstream, because the mirror's version lacked
+   * signatures or attestations.
+   */
+  role: 'registry' | 'mirror' | 'upstream'
+  /** The registry whose signing keys checked it (trailing slash). */
+  keys: string
+}
+
 export interface PackageEvidence {
   /** The real package name (for an alias, the package it resolves to). */
   name: string
@@ -49,6 +68,8 @@ export interface PackageEvidence {
   tarball?: Buffer
   /** Why the tarball asked for (`--fetch-tarballs`) was not downloaded; said in the integrity finding. */
   tarballSkipped?: string
+  /** Where it came from; absent for evidence read from files (`verify-deps verify`). */
+  origin?: EvidenceOrigin
 }
 
 export type RegistryKeyUsage = 'npm:signatures' | 'npm:attestations'

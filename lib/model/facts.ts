@@ -3,6 +3,7 @@
  * package (PackageFacts), with the signer identity read from signed material. Plain data.
  */
 import type { Finding } from '../findings.js'
+import type { EvidenceOrigin } from './evidence.js'
 
 /** Where a resolved identity field was read. */
 export type IdentitySource = 'certificate' | 'certificate-legacy' | 'certificate-san' | 'predicate'
@@ -102,5 +103,7 @@ export interface PackageFacts {
   provenance: ProvenanceFacts
   publish: PublishFacts
   publisher: PublisherFacts
+  /** Where the evidence was fetched from (registry, mirror or upstream); absent for evidence read from files. */
+  origin?: EvidenceOrigin
   findings: Finding[]
 }

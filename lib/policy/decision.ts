@@ -10,7 +10,8 @@ import type { PackageFacts } from '../model/facts.js'
 /** What is known about one package when the policy runs. */
 export type PackageOutcome =
   | { kind: 'verified'; facts: PackageFacts }
-  | { kind: 'fetch-failed'; reason: string }
+  /** `signedWithoutKeys`: the version carries signatures its registry publishes no keys for (the report's mirror diagnosis). */
+  | { kind: 'fetch-failed'; reason: string; signedWithoutKeys?: true }
   | { kind: 'not-registry' }
 
 export function bundledSkipReason(ref: PackageRef): string {

@@ -11,6 +11,7 @@ import { FINDINGS, type FindingCode, type FindingSeverity } from '../findings.js
 import type { PackageResult, Report } from '../model.js'
 import { formatFirstWhy, formatPackageId, formatSummaryCounts, packagesWith, plainText, skipKind } from './describe.js'
 import { indexLockfileLines, lockfilePathFor, packageLine } from './lockfile-lines.js'
+import { registryDiagnoses } from './registries.js'
 import type { FormatOptions, FormattedOutput } from './types.js'
 
 /** Rows per table in the job summary (it is capped at 1 MiB); the rest are counted. */
@@ -42,6 +43,8 @@ export function formatReportGithub(report: Report, options: FormatOptions = {}):
       out.push(`::${GITHUB_COMMANDS[f.severity]} ${properties.join(',')}::${escapeCommandData(`${f.message}\nFix: ${FINDINGS[f.code].fix}`)}`)
     }
   }
+  // A registry's banner (docs/mirrors.md): once per registry, like the text report's.
+  for (const d of registryDiagnoses(report)) out.push(`::warning title=verify-deps registry::${escapeCommandData([d.message, ...d.fixes.map((fix) => `Fix: ${fix}`)].join('\n'))}`)
   for (const notice of report.notices) out.push(`::notice title=verify-deps::${escapeCommandData(notice)}`)
   out.push(`verify-deps: ${formatSummaryCounts(report)}`)
   return { main: out.join('\n') + '\n', githubStepSummary: formatStepSummary(report) }
@@ -64,6 +67,9 @@ function formatStepSummary(report: Report): string {
   ]
   if (report.couldNotVerify) {
     md.push('', '> [!WARNING]', '> Some evidence could not be obtained (registry, network or trust material): not every package could be verified.')
+  }
+  for (const d of registryDiagnoses(report)) {
+    md.push('', '> [!WARNING]', `> ${markdownText(d.message)}`, ...d.fixes.map((fix) => `> - ${markdownText(fix)}`))
   }
   const codes = new Set<FindingCode>()
   for (const [title, decision] of [['❌ Failed', 'fail'], ['⚠️ Warnings', 'warn']] as const) {

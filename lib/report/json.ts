@@ -9,7 +9,8 @@ import { chunkedOutput, JsonArrayStream, stringifyJSON, stringifyJSONChunks } fr
 import type { PackageExplanation } from '../policy/evaluate.js'
 import { toExplanationJson } from '../policy/explain.js'
 import type { FindingCode, FindingSeverity } from '../findings.js'
-import type { Decision, LockfileFormat, PackageLocation, PackageResult, PackageSource, RegistrySummary, Report, ReportSummary, RunSetting } from '../model.js'
+import type { Decision, LockfileFormat, PackageLocation, PackageResult, PackageSource, RegistryDiagnosis, RegistrySummary, Report, ReportSummary, RunSetting } from '../model.js'
+import type { EvidenceOrigin } from '../model/evidence.js'
 import type { AttestationStatus, IdentitySource, IntegrityStatus, PackageFacts, SignatureStatus, SignerIdentity } from '../model/facts.js'
 import type { InstallScriptContext, InstallScriptsResult } from '../model/install-scripts.js'
 import { IDENTITY_FIELDS, type IdentityField } from './report-schema.js'
@@ -26,7 +27,7 @@ export interface JsonReport {
   summary: ReportSummary
   couldNotVerify: boolean
   notices: string[]
-  registries: RegistrySummary[]
+  registries: JsonRegistry[]
   packages: JsonPackage[]
   /** Which npm rules decided install scripts; null when no package has any. */
   installScripts: JsonInstallScriptRules | null
@@ -36,6 +37,9 @@ export type JsonInstallScriptRules = Omit<InstallScriptContext, 'npmVersion' | '
   npmVersion: string | null
   allowScripts: { source: InstallScriptContext['allowScripts']['source']; file: string | null; ignored: string[] }
 }
+
+/** A RegistrySummary with every field present: counts 0 and the rest `null` when absent. */
+export type JsonRegistry = Omit<Required<RegistrySummary>, 'upstream' | 'diagnosis'> & { upstream: string | null; diagnosis: RegistryDiagnosis | null }
 
 export interface JsonPackage {
   name: string
@@ -79,6 +83,8 @@ export interface JsonEvidence {
   publish: { status: AttestationStatus | NotChecked; keyid: string | null; signedAt: string | null }
   /** Registry metadata about who published; no signature covers it. `null` without facts. */
   publisher: JsonPublisher | null
+  /** Where the evidence came from (docs/mirrors.md); `null` without facts or for evidence read from files. */
+  origin: EvidenceOrigin | null
 }
 
 export interface JsonPublisher {
@@ -104,7 +110,19 @@ export function toJsonReport(report: Report): JsonReport {
     summary: { total: report.summary.total, pass: report.summary.pass, warn: report.summary.warn, fail: report.summary.fail, skipped: report.summary.skipped },
     couldNotVerify: report.couldNotVerify,
     notices: [...report.notices],
-    registries: (report.registries ?? []).map((r) => ({ url: r.url, keysSource: r.keysSource, keysFrom: r.keysFrom, packages: r.packages, verified: r.verified, couldNotVerify: r.couldNotVerify })),
+    registries: (report.registries ?? []).map((r) => ({
+      url: r.url,
+      keysSource: r.keysSource,
+      keysFrom: r.keysFrom,
+      packages: r.packages,
+      verified: r.verified,
+      couldNotVerify: r.couldNotVerify,
+      upstream: r.upstream ?? null,
+      fromUpstream: r.fromUpstream ?? 0,
+      unsigned: r.unsigned ?? 0,
+      signedWithoutKeys: r.signedWithoutKeys ?? 0,
+      diagnosis: r.diagnosis ? { kind: r.diagnosis.kind, message: r.diagnosis.message, fixes: [...r.diagnosis.fixes] } : null,
+    })),
     packages: report.packages.map(toJsonPackage),
     installScripts: report.installScripts ? toJsonInstallScriptRules(report.installScripts) : null,
   }
@@ -174,9 +192,10 @@ function toJsonEvidence(facts: PackageFacts | undefined): JsonEvidence {
       provenance: { status: 'not-checked', predicateType: null, signedAt: null, identity: null },
       publish: { status: 'not-checked', keyid: null, signedAt: null },
       publisher: null,
+      origin: null,
     }
   }
-  const { integrity, signature, provenance, publish, publisher } = facts
+  const { integrity, signature, provenance, publish, publisher, origin } = facts
   return {
     integrity: { status: integrity.status, registryIntegrity: integrity.registryIntegrity ?? null, tarball: integrity.tarball ?? null },
     signature: { status: signature.status, keyid: signature.keyid ?? null },
@@ -188,6 +207,7 @@ function toJsonEvidence(facts: PackageFacts | undefined): JsonEvidence {
     },
     publish: { status: publish.status, keyid: publish.keyid ?? null, signedAt: publish.signedAt ?? null },
     publisher: toJsonPublisher(publisher),
+    origin: origin ? { registry: origin.registry, role: origin.role, keys: origin.keys } : null,
   }
 }
 

@@ -5,7 +5,8 @@
  * description here.
  */
 import { FINDINGS, type FindingSeverity } from '../findings.js'
-import type { Decision, PackageSource, RegistryKeysSource } from '../model.js'
+import type { Decision, PackageSource, RegistryDiagnosis, RegistryKeysSource } from '../model.js'
+import type { EvidenceOrigin } from '../model/evidence.js'
 import type { AttestationStatus, IdentitySource, IntegrityStatus, SignatureStatus, SignerIdentity } from '../model/facts.js'
 import type { AllowScriptsVerdict, NpmScriptRules } from '../model/install-scripts.js'
 
@@ -110,6 +111,18 @@ export const IDENTITY_SOURCES: Record<IdentitySource, string> = {
   'certificate-legacy': 'A deprecated Fulcio extension (1.3.6.1.4.1.57264.1.1–.6, certificates before about April 2023).',
   'certificate-san': "The certificate's Subject Alternative Name.",
   predicate: 'The signed SLSA provenance predicate.',
+}
+
+export const EVIDENCE_ROLES: Record<EvidenceOrigin['role'], string> = {
+  registry: "The package's own registry, checked with that registry's keys.",
+  mirror: "The package's own registry, a mirror with an upstream (docs/mirrors.md): its evidence was complete (signatures and attestations) and was checked with the upstream's keys.",
+  upstream: "The upstream named for the package's registry (`--upstream`, `verify-deps-upstream`): the mirror's version lacked signatures or attestations. Asked without credentials; checked with the upstream's keys and bound to the lockfile's integrity like any evidence.",
+}
+
+export const REGISTRY_DIAGNOSES: Record<RegistryDiagnosis['kind'], string> = {
+  keyless: 'It publishes no signing keys and its unverified packages were left to the built-in default policy (with an upstream: the upstream publishes none).',
+  'signed-without-keys': 'Its versions carry registry signatures but it publishes no keys to check them: a mirror that keeps npm\'s signatures. `--upstream` checks them with the upstream\'s keys.',
+  unsigned: 'It has signing keys, yet most of its versions carry no signature: a mirror or proxy that strips npm\'s signatures and attestations. `--upstream` fetches them from the upstream.',
 }
 
 type Schema = Record<string, unknown>
@@ -231,6 +244,21 @@ export const REPORT_JSON_SCHEMA: Schema = {
       packages: count('Registry packages from it.'),
       verified: count('Of those, cryptographically verified: a registry signature, SLSA provenance or npm publish attestation verified.'),
       couldNotVerify: bool('It publishes no keys and its unverified packages were decided only by the built-in default policy: the run could not verify them (exit 3). A policy rule that accepts them (`require: { signature: false }`) clears it.'),
+      upstream: strOrNull('The upstream its packages were checked against (`--upstream`, `verify-deps-upstream`; mirrors.md): `keysSource` and `keysFrom` are then the upstream\'s keys. `null` without one.'),
+      fromUpstream: count('Of its packages, how many were verified from the upstream\'s evidence (the mirror\'s lacked signatures or attestations); 0 without an upstream.'),
+      unsigned: count('Of its packages, how many had no registry signature that could be checked: none on the version, no keys published, or signatures it publishes no keys for.'),
+      signedWithoutKeys: count('Of those, how many carry registry signatures it publishes no keys for: they could not be verified (a mirror that keeps npm\'s signatures; `--upstream` checks them).'),
+      diagnosis: { oneOf: [{ $ref: '#/$defs/registryDiagnosis' }, { type: 'null' }], description: 'Why most of its packages could not be verified and what would fix it: the one banner the text report prints for it. `null` when there is nothing to say.' },
+    }),
+    registryDiagnosis: object('A registry\'s banner (mirrors.md).', {
+      kind: enumOf(keysOf(REGISTRY_DIAGNOSES), 'See "Registry diagnoses".'),
+      message: str('What was found, with the registry and the counts.'),
+      fixes: { type: 'array', items: { type: 'string' }, description: 'What would fix it, one line each.' },
+    }),
+    evidenceOrigin: object('Where the evidence was fetched from.', {
+      registry: str('The registry the version document and attestations were read from, with a trailing slash.'),
+      role: enumOf(keysOf(EVIDENCE_ROLES), 'See "Evidence roles".'),
+      keys: str('The registry whose signing keys checked it.'),
     }),
     location: object('One place the package is installed.', {
       path: str('Location in the tree, as in package-lock.json, e.g. `node_modules/a/node_modules/b`.'),
@@ -269,6 +297,7 @@ export const REPORT_JSON_SCHEMA: Schema = {
         signedAt: strOrNull('When it was signed (RFC 3339).'),
       }),
       publisher: { oneOf: [{ $ref: '#/$defs/publisher' }, { type: 'null' }], description: 'Registry metadata about who published: reported, never treated as verified; `null` without facts.' },
+      origin: { oneOf: [{ $ref: '#/$defs/evidenceOrigin' }, { type: 'null' }], description: 'Where the evidence came from: the package\'s registry, or behind a mirror the mirror or its upstream (mirrors.md); `null` without facts or for evidence read from files (`verify`).' },
     }),
     identity: object(
       'The signer identity. Every field comes from signed material; absent fields were not present.',

@@ -13,7 +13,7 @@
 import { FINDINGS, type FindingCode, type FindingSeverity } from '../findings.js'
 import type { Decision, PackageResult, Report } from '../model.js'
 import { describeObserved, formatFirstWhy, formatInstalledAs, formatSummaryCounts, packagesWith, plainText, skipKind } from './describe.js'
-import { isCryptographicallyVerified, keylessRegistryBanner } from './registries.js'
+import { isCryptographicallyVerified, registryDiagnoses } from './registries.js'
 import type { FormatOptions, FormattedOutput } from './types.js'
 
 /** Up to this many skipped packages are listed one by one; more are counted by reason (all listed with `verbose`). */
@@ -48,9 +48,8 @@ export function formatReportText(report: Report, options: FormatOptions = {}): F
   const head = lines.length
   // What narrowed or changed the check, and who set it (a pull request can edit the project .npmrc).
   for (const s of report.project.settings ?? []) lines.push(paint('bold', `setting: ${plainText(`${s.key}=${formatSettingValue(s.value)} (from ${s.from})`)}${s.key === 'omit' ? ` — ${plainText(formatSettingValue(s.value))} dependencies were not checked` : ''}`))
-  for (const r of report.registries ?? []) {
-    if (!r.couldNotVerify) continue
-    lines.push('', paint('bold', paint('red', plainText(keylessRegistryBanner(r)))), ...KEYLESS_FIXES.map((fix) => `    ${paint('dim', `fix: ${plainText(fix(r.url))}`)}`))
+  for (const banner of registryDiagnoses(report)) {
+    lines.push('', paint('bold', paint('red', plainText(banner.message))), ...banner.fixes.map((fix) => `    ${paint('dim', `fix: ${plainText(fix)}`)}`))
   }
 
   lines.push(...formatFindingsByCode(report, paint))
@@ -79,13 +78,6 @@ export function formatReportText(report: Report, options: FormatOptions = {}): F
 function formatSettingValue(value: string | number | boolean | string[]): string {
   return Array.isArray(value) ? value.join(',') : String(value)
 }
-
-/** What would let a registry without keys be verified, or accepted on purpose. */
-const KEYLESS_FIXES: ReadonlyArray<(url: string) => string> = [
-  () => 'accept unsigned packages from it explicitly: a policy rule for your private scopes with `require: { signature: false }` (docs/trust.md)',
-  (url) => `if it does sign packages, pin its keys: --registry-keys ${url}=FILE or ${nerfDart(url)}:verify-deps-registry-keys=FILE in .npmrc`,
-  () => 'coming: verify its packages against an evidence registry (--upstream) that signs them',
-]
 
 /** How many registry packages cryptography vouches for, as opposed to the registry's word. */
 function formatVerifiedCount(report: Report): string {
@@ -198,10 +190,6 @@ function formatRegistries(report: Report): string[] {
     lines.push(`  ${plainText(r.url)}  keys: ${r.keysSource}${plainText(from)}; ${r.verified} of ${r.packages} verified`)
   }
   return lines
-}
-
-function nerfDart(url: string): string {
-  return url.replace(/^[a-z]+:/i, '')
 }
 
 /** One package: why it is installed, what was observed, its findings (their fixes are under Findings, once per code). */

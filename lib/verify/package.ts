@@ -55,5 +55,7 @@ export function verifyPackage(evidence: PackageEvidence, trust: TrustContext): P
   // 4. Publisher metadata (unsigned registry metadata, reported as such).
   const publisher = readPublisher(versionData?._npmUser)
 
-  return { name, version, integrity, signature, provenance: attestations.provenance, publish: attestations.publish, publisher, findings }
+  // 5. Where the evidence came from: the fetch stage's account, reported as it is (docs/mirrors.md).
+  const origin = evidence.origin && { ...evidence.origin }
+  return { name, version, integrity, signature, provenance: attestations.provenance, publish: attestations.publish, publisher, ...(origin && { origin }), findings }
 }

@@ -16,7 +16,7 @@ t.test('--registry-keys URL=FILE pins a private registry: its own keys endpoint 
 
   const pinned = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false })
   t.equal(pinned.status, 0)
-  t.same(pinned.json.registries, [{ url: s.registry.url, keysSource: 'pinned', keysFrom: `${s.registryKeysFile} (--registry-keys)`, packages: 1, verified: 1, couldNotVerify: false }])
+  t.same(pinned.json.registries, [{ url: s.registry.url, keysSource: 'pinned', keysFrom: `${s.registryKeysFile} (--registry-keys)`, packages: 1, verified: 1, couldNotVerify: false, upstream: null, fromUpstream: 0, unsigned: 0, signedWithoutKeys: 0, diagnosis: null }])
   t.notOk(s.registry.requests.some((r) => r.path === KEYS_PATH), 'no request for the registry’s own keys')
 
   // Pinned keys that do not include the signing key: the registry's (correct) keys are not a fallback.
@@ -63,6 +63,9 @@ t.test('signatures from a registry that says it has no keys: asked again, then c
   t.equal(r.status, 3)
   const report = r.json
   t.same(r.codes('signed'), ['FETCH_FAILED'])
+  // One banner says what this looks like (a mirror that keeps npm's signatures) and what fixes it.
+  t.match(report.registries, [{ keysSource: 'none', signedWithoutKeys: 1, diagnosis: { kind: 'signed-without-keys' } }])
+  t.match(r.output('text'), /^registry http:\/\/127\.0\.0\.1:\d+\/ publishes no signing keys, yet 1 of 1 package from it carry registry signatures: it looks like a mirror/m)
   t.match(report.packages[0].findings[0].message, /carries dist\.signatures .* publishes no signing keys.*not when asked again either: contradictory evidence/)
   t.equal(report.couldNotVerify, true)
   t.equal(s.registry.requests.filter((rq) => rq.path === KEYS_PATH).length, 2, 'the keys lookup was retried once')
@@ -81,11 +84,11 @@ t.test('a registry without keys is not a pass under the built-in default policy:
   t.match(text, /^cryptographically verified: 0 of 2 registry packages/m)
   t.match(text, /^registry http:\/\/127\.0\.0\.1:\d+\/ publishes no signing keys: 2 packages could not be verified$/m)
   t.match(text, /fix: accept unsigned packages from it explicitly: a policy rule .*require: \{ signature: false \}/)
-  t.match(text, /fix: coming: verify its packages against an evidence registry \(--upstream\)/)
+  t.match(text, /fix: if it mirrors the public npm registry .*: --upstream https:\/\/registry\.npmjs\.org\/, or verify-deps-upstream=https:\/\/registry\.npmjs\.org\/ in \.npmrc/)
 
   const json = unsigned.json
   t.equal(json.couldNotVerify, true)
-  t.match(json.registries, [{ keysSource: 'none', packages: 2, verified: 0, couldNotVerify: true }])
+  t.match(json.registries, [{ keysSource: 'none', packages: 2, verified: 0, couldNotVerify: true, unsigned: 2, diagnosis: { kind: 'keyless' } }])
 
   // A policy may accept the unsigned private scope explicitly: then the run passes.
   writeFileSync(join(s.projectDir, 'verify-deps.policy.yaml'), 'version: 1\nrules:\n  - packages: ["@acme/*"]\n    require: { signature: false }\n')
@@ -93,7 +96,8 @@ t.test('a registry without keys is not a pass under the built-in default policy:
   t.equal(accepted.status, 0)
   const acceptedReport = accepted.json
   t.equal(acceptedReport.couldNotVerify, false)
-  t.match(acceptedReport.registries, [{ keysSource: 'none', couldNotVerify: false }])
+  t.match(acceptedReport.registries, [{ keysSource: 'none', couldNotVerify: false, diagnosis: null }])
+  t.notMatch(accepted.output('text'), /publishes no signing keys/, 'no banner for a registry the policy accepts')
 
   // The built-in default policy is an ordinary document: copied into the project as it is, it decides
   // a keyless registry the same way (its `severity: warning` reports the registry, it does not accept it).

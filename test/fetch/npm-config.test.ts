@@ -350,3 +350,37 @@ t.test("the builtin layer is the npm that runs us (npm_execpath), and none other
   t.same(underNpm.where('registry'), { layer: 'builtin', source: join(dir, 'npm', 'npmrc') })
   t.equal((await load({ env: { npm_execpath: join(dir, 'npm', 'bin', 'yarn.js') } })).registry, DEFAULT_REGISTRY, 'another package manager: none')
 })
+
+t.test('upstreams: verify-deps-upstream for the default registry, @scope:verify-deps-upstream per scope, with where each was set', async (t) => {
+  const { load } = layout(t, {
+    user: '@acme:verify-deps-upstream=https://upstream.acme.example/\n@private:registry=https://npm.private.example/\n',
+    project: 'registry=https://mirror.example/\nverify-deps-upstream=https://registry.npmjs.org\n',
+  })
+  const config = await load()
+  t.same(config.upstreamFor('plain', 'https://mirror.example/'), { url: 'https://registry.npmjs.org/', key: 'verify-deps-upstream', from: join(config.projectDir, '.npmrc') })
+  t.same(config.upstreamFor('@acme/lib', config.registryFor('@acme/lib')), { url: 'https://upstream.acme.example/', key: '@acme:verify-deps-upstream', from: join(config.projectDir, '..', 'home', '.npmrc') })
+  t.equal(config.upstreamFor('@private/lib', config.registryFor('@private/lib')), undefined, 'a scope with a registry of its own has no upstream unless its scope names one')
+  t.equal(config.upstreamFor('@other/lib', 'https://mirror.example/')?.url, 'https://registry.npmjs.org/', 'a scope without a registry of its own goes with the default registry')
+  t.same(config.scopedUpstreams(), [{ key: '@acme:verify-deps-upstream', value: 'https://upstream.acme.example/', from: join(config.projectDir, '..', 'home', '.npmrc') }])
+
+  // An upstream that is the registry itself is none; the command line wins over the project.
+  const same = await load({ cli: { upstream: 'https://mirror.example' } })
+  t.equal(same.upstreamFor('plain', 'https://mirror.example/'), undefined)
+  t.same(same.own('verify-deps-upstream'), { value: 'https://mirror.example/', from: 'command line' }, 'as npm parses a url setting')
+})
+
+t.test('an upstream that is not an http(s) URL, or carries credentials, is a usage error naming where it was set', async (t) => {
+  const bad = layout(t, { project: 'verify-deps-upstream=ftp://mirror.example/\n' })
+  await t.rejects(bad.load(), { code: 'EINVALIDREGISTRY', message: /project[/\\]\.npmrc: verify-deps-upstream is not an http\(s\) URL/ })
+  const userinfo = layout(t, { user: '@acme:verify-deps-upstream=https://me:hunter2@upstream.example/\n' })
+  const err = await userinfo.load().catch((e: unknown) => e)
+  t.match(err, { code: 'EINVALIDREGISTRY', message: /\.npmrc: @acme:verify-deps-upstream carries credentials/ })
+  t.notMatch((err as Error).message, 'hunter2')
+})
+
+t.test('fetchOptions without credentials carries none, whatever the registry', async (t) => {
+  const { load } = layout(t, { user: '//a.example/:_authToken=token-a\n//a.example/:certfile=/c.pem\n//a.example/:keyfile=/k.pem\n' })
+  const options = (await load()).fetchOptions('https://a.example/', { credentials: false })
+  t.equal(options.registry, 'https://a.example/')
+  t.same(Object.keys(options).filter((key) => key.startsWith('//')), [])
+})

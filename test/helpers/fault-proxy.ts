@@ -229,18 +229,24 @@ export class FaultProxy {
   }
 }
 
-interface UpstreamResponse {
+export interface UpstreamResponse {
   status: number
   headers: Record<string, string>
   body: Buffer
 }
 
-function fetchUpstream(upstream: string, req: IncomingMessage): Promise<UpstreamResponse> {
-  const target = new URL(req.url ?? '/', upstream)
-  const headers: Record<string, string> = {}
+/**
+ * Forwards `req` to `upstream` (at `options.path`, default the request's own) and reads the whole
+ * answer. `omitHeaders`: request headers not passed on (a mirror keeps its client's Authorization);
+ * `headers`: added to the request.
+ */
+export function fetchUpstream(upstream: string, req: IncomingMessage, options: { path?: string; omitHeaders?: readonly string[]; headers?: Record<string, string> } = {}): Promise<UpstreamResponse> {
+  const target = new URL(options.path ?? req.url ?? '/', upstream)
+  const headers: Record<string, string> = { ...options.headers }
+  const omitted = ['host', 'accept-encoding', 'connection', 'keep-alive', ...(options.omitHeaders ?? [])]
   for (const [name, value] of Object.entries(req.headers)) {
     // The proxy rewrites bodies: ask for them uncompressed, and let Node frame the connection.
-    if (value === undefined || ['host', 'accept-encoding', 'connection', 'keep-alive'].includes(name)) continue
+    if (value === undefined || omitted.includes(name)) continue
     headers[name] = Array.isArray(value) ? value.join(', ') : value
   }
   return new Promise((resolve, reject) => {

@@ -24,7 +24,7 @@ t.test('the JSON report has exactly the public contract fields', async (t) => {
   t.equal(json.packages.length, 6)
   for (const p of json.packages) {
     t.same(Object.keys(p).sort(), ['decision', 'evidence', 'findings', 'installScripts', 'integrity', 'locations', 'name', 'registry', 'rule', 'skipReason', 'source', 'version'], `${p.name} package fields`)
-    t.same(Object.keys(p.evidence).sort(), ['integrity', 'provenance', 'publish', 'publisher', 'signature'])
+    t.same(Object.keys(p.evidence).sort(), ['integrity', 'origin', 'provenance', 'publish', 'publisher', 'signature'])
     t.hasOwnProps(p.evidence.signature, ['status', 'keyid'])
     t.hasOwnProps(p.evidence.provenance, ['status', 'predicateType', 'identity'])
     t.hasOwnProps(p.evidence.publish, ['status'])
@@ -73,6 +73,7 @@ t.test('a package without facts is "not-checked" everywhere, with its skip reaso
     provenance: { status: 'not-checked', predicateType: null, signedAt: null, identity: null },
     publish: { status: 'not-checked', keyid: null, signedAt: null },
     publisher: null,
+    origin: null,
   })
 })
 
@@ -86,6 +87,7 @@ t.test('real reports validate against docs/report.schema.json', async (t) => {
         { url: 'https://registry.npmjs.org/', keysSource: 'sigstore-tuf', keysFrom: 'Sigstore TUF target registry.npmjs.org/keys.json', packages: 4, verified: 3, couldNotVerify: false },
         { url: 'https://npm.acme.test/', keysSource: 'none', keysFrom: 'https://npm.acme.test/-/npm/v1/keys', packages: 1, verified: 0, couldNotVerify: true },
         { url: 'https://mirror.test/', keysSource: 'unavailable', keysFrom: null, packages: 0, verified: 0, couldNotVerify: false },
+        { url: 'https://proxy.test/', keysSource: 'none', keysFrom: 'https://proxy.test/-/npm/v1/keys', packages: 3, verified: 0, couldNotVerify: false, unsigned: 3, signedWithoutKeys: 3 },
       ],
     }),
   }
@@ -131,7 +133,21 @@ t.test('every field docs/report.schema.json describes is one the code writes', a
   const report = buildReport([everyFieldPackage()], {
     project: { root: '/work', lockfile: '', policy: '/work/policy.yaml', tarball: '/work/pkg-1.0.0.tgz', settings: [{ key: 'omit', value: ['dev'], from: 'omit (/work/.npmrc)' }] },
     notices: ['n'],
-    registries: [{ url: 'https://registry.npmjs.org/', keysSource: 'pinned', keysFrom: 'keys.json', packages: 1, verified: 1, couldNotVerify: false }],
+    registries: [
+      {
+        url: 'https://mirror.test/',
+        keysSource: 'pinned',
+        keysFrom: 'keys.json',
+        packages: 1,
+        verified: 1,
+        couldNotVerify: false,
+        upstream: 'https://registry.npmjs.org/',
+        fromUpstream: 1,
+        unsigned: 0,
+        signedWithoutKeys: 0,
+        diagnosis: { kind: 'unsigned', message: 'm', fixes: ['f'] },
+      },
+    ],
     installScripts: {
       rules: 'npm12',
       npmVersion: '12.2.2',
@@ -185,6 +201,7 @@ function everyFieldPackage() {
       provenance: { status: 'verified' as const, predicateType: SLSA_V1, bundleMediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', signedAt: '2025-01-01T00:00:00Z', identity: full },
       publish: { status: 'verified' as const, keyid: NPM_KEYID, signedAt: '2025-01-01T00:00:00Z' },
       publisher: { source: 'registry-metadata' as const, name: 'n', email: 'e', trustedPublisher: { id: 'github', oidcConfigId: 'c' }, approver: { name: 'a', email: 'b' } },
+      origin: { registry: 'https://registry.npmjs.org/', role: 'upstream' as const, keys: 'https://registry.npmjs.org/' },
     }),
     installScripts: { willRun: true, reason: 'r', allowScripts: 'unreviewed' as const, matched: ['m'], pinnedElsewhere: ['@acme/built@2.0.0'], rules: 'npm11' as const, verified: { provenance: false, trustedPublisher: false } },
   }

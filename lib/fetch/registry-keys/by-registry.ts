@@ -65,6 +65,12 @@ export interface KeysForRegistriesOptions {
    * store, store/keys-memo.ts): asked before TUF and the registry; told what the registry serves.
    */
   memo?: RegistryKeysMemo
+  /**
+   * Registries asked without credentials: upstreams no package comes from directly (docs/mirrors.md).
+   * A project .npmrc can name an upstream, so no registry's token may reach it, not even one whose
+   * host and path would match.
+   */
+  anonymous?: ReadonlySet<string>
 }
 
 /** Keyed by registry URL with a trailing slash. Never throws for a registry's answer (a failure is a `failed` entry); an unusable pinned file is a usage error. */
@@ -131,12 +137,13 @@ async function keysFor(registry: string, trustRegistry: string, options: KeysFor
 }
 
 /** The registry's own `GET /-/npm/v1/keys`; exported so a contradiction (signatures but no keys) can ask again. */
-export async function fetchSelfServedKeys(registry: string, options: Pick<KeysForRegistriesOptions, 'config' | 'timeoutMs' | 'retries' | 'memo'>): Promise<RegistryKeysResult> {
+export async function fetchSelfServedKeys(registry: string, options: Pick<KeysForRegistriesOptions, 'config' | 'timeoutMs' | 'retries' | 'memo' | 'anonymous'>): Promise<RegistryKeysResult> {
   const { config } = options
   try {
     // The same timeout and retries as every evidence request (--fetch-timeout, npm's fetch-* settings).
     const policy = requestPolicy(config.fetchSettings(), { timeoutMs: options.timeoutMs, retries: options.retries })
-    const fetched = await fetchRegistryKeysFresh(registry, { ...policy, fetchOptions: config.fetchOptions(registry), redact: (text) => config.redact(text) })
+    const credentials = !options.anonymous?.has(normalizeRegistry(registry))
+    const fetched = await fetchRegistryKeysFresh(registry, { ...policy, fetchOptions: config.fetchOptions(registry, { credentials }), redact: (text) => config.redact(text) })
     const source = `${config.redact(registry)}-/npm/v1/keys`
     if (fetched.keys && options.memo) options.memo.remember(registry, { document: fetched.document, source, freshForMs: fetched.freshForMs })
     return { state: 'fetched', keys: fetched.keys, source, kind: 'registry' }

@@ -4,9 +4,9 @@
  * pack so that a warm run skips both the fetch and the verification of that package.
  *
  * Keyed by everything the facts are a function of: the registry the evidence came from, name,
- * version, the lockfile's integrity (one sha512, as the evidence cache requires), a digest of the
- * trust material used (the trusted root and that registry's keys), the tool version and the cache
- * format. New trust material, another registry or another tool version is another key: a miss.
+ * version, the lockfile's integrity (one sha512, as the evidence cache requires), the upstream when
+ * the registry is a mirror of one (docs/mirrors.md), a digest of the trust material used (the trusted
+ * root and the keys of that registry, or of its upstream), the tool version and the cache format. New trust material, another registry or another tool version is another key: a miss.
  * Entries expire after the evidence cache's max age, counted from when the evidence was fetched, so a
  * registry's later change (an unpublished version, a new attestations document) is seen as soon as it
  * would be without the memo. Failures (FETCH_FAILED) are never memoized.
@@ -20,8 +20,8 @@ import { evidenceKey, type EvidenceOutcome } from '../evidence.js'
 import { normalizeRegistry, type RegistryKeysResult } from '../registry-keys/by-registry.js'
 import type { SealedPack } from './pack.js'
 
-/** Bumped when what a facts entry holds changes. */
-export const FACTS_MEMO_FORMAT = 1
+/** Bumped when what a facts entry holds changes. 2: facts carry where their evidence came from (`origin`). */
+export const FACTS_MEMO_FORMAT = 2
 
 /** A memo hit: the facts a fresh verification gave, and whether the registry said it has install scripts. */
 export interface RememberedFacts {
@@ -35,6 +35,8 @@ export interface FactsMemoOptions {
   /** The run's trusted root (as loaded: the JSON document). */
   trustedRoot: unknown
   registryKeys: ReadonlyMap<string, RegistryKeysResult>
+  /** The upstream of a ref's registry, when it is a mirror (as the fetch stage is given it). */
+  upstreamFor?: (ref: PackageRef, registry: string) => string | undefined
 }
 
 export class FactsMemo {
@@ -72,9 +74,12 @@ export class FactsMemo {
   #id(ref: PackageRef): string | undefined {
     if (ref.source !== 'registry' || !ref.registry || parseIntegrity(ref.integrity).kind !== 'sha512') return undefined
     const registry = normalizeRegistry(ref.registry)
-    const trust = this.#trustDigest(registry)
+    const named = this.#options.upstreamFor?.(ref, registry)
+    const upstream = named === undefined || normalizeRegistry(named) === registry ? undefined : normalizeRegistry(named)
+    // Behind a mirror the upstream's keys check the package, and its evidence may be the upstream's.
+    const trust = this.#trustDigest(upstream ?? registry)
     if (!trust) return undefined
-    return sha256(canonicalJSON({ format: FACTS_MEMO_FORMAT, cacheFormat: CACHE_FORMAT, tool: this.#options.toolVersion, registry, name: ref.name, version: ref.version, integrity: ref.integrity, trust }))
+    return sha256(canonicalJSON({ format: FACTS_MEMO_FORMAT, cacheFormat: CACHE_FORMAT, tool: this.#options.toolVersion, registry, ...(upstream && { upstream }), name: ref.name, version: ref.version, integrity: ref.integrity, trust }))
   }
 
   /** A digest of the trust material packages of `registry` are verified with; undefined when its keys could not be had. */

@@ -16,6 +16,7 @@ import procLog from 'proc-log'
 import { DEFAULT_CACHE_MAX_AGE_MS } from '../cache.js'
 import type { RegistryKeysResult } from '../registry-keys/by-registry.js'
 import type { LoadPackagesOptions, TreeResult } from '../../tree/index.js'
+import type { PackageRef } from '../../model.js'
 import { FactsMemo } from './facts-memo.js'
 import { KeysMemo } from './keys-memo.js'
 import { defaultKeyFile, loadStoreKey } from './key.js'
@@ -73,9 +74,9 @@ export class RunStore {
     return this.#pack ? loadTreeMemoized(this.#pack, this.#toolVersion, options, load) : load(options)
   }
 
-  /** The facts memo for a run's trust material; undefined when the store is off. */
-  factsMemo(trustedRoot: unknown, registryKeys: ReadonlyMap<string, RegistryKeysResult>): FactsMemo | undefined {
-    return this.#pack && new FactsMemo({ pack: this.#pack, toolVersion: this.#toolVersion, trustedRoot, registryKeys })
+  /** The facts memo for a run's trust material (and its upstreams, docs/mirrors.md); undefined when the store is off. */
+  factsMemo(trustedRoot: unknown, registryKeys: ReadonlyMap<string, RegistryKeysResult>, upstreamFor?: (ref: PackageRef, registry: string) => string | undefined): FactsMemo | undefined {
+    return this.#pack && new FactsMemo({ pack: this.#pack, toolVersion: this.#toolVersion, trustedRoot, registryKeys, ...(upstreamFor && { upstreamFor }) })
   }
 
   /** The memo of registries' own keys, within their cache lifetime (keys-memo.ts); undefined when the store is off. */
