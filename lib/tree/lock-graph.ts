@@ -112,6 +112,8 @@ export function graphToTree(graph: LockGraph, projectDir: string): ArboristNode 
   // One node per package and name it is installed under: an `npm:` alias is a node of its own, as in
   // arborist, so that its location carries the alias.
   const packages = new Map<string, ArboristNode>()
+  // Nodes whose edges are still to be added (a dependency may create an alias node).
+  const pending: Array<[ArboristNode, GraphPackage]> = []
   const packageNode = (pkg: GraphPackage, installedAs: string): ArboristNode => {
     const key = installedAs === pkg.name ? pkg.id : `${pkg.id}\0${installedAs}`
     let node = packages.get(key)
@@ -126,7 +128,6 @@ export function graphToTree(graph: LockGraph, projectDir: string): ArboristNode 
     }
     return node
   }
-  const pending: Array<[ArboristNode, GraphPackage]> = []
 
   const resolveTarget = (from: GraphImporter | null, dep: GraphDependency): ArboristNode | null => {
     if (!dep.target) return null
@@ -224,6 +225,9 @@ function shouldOmit(node: ArboristNode, omit: Set<string>): boolean {
   return (node.peer && omit.has('peer')) || (node.dev && omit.has('dev')) || (node.optional && omit.has('optional')) || (node.devOptional && omit.has('optional') && omit.has('dev'))
 }
 
+type DepFlag = 'dev' | 'optional' | 'devOptional' | 'peer' | 'extraneous'
+const DEP_FLAGS: readonly DepFlag[] = ['dev', 'optional', 'devOptional', 'peer', 'extraneous']
+
 /**
  * arborist's calc-dep-flags.js: flags start set and are cleared along the edges out of the root
  * until nothing changes; a flag left set means every path to the node passes such an edge.
@@ -237,7 +241,7 @@ function calcDepFlags(root: ArboristNode): void {
     if (node.isLink) {
       const target = node.target!
       let changed = false
-      for (const flag of ['dev', 'optional', 'devOptional', 'peer', 'extraneous'] as const) {
+      for (const flag of DEP_FLAGS) {
         if (target[flag] && !node[flag]) {
           target[flag] = false
           changed = true
@@ -252,13 +256,15 @@ function calcDepFlags(root: ArboristNode): void {
       const peer = edge.type === 'peer' || edge.type === 'peerOptional'
       const optional = edge.type === 'optional' || edge.type === 'peerOptional'
       const dev = edge.type === 'dev'
-      let changed = false
-      if (to.extraneous && !node.extraneous && !(peer && optional)) changed = !(to.extraneous = false)
-      if (to.dev && !node.dev && !dev) changed = !(to.dev = false)
-      if (to.optional && !node.optional && !optional) changed = !(to.optional = false)
-      if (to.devOptional && !node.devOptional && !node.dev && !node.optional && !dev && !optional) changed = !(to.devOptional = false)
-      if (to.peer && !node.peer && !peer) changed = !(to.peer = false)
-      if (changed) queue.push(to)
+      const clear: DepFlag[] = []
+      if (to.extraneous && !node.extraneous && !(peer && optional)) clear.push('extraneous')
+      if (to.dev && !node.dev && !dev) clear.push('dev')
+      if (to.optional && !node.optional && !optional) clear.push('optional')
+      // devOptional is the overlap of the dev and optional trees: cleared only by a prod path.
+      if (to.devOptional && !node.devOptional && !node.dev && !node.optional && !dev && !optional) clear.push('devOptional')
+      if (to.peer && !node.peer && !peer) clear.push('peer')
+      for (const flag of clear) to[flag] = false
+      if (clear.length) queue.push(to)
     }
   }
   seen.delete(root)

@@ -131,7 +131,7 @@ t.test('every field docs/report.schema.json describes is one the code writes', a
   // Validation (above) proves the output holds no field the schema lacks; this proves the converse,
   // so the schema cannot describe a field the code no longer writes.
   const report = buildReport([everyFieldPackage()], {
-    project: { root: '/work', lockfile: '', policy: '/work/policy.yaml', tarball: '/work/pkg-1.0.0.tgz', settings: [{ key: 'omit', value: ['dev'], from: 'omit (/work/.npmrc)' }] },
+    project: { root: '/work', lockfile: '', lockfileFormat: 'pnpm', policy: '/work/policy.yaml', tarball: '/work/pkg-1.0.0.tgz', settings: [{ key: 'omit', value: ['dev'], from: 'omit (/work/.npmrc)' }] },
     notices: ['n'],
     registries: [
       {
