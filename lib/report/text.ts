@@ -92,9 +92,9 @@ function formatLockfile(report: Report): string[] {
   if (!lockfile) return []
   const inRoot = root !== '' && lockfile.startsWith(root) && (lockfile[root.length] === '/' || lockfile[root.length] === '\\')
   const shown = inRoot ? lockfile.slice(root.length + 1) : lockfile
-  // `lockfileFormat` is an optional field of the report's project (e.g. `pnpm-lock.yaml v9`); older reports lack it.
-  const format = (report.project as { lockfileFormat?: unknown }).lockfileFormat
-  return [`lockfile: ${plainText(shown)}${typeof format === 'string' && format ? ` (${plainText(format)})` : ''}`]
+  // Reports from `verify` and older reports have no lockfileFormat.
+  const format = report.project.lockfileFormat
+  return [`lockfile: ${plainText(shown)}${format ? ` (${format})` : ''}`]
 }
 
 /** How many packages npm will run install scripts for, and how many of those have verified provenance. */

@@ -219,8 +219,8 @@ t.test('a package installed under an npm: alias shows as `alias → name@version
 
 t.test('says which lockfile was read, relative to the project, with its format when the report names it', async (t) => {
   t.equal(lines(formatReportText(sampleReport()).main)[2], 'lockfile: package-lock.json')
-  const pnpm = sampleReport({ project: { root: '/work/my-app', lockfile: '/work/my-app/pnpm-lock.yaml', lockfileFormat: 'pnpm-lock.yaml v9.0' } as Report['project'] })
-  t.equal(lines(formatReportText(pnpm).main)[2], 'lockfile: pnpm-lock.yaml (pnpm-lock.yaml v9.0)')
+  const pnpm = sampleReport({ project: { root: '/work/my-app', lockfile: '/work/my-app/pnpm-lock.yaml', lockfileFormat: 'pnpm' } })
+  t.equal(lines(formatReportText(pnpm).main)[2], 'lockfile: pnpm-lock.yaml (pnpm)')
   const outside = sampleReport({ project: { root: '/work/my-app', lockfile: '/elsewhere/package-lock.json' } })
   t.equal(lines(formatReportText(outside).main)[2], 'lockfile: /elsewhere/package-lock.json')
   const sibling = sampleReport({ project: { root: '/work/my-app', lockfile: '/work/my-app-2/package-lock.json' } })

@@ -11,7 +11,7 @@
 import { FINDINGS, type FindingCode, type FindingSeverity } from '../../findings.js'
 import type { Decision, PackageResult, Report, RunSetting } from '../../model.js'
 import { formatFirstWhy, formatPackageId, formatSummaryCounts, skipKind } from '../describe.js'
-import { isCryptographicallyVerified, keylessRegistryBanner } from '../registries.js'
+import { isCryptographicallyVerified, registryDiagnoses } from '../registries.js'
 import type { FormatOptions, FormattedOutput } from '../types.js'
 import { PAGE_SCRIPT, PAGE_STYLE } from './client.js'
 import { badge, banner, barChart, searchButton, section, simpleTable, sortableTable, summaryCards, type TableRow, type Tone } from './components.js'
@@ -64,15 +64,9 @@ function header(report: Report): Html {
 /** What the reader must know about the run before its numbers: evidence that could not be had, settings that narrowed it. */
 function runBanners(report: Report): Content[] {
   const out: Content[] = []
-  for (const r of report.registries ?? []) {
-    if (!r.couldNotVerify) continue
-    out.push(
-      banner(
-        'fail',
-        element('p', {}, element('strong', {}, keylessRegistryBanner(r))),
-        element('p', {}, 'Accept its unsigned packages explicitly with a policy rule for your private scopes (', element('code', {}, 'require: { signature: false }'), '), or pin its keys with ', element('code', {}, `--registry-keys ${r.url}=FILE`), ' (docs/trust.md).'),
-      ),
-    )
+  // One banner per registry that could not be verified or looks like a mirror (the text report's words).
+  for (const d of registryDiagnoses(report)) {
+    out.push(banner(d.kind === 'keyless' ? 'fail' : 'warn', element('p', {}, element('strong', {}, d.message)), element('ul', {}, d.fixes.map((fix) => element('li', {}, `fix: ${fix}`)))))
   }
   if (report.couldNotVerify) out.push(banner('warn', element('p', {}, 'Some evidence could not be obtained (registry, network or trust material): not every package could be verified.')))
   const settings = report.project.settings ?? []
