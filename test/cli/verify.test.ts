@@ -93,7 +93,7 @@ t.test('unusable input exits 2 with a message naming it, as JSON under --json', 
   const refused: [string[], RegExp][] = [
     [[], /name a tarball/],
     [[corpusPath(sigstore.tarball!), '--bogus'], /Unknown option '--bogus'/],
-    [[corpusPath(sigstore.tarball!), '--format', 'yaml'], /--format must be one of text, json, sarif, github \(got "yaml"\)/],
+    [[corpusPath(sigstore.tarball!), '--format', 'yaml'], /--format must be one of text, json, sarif, github, html \(got "yaml"\)/],
     [[corpusPath(sigstore.tarball!), '--output', join(dir, 'no-such-dir', 'out.json')], /--output cannot be written: the directory .* does not exist/],
   ]
   const results = await Promise.all(refused.map(([a]) => run(a)))

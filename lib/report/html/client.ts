@@ -43,10 +43,10 @@ caption { text-align: left; color: var(--muted); padding: 4px 0; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
 th { background: var(--panel); }
 table.sortable th { position: sticky; top: 0; }
-table.sortable td:nth-child(1) { min-width: 200px; }
-table.sortable td:nth-child(4) { min-width: 260px; }
-table.sortable td:nth-child(5) { min-width: 300px; }
-table.sortable td:nth-child(6) { min-width: 110px; }
+/* The package table: fixed layout, so column widths come from the header instead of from measuring every row. */
+#packages { table-layout: fixed; min-width: 980px; }
+#packages th:nth-child(1) { width: 20%; } #packages th:nth-child(2) { width: 7%; } #packages th:nth-child(3) { width: 12%; }
+#packages th:nth-child(4) { width: 23%; } #packages th:nth-child(5) { width: 29%; } #packages th:nth-child(6) { width: 9%; }
 td { overflow-wrap: anywhere; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 .table-wrap { overflow-x: auto; }
