@@ -198,6 +198,7 @@ function leaf(value: unknown, indent: string): string | undefined {
 /** Groups skip reasons by their kind (`bundled: covered by …` → `bundled`). */
 export function skipKind(reason: string | undefined): string {
   if (!reason) return 'no reason given'
-  const colon = reason.indexOf(':')
-  return colon > 0 ? reason.slice(0, colon) : reason
+  // "git: …", "bundled (bundled in a@1.0.0)": the kind is the words before the first colon or parenthesis.
+  const kind = /^[^:(]*/.exec(reason)![0].trim()
+  return kind || reason
 }
