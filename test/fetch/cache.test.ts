@@ -103,7 +103,10 @@ t.test('the attestations are stored as the registry sent them, and read back as 
   cache.close()
   t.equal(packLines(join(root, 'pretty')).length, 1)
   const reader = new EvidenceCache({ dir: join(root, 'pretty') })
-  t.same(reader.get(key)?.evidence, evidence, 'the same evidence')
+  // Where it came from is not stored: the cache key names the registry, and the fetch stage says it on a hit.
+  const { origin, ...stored } = evidence
+  t.same(origin, { registry, role: 'registry', keys: registry })
+  t.same(reader.get(key)?.evidence, stored, 'the same evidence')
   reader.close()
   t.same(JSON.parse(packLines(join(root, 'pretty'))[0]!.text).evidence.attestations, { state: 'fetched', document })
 })
