@@ -70,6 +70,9 @@ export function describeObserved(p: PackageResult): Array<[label: string, value:
   if (p.installScripts) rows.push(['install script', `${p.installScripts.willRun ? 'will run' : 'will not run'}: ${p.installScripts.reason}`])
   const facts = p.facts
   if (!facts) return rows
+  // Behind a mirror (docs/mirrors.md): where the evidence was read from and whose keys checked it.
+  const origin = facts.origin
+  if (origin && origin.role !== 'registry') rows.push(['evidence', `${origin.role === 'upstream' ? 'from the upstream' : 'from the mirror'} ${origin.registry}  keys of ${origin.keys}`])
   const i = facts.integrity
   if (i.status !== 'verified') {
     rows.push(['integrity', [i.status, i.integrity && `lockfile ${i.integrity}`, i.registryIntegrity && `registry ${i.registryIntegrity}`].filter(Boolean).join('  ')])

@@ -187,7 +187,8 @@ function formatRegistries(report: Report): string[] {
   const lines = [`Registries (${report.registries!.length})`]
   for (const r of report.registries!) {
     const from = r.keysFrom ? ` (${r.keysFrom})` : ''
-    lines.push(`  ${plainText(r.url)}  keys: ${r.keysSource}${plainText(from)}; ${r.verified} of ${r.packages} verified`)
+    const upstream = r.upstream ? `  upstream: ${plainText(r.upstream)}${r.fromUpstream ? ` (evidence of ${r.fromUpstream} from it)` : ''}` : ''
+    lines.push(`  ${plainText(r.url)}  keys: ${r.keysSource}${plainText(from)}; ${r.verified} of ${r.packages} verified${upstream}`)
   }
   return lines
 }

@@ -122,6 +122,12 @@ t.test('a keyless mirror with --upstream (from the project .npmrc): its complete
   t.equal(r.pkg('a').evidence.signature.status, 'verified')
   t.match(r.json.registries, [{ url: mirror.url, upstream: s.registry.url, fromUpstream: 1, verified: 3, diagnosis: null }])
   t.same(upstreamSettings(r), [{ key: 'verify-deps-upstream', value: s.registry.url, from: join(s.projectDir, '.npmrc') }], 'a project .npmrc upstream is visible in the report')
+  const text = r.output('text')
+  t.match(text, `    evidence      from the upstream ${s.registry.url}  keys of ${s.registry.url}\n`, 'the text report says where the warning package’s evidence came from')
+  t.match(text, `  ${mirror.url}  keys: pinned (${s.registryKeysFile} (--registry-keys)); 3 of 3 verified  upstream: ${s.registry.url} (evidence of 1 from it)\n`, 'and names the upstream under Registries')
+  const html = r.output('html')
+  t.match(html, `evidence: from the upstream ${s.registry.url}, keys of ${s.registry.url}`, 'the HTML report too')
+  t.match(html, `<td><code>${s.registry.url}</code></td>`, 'the HTML registries table names the upstream')
 })
 
 t.test('a lying upstream fails: another integrity, or signatures the keys do not verify', async (t) => {

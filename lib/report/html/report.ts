@@ -181,6 +181,7 @@ function packageCell(p: PackageResult, aliases: readonly string[]): Content[] {
     element('code', { class: 'pkg' }, formatPackageId(p)),
     aliases.length > 0 && element('div', { class: 'muted' }, `installed as ${aliases.join(', ')}`),
     p.source !== 'registry' && element('div', { class: 'muted' }, `source: ${p.source}`),
+    p.facts?.origin && p.facts.origin.role !== 'registry' && element('div', { class: 'muted' }, `evidence: ${p.facts.origin.role === 'upstream' ? 'from the upstream' : 'from the mirror'} ${p.facts.origin.registry}, keys of ${p.facts.origin.keys}`),
     p.installScripts && element('div', { class: 'muted' }, `install scripts ${p.installScripts.willRun ? 'will run' : 'will not run'}: ${p.installScripts.reason}`),
     why && element('details', {}, element('summary', { class: 'muted' }, 'why'), element('div', { class: 'mono' }, why)),
   ]
@@ -225,9 +226,9 @@ function registriesSection(report: Report): Content {
     'registries',
     `Registries (${registries.length})`,
     simpleTable(
-      ['registry', 'keys', 'keys from', 'verified'],
-      registries.map((r) => [element('code', {}, r.url), r.couldNotVerify ? badge(r.keysSource, 'fail') : r.keysSource, r.keysFrom ?? '—', `${r.verified} of ${r.packages}`]),
-      [3],
+      ['registry', 'upstream', 'keys', 'keys from', 'verified'],
+      registries.map((r) => [element('code', {}, r.url), r.upstream ? element('code', {}, r.upstream) : '—', r.couldNotVerify ? badge(r.keysSource, 'fail') : r.keysSource, r.keysFrom ?? '—', `${r.verified} of ${r.packages}`]),
+      [4],
     ),
   )
 }
