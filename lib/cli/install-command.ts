@@ -21,7 +21,7 @@ import { onTerminationSignal } from './signals.js'
 import type { Terminal } from './terminal.js'
 
 const VERIFY_OPTIONS_HELP = `verify-deps options (the check's; run "verify-deps check --help"):
-  --policy FILE  --offline  --trusted-root FILE  --registry-keys [URL=]FILE  --registry URL
+  --policy FILE  --offline  --trusted-root FILE  --registry-keys [URL=]FILE  --registry URL  --upstream URL
   --concurrency N  --fetch-timeout MS  --fetch-retries N  --cache-dir DIR  --no-cache
   --format NAME  --json  --output FILE  -h, --help
 npm's arguments, in order: package specs, and the npm install/ci options verify-deps knows (--save-dev,
@@ -69,7 +69,7 @@ Interrupted (SIGINT, SIGTERM, SIGHUP): npm is stopped, exit 128 + the signal's n
 `
 
 /** The check's options that apply to a lockfile npm is about to install in full (no --installed, --ideal, -w, --omit). */
-const GATE_CHECK_OPTIONS = pick(CHECK_OPTIONS, ['policy', 'registry', 'offline', 'trusted-root', 'registry-keys', 'concurrency', 'fetch-timeout', 'fetch-retries', 'cache-dir', 'no-cache', 'format', 'json', 'output', 'help'])
+const GATE_CHECK_OPTIONS = pick(CHECK_OPTIONS, ['policy', 'registry', 'upstream', 'offline', 'trusted-root', 'registry-keys', 'concurrency', 'fetch-timeout', 'fetch-retries', 'cache-dir', 'no-cache', 'format', 'json', 'output', 'help'])
 
 export const INSTALL_OPTIONS = { ...GATE_CHECK_OPTIONS, 'npm-install': { type: 'boolean' } } as const
 export const CI_OPTIONS = GATE_CHECK_OPTIONS

@@ -82,6 +82,16 @@ t.test('ci: a lockfile that fails the check is not installed (exit 1), and the l
   t.match(bad.stderr, /npm ci was not run, nothing was installed/)
   t.notOk(existsSync(file('node_modules')), 'nothing installed')
   t.same(bytes('package-lock.json'), before, 'the lockfile is left as it is')
+
+  // --upstream is the check's (docs/mirrors.md), validated before npm runs, and reported with where it came from.
+  const badUrl = await cli(['ci', ...trust, '--upstream', 'registry.npmjs.org'])
+  t.equal(badUrl.status, 2, badUrl.stderr)
+  t.match(badUrl.stderr, /--upstream/)
+  const upstream = await cli(['ci', ...trust, '--json', '--upstream', 'http://127.0.0.1:9/'])
+  t.equal(upstream.status, 3, 'the upstream (nothing listens there) has no keys: could not verify, never a pass')
+  const report = JSON.parse(upstream.stdout) as { project: { settings: Array<{ key: string; value: unknown; from: string }> } }
+  t.same(report.project.settings.filter((setting) => setting.key === 'verify-deps-upstream'), [{ key: 'verify-deps-upstream', value: 'http://127.0.0.1:9/', from: 'command line' }])
+  t.notOk(existsSync(file('node_modules')), 'nothing installed')
 })
 
 t.test('help: each command has its own, and the top-level help lists them', async (t) => {
