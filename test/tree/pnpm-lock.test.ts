@@ -201,3 +201,22 @@ t.test('detection: npm\'s lockfile wins, --lockfile chooses, and pnpm projects a
     t.match(await loadError({ projectDir: WS, registryFor, mode }), { code: 'ELOCKFILE', message: new RegExp(`--${mode} works with npm's lockfile only`) })
   }
 })
+
+t.test('detection: a packageManager naming pnpm or yarn is not overruled by an npm lockfile a pull request can add', async (t) => {
+  const dir = copyFixture(t, 'pnpm-workspace')
+  copyFileSync(join(fixture('workspaces'), 'package-lock.json'), join(dir, 'package-lock.json'))
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, packageManager: 'pnpm@9.15.0+sha512.abc' }))
+  const err = await loadError({ projectDir: dir, registryFor })
+  t.equal(err.code, 'ELOCKFILEAMBIGUOUS')
+  t.match(err.message, /packageManager.*pnpm.*package-lock\.json/)
+  t.equal(err.file, join(dir, 'package-lock.json'))
+  const chosen = await loadPackages({ projectDir: dir, registryFor, lockfile: join(dir, 'pnpm-lock.yaml') })
+  t.equal(chosen.lockfileFormat, 'pnpm', '--lockfile decides')
+  // packageManager naming the format that wins anyway, or a manager without a lockfile here, changes nothing.
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, packageManager: 'yarn@1.22.22' }))
+  t.match(await loadError({ projectDir: dir, registryFor }), { code: 'ELOCKSYNC' }, 'no yarn.lock: npm\'s lockfile is read')
+  rmSync(join(dir, 'package-lock.json'))
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, packageManager: 'pnpm@9.15.0' }))
+  t.equal((await loadPackages({ projectDir: dir, registryFor })).lockfileFormat, 'pnpm')
+})
