@@ -18,10 +18,9 @@
  * Coverage: pnpm's `--frozen-lockfile` refuses a lockfile whose importer `specifier` differs from
  * package.json; those edges are invalid here (ELOCKSYNC), a dependency it lacks is missing.
  */
-import { readFile } from 'node:fs/promises'
 import { join, posix, relative, resolve } from 'node:path'
 import type { DependencyType, GraphDependency, GraphImporter, GraphPackage, LockGraph } from './lock-graph.js'
-import { declaredDependencies, expandWorkspaceGlobs, nameAndVersion, overriddenNames, readLockfileText, readManifest, stringField } from './manifest.js'
+import { declaredDependencies, expandWorkspaceGlobs, nameAndVersion, overriddenNames, readLockfileText, readManifest, readProjectConfigText, stringField } from './manifest.js'
 import { TreeError, describeError } from './errors.js'
 
 export const PNPM_LOCKFILE_NAME = 'pnpm-lock.yaml'
@@ -251,12 +250,8 @@ function folderPath(projectDir: string, path: string, from: string, fail: Fail):
 /** The project's workspace folders, from pnpm-workspace.yaml's `packages` globs (none without one). */
 async function workspaceFolders(projectDir: string): Promise<string[]> {
   const file = join(projectDir, 'pnpm-workspace.yaml')
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch {
-    return []
-  }
+  const text = readProjectConfigText(file, 'Fix pnpm-workspace.yaml; pnpm cannot read it either.')
+  if (text === undefined) return []
   const doc = await parseYaml(text, file)
   const packages = doc.packages
   if (packages === undefined) return []

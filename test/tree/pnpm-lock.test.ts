@@ -1,7 +1,7 @@
 // pnpm-lock.yaml as pnpm 8 to 12 wrote it (fixtures/tree/pnpm-workspace, pnpm-sources: README),
 // through the same walk, collect, binding and coverage as npm's lockfile.
 import t, { type Test } from 'tap'
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadPackages, type TreeResult } from '../../lib/tree/index.js'
 import { copyFixture, editedFixture, fixture, loadError, lockfileCodes, names, ref } from './fixtures.js'
@@ -219,4 +219,21 @@ t.test('detection: a packageManager naming pnpm or yarn is not overruled by an n
   rmSync(join(dir, 'package-lock.json'))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, packageManager: 'pnpm@9.15.0' }))
   t.equal((await loadPackages({ projectDir: dir, registryFor })).lockfileFormat, 'pnpm')
+})
+
+t.test('a project file that is not a regular file is an error naming it, never read and never taken for none', async (t) => {
+  const workspaceFile = copyFixture(t, 'pnpm-workspace')
+  rmSync(join(workspaceFile, 'pnpm-workspace.yaml'))
+  symlinkSync('/dev/zero', join(workspaceFile, 'pnpm-workspace.yaml'))
+  t.match(await loadError({ projectDir: workspaceFile, registryFor }), { code: 'ELOCKFILE', file: join(workspaceFile, 'pnpm-workspace.yaml'), message: /not a regular file/ })
+
+  const workspaceDir = copyFixture(t, 'pnpm-workspace')
+  rmSync(join(workspaceDir, 'pnpm-workspace.yaml'))
+  mkdirSync(join(workspaceDir, 'pnpm-workspace.yaml'))
+  t.match(await loadError({ projectDir: workspaceDir, registryFor }), { code: 'ELOCKFILE', file: join(workspaceDir, 'pnpm-workspace.yaml') })
+
+  const manifest = copyFixture(t, 'pnpm-workspace')
+  rmSync(join(manifest, 'packages/a/package.json'))
+  symlinkSync('/dev/zero', join(manifest, 'packages/a/package.json'))
+  t.match(await loadError({ projectDir: manifest, registryFor }), { code: 'EJSONPARSE', file: join(manifest, 'packages/a/package.json'), message: /not a regular file/ })
 })
