@@ -237,3 +237,27 @@ t.test('a project file that is not a regular file is an error naming it, never r
   symlinkSync('/dev/zero', join(manifest, 'packages/a/package.json'))
   t.match(await loadError({ projectDir: manifest, registryFor }), { code: 'EJSONPARSE', file: join(manifest, 'packages/a/package.json'), message: /not a regular file/ })
 })
+
+t.test('a dependency chain thousands deep loads, and its why-paths are cut to their first and last hops', async (t) => {
+  const dir = t.testdir({ 'package.json': JSON.stringify({ name: 'deep', version: '1.0.0', dependencies: { p0: '1.0.0' } }) })
+  const DEPTH = 3000
+  const integrity = `sha512-${Buffer.alloc(64).toString('base64')}`
+  const packages: string[] = []
+  const snapshots: string[] = []
+  for (let i = 0; i < DEPTH; i++) {
+    packages.push(`  p${i}@1.0.0:\n    resolution: {integrity: ${integrity}}\n`)
+    snapshots.push(i + 1 < DEPTH ? `  p${i}@1.0.0:\n    dependencies:\n      p${i + 1}: 1.0.0\n` : `  p${i}@1.0.0: {}\n`)
+  }
+  const importer = `importers:\n  .:\n    dependencies:\n      p0:\n        specifier: 1.0.0\n        version: 1.0.0\n`
+  writeFileSync(join(dir, 'pnpm-lock.yaml'), `lockfileVersion: '9.0'\n${importer}packages:\n${packages.join('')}snapshots:\n${snapshots.join('')}`)
+  const result = await loadPackages({ projectDir: dir, registryFor })
+  t.equal(result.packages.length, DEPTH)
+  const why = (name: string) => result.packages.find((p) => p.name === name)!.locations[0]!.why
+  t.same(why('p2'), ['deep', 'p0@1.0.0', 'p1@1.0.0', 'p2@1.0.0'], 'a short chain is whole')
+  t.equal(why('p62').length, 64, 'up to 64 hops are whole')
+  const last = why(`p${DEPTH - 1}`)
+  t.equal(last.length, 64)
+  t.same(last.slice(0, 3), ['deep', 'p0@1.0.0', 'p1@1.0.0'])
+  t.equal(last[32], `… ${DEPTH + 1 - 63} more …`)
+  t.same(last.slice(-2), [`p${DEPTH - 2}@1.0.0`, `p${DEPTH - 1}@1.0.0`])
+})
