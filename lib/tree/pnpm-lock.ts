@@ -51,13 +51,25 @@ export async function readPnpmLockfile(path: string, projectDir: string): Promis
   const importers: GraphImporter[] = []
   const rawImporters = doc.importers === undefined ? { '.': doc } : asMap(doc.importers, 'importers', fail)
   if (!('.' in rawImporters)) throw fail('has no importer "." (the project root)')
-  for (const folder of await workspaceFolders(projectDir)) {
+  const workspace = await readWorkspaceFile(projectDir)
+  for (const folder of workspace.folders) {
     if (!(folder in rawImporters)) {
       throw fail(`the workspace ${folder} (pnpm-workspace.yaml) is not among its importers`, 'ELOCKSYNC', 'Run "pnpm install" to bring the lockfile in line with the workspaces, review the change, and commit it.')
     }
   }
+  // The overrides pnpm applies are the project's (package.json `pnpm.overrides` and `resolutions`,
+  // pnpm-workspace.yaml `overrides`): the lockfile's own `overrides` is attacker-controlled, and
+  // `pnpm install --frozen-lockfile` refuses a lockfile whose overrides differ from them. Only the
+  // project's exempt a version from its range.
+  const rootManifest = await readManifest(join(projectDir, 'package.json'))
+  const pnpmField = rootManifest?.pnpm
+  const overridden = new Set([
+    ...overriddenNames(typeof pnpmField === 'object' && pnpmField !== null ? (pnpmField as Doc).overrides : undefined),
+    ...overriddenNames(rootManifest?.resolutions),
+    ...overriddenNames(workspace.overrides),
+  ])
   for (const [key, value] of Object.entries(rawImporters).sort(([a], [b]) => (a === '.' ? -1 : b === '.' ? 1 : a < b ? -1 : 1))) {
-    importers.push(await toImporter(key, asMap(value, `importers[${JSON.stringify(key)}]`, fail), major, raw, projectDir, fail, overriddenNames(doc.overrides)))
+    importers.push(await toImporter(key, asMap(value, `importers[${JSON.stringify(key)}]`, fail), major, raw, projectDir, fail, overridden))
   }
   return { format: 'pnpm', path, importers, packages }
 }
@@ -247,18 +259,18 @@ function folderPath(projectDir: string, path: string, from: string, fail: Fail):
   return rel
 }
 
-/** The project's workspace folders, from pnpm-workspace.yaml's `packages` globs (none without one). */
-async function workspaceFolders(projectDir: string): Promise<string[]> {
+/** The project's workspace folders, from pnpm-workspace.yaml's `packages` globs, and its `overrides` (pnpm 10); none without one. */
+async function readWorkspaceFile(projectDir: string): Promise<{ folders: string[]; overrides?: unknown }> {
   const file = join(projectDir, 'pnpm-workspace.yaml')
   const text = readProjectConfigText(file, 'Fix pnpm-workspace.yaml; pnpm cannot read it either.')
-  if (text === undefined) return []
+  if (text === undefined) return { folders: [] }
   const doc = await parseYaml(text, file)
   const packages = doc.packages
-  if (packages === undefined) return []
+  if (packages === undefined) return { folders: [], overrides: doc.overrides }
   if (!Array.isArray(packages) || !packages.every((p) => typeof p === 'string')) {
     throw new TreeError('ELOCKFILE', `${file}: "packages" is not a list of globs`, { file, hint: 'Fix pnpm-workspace.yaml; pnpm cannot read it either.' })
   }
-  return expandWorkspaceGlobs(projectDir, packages as string[])
+  return { folders: await expandWorkspaceGlobs(projectDir, packages as string[]), overrides: doc.overrides }
 }
 
 function asMap(value: unknown, where: string, fail: Fail): Doc {

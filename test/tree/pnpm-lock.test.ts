@@ -140,9 +140,23 @@ t.test('coverage: a lockfile that does not match package.json is ELOCKSYNC namin
 
   const unsatisfied = editedProject(t, (s) => s.replace('specifier: ^7.0.0\n        version: 7.0.0', 'specifier: ^7.0.0\n        version: 6.0.0'))
   t.equal((await loadError({ projectDir: unsatisfied, registryFor })).code, 'ELOCKSYNC', 'a version outside the specifier')
-  // pnpm `overrides` replace the version package.json asks for: not a coverage error.
-  const overridden = editedProject(t, (s) => s.replace('specifier: ^7.0.0\n        version: 7.0.0', 'specifier: ^7.0.0\n        version: 6.0.0').replace('settings:', 'overrides:\n  is-number: 6.0.0\n\nsettings:'))
-  t.equal(ref(await loadPackages({ projectDir: overridden, registryFor, omit: ['optional'] }), 'is-number').version, '6.0.0')
+  // pnpm `overrides` replace the version package.json asks for: not a coverage error, when the project sets them.
+  const lockOverride = (s: string) => s.replace('specifier: ^7.0.0\n        version: 7.0.0', 'specifier: ^7.0.0\n        version: 6.0.0').replace('settings:', 'overrides:\n  is-number: 6.0.0\n\nsettings:')
+  const withOverrides = (dir: string, settings: Record<string, unknown>): string => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, ...settings }))
+    return dir
+  }
+  for (const settings of [{ pnpm: { overrides: { 'is-number': '6.0.0' } } }, { resolutions: { 'is-number': '6.0.0' } }]) {
+    const overridden = withOverrides(editedProject(t, lockOverride), settings)
+    t.equal(ref(await loadPackages({ projectDir: overridden, registryFor, omit: ['optional'] }), 'is-number').version, '6.0.0', Object.keys(settings).join())
+  }
+  const workspaceOverride = editedProject(t, lockOverride)
+  writeFileSync(join(workspaceOverride, 'pnpm-workspace.yaml'), `${readFileSync(join(workspaceOverride, 'pnpm-workspace.yaml'), 'utf8')}\noverrides:\n  is-number: 6.0.0\n`)
+  t.equal(ref(await loadPackages({ projectDir: workspaceOverride, registryFor, omit: ['optional'] }), 'is-number').version, '6.0.0', 'pnpm-workspace.yaml')
+  // The lockfile's own `overrides` is not the project's: pnpm --frozen-lockfile refuses it, and it excuses nothing.
+  const lockOnly = editedProject(t, lockOverride)
+  t.match(await loadError({ projectDir: lockOnly, registryFor }), { code: 'ELOCKSYNC', message: /"is-number": "\^7\.0\.0" \(dev\) .* is not satisfied by is-number@6\.0\.0/ })
 
   const newWorkspace = copyFixture(t, 'pnpm-workspace')
   mkdirSync(join(newWorkspace, 'packages/c'))
