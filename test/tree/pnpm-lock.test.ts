@@ -275,3 +275,24 @@ t.test('a dependency chain thousands deep loads, and its why-paths are cut to th
   t.equal(last[32], `… ${DEPTH + 1 - 63} more …`)
   t.same(last.slice(-2), [`p${DEPTH - 2}@1.0.0`, `p${DEPTH - 1}@1.0.0`])
 })
+
+t.test('a workspace:, link: or file: dependency the lockfile resolves to a registry package is ELOCKSYNC (dependency confusion)', async (t) => {
+  const integrity = `sha512-${Buffer.alloc(64, 7).toString('base64')}`
+  const confused = editedProject(t, (s) =>
+    s
+      .replace('specifier: workspace:*\n        version: link:../a', 'specifier: workspace:*\n        version: 1.0.0')
+      .replace('packages:\n', `packages:\n\n  ws-a@1.0.0:\n    resolution: {integrity: ${integrity}}\n`)
+      .replace('snapshots:\n', 'snapshots:\n\n  ws-a@1.0.0: {}\n'),
+  )
+  const err = await loadError({ projectDir: confused, registryFor })
+  t.equal(err.code, 'ELOCKSYNC')
+  t.match(err.message, /"ws-a": "workspace:\*" \(prod\) in .*packages\/b\/package\.json is not satisfied by ws-a@1\.0\.0/)
+
+  const linked = editedProject(t, (s) =>
+    s
+      .replace('specifier: link:./linked\n        version: link:linked', 'specifier: link:./linked\n        version: 1.0.0')
+      .replace('packages:\n', `packages:\n\n  linked@1.0.0:\n    resolution: {integrity: ${integrity}}\n`)
+      .replace('snapshots:\n', 'snapshots:\n\n  linked@1.0.0: {}\n'),
+  )
+  t.match(await loadError({ projectDir: linked, registryFor }), { code: 'ELOCKSYNC', message: /"linked": "link:\.\/linked" \(prod\) .* is not satisfied by linked@1\.0\.0/ })
+})
