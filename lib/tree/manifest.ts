@@ -3,8 +3,8 @@
  * arborist read them), and the dependency declarations in them. A package.json that is not a JSON
  * object is an error naming it, as npm, pnpm and yarn refuse it too.
  */
-import { readdir, stat } from 'node:fs/promises'
-import { join, posix } from 'node:path'
+import { readdir, realpath, stat } from 'node:fs/promises'
+import { dirname, join, posix, sep } from 'node:path'
 import type { DependencyType } from './lock-graph.js'
 import { FileReadError, MAX_CONFIG_FILE_BYTES, MAX_JSON_FILE_BYTES, readRegularFile } from '../fetch/files.js'
 import { TreeError, describeError } from './errors.js'
@@ -26,9 +26,15 @@ export function readProjectFile(path: string, maxBytes: number, fail: (reason: s
   }
 }
 
-/** A lockfile's text; one that cannot be read is ELOCKFILE naming it. */
+/**
+ * A lockfile's text; one that cannot be read is ELOCKFILE naming it. A lockfile that is a symlink
+ * out of its folder is refused unread: a pull request can commit `yarn.lock -> ~/.config/…`, and a
+ * parser's error message quotes the line it stopped at, into a CI log.
+ */
 export async function readLockfileText(path: string): Promise<string> {
   const fail = (reason: string, cause: unknown): TreeError => new TreeError('ELOCKFILE', `${path}: cannot be read: ${reason}`, { file: path, cause })
+  const [real, folder] = await Promise.all([realpath(path).catch(() => path), realpath(dirname(path)).catch(() => dirname(path))])
+  if (!real.startsWith(`${folder}${sep}`)) throw fail(`it is a symlink to ${real}, outside its folder`, undefined)
   const text = readProjectFile(path, MAX_JSON_FILE_BYTES, fail)
   if (text === undefined) throw fail('no such file', undefined)
   return text
