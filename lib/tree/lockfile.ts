@@ -124,19 +124,29 @@ export async function findProjectLockfile(projectDir: string, chosen?: string): 
 }
 
 /**
- * A project whose package.json names pnpm or yarn as its package manager (corepack's
- * `packageManager`, or `devEngines.packageManager`) and has that manager's lockfile is installed
- * from it. Another format's lockfile beside it would win the detection order, and a pull request can
- * add one: a check of that file would vouch for a tree nobody installs. An error (exit 2), never a
- * guess; `--lockfile` chooses.
+ * A project whose package.json names its package manager (corepack's `packageManager`, or
+ * `devEngines.packageManager`) and has that manager's lockfile is installed from it. Another
+ * format's lockfile beside it would win the detection order, and a pull request can add one: a check
+ * of that file would vouch for a tree nobody installs. Likewise a `packageManager` whose lockfile is
+ * missing altogether. An error (exit 2), never a guess; `--lockfile` chooses.
  */
 async function assertDeclaredManagerWins(projectDir: string, format: LockfileFormat, present: ReadonlyArray<{ path: string; format: LockfileFormat }>): Promise<void> {
-  if (!present.some((p) => p.format !== format)) return
   const manifestPath = join(projectDir, 'package.json')
   const manifest = await readManifest(manifestPath)
   for (const declared of declaredManagers(manifest)) {
+    if (declared.format === format) continue
     const own = present.find((p) => p.format === declared.format)
-    if (!own || declared.format === format) continue
+    // corepack's packageManager names the one manager that installs: without its lockfile, it
+    // resolves the tree afresh (yarn 1's --frozen-lockfile does not even refuse that), and the
+    // lockfile that was found describes nothing it installs.
+    if (!own && declared.field === 'packageManager') {
+      const read = present.find((p) => p.format === format)!.path
+      throw new TreeError('ENOLOCK', `${manifestPath}: packageManager says ${JSON.stringify(declared.value)}, but the project has no ${LOCKFILE_FORMATS.find((f) => f.format === declared.format)!.names.join(' or ')}; only ${basename(read)}, which ${declared.format} does not read`, {
+        file: read,
+        hint: `Commit the lockfile ${declared.format} writes, or name ${basename(read)} with --lockfile if it is the one that is installed from.`,
+      })
+    }
+    if (!own) continue
     const read = present.find((p) => p.format === format)!.path
     throw new TreeError(
       'ELOCKFILEAMBIGUOUS',

@@ -227,9 +227,9 @@ t.test('detection: a packageManager naming pnpm or yarn is not overruled by an n
   t.equal(err.file, join(dir, 'package-lock.json'))
   const chosen = await loadPackages({ projectDir: dir, registryFor, lockfile: join(dir, 'pnpm-lock.yaml') })
   t.equal(chosen.lockfileFormat, 'pnpm', '--lockfile decides')
-  // packageManager naming the format that wins anyway, or a manager without a lockfile here, changes nothing.
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, packageManager: 'yarn@1.22.22' }))
-  t.match(await loadError({ projectDir: dir, registryFor }), { code: 'ELOCKSYNC' }, 'no yarn.lock: npm\'s lockfile is read')
+  // packageManager naming the format that wins anyway changes nothing.
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, packageManager: 'npm@11.6.0' }))
+  t.match(await loadError({ projectDir: dir, registryFor }), { code: 'ELOCKSYNC' }, 'npm\'s lockfile is read')
   rmSync(join(dir, 'package-lock.json'))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, packageManager: 'pnpm@9.15.0' }))
   t.equal((await loadPackages({ projectDir: dir, registryFor })).lockfileFormat, 'pnpm')
@@ -295,4 +295,19 @@ t.test('a workspace:, link: or file: dependency the lockfile resolves to a regis
       .replace('snapshots:\n', 'snapshots:\n\n  linked@1.0.0: {}\n'),
   )
   t.match(await loadError({ projectDir: linked, registryFor }), { code: 'ELOCKSYNC', message: /"linked": "link:\.\/linked" \(prod\) .* is not satisfied by linked@1\.0\.0/ })
+})
+
+t.test('detection: a packageManager whose lockfile the project lacks is ENOLOCK, not a check of another lockfile', async (t) => {
+  const dir = copyFixture(t, 'pnpm-workspace')
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>
+  for (const packageManager of ['yarn@1.22.22', 'npm@11.6.0']) {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, packageManager }))
+    const err = await loadError({ projectDir: dir, registryFor })
+    t.equal(err.code, 'ENOLOCK', packageManager)
+    t.match(err.message, /packageManager says .* but the project has no .*only pnpm-lock\.yaml/)
+    t.equal((await loadPackages({ projectDir: dir, registryFor, lockfile: join(dir, 'pnpm-lock.yaml') })).lockfileFormat, 'pnpm', '--lockfile decides')
+  }
+  // devEngines may list several managers: only packageManager names the one that installs.
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, devEngines: { packageManager: [{ name: 'npm' }, { name: 'pnpm' }] } }))
+  t.equal((await loadPackages({ projectDir: dir, registryFor })).lockfileFormat, 'pnpm')
 })
