@@ -66,7 +66,7 @@ export const ERRORS = {
   },
   ENOLOCK: {
     kind: 'usage',
-    summary: 'The project has no package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock (or the file `--lockfile` names is not there).',
+    summary: 'The project has no package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock (or the file `--lockfile` names is not there), or none of the package manager package.json\'s `packageManager` names.',
     fix: 'Write and commit the lockfile with the project\'s package manager ("npm install --package-lock-only", "pnpm install --lockfile-only", "yarn install"), or use `--ideal` (npm) to resolve the tree from the registry.',
   },
   ELOCKFILE: {
