@@ -69,7 +69,7 @@ export async function readPnpmLockfile(path: string, projectDir: string): Promis
     ...overriddenNames(workspace.overrides),
   ])
   for (const [key, value] of Object.entries(rawImporters).sort(([a], [b]) => (a === '.' ? -1 : b === '.' ? 1 : a < b ? -1 : 1))) {
-    importers.push(await toImporter(key, asMap(value, `importers[${JSON.stringify(key)}]`, fail), major, raw, projectDir, fail, overridden))
+    importers.push(await toImporter(key, asMap(value, `importers[${JSON.stringify(key)}]`, fail), major, raw, projectDir, fail, { overridden, catalogs: workspace.catalogs }))
   }
   return { format: 'pnpm', path, importers, packages }
 }
@@ -174,7 +174,13 @@ function packageDependencies(raw: RawPackage, major: number, all: Map<string, Ra
   return deps
 }
 
-async function toImporter(key: string, raw: Doc, major: number, all: Map<string, RawPackage>, projectDir: string, fail: Fail, overridden: Set<string>): Promise<GraphImporter> {
+/** What the project's configuration says about its importers' dependencies: overridden names, and the catalogs `catalog:` specs name. */
+interface ImporterSettings {
+  overridden: Set<string>
+  catalogs: ReadonlyMap<string, Doc>
+}
+
+async function toImporter(key: string, raw: Doc, major: number, all: Map<string, RawPackage>, projectDir: string, fail: Fail, settings: ImporterSettings): Promise<GraphImporter> {
   const path = key === '.' ? '' : folderPath(projectDir, key, '', fail)
   const manifestPath = join(projectDir, path, 'package.json')
   const manifest = await readManifest(manifestPath)
@@ -192,7 +198,13 @@ async function toImporter(key: string, raw: Doc, major: number, all: Map<string,
     const entry = locked.get(declared.name)
     if (!entry) return { ...declared, target: null }
     const dep = dependencyTo(declared.name, entry.version, declared.type, major, all, path)
-    return { ...declared, target: dep.target, ...(entry.specifier !== declared.spec && { invalid: true }), ...(overridden.has(declared.name) && { overridden: true }) }
+    // A `catalog:` spec is the range pnpm-workspace.yaml's catalog gives (pnpm 9.5+); the lockfile
+    // (attacker-controlled) is checked against that range, and a name the catalog lacks pnpm refuses.
+    const catalog = /^catalog:(.*)$/.exec(declared.spec)
+    const range = catalog ? settings.catalogs.get(catalog[1] || 'default')?.[declared.name] : undefined
+    const spec = catalog && typeof range === 'string' ? range : declared.spec
+    const invalid = entry.specifier !== declared.spec || (catalog !== null && typeof range !== 'string')
+    return { ...declared, spec, target: dep.target, ...(invalid && { invalid: true }), ...(settings.overridden.has(declared.name) && { overridden: true }) }
   })
   return { path, dependencies, ...nameAndVersion(manifest) }
 }
@@ -260,17 +272,20 @@ function folderPath(projectDir: string, path: string, from: string, fail: Fail):
 }
 
 /** The project's workspace folders, from pnpm-workspace.yaml's `packages` globs, and its `overrides` (pnpm 10); none without one. */
-async function readWorkspaceFile(projectDir: string): Promise<{ folders: string[]; overrides?: unknown }> {
+async function readWorkspaceFile(projectDir: string): Promise<{ folders: string[]; overrides?: unknown; catalogs: Map<string, Doc> }> {
   const file = join(projectDir, 'pnpm-workspace.yaml')
   const text = readProjectConfigText(file, 'Fix pnpm-workspace.yaml; pnpm cannot read it either.')
-  if (text === undefined) return { folders: [] }
+  if (text === undefined) return { folders: [], catalogs: new Map() }
   const doc = await parseYaml(text, file)
+  // `catalog` is the default catalog, `catalogs` the named ones (and maybe `default` too).
+  const catalogs = new Map<string, Doc>(Object.entries(isMap(doc.catalogs) ? doc.catalogs : {}).filter((e): e is [string, Doc] => isMap(e[1])))
+  if (isMap(doc.catalog)) catalogs.set('default', doc.catalog)
   const packages = doc.packages
-  if (packages === undefined) return { folders: [], overrides: doc.overrides }
+  if (packages === undefined) return { folders: [], overrides: doc.overrides, catalogs }
   if (!Array.isArray(packages) || !packages.every((p) => typeof p === 'string')) {
     throw new TreeError('ELOCKFILE', `${file}: "packages" is not a list of globs`, { file, hint: 'Fix pnpm-workspace.yaml; pnpm cannot read it either.' })
   }
-  return { folders: await expandWorkspaceGlobs(projectDir, packages as string[]), overrides: doc.overrides }
+  return { folders: await expandWorkspaceGlobs(projectDir, packages as string[]), overrides: doc.overrides, catalogs }
 }
 
 function asMap(value: unknown, where: string, fail: Fail): Doc {

@@ -311,3 +311,22 @@ t.test('detection: a packageManager whose lockfile the project lacks is ENOLOCK,
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, devEngines: { packageManager: [{ name: 'npm' }, { name: 'pnpm' }] } }))
   t.equal((await loadPackages({ projectDir: dir, registryFor })).lockfileFormat, 'pnpm')
 })
+
+t.test('a catalog: dependency is checked against the range pnpm-workspace.yaml\'s catalog gives', async (t) => {
+  const integrity = `sha512-${Buffer.alloc(64, 9).toString('base64')}`
+  const project = (version: string, catalog: string): string => {
+    const dir = editedProject(t, (s) =>
+      s
+        .replace('  packages/a:\n    dependencies:\n      ms:\n        specifier: ^2.1.3\n        version: 2.1.3', `  packages/a:\n    dependencies:\n      ms:\n        specifier: 'catalog:'\n        version: ${version}`)
+        .replace('packages:\n\n', `packages:\n\n  ms@1.0.0:\n    resolution: {integrity: ${integrity}}\n\n`)
+        .replace('snapshots:\n\n', 'snapshots:\n\n  ms@1.0.0: {}\n\n'),
+    )
+    writeFileSync(join(dir, 'packages/a/package.json'), JSON.stringify({ name: 'ws-a', version: '1.0.0', dependencies: { ms: 'catalog:' } }))
+    writeFileSync(join(dir, 'pnpm-workspace.yaml'), `${readFileSync(join(dir, 'pnpm-workspace.yaml'), 'utf8')}\n${catalog}`)
+    return dir
+  }
+  const ok = await loadPackages({ projectDir: project('2.1.3', 'catalog:\n  ms: ^2.1.3\n'), registryFor })
+  t.ok(ok.packages.some((p) => p.name === 'ms' && p.version === '2.1.3'), 'within the catalog range')
+  t.match(await loadError({ projectDir: project('1.0.0', 'catalog:\n  ms: ^2.1.3\n'), registryFor }), { code: 'ELOCKSYNC', message: /"ms": "\^2\.1\.3" \(prod\) in .*packages\/a\/package\.json is not satisfied by ms@1\.0\.0/ })
+  t.match(await loadError({ projectDir: project('1.0.0', 'catalogs:\n  old:\n    ms: ^2.1.3\n'), registryFor }), { code: 'ELOCKSYNC' }, 'the default catalog lacks ms')
+})
