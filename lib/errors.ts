@@ -66,7 +66,7 @@ export const ERRORS = {
   },
   ENOLOCK: {
     kind: 'usage',
-    summary: 'The project has no package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock (or the file `--lockfile` names is not there).',
+    summary: 'The project has no package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock (or the file `--lockfile` names is not there), or none of the package manager package.json\'s `packageManager` names.',
     fix: 'Write and commit the lockfile with the project\'s package manager ("npm install --package-lock-only", "pnpm install --lockfile-only", "yarn install"), or use `--ideal` (npm) to resolve the tree from the registry.',
   },
   ELOCKFILE: {
@@ -81,8 +81,8 @@ export const ERRORS = {
   },
   ELOCKFILEAMBIGUOUS: {
     kind: 'usage',
-    summary: 'The project has both npm-shrinkwrap.json and package-lock.json, with different contents: npm 7 to 11 install from npm-shrinkwrap.json, npm 12 only from package-lock.json, so what is installed depends on the npm.',
-    fix: 'Keep one lockfile: for npm 12 rename npm-shrinkwrap.json to package-lock.json.',
+    summary: 'The project has both npm-shrinkwrap.json and package-lock.json, with different contents: npm 7 to 11 install from npm-shrinkwrap.json, npm 12 only from package-lock.json, so what is installed depends on the npm. Or package.json names pnpm or yarn (`packageManager`, `devEngines.packageManager`) and has its lockfile, but another lockfile beside it would be read first.',
+    fix: 'Keep one lockfile: for npm 12 rename npm-shrinkwrap.json to package-lock.json. For a pnpm or yarn project, name its lockfile with --lockfile, or remove the other one.',
   },
   ELOCKSYNC: {
     kind: 'usage',

@@ -262,7 +262,7 @@ export const REPORT_JSON_SCHEMA: Schema = {
     }),
     location: object('One place the package is installed.', {
       path: str('Location in the tree, as in package-lock.json, e.g. `node_modules/a/node_modules/b`.'),
-      why: { type: 'array', items: { type: 'string' }, description: 'root → … → this package, like `npm explain`, each hop as `name@version`; empty when extraneous.' },
+      why: { type: 'array', items: { type: 'string' }, description: 'root → … → this package, like `npm explain`, each hop as `name@version`; empty when extraneous. A chain longer than 64 hops keeps its first 32 and its last 31 around one `… N more …` entry.' },
       dev: bool('Only needed for development.'),
       optional: bool('Only an optional dependency needs it.'),
       peer: bool('Brought in as a peer dependency.'),

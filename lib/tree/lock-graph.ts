@@ -207,7 +207,12 @@ function addEdge(from: ArboristNode, dep: { name: string; spec: string; type: st
   // As arborist's edge validity (dep-valid.js): a registry range the version does not satisfy is invalid.
   const range = to && !to.isLink && !dep.overridden ? registryRange(dep.spec) : undefined
   const unsatisfied = range !== undefined && !semver.satisfies(to!.version, range, { includePrerelease: true })
-  const edge: ArboristEdge = { type: dep.type, name: dep.name, spec: dep.spec, from, to, missing: to === null, invalid: to !== null && (dep.invalid === true || unsatisfied) }
+  // A `workspace:`, `link:` or `file:` spec asks for the project's own files. A lockfile (attacker-
+  // controlled) that resolves it to a registry package would have pnpm install whatever that name is
+  // on the registry (dependency confusion): invalid, as arborist's dep-valid finds a `file:` spec
+  // met by a registry node.
+  const notLocal = to !== null && /^(workspace|link|file):/i.test(dep.spec) && !to.isLink && !/^file:/i.test(to.resolved ?? '')
+  const edge: ArboristEdge = { type: dep.type, name: dep.name, spec: dep.spec, from, to, missing: to === null, invalid: to !== null && (dep.invalid === true || unsatisfied || notLocal) }
   from.edgesOut.set(dep.name, edge)
   dep.target?.edgesIn.add(edge)
 }

@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, posix, resolve } from 'node:path'
 import { TreeError, describeError } from './errors.js'
 import type { LockfileFormat } from './lock-graph.js'
-import { readLockfileText } from './manifest.js'
+import { readLockfileText, readManifest } from './manifest.js'
 import { PNPM_LOCKFILE_NAME } from './pnpm-lock.js'
 import { YARN_LOCKFILE_NAME } from './yarn-lock.js'
 
@@ -115,11 +115,63 @@ export async function findProjectLockfile(projectDir: string, chosen?: string): 
     format = named.format
   } else {
     format = present[0]?.format
+    if (format !== undefined) await assertDeclaredManagerWins(projectDir, format, present)
   }
   if (format === undefined) return null
   // npm's own two names are chosen between as npm does (findLockfile).
   const path = format === 'npm' ? (await findLockfile(projectDir))! : chosen ?? present.find((p) => p.format === format)!.path
   return { path, format, ignored: present.filter((p) => p.format !== format).map((p) => p.path) }
+}
+
+/**
+ * A project whose package.json names its package manager (corepack's `packageManager`, or
+ * `devEngines.packageManager`) and has that manager's lockfile is installed from it. Another
+ * format's lockfile beside it would win the detection order, and a pull request can add one: a check
+ * of that file would vouch for a tree nobody installs. Likewise a `packageManager` whose lockfile is
+ * missing altogether. An error (exit 2), never a guess; `--lockfile` chooses.
+ */
+async function assertDeclaredManagerWins(projectDir: string, format: LockfileFormat, present: ReadonlyArray<{ path: string; format: LockfileFormat }>): Promise<void> {
+  const manifestPath = join(projectDir, 'package.json')
+  const manifest = await readManifest(manifestPath)
+  for (const declared of declaredManagers(manifest)) {
+    if (declared.format === format) continue
+    const own = present.find((p) => p.format === declared.format)
+    // corepack's packageManager names the one manager that installs: without its lockfile, it
+    // resolves the tree afresh (yarn 1's --frozen-lockfile does not even refuse that), and the
+    // lockfile that was found describes nothing it installs.
+    if (!own && declared.field === 'packageManager') {
+      const read = present.find((p) => p.format === format)!.path
+      throw new TreeError('ENOLOCK', `${manifestPath}: packageManager says ${JSON.stringify(declared.value)}, but the project has no ${LOCKFILE_FORMATS.find((f) => f.format === declared.format)!.names.join(' or ')}; only ${basename(read)}, which ${declared.format} does not read`, {
+        file: read,
+        hint: `Commit the lockfile ${declared.format} writes, or name ${basename(read)} with --lockfile if it is the one that is installed from.`,
+      })
+    }
+    if (!own) continue
+    const read = present.find((p) => p.format === format)!.path
+    throw new TreeError(
+      'ELOCKFILEAMBIGUOUS',
+      `${manifestPath}: ${declared.field} says ${JSON.stringify(declared.value)}, but ${basename(read)} would be read before ${basename(own.path)}: the project is installed with ${declared.format}, from ${own.path}`,
+      { file: read, hint: `Name the lockfile that is installed from: --lockfile ${own.path}; or remove ${basename(read)} if nothing installs from it.` },
+    )
+  }
+}
+
+/** The package managers package.json names (untrusted: only ever used to refuse a guess). */
+function declaredManagers(manifest: Record<string, unknown> | undefined): Array<{ format: LockfileFormat; field: string; value: string }> {
+  const found: Array<{ format: LockfileFormat; field: string; value: string }> = []
+  const add = (field: string, value: unknown, name: unknown): void => {
+    if (typeof name !== 'string') return
+    const format = (['npm', 'pnpm', 'yarn'] as const).find((f) => f === name.trim().toLowerCase())
+    if (format) found.push({ format, field, value: typeof value === 'string' ? value : JSON.stringify(value) })
+  }
+  const packageManager = manifest?.packageManager
+  if (typeof packageManager === 'string') add('packageManager', packageManager, packageManager.split('@')[0])
+  const devEngines = manifest?.devEngines
+  const pm = typeof devEngines === 'object' && devEngines !== null ? (devEngines as { packageManager?: unknown }).packageManager : undefined
+  for (const entry of Array.isArray(pm) ? pm : [pm]) {
+    if (typeof entry === 'object' && entry !== null) add('devEngines.packageManager', (entry as { name?: unknown }).name, (entry as { name?: unknown }).name)
+  }
+  return found
 }
 
 export function noLockfileError(projectDir: string): TreeError {

@@ -3,30 +3,52 @@
  * arborist read them), and the dependency declarations in them. A package.json that is not a JSON
  * object is an error naming it, as npm, pnpm and yarn refuse it too.
  */
-import { readFile, readdir, stat } from 'node:fs/promises'
-import { join, posix } from 'node:path'
+import { readdir, realpath, stat } from 'node:fs/promises'
+import { dirname, join, posix, sep } from 'node:path'
 import type { DependencyType } from './lock-graph.js'
+import { FileReadError, MAX_CONFIG_FILE_BYTES, MAX_JSON_FILE_BYTES, readRegularFile } from '../fetch/files.js'
 import { TreeError, describeError } from './errors.js'
 
 export type Manifest = Record<string, unknown>
 
-/** A lockfile's text; one that cannot be read is ELOCKFILE naming it. */
-export async function readLockfileText(path: string): Promise<string> {
+/**
+ * The text of a file a pull request can put in the project (a lockfile, a package.json,
+ * pnpm-workspace.yaml), or undefined when there is none. A symlink to `/dev/zero` or a FIFO would
+ * never end, a huge file would exhaust memory: anything but a regular file within `maxBytes` is an
+ * error naming it (fetch/files.ts), never read and never taken for "no file".
+ */
+export function readProjectFile(path: string, maxBytes: number, fail: (reason: string, cause: unknown) => Error): string | undefined {
   try {
-    return await readFile(path, 'utf8')
+    return readRegularFile(path, maxBytes).toString('utf8')
   } catch (err) {
-    throw new TreeError('ELOCKFILE', `${path}: cannot be read: ${describeError(err)}`, { file: path, cause: err })
+    if (err instanceof FileReadError && err.code === 'ENOENT') return undefined
+    throw fail(err instanceof FileReadError ? err.reason : describeError(err), err)
   }
+}
+
+/**
+ * A lockfile's text; one that cannot be read is ELOCKFILE naming it. A lockfile that is a symlink
+ * out of its folder is refused unread: a pull request can commit `yarn.lock -> ~/.config/…`, and a
+ * parser's error message quotes the line it stopped at, into a CI log.
+ */
+export async function readLockfileText(path: string): Promise<string> {
+  const fail = (reason: string, cause: unknown): TreeError => new TreeError('ELOCKFILE', `${path}: cannot be read: ${reason}`, { file: path, cause })
+  const [real, folder] = await Promise.all([realpath(path).catch(() => path), realpath(dirname(path)).catch(() => dirname(path))])
+  if (!real.startsWith(`${folder}${sep}`)) throw fail(`it is a symlink to ${real}, outside its folder`, undefined)
+  const text = readProjectFile(path, MAX_JSON_FILE_BYTES, fail)
+  if (text === undefined) throw fail('no such file', undefined)
+  return text
+}
+
+/** pnpm-workspace.yaml and other small project settings files: undefined when there is none. */
+export function readProjectConfigText(path: string, hint: string): string | undefined {
+  return readProjectFile(path, MAX_CONFIG_FILE_BYTES, (reason, cause) => new TreeError('ELOCKFILE', `${path}: cannot be read: ${reason}`, { file: path, cause, hint }))
 }
 
 /** The package.json at `path`, or undefined when there is none. */
 export async function readManifest(path: string): Promise<Manifest | undefined> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch {
-    return undefined
-  }
+  const text = readProjectFile(path, MAX_JSON_FILE_BYTES, (reason, cause) => new TreeError('EJSONPARSE', `${path}: cannot be read: ${reason}`, { file: path, cause, hint: 'Fix package.json; npm cannot read it either.' }))
+  if (text === undefined) return undefined
   let pkg: unknown
   try {
     pkg = JSON.parse(text.replace(/^\uFEFF/, ''))

@@ -18,10 +18,9 @@
  * Coverage: pnpm's `--frozen-lockfile` refuses a lockfile whose importer `specifier` differs from
  * package.json; those edges are invalid here (ELOCKSYNC), a dependency it lacks is missing.
  */
-import { readFile } from 'node:fs/promises'
 import { join, posix, relative, resolve } from 'node:path'
 import type { DependencyType, GraphDependency, GraphImporter, GraphPackage, LockGraph } from './lock-graph.js'
-import { declaredDependencies, expandWorkspaceGlobs, nameAndVersion, overriddenNames, readLockfileText, readManifest, stringField } from './manifest.js'
+import { declaredDependencies, expandWorkspaceGlobs, nameAndVersion, overriddenNames, readLockfileText, readManifest, readProjectConfigText, stringField } from './manifest.js'
 import { TreeError, describeError } from './errors.js'
 
 export const PNPM_LOCKFILE_NAME = 'pnpm-lock.yaml'
@@ -52,13 +51,25 @@ export async function readPnpmLockfile(path: string, projectDir: string): Promis
   const importers: GraphImporter[] = []
   const rawImporters = doc.importers === undefined ? { '.': doc } : asMap(doc.importers, 'importers', fail)
   if (!('.' in rawImporters)) throw fail('has no importer "." (the project root)')
-  for (const folder of await workspaceFolders(projectDir)) {
+  const workspace = await readWorkspaceFile(projectDir)
+  for (const folder of workspace.folders) {
     if (!(folder in rawImporters)) {
       throw fail(`the workspace ${folder} (pnpm-workspace.yaml) is not among its importers`, 'ELOCKSYNC', 'Run "pnpm install" to bring the lockfile in line with the workspaces, review the change, and commit it.')
     }
   }
+  // The overrides pnpm applies are the project's (package.json `pnpm.overrides` and `resolutions`,
+  // pnpm-workspace.yaml `overrides`): the lockfile's own `overrides` is attacker-controlled, and
+  // `pnpm install --frozen-lockfile` refuses a lockfile whose overrides differ from them. Only the
+  // project's exempt a version from its range.
+  const rootManifest = await readManifest(join(projectDir, 'package.json'))
+  const pnpmField = rootManifest?.pnpm
+  const overridden = new Set([
+    ...overriddenNames(typeof pnpmField === 'object' && pnpmField !== null ? (pnpmField as Doc).overrides : undefined),
+    ...overriddenNames(rootManifest?.resolutions),
+    ...overriddenNames(workspace.overrides),
+  ])
   for (const [key, value] of Object.entries(rawImporters).sort(([a], [b]) => (a === '.' ? -1 : b === '.' ? 1 : a < b ? -1 : 1))) {
-    importers.push(await toImporter(key, asMap(value, `importers[${JSON.stringify(key)}]`, fail), major, raw, projectDir, fail, overriddenNames(doc.overrides)))
+    importers.push(await toImporter(key, asMap(value, `importers[${JSON.stringify(key)}]`, fail), major, raw, projectDir, fail, { overridden, catalogs: workspace.catalogs }))
   }
   return { format: 'pnpm', path, importers, packages }
 }
@@ -163,7 +174,13 @@ function packageDependencies(raw: RawPackage, major: number, all: Map<string, Ra
   return deps
 }
 
-async function toImporter(key: string, raw: Doc, major: number, all: Map<string, RawPackage>, projectDir: string, fail: Fail, overridden: Set<string>): Promise<GraphImporter> {
+/** What the project's configuration says about its importers' dependencies: overridden names, and the catalogs `catalog:` specs name. */
+interface ImporterSettings {
+  overridden: Set<string>
+  catalogs: ReadonlyMap<string, Doc>
+}
+
+async function toImporter(key: string, raw: Doc, major: number, all: Map<string, RawPackage>, projectDir: string, fail: Fail, settings: ImporterSettings): Promise<GraphImporter> {
   const path = key === '.' ? '' : folderPath(projectDir, key, '', fail)
   const manifestPath = join(projectDir, path, 'package.json')
   const manifest = await readManifest(manifestPath)
@@ -181,7 +198,13 @@ async function toImporter(key: string, raw: Doc, major: number, all: Map<string,
     const entry = locked.get(declared.name)
     if (!entry) return { ...declared, target: null }
     const dep = dependencyTo(declared.name, entry.version, declared.type, major, all, path)
-    return { ...declared, target: dep.target, ...(entry.specifier !== declared.spec && { invalid: true }), ...(overridden.has(declared.name) && { overridden: true }) }
+    // A `catalog:` spec is the range pnpm-workspace.yaml's catalog gives (pnpm 9.5+); the lockfile
+    // (attacker-controlled) is checked against that range, and a name the catalog lacks pnpm refuses.
+    const catalog = /^catalog:(.*)$/.exec(declared.spec)
+    const range = catalog ? settings.catalogs.get(catalog[1] || 'default')?.[declared.name] : undefined
+    const spec = catalog && typeof range === 'string' ? range : declared.spec
+    const invalid = entry.specifier !== declared.spec || (catalog !== null && typeof range !== 'string')
+    return { ...declared, spec, target: dep.target, ...(invalid && { invalid: true }), ...(settings.overridden.has(declared.name) && { overridden: true }) }
   })
   return { path, dependencies, ...nameAndVersion(manifest) }
 }
@@ -248,22 +271,21 @@ function folderPath(projectDir: string, path: string, from: string, fail: Fail):
   return rel
 }
 
-/** The project's workspace folders, from pnpm-workspace.yaml's `packages` globs (none without one). */
-async function workspaceFolders(projectDir: string): Promise<string[]> {
+/** The project's workspace folders, from pnpm-workspace.yaml's `packages` globs, and its `overrides` (pnpm 10); none without one. */
+async function readWorkspaceFile(projectDir: string): Promise<{ folders: string[]; overrides?: unknown; catalogs: Map<string, Doc> }> {
   const file = join(projectDir, 'pnpm-workspace.yaml')
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch {
-    return []
-  }
+  const text = readProjectConfigText(file, 'Fix pnpm-workspace.yaml; pnpm cannot read it either.')
+  if (text === undefined) return { folders: [], catalogs: new Map() }
   const doc = await parseYaml(text, file)
+  // `catalog` is the default catalog, `catalogs` the named ones (and maybe `default` too).
+  const catalogs = new Map<string, Doc>(Object.entries(isMap(doc.catalogs) ? doc.catalogs : {}).filter((e): e is [string, Doc] => isMap(e[1])))
+  if (isMap(doc.catalog)) catalogs.set('default', doc.catalog)
   const packages = doc.packages
-  if (packages === undefined) return []
+  if (packages === undefined) return { folders: [], overrides: doc.overrides, catalogs }
   if (!Array.isArray(packages) || !packages.every((p) => typeof p === 'string')) {
     throw new TreeError('ELOCKFILE', `${file}: "packages" is not a list of globs`, { file, hint: 'Fix pnpm-workspace.yaml; pnpm cannot read it either.' })
   }
-  return expandWorkspaceGlobs(projectDir, packages as string[])
+  return { folders: await expandWorkspaceGlobs(projectDir, packages as string[]), overrides: doc.overrides, catalogs }
 }
 
 function asMap(value: unknown, where: string, fail: Fail): Doc {

@@ -27,6 +27,10 @@ export interface Walk {
   nodes: ArboristNode[]
 }
 
+/** The longest `why` reported in full; a longer one keeps its first WHY_HEAD_HOPS and its last hops. */
+export const MAX_WHY_HOPS = 64
+const WHY_HEAD_HOPS = 32
+
 /** `rootLabel` names the root in `why`: its package name, or `(root)` when it has none. */
 export function walkTree(root: ArboristNode, rootLabel: string, seeds: WalkSeed[], omit: ReadonlySet<string>): Walk {
   const via = new Map<ArboristNode, ArboristNode | null>()
@@ -54,19 +58,52 @@ export function walkTree(root: ArboristNode, rootLabel: string, seeds: WalkSeed[
     }
   }
 
-  const whyMemo = new Map<ArboristNode, string[]>()
+  // `why` without recursion and within bounds: a lockfile is attacker-controlled, and a chain of
+  // 20,000 packages (a 2 MB pnpm-lock.yaml) would otherwise overflow the stack, and copying every
+  // node's whole chain would take O(depth²) memory. A chain longer than MAX_WHY_HOPS keeps its first
+  // and last hops around one `… N more …` hop.
+  const hopMemo = new Map<ArboristNode, { hops: number; head: string[] }>()
+  // A link and its target are one package: one hop (the link's).
+  const sameHop = (node: ArboristNode, from: ArboristNode): boolean => from.isLink && from.target === node
+  const label = (node: ArboristNode, from: ArboristNode | null): string => (from === null && node === root ? rootLabel : nodeLabel(node))
+  const hopInfo = (node: ArboristNode): { hops: number; head: string[] } => {
+    const pending: ArboristNode[] = []
+    let base: { hops: number; head: string[] } | undefined
+    for (let at: ArboristNode | null | undefined = node; at; at = via.get(at)) {
+      base = hopMemo.get(at)
+      if (base) break
+      pending.push(at)
+    }
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const at = pending[i]!
+      const from = via.get(at) ?? null
+      let info: { hops: number; head: string[] }
+      if (from === null) info = { hops: 1, head: [label(at, null)] }
+      else {
+        const parent = hopMemo.get(from)!
+        if (sameHop(at, from)) info = parent
+        else info = { hops: parent.hops + 1, head: parent.hops < WHY_HEAD_HOPS ? [...parent.head, nodeLabel(at)] : parent.head }
+      }
+      hopMemo.set(at, info)
+    }
+    return hopMemo.get(node)!
+  }
+  /** The last `count` hops of the chain to `node`, root side first. */
+  const lastHops = (node: ArboristNode, count: number): string[] => {
+    const hops: string[] = []
+    for (let at: ArboristNode | null = node; at && hops.length < count; ) {
+      const from: ArboristNode | null = via.get(at) ?? null
+      if (from === null || !sameHop(at, from)) hops.push(label(at, from))
+      at = from
+    }
+    return hops.reverse()
+  }
   const why = (node: ArboristNode): string[] => {
-    const known = whyMemo.get(node)
-    if (known) return known
-    const from = via.get(node)
-    let chain: string[]
-    if (from === undefined) chain = []
-    else if (from === null) chain = [node === root ? rootLabel : nodeLabel(node)]
-    // A link and its target are one package: one hop.
-    else if (from.isLink && from.target === node) chain = why(from)
-    else chain = [...why(from), nodeLabel(node)]
-    whyMemo.set(node, chain)
-    return chain
+    if (!via.has(node)) return []
+    const { hops, head } = hopInfo(node)
+    if (hops <= MAX_WHY_HOPS) return lastHops(node, hops)
+    const tail = MAX_WHY_HOPS - WHY_HEAD_HOPS - 1
+    return [...head, `… ${hops - WHY_HEAD_HOPS - tail} more …`, ...lastHops(node, tail)]
   }
 
   return {

@@ -1,7 +1,7 @@
 // pnpm-lock.yaml as pnpm 8 to 12 wrote it (fixtures/tree/pnpm-workspace, pnpm-sources: README),
 // through the same walk, collect, binding and coverage as npm's lockfile.
 import t, { type Test } from 'tap'
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadPackages, type TreeResult } from '../../lib/tree/index.js'
 import { copyFixture, editedFixture, fixture, loadError, lockfileCodes, names, ref } from './fixtures.js'
@@ -140,9 +140,23 @@ t.test('coverage: a lockfile that does not match package.json is ELOCKSYNC namin
 
   const unsatisfied = editedProject(t, (s) => s.replace('specifier: ^7.0.0\n        version: 7.0.0', 'specifier: ^7.0.0\n        version: 6.0.0'))
   t.equal((await loadError({ projectDir: unsatisfied, registryFor })).code, 'ELOCKSYNC', 'a version outside the specifier')
-  // pnpm `overrides` replace the version package.json asks for: not a coverage error.
-  const overridden = editedProject(t, (s) => s.replace('specifier: ^7.0.0\n        version: 7.0.0', 'specifier: ^7.0.0\n        version: 6.0.0').replace('settings:', 'overrides:\n  is-number: 6.0.0\n\nsettings:'))
-  t.equal(ref(await loadPackages({ projectDir: overridden, registryFor, omit: ['optional'] }), 'is-number').version, '6.0.0')
+  // pnpm `overrides` replace the version package.json asks for: not a coverage error, when the project sets them.
+  const lockOverride = (s: string) => s.replace('specifier: ^7.0.0\n        version: 7.0.0', 'specifier: ^7.0.0\n        version: 6.0.0').replace('settings:', 'overrides:\n  is-number: 6.0.0\n\nsettings:')
+  const withOverrides = (dir: string, settings: Record<string, unknown>): string => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, ...settings }))
+    return dir
+  }
+  for (const settings of [{ pnpm: { overrides: { 'is-number': '6.0.0' } } }, { resolutions: { 'is-number': '6.0.0' } }]) {
+    const overridden = withOverrides(editedProject(t, lockOverride), settings)
+    t.equal(ref(await loadPackages({ projectDir: overridden, registryFor, omit: ['optional'] }), 'is-number').version, '6.0.0', Object.keys(settings).join())
+  }
+  const workspaceOverride = editedProject(t, lockOverride)
+  writeFileSync(join(workspaceOverride, 'pnpm-workspace.yaml'), `${readFileSync(join(workspaceOverride, 'pnpm-workspace.yaml'), 'utf8')}\noverrides:\n  is-number: 6.0.0\n`)
+  t.equal(ref(await loadPackages({ projectDir: workspaceOverride, registryFor, omit: ['optional'] }), 'is-number').version, '6.0.0', 'pnpm-workspace.yaml')
+  // The lockfile's own `overrides` is not the project's: pnpm --frozen-lockfile refuses it, and it excuses nothing.
+  const lockOnly = editedProject(t, lockOverride)
+  t.match(await loadError({ projectDir: lockOnly, registryFor }), { code: 'ELOCKSYNC', message: /"is-number": "\^7\.0\.0" \(dev\) .* is not satisfied by is-number@6\.0\.0/ })
 
   const newWorkspace = copyFixture(t, 'pnpm-workspace')
   mkdirSync(join(newWorkspace, 'packages/c'))
@@ -200,4 +214,119 @@ t.test('detection: npm\'s lockfile wins, --lockfile chooses, and pnpm projects a
   for (const mode of ['installed', 'ideal'] as const) {
     t.match(await loadError({ projectDir: WS, registryFor, mode }), { code: 'ELOCKFILE', message: new RegExp(`--${mode} works with npm's lockfile only`) })
   }
+})
+
+t.test('detection: a packageManager naming pnpm or yarn is not overruled by an npm lockfile a pull request can add', async (t) => {
+  const dir = copyFixture(t, 'pnpm-workspace')
+  copyFileSync(join(fixture('workspaces'), 'package-lock.json'), join(dir, 'package-lock.json'))
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, packageManager: 'pnpm@9.15.0+sha512.abc' }))
+  const err = await loadError({ projectDir: dir, registryFor })
+  t.equal(err.code, 'ELOCKFILEAMBIGUOUS')
+  t.match(err.message, /packageManager.*pnpm.*package-lock\.json/)
+  t.equal(err.file, join(dir, 'package-lock.json'))
+  const chosen = await loadPackages({ projectDir: dir, registryFor, lockfile: join(dir, 'pnpm-lock.yaml') })
+  t.equal(chosen.lockfileFormat, 'pnpm', '--lockfile decides')
+  // packageManager naming the format that wins anyway changes nothing.
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, packageManager: 'npm@11.6.0' }))
+  t.match(await loadError({ projectDir: dir, registryFor }), { code: 'ELOCKSYNC' }, 'npm\'s lockfile is read')
+  rmSync(join(dir, 'package-lock.json'))
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, packageManager: 'pnpm@9.15.0' }))
+  t.equal((await loadPackages({ projectDir: dir, registryFor })).lockfileFormat, 'pnpm')
+})
+
+t.test('a project file that is not a regular file is an error naming it, never read and never taken for none', async (t) => {
+  const workspaceFile = copyFixture(t, 'pnpm-workspace')
+  rmSync(join(workspaceFile, 'pnpm-workspace.yaml'))
+  symlinkSync('/dev/zero', join(workspaceFile, 'pnpm-workspace.yaml'))
+  t.match(await loadError({ projectDir: workspaceFile, registryFor }), { code: 'ELOCKFILE', file: join(workspaceFile, 'pnpm-workspace.yaml'), message: /not a regular file/ })
+
+  const workspaceDir = copyFixture(t, 'pnpm-workspace')
+  rmSync(join(workspaceDir, 'pnpm-workspace.yaml'))
+  mkdirSync(join(workspaceDir, 'pnpm-workspace.yaml'))
+  t.match(await loadError({ projectDir: workspaceDir, registryFor }), { code: 'ELOCKFILE', file: join(workspaceDir, 'pnpm-workspace.yaml') })
+
+  const manifest = copyFixture(t, 'pnpm-workspace')
+  rmSync(join(manifest, 'packages/a/package.json'))
+  symlinkSync('/dev/zero', join(manifest, 'packages/a/package.json'))
+  t.match(await loadError({ projectDir: manifest, registryFor }), { code: 'EJSONPARSE', file: join(manifest, 'packages/a/package.json'), message: /not a regular file/ })
+})
+
+t.test('a dependency chain thousands deep loads, and its why-paths are cut to their first and last hops', async (t) => {
+  const dir = t.testdir({ 'package.json': JSON.stringify({ name: 'deep', version: '1.0.0', dependencies: { p0: '1.0.0' } }) })
+  const DEPTH = 3000
+  const integrity = `sha512-${Buffer.alloc(64).toString('base64')}`
+  const packages: string[] = []
+  const snapshots: string[] = []
+  for (let i = 0; i < DEPTH; i++) {
+    packages.push(`  p${i}@1.0.0:\n    resolution: {integrity: ${integrity}}\n`)
+    snapshots.push(i + 1 < DEPTH ? `  p${i}@1.0.0:\n    dependencies:\n      p${i + 1}: 1.0.0\n` : `  p${i}@1.0.0: {}\n`)
+  }
+  const importer = `importers:\n  .:\n    dependencies:\n      p0:\n        specifier: 1.0.0\n        version: 1.0.0\n`
+  writeFileSync(join(dir, 'pnpm-lock.yaml'), `lockfileVersion: '9.0'\n${importer}packages:\n${packages.join('')}snapshots:\n${snapshots.join('')}`)
+  const result = await loadPackages({ projectDir: dir, registryFor })
+  t.equal(result.packages.length, DEPTH)
+  const why = (name: string) => result.packages.find((p) => p.name === name)!.locations[0]!.why
+  t.same(why('p2'), ['deep', 'p0@1.0.0', 'p1@1.0.0', 'p2@1.0.0'], 'a short chain is whole')
+  t.equal(why('p62').length, 64, 'up to 64 hops are whole')
+  const last = why(`p${DEPTH - 1}`)
+  t.equal(last.length, 64)
+  t.same(last.slice(0, 3), ['deep', 'p0@1.0.0', 'p1@1.0.0'])
+  t.equal(last[32], `… ${DEPTH + 1 - 63} more …`)
+  t.same(last.slice(-2), [`p${DEPTH - 2}@1.0.0`, `p${DEPTH - 1}@1.0.0`])
+})
+
+t.test('a workspace:, link: or file: dependency the lockfile resolves to a registry package is ELOCKSYNC (dependency confusion)', async (t) => {
+  const integrity = `sha512-${Buffer.alloc(64, 7).toString('base64')}`
+  const confused = editedProject(t, (s) =>
+    s
+      .replace('specifier: workspace:*\n        version: link:../a', 'specifier: workspace:*\n        version: 1.0.0')
+      .replace('packages:\n', `packages:\n\n  ws-a@1.0.0:\n    resolution: {integrity: ${integrity}}\n`)
+      .replace('snapshots:\n', 'snapshots:\n\n  ws-a@1.0.0: {}\n'),
+  )
+  const err = await loadError({ projectDir: confused, registryFor })
+  t.equal(err.code, 'ELOCKSYNC')
+  t.match(err.message, /"ws-a": "workspace:\*" \(prod\) in .*packages\/b\/package\.json is not satisfied by ws-a@1\.0\.0/)
+
+  const linked = editedProject(t, (s) =>
+    s
+      .replace('specifier: link:./linked\n        version: link:linked', 'specifier: link:./linked\n        version: 1.0.0')
+      .replace('packages:\n', `packages:\n\n  linked@1.0.0:\n    resolution: {integrity: ${integrity}}\n`)
+      .replace('snapshots:\n', 'snapshots:\n\n  linked@1.0.0: {}\n'),
+  )
+  t.match(await loadError({ projectDir: linked, registryFor }), { code: 'ELOCKSYNC', message: /"linked": "link:\.\/linked" \(prod\) .* is not satisfied by linked@1\.0\.0/ })
+})
+
+t.test('detection: a packageManager whose lockfile the project lacks is ENOLOCK, not a check of another lockfile', async (t) => {
+  const dir = copyFixture(t, 'pnpm-workspace')
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>
+  for (const packageManager of ['yarn@1.22.22', 'npm@11.6.0']) {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, packageManager }))
+    const err = await loadError({ projectDir: dir, registryFor })
+    t.equal(err.code, 'ENOLOCK', packageManager)
+    t.match(err.message, /packageManager says .* but the project has no .*only pnpm-lock\.yaml/)
+    t.equal((await loadPackages({ projectDir: dir, registryFor, lockfile: join(dir, 'pnpm-lock.yaml') })).lockfileFormat, 'pnpm', '--lockfile decides')
+  }
+  // devEngines may list several managers: only packageManager names the one that installs.
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, devEngines: { packageManager: [{ name: 'npm' }, { name: 'pnpm' }] } }))
+  t.equal((await loadPackages({ projectDir: dir, registryFor })).lockfileFormat, 'pnpm')
+})
+
+t.test('a catalog: dependency is checked against the range pnpm-workspace.yaml\'s catalog gives', async (t) => {
+  const integrity = `sha512-${Buffer.alloc(64, 9).toString('base64')}`
+  const project = (version: string, catalog: string): string => {
+    const dir = editedProject(t, (s) =>
+      s
+        .replace('  packages/a:\n    dependencies:\n      ms:\n        specifier: ^2.1.3\n        version: 2.1.3', `  packages/a:\n    dependencies:\n      ms:\n        specifier: 'catalog:'\n        version: ${version}`)
+        .replace('packages:\n\n', `packages:\n\n  ms@1.0.0:\n    resolution: {integrity: ${integrity}}\n\n`)
+        .replace('snapshots:\n\n', 'snapshots:\n\n  ms@1.0.0: {}\n\n'),
+    )
+    writeFileSync(join(dir, 'packages/a/package.json'), JSON.stringify({ name: 'ws-a', version: '1.0.0', dependencies: { ms: 'catalog:' } }))
+    writeFileSync(join(dir, 'pnpm-workspace.yaml'), `${readFileSync(join(dir, 'pnpm-workspace.yaml'), 'utf8')}\n${catalog}`)
+    return dir
+  }
+  const ok = await loadPackages({ projectDir: project('2.1.3', 'catalog:\n  ms: ^2.1.3\n'), registryFor })
+  t.ok(ok.packages.some((p) => p.name === 'ms' && p.version === '2.1.3'), 'within the catalog range')
+  t.match(await loadError({ projectDir: project('1.0.0', 'catalog:\n  ms: ^2.1.3\n'), registryFor }), { code: 'ELOCKSYNC', message: /"ms": "\^2\.1\.3" \(prod\) in .*packages\/a\/package\.json is not satisfied by ms@1\.0\.0/ })
+  t.match(await loadError({ projectDir: project('1.0.0', 'catalogs:\n  old:\n    ms: ^2.1.3\n'), registryFor }), { code: 'ELOCKSYNC' }, 'the default catalog lacks ms')
 })

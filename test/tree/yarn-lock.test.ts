@@ -1,7 +1,7 @@
 // yarn.lock v1 as yarn 1.22.22 wrote it (fixtures/tree/yarn-workspace, yarn-sources: README),
 // through the same walk, collect, binding and coverage as npm's lockfile.
 import t, { type Test } from 'tap'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadPackages } from '../../lib/tree/index.js'
 import { copyFixture, editedFixture, fixture, loadError, lockfileCodes, names, ref } from './fixtures.js'
@@ -142,4 +142,24 @@ t.test('yarn berry lockfiles are refused: their checksums are not the tarball in
   t.equal(err.file, join(dir, 'yarn.lock'))
   t.match(err.message, /yarn berry .*checksums hash yarn's own zip archives, not the registry tarballs/)
   t.match(err.hint, /package-lock\.json/)
+})
+
+t.test('a yarn.lock that is a symlink out of the project is refused unread: its parse error would quote the target', async (t) => {
+  const root = t.testdir({ 'secret.txt': 'token: sekrit-value: x\n' })
+  const secret = join(root, 'secret.txt')
+  const dir = join(root, 'project')
+  cpSync(WS, dir, { recursive: true })
+  rmSync(join(dir, 'yarn.lock'))
+  symlinkSync(secret, join(dir, 'yarn.lock'))
+  const err = await loadError({ projectDir: dir, registryFor })
+  t.equal(err.code, 'ELOCKFILE')
+  t.match(err.message, /is a symlink to .*secret\.txt, outside its folder/)
+  t.notMatch(err.message, /sekrit/)
+  // Within the project folder a symlink is read as the file it names.
+  const inside = join(root, 'inside')
+  cpSync(WS, inside, { recursive: true })
+  copyFileSync(join(inside, 'yarn.lock'), join(inside, 'yarn.lock.v1'))
+  rmSync(join(inside, 'yarn.lock'))
+  symlinkSync('yarn.lock.v1', join(inside, 'yarn.lock'))
+  t.equal((await loadPackages({ projectDir: inside, registryFor })).lockfileFormat, 'yarn')
 })
