@@ -161,12 +161,9 @@ t.test("the mirror's token never reaches the upstream, even one on the mirror's 
   const s = await world(t)
   const mirror = await behindMirror(t, s, 'stripping')
   // `//127.0.0.1:<port>/:_authToken` matches every path on the mirror's host, /upstream/ included.
-  // Its keys are not pinned: they are asked of it (and vouched for by nobody else: a notice).
-  const r = await checkScenario(s, { ...trustFor(s, s.registry.url), upstream: mirror.upstreamUrl })
+  const r = await checkScenario(s, { ...trustFor(s, mirror.upstreamUrl), upstream: mirror.upstreamUrl })
   t.equal(r.status, 0)
-  t.ok(mirror.requests.some((rq) => rq.upstream && rq.path.endsWith('/-/npm/v1/keys')), "the upstream's keys were asked of it")
-  t.match(r.output('text'), new RegExp(`note: the signing keys of ${mirror.upstreamUrl.replaceAll('.', '\\.')} came from that registry itself`))
-  t.match(r.json.registries, [{ upstream: mirror.upstreamUrl, keysSource: 'registry' }])
+  t.match(r.json.registries, [{ upstream: mirror.upstreamUrl, keysSource: 'pinned' }])
   t.equal(r.pkg('a').evidence.origin.registry, mirror.upstreamUrl)
   const [toMirror, toUpstream] = [mirror.requests.filter((rq) => !rq.upstream), mirror.requests.filter((rq) => rq.upstream)]
   t.ok(toMirror.length > 0 && toMirror.every((rq) => rq.tokenMatched), 'the mirror got its token')
@@ -174,6 +171,22 @@ t.test("the mirror's token never reaches the upstream, even one on the mirror's 
   t.same(toUpstream.filter((rq) => rq.authorized), [], 'no request to the upstream carried credentials')
   t.notOk(s.registry.requests.some((rq) => rq.hasAuthorization), 'nor did anything reach the registry with them')
   t.notMatch(JSON.stringify(r.json), MIRROR_TOKEN, 'the token is not in the report')
+})
+
+t.test("an upstream's own keys vouch for nothing: unpinned and not from TUF, its packages could not be verified", async (t) => {
+  // A pull request can name the upstream in the project .npmrc; with keys of its own choosing it could
+  // sign any name@version with the integrity of any tarball the mirror serves.
+  const s = await world(t)
+  const mirror = await behindMirror(t, s, 'stripping')
+  const r = await checkScenario(s, { ...trustFor(s, s.registry.url), upstream: mirror.upstreamUrl })
+  t.equal(r.status, 3, 'could not verify, never a pass')
+  t.same(Object.values(decisions(r)).filter((d) => d === 'pass'), [], 'nothing passes')
+  for (const name of ['a', '@acme/b', 'c']) t.same(r.codes(name), ['FETCH_FAILED'], name)
+  t.match(r.pkg('a').findings[0].message, /serves its own signing keys, which vouch only for itself: an upstream's keys must be pinned/)
+  t.match(r.json.registries, [{ upstream: mirror.upstreamUrl, keysSource: 'unavailable' }])
+  const keyRequests = mirror.requests.filter((rq) => rq.upstream && rq.path.endsWith('/-/npm/v1/keys'))
+  t.ok(keyRequests.length > 0 && keyRequests.every((rq) => !rq.authorized), "its keys were asked of it, without the mirror's token")
+  t.notOk(mirror.requests.some((rq) => rq.upstream && !rq.path.endsWith('/-/npm/v1/keys')), 'and no evidence was fetched from it')
 })
 
 t.test('mirror and upstream evidence are cached apart: a run without the upstream is not served the upstream evidence', async (t) => {
