@@ -33,7 +33,7 @@ t.test('text report, colour and explain on the loopback registry, with an npm: a
   const lines = r.stdout.split('\n')
   t.equal(lines[0], 'verify-deps: 3 packages: 2 pass, 0 warn, 1 fail, 0 skipped')
   t.equal(lines.at(-2), lines[0], 'the summary again as the last line')
-  t.equal(lines[2], 'lockfile: package-lock.json')
+  t.equal(lines[2], 'lockfile: package-lock.json (npm)')
   t.match(r.stdout, `\n  x SIGNATURE_INVALID  1 package: broken@2.0.0\n      fix: ${FINDINGS.SIGNATURE_INVALID.fix}\n`)
   t.match(r.stdout, '\nx broken@2.0.0\n')
   t.match(r.stdout, '\nAliases (1)\n  nick → real-name@1.0.0  pass\n')

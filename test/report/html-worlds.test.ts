@@ -68,7 +68,7 @@ t.test('a keyless registry behind settings: the banner, the settings, the verifi
   t.match(page, /<div class="card-value">0<\/div><div class="card-label">cryptographically verified<\/div><div class="card-detail">of 2 registry packages/)
   t.match(page, 'aria-label="Evidence verified: trusted publisher 0, provenance 0, registry signature 0, none verified 2, not checked 0"')
   t.notMatch(page, /devtool@/, 'the omitted dev dependency is not in the page')
-  t.match(page, /<td><code>http:\/\/127\.0\.0\.1:\d+\/<\/code><\/td><td><span class="badge tone-fail">none<\/span><\/td>/)
+  t.match(page, /<td><code>http:\/\/127\.0\.0\.1:\d+\/<\/code><\/td><td>—<\/td><td><span class="badge tone-fail">none<\/span><\/td>/)
 })
 
 t.test('git, file, link, remote, bundled and aliased dependencies: sources, skipped reasons, aliases', async (t) => {
