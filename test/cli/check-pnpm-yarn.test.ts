@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import semver from 'semver'
 import { stringify as stringifyYaml } from 'yaml'
 import { createScenario, type Scenario } from '../helpers/scenario/index.js'
-import { cleanEnv, pinnedTrust, runCli } from './run.js'
+import { MIXED_TREE, cleanEnv, pinnedTrust, runCli } from './run.js'
 
 const { stringify: stringifyYarnLock } = createRequire(import.meta.url)('@yarnpkg/lockfile') as { stringify: (o: unknown) => string }
 
@@ -75,14 +75,7 @@ const outcomes = (report: { packages: Array<{ name: string; version: string; dec
   Object.fromEntries(report.packages.map((p) => [`${p.name}@${p.version}`, [p.decision, p.findings.map((f) => f.code).sort()]]))
 
 t.test('a pnpm and a yarn project end exactly as the npm project with the same packages', async (t) => {
-  const s = await createScenario(t, {
-    packages: [
-      { name: 'app-lib', version: '1.0.0', dependencies: { '@acme/util': '^2.0.0', 'no-prov': '1.0.0' } },
-      { name: '@acme/util', version: '2.1.0' },
-      { name: 'no-prov', version: '1.0.0', provenance: 'missing' },
-      { name: 'bad-sig', version: '3.0.0', signature: 'invalid' },
-    ],
-  })
+  const s = await createScenario(t, { packages: MIXED_TREE })
   const env = cleanEnv(join(s.dir, 'home'))
   const args = [s.projectDir, ...pinnedTrust(s), '--no-cache', '--json']
   const npm = await runCli(args, { cwd: s.dir, env })

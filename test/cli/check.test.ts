@@ -3,17 +3,10 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { createScenario } from '../helpers/scenario/index.js'
-import { cleanEnv, pinnedTrust, runCli } from './run.js'
+import { MIXED_TREE, cleanEnv, pinnedTrust, runCli } from './run.js'
 
 t.test('a mixed tree: pass, warn and fail, exit 1, JSON report with every package', async (t) => {
-  const s = await createScenario(t, {
-    packages: [
-      { name: 'app-lib', version: '1.0.0', dependencies: { '@acme/util': '^2.0.0', 'no-prov': '1.0.0' } },
-      { name: '@acme/util', version: '2.1.0' },
-      { name: 'no-prov', version: '1.0.0', provenance: 'missing' },
-      { name: 'bad-sig', version: '3.0.0', signature: 'invalid' },
-    ],
-  })
+  const s = await createScenario(t, { packages: MIXED_TREE })
   const env = cleanEnv(join(s.dir, 'home'))
   const args = [s.projectDir, ...pinnedTrust(s), '--cache-dir', join(s.dir, 'cache')]
   const r = await runCli([...args, '--json'], { cwd: s.dir, env })

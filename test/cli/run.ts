@@ -46,6 +46,14 @@ export function cleanEnv(home: string, extra: Record<string, string> = {}): Reco
  * The scenario's trust material pinned on the command line: its trusted root and, for its
  * registry, its keys file. Nothing is asked of Sigstore TUF or of the registry's keys endpoint.
  */
+/** A mixed tree (pass, warn and fail): app-lib → @acme/util, no-prov (no provenance); bad-sig (an invalid signature). */
+export const MIXED_TREE = [
+  { name: 'app-lib', version: '1.0.0', dependencies: { '@acme/util': '^2.0.0', 'no-prov': '1.0.0' } },
+  { name: '@acme/util', version: '2.1.0' },
+  { name: 'no-prov', version: '1.0.0', provenance: 'missing' as const },
+  { name: 'bad-sig', version: '3.0.0', signature: 'invalid' as const },
+]
+
 export function pinnedTrust(s: { trustedRootFile: string; registryKeysFile: string; registry: { url: string } }): string[] {
   return ['--trusted-root', s.trustedRootFile, '--registry-keys', `${s.registry.url}=${s.registryKeysFile}`]
 }
