@@ -5,7 +5,7 @@
  * ends as pass, warn, fail or skipped. Throws (VerifyDepsError: TreeError, PolicyFileError, …) only when the run cannot go on.
  */
 import { join } from 'node:path'
-import { existingPaths, FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './fetch/files.js'
+import { existingPaths, FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './tree/files.js'
 import { EvidenceCache } from './fetch/cache.js'
 import { RunStore } from './fetch/store/index.js'
 import { evidenceKey } from './fetch/evidence.js'

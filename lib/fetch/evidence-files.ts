@@ -10,7 +10,7 @@ import ssri from 'ssri'
 import type { AttestationsEvidence, PackageEvidence, VersionData } from '../model/evidence.js'
 import { inputError } from '../errors.js'
 import { readPublishTime, readVersionData } from './evidence.js'
-import { MAX_TARBALL_BYTES, readInputFile, readJSONFile } from './files.js'
+import { MAX_TARBALL_BYTES, readInputFile, readJSONFile } from '../tree/files.js'
 import { readTarballManifest } from './tarball.js'
 
 export interface EvidenceFiles {

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import type Config from '@npmcli/config'
 import type { ConfigWhere } from '@npmcli/config'
 import { inputError, VerifyDepsError } from '../errors.js'
-import { FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './files.js'
+import { FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from '../tree/files.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
 

@@ -22,7 +22,7 @@ import type { ConfigWhere } from '@npmcli/config'
 import type { FetchOptions } from 'npm-registry-fetch'
 import procLog from 'proc-log'
 import { inputError } from '../errors.js'
-import { FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './files.js'
+import { FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from '../tree/files.js'
 import { LAYERS, OWN_KEYS, REGISTRY_KEYS_CONFIG_KEY, UPSTREAM_CONFIG_KEY, isUsedKey, loadConfig, type Env, type LoadConfigOptions, type OwnKey } from './npm-config-load.js'
 import { createRedactor, redact } from './redact.js'
 

@@ -4,7 +4,7 @@
  * --registry-keys). Online refresh through Sigstore TUF lives in tuf.ts.
  */
 import { fileURLToPath } from 'node:url'
-import { readJSONFile } from './files.js'
+import { readJSONFile } from '../tree/files.js'
 import { inputError, VerifyDepsError } from '../errors.js'
 import { DEFAULT_TUF_MIRROR, fetchTUFTargets, registryKeysTarget, type TUFFetchOptions, type TUFTargets } from './tuf.js'
 import { loadRegistryKeysFile, parseRegistryKeys, RegistryKeysError } from './registry-keys/parse.js'

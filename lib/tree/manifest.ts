@@ -6,7 +6,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { dirname, join, posix, sep } from 'node:path'
 import type { DependencyType } from './lock-graph.js'
-import { FileReadError, MAX_CONFIG_FILE_BYTES, MAX_JSON_FILE_BYTES, readRegularFile } from '../fetch/files.js'
+import { FileReadError, MAX_CONFIG_FILE_BYTES, MAX_JSON_FILE_BYTES, readRegularFile } from './files.js'
 import { TreeError, describeError } from './errors.js'
 
 export type Manifest = Record<string, unknown>
@@ -15,7 +15,7 @@ export type Manifest = Record<string, unknown>
  * The text of a file a pull request can put in the project (a lockfile, a package.json,
  * pnpm-workspace.yaml), or undefined when there is none. A symlink to `/dev/zero` or a FIFO would
  * never end, a huge file would exhaust memory: anything but a regular file within `maxBytes` is an
- * error naming it (fetch/files.ts), never read and never taken for "no file".
+ * error naming it (files.ts), never read and never taken for "no file".
  */
 export function readProjectFile(path: string, maxBytes: number, fail: (reason: string, cause: unknown) => Error): string | undefined {
   try {

@@ -9,7 +9,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import type { KeyValidity, RegistryKey } from '../../model/evidence.js'
 import { inputError } from '../../errors.js'
-import { readJSONFile } from '../files.js'
+import { readJSONFile } from '../../tree/files.js'
 
 export class RegistryKeysError extends Error {
   readonly code = 'EREGISTRYKEYS'

@@ -10,7 +10,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { readRegularFile } from '../files.js'
+import { readRegularFile } from '../../tree/files.js'
 import { dirname } from 'node:path'
 import procLog from 'proc-log'
 
