@@ -187,13 +187,16 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   for (const pin of pins.values()) loadRegistryKeysFile(pin.file)
   // Behind a mirror (docs/mirrors.md), a package is checked with its upstream's keys: those are the keys looked up.
   const upstreamFor = (ref: PackageRef, registry: string): string | undefined => config.upstreamFor(ref.name, registry)?.url
-  const keysRegistryOf = (ref: PackageRef): string => {
-    const registry = normalizeRegistry(ref.registry ?? config.registryFor(ref.name))
-    return normalizeRegistry(upstreamFor(ref, registry) ?? registry)
+  const ownRegistryOf = (ref: PackageRef): string => normalizeRegistry(ref.registry ?? config.registryFor(ref.name))
+  const upstreamOf = (ref: PackageRef): string | undefined => {
+    const upstream = upstreamFor(ref, ownRegistryOf(ref))
+    return upstream === undefined ? undefined : normalizeRegistry(upstream)
   }
-  const registries = new Set(tree.packages.filter((p) => p.source === 'registry').map(keysRegistryOf))
+  const registryRefs = tree.packages.filter((p) => p.source === 'registry')
+  const registries = new Set(registryRefs.map((p) => upstreamOf(p) ?? ownRegistryOf(p)))
+  const upstreams = new Set(registryRefs.flatMap((p) => upstreamOf(p) ?? []))
   // An upstream no package comes from directly is asked for its keys without credentials, as for its evidence.
-  const ownRegistries = new Set(tree.packages.filter((p) => p.source === 'registry').map((p) => normalizeRegistry(p.registry ?? config.registryFor(p.name))))
+  const ownRegistries = new Set(registryRefs.map(ownRegistryOf))
   const anonymous = new Set([...registries].filter((r) => !ownRegistries.has(r)))
   const npmjsUnpinned = [...registries].some((r) => registryNerfDart(r) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(r, pins, config))
   const trust = await resolveTrust({ offline, trustedRootFile, registryKeysWanted: npmjsUnpinned, tuf }, tufSession.fetchTargets)
@@ -213,10 +216,6 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   }
   const keysMemo = store?.keysMemo()
   const fetchedKeys = await fetchKeysForRegistries(registries, { ...keyOptions, trust, pins, offline, ...(keysMemo && { memo: keysMemo }), ...(!offline && { tuf, fetchTargets: tufSession.fetchTargets }) })
-  const upstreams = new Set(tree.packages.flatMap((p) => {
-    const upstream = p.source === 'registry' ? upstreamFor(p, normalizeRegistry(p.registry ?? config.registryFor(p.name))) : undefined
-    return upstream === undefined ? [] : [normalizeRegistry(upstream)]
-  }))
   const registryKeys = new Map([...fetchedKeys].map(([registry, keys]) => [registry, upstreams.has(registry) ? upstreamKeys(registry, keys, config) : keys]))
   const keysNotices = [...registryKeys].flatMap(([registry, keys]) => (keys.state === 'fetched' && (keys.kind ?? 'registry') === 'registry' && keys.keys ? [selfServedKeysNotice(config.redact(registry))] : []))
   // A version signed by a registry that said it has no keys: ask once more per registry (fetchEvidence fails the package either way).
