@@ -27,6 +27,7 @@ import type { Agent } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FetchOptions, HttpError } from 'npm-registry-fetch'
 import procLog from 'proc-log'
+import { getText } from './get.js'
 
 const { log } = procLog
 
@@ -155,25 +156,37 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
   let text: string
   const freshness: { cacheControl?: string; age?: string } = {}
   try {
-    const res = await npmFetch()(url, {
-      ...options.fetchOptions,
-      agent: requestAgent(url, options.fetchOptions, options.timeoutMs),
-      headers: { ...(options.fetchOptions.headers ?? {}), accept: 'application/json' },
-      retry: { retries: 0 },
-      timeout: options.timeoutMs,
-      signal,
-    })
-    text = await res.text()
-    const cacheControl = res.headers.get('cache-control')
-    const age = res.headers.get('age')
-    if (cacheControl !== null) freshness.cacheControl = cacheControl
-    if (age !== null) freshness.age = age
-    // make-fetch-happen answers a failed revalidation with the stale cached copy; say so.
-    if (res.headers.get('x-local-cache-status') === 'stale') {
-      if (options.refuseStale) {
-        return { reason: "the registry could not be reached (npm's HTTP cache has only a stale copy)", retry: true }
+    if (options.fetchOptions.cache === undefined) {
+      // No HTTP cache asked for: the light path (get.ts).
+      const res = await getText(url, { ...requestCredentials(url, options.fetchOptions), agentFor: requestAgent(url, options.fetchOptions, options.timeoutMs), signal })
+      const notice = res.headers['npm-notice']
+      if (typeof notice === 'string') log.notice('', notice)
+      if (res.status >= 400) return describeStatus(res.status, res.headers)
+      text = res.text
+      const { 'cache-control': cacheControl, age } = res.headers
+      if (cacheControl !== undefined) freshness.cacheControl = cacheControl
+      if (age !== undefined) freshness.age = age
+    } else {
+      const res = await npmFetch()(url, {
+        ...options.fetchOptions,
+        agent: requestAgent(url, options.fetchOptions, options.timeoutMs),
+        headers: { ...(options.fetchOptions.headers ?? {}), accept: 'application/json' },
+        retry: { retries: 0 },
+        timeout: options.timeoutMs,
+        signal,
+      })
+      text = await res.text()
+      const cacheControl = res.headers.get('cache-control')
+      const age = res.headers.get('age')
+      if (cacheControl !== null) freshness.cacheControl = cacheControl
+      if (age !== null) freshness.age = age
+      // make-fetch-happen answers a failed revalidation with the stale cached copy; say so.
+      if (res.headers.get('x-local-cache-status') === 'stale') {
+        if (options.refuseStale) {
+          return { reason: "the registry could not be reached (npm's HTTP cache has only a stale copy)", retry: true }
+        }
+        log.verbose('fetch', `GET ${options.redact(url)}: the registry could not be reached; using npm's cached copy`)
       }
-      log.verbose('fetch', `GET ${options.redact(url)}: the registry could not be reached; using npm's cached copy`)
     }
   } catch (err) {
     if (timeout.signal.aborted && !options.signal?.aborted) {
@@ -193,24 +206,27 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
 
 function describeError(err: unknown, redact: (text: string) => string, timeoutMs: number): AttemptFailure {
   const e = err as Partial<HttpError> & { type?: string; headers?: unknown }
-  if (typeof e.statusCode === 'number') {
-    const status = e.statusCode
-    const retry = RETRY_STATUSES.has(status) || status >= 500
-    const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(header(e.headers, 'retry-after')) : undefined
-    const hint = status === 401 || status === 403 ? ' (check the credentials configured for this registry)' : ''
-    return { status, reason: `HTTP ${status}${hint}`, retry, ...(retryAfterMs !== undefined && { retryAfterMs }) }
-  }
+  if (typeof e.statusCode === 'number') return describeStatus(e.statusCode, e.headers)
   const code = typeof e.code === 'string' && e.code !== 'FETCH_ERROR' ? e.code : undefined
   const message = redact(e.message ?? String(err))
   if (code === CROSS_ORIGIN_REDIRECT) return { reason: message, retry: false }
-  // npm-registry-fetch's own timers (same limit) may fire before our abort: the same failure, said the same way.
-  if (e.type === 'request-timeout' || e.type === 'body-timeout') return { reason: `no complete response within ${timeoutMs}ms`, retry: true }
+  // npm-registry-fetch's own timers and the agent's idle timeout (same limit) may fire before our
+  // abort: the same failure, said the same way.
+  if (e.type === 'request-timeout' || e.type === 'body-timeout' || code === 'EIDLETIMEOUT') return { reason: `no complete response within ${timeoutMs}ms`, retry: true }
   if (e.type === 'aborted' || e.name === 'AbortError') return { reason: 'aborted', retry: false }
   const retry = (code !== undefined && RETRY_CODES.has(code)) || e.type === 'system' || /premature close|socket hang up/i.test(message)
   // minipass-fetch repeats the URL in its messages; the caller names it once.
   if (/invalid response body|premature close/i.test(message)) return { reason: `the response body was cut off${code ? ` (${code})` : ''}`, retry }
   if (code) return { reason: `connection failed (${code})`, retry }
   return { reason: message, retry }
+}
+
+/** An HTTP error status (≥ 400) as a failed attempt: retried for 408/420/429/5xx, after `Retry-After` for 429/503. */
+function describeStatus(status: number, headers: unknown): AttemptFailure {
+  const retry = RETRY_STATUSES.has(status) || status >= 500
+  const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(header(headers, 'retry-after')) : undefined
+  const hint = status === 401 || status === 403 ? ' (check the credentials configured for this registry)' : ''
+  return { status, reason: `HTTP ${status}${hint}`, retry, ...(retryAfterMs !== undefined && { retryAfterMs }) }
 }
 
 /** Headers as npm-registry-fetch attaches them to an HttpError: `raw()` output (arrays) or a Headers object. */
@@ -237,13 +253,84 @@ export const CROSS_ORIGIN_REDIRECT = 'ECROSSORIGINREDIRECT'
 
 /** Whether a request for `url` carries credentials: npm-registry-fetch's own choice, or URL userinfo. */
 export function hasCredentials(url: string, fetchOptions: FetchOptions): boolean {
-  const parsed = new URL(url)
-  if (parsed.username || parsed.password) return true
-  const headers = fetchOptions.headers ?? {}
-  if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) return true
+  if (hasUserinfo(url)) return true
+  if (staticHeaders(fetchOptions).authorization !== undefined) return true
   if (!mayCarryCredentials(fetchOptions)) return false
-  const auth = npmFetch().getAuth(url, fetchOptions)
+  const auth = getAuth()(url, fetchOptions)
   return Boolean(auth.token || auth.auth || auth.cert || auth.key)
+}
+
+/** Whether the URL names a user or password (`scheme://user:pass@host/…`), without parsing it. */
+function hasUserinfo(url: string): boolean {
+  const start = url.indexOf('//') + 2
+  const at = url.indexOf('@', start)
+  if (at === -1) return false
+  const end = url.slice(start).search(/[/?#]/)
+  return end === -1 || at < start + end
+}
+
+interface NpmAuth {
+  token: string | null
+  auth: string | null
+  cert: string | null
+  key: string | null
+}
+type GetAuth = (url: string, options: FetchOptions) => NpmAuth
+let getAuthFn: GetAuth | undefined
+
+/** npm-registry-fetch's own getAuth (lib/auth.js), without loading the rest of npm-registry-fetch. */
+function getAuth(): GetAuth {
+  return (getAuthFn ??= createRequire(import.meta.url)('npm-registry-fetch/lib/auth.js') as GetAuth)
+}
+
+// Headers of every request with the same options, worked out once per options object.
+const headersFor = new WeakMap<FetchOptions, Record<string, string>>()
+
+/**
+ * The headers npm-registry-fetch (getHeaders), make-fetch-happen and minipass-fetch send with a GET
+ * for JSON, credentials aside: the user agent (npm-registry-fetch's default when the options name
+ * none), the options' own headers, npm's session headers when set, `accept`, `accept-encoding`,
+ * `connection: keep-alive` (there is always an agent).
+ */
+function staticHeaders(fetchOptions: FetchOptions): Record<string, string> {
+  let headers = headersFor.get(fetchOptions)
+  if (headers) return headers
+  const o = fetchOptions as FetchOptions & Record<string, unknown>
+  headers = { 'user-agent': typeof o.userAgent === 'string' ? o.userAgent : defaultUserAgent() }
+  for (const [name, value] of Object.entries(fetchOptions.headers ?? {})) if (typeof value === 'string') headers[name.toLowerCase()] = value
+  for (const [option, name] of [['authType', 'npm-auth-type'], ['scope', 'npm-scope'], ['npmSession', 'npm-session'], ['npmCommand', 'npm-command']] as const) {
+    if (typeof o[option] === 'string' && o[option] !== '') headers[name] = o[option]
+  }
+  headers.accept = 'application/json'
+  headers['accept-encoding'] ??= 'gzip,deflate'
+  headers.connection ??= 'keep-alive'
+  headersFor.set(fetchOptions, headers)
+  return headers
+}
+
+/** npm-registry-fetch's default user agent (lib/default-opts.js). */
+function defaultUserAgent(): string {
+  const require = createRequire(import.meta.url)
+  const { name, version } = require(require.resolve('npm-registry-fetch/package.json')) as { name: string; version: string }
+  return `${name}@${version}/node@${process.version}+${process.arch} (${process.platform})`
+}
+
+/**
+ * Headers and client certificate for a request to `url`: npm-registry-fetch's getAuth decides (a
+ * nerf-darted `_authToken` → Bearer, `_auth` or username/password → Basic, `certfile`/`keyfile`), as
+ * npm-registry-fetch's getHeaders turns it into headers. getAuth is asked only when the options hold
+ * a credential at all.
+ */
+export function requestCredentials(url: string, fetchOptions: FetchOptions): { headers: Record<string, string>; cert?: string; key?: string } {
+  const headers = staticHeaders(fetchOptions)
+  if (!mayCarryCredentials(fetchOptions)) return { headers }
+  const auth = getAuth()(url, fetchOptions)
+  const authorization = auth.token ? `Bearer ${auth.token}` : auth.auth ? `Basic ${auth.auth}` : undefined
+  return {
+    headers: authorization === undefined ? headers : { ...headers, authorization },
+    ...(auth.cert && { cert: auth.cert }),
+    ...(auth.key && { key: auth.key }),
+  }
 }
 
 // npm-registry-fetch's getAuth finds credentials only in `forceAuth` or in keys ending in one of
