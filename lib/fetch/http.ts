@@ -152,7 +152,11 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
   // arrived in time must not be counted as late.
   let abortSoon: NodeJS.Immediate | undefined
   const timer = setTimeout(() => (abortSoon = setImmediate(() => timeout.abort())), options.timeoutMs)
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
+  // The run's abort ends the attempt too (a listener costs less per request than AbortSignal.any).
+  const onAbort = () => timeout.abort()
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  if (options.signal?.aborted) timeout.abort()
+  const { signal } = timeout
   let text: string
   const freshness: { cacheControl?: string; age?: string } = {}
   try {
@@ -196,6 +200,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
   } finally {
     clearTimeout(timer)
     clearImmediate(abortSoon)
+    options.signal?.removeEventListener('abort', onAbort)
   }
   try {
     return { document: JSON.parse(text) as unknown, text, ...freshness }
