@@ -5,7 +5,7 @@
  *
  * The request goes through getJSON like every evidence request: the same whole-attempt timeout
  * (`--fetch-timeout` / npm's `fetch-timeout`), retries with `Retry-After`, and the rule that
- * credentials never follow a redirect to another origin.
+ * credentials never follow a redirect to another origin. Not through npm's HTTP cache: see below.
  */
 import { VerifyDepsError } from '../../errors.js'
 import { getJSON, type GetJSONOptions } from '../http.js'
@@ -30,7 +30,11 @@ export async function fetchRegistryKeys(registry: string, options: GetJSONOption
 /** fetchRegistryKeys, with the document and how long the registry lets a cache reuse it. */
 export async function fetchRegistryKeysFresh(registry: string, options: GetJSONOptions): Promise<FetchedRegistryKeys> {
   const url = new URL('-/npm/v1/keys', registry.endsWith('/') ? registry : `${registry}/`).toString()
-  const result = await getJSON(url, { ...options, fetchOptions: { ...options.fetchOptions, registry, preferOnline: true } })
+  // Not through npm's HTTP cache: the keys must come from the registry now (npm's `prefer-online`),
+  // and make-fetch-happen would answer a failed request with a stale cached copy. Without a cache the
+  // request takes getJSON's light path, and npm-registry-fetch is not loaded at all (issue 11).
+  const { cache: _cache, ...fetchOptions } = options.fetchOptions
+  const result = await getJSON(url, { ...options, fetchOptions: { ...fetchOptions, registry } })
   if (!result.ok) {
     if (result.status === 404 || result.status === 400) return { keys: null, freshForMs: 0 }
     throw new VerifyDepsError('EREGISTRYKEYS', options.redact(`${registry}: could not fetch the registry's signing keys (${result.reason})`))
