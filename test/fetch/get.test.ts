@@ -185,3 +185,22 @@ t.test('proxies: CONNECT for https, absolute URLs for http, noproxy bypasses', a
   t.match(await getJSON(`${secure}a`, proxied(secure, { ca: pki.caPEM, proxy: proxy.url })), { ok: true, document: { via: 'target' } })
   t.same(tunnels, [`localhost:${target.port}`], 'https goes through a CONNECT tunnel')
 })
+
+t.test('a request without npm’s HTTP cache (and the registry keys request) never loads npm-registry-fetch', async (t) => {
+  // In a child process, so that nothing this test file loaded counts.
+  const script = `
+    import { createServer } from 'node:http'
+    import { createRequire } from 'node:module'
+    import { fetchRegistryKeysFresh } from ${JSON.stringify(new URL('../../lib/fetch/registry-keys/endpoint.js', import.meta.url).href)}
+    const server = createServer((req, res) => res.end(JSON.stringify({ keys: [] }))).listen(0, '127.0.0.1', async () => {
+      const registry = 'http://127.0.0.1:' + server.address().port + '/'
+      const policy = { timeoutMs: 5000, retry: { retries: 0, minDelayMs: 1, maxDelayMs: 1, factor: 1, maxRetryAfterMs: 1 }, redact: (s) => s }
+      const got = await fetchRegistryKeysFresh(registry, { ...policy, fetchOptions: { registry, cache: '/nonexistent/_cacache', '//127.0.0.1/:_authToken': 'x' } })
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((m) => /make-fetch-happen|minipass-fetch|npm-registry-fetch.lib.index/.test(m))
+      console.log(JSON.stringify({ keys: got.keys, loaded }))
+      server.close()
+    })`
+  const { execFileSync } = await import('node:child_process')
+  const out = execFileSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], { encoding: 'utf8' })
+  t.same(JSON.parse(out.trim().split('\n').pop()!), { keys: [], loaded: [] })
+})
