@@ -47,9 +47,10 @@ t.test('compressed bodies are decoded as minipass-fetch decodes them', async (t)
     const coding = req.url!.slice(1)
     if (coding === 'raw-deflate') return res.writeHead(200, { 'content-encoding': 'deflate' }).end(zlib.deflateRawSync(BODY))
     if (coding === 'identity') return res.writeHead(200).end(BODY)
+    if (coding === 'unknown') return res.writeHead(200, { 'content-encoding': 'identity' }).end(BODY)
     res.writeHead(200, { 'content-encoding': coding }).end(encodings[coding])
   })
-  for (const coding of [...Object.keys(encodings), 'raw-deflate', 'identity']) {
+  for (const coding of [...Object.keys(encodings), 'raw-deflate', 'identity', 'unknown']) {
     t.match(await getJSON(`${registry.url}${coding}`, options(registry.url)), { ok: true, document: DOCUMENT, text: BODY.toString() }, coding)
   }
   t.equal(registry.seen[0]!.headers['accept-encoding'], 'gzip,deflate', 'asks for what minipass-fetch asks for')
@@ -114,6 +115,16 @@ t.test('redirects: at most 20 followed; a redirect with no usable location is an
   t.match(await getJSON(`${registry.url}10`, options(registry.url)), { ok: true, document: { done: true } }, '20 redirects are followed')
   t.match(await getJSON(`${registry.url}9`, options(registry.url)), { ok: false, reason: /maximum redirect reached/ }, 'not 21')
   t.match(await getJSON(`${registry.url}bad`, options(registry.url)), { ok: false, reason: /invalid redirect URL/ })
+})
+
+t.test('a redirect to another host name drops the cookie header, as make-fetch-happen does', async (t) => {
+  const other = await serve(t, (_req, res) => res.end('{"moved":true}'))
+  const registry = await serve(t, (_req, res) => res.writeHead(301, { location: `${other.url.replace('127.0.0.1', 'localhost')}x` }).end())
+  const result = await getText(`${registry.url}a`, { agentFor: () => undefined, headers: { cookie: 'session=1', accept: 'application/json' }, signal: new AbortController().signal })
+  t.match(result, { status: 200, text: '{"moved":true}' })
+  t.equal(registry.seen[0]!.headers.cookie, 'session=1')
+  t.equal(other.seen[0]!.headers.cookie, undefined, 'not sent to localhost')
+  t.equal(other.seen[0]!.headers.accept, 'application/json')
 })
 
 t.test('an abort while the body is read stops the request', async (t) => {
