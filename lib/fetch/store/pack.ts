@@ -25,7 +25,7 @@ export const MAX_PACK_BYTES = 384 * 1024 * 1024
 // A stored time this far in the future is not a clock skew but a bad entry.
 const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000
 
-export type EntryKind = 'facts' | 'tree' | 'keys'
+export type EntryKind = 'facts' | 'tree' | 'keys' | 'trust'
 
 interface PackEntry {
   kind: EntryKind
@@ -149,7 +149,7 @@ function slot(kind: EntryKind, id: string): string {
 function isPackEntry(value: unknown): value is PackEntry {
   if (!isObject(value)) return false
   const { kind, id, storedAt, data, mac } = value
-  return (kind === 'facts' || kind === 'tree' || kind === 'keys') && typeof id === 'string' && !id.includes('\0') && typeof storedAt === 'string' && !storedAt.includes('\0') && typeof data === 'string' && typeof mac === 'string'
+  return (kind === 'facts' || kind === 'tree' || kind === 'keys' || kind === 'trust') && typeof id === 'string' && !id.includes('\0') && typeof storedAt === 'string' && !storedAt.includes('\0') && typeof data === 'string' && typeof mac === 'string'
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
