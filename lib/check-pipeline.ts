@@ -13,7 +13,6 @@ import { DEFAULT_TARBALL_CONCURRENCY, wantsTarball, withTarball, type FetchTarba
 import type { PackageRef } from './model.js'
 import type { PackageFacts } from './model/facts.js'
 import type { PackageOutcome } from './policy/decision.js'
-import { verifyPackage } from './verify/package.js'
 import { createVerifyPool, defaultWorkerCount, DEFAULT_WORKER_THRESHOLD, type VerifyPool } from './verify/pool.js'
 import type { TrustContext, TrustInput } from './verify/trust-context.js'
 
@@ -64,6 +63,8 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
   const verifyTurn = oneTurnEach()
   // Started before the first request, so that the workers load their modules while it is answered.
   const pool = startPool([...refsPerKey.keys()].filter((key) => !remembered.has(key)).length, options)
+  // The verifier (and @sigstore/*) is loaded by the first package to verify: a warm run, all remembered, never loads it.
+  let verifier: Promise<VerifyPackage> | undefined
   const verify = async (outcome: EvidenceOutcome): Promise<PackageOutcome> => {
     if (pool && outcome.state !== 'failed') {
       // The keys of the registry that checks it: its own, or its upstream's (docs/mirrors.md).
@@ -71,7 +72,8 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
       if (result && 'facts' in result) return { kind: 'verified', facts: result.facts }
       // No worker had room, or one failed: verified here, exactly as without workers.
     }
-    return verifyTurn(() => verifiedOutcome(outcome, options.contextFor))
+    const verifyPackage = await (verifier ??= import('./verify/package.js').then((m) => m.verifyPackage))
+    return verifyTurn(() => verifiedOutcome(outcome, options.contextFor, verifyPackage))
   }
   try {
     await forEachEvidence(toFetch, options.fetch, async (key, ref, fetched) => {
@@ -124,7 +126,9 @@ export function outcomeOf(ref: PackageRef, verified: ReadonlyMap<string, Verifie
   return verified.get(evidenceKey(ref))?.outcome ?? { kind: 'fetch-failed', reason: `${ref.name}@${ref.version}: no evidence was fetched` }
 }
 
-function verifiedOutcome(fetched: EvidenceOutcome, contextFor: (registry: string) => TrustContext): PackageOutcome {
+type VerifyPackage = (typeof import('./verify/package.js'))['verifyPackage']
+
+function verifiedOutcome(fetched: EvidenceOutcome, contextFor: (registry: string) => TrustContext, verifyPackage: VerifyPackage): PackageOutcome {
   switch (fetched.state) {
     case 'failed':
       return { kind: 'fetch-failed', reason: fetched.reason, ...(fetched.signedWithoutKeys && { signedWithoutKeys: true as const }) }

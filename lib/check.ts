@@ -20,7 +20,7 @@ import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistr
 import { DEFAULT_REGISTRY, REGISTRY_KEYS_CONFIG_KEY, registryNerfDart } from './fetch/npm-config.js'
 import { summarizeRegistries, type RegistryInfo } from './report/registries.js'
 import { redactStrings } from './fetch/redact.js'
-import { invalidTrustedRootFile, resolveTrust } from './fetch/trust.js'
+import { invalidTrustedRootFile, resolveTrust, type ResolvedTrust } from './fetch/trust.js'
 import { createTUFSession } from './fetch/tuf.js'
 import { loadRegistryKeysFile } from './fetch/registry-keys/parse.js'
 import { finding } from './findings.js'
@@ -31,8 +31,7 @@ import { choosePolicyFile, parsePolicyFile, POLICY_FILE_NAMES, unreadablePolicyF
 import type { Policy } from './policy/types.js'
 import type { OmitType } from './tree/index.js'
 import type { RunSetting } from './model.js'
-import { loadPackages, type LoadPackagesOptions, type TreeResult } from './tree/index.js'
-import { createTrustContext } from './verify/trust-context.js'
+import type { LoadPackagesOptions, TreeResult } from './tree/index.js'
 import type { TrustContext, TrustInput } from './verify/trust-context.js'
 import { FINDINGS } from './findings.js'
 
@@ -200,14 +199,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const anonymous = new Set([...registries].filter((r) => !ownRegistries.has(r)))
   const npmjsUnpinned = [...registries].some((r) => registryNerfDart(r) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(r, pins, config))
   const trust = await resolveTrust({ offline, trustedRootFile, registryKeysWanted: npmjsUnpinned, tuf }, tufSession.fetchTargets)
-  // A trusted root file the user named is checked now, before any package is fetched (exit 2 naming it).
-  if (trustedRootFile) {
-    try {
-      createTrustContext({ ...trust, registryKeys: null })
-    } catch (err) {
-      throw invalidTrustedRootFile(trustedRootFile, err)
-    }
-  }
+  if (trustedRootFile) await checkTrustedRootFile(trustedRootFile, trust, store)
   const keyOptions = {
     config,
     anonymous,
@@ -233,6 +225,9 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   //      holds (fetch/store).
   const cache = cacheDir ? new EvidenceCache({ dir: cacheDir }) : undefined
   const memo = store?.factsMemo(trust.trustedRoot, registryKeys, upstreamFor)
+  const remembered = memo?.recall(tree.packages)
+  // The verifier's trust contexts (and @sigstore/*) are loaded only when some package is to be verified.
+  const createTrustContext = registryRefs.every((ref) => remembered?.has(evidenceKey(ref))) ? undefined : (await import('./verify/trust-context.js')).createTrustContext
   const contexts = new Map<string, TrustContext>()
   // What a registry's trust context is built from: here, once per registry, and in each verify worker (check-pipeline.ts).
   const trustInputFor = (registry: string): TrustInput => {
@@ -242,6 +237,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const contextFor = (registry: string): TrustContext => {
     let ctx = contexts.get(registry)
     if (!ctx) {
+      if (!createTrustContext) throw new Error(`no package of ${registry} was to be verified`)
       ctx = createTrustContext(trustInputFor(registry))
       contexts.set(registry, ctx)
     }
@@ -253,7 +249,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(options.retries !== undefined && { retries: options.retries }),
   }
   const verified = await fetchAndVerify(tree.packages, {
-    ...(memo && { remembered: memo.recall(tree.packages), onVerified: (ref, fetched, outcome) => outcome.kind === 'verified' && memo.remember(ref, fetched, outcome.facts) }),
+    ...(memo && { remembered, onVerified: (ref, fetched, outcome) => outcome.kind === 'verified' && memo.remember(ref, fetched, outcome.facts) }),
     fetch: { ...requestOptions, registryKeys, upstreamFor, ...(cache && { cache }), offline, recheckKeys, ...(concurrency !== undefined && { concurrency }) },
     ...(fetchTarballs && !offline && { tarballs: requestOptions }),
     contextFor,
@@ -277,6 +273,28 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const scriptNotices = scripts ? [`install scripts: ${scripts.reason}`, ...scripts.allowScripts.ignored] : tree.allowScripts.ignored
   const registryInfo = registriesOf(tree.packages, config, registryKeys)
   return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...ignoredLockfileNotices(tree), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, registryInfo, redact: redactWith(config), ...(scripts && { scripts }) }
+}
+
+/** The tree stage, loaded only when the tree memo (fetch/store) does not hold the project's tree. */
+async function loadPackages(options: LoadPackagesOptions): Promise<TreeResult> {
+  return (await import('./tree/index.js')).loadPackages(options)
+}
+
+/**
+ * A trusted root file the user named is checked now, before any package is fetched (exit 2 naming
+ * it). One the sealed store saw pass (the same document, the same tool version) is not parsed again:
+ * the check is a pure function of the document, and loading the verifier to repeat it is most of a
+ * warm run's start-up.
+ */
+async function checkTrustedRootFile(file: string, trust: ResolvedTrust, store: RunStore | undefined): Promise<void> {
+  if (store?.trustedRootChecked(trust.trustedRoot)) return
+  const { createTrustContext } = await import('./verify/trust-context.js')
+  try {
+    createTrustContext({ ...trust, registryKeys: null })
+  } catch (err) {
+    throw invalidTrustedRootFile(file, err)
+  }
+  store?.rememberTrustedRoot(trust.trustedRoot)
 }
 
 /**

@@ -11,7 +11,8 @@ import type { Report } from '../model.js'
 import { inputError } from '../errors.js'
 import type { OmitType } from '../tree/index.js'
 import { parseRegistryKeysArgs } from '../fetch/registry-keys/by-registry.js'
-import { FORMAT_NAMES, formatReport, isFormatName, type FormatName, type FormattedOutput } from '../report/formats.js'
+import { FORMAT_NAMES, isFormatName, loadFormatter, type FormatName } from '../report/format-names.js'
+import type { FormattedOutput } from '../report/types.js'
 import { exitCodeForReport, type ExitCode } from './exit-codes.js'
 import { hookCheckValues, hookTiming, lifecycleEvent, runAsLifecycleScript } from './lifecycle.js'
 import { chooseColor } from './color.js'
@@ -194,7 +195,7 @@ export async function checkAndReport(values: CheckValues, dir: string | undefine
   }
 
   const lockfileText = report.project.lockfile ? safeRead(report.project.lockfile) : undefined
-  const output = formatReport(format as FormatName, report, {
+  const output = (await loadFormatter(format as FormatName))(report, {
     lockfilePath: report.project.lockfile ? relative(ctx.cwd, report.project.lockfile) || report.project.lockfile : 'package-lock.json',
     ...(lockfileText !== undefined && { lockfileText }),
     ...(color && { color }),

@@ -69,7 +69,8 @@ export function redactArgs(args: readonly string[], secrets: Iterable<string> = 
  * whole, so that no URL userinfo or token reaches any field (registry and resolved URLs, reasons,
  * notices) or any format rendered from it. Copy on write: an array or plain object is copied only
  * when a string somewhere inside it changes, so `value` itself is never modified and a report with
- * nothing to redact is walked, not rebuilt. Each distinct string is redacted once per call.
+ * nothing to redact is walked, not rebuilt (no object's entries are made unless it changes). Each
+ * distinct string is redacted once per call.
  */
 export function redactStrings<T>(value: T, redactText: (text: string) => string): T {
   const seen = new Map<string, string>()
@@ -94,12 +95,14 @@ function redactValue(value: unknown, redactText: (text: string) => string): unkn
     return out ?? value
   }
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const record = value as Record<string, unknown>
+    const keys = Object.keys(record)
     let out: Array<[string, unknown]> | undefined
-    const entries = Object.entries(value)
-    for (let i = 0; i < entries.length; i++) {
-      const [k, v] = entries[i]!
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!
+      const v = record[k]
       const r = redactValue(v, redactText)
-      if (r !== v && !out) out = entries.slice(0, i)
+      if (r !== v && !out) out = keys.slice(0, i).map((key) => [key, record[key]])
       if (out) out.push([k, r])
     }
     // fromEntries defines each key as data (a `__proto__` key stays a key).

@@ -5,7 +5,10 @@
  * including `/`. Every glob is anchored (it must match the whole value). Comparisons are
  * case-sensitive.
  */
-import semver from 'semver'
+// One function file each: semver's index loads its 48 files, where a run uses a handful.
+import semverValidRange from 'semver/ranges/valid.js'
+import semverValid from 'semver/functions/valid.js'
+import satisfies from 'semver/functions/satisfies.js'
 
 const compiled = new Map<string, RegExp>()
 
@@ -123,7 +126,7 @@ export function splitPackageSpec(spec: string): PackageSpec {
 /** What is wrong with a range, or undefined when semver accepts it. */
 export function checkRange(range: string): string | undefined {
   if (range.trim() === '') return 'has an empty version range after "@"'
-  return semver.validRange(range) === null ? `has ${JSON.stringify(range)}, which is not a version or semver range` : undefined
+  return semverValidRange(range) === null ? `has ${JSON.stringify(range)}, which is not a version or semver range` : undefined
 }
 
 export interface MatchSpecOptions {
@@ -143,5 +146,5 @@ export function matchPackageSpec(spec: string, name: string, version: string, op
   const { name: pattern, range } = splitPackageSpec(spec)
   if (!matchGlob(pattern, name)) return false
   if (range === undefined) return true
-  return semver.valid(version) !== null && semver.satisfies(version, range, { includePrerelease: options.includePrerelease === true })
+  return semverValid(version) !== null && satisfies(version, range, { includePrerelease: options.includePrerelease === true })
 }

@@ -6,7 +6,11 @@
  * may name an npm that installs the project and each is editable by a pull request (the user agent
  * through a project .npmrc `user-agent`). The lowest npm that may install decides. Pure.
  */
-import semver from 'semver'
+// One function file each: semver's index loads its 48 files, where a run uses a handful.
+import gte from 'semver/functions/gte.js'
+import semverValid from 'semver/functions/valid.js'
+import semverValidRange from 'semver/ranges/valid.js'
+import minVersion from 'semver/ranges/min-version.js'
 import type { NpmScriptRules } from '../model/install-scripts.js'
 
 /** npm 11.16 introduced allowScripts (warning only); npm 12 enforces it (issue 10; npm's changelog). */
@@ -41,8 +45,8 @@ export const RULES_NAME: Record<NpmScriptRules, string> = {
 
 /** The rules an npm version follows. */
 export function rulesOfVersion(version: string): NpmScriptRules {
-  if (semver.gte(version, NPM12)) return 'npm12'
-  if (semver.gte(version, NPM11_ALLOW_SCRIPTS)) return 'npm11'
+  if (gte(version, NPM12)) return 'npm12'
+  if (gte(version, NPM11_ALLOW_SCRIPTS)) return 'npm11'
   return 'legacy'
 }
 
@@ -52,7 +56,7 @@ interface Signal {
 }
 
 export function chooseNpmRules(input: NpmRulesInput): NpmRulesChoice {
-  const version = 'version' in input.npm ? semver.valid(input.npm.version) : null
+  const version = 'version' in input.npm ? semverValid(input.npm.version) : null
   if (!version) {
     const why = 'error' in input.npm ? `\`npm --version\` could not be run (${input.npm.error})` : `\`npm --version\` answered ${JSON.stringify(input.npm.version)}, not a version`
     return { rules: 'legacy', reason: `${RULES_NAME.legacy}: ${why}; unsure which npm installs, every install script is assumed to run` }
@@ -69,7 +73,7 @@ export function chooseNpmRules(input: NpmRulesInput): NpmRulesChoice {
 function userAgentSignal(userAgent: string | undefined): Signal | undefined {
   const version = userAgent ? /^npm\/(\S+)/.exec(userAgent)?.[1] : undefined
   if (!version) return undefined
-  const valid = semver.valid(version)
+  const valid = semverValid(version)
   return { rules: valid ? rulesOfVersion(valid) : 'legacy', said: `npm_config_user_agent names npm ${version}` }
 }
 
@@ -78,7 +82,7 @@ function packageManagerSignal(value: unknown): Signal | undefined {
   if (value === undefined) return undefined
   const m = typeof value === 'string' ? /^npm@([^+\s]+)(?:\+.*)?$/.exec(value) : null
   if (typeof value === 'string' && !m && !value.startsWith('npm@')) return undefined
-  const valid = m ? semver.valid(m[1]!) : null
+  const valid = m ? semverValid(m[1]!) : null
   return { rules: valid ? rulesOfVersion(valid) : 'legacy', said: `package.json packageManager says ${JSON.stringify(value)}` }
 }
 
@@ -91,8 +95,8 @@ function devEnginesSignals(value: unknown): Signal[] {
     const { name, version } = (typeof entry === 'object' && entry !== null ? entry : {}) as { name?: unknown; version?: unknown }
     if (name !== 'npm') return []
     // No version range: any npm may install.
-    const range = typeof version === 'string' ? semver.validRange(version) : null
-    const lowest = range ? semver.minVersion(range) : null
+    const range = typeof version === 'string' ? semverValidRange(version) : null
+    const lowest = range ? minVersion(range) : null
     const said = `package.json devEngines.packageManager allows npm ${typeof version === 'string' ? JSON.stringify(version) : '(any version)'}`
     return [{ rules: lowest ? rulesOfVersion(lowest.version) : 'legacy', said }]
   })

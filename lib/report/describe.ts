@@ -138,7 +138,11 @@ export function chunkedOutput(chunks: () => Iterable<string>): FormattedOutput {
   }
 }
 
-/** An array whose items are made one at a time while stringifyJSONChunks writes them (e.g. a report's packages). */
+/**
+ * An array whose items are made one at a time while stringifyJSONChunks writes them (e.g. a report's
+ * packages). Each item is written whole, by one JSON.stringify: a package is a few KB, and opening it
+ * member by member cost more than the whole report's JSON.stringify.
+ */
 export class JsonArrayStream {
   constructor(readonly items: () => Iterable<unknown>) {}
 }
@@ -153,9 +157,19 @@ const CHUNK_DEPTH = 4
  */
 export function* stringifyJSONChunks(value: unknown, indent = '', depth = CHUNK_DEPTH): Generator<string> {
   const inner = `${indent}  `
-  if (value instanceof JsonArrayStream || (depth > 0 && Array.isArray(value))) {
+  if (value instanceof JsonArrayStream) {
     let first = true
-    for (const item of value instanceof JsonArrayStream ? value.items() : (value as unknown[])) {
+    for (const item of value.items()) {
+      // As JSON.stringify: an item that has no JSON form is null.
+      yield `${first ? '[' : ','}\n${inner}${leaf(item, inner) ?? 'null'}`
+      first = false
+    }
+    yield first ? '[]' : `\n${indent}]`
+    return
+  }
+  if (depth > 0 && Array.isArray(value)) {
+    let first = true
+    for (const item of value as unknown[]) {
       yield first ? `[\n${inner}` : `,\n${inner}`
       first = false
       // As JSON.stringify: an item that has no JSON form is null.

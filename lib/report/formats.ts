@@ -9,8 +9,10 @@ import { formatReportJson } from './json.js'
 import { formatReportSarif } from './sarif.js'
 import { formatReportText } from './text.js'
 import type { FormatOptions, FormattedOutput, ReportFormatter } from './types.js'
+import type { FormatName } from './format-names.js'
 
 export type { FormatOptions, FormattedOutput, ReportFormatter } from './types.js'
+export { DEFAULT_FORMAT, FORMAT_NAMES, isFormatName, loadFormatter, type FormatName } from './format-names.js'
 
 export const FORMATS = {
   text: formatReportText,
@@ -18,17 +20,7 @@ export const FORMATS = {
   sarif: formatReportSarif,
   github: formatReportGithub,
   html: formatReportHtml,
-} as const satisfies Record<string, ReportFormatter>
-
-export type FormatName = keyof typeof FORMATS
-
-export const DEFAULT_FORMAT: FormatName = 'text'
-
-export const FORMAT_NAMES = Object.keys(FORMATS) as FormatName[]
-
-export function isFormatName(value: string): value is FormatName {
-  return Object.hasOwn(FORMATS, value)
-}
+} as const satisfies Record<FormatName, ReportFormatter>
 
 export function formatReport(name: FormatName, report: Report, options: FormatOptions = {}): FormattedOutput {
   return FORMATS[name](report, options)

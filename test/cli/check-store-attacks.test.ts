@@ -6,9 +6,10 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { checkScenario } from '../helpers/check.js'
+import { checkScenario, TOOL_VERSION } from '../helpers/check.js'
 import { createScenario } from '../helpers/scenario/index.js'
-import { ENTRIES_DIR } from '../../lib/fetch/cache.js'
+import { CACHE_FORMAT, canonicalJSON, ENTRIES_DIR } from '../../lib/fetch/cache.js'
+import { sha256 } from '../../lib/fetch/store/facts-memo.js'
 import { KEY_BYTES, PACK_FILE } from '../../lib/fetch/store/index.js'
 import { decisions, factsEntryOf, forgedPack, keyFileOf, mixedScenario, packageRequests, readPack, seal, writePack, type PackEntry } from './store-helpers.js'
 
@@ -61,6 +62,28 @@ t.test('entries sealed under another key are a miss', async (t) => {
   s.registry.clearRequests()
   t.same(decisions(await check()), expected, 'every verdict stands')
   t.same(packageRequests(s), [], 'the next run used the entries sealed under the new key')
+})
+
+t.test('a trusted root file is checked on a warm run too, unless the store saw that very document pass', async (t) => {
+  const { s, cacheDir, check } = await mixedScenario(t)
+  const expected = decisions(await check())
+  const remembered = readPack(cacheDir).filter((e) => e.kind === 'trust')
+  t.equal(remembered.length, 1, 'the trusted root that passed is remembered')
+  t.same(decisions(await check()), expected, 'warm: the same verdicts')
+  // A file of the wrong shape (a keys file) is refused on a warm run (exit 2), and so it is when an
+  // entry saying it passed was sealed under another key.
+  const wrong = JSON.parse(readFileSync(s.registryKeysFile, 'utf8')) as unknown
+  const id = sha256(canonicalJSON({ kind: 'trusted-root', cacheFormat: CACHE_FORMAT, tool: TOOL_VERSION, trustedRoot: wrong }))
+  await t.rejects(checkScenario(s, { trustedRootFile: s.registryKeysFile, cacheDir }), { code: 'ETRUSTEDROOT' }, 'warm: refused')
+  const entries = readPack(cacheDir)
+  writePack(cacheDir, [...entries, seal(randomBytes(KEY_BYTES), { ...remembered[0]!, id })])
+  await t.rejects(checkScenario(s, { trustedRootFile: s.registryKeysFile, cacheDir }), { code: 'ETRUSTEDROOT' }, 'a forged entry: refused')
+  // The control: the same entry sealed with the user's key is used (the check is skipped; what fails next is not ETRUSTEDROOT).
+  writePack(cacheDir, [...entries, seal(readFileSync(keyFileOf(s)), { ...remembered[0]!, id })])
+  const control = await checkScenario(s, { trustedRootFile: s.registryKeysFile, cacheDir }).then(() => 'no error', (err: { code?: string }) => err.code)
+  t.not(control, 'ETRUSTEDROOT', 'control: an entry sealed with the key is taken')
+  writePack(cacheDir, entries)
+  t.same(decisions(await check()), expected, 'the real trusted root: the same verdicts')
 })
 
 t.test('a swapped tree memo cannot hide a package', async (t) => {

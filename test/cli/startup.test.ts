@@ -9,20 +9,21 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { childCommand } from '../helpers/child.js'
-import { BIN } from './run.js'
+import { BIN, cleanEnv } from './run.js'
+import { createScenario } from '../helpers/scenario/index.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const PRELOAD = fileURLToPath(new URL('../helpers/module-log.mjs', import.meta.url))
 
 /** Everything `verify-deps <args>` loads (paths relative to the repository; `node:` built-ins left out). */
-async function loadedBy(args: string[]): Promise<{ status: number | null; modules: string[] }> {
+async function loadedBy(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; modules: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'vd-startup-'))
   const log = join(dir, 'modules.log')
   try {
     const status = await new Promise<number | null>((resolve, reject) => {
       // Without tap's coverage loader (childCommand), which would be in the log too.
       const [file, argv] = childCommand(process.execPath, ['--import', PRELOAD, BIN, ...args])
-      const child = spawn(file, argv, { env: { ...process.env, VERIFY_DEPS_MODULE_LOG: log }, stdio: 'ignore' })
+      const child = spawn(file, argv, { ...(options.cwd && { cwd: options.cwd }), env: { ...(options.env ?? process.env), VERIFY_DEPS_MODULE_LOG: log }, stdio: 'ignore' })
       child.on('error', reject)
       child.on('close', resolve)
     })
@@ -66,4 +67,25 @@ t.test('a command is loaded when it runs', async (t) => {
   t.equal(status, 2)
   t.ok(modules.includes('dist/cli/policy-commands.js'), 'the policy command was loaded for "policy check"')
   t.notOk(modules.includes('dist/cli/install-command.js'), 'other commands were not')
+})
+
+t.test('a warm check (the sealed store holds the tree and every package) loads no verifier and no tree, fetch or other report module', async (t) => {
+  const s = await createScenario(t, { packages: [{ name: 'good', version: '1.0.0' }, { name: 'scripted', version: '1.0.0', scripts: { postinstall: 'node x.js' } }] })
+  // As registry.npmjs.org says of its keys (the loopback registry's default is no-cache): remembered too.
+  s.registry.keysCacheControl = 'public, max-age=300'
+  const env = cleanEnv(join(s.dir, 'home'))
+  const args = [s.projectDir, '--trusted-root', s.trustedRootFile, '--cache-dir', join(s.dir, 'cache'), '--json']
+  const cold = await loadedBy(args, { cwd: s.dir, env })
+  t.equal(cold.status, 0)
+  t.ok(cold.modules.some((m) => m.includes('node_modules/@sigstore/verify/')), 'the cold run verified (the module log sees @sigstore)')
+  s.registry.clearRequests()
+  const warm = await loadedBy(args, { cwd: s.dir, env })
+  t.equal(warm.status, 0)
+  t.same(s.registry.requests, [], 'warm: no request')
+  const heavy = (m: string) => /node_modules\/(@sigstore|sigstore|@npmcli\/arborist|npm-registry-fetch|make-fetch-happen|yaml|pacote)\//.test(m)
+  t.same(warm.modules.filter(heavy), [], 'no verifier, arborist, npm-registry-fetch or yaml')
+  const own = (prefix: string) => warm.modules.filter((m) => m.startsWith(prefix))
+  t.same(own('dist/verify/').filter((m) => m !== 'dist/verify/pool.js'), [], 'no verify module but the (idle) pool')
+  t.same(own('dist/tree/').filter((m) => m !== 'dist/tree/files.js'), [], 'no tree module but the file reader')
+  t.same(own('dist/report/').filter((m) => !['dist/report/describe.js', 'dist/report/format-names.js', 'dist/report/json.js', 'dist/report/registries.js', 'dist/report/report-schema.js'].includes(m)), [], 'the JSON writer only')
 })

@@ -14,7 +14,7 @@ import type { Report } from '../../lib/model.js'
 import { formatReport, type FormatName } from '../../lib/report/formats.js'
 import { cleanEnv } from '../cli/run.js'
 
-const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 /** What a scenario gives a check: where its project and trust files are, and its registry. */
 export interface CheckedScenario {

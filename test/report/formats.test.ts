@@ -1,5 +1,5 @@
 import t from 'tap'
-import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS, formatReport, isFormatName } from '../../lib/report/formats.js'
+import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS, formatReport, isFormatName, loadFormatter } from '../../lib/report/formats.js'
 import { formatPackageFactsText } from '../../lib/report/verify-text.js'
 import { deepFreeze, facts, lockfileTextFor, sampleReport } from './fixtures.js'
 
@@ -21,6 +21,11 @@ t.test('formatReport dispatches to the named driver; every format ends with a ne
   }
   t.doesNotThrow(() => JSON.parse(formatReport('json', report).main))
   t.doesNotThrow(() => JSON.parse(formatReport('sarif', report).main))
+})
+
+t.test('loadFormatter loads the driver each name is registered with (the CLI loads only the one it writes)', async (t) => {
+  t.same(Object.keys(FORMATS), FORMAT_NAMES)
+  for (const name of FORMAT_NAMES) t.equal(await loadFormatter(name), FORMATS[name], name)
 })
 
 t.test('formatPackageFactsText still renders one package for `verify-deps verify`', async (t) => {

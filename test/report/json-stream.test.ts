@@ -82,3 +82,15 @@ t.test('the json and sarif formats write the same bytes as the whole document', 
     t.equal([...sarif.mainChunks!()].join(''), sarif.main, 'sarif: pieces join to main')
   }
 })
+
+t.test('each package, written by one JSON.stringify, keeps DEL, C1 controls and U+2028/9 escaped (inert on a terminal)', async (t) => {
+  const hostile = 'x\u007f\u0085\u009b31m\u2028\u2029'
+  const report = buildReport([result(`a${hostile}`, '1.0.0'), result('b', `2.0.0${hostile}`)])
+  const json = [...formatReportJson(report).mainChunks!()].join('')
+  t.notMatch(json, /[\u007f-\u009f\u2028\u2029]/, 'json: no raw DEL, C1, U+2028 or U+2029')
+  t.match(json, '"name": "ax\\u007f\\u0085\\u009b31m\\u2028\\u2029"', 'json: each escaped as \\uXXXX')
+  const packages = (JSON.parse(json) as { packages: Array<{ name: string; version: string }> }).packages
+  t.same(packages.map((p) => [p.name, p.version]), [[`a${hostile}`, '1.0.0'], ['b', `2.0.0${hostile}`]], 'json: the same strings once parsed')
+  const sarif = [...formatReportSarif(report, { lockfileText: lockfileTextFor(report) }).mainChunks!()].join('')
+  t.notMatch(sarif, /[\u007f-\u009f\u2028\u2029]/, 'sarif: no raw DEL, C1, U+2028 or U+2029')
+})

@@ -79,7 +79,8 @@ export class FactsMemo {
     // Behind a mirror the upstream's keys check the package, and its evidence may be the upstream's.
     const trust = this.#trustDigest(upstream ?? registry)
     if (!trust) return undefined
-    return sha256(canonicalJSON({ format: FACTS_MEMO_FORMAT, cacheFormat: CACHE_FORMAT, tool: this.#options.toolVersion, registry, ...(upstream && { upstream }), name: ref.name, version: ref.version, integrity: ref.integrity, trust }))
+    // canonicalJSON of these fields, written out in its (sorted) order: its replacer cost more than the digest, once per package.
+    return sha256(JSON.stringify({ cacheFormat: CACHE_FORMAT, format: FACTS_MEMO_FORMAT, integrity: ref.integrity, name: ref.name, registry, tool: this.#options.toolVersion, trust, ...(upstream && { upstream }), version: ref.version }))
   }
 
   /** A digest of the trust material packages of `registry` are verified with; undefined when its keys could not be had. */

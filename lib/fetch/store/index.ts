@@ -3,7 +3,9 @@
  * key kept outside it (key.ts), holding two memos:
  *  - the tree memo (tree-memo.ts): an unchanged project skips arborist;
  *  - the verified-facts memo (facts-memo.ts): an unchanged package skips fetch and verification;
- *  - the registry-keys memo (keys-memo.ts): a registry's own keys, within the lifetime its Cache-Control gives.
+ *  - the registry-keys memo (keys-memo.ts): a registry's own keys, within the lifetime its Cache-Control gives;
+ *  - the trusted roots a run named (`--trusted-root`) that passed the verify stage's check, so that a
+ *    warm run need not load the verifier to check the same document again.
  * Read once at the start of a run, written at most once at its end (save()).
  *
  * Without a usable key (no home folder, a refused key file) the run store is off: the tree is loaded
@@ -13,11 +15,11 @@
  */
 import { join } from 'node:path'
 import procLog from 'proc-log'
-import { DEFAULT_CACHE_MAX_AGE_MS } from '../cache.js'
+import { CACHE_FORMAT, canonicalJSON, DEFAULT_CACHE_MAX_AGE_MS } from '../cache.js'
 import type { RegistryKeysResult } from '../registry-keys/by-registry.js'
 import type { LoadPackagesOptions, TreeResult } from '../../tree/index.js'
 import type { PackageRef } from '../../model.js'
-import { FactsMemo } from './facts-memo.js'
+import { FactsMemo, sha256 } from './facts-memo.js'
 import { KeysMemo } from './keys-memo.js'
 import { defaultKeyFile, loadStoreKey } from './key.js'
 import { PACK_FORMAT, SealedPack } from './pack.js'
@@ -82,6 +84,20 @@ export class RunStore {
   /** The memo of registries' own keys, within their cache lifetime (keys-memo.ts); undefined when the store is off. */
   keysMemo(): KeysMemo | undefined {
     return this.#pack && new KeysMemo({ pack: this.#pack, toolVersion: this.#toolVersion, ...(this.#now && { now: this.#now }) })
+  }
+
+  /** Whether this trusted root document (as loaded) passed the verify stage's check in an earlier run of this tool version. */
+  trustedRootChecked(trustedRoot: unknown): boolean {
+    return this.#pack?.get('trust', this.#trustedRootId(trustedRoot)) !== undefined
+  }
+
+  /** Records that this trusted root document passed the verify stage's check (createTrustContext). */
+  rememberTrustedRoot(trustedRoot: unknown): void {
+    this.#pack?.put('trust', this.#trustedRootId(trustedRoot), 'true')
+  }
+
+  #trustedRootId(trustedRoot: unknown): string {
+    return sha256(canonicalJSON({ kind: 'trusted-root', cacheFormat: CACHE_FORMAT, tool: this.#toolVersion, trustedRoot }))
   }
 
   /** Writes what the run added (one file, atomically). */

@@ -25,7 +25,7 @@ export const MAX_PACK_BYTES = 384 * 1024 * 1024
 // A stored time this far in the future is not a clock skew but a bad entry.
 const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000
 
-export type EntryKind = 'facts' | 'tree' | 'keys'
+export type EntryKind = 'facts' | 'tree' | 'keys' | 'trust'
 
 interface PackEntry {
   kind: EntryKind
@@ -101,7 +101,7 @@ export class SealedPack {
   #usable(entry: PackEntry): boolean {
     const age = this.#now().getTime() - Date.parse(entry.storedAt)
     if (!(age <= this.#maxAgeMs && age >= -MAX_CLOCK_SKEW_MS)) return false
-    const expected = Buffer.from(this.#mac(entry.kind, entry.id, entry.storedAt, entry.data), 'hex')
+    const expected = this.#macBytes(entry.kind, entry.id, entry.storedAt, entry.data)
     const given = Buffer.from(entry.mac, 'hex')
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       log.verbose('verify-deps store', `ignoring ${entry.kind} entry ${entry.id}: its MAC does not verify`)
@@ -111,8 +111,12 @@ export class SealedPack {
   }
 
   #mac(kind: string, id: string, storedAt: string, data: string): string {
+    return this.#macBytes(kind, id, storedAt, data).toString('hex')
+  }
+
+  #macBytes(kind: string, id: string, storedAt: string, data: string): Buffer {
     // Every field is delimited (NUL cannot occur in the kind, id or time), so no two entries share a MAC input.
-    return createHmac('sha256', this.#key).update(`verify-deps sealed pack ${PACK_FORMAT}\0${kind}\0${id}\0${storedAt}\0`).update(data).digest('hex')
+    return createHmac('sha256', this.#key).update(`verify-deps sealed pack ${PACK_FORMAT}\0${kind}\0${id}\0${storedAt}\0`).update(data).digest()
   }
 
   #load(): Map<string, PackEntry> {
@@ -149,7 +153,7 @@ function slot(kind: EntryKind, id: string): string {
 function isPackEntry(value: unknown): value is PackEntry {
   if (!isObject(value)) return false
   const { kind, id, storedAt, data, mac } = value
-  return (kind === 'facts' || kind === 'tree' || kind === 'keys') && typeof id === 'string' && !id.includes('\0') && typeof storedAt === 'string' && !storedAt.includes('\0') && typeof data === 'string' && typeof mac === 'string'
+  return (kind === 'facts' || kind === 'tree' || kind === 'keys' || kind === 'trust') && typeof id === 'string' && !id.includes('\0') && typeof storedAt === 'string' && !storedAt.includes('\0') && typeof data === 'string' && typeof mac === 'string'
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
