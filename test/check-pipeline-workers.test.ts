@@ -83,3 +83,12 @@ t.test('a worker that cannot verify: the package is verified inline, with the sa
   t.equal(broken.inlineContexts, 1, 'verified inline, with the context built once')
   t.same(broken.json, inline.json)
 })
+
+t.test('a package a worker could not verify, that then fails inline too, fails the run as it would without workers', async (t) => {
+  const broken = (): TrustInput => ({ trustedRoot: { not: 'a trusted root' }, trustedRootSource: 'broken', registryKeys: null })
+  const noContext = (): TrustContext => {
+    throw new Error('no trust context for this registry')
+  }
+  await t.rejects(outcomes({ workers: 0, contextFor: noContext }), /no trust context/, 'inline')
+  await t.rejects(outcomes({ workers: 1, workerThreshold: 0, trustInputFor: broken, contextFor: noContext }), /no trust context/, 'after the worker failed')
+})
