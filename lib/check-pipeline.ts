@@ -63,29 +63,45 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
   const verifyTurn = oneTurnEach()
   // Started before the first request, so that the workers load their modules while it is answered.
   const pool = startPool([...refsPerKey.keys()].filter((key) => !remembered.has(key)).length, options)
-  // The verifier (and @sigstore/*) is loaded by the first package to verify: a warm run, all remembered, never loads it.
+  // The verifier (and @sigstore/*) is loaded by the first package to verify here: a warm run, all remembered, never loads it.
   let verifier: Promise<VerifyPackage> | undefined
-  const verify = async (outcome: EvidenceOutcome): Promise<PackageOutcome> => {
-    if (pool && outcome.state !== 'failed') {
-      // The keys of the registry that checks it: its own, or its upstream's (docs/mirrors.md).
-      const result = await pool.tryVerify(outcome.evidence, normalizeRegistry(outcome.keysRegistry))
-      if (result && 'facts' in result) return { kind: 'verified', facts: result.facts }
-      // No worker had room, or one failed: verified here, exactly as without workers.
-    }
+  const inline = async (outcome: EvidenceOutcome): Promise<PackageOutcome> => {
     const verifyPackage = await (verifier ??= import('./verify/package.js').then((m) => m.verifyPackage))
     return verifyTurn(() => verifiedOutcome(outcome, options.contextFor, verifyPackage))
   }
+  // Packages a worker is verifying. Their fetch slot is already free for the next package: waiting
+  // for a worker is not fetching (the pool bounds how many wait; beyond that they are verified here).
+  const inWorkers = new Set<Promise<void>>()
+  let workerFailure: { error: unknown } | undefined
+  let stopped = false
   try {
     await forEachEvidence(toFetch, options.fetch, async (key, ref, fetched) => {
       // Tarballs are large and held until verified: fewer downloads at once than packages in flight.
       const outcome = tarballs && wantsTarball(ref, fetched) ? await tarballSlot(() => withTarball(ref, fetched, tarballs)) : fetched
-      const facts = await verify(outcome)
-      verified.set(key, { outcome: facts, installScripts: registryDeclaresScripts(outcome) })
-      options.onVerified?.(ref, outcome, facts)
-      done += refsPerKey.get(key) ?? 1
-      options.onProgress?.(done, refs.length, 'verifying')
+      const finish = (facts: PackageOutcome): void => {
+        verified.set(key, { outcome: facts, installScripts: registryDeclaresScripts(outcome) })
+        options.onVerified?.(ref, outcome, facts)
+        done += refsPerKey.get(key) ?? 1
+        options.onProgress?.(done, refs.length, 'verifying')
+      }
+      // The keys of the registry that checks it: its own, or its upstream's (docs/mirrors.md).
+      const task = pool && outcome.state !== 'failed' ? pool.tryVerify(outcome.evidence, normalizeRegistry(outcome.keysRegistry)) : undefined
+      if (!task) return finish(await inline(outcome))
+      const settled = task
+        // A worker failed: verified here, exactly as without workers.
+        .then(async (result) => {
+          if (stopped) return
+          finish('facts' in result ? { kind: 'verified', facts: result.facts } : await inline(outcome))
+        })
+        .catch((error: unknown) => void (workerFailure ??= { error }))
+        .finally(() => inWorkers.delete(settled))
+      inWorkers.add(settled)
     })
+    while (inWorkers.size > 0) await Promise.all(inWorkers)
+    if (workerFailure) throw workerFailure.error
   } finally {
+    // On an error, packages still in a worker are not verified here after all.
+    stopped = true
     await pool?.close()
   }
   return verified

@@ -7,6 +7,7 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { fetchAndVerify, outcomeOf, type FetchAndVerifyOptions } from '../lib/check-pipeline.js'
+import { EvidenceCache } from '../lib/fetch/cache.js'
 import type { PackageRef } from '../lib/model.js'
 import { createTrustContext, type TrustContext, type TrustInput } from '../lib/verify/trust-context.js'
 import { createScenario } from './helpers/scenario/index.js'
@@ -82,4 +83,38 @@ t.test('a worker that cannot verify: the package is verified inline, with the sa
   const broken = await outcomes({ workers: 1, workerThreshold: 0, trustInputFor: () => ({ trustedRoot: { not: 'a trusted root' }, trustedRootSource: 'broken', registryKeys: null }) })
   t.equal(broken.inlineContexts, 1, 'verified inline, with the context built once')
   t.same(broken.json, inline.json)
+})
+
+t.test('a package a worker could not verify, that then fails inline too, fails the run as it would without workers', async (t) => {
+  const broken = (): TrustInput => ({ trustedRoot: { not: 'a trusted root' }, trustedRootSource: 'broken', registryKeys: null })
+  const noContext = (): TrustContext => {
+    throw new Error('no trust context for this registry')
+  }
+  await t.rejects(outcomes({ workers: 0, contextFor: noContext }), /no trust context/, 'inline')
+  await t.rejects(outcomes({ workers: 1, workerThreshold: 0, trustInputFor: broken, contextFor: noContext }), /no trust context/, 'after the worker failed')
+})
+
+t.test('a package waiting for a worker does not hold its fetch slot: with one slot, the next fetch starts first', async (t) => {
+  const events: string[] = []
+  // The cache is asked for each package as its fetch starts (a cold cache: every package is fetched).
+  class Watched extends EvidenceCache {
+    override keyFor(ref: { name: string; version: string; integrity?: string }, registry: string) {
+      events.push(`fetch ${ref.name}`)
+      return super.keyFor(ref, registry)
+    }
+  }
+  const cache = new Watched({ dir: t.testdir() })
+  const contexts = new Map<string, TrustContext>()
+  const verified = await fetchAndVerify(refs, {
+    fetch: { config, registryKeys: keys, ...FAST, concurrency: 1, cache },
+    contextFor: (registry) => contexts.get(registry) ?? contexts.set(registry, createTrustContext(trustInputFor(registry))).get(registry)!,
+    trustInputFor,
+    workers: 1,
+    workerThreshold: 0,
+    onVerified: (ref) => events.push(`verified ${ref.name}`),
+  })
+  cache.close()
+  t.same(refs.map((ref: PackageRef) => JSON.stringify(outcomeOf(ref, verified))), inline.json, 'the same outcomes')
+  const overtaken = refs.slice(1).some((ref, i) => events.indexOf(`fetch ${ref.name}`) < events.indexOf(`verified ${refs[i]!.name}`))
+  t.ok(overtaken, 'a fetch started while the package before it was still being verified')
 })

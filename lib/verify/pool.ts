@@ -26,9 +26,12 @@ export const DEFAULT_WORKER_THRESHOLD = 100
 
 /**
  * Tasks waiting in one worker before tryVerify says "no room" and the main thread verifies that
- * package itself. Each waiting task holds a package's slot of the fetch pool (default 32): with half
- * of them waiting, the main thread has little left to fetch and may as well verify. With 4 (tried
- * first) the main thread verified a third of a 1,000-package run while the worker sat idle 40% of the time.
+ * package itself. A waiting task no longer holds its fetch slot (check-pipeline.ts), but it holds
+ * its evidence on both sides of the boundary; with more than this waiting the worker is behind
+ * (it is still starting, or the main thread fetches faster than it verifies) and the main thread
+ * may as well verify. With 4 (tried first) the main thread verified a third of a 1,000-package run
+ * while the worker sat idle 40% of the time; with 16 a tenth to a sixth (mostly while the worker
+ * loads its modules), with 64 about a tenth — no clear difference in wall time on a loaded 2-core machine.
  */
 export const DEFAULT_MAX_QUEUED_PER_WORKER = 16
 

@@ -201,3 +201,67 @@ t.test('the parse cache returns the same object for the same bytes and stays bou
   t.not(cache.parse(variant(0)), first, 'the least recently used was dropped')
   t.ok(cache.parse(variant(0)).equals(first), 'and parses again to an equal certificate')
 })
+
+t.test('extension lookups read each OID once and answer exactly as upstream, malformed extensions included', async (t) => {
+  const oids = ['2.5.29.15', '2.5.29.37', '2.5.29.14', '2.5.29.35', '2.5.29.17', '2.5.29.19', '1.3.6.1.4.1.11129.2.4.2', '1.3.6.1.4.1.57264.1.8', '1.3.6.1.4.1.57264.1.1', '1.2.3']
+  const answers = (cert: X509Certificate) =>
+    oids.map((oid) => {
+      try {
+        const ext = cert.extension(oid)
+        return ext ? `${ext.oid}:${ext.critical}:${ext.value.toString('hex')}` : 'absent'
+      } catch (err) {
+        return `throws ${(err as Error).constructor.name}`
+      }
+    })
+  const getters = (cert: X509Certificate) =>
+    (['extBasicConstraints', 'extKeyUsage', 'extSubjectKeyID', 'extAuthorityKeyID', 'extSubjectAltName', 'extSCT'] as const).map((name) => {
+      try {
+        return cert[name] === undefined ? 'absent' : 'present'
+      } catch (err) {
+        return `throws ${(err as Error).constructor.name}`
+      }
+    })
+  for (const der of realCerts) {
+    const ours = new CertificateCache().parse(der)
+    const theirs = X509Certificate.parse(Buffer.from(der))
+    t.same(answers(ours), answers(theirs))
+    t.same(answers(ours), answers(theirs), 'again, from the memo')
+    t.same(getters(ours), getters(theirs))
+  }
+  // An extension whose OID is not an OID: upstream's find throws for every OID it has to read past
+  // it, and finds the extensions before it. Made by turning the 4th extension's OID tag into an INTEGER.
+  const der = Buffer.from(leaves[0]!)
+  const fourth = X509Certificate.parse(Buffer.from(der)).extensions[3]!.subs[0]!.value
+  const at = der.indexOf(Buffer.concat([Buffer.from([0x06, fourth.length]), fourth]))
+  t.ok(at > 0)
+  der[at] = 0x02
+  const ours = new CertificateCache().parse(der)
+  const theirs = X509Certificate.parse(Buffer.from(der))
+  const mine = answers(ours)
+  t.same(mine, answers(theirs))
+  t.ok(mine.some((a) => a.startsWith('throws')) && mine.some((a) => a !== 'absent' && !a.startsWith('throws')), 'some found, some throw')
+  t.same(getters(ours), getters(theirs))
+})
+
+t.test('a clone shares untouched nodes yet encodes as upstream after any extension is removed', async (t) => {
+  for (const der of realCerts) {
+    const ours = new CertificateCache().parse(der)
+    const count = ours.extensions.length
+    for (let i = 0; i < count; i++) {
+      const a = ours.clone()
+      const b = X509Certificate.parse(Buffer.from(der)).clone()
+      a.extensions.splice(i, 1)
+      b.extensions.splice(i, 1)
+      t.ok(a.tbsCertificate.toDER().equals(b.tbsCertificate.toDER()), `extension ${i} removed`)
+      t.ok(a.root.toDER().equals(b.root.toDER()))
+    }
+    // Every extension removed: upstream then writes the emptied list's original bytes; so do we.
+    const a = ours.clone()
+    const b = X509Certificate.parse(Buffer.from(der)).clone()
+    a.extensions.splice(0)
+    b.extensions.splice(0)
+    t.ok(a.tbsCertificate.toDER().equals(b.tbsCertificate.toDER()), 'all removed')
+    t.equal(ours.extensions.length, count, 'the original keeps its extensions')
+    t.ok(ours.clone().tbsCertificate.toDER().equals(ours.tbs), 'an untouched clone encodes to the original TBS')
+  }
+})

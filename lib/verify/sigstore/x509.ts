@@ -17,7 +17,8 @@
  *   or signature (other bytes, another key) is verified afresh and fails. Validity at a time, CA
  *   flags, name chaining and everything else upstream checks still run for every bundle;
  * - parsed certificates by their exact bytes (the trusted root's intermediate and root reappear in
- *   every v0.1/v0.2 bundle), bounded. Nothing mutates a parsed certificate: `clone()` is a deep copy.
+ *   every v0.1/v0.2 bundle), bounded. Nothing mutates a parsed certificate: `clone()` copies the
+ *   part a caller can change (the extension list) and shares the rest.
  *
  * Signature math stays in `node:crypto`.
  */
@@ -117,12 +118,47 @@ export class RawCertificate extends X509Certificate {
   }
 
   /**
-   * A deep copy of the parsed tree, not a re-parse of re-encoded bytes: `@sigstore/verify` clones the
-   * leaf to drop its SCT extension and re-encode the TBS (RFC 6962 precertificate), and the copy's
-   * nodes encode in one pass (`encodeDER`) with the same result as `ASN1Obj.toDER`.
+   * A copy of the parsed tree, not a re-parse of re-encoded bytes: `@sigstore/verify` clones the
+   * leaf to drop its SCT extension and re-encode the TBS (RFC 6962 precertificate). Only the path
+   * down to the extension list is copied (the certificate, the TBS, its `[3]` and the list itself,
+   * with arrays of their own), which is all a caller of `extensions` can change; the rest is shared
+   * with this certificate, whose nodes nothing mutates. The copy encodes in one pass (`encodeDER`)
+   * with the same result as `ASN1Obj.toDER`, and a shared node, being canonical, as its original
+   * bytes (tag, length, `value`) without walking below it.
    */
   override clone(): X509Certificate {
-    return this.canonical ? new X509Certificate(copyTree(this.root)) : super.clone()
+    return this.canonical ? new X509Certificate(copySpine(this.root)) : super.clone()
+  }
+
+  /**
+   * Extensions by OID, with the OIDs read once per certificate: upstream's `findExtension` decodes
+   * every extension's OID again on each lookup (each `ext*` getter, `extension()`, and callers read
+   * a dozen Fulcio extensions per leaf). Same answers in the same order: the first extension with
+   * the OID, and an extension before it whose OID cannot be read throws as upstream's `find` would.
+   * Installed on the prototype below: upstream declares `findExtension` private.
+   */
+  private findExtensionOnce(oid: string): ASN1Obj | undefined {
+    const exts = this.extensions
+    this.oids ??= exts.map(readOID)
+    for (let i = 0; i < exts.length; i++) {
+      const read = this.oids[i] as string | { error: unknown }
+      if (typeof read !== 'string') throw read.error
+      if (read === oid) return exts[i]
+    }
+    return undefined
+  }
+  private oids?: (string | { error: unknown })[]
+
+  static {
+    Object.defineProperty(RawCertificate.prototype, 'findExtension', { value: RawCertificate.prototype.findExtensionOnce })
+  }
+}
+
+function readOID(ext: ASN1Obj): string | { error: unknown } {
+  try {
+    return (ext.subs[0] as ASN1Obj).toOID()
+  } catch (error) {
+    return { error }
   }
 }
 
@@ -185,38 +221,54 @@ function childSpan(buf: Buffer, pos: number, index: number): Buffer {
 // One-pass DER encoding, equal to ASN1Obj.toDER (asn1/obj.js): tag, shortest length, then the
 // children's encodings or, for a node without children, its value.
 
-class EncodedASN1Obj extends ASN1Obj {
+/** A copied node of a clone's spine (see `RawCertificate.clone`): encoded from its children. */
+class SpineASN1Obj extends ASN1Obj {
   override toDER(): Buffer {
-    return encodeDER(this)
+    return encodeDER(this, true)
   }
 }
 
-function copyTree(node: ASN1Obj): ASN1Obj {
-  return new EncodedASN1Obj(node.tag, node.value, node.subs.map(copyTree))
+// The certificate, its TBS, the TBS's [3] (extensions) and the extension list under it. With
+// `find`, upstream uses the first [3]; copying each keeps that choice.
+function copySpine(root: ASN1Obj): ASN1Obj {
+  const copy = (node: ASN1Obj, subs: ASN1Obj[]): ASN1Obj => new SpineASN1Obj(node.tag, node.value, subs)
+  const [tbs, ...rest] = root.subs
+  if (!tbs) return copy(root, [])
+  const tbsSubs = tbs.subs.map((sub) => (sub.tag.isContextSpecific(0x03) ? copy(sub, sub.subs.map((list) => copy(list, [...list.subs]))) : sub))
+  return copy(root, [copy(tbs, tbsSubs), ...rest])
 }
 
-export function encodeDER(node: ASN1Obj): Buffer {
+/**
+ * `node`'s DER, equal to `ASN1Obj.toDER`. With `spine`, only `SpineASN1Obj` nodes are encoded from
+ * their children; every other node is an untouched node of a canonical certificate and is written as
+ * its original bytes (canonical: its children re-encode to exactly its `value`).
+ */
+export function encodeDER(node: ASN1Obj, spine = false): Buffer {
   const contents = new Map<ASN1Obj, number>()
-  const out = Buffer.allocUnsafe(encodedLength(node, contents))
-  writeNode(node, out, 0, contents)
+  const out = Buffer.allocUnsafe(encodedLength(node, contents, spine))
+  writeNode(node, out, 0, contents, spine)
   return out
 }
 
+function fromChildren(node: ASN1Obj, spine: boolean): boolean {
+  return node.subs.length > 0 && (!spine || node instanceof SpineASN1Obj)
+}
+
 /** Content lengths are remembered in `contents` while encoding, so each node is measured once. */
-function contentLength(node: ASN1Obj, contents?: Map<ASN1Obj, number>): number {
+function contentLength(node: ASN1Obj, contents?: Map<ASN1Obj, number>, spine = false): number {
   const known = contents?.get(node)
   if (known !== undefined) return known
   let n = node.value.length
-  if (node.subs.length > 0) {
+  if (fromChildren(node, spine)) {
     n = 0
-    for (const sub of node.subs) n += encodedLength(sub, contents)
+    for (const sub of node.subs) n += encodedLength(sub, contents, spine)
   }
   contents?.set(node, n)
   return n
 }
 
-function encodedLength(node: ASN1Obj, contents?: Map<ASN1Obj, number>): number {
-  const len = contentLength(node, contents)
+function encodedLength(node: ASN1Obj, contents?: Map<ASN1Obj, number>, spine = false): number {
+  const len = contentLength(node, contents, spine)
   return 1 + lengthBytes(len) + len
 }
 
@@ -224,8 +276,8 @@ function lengthBytes(len: number): number {
   return len < 128 ? 1 : 1 + byteLength(len)
 }
 
-function writeNode(node: ASN1Obj, out: Buffer, pos: number, contents: Map<ASN1Obj, number>): number {
-  const len = contentLength(node, contents)
+function writeNode(node: ASN1Obj, out: Buffer, pos: number, contents: Map<ASN1Obj, number>, spine: boolean): number {
+  const len = contentLength(node, contents, spine)
   out[pos++] = node.tag.toDER()
   if (len < 128) {
     out[pos++] = len
@@ -234,8 +286,8 @@ function writeNode(node: ASN1Obj, out: Buffer, pos: number, contents: Map<ASN1Ob
     out[pos++] = 0x80 | count
     for (let i = count - 1; i >= 0; i--) out[pos++] = Math.floor(len / 256 ** i) % 256
   }
-  if (node.subs.length === 0) return pos + node.value.copy(out, pos)
-  for (const sub of node.subs) pos = writeNode(sub, out, pos, contents)
+  if (!fromChildren(node, spine)) return pos + node.value.copy(out, pos)
+  for (const sub of node.subs) pos = writeNode(sub, out, pos, contents, spine)
   return pos
 }
 
