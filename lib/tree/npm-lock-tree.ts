@@ -13,7 +13,7 @@
  *    the root) and judged by arborist's own `dep-valid.js` (missing, PEER LOCAL, invalid);
  *  - the dev / optional / devOptional / peer / extraneous flags as the lockfile gives them, unless
  *    the root's dependencies differ from the lockfile's root entry: then recomputed with arborist's
- *    rule (`flagsSuspect`).
+ *    rule (`flagsSuspect`; lock-graph.ts's calcDepFlags).
  *
  * Only for the lockfiles where that is all arborist does. Anything else — links, workspaces,
  * bundles, overrides, shrinkwraps, a spec that is not a registry range, tag or alias, a name that is
@@ -28,6 +28,7 @@ import { LOCKFILE_NAMES } from './lockfile.js'
 import type { Manifest } from './manifest.js'
 import { readLockfileText } from './manifest.js'
 import { expectedName } from './binding.js'
+import { calcDepFlags, shouldOmit } from './lock-graph.js'
 import { classifyNode, specKind } from './source.js'
 
 type Spec = { type: string; fetchSpec?: string | null; subSpec?: Spec }
@@ -286,40 +287,6 @@ function rootEdgesDiffer(root: ArboristNode, lock: Record<string, unknown>): boo
   return rootNames.size > 0
 }
 
-type DepFlag = 'dev' | 'optional' | 'devOptional' | 'peer' | 'extraneous'
-
-/** arborist's calc-dep-flags.js (9.x), for a tree without links: flags cleared along the edges out of the root until nothing changes. */
-function calcDepFlags(root: ArboristNode): void {
-  root.dev = root.optional = root.devOptional = root.peer = root.extraneous = false
-  const seen = new Set<ArboristNode>()
-  const queue: ArboristNode[] = [root]
-  for (let node = queue.pop(); node; node = queue.pop()) {
-    seen.add(node)
-    if (!node.extraneous) {
-      for (let n = node.parent; n?.extraneous; n = n.parent) n.extraneous = false
-    }
-    for (const edge of node.edgesOut.values()) {
-      const to = edge.to
-      if (!to) continue
-      const peer = edge.type === 'peer' || edge.type === 'peerOptional'
-      const optional = edge.type === 'optional' || edge.type === 'peerOptional'
-      const dev = edge.type === 'dev'
-      const clear: DepFlag[] = []
-      if (to.extraneous && !node.extraneous && !(peer && optional)) clear.push('extraneous')
-      if (to.dev && !node.dev && !dev) clear.push('dev')
-      if (to.optional && !node.optional && !optional) clear.push('optional')
-      if (to.devOptional && !node.devOptional && !node.dev && !node.optional && !dev && !optional) clear.push('devOptional')
-      if (to.peer && !node.peer && !peer) clear.push('peer')
-      for (const flag of clear) to[flag] = false
-      if (clear.length) queue.push(to)
-    }
-  }
-  seen.delete(root)
-  for (const node of seen) {
-    if (node.devOptional && (node.dev || node.optional)) node.devOptional = false
-  }
-}
-
 // Shared, never written: a node without children or links has these (the root gets its own inventory).
 const EMPTY_CHILDREN: Map<string, ArboristNode> = new Map()
 const NO_LINKS: Set<ArboristNode> = new Set()
@@ -380,10 +347,8 @@ class LockNode implements ArboristNode {
     return null
   }
 
-  /** arborist Node#shouldOmit: every node here hangs off the project root. */
   shouldOmit(omit: Set<string>): boolean {
-    if (omit.size === 0) return false
-    return (this.peer && omit.has('peer')) || (this.dev && omit.has('dev')) || (this.optional && omit.has('optional')) || (this.devOptional && omit.has('optional') && omit.has('dev'))
+    return shouldOmit(this, omit)
   }
 }
 
