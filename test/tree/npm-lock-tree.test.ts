@@ -49,6 +49,7 @@ async function compareReaders(t: Test, dir: string, lockfile = 'package-lock.jso
   if (fast) {
     const reference = await createArborist({ path: dir }).loadVirtual()
     t.same(view(fast), view(reference), 'the same nodes, flags and edges as loadVirtual')
+    t.ok([...fast.inventory.values()].every((node) => node.getBundler() === null), 'nothing is bundled')
   }
   for (const omit of OMITS) t.same(await outcome(dir, omit, 'auto'), await outcome(dir, omit, 'arborist'), `the same packages with --omit=${omit.join(',')}`)
   return fast !== null
@@ -170,6 +171,7 @@ const MUTATIONS: Record<string, (p: { manifest: Json; lock: Json }) => void> = {
     delete lock.packages[''].name
   },
   'a lockfileVersion 2 lockfile': ({ lock }) => (lock.lockfileVersion = 2),
+  'a lockfile root whose peer dependency is optional (flags recomputed)': ({ lock }) => (lock.packages[''].peerDependenciesMeta = { p: { optional: true }, absent: { optional: true } }),
 }
 
 t.test('mutated lockfiles: the same tree and packages from both readers', async (t) => {
@@ -195,6 +197,7 @@ const FALLBACKS: Record<string, (p: { manifest: Json; lock: Json }) => void> = {
     lock.packages['node_modules/b/node_modules/c'] = { version: '2.0.0', inBundle: true }
   },
   'a git spec': ({ lock }) => (lock.packages['node_modules/a'].dependencies.c = 'github:acme/c'),
+  'a spec npm-package-arg refuses': ({ lock }) => (lock.packages['node_modules/a'].dependencies.c = 'npm:@@bad'),
   'a tarball URL spec': ({ lock }) => (lock.packages['node_modules/a'].dependencies.c = 'https://registry.test/c/-/c-1.5.0.tgz'),
   'a mixed-case name': ({ lock }) => (lock.packages['node_modules/a'].dependencies.Cee = '^1.0.0'),
   'an unknown entry field': ({ lock }) => (lock.packages['node_modules/c'].scripts = { install: 'node x' }),
