@@ -55,8 +55,12 @@ const ENTRY_FIELDS = new Set([
   'dependencies', 'optionalDependencies', 'peerDependencies', 'peerDependenciesMeta', 'devDependencies',
   'engines', 'os', 'cpu', 'libc', 'bin', 'funding', 'deprecated',
 ])
-/** package.json fields that make arborist do more than this reader does. */
-const ROOT_FIELDS_FALLBACK = ['workspaces', 'overrides', 'bundleDependencies', 'bundledDependencies', 'acceptDependencies', 'peerDependenciesMeta']
+/**
+ * package.json fields that make arborist do more than this reader does. `bin` and `directories`:
+ * @npmcli/package-json's normalize can throw on odd values of them, and then loadVirtual takes the
+ * lockfile's root entry as the root's package.json.
+ */
+const ROOT_FIELDS_FALLBACK = ['workspaces', 'overrides', 'bundleDependencies', 'bundledDependencies', 'acceptDependencies', 'peerDependenciesMeta', 'bin', 'directories']
 const DEPENDENCY_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies'] as const
 /** Arborist options loadVirtual does not read here (registry, cache): any other sends the lockfile to arborist. */
 const NEUTRAL_OPTIONS = new Set(['registry', 'cache', 'path'])

@@ -214,6 +214,7 @@ const FALLBACKS: Record<string, (p: { manifest: Json; lock: Json }) => void> = {
   'two dependents of a node the lockfile fetches from git': ({ lock }) => (lock.packages['node_modules/d'].resolved = 'git+ssh://git@git.test/acme/d.git#0123456789abcdef0123456789abcdef01234567'),
   'a lockfile root with workspaces': ({ lock }) => (lock.packages[''].workspaces = ['packages/*']),
   'a non-string root version': ({ manifest }) => (manifest.version = 1),
+  'a package.json "bin" that npm\'s normalizer refuses (arborist then reads the lockfile root)': ({ manifest }) => (manifest.bin = [1]),
 }
 
 t.test('lockfiles the direct reader leaves to arborist: the same packages either way', async (t) => {
