@@ -224,8 +224,8 @@ function registryRange(spec: string): string | undefined {
   return specKind(range) === 'registry' && semver.validRange(range) !== null ? range : undefined
 }
 
-/** npm's --omit rule (arborist Node#shouldOmit): every node here hangs off the project root. */
-function shouldOmit(node: ArboristNode, omit: Set<string>): boolean {
+/** npm's --omit rule (arborist Node#shouldOmit) for a node of a tree whose every node hangs off the project root. */
+export function shouldOmit(node: ArboristNode, omit: ReadonlySet<string>): boolean {
   if (omit.size === 0) return false
   return (node.peer && omit.has('peer')) || (node.dev && omit.has('dev')) || (node.optional && omit.has('optional')) || (node.devOptional && omit.has('optional') && omit.has('dev'))
 }
@@ -234,15 +234,21 @@ type DepFlag = 'dev' | 'optional' | 'devOptional' | 'peer' | 'extraneous'
 const DEP_FLAGS: readonly DepFlag[] = ['dev', 'optional', 'devOptional', 'peer', 'extraneous']
 
 /**
- * arborist's calc-dep-flags.js: flags start set and are cleared along the edges out of the root
- * until nothing changes; a flag left set means every path to the node passes such an edge.
+ * arborist's calc-dep-flags.js (9.x): flags start set (every node but the root) and are cleared along
+ * the edges out of the root until nothing changes; a flag left set means every path to the node
+ * passes such an edge. A node reached that is not extraneous makes its extraneous parents not
+ * extraneous either. Also the npm lockfile reader's (npm-lock-tree.ts), when the lockfile's flags
+ * cannot be kept.
  */
-function calcDepFlags(root: ArboristNode): void {
+export function calcDepFlags(root: ArboristNode): void {
   root.dev = root.optional = root.devOptional = root.peer = root.extraneous = false
   const seen = new Set<ArboristNode>()
   const queue: ArboristNode[] = [root]
   for (let node = queue.pop(); node; node = queue.pop()) {
     seen.add(node)
+    if (!node.extraneous) {
+      for (let n = node.parent; n?.extraneous; n = n.parent) n.extraneous = false
+    }
     if (node.isLink) {
       const target = node.target!
       let changed = false
