@@ -9,7 +9,9 @@
  * Deterministic: whether and how the n-th request for a path is faulted depends only on the seed,
  * the path and n — not on the order concurrent requests arrive in. Every decision is logged
  * (`events`), and the packages whose evidence was delivered with a wrong type are listed
- * (`mutatedPackages`): they must never come out as a pass.
+ * (`mutatedPackages`): they must never come out as a pass. A later request for the same path
+ * supersedes an earlier wrong-typed answer: the client asks again only for an answer it gave up on
+ * (its timeout ran out on a loaded machine, the body was cut off), so the answer it used is the last.
  */
 import { createHash } from 'node:crypto'
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -72,8 +74,8 @@ export interface ProxyEvent {
 
 export class FaultProxy {
   readonly events: ProxyEvent[] = []
-  /** Packages (name@version, or name for a packument) whose evidence was delivered with a wrong JSON type. */
-  readonly mutatedPackages = new Set<string>()
+  /** The package of each path whose latest answer had a wrong JSON type. */
+  readonly #mutatedPaths = new Map<string, string>()
   readonly #server: Server
   readonly #sockets = new Set<Socket>()
   readonly #options: Required<Omit<FaultProxyOptions, 'upstream' | 'seed'>> & Pick<FaultProxyOptions, 'upstream' | 'seed'>
@@ -113,6 +115,11 @@ export class FaultProxy {
     return `${this.origin}/`
   }
 
+  /** Packages (name@version, or name for a packument) whose evidence was last delivered with a wrong JSON type. */
+  get mutatedPackages(): Set<string> {
+    return new Set(this.#mutatedPaths.values())
+  }
+
   get faulted(): ProxyEvent[] {
     return this.events.filter((e) => e.fault !== undefined)
   }
@@ -123,7 +130,7 @@ export class FaultProxy {
     this.#options.rate = rate
     this.#options.kinds = kinds
     this.events.length = 0
-    this.mutatedPackages.clear()
+    this.#mutatedPaths.clear()
     this.#seen.clear()
   }
 
@@ -138,6 +145,8 @@ export class FaultProxy {
     const path = (req.url ?? '/').split('?')[0]!
     const nth = (this.#seen.get(path) ?? 0) + 1
     this.#seen.set(path, nth)
+    // Asked again: the client gave up on the earlier answer (see above).
+    this.#mutatedPaths.delete(path)
     const route = parseRoute(path)
     const event: ProxyEvent = { path, nth, route: route.kind }
     this.events.push(event)
@@ -179,7 +188,7 @@ export class FaultProxy {
         body = mutated.body
         event.detail = mutated.detail
         const pkg = packageOf(route)
-        if (pkg) this.mutatedPackages.add(pkg)
+        if (pkg) this.#mutatedPaths.set(path, pkg)
       } else {
         event.detail = 'nothing to mutate'
       }
