@@ -24,6 +24,10 @@ export interface BenchResult {
       unsigned: Record<string, number>
       /** Decisions for the signed packages without provenance. */
       withoutProvenance: Record<string, number>
+      /** Signed packages with provenance: all pass in the world; any other verdict is listed in `unexpected`. */
+      withProvenance: Record<string, number>
+      /** Up to 10 packages whose verdict is not the world's (`name@version: decision [codes]`). */
+      unexpected: string[]
     }
   } | null
   npmAuditSignatures: { cold: ToolResult; warm: ToolResult } | null
@@ -107,6 +111,8 @@ export function targetRows(r: BenchResult): TargetRow[] {
     })
     rows.push({ what: '  unsigned (npm: missing)', verifyDeps: formatCounts(vd.verdicts.unsigned), npm: '', ratio: '', target: '', status: '' })
     rows.push({ what: '  signed, no provenance', verifyDeps: formatCounts(vd.verdicts.withoutProvenance), npm: '', ratio: '', target: '', status: '' })
+    rows.push({ what: '  signed, with provenance', verifyDeps: formatCounts(vd.verdicts.withProvenance), npm: '', ratio: '', target: '', status: '' })
+    for (const line of vd.verdicts.unexpected) rows.push({ what: '  NOT AS THE WORLD SAYS', verifyDeps: line, npm: '', ratio: '', target: '', status: '' })
   }
   return rows
 }

@@ -147,6 +147,13 @@ function verdictSummary(world: World, verifyDeps: VerifyDepsContender): NonNulla
     counts: first.counts,
     unsigned: decisionsOf(first, ids((p) => !p.signed)),
     withoutProvenance: decisionsOf(first, ids((p) => p.signed && !p.provenance)),
+    withProvenance: decisionsOf(first, ids((p) => p.signed && p.provenance)),
+    // The world's own verdicts: unsigned fail, signed without provenance warn, the rest pass.
+    unexpected: world.expected
+      .map((p) => ({ id: `${p.name}@${p.version}`, want: !p.signed ? 'fail' : p.provenance ? 'pass' : 'warn' }))
+      .filter(({ id, want }) => first.byPackage.get(id)?.split(' ')[0] !== want)
+      .slice(0, 10)
+      .map(({ id, want }) => `${id}: ${first.byPackage.get(id) ?? 'absent'} (the world says ${want})`),
   }
 }
 

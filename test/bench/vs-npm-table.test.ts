@@ -12,7 +12,7 @@ function result(over: Partial<BenchResult> = {}): BenchResult {
     node: 'v20.0.0',
     npm: '11.0.0',
     world: { signed: 990, withProvenance: 820, setupMs: 1, lockfile: { by: 'npm', ms: 1 }, npmCiMs: 1 },
-    verifyDeps: { cold: tool(1000), warm: tool(100), verdicts: { identicalRuns: 6, counts: { pass: 810, warn: 180, fail: 10, skipped: 0 }, unsigned: { fail: 10 }, withoutProvenance: { warn: 180 } } },
+    verifyDeps: { cold: tool(1000), warm: tool(100), verdicts: { identicalRuns: 6, counts: { pass: 810, warn: 180, fail: 10, skipped: 0 }, unsigned: { fail: 10 }, withoutProvenance: { warn: 180 }, withProvenance: { pass: 810 }, unexpected: [] } },
     npmAuditSignatures: { cold: tool(9000), warm: tool(5000) },
     ratios: { cold: 9, warm: 50 },
     version: { medianMs: 70, nodeMedianMs: 45, spawns: 20 },
@@ -28,6 +28,13 @@ t.test('judges the ratios at 1,000 packages without added RTT', async (t) => {
   t.equal(row(result(), 'warm').status, 'NOT MET')
   t.equal(row(result({ tree: 500 }), 'cold').status, 'other world')
   t.equal(row(result({ ratios: null, npmAuditSignatures: null }), 'cold').status, '')
+})
+
+t.test('lists the packages whose verdict is not the world\'s', async (t) => {
+  const vd = result().verifyDeps!
+  const r = result({ verifyDeps: { ...vd, verdicts: { ...vd.verdicts, unexpected: ['leaf-1@1.0.0: fail [FETCH_FAILED] (the world says pass)'] } } })
+  t.match(targetRows(r).filter((x) => x.what.includes('NOT AS THE WORLD SAYS')).map((x) => x.verifyDeps), ['leaf-1@1.0.0: fail [FETCH_FAILED] (the world says pass)'])
+  t.equal(targetRows(result()).filter((x) => x.what.includes('NOT AS THE WORLD SAYS')).length, 0)
 })
 
 t.test('judges the RTT target at 500 packages and 25 ms, peak RSS at 10,000', async (t) => {
