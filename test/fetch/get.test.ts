@@ -215,3 +215,33 @@ t.test('a request without npm’s HTTP cache (and the registry keys request) nev
   const out = execFileSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], { encoding: 'utf8' })
   t.same(JSON.parse(out.trim().split('\n').pop()!), { keys: [], loaded: [] })
 })
+
+t.test('an http request after an https one through the same proxy still goes through the proxy', async (t) => {
+  // @npmcli/agent's proxy cache is keyed without the target's host or scheme: after an https request
+  // the http one gets the https-proxy-agent, so it reaches the proxy as a CONNECT tunnel, not as a
+  // forwarded request (npm's own requests do the same). Never straight to the registry.
+  const pki = createTlsPki()
+  const target = await serve(t, (_req, res) => res.end('{"via":"target"}'), pki.server)
+  const plainTarget = await serve(t, (_req, res) => res.end('{"via":"plain target"}'))
+  const tunnels: string[] = []
+  const upstreamPorts = new Set<number>()
+  const proxy = await serve(t, (_req, res) => res.writeHead(502).end())
+  proxy.server.on('connect', (req: IncomingMessage, socket: import('node:net').Socket) => {
+    tunnels.push(req.url!)
+    const upstream = connect(Number(req.url!.split(':')[1]), '127.0.0.1', () => {
+      upstreamPorts.add(upstream.localPort!)
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      upstream.pipe(socket).pipe(upstream)
+    })
+    upstream.on('error', () => socket.destroy())
+    socket.on('close', () => upstream.destroy())
+    socket.on('error', () => upstream.destroy())
+  })
+  const secure = target.url.replace('127.0.0.1', 'localhost')
+  const proxied = (registry: string, extra: Record<string, unknown>) => ({ ...options(registry, extra), timeoutMs: 4322 })
+  t.match(await getJSON(`${secure}a`, proxied(secure, { ca: pki.caPEM, proxy: proxy.url })), { ok: true, document: { via: 'target' } })
+  t.match(await getJSON(`${plainTarget.url}a`, proxied(plainTarget.url, { proxy: proxy.url })), { ok: true, document: { via: 'plain target' } })
+  t.same(tunnels, [`localhost:${target.port}`, `127.0.0.1:${plainTarget.port}`], 'both through CONNECT tunnels of the proxy')
+  t.equal(plainTarget.seen.length, 1)
+  t.ok(upstreamPorts.has(plainTarget.seen[0]!.socket.remotePort!), 'the registry was reached from the proxy, not directly')
+})
