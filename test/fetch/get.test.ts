@@ -245,3 +245,38 @@ t.test('an http request after an https one through the same proxy still goes thr
   t.equal(plainTarget.seen.length, 1)
   t.ok(upstreamPorts.has(plainTarget.seen[0]!.socket.remotePort!), 'the registry was reached from the proxy, not directly')
 })
+
+t.test('a body, or what it decompresses to, over the size limit is refused while it arrives, not retried', async (t) => {
+  const limit = 64 * 1024
+  // A decompression bomb: a few KB of gzip, deflate or br that decode to 64 times the limit.
+  const huge = Buffer.alloc(limit * 64, 0x20)
+  const bombs: Record<string, Buffer> = { gzip: zlib.gzipSync(huge), deflate: zlib.deflateSync(huge), br: zlib.brotliCompressSync(huge) }
+  let endless = 0
+  const registry = await serve(t, (req, res) => {
+    const what = req.url!.slice(1)
+    if (what === 'endless') {
+      // A body that never ends: refused once past the limit, long before any timeout.
+      endless++
+      res.writeHead(200)
+      const chunk = Buffer.alloc(16 * 1024, 0x20)
+      const more = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', more)
+      }
+      return more()
+    }
+    if (what === 'fits') return res.writeHead(200, { 'content-encoding': 'gzip' }).end(zlib.gzipSync(Buffer.alloc(limit, 0x20)))
+    res.writeHead(200, { 'content-encoding': what }).end(bombs[what])
+  })
+  const get = (what: string) => getText(`${registry.url}${what}`, { agentFor: () => undefined, headers: {}, signal: new AbortController().signal, maxBytes: limit })
+  t.equal((await get('fits')).text.length, limit, 'exactly the limit is fine')
+  for (const what of [...Object.keys(bombs), 'endless']) {
+    t.match(await get(what).then(() => 'read whole', (err: unknown) => err), { type: 'max-size', message: /over the size limit/ }, what)
+  }
+  t.ok(bombs.gzip!.length < limit, 'the compressed bomb itself is under the limit')
+  // Through getJSON: a failed attempt, not retried (a lying registry answers the same again).
+  endless = 0
+  const result = await getJSON(`${registry.url}endless`, { ...options(registry.url, {}, 2), maxBodyBytes: limit })
+  t.match(result, { ok: false, reason: /over the size limit/ })
+  t.equal(endless, 1, 'not retried')
+})
