@@ -29,6 +29,21 @@ async function serve(t: Test, reply: (req: IncomingMessage, res: ServerResponse)
   return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/`, port, seen, server }
 }
 
+/** Makes `server` a CONNECT proxy to 127.0.0.1: records each tunnel's target and hands each upstream socket to `onUpstream`. */
+function tunnelConnects(server: Server, tunnels: string[], onUpstream: (upstream: import('node:net').Socket) => void = () => {}): void {
+  server.on('connect', (req: IncomingMessage, socket: import('node:net').Socket) => {
+    tunnels.push(req.url!)
+    const upstream = connect(Number(req.url!.split(':')[1]), '127.0.0.1', () => {
+      onUpstream(upstream)
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      upstream.pipe(socket).pipe(upstream)
+    })
+    upstream.on('error', () => socket.destroy())
+    socket.on('close', () => upstream.destroy())
+    socket.on('error', () => upstream.destroy())
+  })
+}
+
 function options(registry: string, extra: Record<string, unknown> = {}, retries = 0) {
   return { fetchOptions: { registry, ...extra }, timeoutMs: 5000, retry: { ...DEFAULT_RETRY_POLICY, retries, minDelayMs: 1, maxDelayMs: 1 }, redact: (s: string) => s }
 }
@@ -174,17 +189,7 @@ t.test('proxies: CONNECT for https, absolute URLs for http, noproxy bypasses', a
     })
     out.end()
   })
-  proxy.server.on('connect', (req: IncomingMessage, socket: import('node:net').Socket) => {
-    tunnels.push(req.url!)
-    const port = Number(req.url!.split(':')[1])
-    const upstream = connect(port, '127.0.0.1', () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-      upstream.pipe(socket).pipe(upstream)
-    })
-    upstream.on('error', () => socket.destroy())
-    socket.on('close', () => upstream.destroy())
-    socket.on('error', () => upstream.destroy())
-  })
+  tunnelConnects(proxy.server, tunnels)
   // Through a proxy, the TLS server name is the host's name (https-proxy-agent): the registry is `localhost`.
   const secure = target.url.replace('127.0.0.1', 'localhost')
   // Options no other test of this file uses: @npmcli/agent's agent cache does not tell proxies apart.
@@ -226,17 +231,7 @@ t.test('an http request after an https one through the same proxy still goes thr
   const tunnels: string[] = []
   const upstreamPorts = new Set<number>()
   const proxy = await serve(t, (_req, res) => res.writeHead(502).end())
-  proxy.server.on('connect', (req: IncomingMessage, socket: import('node:net').Socket) => {
-    tunnels.push(req.url!)
-    const upstream = connect(Number(req.url!.split(':')[1]), '127.0.0.1', () => {
-      upstreamPorts.add(upstream.localPort!)
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-      upstream.pipe(socket).pipe(upstream)
-    })
-    upstream.on('error', () => socket.destroy())
-    socket.on('close', () => upstream.destroy())
-    socket.on('error', () => upstream.destroy())
-  })
+  tunnelConnects(proxy.server, tunnels, (upstream) => upstreamPorts.add(upstream.localPort!))
   const secure = target.url.replace('127.0.0.1', 'localhost')
   const proxied = (registry: string, extra: Record<string, unknown>) => ({ ...options(registry, extra), timeoutMs: 4322 })
   t.match(await getJSON(`${secure}a`, proxied(secure, { ca: pki.caPEM, proxy: proxy.url })), { ok: true, document: { via: 'target' } })
