@@ -18,6 +18,9 @@
  *    connection), `authorization` and `cookie` dropped when the hostname changes;
  *  - failures as minipass-fetch's FetchError has them (`code`, `type: 'system'`, "Invalid response
  *    body while trying to fetch …" for a body cut off), AbortError on abort.
+ * And one bound minipass-fetch leaves to its caller: the body, as sent and as decoded, is at most
+ * `maxBytes` (a registry or proxy can lie: an endless body, or a few KB of gzip that inflate to
+ * gigabytes, would otherwise take the process's memory; `type: 'max-size'`, as minipass-fetch's `size`).
  */
 import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http'
 import { request as httpRequest } from 'node:http'
@@ -40,7 +43,15 @@ export interface GetTextOptions {
   cert?: string
   key?: string
   signal: AbortSignal
+  /** The most bytes the body may have, as sent and as decoded (default MAX_BODY_BYTES). */
+  maxBytes?: number
 }
+
+/**
+ * The largest registry document read (packuments of packages with thousands of versions are tens of
+ * MB); far below what would exhaust memory or V8's longest string.
+ */
+export const MAX_BODY_BYTES = 256 * 1024 * 1024
 
 // make-fetch-happen's default `follow` (lib/options.js).
 const MAX_REDIRECTS = 20
@@ -63,7 +74,7 @@ export async function getText(url: string, options: GetTextOptions): Promise<Tex
     const res = await send(target, headers, options)
     const location = res.headers.location
     if (!REDIRECT_STATUSES.has(res.statusCode ?? 0) || location === undefined) {
-      return { status: res.statusCode ?? 0, headers: res.headers, text: await readBody(res, target.href, options.signal) }
+      return { status: res.statusCode ?? 0, headers: res.headers, text: await readBody(res, target.href, options.signal, options.maxBytes ?? MAX_BODY_BYTES) }
     }
     res.resume()
     if (redirects >= MAX_REDIRECTS) throw fetchError(`maximum redirect reached at: ${target.href}`, 'max-redirect')
@@ -117,29 +128,38 @@ function send(target: URL, headers: Record<string, string>, options: GetTextOpti
   })
 }
 
-/** The body as text, decoded per Content-Encoding as minipass-fetch does; rejects when it is cut off or aborted. */
-function readBody(res: IncomingMessage, href: string, signal: AbortSignal): Promise<string> {
+function tooLarge(href: string, maxBytes: number): Error & { type: string } {
+  return fetchError(`the response from ${href} is over the size limit (${maxBytes} bytes)`, 'max-size')
+}
+
+/** The body as text, decoded per Content-Encoding as minipass-fetch does; rejects when it is cut off, aborted, or over `maxBytes`. */
+function readBody(res: IncomingMessage, href: string, signal: AbortSignal, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
+    let size = 0
     let done = false
-    const finish = (err?: Error & { code?: string }) => {
+    const finish = (err?: Error & { code?: string; type?: string }) => {
       if (done) return
       done = true
       signal.removeEventListener('abort', onAbort)
       if (err) res.destroy()
       else {
         try {
-          return resolve(decode(Buffer.concat(chunks), res).toString('utf8'))
+          return resolve(decode(Buffer.concat(chunks), res, maxBytes).toString('utf8'))
         } catch (decodeErr) {
-          err = decodeErr as Error & { code?: string }
+          err = (decodeErr as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge(href, maxBytes) : (decodeErr as Error & { code?: string })
         }
       }
-      if (err.name === 'AbortError') return reject(err)
+      if (err.name === 'AbortError' || err.type === 'max-size') return reject(err)
       reject(fetchError(`Invalid response body while trying to fetch ${href}: ${err.message}`, 'system', err.code ?? 'ERR_STREAM_PREMATURE_CLOSE'))
     }
     const onAbort = () => finish(abortError())
     signal.addEventListener('abort', onAbort, { once: true })
-    res.on('data', (chunk: Buffer) => chunks.push(chunk))
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) return finish(tooLarge(href, maxBytes))
+      chunks.push(chunk)
+    })
     res.once('end', () => finish())
     res.once('error', (err) => finish(err))
     // The connection closed before the body was complete (node emits no 'end' then).
@@ -157,11 +177,13 @@ const LENIENT = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constant
  * by the first byte, as some servers send raw deflate), br; none for 204 and 304. Decoded once the
  * whole body is in: these documents are read whole anyway.
  */
-function decode(body: Buffer, res: IncomingMessage): Buffer {
+function decode(body: Buffer, res: IncomingMessage, maxBytes: number): Buffer {
   const coding = res.headers['content-encoding']
   if (coding === undefined || res.statusCode === 204 || res.statusCode === 304 || body.length === 0) return body
-  if (coding === 'gzip' || coding === 'x-gzip') return zlib.gunzipSync(body, LENIENT)
-  if (coding === 'br') return zlib.brotliDecompressSync(body)
-  if (coding === 'deflate' || coding === 'x-deflate') return (body[0]! & 0x0f) === 0x08 ? zlib.inflateSync(body) : zlib.inflateRawSync(body)
+  // Past maxOutputLength zlib stops and throws ERR_BUFFER_TOO_LARGE: a bomb never inflates in full.
+  const bounded = { maxOutputLength: maxBytes }
+  if (coding === 'gzip' || coding === 'x-gzip') return zlib.gunzipSync(body, { ...LENIENT, ...bounded })
+  if (coding === 'br') return zlib.brotliDecompressSync(body, bounded)
+  if (coding === 'deflate' || coding === 'x-deflate') return (body[0]! & 0x0f) === 0x08 ? zlib.inflateSync(body, bounded) : zlib.inflateRawSync(body, bounded)
   return body
 }

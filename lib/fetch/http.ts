@@ -65,6 +65,8 @@ export interface GetJSONOptions {
    * failed attempt, not a document: for requests whose answer must come from the registry now.
    */
   refuseStale?: boolean
+  /** The most bytes a response body may have, as sent and as decoded (get.ts's MAX_BODY_BYTES by default). */
+  maxBodyBytes?: number
 }
 
 /**
@@ -162,7 +164,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
   try {
     if (options.fetchOptions.cache === undefined) {
       // No HTTP cache asked for: the light path (get.ts).
-      const res = await getText(url, { ...requestCredentials(url, options.fetchOptions), agentFor: requestAgent(url, options.fetchOptions, options.timeoutMs), signal })
+      const res = await getText(url, { ...requestCredentials(url, options.fetchOptions), agentFor: requestAgent(url, options.fetchOptions, options.timeoutMs), signal, ...(options.maxBodyBytes !== undefined && { maxBytes: options.maxBodyBytes }) })
       const notice = res.headers['npm-notice']
       if (typeof notice === 'string') log.notice('', notice)
       if (res.status >= 400) return describeStatus(res.status, res.headers)

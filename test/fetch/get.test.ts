@@ -29,6 +29,21 @@ async function serve(t: Test, reply: (req: IncomingMessage, res: ServerResponse)
   return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/`, port, seen, server }
 }
 
+/** Makes `server` a CONNECT proxy to 127.0.0.1: records each tunnel's target and hands each upstream socket to `onUpstream`. */
+function tunnelConnects(server: Server, tunnels: string[], onUpstream: (upstream: import('node:net').Socket) => void = () => {}): void {
+  server.on('connect', (req: IncomingMessage, socket: import('node:net').Socket) => {
+    tunnels.push(req.url!)
+    const upstream = connect(Number(req.url!.split(':')[1]), '127.0.0.1', () => {
+      onUpstream(upstream)
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      upstream.pipe(socket).pipe(upstream)
+    })
+    upstream.on('error', () => socket.destroy())
+    socket.on('close', () => upstream.destroy())
+    socket.on('error', () => upstream.destroy())
+  })
+}
+
 function options(registry: string, extra: Record<string, unknown> = {}, retries = 0) {
   return { fetchOptions: { registry, ...extra }, timeoutMs: 5000, retry: { ...DEFAULT_RETRY_POLICY, retries, minDelayMs: 1, maxDelayMs: 1 }, redact: (s: string) => s }
 }
@@ -174,17 +189,7 @@ t.test('proxies: CONNECT for https, absolute URLs for http, noproxy bypasses', a
     })
     out.end()
   })
-  proxy.server.on('connect', (req: IncomingMessage, socket: import('node:net').Socket) => {
-    tunnels.push(req.url!)
-    const port = Number(req.url!.split(':')[1])
-    const upstream = connect(port, '127.0.0.1', () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-      upstream.pipe(socket).pipe(upstream)
-    })
-    upstream.on('error', () => socket.destroy())
-    socket.on('close', () => upstream.destroy())
-    socket.on('error', () => upstream.destroy())
-  })
+  tunnelConnects(proxy.server, tunnels)
   // Through a proxy, the TLS server name is the host's name (https-proxy-agent): the registry is `localhost`.
   const secure = target.url.replace('127.0.0.1', 'localhost')
   // Options no other test of this file uses: @npmcli/agent's agent cache does not tell proxies apart.
@@ -214,4 +219,59 @@ t.test('a request without npm’s HTTP cache (and the registry keys request) nev
   const { execFileSync } = await import('node:child_process')
   const out = execFileSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], { encoding: 'utf8' })
   t.same(JSON.parse(out.trim().split('\n').pop()!), { keys: [], loaded: [] })
+})
+
+t.test('an http request after an https one through the same proxy still goes through the proxy', async (t) => {
+  // @npmcli/agent's proxy cache is keyed without the target's host or scheme: after an https request
+  // the http one gets the https-proxy-agent, so it reaches the proxy as a CONNECT tunnel, not as a
+  // forwarded request (npm's own requests do the same). Never straight to the registry.
+  const pki = createTlsPki()
+  const target = await serve(t, (_req, res) => res.end('{"via":"target"}'), pki.server)
+  const plainTarget = await serve(t, (_req, res) => res.end('{"via":"plain target"}'))
+  const tunnels: string[] = []
+  const upstreamPorts = new Set<number>()
+  const proxy = await serve(t, (_req, res) => res.writeHead(502).end())
+  tunnelConnects(proxy.server, tunnels, (upstream) => upstreamPorts.add(upstream.localPort!))
+  const secure = target.url.replace('127.0.0.1', 'localhost')
+  const proxied = (registry: string, extra: Record<string, unknown>) => ({ ...options(registry, extra), timeoutMs: 4322 })
+  t.match(await getJSON(`${secure}a`, proxied(secure, { ca: pki.caPEM, proxy: proxy.url })), { ok: true, document: { via: 'target' } })
+  t.match(await getJSON(`${plainTarget.url}a`, proxied(plainTarget.url, { proxy: proxy.url })), { ok: true, document: { via: 'plain target' } })
+  t.same(tunnels, [`localhost:${target.port}`, `127.0.0.1:${plainTarget.port}`], 'both through CONNECT tunnels of the proxy')
+  t.equal(plainTarget.seen.length, 1)
+  t.ok(upstreamPorts.has(plainTarget.seen[0]!.socket.remotePort!), 'the registry was reached from the proxy, not directly')
+})
+
+t.test('a body, or what it decompresses to, over the size limit is refused while it arrives, not retried', async (t) => {
+  const limit = 64 * 1024
+  // A decompression bomb: a few KB of gzip, deflate or br that decode to 64 times the limit.
+  const huge = Buffer.alloc(limit * 64, 0x20)
+  const bombs: Record<string, Buffer> = { gzip: zlib.gzipSync(huge), deflate: zlib.deflateSync(huge), br: zlib.brotliCompressSync(huge) }
+  let endless = 0
+  const registry = await serve(t, (req, res) => {
+    const what = req.url!.slice(1)
+    if (what === 'endless') {
+      // A body that never ends: refused once past the limit, long before any timeout.
+      endless++
+      res.writeHead(200)
+      const chunk = Buffer.alloc(16 * 1024, 0x20)
+      const more = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', more)
+      }
+      return more()
+    }
+    if (what === 'fits') return res.writeHead(200, { 'content-encoding': 'gzip' }).end(zlib.gzipSync(Buffer.alloc(limit, 0x20)))
+    res.writeHead(200, { 'content-encoding': what }).end(bombs[what])
+  })
+  const get = (what: string) => getText(`${registry.url}${what}`, { agentFor: () => undefined, headers: {}, signal: new AbortController().signal, maxBytes: limit })
+  t.equal((await get('fits')).text.length, limit, 'exactly the limit is fine')
+  for (const what of [...Object.keys(bombs), 'endless']) {
+    t.match(await get(what).then(() => 'read whole', (err: unknown) => err), { type: 'max-size', message: /over the size limit/ }, what)
+  }
+  t.ok(bombs.gzip!.length < limit, 'the compressed bomb itself is under the limit')
+  // Through getJSON: a failed attempt, not retried (a lying registry answers the same again).
+  endless = 0
+  const result = await getJSON(`${registry.url}endless`, { ...options(registry.url, {}, 2), maxBodyBytes: limit })
+  t.match(result, { ok: false, reason: /over the size limit/ })
+  t.equal(endless, 1, 'not retried')
 })
