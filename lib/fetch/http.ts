@@ -164,7 +164,10 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
   try {
     if (options.fetchOptions.cache === undefined) {
       // No HTTP cache asked for: the light path (get.ts).
-      const res = await getText(url, { ...requestCredentials(url, options.fetchOptions), agentFor: requestAgent(url, options.fetchOptions, options.timeoutMs), signal, ...(options.maxBodyBytes !== undefined && { maxBytes: options.maxBodyBytes }) })
+      // getAuth is asked once per request: the credentials it finds also decide the redirect rule.
+      const credentials = requestCredentials(url, options.fetchOptions)
+      const carries = hasUserinfo(url) || credentials.headers.authorization !== undefined || credentials.cert !== undefined || credentials.key !== undefined
+      const res = await getText(url, { ...credentials, agentFor: requestAgent(url, options.fetchOptions, options.timeoutMs, carries), signal, ...(options.maxBodyBytes !== undefined && { maxBytes: options.maxBodyBytes }) })
       const notice = res.headers['npm-notice']
       if (typeof notice === 'string') log.notice('', notice)
       if (res.status >= 400) return describeStatus(res.status, res.headers)
@@ -376,7 +379,8 @@ const requestAgents = new WeakMap<FetchOptions, Map<string, (target: URL) => Age
 /**
  * The `agent` option for a request to `url`: the agent make-fetch-happen would have used (proxy,
  * TLS, keep-alive), and, when the request carries credentials for its URL, a refusal of any request
- * outside the origin of `url` (a redirect elsewhere).
+ * outside the origin of `url` (a redirect elsewhere). Whether it carries credentials is hasCredentials's
+ * answer unless the caller, having asked getAuth already, says so (`carriesCredentials`).
  *
  * Handing out the agent ourselves also takes two costs off every request (issue 11): @npmcli/agent's
  * getAgent normalises the options and builds a cache key on each call (here: once per origin), and
@@ -385,10 +389,10 @@ const requestAgents = new WeakMap<FetchOptions, Map<string, (target: URL) => Age
  * it is told the protocol of the URL it was made for, the answer the stack trace would give
  * (minipass-fetch calls https.request exactly for https: URLs).
  */
-export function requestAgent(url: string, fetchOptions: FetchOptions, timeoutMs: number): (target: URL) => Agent | undefined {
+export function requestAgent(url: string, fetchOptions: FetchOptions, timeoutMs: number, carriesCredentials = hasCredentials(url, fetchOptions)): (target: URL) => Agent | undefined {
   let byRule = requestAgents.get(fetchOptions)
   if (!byRule) requestAgents.set(fetchOptions, (byRule = new Map()))
-  const origin = hasCredentials(url, fetchOptions) ? new URL(url).origin : undefined
+  const origin = carriesCredentials ? new URL(url).origin : undefined
   const rule = `${timeoutMs} ${origin ?? '*'}`
   let agent = byRule.get(rule)
   if (!agent) byRule.set(rule, (agent = originAgent(origin, fetchOptions, timeoutMs)))
