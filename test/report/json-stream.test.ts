@@ -69,6 +69,16 @@ t.test('a JsonArrayStream is written as the array of its items, made while writi
   t.equal(joined({ empty: new JsonArrayStream(() => []) }), stringifyJSON({ empty: [] }))
 })
 
+t.test('a JsonArrayStream of any length, at any depth, is the array JSON.stringify writes (items are stringified in batches)', async (t) => {
+  for (const count of [1, 2, 63, 64, 65, 128, 129, 200]) {
+    const items = () => Array.from({ length: count }, (_, i) => (i % 7 === 3 ? undefined : { i, s: 'line\nbreak \u0085', list: [i, [], {}, { deep: [null] }] }))
+    const plain = Array.from(items())
+    t.equal(joined({ a: new JsonArrayStream(items) }), stringifyJSON({ a: plain }), `${count} items, in an object`)
+    t.equal(joined([1, { b: { c: new JsonArrayStream(items) } }]), stringifyJSON([1, { b: { c: plain } }]), `${count} items, three levels down`)
+    t.equal(joined(new JsonArrayStream(items)), stringifyJSON(plain), `${count} items, at the top`)
+  }
+})
+
 t.test('the json and sarif formats write the same bytes as the whole document', async (t) => {
   const reports = [sampleReport(), buildReport([]), buildReport([result('a\u0085b', '1.0.0'), result('c', '2.0.0')])]
   for (const report of reports) {
