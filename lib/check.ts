@@ -12,10 +12,8 @@ import { evidenceKey } from './fetch/evidence.js'
 import { fetchAndVerify, outcomeOf } from './check-pipeline.js'
 import { loadNpmConfig, OWN_KEYS, type Env, type NpmConfig, type OwnKey } from './fetch/npm-config.js'
 import { readInstallScriptConfig } from './fetch/npm-script-settings.js'
-import { askNpmVersion } from './gate/npm.js'
 import type { InstallScriptContext } from './model/install-scripts.js'
 import { withUnflaggedInstallScript } from './policy/install-scripts.js'
-import { chooseNpmRules } from './policy/npm-rules.js'
 import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys/by-registry.js'
 import { DEFAULT_REGISTRY, REGISTRY_KEYS_CONFIG_KEY, registryNerfDart } from './fetch/npm-config.js'
 import { summarizeRegistries, type RegistryInfo } from './report/registries.js'
@@ -345,6 +343,8 @@ function redactWith(config: NpmConfig): (text: string) => string {
 
 /** The run's install-script context: the npm that will install (`npm --version`, lowered by what else names an npm), its settings and allowScripts. */
 async function installScriptContext(options: CheckOptions, projectDir: string, tree: TreeResult, settings: InstallScriptContext['settings']): Promise<InstallScriptContext> {
+  // Loaded here, when some package has install scripts: they and semver are not loaded otherwise.
+  const [{ askNpmVersion }, { chooseNpmRules }] = await Promise.all([import('./gate/npm.js'), import('./policy/npm-rules.js')])
   const npm = await askNpmVersion(options.env, projectDir)
   const userAgent = options.env.npm_config_user_agent
   const choice = chooseNpmRules({ npm, ...(userAgent !== undefined && { userAgent }), declared: tree.declared })

@@ -5,10 +5,24 @@
  * including `/`. Every glob is anchored (it must match the whole value). Comparisons are
  * case-sensitive.
  */
-// One function file each: semver's index loads its 48 files, where a run uses a handful.
-import semverValidRange from 'semver/ranges/valid.js'
-import semverValid from 'semver/functions/valid.js'
-import satisfies from 'semver/functions/satisfies.js'
+import { createRequire } from 'node:module'
+import type SemverValidRange from 'semver/ranges/valid.js'
+import type SemverValid from 'semver/functions/valid.js'
+import type SemverSatisfies from 'semver/functions/satisfies.js'
+
+// semver is loaded on first use, one function file each (its index loads 48 files, where a run uses
+// a handful): a policy that names no version range, as the built-in default policy, never loads it
+// (satisfies and its Range, Comparator and regular expressions take ~10 ms to load).
+const require = createRequire(import.meta.url)
+let semver: { validRange: typeof SemverValidRange; valid: typeof SemverValid; satisfies: typeof SemverSatisfies } | undefined
+function semverFunctions(): NonNullable<typeof semver> {
+  semver ??= {
+    validRange: require('semver/ranges/valid.js') as typeof SemverValidRange,
+    valid: require('semver/functions/valid.js') as typeof SemverValid,
+    satisfies: require('semver/functions/satisfies.js') as typeof SemverSatisfies,
+  }
+  return semver
+}
 
 const compiled = new Map<string, RegExp>()
 
@@ -126,7 +140,7 @@ export function splitPackageSpec(spec: string): PackageSpec {
 /** What is wrong with a range, or undefined when semver accepts it. */
 export function checkRange(range: string): string | undefined {
   if (range.trim() === '') return 'has an empty version range after "@"'
-  return semverValidRange(range) === null ? `has ${JSON.stringify(range)}, which is not a version or semver range` : undefined
+  return semverFunctions().validRange(range) === null ? `has ${JSON.stringify(range)}, which is not a version or semver range` : undefined
 }
 
 export interface MatchSpecOptions {
@@ -146,5 +160,6 @@ export function matchPackageSpec(spec: string, name: string, version: string, op
   const { name: pattern, range } = splitPackageSpec(spec)
   if (!matchGlob(pattern, name)) return false
   if (range === undefined) return true
-  return semverValid(version) !== null && satisfies(version, range, { includePrerelease: options.includePrerelease === true })
+  const { valid, satisfies } = semverFunctions()
+  return valid(version) !== null && satisfies(version, range, { includePrerelease: options.includePrerelease === true })
 }

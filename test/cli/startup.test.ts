@@ -89,3 +89,16 @@ t.test('a warm check (the sealed store holds the tree and every package) loads n
   t.same(own('dist/tree/').filter((m) => m !== 'dist/tree/files.js'), [], 'no tree module but the file reader')
   t.same(own('dist/report/').filter((m) => !['dist/report/describe.js', 'dist/report/format-names.js', 'dist/report/json.js', 'dist/report/registries.js', 'dist/report/report-schema.js'].includes(m)), [], 'the JSON writer only')
 })
+
+t.test('a warm check with no install scripts and no version range in its policy loads no semver range and no npm gate', async (t) => {
+  const s = await createScenario(t, { packages: [{ name: 'good', version: '1.0.0' }] })
+  s.registry.keysCacheControl = 'public, max-age=300'
+  const env = cleanEnv(join(s.dir, 'home'))
+  const args = [s.projectDir, '--trusted-root', s.trustedRootFile, '--cache-dir', join(s.dir, 'cache'), '--json']
+  t.equal((await loadedBy(args, { cwd: s.dir, env })).status, 0)
+  const warm = await loadedBy(args, { cwd: s.dir, env })
+  t.equal(warm.status, 0)
+  // npm's configuration loads semver's version parser (type-defs.js); nothing loads its ranges.
+  t.same(warm.modules.filter((m) => /node_modules\/semver\/(ranges\/|classes\/(range|comparator)\.js|functions\/(satisfies|gte)\.js)/.test(m)), [], 'no semver range (the built-in policy names none)')
+  t.same(warm.modules.filter((m) => ['dist/gate/npm.js', 'dist/policy/npm-rules.js'].includes(m)), [], 'npm --version is not asked, and its rules are not loaded')
+})
