@@ -114,6 +114,7 @@ export class NpmConfig {
   readonly #userAgent: string
   readonly #omitFrom: string[]
   #ca: string[] | undefined | null = null
+  readonly #own = new Map<OwnKey, ConfigSetting<string | number | boolean> | undefined>()
 
   /** Use `loadNpmConfig`. */
   constructor(config: Config, options: LoadNpmConfigOptions) {
@@ -198,13 +199,18 @@ export class NpmConfig {
    * project can add checks, never remove one set elsewhere.
    */
   own(key: OwnKey): ConfigSetting<string | number | boolean> | undefined {
+    // Asked once per package (upstreamFor): the layers do not change once loaded, so the answer is kept.
+    if (this.#own.has(key)) return this.#own.get(key)
+    let setting: ConfigSetting<string | number | boolean> | undefined
     for (const where of LAYERS) {
       const value = this.#config.get(key, where)
       if (value === undefined || value === null || value === '' || where === 'default') continue
       if (value === false && this.#projectControlled(where)) continue
-      return { value: value as string | number | boolean, from: describeSource(where, this.#config.data.get(where)?.source ?? null) }
+      setting = { value: value as string | number | boolean, from: describeSource(where, this.#config.data.get(where)?.source ?? null) }
+      break
     }
-    return undefined
+    this.#own.set(key, setting)
+    return setting
   }
 
   /**
