@@ -23,9 +23,11 @@
  * gigabytes, would otherwise take the process's memory; `type: 'max-size'`, as minipass-fetch's `size`).
  */
 import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http'
-import { request as httpRequest } from 'node:http'
-import { request as httpsRequest } from 'node:https'
+import { createRequire } from 'node:module'
 import zlib from 'node:zlib'
+
+// node:http and node:https (~5 ms to load) are loaded with the first request: a warm check makes none.
+const require = createRequire(import.meta.url)
 
 /** A complete response: its status, headers and body (decoded to text). */
 export interface TextResponse {
@@ -112,7 +114,8 @@ function send(target: URL, headers: Record<string, string>, options: GetTextOpti
     ...(options.key !== undefined && { key: options.key }),
   }
   return new Promise((resolve, reject) => {
-    const req: ClientRequest = (target.protocol === 'https:' ? httpsRequest : httpRequest)(requestOptions)
+    const { request } = (target.protocol === 'https:' ? require('node:https') : require('node:http')) as typeof import('node:http')
+    const req: ClientRequest = request(requestOptions)
     const onAbort = () => req.destroy(abortError())
     signal.addEventListener('abort', onAbort, { once: true })
     req.once('response', (res) => {

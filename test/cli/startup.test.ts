@@ -16,7 +16,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const PRELOAD = fileURLToPath(new URL('../helpers/module-log.mjs', import.meta.url))
 
 /** Everything `verify-deps <args>` loads (paths relative to the repository; `node:` built-ins left out). */
-async function loadedBy(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; modules: string[] }> {
+async function loadedBy(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; modules: string[]; builtins: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'vd-startup-'))
   const log = join(dir, 'modules.log')
   try {
@@ -27,9 +27,11 @@ async function loadedBy(args: string[], options: { cwd?: string; env?: NodeJS.Pr
       child.on('error', reject)
       child.on('close', resolve)
     })
-    const lines = readFileSync(log, 'utf8').split('\n').filter((l) => l && !l.startsWith('node:'))
+    const all = readFileSync(log, 'utf8').split('\n')
+    const lines = all.filter((l) => l && !l.startsWith('node:') && !l.startsWith('builtin:'))
     const paths = lines.map((l) => (l.startsWith('file:') ? fileURLToPath(l) : l))
-    return { status, modules: [...new Set(paths.map((p) => relative(ROOT, p)))].sort() }
+    const builtins = [...new Set(all.filter((l) => l.startsWith('builtin:')).map((l) => l.slice('builtin:'.length)))].sort()
+    return { status, modules: [...new Set(paths.map((p) => relative(ROOT, p)))].sort(), builtins }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -90,7 +92,7 @@ t.test('a warm check (the sealed store holds the tree and every package) loads n
   t.same(own('dist/report/').filter((m) => !['dist/report/describe.js', 'dist/report/format-names.js', 'dist/report/json.js', 'dist/report/registries.js', 'dist/report/report-schema.js'].includes(m)), [], 'the JSON writer only')
 })
 
-t.test('a warm check with no install scripts and no version range in its policy loads no semver range and no npm gate', async (t) => {
+t.test('a warm check with no install scripts and no version range in its policy loads no semver range, no npm gate and no HTTP client', async (t) => {
   const s = await createScenario(t, { packages: [{ name: 'good', version: '1.0.0' }] })
   s.registry.keysCacheControl = 'public, max-age=300'
   const env = cleanEnv(join(s.dir, 'home'))
@@ -101,4 +103,6 @@ t.test('a warm check with no install scripts and no version range in its policy 
   // npm's configuration loads semver's version parser (type-defs.js); nothing loads its ranges.
   t.same(warm.modules.filter((m) => /node_modules\/semver\/(ranges\/|classes\/(range|comparator)\.js|functions\/(satisfies|gte)\.js)/.test(m)), [], 'no semver range (the built-in policy names none)')
   t.same(warm.modules.filter((m) => ['dist/gate/npm.js', 'dist/policy/npm-rules.js'].includes(m)), [], 'npm --version is not asked, and its rules are not loaded')
+  t.ok(warm.builtins.includes('fs'), 'the module log sees built-ins')
+  t.same(warm.builtins.filter((m) => ['http', 'https', 'tls', 'child_process'].includes(m)), [], 'no HTTP client (no request is made) and no child process')
 })
