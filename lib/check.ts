@@ -365,7 +365,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   // make the run "could not verify" (exit 3); a policy rule can accept them.
   // Signatures its registry publishes no keys for (a mirror that keeps npm's signatures): the registry's banner counts them.
   const signedWithoutKeys = new Set(run.flatMap(({ ref, outcome }) => (outcome.kind === 'fetch-failed' && outcome.signedWithoutKeys ? [evidenceKey(ref)] : [])))
-  const registries = summarizeRegistries(results, registryInfo, (p) => evaluation.keylessRegistryUnaccepted.has(p), (p) => signedWithoutKeys.has(evidenceKey(p)))
+  const registries = summarizeRegistries(results, registryInfo, (p) => evaluation.keylessRegistryUnaccepted.has(p), signedWithoutKeys.size > 0 ? (p) => signedWithoutKeys.has(evidenceKey(p)) : undefined)
   const couldNotVerify = results.some((r) => r.findings.some((f) => f.code === 'FETCH_FAILED')) || registries.some((r) => r.couldNotVerify)
   // No credential reaches the report model, whatever field it came in by (lockfile, .npmrc, a reason).
   return redactStrings<Report>({

@@ -43,20 +43,32 @@ export function summarizeRegistries(
   signedWithoutKeys: (p: PackageResult) => boolean = () => false,
 ): RegistrySummary[] {
   return [...registries].map(([url, info]) => {
-    const from = packages.filter((p) => p.source === 'registry' && p.registry === url)
-    const verified = from.filter((p) => isCryptographicallyVerified(p.facts)).length
-    const unverifiedByDefault = from.filter((p) => !isCryptographicallyVerified(p.facts) && p.facts && decidedByBuiltIn(p)).length
-    const signedOnly = from.filter(signedWithoutKeys).length
-    const unsigned = from.filter((p) => p.facts?.signature.status === 'missing' || p.facts?.signature.status === 'unsupported').length + signedOnly
+    // One pass over the registry's packages, counting each kind (a report has thousands of packages).
+    let count = 0
+    let verified = 0
+    let unverifiedByDefault = 0
+    let signedOnly = 0
+    let unsignedOnly = 0
+    let fromUpstream = 0
+    for (const p of packages) {
+      if (p.source !== 'registry' || p.registry !== url) continue
+      count++
+      if (isCryptographicallyVerified(p.facts)) verified++
+      else if (p.facts && decidedByBuiltIn(p)) unverifiedByDefault++
+      if (signedWithoutKeys(p)) signedOnly++
+      const signature = p.facts?.signature.status
+      if (signature === 'missing' || signature === 'unsupported') unsignedOnly++
+      if (p.facts?.origin?.role === 'upstream') fromUpstream++
+    }
     const summary: RegistrySummary = {
       url: withoutCredentials(url),
       keysSource: info.keysSource,
       keysFrom: info.keysFrom,
-      packages: from.length,
+      packages: count,
       verified,
       couldNotVerify: info.keysSource === 'none' && unverifiedByDefault > 0,
-      ...(info.upstream !== undefined && { upstream: withoutCredentials(info.upstream), fromUpstream: from.filter((p) => p.facts?.origin?.role === 'upstream').length }),
-      unsigned,
+      ...(info.upstream !== undefined && { upstream: withoutCredentials(info.upstream), fromUpstream }),
+      unsigned: unsignedOnly + signedOnly,
       signedWithoutKeys: signedOnly,
     }
     const diagnosis = diagnoseRegistry(summary)
