@@ -211,10 +211,13 @@ function toJsonEvidence(facts: PackageFacts | undefined): JsonEvidence {
   }
 }
 
+/** The identity fields, in the schema's order (listed once, not per package). */
+const IDENTITY_FIELD_NAMES = Object.keys(IDENTITY_FIELDS) as IdentityField[]
+
 /** Copies the known identity fields only, so the output matches the schema whatever else the object carries. */
 function toJsonIdentity(identity: SignerIdentity): JsonIdentity {
   const out: JsonIdentity = { sources: {} }
-  for (const field of Object.keys(IDENTITY_FIELDS) as IdentityField[]) {
+  for (const field of IDENTITY_FIELD_NAMES) {
     const value = identity[field]
     if (typeof value === 'string') out[field] = value
     const source = identity.sources?.[field]
