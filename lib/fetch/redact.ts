@@ -69,21 +69,18 @@ export function redactArgs(args: readonly string[], secrets: Iterable<string> = 
  * whole, so that no URL userinfo or token reaches any field (registry and resolved URLs, reasons,
  * notices) or any format rendered from it. Copy on write: an array or plain object is copied only
  * when a string somewhere inside it changes, so `value` itself is never modified and a report with
- * nothing to redact is walked, not rebuilt (no object's entries are made unless it changes). Each
- * distinct string is redacted once per call.
+ * nothing to redact is walked, not rebuilt (no object's entries are made unless it changes).
+ * `redactText` is called for every string, repeats included: remembering its answers in a Map cost
+ * more than it saved (hashing each of the ~56,000 strings of a 1,000-package report, most of them
+ * seen once; createRedactor's answer for a string with nothing to redact is a few `includes`).
  */
 export function redactStrings<T>(value: T, redactText: (text: string) => string): T {
-  const seen = new Map<string, string>()
-  const redactOnce = (text: string): string => {
-    let out = seen.get(text)
-    if (out === undefined) seen.set(text, (out = redactText(text)))
-    return out
-  }
-  return redactValue(value, redactOnce) as T
+  return redactValue(value, redactText) as T
 }
 
 function redactValue(value: unknown, redactText: (text: string) => string): unknown {
   if (typeof value === 'string') return redactText(value)
+  if (typeof value !== 'object' || value === null) return value
   if (Array.isArray(value)) {
     let out: unknown[] | undefined
     for (let i = 0; i < value.length; i++) {
@@ -94,7 +91,7 @@ function redactValue(value: unknown, redactText: (text: string) => string): unkn
     }
     return out ?? value
   }
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  if (Object.getPrototypeOf(value) === Object.prototype) {
     const record = value as Record<string, unknown>
     const keys = Object.keys(record)
     let out: Array<[string, unknown]> | undefined

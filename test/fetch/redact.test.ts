@@ -68,12 +68,12 @@ t.test('redactStrings: a __proto__ key stays a key of the copy', async (t) => {
   t.equal(out.b, `https://${REDACTED}@h/`)
 })
 
-t.test('redactStrings: each distinct string is redacted once per call', async (t) => {
-  let calls = 0
+t.test('redactStrings: every string value, repeats and nested ones included, goes through redactText', async (t) => {
+  const seen: string[] = []
   const counting = (text: string): string => {
-    calls++
+    seen.push(text)
     return text.toUpperCase()
   }
-  t.same(redactStrings(['a', 'a', { k: 'a' }, 'b'], counting), ['A', 'A', { k: 'A' }, 'B'])
-  t.equal(calls, 2)
+  t.same(redactStrings(['a', 'a', { k: 'a', n: 1, z: null, d: [true, 'b'] }, 'b'], counting), ['A', 'A', { k: 'A', n: 1, z: null, d: [true, 'B'] }, 'B'])
+  t.same(seen, ['a', 'a', 'a', 'b', 'b'])
 })
