@@ -14,7 +14,6 @@ import { parseRegistryKeysArgs } from '../fetch/registry-keys/by-registry.js'
 import { FORMAT_NAMES, isFormatName, loadFormatter, type FormatName } from '../report/format-names.js'
 import type { FormattedOutput } from '../report/types.js'
 import { exitCodeForReport, type ExitCode } from './exit-codes.js'
-import { hookCheckValues, hookTiming, lifecycleEvent, runAsLifecycleScript } from './lifecycle.js'
 import { chooseColor } from './color.js'
 import { createProgress } from './progress.js'
 import type { Terminal } from './terminal.js'
@@ -166,12 +165,16 @@ export async function runCheckCommand(argv: readonly string[], term: Terminal, c
     return 0
   }
   if (positionals.length > 1) throw inputError('EUSAGE', 'check: takes at most one project directory', 'Run "verify-deps --help" for usage.')
-  // Run by npm as the project's own install script: say what npm has (or has not) written (lifecycle.ts).
-  const event = lifecycleEvent(ctx.env)
-  if (event) {
-    const projectDir = resolve(ctx.cwd, positionals[0] ?? '.')
-    const check = () => checkAndReport(hookCheckValues(values, ctx.env, term, hookTiming(event, ctx.env), projectDir), positionals[0], term, ctx)
-    return runAsLifecycleScript(event, check, projectDir, term, ctx.env)
+  // Run by npm as the project's own install script: say what npm has (or has not) written
+  // (lifecycle.ts, loaded only when npm runs us as a script).
+  if (ctx.env.npm_lifecycle_event) {
+    const { hookCheckValues, hookTiming, lifecycleEvent, runAsLifecycleScript } = await import('./lifecycle.js')
+    const event = lifecycleEvent(ctx.env)
+    if (event) {
+      const projectDir = resolve(ctx.cwd, positionals[0] ?? '.')
+      const check = () => checkAndReport(hookCheckValues(values, ctx.env, term, hookTiming(event, ctx.env), projectDir), positionals[0], term, ctx)
+      return runAsLifecycleScript(event, check, projectDir, term, ctx.env)
+    }
   }
   return (await checkAndReport(values, positionals[0], term, ctx)).exitCode
 }

@@ -92,7 +92,7 @@ t.test('a warm check (the sealed store holds the tree and every package) loads n
   t.same(own('dist/report/').filter((m) => !['dist/report/describe.js', 'dist/report/format-names.js', 'dist/report/json.js', 'dist/report/registries.js', 'dist/report/report-schema.js'].includes(m)), [], 'the JSON writer only')
 })
 
-t.test('a warm check with no install scripts and no version range in its policy loads no semver range, no npm gate and no HTTP client', async (t) => {
+t.test('a warm check with no install scripts and no version range in its policy loads no semver range, no npm gate or lifecycle handling and no HTTP client', async (t) => {
   const s = await createScenario(t, { packages: [{ name: 'good', version: '1.0.0' }] })
   s.registry.keysCacheControl = 'public, max-age=300'
   const env = cleanEnv(join(s.dir, 'home'))
@@ -103,6 +103,7 @@ t.test('a warm check with no install scripts and no version range in its policy 
   // npm's configuration loads semver's version parser (type-defs.js); nothing loads its ranges.
   t.same(warm.modules.filter((m) => /node_modules\/semver\/(ranges\/|classes\/(range|comparator)\.js|functions\/(satisfies|gte)\.js)/.test(m)), [], 'no semver range (the built-in policy names none)')
   t.same(warm.modules.filter((m) => ['dist/gate/npm.js', 'dist/policy/npm-rules.js'].includes(m)), [], 'npm --version is not asked, and its rules are not loaded')
+  t.same(warm.modules.filter((m) => ['dist/cli/lifecycle.js', 'dist/gate/written.js'].includes(m)), [], 'not run by npm as a script: no lifecycle handling')
   t.ok(warm.builtins.includes('fs'), 'the module log sees built-ins')
   t.same(warm.builtins.filter((m) => ['http', 'https', 'tls', 'child_process'].includes(m)), [], 'no HTTP client (no request is made) and no child process')
 })
