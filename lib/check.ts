@@ -184,16 +184,20 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   for (const pin of pins.values()) loadRegistryKeysFile(pin.file)
   // Behind a mirror (docs/mirrors.md), a package is checked with its upstream's keys: those are the keys looked up.
   const upstreamFor = (ref: PackageRef, registry: string): string | undefined => config.upstreamFor(ref.name, registry)?.url
-  const ownRegistryOf = (ref: PackageRef): string => normalizeRegistry(ref.registry ?? config.registryFor(ref.name))
-  const upstreamOf = (ref: PackageRef): string | undefined => {
-    const upstream = upstreamFor(ref, ownRegistryOf(ref))
-    return upstream === undefined ? undefined : normalizeRegistry(upstream)
-  }
   const registryRefs = tree.packages.filter((p) => p.source === 'registry')
-  const registries = new Set(registryRefs.map((p) => upstreamOf(p) ?? ownRegistryOf(p)))
-  const upstreams = new Set(registryRefs.flatMap((p) => upstreamOf(p) ?? []))
+  // Each registry package's own registry and its upstream (if any), worked out once per package.
+  const registries = new Set<string>()
+  const upstreams = new Set<string>()
+  const ownRegistries = new Set<string>()
+  for (const ref of registryRefs) {
+    const own = normalizeRegistry(ref.registry ?? config.registryFor(ref.name))
+    const upstreamURL = upstreamFor(ref, own)
+    const upstream = upstreamURL === undefined ? undefined : normalizeRegistry(upstreamURL)
+    registries.add(upstream ?? own)
+    if (upstream !== undefined) upstreams.add(upstream)
+    ownRegistries.add(own)
+  }
   // An upstream no package comes from directly is asked for its keys without credentials, as for its evidence.
-  const ownRegistries = new Set(registryRefs.map(ownRegistryOf))
   const anonymous = new Set([...registries].filter((r) => !ownRegistries.has(r)))
   const npmjsUnpinned = [...registries].some((r) => registryNerfDart(r) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(r, pins, config))
   const trust = await resolveTrust({ offline, trustedRootFile, registryKeysWanted: npmjsUnpinned, tuf }, tufSession.fetchTargets)
