@@ -21,11 +21,11 @@
  * are ~25 MB). save() appends the entries of the old pack that are still valid and not replaced,
  * newest first while the caps allow (so the oldest go first), then the MAC, and renames the temp
  * file over the pack. Concurrent runs each write a whole file: the last writer wins, and a reader
- * sees one whole file or the other. A run that dies before save() leaves its temp file behind: a
- * later save() removes temp files of this pack older than a day.
+ * sees one whole file or the other. A run that dies or throws before save() leaves its temp file
+ * behind: a later save() removes temp files of this pack older than a day.
  */
 import { createHmac, randomBytes, timingSafeEqual, type Hmac } from 'node:crypto'
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import { readRegularFile } from '../../tree/files.js'
 import { basename, dirname, join } from 'node:path'
 import procLog from 'proc-log'
@@ -199,12 +199,17 @@ function verifiedBody(bytes: Buffer, key: Buffer): Buffer | undefined {
 
 /**
  * A new pack on its way to disk: the header and then lines, buffered up to WRITE_CHUNK_CHARS, written
- * to a temp file (created on the first write, never one already there) and fed to the HMAC as written.
+ * to a temp file and fed to the HMAC as written. No descriptor is held between writes (a run that
+ * throws before save leaves only the file, removed a day later): each write opens the file again,
+ * without following a link, and checks that it is still the file this writer created (O_EXCL) before
+ * writing to it, so a temp file swapped for a link to, or a hard link of, another file of the user's
+ * is refused, never appended to.
  */
 class PackWriter {
   readonly temp: string
   readonly #hmac: Hmac
-  #fd: number | undefined
+  /** The temp file this writer created, once it has. */
+  #created: { dev: number; ino: number } | undefined
   #chunk = HEADER
   #entries = 0
   /** Bytes of the file so far, MAC included. */
@@ -222,38 +227,45 @@ class PackWriter {
     this.#entries++
     this.#bytes += bytes
     this.#chunk += `${line}\n`
-    if (this.#chunk.length >= WRITE_CHUNK_CHARS) this.#flush()
+    if (this.#chunk.length >= WRITE_CHUNK_CHARS) this.#write()
     return true
   }
 
-  /** Writes what is buffered and the MAC, and closes the temp file. */
+  /** Writes what is buffered, then the MAC of the whole file. */
   finish(): void {
-    this.#flush()
-    writeAll(this.#fd!, Buffer.from(this.#hmac.digest('hex'), 'latin1'))
-    closeSync(this.#fd!)
-    this.#fd = undefined
+    this.#write(true)
   }
 
-  /** Closes and removes the temp file, if any. Never throws. */
+  /** Removes the temp file, if any. Never throws. */
   abandon(): void {
     try {
-      if (this.#fd !== undefined) closeSync(this.#fd)
-      this.#fd = undefined
+      // The name is this writer's own (random): whatever is there is what it made, or a swap to undo.
       rmSync(this.temp, { force: true })
     } catch {
       // the folder itself is unusable: nothing more to undo
     }
   }
 
-  #flush(): void {
-    if (this.#fd === undefined) {
-      mkdirSync(dirname(this.temp), { recursive: true })
-      this.#fd = openSync(this.temp, 'wx')
-    }
+  #write(last = false): void {
     const bytes = Buffer.from(this.#chunk, 'utf8')
     this.#chunk = ''
     this.#hmac.update(bytes)
-    writeAll(this.#fd, bytes)
+    let fd: number
+    if (this.#created) {
+      fd = openSync(this.temp, constants.O_WRONLY | constants.O_APPEND | (constants.O_NOFOLLOW ?? 0))
+    } else {
+      mkdirSync(dirname(this.temp), { recursive: true })
+      fd = openSync(this.temp, 'wx')
+    }
+    try {
+      const { dev, ino } = fstatSync(fd)
+      this.#created ??= { dev, ino }
+      if (dev !== this.#created.dev || ino !== this.#created.ino) throw new Error(`${this.temp} was replaced while it was written`)
+      writeAll(fd, bytes)
+      if (last) writeAll(fd, Buffer.from(this.#hmac.digest('hex'), 'latin1'))
+    } finally {
+      closeSync(fd)
+    }
   }
 }
 

@@ -4,7 +4,7 @@
 import t from 'tap'
 import { createHmac, randomBytes } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MAX_PACK_ENTRIES, PACK_FORMAT, SealedPack } from '../../../lib/fetch/store/pack.js'
 
@@ -158,6 +158,24 @@ t.test('a run writes what it puts as it goes, to a temp file renamed over the pa
   const next = open()
   t.equal(next.get('facts', 'e0')?.data, data)
   t.equal(next.get('facts', 'e199')?.data, data)
+})
+
+t.test('a temp file swapped for a link to another file while the run writes it is refused, never appended to', async (t) => {
+  for (const swap of ['symlink', 'hard link'] as const) {
+    const dir = t.testdir({ 'bashrc': 'the user\'s own file\n' })
+    const other = join(dir, 'bashrc')
+    const pack = packIn(dir).open()
+    const data = JSON.stringify({ pad: 'x'.repeat(10_000) })
+    for (let i = 0; i < 200; i++) pack.put('facts', `e${i}`, data)
+    const temp = join(dir, readdirSync(dir).find((name) => name.endsWith('.tmp'))!)
+    rmSync(temp)
+    if (swap === 'symlink') symlinkSync(other, temp)
+    else linkSync(other, temp)
+    for (let i = 200; i < 400; i++) pack.put('facts', `e${i}`, data)
+    t.equal(pack.save(), false, `${swap}: nothing saved`)
+    t.equal(readFileSync(other, 'utf8'), 'the user\'s own file\n', `${swap}: the other file is untouched`)
+    t.same(readdirSync(dir), ['bashrc'], `${swap}: the swapped name is removed, no pack written`)
+  }
 })
 
 t.test('the pack never holds more than MAX_PACK_ENTRIES: the oldest go first', async (t) => {
