@@ -52,11 +52,12 @@ export class FactsMemo {
   recall(refs: readonly PackageRef[]): Map<string, RememberedFacts> {
     const hits = new Map<string, RememberedFacts>()
     for (const ref of refs) {
+      const key = evidenceKey(ref)
+      if (hits.has(key)) continue
       const id = this.#id(ref)
-      if (!id || hits.has(evidenceKey(ref))) continue
-      const entry = this.#options.pack.get('facts', id)
+      const entry = id && this.#options.pack.get('facts', id)
       const remembered = entry && readRemembered(entry.data, ref)
-      if (remembered) hits.set(evidenceKey(ref), remembered)
+      if (remembered) hits.set(key, remembered)
     }
     return hits
   }
