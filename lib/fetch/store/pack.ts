@@ -138,6 +138,8 @@ export class SealedPack {
       this.#fail(err)
       return false
     }
+    // What this run put is now in the file: a later get or save starts from it, as the next run would.
+    this.#entries = undefined
     removeStaleTemps(this.file)
     return true
   }

@@ -38,6 +38,16 @@ t.test('what is put and saved is got back in the next run; nothing is written wh
   t.same(second.get('tree', 'a')?.data, '{"y":2}', 'kinds are apart')
   t.equal(second.get('facts', 'b'), undefined)
   t.equal(second.save(), false, 'only read: not written again')
+
+  // Saved twice by one pack: the second save keeps what the first wrote.
+  const twice = open()
+  twice.put('facts', 'b', '{"x":2}')
+  t.equal(twice.save(), true)
+  t.same(twice.get('facts', 'b')?.data, '{"x":2}', 'after a save, the pack reads the file it wrote')
+  twice.put('facts', 'c', '{"x":3}')
+  t.equal(twice.save(), true)
+  const third = open()
+  t.ok(third.get('facts', 'a') && third.get('facts', 'b') && third.get('facts', 'c'), 'every entry of both saves and the one before')
 })
 
 t.test('the file is the header, one entry a line, and the MAC of all that', async (t) => {
