@@ -6,7 +6,8 @@
  *  - the registry-keys memo (keys-memo.ts): a registry's own keys, within the lifetime its Cache-Control gives;
  *  - the trusted roots a run named (`--trusted-root`) that passed the verify stage's check, so that a
  *    warm run need not load the verifier to check the same document again.
- * Read once at the start of a run, written at most once at its end (save()).
+ * Read once at the start of a run; what the run adds goes to a temp file as it comes, which replaces
+ * the pack at the end (save()), at most once.
  *
  * Without a usable key (no home folder, a refused key file) the run store is off: the tree is loaded
  * and every package goes through the evidence cache (cache.ts), whose entries are unsealed and so
