@@ -11,27 +11,31 @@ import { createScenario } from '../helpers/scenario/index.js'
 import { CACHE_FORMAT, canonicalJSON, ENTRIES_DIR } from '../../lib/fetch/cache.js'
 import { sha256 } from '../../lib/fetch/store/facts-memo.js'
 import { KEY_BYTES, PACK_FILE } from '../../lib/fetch/store/index.js'
-import { decisions, factsEntryOf, forgedPack, keyFileOf, mixedScenario, packageRequests, readPack, seal, writePack, type PackEntry } from './store-helpers.js'
+import { decisions, factsEntryOf, forgedPack, keyFileOf, mixedScenario, packageRequests, packMac, readPack, writePack, type PackEntry } from './store-helpers.js'
 
 t.test('a forged or edited pack entry never turns a failing package into a pass', async (t) => {
   const { s, cacheDir, check } = await mixedScenario(t)
   const first = await check()
   const expected = decisions(first)
   const entries = readPack(cacheDir)
+  const mac = packMac(cacheDir)
+  const key = readFileSync(keyFileOf(s))
   const good = factsEntryOf(entries, 'good')
 
   const goodAs = (name: string): string => good.data.replaceAll('"good"', JSON.stringify(name))
   const forgeries: Record<string, (entry: PackEntry, name: string) => PackEntry> = {
     'the good facts written into the bad entry, its MAC kept': (e, name) => ({ ...e, data: goodAs(name) }),
-    "the good entry (data and MAC) under the bad entry's id": (e) => ({ ...good, id: e.id }),
+    "the good entry under the bad entry's id, the MAC kept": (e) => ({ ...good, id: e.id }),
     'the good facts with a fresher time, the MAC kept': (e, name) => ({ ...e, storedAt: new Date().toISOString(), data: goodAs(name) }),
   }
   // The control: the same forgery sealed with the user's key is used (so the entries are read at all).
-  writePack(cacheDir, forgedPack(entries, readFileSync(keyFileOf(s)), ['bad-sig']))
+  writePack(cacheDir, forgedPack(entries, ['bad-sig']), key)
   t.equal(decisions(await check())['bad-sig'], 'pass', 'control: an entry sealed with the key is taken as verified')
+  writePack(cacheDir, entries, mac)
+  t.same(decisions(await check()), expected, 'control: the pack as written, its MAC kept, is read')
   const targets = new Map(['bad-sig', 'bad-prov', 'unknown-key'].map((name) => [factsEntryOf(entries, name), name]))
   for (const [what, forge] of Object.entries(forgeries)) {
-    writePack(cacheDir, entries.map((e) => (targets.has(e) ? forge(e, targets.get(e)!) : e)))
+    writePack(cacheDir, entries.map((e) => (targets.has(e) ? forge(e, targets.get(e)!) : e)), mac)
     const again = await check()
     t.same(decisions(again), expected, `${what}: every verdict stands`)
     t.equal(again.status, 1, `${what}: still exit 1`)
@@ -46,7 +50,7 @@ t.test('entries sealed under another key are a miss', async (t) => {
   const { s, cacheDir, check } = await mixedScenario(t)
   const expected = decisions(await check())
   // The good package's facts for every failing package, sealed under an attacker's own key.
-  writePack(cacheDir, forgedPack(readPack(cacheDir), randomBytes(KEY_BYTES), ['bad-sig', 'bad-prov', 'unknown-key']))
+  writePack(cacheDir, forgedPack(readPack(cacheDir), ['bad-sig', 'bad-prov', 'unknown-key']), randomBytes(KEY_BYTES))
   t.same(decisions(await check()), expected, 'every verdict stands')
 
   // A new key (the old file removed): what the old key sealed is a miss, and is sealed again.
@@ -76,13 +80,13 @@ t.test('a trusted root file is checked on a warm run too, unless the store saw t
   const id = sha256(canonicalJSON({ kind: 'trusted-root', cacheFormat: CACHE_FORMAT, tool: TOOL_VERSION, trustedRoot: wrong }))
   await t.rejects(checkScenario(s, { trustedRootFile: s.registryKeysFile, cacheDir }), { code: 'ETRUSTEDROOT' }, 'warm: refused')
   const entries = readPack(cacheDir)
-  writePack(cacheDir, [...entries, seal(randomBytes(KEY_BYTES), { ...remembered[0]!, id })])
+  writePack(cacheDir, [...entries, { ...remembered[0]!, id }], randomBytes(KEY_BYTES))
   await t.rejects(checkScenario(s, { trustedRootFile: s.registryKeysFile, cacheDir }), { code: 'ETRUSTEDROOT' }, 'a forged entry: refused')
   // The control: the same entry sealed with the user's key is used (the check is skipped; what fails next is not ETRUSTEDROOT).
-  writePack(cacheDir, [...entries, seal(readFileSync(keyFileOf(s)), { ...remembered[0]!, id })])
+  writePack(cacheDir, [...entries, { ...remembered[0]!, id }], readFileSync(keyFileOf(s)))
   const control = await checkScenario(s, { trustedRootFile: s.registryKeysFile, cacheDir }).then(() => 'no error', (err: { code?: string }) => err.code)
   t.not(control, 'ETRUSTEDROOT', 'control: an entry sealed with the key is taken')
-  writePack(cacheDir, entries)
+  writePack(cacheDir, entries, readFileSync(keyFileOf(s)))
   t.same(decisions(await check()), expected, 'the real trusted root: the same verdicts')
 })
 
@@ -90,15 +94,17 @@ t.test('a swapped tree memo cannot hide a package', async (t) => {
   const { s, cacheDir, check } = await mixedScenario(t)
   const expected = decisions(await check())
   const entries = readPack(cacheDir)
+  const mac = packMac(cacheDir)
   const tree = entries.find((e) => e.kind === 'tree')!
   const data = JSON.parse(tree.data) as { tree: { packages: Array<{ name: string }> } }
   data.tree.packages = data.tree.packages.filter((p) => p.name !== 'bad-sig')
   const { 'bad-sig': _dropped, ...rest } = expected
-  writePack(cacheDir, entries.map((e) => (e === tree ? seal(readFileSync(keyFileOf(s)), { ...e, data: JSON.stringify(data) }) : e)))
+  const swapped = entries.map((e) => (e === tree ? { ...e, data: JSON.stringify(data) } : e))
+  writePack(cacheDir, swapped, readFileSync(keyFileOf(s)))
   t.same(decisions(await check()), rest, 'control: a tree sealed with the key is used as it is')
-  writePack(cacheDir, entries.map((e) => (e === tree ? { ...e, data: JSON.stringify(data) } : e)))
+  writePack(cacheDir, swapped, mac)
   t.same(decisions(await check()), expected, 'edited without the key: bad-sig is still reported, and still fails')
-  writePack(cacheDir, entries.map((e) => (e === tree ? seal(randomBytes(KEY_BYTES), { ...e, data: JSON.stringify(data) }) : e)))
+  writePack(cacheDir, swapped, randomBytes(KEY_BYTES))
   t.same(decisions(await check()), expected, 'sealed under another key: bad-sig is still reported, and still fails')
 
   // A project change the memo keyed: a package.json the lockfile no longer covers.
@@ -127,7 +133,7 @@ t.test('a key file that is not a 0600 regular file of this user turns the store 
   const expected = decisions(await check())
   const keyFile = keyFileOf(s)
   const key = readFileSync(keyFile)
-  const forged = forgedPack(readPack(cacheDir), key, ['bad-sig', 'bad-prov', 'unknown-key'])
+  const forged = forgedPack(readPack(cacheDir), ['bad-sig', 'bad-prov', 'unknown-key'])
 
   const refusals: Record<string, () => void> = {
     'mode 0644': () => chmodSync(keyFile, 0o644),
@@ -146,7 +152,7 @@ t.test('a key file that is not a 0600 regular file of this user turns the store 
     chmodSync(keyFile, 0o600)
     refuse()
     // The pack holds forged entries sealed with the key's bytes: a refused key file must not unlock them.
-    writePack(cacheDir, forged)
+    writePack(cacheDir, forged, key)
     const r = await check()
     t.same(decisions(r), expected, `${what}: every verdict stands (the memo was not used)`)
     const notices = (r.json.notices as string[]).filter((n) => n.startsWith('verification memo off'))

@@ -4,7 +4,7 @@
 // without a request for a package document. Attacks on the pack: check-store-attacks.test.ts.
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkScenario } from '../helpers/check.js'
 import { cleanEnv, runCli } from './run.js'
@@ -14,8 +14,11 @@ import { decisions, forgedPack, keyFileOf, mixedScenario, MIXED, packageRequests
 t.test('a warm run gives exactly the report of a run without a cache, with no package request', async (t) => {
   const { s, cacheDir, check } = await mixedScenario(t)
   const uncached = await check({ cacheDir: false })
+  mkdirSync(cacheDir, { recursive: true })
+  writeFileSync(join(cacheDir, 'sealed-v1.json'), '{"format":1,"entries":[]}')
   const cold = await check()
   t.ok(existsSync(join(cacheDir, PACK_FILE)), 'the cold run wrote one pack')
+  t.notOk(existsSync(join(cacheDir, 'sealed-v1.json')), 'and removed the pack of the earlier format')
   const entries = readPack(cacheDir)
   t.equal(entries.filter((e) => e.kind === 'tree').length, 1, 'the tree is memoized')
   t.equal(entries.filter((e) => e.kind === 'facts').length, MIXED.length, 'the facts of every package are memoized, pass or fail')
@@ -81,11 +84,11 @@ t.test('through the CLI: a warm run is the uncached run; a forged pack and a 064
   // The good facts for every failing package, sealed under another key; then the user's key made 0644.
   const expected = (JSON.parse(uncached.stdout) as { packages: Array<{ name: string; decision: string }> }).packages.map((p) => [p.name, p.decision])
   const entries = readPack(cacheDir)
-  writePack(cacheDir, forgedPack(entries, randomBytes(KEY_BYTES), ['bad-sig', 'bad-prov', 'unknown-key']))
+  writePack(cacheDir, forgedPack(entries, ['bad-sig', 'bad-prov', 'unknown-key']), randomBytes(KEY_BYTES))
   const forged = await cli(['--cache-dir', cacheDir])
   t.same((JSON.parse(forged.stdout) as { packages: Array<{ name: string; decision: string }> }).packages.map((p) => [p.name, p.decision]), expected, 'another key: every verdict stands')
   t.equal(forged.status, 1)
-  writePack(cacheDir, forgedPack(entries, readFileSync(keyFileOf(s)), ['bad-sig', 'bad-prov', 'unknown-key']))
+  writePack(cacheDir, forgedPack(entries, ['bad-sig', 'bad-prov', 'unknown-key']), readFileSync(keyFileOf(s)))
   chmodSync(keyFileOf(s), 0o644)
   const refused = await cli(['--cache-dir', cacheDir])
   t.same((JSON.parse(refused.stdout) as { packages: Array<{ name: string; decision: string }> }).packages.map((p) => [p.name, p.decision]), expected, 'key 0644: every verdict stands')

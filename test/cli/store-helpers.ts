@@ -8,13 +8,14 @@ import { checkScenario, type CheckResult } from '../helpers/check.js'
 import { createScenario, type Scenario } from '../helpers/scenario/index.js'
 import { cleanEnv } from './run.js'
 import { defaultKeyFile, PACK_FILE } from '../../lib/fetch/store/index.js'
+import { PACK_FORMAT } from '../../lib/fetch/store/pack.js'
 
+/** An entry of the pack (lib/fetch/store/pack.ts), one line of the file: `kind id storedAt data`. */
 export interface PackEntry {
   kind: string
   id: string
   storedAt: string
   data: string
-  mac: string
 }
 
 export const MIXED = [
@@ -39,27 +40,44 @@ export function keyFileOf(s: Scenario): string {
   return defaultKeyFile(cleanEnv(join(s.dir, 'home')))!
 }
 
+const HEADER = `verify-deps sealed pack ${PACK_FORMAT}\n`
+
+/** The entries of the pack as an attacker reads them (the key is not needed to read). */
 export function readPack(cacheDir: string): PackEntry[] {
-  return (JSON.parse(readFileSync(join(cacheDir, PACK_FILE), 'utf8')) as { entries: PackEntry[] }).entries
+  const text = readFileSync(join(cacheDir, PACK_FILE), 'utf8')
+  return text
+    .slice(HEADER.length, -64)
+    .split('\n')
+    .slice(0, -1)
+    .map((line) => {
+      const [kind, id, storedAt] = line.split(' ', 3) as [string, string, string]
+      return { kind, id, storedAt, data: line.slice(kind.length + id.length + storedAt.length + 3) }
+    })
 }
 
-export function writePack(cacheDir: string, entries: PackEntry[]): void {
-  writeFileSync(join(cacheDir, PACK_FILE), JSON.stringify({ format: 1, entries }))
+/** The MAC the pack file ends with. */
+export function packMac(cacheDir: string): string {
+  return readFileSync(join(cacheDir, PACK_FILE), 'latin1').slice(-64)
 }
 
-/** An entry sealed as lib/fetch/store/pack.ts seals it: what only the key's holder can make. */
-export function seal(key: Buffer, entry: Omit<PackEntry, 'mac'>): PackEntry {
-  const mac = createHmac('sha256', key).update(`verify-deps sealed pack 1\0${entry.kind}\0${entry.id}\0${entry.storedAt}\0`).update(entry.data).digest('hex')
-  return { ...entry, mac }
+/**
+ * Writes `entries` as a pack sealed as lib/fetch/store/pack.ts seals it under `sealWith` when it is a
+ * key (what only the key's holder can make), or ending with `sealWith` when it is a MAC (one kept
+ * from another pack, as an attacker who edits the file can).
+ */
+export function writePack(cacheDir: string, entries: PackEntry[], sealWith: Buffer | string): void {
+  const body = HEADER + entries.map((e) => `${e.kind} ${e.id} ${e.storedAt} ${e.data}\n`).join('')
+  const mac = typeof sealWith === 'string' ? sealWith : createHmac('sha256', sealWith).update(body).digest('hex')
+  writeFileSync(join(cacheDir, PACK_FILE), body + mac)
 }
 
-/** The pack with every failing package's facts replaced by the good package's, sealed under `key`. */
-export function forgedPack(entries: PackEntry[], key: Buffer, names: string[]): PackEntry[] {
+/** The pack with every failing package's facts replaced by the good package's (to be sealed by writePack). */
+export function forgedPack(entries: PackEntry[], names: string[]): PackEntry[] {
   const good = factsEntryOf(entries, 'good')
   const targets = new Map(names.map((name) => [factsEntryOf(entries, name), name]))
   return entries.map((e) => {
     const name = targets.get(e)
-    return name ? seal(key, { ...e, data: good.data.replaceAll('"good"', JSON.stringify(name)) }) : e
+    return name ? { ...e, data: good.data.replaceAll('"good"', JSON.stringify(name)) } : e
   })
 }
 

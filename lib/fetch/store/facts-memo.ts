@@ -11,7 +11,7 @@
  * registry's later change (an unpublished version, a new attestations document) is seen as soon as it
  * would be without the memo. Failures (FETCH_FAILED) are never memoized.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { PackageRef } from '../../model.js'
 import type { PackageFacts } from '../../model/facts.js'
 import { parseIntegrity } from '../../model/integrity.js'
@@ -20,8 +20,8 @@ import { evidenceKey, type EvidenceOutcome } from '../evidence.js'
 import { normalizeRegistry, type RegistryKeysResult } from '../registry-keys/by-registry.js'
 import type { SealedPack } from './pack.js'
 
-/** Bumped when what a facts entry holds changes. 2: facts carry where their evidence came from (`origin`). */
-export const FACTS_MEMO_FORMAT = 2
+/** Bumped when what a facts entry holds, or how its id is made, changes. 2: facts carry where their evidence came from (`origin`). 3: the id digests the package's fields after a digest of its registry's. */
+export const FACTS_MEMO_FORMAT = 3
 
 /** A memo hit: the facts a fresh verification gave, and whether the registry said it has install scripts. */
 export interface RememberedFacts {
@@ -42,6 +42,7 @@ export interface FactsMemoOptions {
 export class FactsMemo {
   readonly #options: FactsMemoOptions
   readonly #trustDigests = new Map<string, string>()
+  readonly #scopeDigests = new Map<string, string>()
 
   constructor(options: FactsMemoOptions) {
     this.#options = options
@@ -51,11 +52,12 @@ export class FactsMemo {
   recall(refs: readonly PackageRef[]): Map<string, RememberedFacts> {
     const hits = new Map<string, RememberedFacts>()
     for (const ref of refs) {
+      const key = evidenceKey(ref)
+      if (hits.has(key)) continue
       const id = this.#id(ref)
-      if (!id || hits.has(evidenceKey(ref))) continue
-      const entry = this.#options.pack.get('facts', id)
+      const entry = id && this.#options.pack.get('facts', id)
       const remembered = entry && readRemembered(entry.data, ref)
-      if (remembered) hits.set(evidenceKey(ref), remembered)
+      if (remembered) hits.set(key, remembered)
     }
     return hits
   }
@@ -72,15 +74,32 @@ export class FactsMemo {
 
   /** The entry id for a registry package pinned by one sha512, or undefined (never memoized). */
   #id(ref: PackageRef): string | undefined {
-    if (ref.source !== 'registry' || !ref.registry || parseIntegrity(ref.integrity).kind !== 'sha512') return undefined
+    if (ref.source !== 'registry' || !ref.registry || !isOneSha512(ref.integrity)) return undefined
     const registry = normalizeRegistry(ref.registry)
     const named = this.#options.upstreamFor?.(ref, registry)
     const upstream = named === undefined || normalizeRegistry(named) === registry ? undefined : normalizeRegistry(named)
-    // Behind a mirror the upstream's keys check the package, and its evidence may be the upstream's.
-    const trust = this.#trustDigest(upstream ?? registry)
-    if (!trust) return undefined
-    // canonicalJSON of these fields, written out in its (sorted) order: its replacer cost more than the digest, once per package.
-    return sha256(JSON.stringify({ cacheFormat: CACHE_FORMAT, format: FACTS_MEMO_FORMAT, integrity: ref.integrity, name: ref.name, registry, tool: this.#options.toolVersion, trust, ...(upstream && { upstream }), version: ref.version }))
+    const scope = this.#scopeDigest(registry, upstream)
+    // The package's own fields after the digest of what every package of its registry shares: one
+    // small digest per package (a JSON array: no two packages give one input).
+    return scope && sha256(JSON.stringify([scope, ref.name, ref.version, ref.integrity]))
+  }
+
+  /**
+   * A digest of everything the facts of a package of `registry` (behind `upstream`, when a mirror)
+   * depend on besides the package itself: the formats, the tool version, the registry, the upstream and
+   * the trust material its packages are checked with. Undefined when the keys could not be had.
+   */
+  #scopeDigest(registry: string, upstream: string | undefined): string | undefined {
+    const at = upstream === undefined ? registry : `${registry} ${upstream}`
+    let digest = this.#scopeDigests.get(at)
+    if (digest === undefined) {
+      // Behind a mirror the upstream's keys check the package, and its evidence may be the upstream's.
+      const trust = this.#trustDigest(upstream ?? registry)
+      if (!trust) return undefined
+      digest = sha256(canonicalJSON({ cacheFormat: CACHE_FORMAT, format: FACTS_MEMO_FORMAT, registry, tool: this.#options.toolVersion, trust, ...(upstream && { upstream }) }))
+      this.#scopeDigests.set(at, digest)
+    }
+    return digest
   }
 
   /** A digest of the trust material packages of `registry` are verified with; undefined when its keys could not be had. */
@@ -110,6 +129,17 @@ function readRemembered(data: string, ref: PackageRef): RememberedFacts | undefi
   return { facts, installScripts }
 }
 
+/** SHA-256, hex. One call, no Hash object: the memos take one per package. */
 export function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex')
+  return hash('sha256', data, 'hex')
 }
+
+/**
+ * Whether an integrity string pins exactly one sha512 digest (parseIntegrity's `sha512`). The usual
+ * lockfile form, one canonical base64 sha512 digest and nothing else (88 characters whose last before
+ * `==` carries no stray bits), is that without ssri's parse; anything else is asked of parseIntegrity.
+ */
+export function isOneSha512(integrity: unknown): boolean {
+  return (typeof integrity === 'string' && ONE_SHA512.test(integrity)) || parseIntegrity(integrity).kind === 'sha512'
+}
+const ONE_SHA512 = /^sha512-[A-Za-z0-9+/]{85}[AQgw]==$/

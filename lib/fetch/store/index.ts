@@ -6,14 +6,16 @@
  *  - the registry-keys memo (keys-memo.ts): a registry's own keys, within the lifetime its Cache-Control gives;
  *  - the trusted roots a run named (`--trusted-root`) that passed the verify stage's check, so that a
  *    warm run need not load the verifier to check the same document again.
- * Read once at the start of a run, written at most once at its end (save()).
+ * Read once at the start of a run; what the run adds goes to a temp file as it comes, which replaces
+ * the pack at the end (save()), at most once.
  *
  * Without a usable key (no home folder, a refused key file) the run store is off: the tree is loaded
  * and every package goes through the evidence cache (cache.ts), whose entries are unsealed and so
  * re-verified on every hit. The two stay apart on purpose: evidence is safe to trust nobody about (it
  * is verified), facts are not, and a run without the key must still be warm for the network.
  */
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import procLog from 'proc-log'
 import { CACHE_FORMAT, canonicalJSON, DEFAULT_CACHE_MAX_AGE_MS } from '../cache.js'
 import type { RegistryKeysResult } from '../registry-keys/by-registry.js'
@@ -33,6 +35,8 @@ const { log } = procLog
 
 /** The pack's file name inside the verification cache folder. */
 export const PACK_FILE = `sealed-v${PACK_FORMAT}.json`
+/** The packs of earlier formats: never read again, removed when a pack of this format is written. */
+const OLD_PACK_FILES = ['sealed-v1.json']
 
 export interface RunStoreOptions {
   /** The verification cache folder (the pack lives in it). */
@@ -102,6 +106,13 @@ export class RunStore {
 
   /** Writes what the run added (one file, atomically). */
   save(): void {
-    this.#pack?.save()
+    if (!this.#pack?.save()) return
+    for (const name of OLD_PACK_FILES) {
+      try {
+        rmSync(join(dirname(this.#pack.file), name), { force: true })
+      } catch {
+        // not ours to remove: it is never read anyway
+      }
+    }
   }
 }

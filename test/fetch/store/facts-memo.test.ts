@@ -1,0 +1,33 @@
+// The facts memo's id (lib/fetch/store/facts-memo.ts): only a package pinned by exactly one sha512 is
+// memoized, and isOneSha512's fast path for the usual lockfile form says what parseIntegrity says.
+import t from 'tap'
+import { createHash, randomBytes } from 'node:crypto'
+import { isOneSha512 } from '../../../lib/fetch/store/facts-memo.js'
+import { parseIntegrity } from '../../../lib/model/integrity.js'
+
+t.test('isOneSha512 agrees with parseIntegrity', async (t) => {
+  const sha512 = (bytes: Buffer) => `sha512-${createHash('sha512').update(bytes).digest('base64')}`
+  const one = sha512(Buffer.from('a'))
+  const digest = one.slice('sha512-'.length)
+  const cases: unknown[] = [
+    one,
+    ...Array.from({ length: 50 }, () => sha512(randomBytes(16))),
+    `${one} ${sha512(Buffer.from('b'))}`, // two digests: ambiguous
+    `${one} ${one}`, // the same one twice: one digest
+    `${one}?opt`,
+    ` ${one} `,
+    `SHA512-${digest}`,
+    `sha512-${digest.slice(0, 85)}B==`, // stray bits in the last digit: not canonical
+    `sha512-${digest.slice(0, 84)}==`,
+    `sha384-${createHash('sha384').update('a').digest('base64')}`,
+    `sha1-${createHash('sha1').update('a').digest('base64')} ${one}`,
+    '',
+    '   ',
+    undefined,
+    null,
+    42,
+  ]
+  for (const value of cases) t.equal(isOneSha512(value), parseIntegrity(value).kind === 'sha512', JSON.stringify(value) ?? String(value))
+  t.equal(isOneSha512(one), true, 'control: the usual form is one sha512')
+  t.equal(isOneSha512(`sha512-${digest.slice(0, 85)}B==`), false, 'control: a non-canonical digest is not')
+})
