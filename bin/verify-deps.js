@@ -6,6 +6,8 @@ if (argv[0] === '--version' || argv[0] === '-v') {
   const { printVersion } = await import('../dist/cli/version.js')
   printVersion()
 } else {
-  const { main } = await import('../dist/cli/main.js')
+  const { main, tuneV8 } = await import('../dist/cli/main.js')
+  // Before any command loads: the launcher owns the process (tuneV8 says why).
+  tuneV8()
   process.exitCode = await main(argv)
 }

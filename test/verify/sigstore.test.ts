@@ -5,6 +5,7 @@
  */
 import t from 'tap'
 import { corpusPath, loadCorpusCases, readCorpusJSON } from '../helpers/corpus.js'
+import { X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import {
   createBundleVerifier,
@@ -122,6 +123,11 @@ t.test('keyless results carry the certificate and its extensions by OID', async 
   if (!result.ok || result.signer.kind !== 'certificate') return t.fail(codeOf(result))
   const cert = result.signer.certificate
   t.match(cert.pem, /^-----BEGIN CERTIFICATE-----\n/)
+  // RFC 7468: base64 lines of 64 characters, the last one shorter, then the end line.
+  const lines = cert.pem.split('\n')
+  t.same(lines.slice(-2), ['-----END CERTIFICATE-----', ''])
+  t.ok(lines.slice(1, -3).every((line) => line.length === 64) && lines.at(-3)!.length <= 64 && lines.at(-3)!.length > 0, 'lines of 64')
+  t.ok(new X509Certificate(cert.pem).raw.equals(cert.der), 'the PEM is the DER')
   t.ok(cert.der.equals(cert.x509.root.toDER()))
   t.ok(cert.extensions['1.3.6.1.4.1.57264.1.8'], 'Fulcio issuer extension, raw')
   t.ok(cert.notBefore <= result.integratedTime! && result.integratedTime! <= cert.notAfter)

@@ -138,7 +138,8 @@ function resolveSigner(ctx: Context, bundle: ParsedBundle, keyHint: string | und
 // A root inside the bundle is tolerated only as a redundant copy of an anchor we already trust
 // (npm's older bundles); any other would be an attempt to bring its own anchor (client spec).
 function checkBundledRoots(root: TrustedRoot, bundle: ParsedBundle): void {
-  if (bundle.material.kind !== 'certificate') return
+  // A v0.3 bundle (npm's current ones) carries the leaf alone: nothing to look at.
+  if (bundle.material.kind !== 'certificate' || bundle.material.chain.length === 0) return
   const anchors = root.certificateAuthorities.flatMap((ca) => ca.certChain)
   for (const cert of bundle.material.chain.filter(isSelfSigned)) {
     if (!anchors.some((a) => a.equals(cert))) {
