@@ -6,8 +6,6 @@ if (argv[0] === '--version' || argv[0] === '-v') {
   const { printVersion } = await import('../dist/cli/version.js')
   printVersion()
 } else {
-  const { main, tuneV8 } = await import('../dist/cli/main.js')
-  // Before any command loads: the launcher owns the process (tuneV8 says why).
-  tuneV8()
+  const { main } = await import('../dist/cli/main.js')
   process.exitCode = await main(argv)
 }

@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { setFlagsFromString } from 'node:v8'
 import { ERRORS, inputError, VerifyDepsError, type ErrorCode } from '../errors.js'
 import { EXIT, exitCodeForError, type ExitCode } from './exit-codes.js'
 import { processTerminal, type Terminal } from './terminal.js'
@@ -65,29 +64,6 @@ function context() {
 }
 
 /** Runs the CLI with the given arguments and resolves to the process exit code. Never throws. */
-/**
- * V8's interrupt budget for the CLI process: 4 × the default (67,584), so that only functions 4
- * times hotter are optimized. A check is a short process that runs a lot of different code a few
- * thousand times: with the default tiering, optimizing it (TurboFan, on V8's background threads) cost
- * about 0.9 s of CPU in a cold 1,000-package check of ~3.7 s, and with this budget ~0.4 s, for ~8%
- * less CPU in all, and ~11% less in a warm run (issue 11). A trade-off: a 10,000-package check, long
- * enough for optimizing to pay, took ~5–9% more CPU. Only when code is optimized changes, never what
- * it does.
- */
-export const CLI_INTERRUPT_BUDGET = 4 * 67_584
-
-/**
- * Sets V8's flags for the CLI process (the launcher calls it before any command loads, so that the
- * commands' functions, and the verify worker's, get them: V8 flags are per process). Never called by
- * the library or by `main` itself: only the process's owner changes process-wide settings.
- * Returns the flags set.
- */
-export function tuneV8(): string {
-  const flags = `--interrupt-budget=${CLI_INTERRUPT_BUDGET}`
-  setFlagsFromString(flags)
-  return flags
-}
-
 export async function main(argv: readonly string[], term: Terminal = processTerminal): Promise<ExitCode> {
   const [first, ...rest] = argv
   try {
