@@ -13,6 +13,7 @@ import { DEFAULT_TARBALL_CONCURRENCY, wantsTarball, withTarball, type FetchTarba
 import type { PackageRef } from './model.js'
 import type { PackageFacts } from './model/facts.js'
 import type { PackageOutcome } from './policy/decision.js'
+import type { ResourceLimits } from 'node:worker_threads'
 import { createVerifyPool, defaultWorkerCount, DEFAULT_WORKER_THRESHOLD, type VerifyPool } from './verify/pool.js'
 import type { TrustContext, TrustInput } from './verify/trust-context.js'
 
@@ -39,6 +40,8 @@ export interface FetchAndVerifyOptions {
   workers?: number
   /** Fewer packages to verify than this: no workers (default DEFAULT_WORKER_THRESHOLD). */
   workerThreshold?: number
+  /** Heap limits of each verify worker (default verify/pool.ts DEFAULT_WORKER_RESOURCE_LIMITS); a worker that runs out is a failed worker: its packages are verified inline. */
+  workerResourceLimits?: ResourceLimits
   /** Packages done out of `refs.length` (every ref, duplicates and other sources included). */
   onProgress?: (done: number, total: number, label: string) => void
   /** Facts already verified in an earlier run (the sealed memo, fetch/store), by `evidenceKey`: neither fetched nor verified again. */
@@ -111,7 +114,7 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
 function startPool(count: number, options: FetchAndVerifyOptions): VerifyPool | undefined {
   const size = options.workers ?? defaultWorkerCount()
   if (!options.trustInputFor || size < 1 || count < (options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD)) return undefined
-  return createVerifyPool({ size, trustInputFor: options.trustInputFor })
+  return createVerifyPool({ size, trustInputFor: options.trustInputFor, ...(options.workerResourceLimits && { resourceLimits: options.workerResourceLimits }) })
 }
 
 /**
