@@ -84,7 +84,7 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
       // Tarballs are large and held until verified: fewer downloads at once than packages in flight.
       const outcome = tarballs && wantsTarball(ref, fetched) ? await tarballSlot(() => withTarball(ref, fetched, tarballs)) : fetched
       const finish = (result: PackageOutcome): void => {
-        const facts: PackageOutcome = result.kind === 'verified' ? { kind: 'verified', facts: compact(result.facts) } : result
+        const facts: PackageOutcome = result.kind === 'verified' ? { kind: 'verified', facts: compact(result.facts, ref.integrity) } : result
         verified.set(key, { outcome: facts, installScripts: registryDeclaresScripts(outcome) })
         options.onVerified?.(ref, outcome, facts)
         done += refsPerKey.get(key) ?? 1

@@ -108,8 +108,12 @@ export interface PackageFacts {
   findings: Finding[]
 }
 
-/** Gives facts whose repeated values are shared with the facts it was given before (createFactsCompactor). */
-export type FactsCompactor = (facts: PackageFacts) => PackageFacts
+/**
+ * Gives facts whose repeated values are shared with the facts it was given before (createFactsCompactor).
+ * `integrity`: the lockfile's integrity of the package, kept elsewhere until the report; the facts
+ * repeat it (as the integrity checked, and as the registry's) and then share it.
+ */
+export type FactsCompactor = (facts: PackageFacts, integrity?: string) => PackageFacts
 
 /** Identity fields that many packages have in common: the CI, the builder, a monorepo's repository. */
 const SHARED_IDENTITY_FIELDS = ['issuer', 'repository', 'repositoryUri', 'repositoryId', 'repositoryOwnerId', 'workflow', 'ref', 'runner', 'trigger', 'visibility', 'buildType', 'builderId'] as const
@@ -144,8 +148,10 @@ export function createFactsCompactor(): FactsCompactor {
     objects.set(key, Object.freeze(value))
     return value
   }
-  return (facts) => {
+  return (facts, lockfileIntegrity) => {
     const { integrity, signature, provenance, publish, publisher, origin } = facts
+    // Each of a package's copies of its integrity string, kept once: the lockfile's when equal.
+    const sameIntegrity = (value: string | undefined): string | undefined => (value !== undefined && value === lockfileIntegrity ? lockfileIntegrity : value === integrity.integrity ? integrity.integrity : value)
     const identity = provenance.identity
     let compactIdentity: SignerIdentity | undefined
     if (identity) {
@@ -157,7 +163,13 @@ export function createFactsCompactor(): FactsCompactor {
     return {
       ...facts,
       version: shared(facts.version),
-      integrity: { ...integrity, status: shared(integrity.status), ...(integrity.tarball !== undefined && { tarball: shared(integrity.tarball) }) },
+      integrity: {
+        ...integrity,
+        status: shared(integrity.status),
+        ...(integrity.integrity !== undefined && { integrity: sameIntegrity(integrity.integrity) }),
+        ...(integrity.registryIntegrity !== undefined && { registryIntegrity: sameIntegrity(integrity.registryIntegrity) }),
+        ...(integrity.tarball !== undefined && { tarball: shared(integrity.tarball) }),
+      },
       signature: { ...signature, status: shared(signature.status), ...(signature.keyid !== undefined && { keyid: shared(signature.keyid) }) },
       provenance: {
         ...provenance,

@@ -46,9 +46,12 @@ t.test('the compacted facts are the facts given, field for field and in the same
   ]
   for (const facts of cases) {
     const given = JSON.stringify(facts)
-    const compacted = compact(structuredClone(facts))
-    t.same(compacted, facts, facts.name)
-    t.equal(JSON.stringify(compacted), given, `${facts.name}: the same JSON`)
+    // With the lockfile's integrity (the same text as the facts', or another) or without.
+    for (const lockfileIntegrity of [undefined, `sha512-${facts.name}`, 'sha1-other']) {
+      const compacted = compact(structuredClone(facts), lockfileIntegrity)
+      t.same(compacted, facts, `${facts.name}, ${lockfileIntegrity}`)
+      t.equal(JSON.stringify(compacted), given, `${facts.name}, ${lockfileIntegrity}: the same JSON`)
+    }
   }
 })
 
