@@ -133,8 +133,7 @@ const SHARED_IDENTITY_FIELDS = ['issuer', 'repository', 'repositoryUri', 'reposi
 export function createFactsCompactor(): FactsCompactor {
   const strings = new Map<string, string>()
   const objects = new Map<string, object>()
-  const shared = <S extends string | undefined>(value: S): S => {
-    if (value === undefined) return value
+  const shared = <S extends string>(value: S): S => {
     const known = strings.get(value)
     if (known !== undefined) return known as S
     strings.set(value, value)

@@ -43,6 +43,9 @@ t.test('the compacted facts are the facts given, field for field and in the same
     factsOf('b', { provenance: { status: 'missing' }, origin: undefined }),
     factsOf('c', { integrity: { status: 'verified', integrity: 'sha512-c', tarball: 'verified' }, signature: { status: 'missing' }, publish: { status: 'none' }, publisher: { source: 'registry-metadata', trustedPublisher: { id: 'github' } } }),
     factsOf('d', { findings: [{ code: 'SIGNATURE_MISSING', message: 'no signature' }] }),
+    // A build signer that is not the SAN (a reusable workflow), and an identity without one.
+    factsOf('e', { provenance: { status: 'verified', identity: { subjectAlternativeName: SAN, buildSignerUri: 'https://github.com/o/shared/.github/workflows/build.yml@refs/heads/main', sources: {} } } }),
+    factsOf('f', { provenance: { status: 'verified', identity: { issuer: 'https://issuer.example', sources: { issuer: 'certificate' } } } }),
   ]
   for (const facts of cases) {
     const given = JSON.stringify(facts)
