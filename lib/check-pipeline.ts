@@ -11,8 +11,9 @@ import { createLimiter } from './fetch/pool.js'
 import { normalizeRegistry } from './fetch/registry-keys/by-registry.js'
 import { DEFAULT_TARBALL_CONCURRENCY, wantsTarball, withTarball, type FetchTarballsOptions } from './fetch/tarballs.js'
 import type { PackageRef } from './model.js'
-import type { PackageFacts } from './model/facts.js'
+import { createFactsCompactor, type PackageFacts } from './model/facts.js'
 import type { PackageOutcome } from './policy/decision.js'
+import type { ResourceLimits } from 'node:worker_threads'
 import { createVerifyPool, defaultWorkerCount, DEFAULT_WORKER_THRESHOLD, type VerifyPool } from './verify/pool.js'
 import type { TrustContext, TrustInput } from './verify/trust-context.js'
 
@@ -39,6 +40,8 @@ export interface FetchAndVerifyOptions {
   workers?: number
   /** Fewer packages to verify than this: no workers (default DEFAULT_WORKER_THRESHOLD). */
   workerThreshold?: number
+  /** Heap limits of each verify worker (default verify/pool.ts DEFAULT_WORKER_RESOURCE_LIMITS); a worker that runs out is a failed worker: its packages are verified inline. */
+  workerResourceLimits?: ResourceLimits
   /** Packages done out of `refs.length` (every ref, duplicates and other sources included). */
   onProgress?: (done: number, total: number, label: string) => void
   /** Facts already verified in an earlier run (the sealed memo, fetch/store), by `evidenceKey`: neither fetched nor verified again. */
@@ -61,6 +64,8 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
   const tarballs = options.tarballs
   const tarballSlot = createLimiter(tarballs?.concurrency ?? DEFAULT_TARBALL_CONCURRENCY)
   const verifyTurn = oneTurnEach()
+  // Every package's facts are kept until the report: their repeated values once, not once per package.
+  const compact = createFactsCompactor()
   // Started before the first request, so that the workers load their modules while it is answered.
   const pool = startPool([...refsPerKey.keys()].filter((key) => !remembered.has(key)).length, options)
   // The verifier (and @sigstore/*) is loaded by the first package to verify here: a warm run, all remembered, never loads it.
@@ -78,7 +83,8 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
     await forEachEvidence(toFetch, options.fetch, async (key, ref, fetched) => {
       // Tarballs are large and held until verified: fewer downloads at once than packages in flight.
       const outcome = tarballs && wantsTarball(ref, fetched) ? await tarballSlot(() => withTarball(ref, fetched, tarballs)) : fetched
-      const finish = (facts: PackageOutcome): void => {
+      const finish = (result: PackageOutcome): void => {
+        const facts: PackageOutcome = result.kind === 'verified' ? { kind: 'verified', facts: compact(result.facts, ref.integrity) } : result
         verified.set(key, { outcome: facts, installScripts: registryDeclaresScripts(outcome) })
         options.onVerified?.(ref, outcome, facts)
         done += refsPerKey.get(key) ?? 1
@@ -111,7 +117,7 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
 function startPool(count: number, options: FetchAndVerifyOptions): VerifyPool | undefined {
   const size = options.workers ?? defaultWorkerCount()
   if (!options.trustInputFor || size < 1 || count < (options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD)) return undefined
-  return createVerifyPool({ size, trustInputFor: options.trustInputFor })
+  return createVerifyPool({ size, trustInputFor: options.trustInputFor, ...(options.workerResourceLimits && { resourceLimits: options.workerResourceLimits }) })
 }
 
 /**

@@ -85,6 +85,13 @@ t.test('a worker that cannot verify: the package is verified inline, with the sa
   t.same(broken.json, inline.json)
 })
 
+t.test('a worker that runs out of heap: its packages are verified inline, with the same outcomes', async (t) => {
+  // Too little heap for the verifier's modules and a package's evidence: the worker fails with ERR_WORKER_OUT_OF_MEMORY.
+  const starved = await outcomes({ workers: 1, workerThreshold: 0, trustInputFor, workerResourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 } })
+  t.equal(starved.inlineContexts, 1, 'verified inline')
+  t.same(starved.json, inline.json)
+})
+
 t.test('a package a worker could not verify, that then fails inline too, fails the run as it would without workers', async (t) => {
   const broken = (): TrustInput => ({ trustedRoot: { not: 'a trusted root' }, trustedRootSource: 'broken', registryKeys: null })
   const noContext = (): TrustContext => {

@@ -77,9 +77,11 @@ export async function main(argv: readonly string[], term: Terminal = processTerm
     }
     // No command, an option or a directory: the default command, check.
     const command = COMMANDS[first ?? '']
-    if (!command && (first === undefined || first.startsWith('-') || isDirectory(first))) return await COMMANDS.check!(argv, term)
-    if (!command) throw inputError('EUSAGE', `unknown command or option "${first}"`, 'Run "verify-deps --help" for usage.')
-    return await command(rest, term)
+    const defaultCheck = !command && (first === undefined || first.startsWith('-') || isDirectory(first))
+    if (!command && !defaultCheck) throw inputError('EUSAGE', `unknown command or option "${first}"`, 'Run "verify-deps --help" for usage.')
+    // Any command may verify thousands of packages: the heap's growth is held back (heap.ts).
+    ;(await import('./heap.js')).limitHeapGrowth()
+    return command ? await command(rest, term) : await COMMANDS.check!(argv, term)
   } catch (err) {
     return reportError(err, term, wantsJSON(argv))
   }

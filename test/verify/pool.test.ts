@@ -11,7 +11,7 @@ import { corpusPath, loadCorpusCases, readCorpusJSON } from '../helpers/corpus.j
 import { loadTrustFiles } from '../../lib/fetch/trust.js'
 import type { PackageEvidence } from '../../lib/model/evidence.js'
 import { createTaskHandler } from '../../lib/verify/pool-protocol.js'
-import { createVerifyPool, defaultWorkerCount, defaultWorkerURL, type PoolResult } from '../../lib/verify/pool.js'
+import { createVerifyPool, defaultWorkerCount, defaultWorkerURL, DEFAULT_WORKER_RESOURCE_LIMITS, type PoolResult } from '../../lib/verify/pool.js'
 import { verifyPackage } from '../../lib/verify/package.js'
 import { createTrustContext, type TrustInput } from '../../lib/verify/trust-context.js'
 
@@ -120,6 +120,29 @@ t.test('a worker that fails settles its tasks as failed, and takes no more', asy
     if (what !== 'replies with an error') t.equal(pool.tryVerify(corpusEvidence[0]!, REGISTRY), undefined, `${what}: the dead worker takes nothing`)
     await pool.close()
   }
+})
+
+t.test('workers run with heap limits, DEFAULT_WORKER_RESOURCE_LIMITS unless told', async (t) => {
+  // A worker that answers every task with the limits it runs under.
+  const url = scriptWorker("import { parentPort, resourceLimits } from 'node:worker_threads'; parentPort.on('message', (m) => parentPort.postMessage({ id: m.id, error: JSON.stringify(resourceLimits) }))")
+  const limitsOf = async (resourceLimits?: { maxOldGenerationSizeMb: number }): Promise<unknown> => {
+    const pool = createVerifyPool({ size: 1, trustInputFor: () => trustInput, workerURL: url, execArgv: [], ...(resourceLimits && { resourceLimits }) })
+    const result = await settled(pool.tryVerify(corpusEvidence[0]!, REGISTRY))
+    await pool.close()
+    return 'failed' in result ? JSON.parse(result.failed) : result
+  }
+  t.match(await limitsOf(), DEFAULT_WORKER_RESOURCE_LIMITS, 'the defaults')
+  t.match(await limitsOf({ maxOldGenerationSizeMb: 200 }), { maxOldGenerationSizeMb: 200 }, 'the given limits')
+})
+
+t.test('a worker that runs out of heap settles its tasks as failed, and takes no more', async (t) => {
+  // A task whose verification needs more heap than the limit (as an oversized attestation bundle would).
+  const hungry = scriptWorker("import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => { const kept = []; for (;;) kept.push(new Array(100000).fill(kept.length)) })")
+  const pool = createVerifyPool({ size: 1, trustInputFor: () => trustInput, workerURL: hungry, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } })
+  const waiting = [pool.tryVerify(corpusEvidence[0]!, REGISTRY), pool.tryVerify(corpusEvidence[0]!, REGISTRY)]
+  for (const result of await Promise.all(waiting.map(settled))) t.match(result, { failed: /^verify worker failed: .*out of memory/i }, 'failed, no facts')
+  t.equal(pool.tryVerify(corpusEvidence[0]!, REGISTRY), undefined, 'the worker takes nothing more')
+  await pool.close()
 })
 
 t.test('evidence that cannot be sent is failed at once, and the worker stays usable', async (t) => {
