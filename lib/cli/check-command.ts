@@ -205,7 +205,7 @@ export async function checkAndReport(values: CheckValues, dir: string | undefine
     ...(values.verbose && { verbose: true }),
   })
   const s = report.summary
-  emitReport(term, ctx, output, values.output, `${s.total} packages: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.skipped} skipped`)
+  await emitReport(term, ctx, output, values.output, `${s.total} packages: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.skipped} skipped`)
   return { report, exitCode: exitCodeForReport(report) }
 }
 
@@ -214,7 +214,7 @@ export async function checkAndReport(values: CheckValues, dir: string | undefine
  * then one line on stderr with `summaryLine`) or to stdout. Its GitHub step summary, if the format
  * has one, is appended to $GITHUB_STEP_SUMMARY when that is set. Shared by check and verify.
  */
-export function emitReport(term: Terminal, ctx: CheckContext, formatted: FormattedOutput, outputFile: string | undefined, summaryLine: string): void {
+export async function emitReport(term: Terminal, ctx: CheckContext, formatted: FormattedOutput, outputFile: string | undefined, summaryLine: string): Promise<void> {
   if (outputFile) {
     try {
       writeReportFile(resolve(ctx.cwd, outputFile), formatted)
@@ -223,7 +223,7 @@ export function emitReport(term: Terminal, ctx: CheckContext, formatted: Formatt
     }
     term.err(`verify-deps: ${summaryLine}; report written to ${outputFile}\n`)
   } else {
-    writeReportOut(term, formatted)
+    await writeReportOut(term, formatted)
   }
   const summaryFile = ctx.env.GITHUB_STEP_SUMMARY
   if (formatted.githubStepSummary && summaryFile) appendFileSync(summaryFile, formatted.githubStepSummary)

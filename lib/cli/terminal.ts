@@ -2,6 +2,11 @@
 export interface Terminal {
   out(text: string): void
   err(text: string): void
+  /**
+   * Resolves once what `out` was given has left the process, or at least once stdout no longer holds
+   * more than its high-water mark (a pipe read slowly). Absent: `out` never holds anything back.
+   */
+  outDrained?(): Promise<void>
   readonly stderrIsTTY: boolean
   /** Standard output is a terminal (the text report may be coloured: color.ts). Absent: not a terminal. */
   readonly stdoutIsTTY?: boolean
@@ -14,7 +19,7 @@ export interface Terminal {
  * output on that stream is dropped quietly (no EPIPE crash, no stack trace) and the run ends with its
  * own exit code.
  */
-function quietOnClosedPipe(stream: NodeJS.WriteStream): (text: string) => void {
+export function quietOnClosedPipe(stream: NodeJS.WritableStream & { writableNeedDrain: boolean }): { write: (text: string) => void; drained: () => Promise<void> } {
   let closed = false
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
@@ -23,14 +28,33 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): (text: string) => void {
     }
     throw err
   })
-  return (text) => {
-    if (!closed) stream.write(text)
+  return {
+    write: (text) => {
+      if (!closed) stream.write(text)
+    },
+    // A pipe on Linux is written asynchronously: without waiting here, a 10,000-package report
+    // written to a slow reader would be queued in memory whole (~60 MB, issue 11).
+    drained: () => {
+      if (closed || !stream.writableNeedDrain) return Promise.resolve()
+      // Room again, or the stream closed or failed (a closed pipe: nothing more will leave).
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          for (const event of ['drain', 'close', 'error']) stream.off(event, done)
+          resolve()
+        }
+        for (const event of ['drain', 'close', 'error']) stream.on(event, done)
+      })
+    },
   }
 }
 
+const stdout = quietOnClosedPipe(process.stdout)
+const stderr = quietOnClosedPipe(process.stderr)
+
 export const processTerminal: Terminal = {
-  out: quietOnClosedPipe(process.stdout),
-  err: quietOnClosedPipe(process.stderr),
+  out: stdout.write,
+  err: stderr.write,
+  outDrained: stdout.drained,
   stderrIsTTY: Boolean(process.stderr.isTTY),
   stdoutIsTTY: Boolean(process.stdout.isTTY),
   get columns() {

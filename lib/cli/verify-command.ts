@@ -83,6 +83,6 @@ export async function runVerifyCommand(argv: readonly string[], term: Terminal, 
   // SARIF results and annotations point at the tarball: there is no lockfile.
   const formatted = formatVerifyReport(format, report, { lockfilePath: relative(ctx.cwd, resolve(ctx.cwd, tarballFile)) || tarballFile })
   const s = report.summary
-  emitReport(term, ctx, formatted, values.output, `${s.total} package: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail`)
+  await emitReport(term, ctx, formatted, values.output, `${s.total} package: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail`)
   return exitCodeForReport(report)
 }

@@ -38,7 +38,13 @@ export function writeReportFile(path: string, formatted: FormattedOutput): void 
   }
 }
 
-/** Writes the report to the terminal's standard output. */
-export function writeReportOut(term: Terminal, formatted: FormattedOutput): void {
-  for (const piece of reportPieces(formatted)) term.out(piece)
+/**
+ * Writes the report to the terminal's standard output, a piece at a time: the next piece is made
+ * only when stdout has room for it (a slow pipe reader), so the report is never queued whole.
+ */
+export async function writeReportOut(term: Terminal, formatted: FormattedOutput): Promise<void> {
+  for (const piece of reportPieces(formatted)) {
+    term.out(piece)
+    if (term.outDrained) await term.outDrained()
+  }
 }
