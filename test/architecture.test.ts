@@ -39,7 +39,7 @@ function layerOf(file: string): Layer {
   const top = parts[1]!.replace(/\.ts$/, '')
   if ((STAGES as readonly string[]).includes(top) && parts.length > 2) return top as Layer
   if (top === 'cli' && parts.length > 2) return 'cli'
-  if (top === 'model' || top === 'findings' || top === 'errors' || (top === 'types' && parts.length > 2)) return 'shared'
+  if (top === 'model' || top === 'findings' || top === 'errors' || top === 'cjs' || (top === 'types' && parts.length > 2)) return 'shared'
   if (file === 'lib/check.ts' || file === 'lib/check-pipeline.ts' || file === 'lib/verify-tarball.ts' || ((top === 'gate' || top === 'demo') && parts.length > 2)) return 'orchestrator'
   throw new Error(`${file}: no layer: add it to test/architecture.test.ts and docs/architecture.md`)
 }

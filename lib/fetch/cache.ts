@@ -24,10 +24,11 @@
  */
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import procLog from 'proc-log'
+import { requireCjs } from '../cjs.js'
 import { readVersionFields } from './evidence.js'
 import { EvidencePacks } from './evidence-pack.js'
 import type { AttestationsEvidence, PackageEvidence, VersionData } from '../model/evidence.js'
+const procLog = requireCjs('proc-log') as typeof import('proc-log').default
 
 const { log } = procLog
 

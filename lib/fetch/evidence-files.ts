@@ -6,12 +6,13 @@
  * (readVersionData, readPublishTime); what the registry path reports as a fetch failure is an
  * input error here, naming the file (exit 2). fetch/ gathers and never decides.
  */
-import ssri from 'ssri'
+import { requireCjs } from '../cjs.js'
 import type { AttestationsEvidence, PackageEvidence, VersionData } from '../model/evidence.js'
 import { inputError } from '../errors.js'
 import { readPublishTime, readVersionData } from './evidence.js'
 import { MAX_TARBALL_BYTES, readInputFile, readJSONFile } from '../tree/files.js'
 import { readTarballManifest } from './tarball.js'
+const ssri = requireCjs('ssri') as typeof import('ssri').default
 
 export interface EvidenceFiles {
   /** The package tarball (`.tgz`). */

@@ -23,7 +23,8 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync, writevSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import procLog from 'proc-log'
+import { requireCjs } from '../cjs.js'
+const procLog = requireCjs('proc-log') as typeof import('proc-log').default
 
 const { log } = procLog
 

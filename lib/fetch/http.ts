@@ -26,8 +26,9 @@ import { createRequire } from 'node:module'
 import type { Agent } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FetchOptions, HttpError } from 'npm-registry-fetch'
-import procLog from 'proc-log'
+import { requireCjs } from '../cjs.js'
 import { getText } from './get.js'
+const procLog = requireCjs('proc-log') as typeof import('proc-log').default
 
 const { log } = procLog
 

@@ -19,6 +19,7 @@ import type Config from '@npmcli/config'
 import type { ConfigWhere } from '@npmcli/config'
 import { inputError, VerifyDepsError } from '../errors.js'
 import { FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from '../tree/files.js'
+import { requireCjs } from '../cjs.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -102,11 +103,10 @@ interface InvalidValue {
 
 /** Loads npm's configuration; throws a usage VerifyDepsError for configuration npm would refuse or verify-deps cannot use. */
 export async function loadConfig(options: LoadConfigOptions): Promise<{ config: Config; invalid: InvalidValue[] }> {
-  const [{ default: NpmcliConfig }, { default: defs }, { default: envReplace }] = await Promise.all([
-    import('@npmcli/config'),
-    import('@npmcli/config/lib/definitions/index.js'),
-    import('@npmcli/config/lib/env-replace.js'),
-  ])
+  // required here, when npm's configuration is first read (cjs.ts: not through the ESM loader)
+  const NpmcliConfig = requireCjs('@npmcli/config') as typeof import('@npmcli/config').default
+  const defs = requireCjs('@npmcli/config/lib/definitions/index.js') as typeof import('@npmcli/config/lib/definitions/index.js')
+  const envReplace = requireCjs('@npmcli/config/lib/env-replace.js') as typeof import('@npmcli/config/lib/env-replace.js').default
   const env: Record<string, string | undefined> = { ...options.env }
   const cwd = resolve(options.cwd)
   const npmPath = options.npmPath === undefined ? npmPathFrom(env) : options.npmPath

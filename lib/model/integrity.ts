@@ -3,7 +3,8 @@
  * (which evidence a lockfile entry can be bound to, which tarballs to download) and the verify stage
  * (the integrity verdict, lib/verify/integrity.ts). Pure; attacker-controlled input, parsed totally.
  */
-import ssri from 'ssri'
+import { requireCjs } from '../cjs.js'
+const ssri = requireCjs('ssri') as typeof import('ssri').default
 
 /** What an SRI integrity string pins, read the way npm's ssri reads it. */
 export type ParsedIntegrity =

@@ -16,7 +16,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const PRELOAD = fileURLToPath(new URL('../helpers/module-log.mjs', import.meta.url))
 
 /** Everything `verify-deps <args>` loads (paths relative to the repository; `node:` built-ins left out). */
-async function loadedBy(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; modules: string[]; builtins: string[] }> {
+async function loadedBy(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; modules: string[]; builtins: string[]; imported: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'vd-startup-'))
   const log = join(dir, 'modules.log')
   try {
@@ -31,7 +31,9 @@ async function loadedBy(args: string[], options: { cwd?: string; env?: NodeJS.Pr
     const lines = all.filter((l) => l && !l.startsWith('node:') && !l.startsWith('builtin:'))
     const paths = lines.map((l) => (l.startsWith('file:') ? fileURLToPath(l) : l))
     const builtins = [...new Set(all.filter((l) => l.startsWith('builtin:')).map((l) => l.slice('builtin:'.length)))].sort()
-    return { status, modules: [...new Set(paths.map((p) => relative(ROOT, p)))].sort(), builtins }
+    // Dependencies resolved by node's ESM loader (the hook sees `import`, not `require`).
+    const imported = [...new Set(lines.filter((l) => l.startsWith('file:') && l.includes('/node_modules/')).map((l) => relative(ROOT, fileURLToPath(l))))].sort()
+    return { status, modules: [...new Set(paths.map((p) => relative(ROOT, p)))].sort(), builtins, imported }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -106,4 +108,7 @@ t.test('a warm check with no install scripts and no version range in its policy 
   t.same(warm.modules.filter((m) => ['dist/cli/lifecycle.js', 'dist/gate/written.js'].includes(m)), [], 'not run by npm as a script: no lifecycle handling')
   t.ok(warm.builtins.includes('fs'), 'the module log sees built-ins')
   t.same(warm.builtins.filter((m) => ['http', 'https', 'tls', 'child_process'].includes(m)), [], 'no HTTP client (no request is made) and no child process')
+  // Through `import`, node's ESM loader would parse each with cjs-module-lexer (~20 ms; lib/cjs.ts).
+  t.ok(warm.modules.some((m) => m.endsWith('node_modules/@npmcli/config/lib/index.js')), 'npm config was loaded')
+  t.same(warm.imported, [], "npm's CommonJS libraries (proc-log, ssri, @npmcli/config) are required, not imported")
 })

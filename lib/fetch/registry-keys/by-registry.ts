@@ -14,7 +14,7 @@
  *     other than the trust registry has no keys to use.
  * A registry whose keys cannot be obtained is `failed`: its packages cannot be verified.
  */
-import procLog from 'proc-log'
+import { requireCjs } from '../../cjs.js'
 import { REGISTRY_KEYS_CONFIG_KEY, registryNerfDart, type NpmConfig } from '../npm-config.js'
 import { fetchRegistryKeysFresh } from './endpoint.js'
 import { fetchTUFTargets, registryKeysTarget, type TUFFetchOptions } from '../tuf.js'
@@ -25,6 +25,7 @@ import { loadRegistryKeysFile, parseRegistryKeys } from './parse.js'
 import type { RegistryKey } from '../../model/evidence.js'
 import type { RegistryKeysSource } from '../../model.js'
 import type { RegistryKeysMemo } from '../store/keys-memo.js'
+const procLog = requireCjs('proc-log') as typeof import('proc-log').default
 
 const { log } = procLog
 

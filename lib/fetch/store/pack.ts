@@ -28,7 +28,8 @@ import { createHmac, randomBytes, timingSafeEqual, type Hmac } from 'node:crypto
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import { readRegularFile } from '../../tree/files.js'
 import { basename, dirname, join } from 'node:path'
-import procLog from 'proc-log'
+import { requireCjs } from '../../cjs.js'
+const procLog = requireCjs('proc-log') as typeof import('proc-log').default
 
 const { log } = procLog
 
