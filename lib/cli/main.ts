@@ -79,7 +79,7 @@ export async function main(argv: readonly string[], term: Terminal = processTerm
     const command = COMMANDS[first ?? '']
     const defaultCheck = !command && (first === undefined || first.startsWith('-') || isDirectory(first))
     if (!command && !defaultCheck) throw inputError('EUSAGE', `unknown command or option "${first}"`, 'Run "verify-deps --help" for usage.')
-    // Any command may verify thousands of packages: the heap's growth is held back (heap.ts).
+    // Any command may verify thousands of packages: once the heap is big, its growth is held back (heap.ts).
     ;(await import('./heap.js')).limitHeapGrowth()
     return command ? await command(rest, term) : await COMMANDS.check!(argv, term)
   } catch (err) {
