@@ -90,7 +90,9 @@ export class FactsMemo {
    * the trust material its packages are checked with. Undefined when the keys could not be had.
    */
   #scopeDigest(registry: string, upstream: string | undefined): string | undefined {
-    const at = upstream === undefined ? registry : `${registry} ${upstream}`
+    // A JSON array, not the two joined: a registry URL may hold a space (an npmrc value is any text),
+    // and `<mirror> <upstream>` must not find the digest of that mirror behind that upstream.
+    const at = JSON.stringify([registry, upstream ?? null])
     let digest = this.#scopeDigests.get(at)
     if (digest === undefined) {
       // Behind a mirror the upstream's keys check the package, and its evidence may be the upstream's.

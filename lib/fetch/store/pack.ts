@@ -206,7 +206,7 @@ function verifiedBody(bytes: Buffer, key: Buffer): Buffer | undefined {
  * throws before save leaves only the file, removed a day later): each write opens the file again,
  * without following a link, and checks that it is still the file this writer created (O_EXCL) before
  * writing to it, so a temp file swapped for a link to, or a hard link of, another file of the user's
- * is refused, never appended to.
+ * is refused, never appended to, and one swapped for a FIFO is refused, never waited on.
  */
 class PackWriter {
   readonly temp: string
@@ -255,7 +255,9 @@ class PackWriter {
     this.#hmac.update(bytes)
     let fd: number
     if (this.#created) {
-      fd = openSync(this.temp, constants.O_WRONLY | constants.O_APPEND | (constants.O_NOFOLLOW ?? 0))
+      // Without blocking: a temp file swapped for a FIFO is an error (ENXIO, or the inode check
+      // below when something holds it open to read), never a wait for a reader that never comes.
+      fd = openSync(this.temp, constants.O_WRONLY | constants.O_APPEND | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0))
     } else {
       mkdirSync(dirname(this.temp), { recursive: true })
       fd = openSync(this.temp, 'wx')

@@ -31,3 +31,27 @@ t.test('isOneSha512 agrees with parseIntegrity', async (t) => {
   t.equal(isOneSha512(one), true, 'control: the usual form is one sha512')
   t.equal(isOneSha512(`sha512-${digest.slice(0, 85)}B==`), false, 'control: a non-canonical digest is not')
 })
+
+t.test('a package of a registry whose URL holds a space never takes the id of a mirror-and-upstream pair it spells', async (t) => {
+  const { FactsMemo } = await import('../../../lib/fetch/store/facts-memo.js')
+  const ids: string[] = []
+  const pack = { get: () => undefined, put: (_kind: string, id: string) => void ids.push(id) } as unknown as ConstructorParameters<typeof FactsMemo>[0]['pack']
+  const mirror = 'https://mirror.example/'
+  const upstream = 'https://upstream.example/'
+  // Only the upstream's keys were had: a package of any other registry has no id (never memoized).
+  const memo = new FactsMemo({
+    pack,
+    toolVersion: '1.0.0',
+    trustedRoot: {},
+    registryKeys: new Map([[upstream, { state: 'fetched', keys: [], source: 'test' }]]),
+    upstreamFor: (_ref, registry) => (registry === mirror ? upstream : undefined),
+  })
+  const integrity = `sha512-${createHash('sha512').update('p').digest('base64')}`
+  const ref = (registry: string) => ({ name: 'p', version: '1.0.0', integrity, registry, source: 'registry' as const, locations: [] })
+  const fetched = { state: 'fetched', evidence: {} } as unknown as Parameters<typeof memo.remember>[1]
+  const facts = { name: 'p', version: '1.0.0', findings: [] } as unknown as Parameters<typeof memo.remember>[2]
+  memo.remember(ref(mirror), fetched, facts)
+  t.equal(ids.length, 1, 'control: the mirror package behind its upstream is memoized')
+  memo.remember(ref(`${mirror} ${upstream}`), fetched, facts)
+  t.equal(ids.length, 1, 'a registry spelled "<mirror> <upstream>", whose keys were not had, gets no id')
+})

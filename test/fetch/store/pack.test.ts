@@ -245,3 +245,28 @@ t.test('a pack file that is not a regular file is a miss, never read to its end 
     t.equal(pack.get('facts', 'a'), undefined, what)
   }
 })
+
+t.test('a temp file swapped for a FIFO while the run writes it is refused, never waited on', async (t) => {
+  // In a child process with a time limit: a writer that opens the FIFO waits for a reader forever,
+  // its event loop blocked (nothing in this process could end the test).
+  const dir = t.testdir()
+  const script = `
+    import { readdirSync, rmSync } from 'node:fs'
+    import { execFileSync } from 'node:child_process'
+    import { randomBytes } from 'node:crypto'
+    import { join } from 'node:path'
+    import { SealedPack } from ${JSON.stringify(new URL('../../../lib/fetch/store/pack.js', import.meta.url).href)}
+    const dir = ${JSON.stringify(dir)}
+    const pack = new SealedPack({ file: join(dir, 'pack.json'), key: randomBytes(32), maxAgeMs: 86400000 })
+    const data = JSON.stringify({ pad: 'x'.repeat(10_000) })
+    for (let i = 0; i < 200; i++) pack.put('facts', 'e' + i, data)
+    const temp = join(dir, readdirSync(dir).find((name) => name.endsWith('.tmp')))
+    rmSync(temp)
+    execFileSync('mkfifo', [temp])
+    for (let i = 200; i < 400; i++) pack.put('facts', 'e' + i, data)
+    console.log(JSON.stringify({ saved: pack.save(), files: readdirSync(dir) }))`
+  const { spawnSync } = await import('node:child_process')
+  const child = spawnSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' })
+  t.equal(child.signal, null, 'the writer did not wait on the FIFO (not killed at the time limit)')
+  t.same(JSON.parse(child.stdout.trim().split('\n').pop() || 'null'), { saved: false, files: [] }, 'nothing saved, the FIFO removed')
+})
