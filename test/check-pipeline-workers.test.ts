@@ -86,8 +86,10 @@ t.test('a worker that cannot verify: the package is verified inline, with the sa
 })
 
 t.test('a worker that runs out of heap: its packages are verified inline, with the same outcomes', async (t) => {
-  // Too little heap for the verifier's modules and a package's evidence: the worker fails with ERR_WORKER_OUT_OF_MEMORY.
-  const starved = await outcomes({ workers: 1, workerThreshold: 0, trustInputFor, workerResourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 } })
+  // Too little heap for the verifier's modules and a package's evidence: the worker fails with ERR_WORKER_OUT_OF_MEMORY
+  // (the verifier needs more than 10 MB on node 20–26). Not less than ~6 MB: with 2 MB, node 24's V8 cannot even deserialize
+  // the worker's start-up snapshot, and that out-of-memory is fatal to the whole process, not the worker.
+  const starved = await outcomes({ workers: 1, workerThreshold: 0, trustInputFor, workerResourceLimits: { maxOldGenerationSizeMb: 6, maxYoungGenerationSizeMb: 1 } })
   t.equal(starved.inlineContexts, 1, 'verified inline')
   t.same(starved.json, inline.json)
 })
