@@ -11,6 +11,9 @@ if (!last) {
   process.exit(0)
 }
 const count = (key) => Number(new RegExp(`${key}: (\\d+)`).exec(last)?.[1] ?? 0)
-const failed = count('fail')
+// A test file that crashed (a signal, a fatal error) is a top-level "not ok N - file" whose assertions
+// tap may not count as failed: such a file is one failure at least.
+const crashedFiles = text.split('\n').filter((l) => /^not ok \d+ - /.test(l)).length
+const failed = Math.max(count('fail'), crashedFiles)
 const skipped = count('skip') + count('todo')
 console.log(`${name}: ${count('pass')} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
