@@ -32,6 +32,7 @@ import type { RunSetting } from './model.js'
 import type { LoadPackagesOptions, TreeResult } from './tree/index.js'
 import type { TrustContext, TrustInput } from './verify/trust-context.js'
 import { FINDINGS } from './findings.js'
+import { compareText } from './model/text-order.js'
 
 export interface CheckOptions {
   /** The project folder, or any folder inside it: the root is found by walking up, as npm finds it (npm-config.ts). */
@@ -360,7 +361,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   const { projectDir, settings, policy, policyFile, tree, run, notices, registryInfo, redact, scripts } = await gatherRun(options)
   const evaluation = evaluateRun(policy, run, options.now ?? new Date(), scripts)
   const results: PackageResult[] = [...evaluation.packages, ...installedMismatches(tree)]
-  results.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))
+  results.sort((a, b) => compareText(a.name, b.name) || compareText(a.version, b.version))
 
   const summary = { total: results.length, pass: 0, warn: 0, fail: 0, skipped: 0 }
   for (const r of results) summary[r.decision]++

@@ -10,6 +10,7 @@ import { describeRule, ruleBodyOf } from '../policy/explain.js'
 import type { Policy } from '../policy/types.js'
 import { plainText } from '../report/describe.js'
 import { DEMO_PACKAGES, type DemoPackage, type DemoRole } from './world.js'
+import { compareText } from '../model/text-order.js'
 
 const LABEL: Record<DemoRole, string> = {
   trusted: 'pass',
@@ -29,7 +30,7 @@ const INDENT = ' '.repeat(11)
 export function formatDemoExplanation(report: Report, policy: Policy | null, packages: readonly DemoPackage[] = DEMO_PACKAGES): string {
   const lines = ['What happened, in plain words.', '', 'The policy (verify-deps.policy.yaml) says:']
   // rules[0], rules[1], …, then default: the order a reader finds them in the file.
-  const rules = [...new Set(report.packages.map((p) => p.rule))].sort((a, b) => Number(a === 'default') - Number(b === 'default') || a.localeCompare(b))
+  const rules = [...new Set(report.packages.map((p) => p.rule))].sort((a, b) => Number(a === 'default') - Number(b === 'default') || compareText(a, b))
   for (const rule of rules) lines.push(...wrap(`${keep(rule)}: ${describeRule(policy, rule)}.`, '  ', '    '))
 
   const results = packages.flatMap((pkg) => {

@@ -15,6 +15,7 @@ import type { Decision, PackageResult, Report } from '../model.js'
 import { describeObserved, formatFirstWhy, formatInstalledAs, formatSummaryCounts, packagesWith, plainText, skipKind } from './describe.js'
 import { isCryptographicallyVerified, registryDiagnoses } from './registries.js'
 import type { FormatOptions, FormattedOutput } from './types.js'
+import { compareText } from '../model/text-order.js'
 
 /** Up to this many skipped packages are listed one by one; more are counted by reason (all listed with `verbose`). */
 export const DEFAULT_MAX_SKIPPED_LISTED = 10
@@ -132,7 +133,7 @@ export function groupFindingsByCode(report: Report): CodeGroup[] {
       if (SEVERITY_RANK[severity] < SEVERITY_RANK[g.worst]) g.worst = severity
     }
   }
-  return [...groups.values()].sort((a, b) => SEVERITY_RANK[a.worst] - SEVERITY_RANK[b.worst] || b.packages.length - a.packages.length || a.code.localeCompare(b.code))
+  return [...groups.values()].sort((a, b) => SEVERITY_RANK[a.worst] - SEVERITY_RANK[b.worst] || b.packages.length - a.packages.length || compareText(a.code, b.code))
 }
 
 /** `Findings (…)`: each code once, with its count, a few of its packages and what would fix it. */
@@ -226,6 +227,6 @@ function formatSkipped(skipped: PackageResult[], max: number): string[] {
     const kind = skipKind(p.skipReason)
     byKind.set(kind, (byKind.get(kind) ?? 0) + 1)
   }
-  const counts = [...byKind].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+  const counts = [...byKind].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
   return [`Skipped (${skipped.length}): ${counts.map(([kind, n]) => `${n} ${plainText(kind)}`).join(', ')} — --verbose to list them`]
 }

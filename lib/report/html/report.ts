@@ -18,6 +18,7 @@ import { badge, banner, barChart, searchButton, section, simpleTable, sortableTa
 import { element, type Content, type Html } from './escape.js'
 import { EVIDENCE_LABELS, EVIDENCE_LEVELS, evidenceLevel, sourceLinks, verifiedIdentity, type EvidenceLevel } from './evidence.js'
 import { formatHtmlPage } from './page.js'
+import { compareText as collateText } from '../../model/text-order.js'
 
 /** The id of the package table (its search box is `packages-search`). */
 export const PACKAGE_TABLE_ID = 'packages'
@@ -129,7 +130,7 @@ function findingsSection(report: Report): Content {
     }
   }
   if (byCode.size === 0) return section('findings', 'Findings', element('p', { class: 'muted' }, 'No findings.'))
-  const rows = [...byCode].sort((a, b) => b[1].packages.size - a[1].packages.size || a[0].localeCompare(b[0]))
+  const rows = [...byCode].sort((a, b) => b[1].packages.size - a[1].packages.size || collateText(a[0], b[0]))
   return section(
     'findings',
     `Findings by code (${byCode.size})`,
