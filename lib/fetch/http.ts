@@ -167,7 +167,7 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
       // No HTTP cache asked for: the light path (get.ts).
       // getAuth is asked once per request: the credentials it finds also decide the redirect rule.
       const credentials = requestCredentials(url, options.fetchOptions)
-      const carries = hasUserinfo(url) || credentials.headers.authorization !== undefined || credentials.cert !== undefined || credentials.key !== undefined
+      const carries = hasUserinfo(url) || carriesCredentials(credentials)
       const res = await getText(url, { ...credentials, agentFor: requestAgent(url, options.fetchOptions, options.timeoutMs, carries), signal, ...(options.maxBodyBytes !== undefined && { maxBytes: options.maxBodyBytes }) })
       const notice = res.headers['npm-notice']
       if (typeof notice === 'string') log.notice('', notice)
@@ -264,11 +264,12 @@ export const CROSS_ORIGIN_REDIRECT = 'ECROSSORIGINREDIRECT'
 
 /** Whether a request for `url` carries credentials: npm-registry-fetch's own choice, or URL userinfo. */
 export function hasCredentials(url: string, fetchOptions: FetchOptions): boolean {
-  if (hasUserinfo(url)) return true
-  if (staticHeaders(fetchOptions).authorization !== undefined) return true
-  if (!mayCarryCredentials(fetchOptions)) return false
-  const auth = getAuth()(url, fetchOptions)
-  return Boolean(auth.token || auth.auth || auth.cert || auth.key)
+  return hasUserinfo(url) || carriesCredentials(requestCredentials(url, fetchOptions))
+}
+
+/** Whether what requestCredentials found for a request is a credential: an authorization header, a client certificate or key. */
+function carriesCredentials(credentials: ReturnType<typeof requestCredentials>): boolean {
+  return credentials.headers.authorization !== undefined || credentials.cert !== undefined || credentials.key !== undefined
 }
 
 /** Whether the URL names a user or password (`scheme://user:pass@host/…`), without parsing it. */
