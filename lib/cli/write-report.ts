@@ -2,7 +2,8 @@
  * Writes a formatted report to a file or the terminal in pieces of about 64 KiB, so that a report
  * of 10,000 packages is never held as one string (the json and sarif formats give `mainChunks`).
  */
-import { closeSync, openSync, writeSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
+import { writeAll } from '../tree/files.js'
 import type { FormattedOutput } from '../report/formats.js'
 import type { Terminal } from './terminal.js'
 
@@ -29,10 +30,7 @@ export function* reportPieces(formatted: FormattedOutput): Generator<string> {
 export function writeReportFile(path: string, formatted: FormattedOutput): void {
   const fd = openSync(path, 'w')
   try {
-    for (const piece of reportPieces(formatted)) {
-      const bytes = Buffer.from(piece, 'utf8')
-      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset)
-    }
+    for (const piece of reportPieces(formatted)) writeAll(fd, Buffer.from(piece, 'utf8'))
   } finally {
     closeSync(fd)
   }

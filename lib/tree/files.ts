@@ -5,7 +5,7 @@
  * file is read only if it is a regular file (after following symlinks), opened without blocking, and
  * no larger than a cap for its kind; anything else is an error naming the file.
  */
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
 import { inputError } from '../errors.js'
 
 /** Configuration files: `.npmrc`, the policy file. */
@@ -104,4 +104,9 @@ function formatBytes(n: number): string {
 /** Which of `paths` exist (any kind of file), in order: e.g. the policy file names at a project's root. */
 export function existingPaths(paths: readonly string[]): string[] {
   return paths.filter((path) => existsSync(path))
+}
+
+/** Writes all of `bytes` to `fd` (writeSync may write less than it is given). */
+export function writeAll(fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at)
 }

@@ -25,8 +25,8 @@
  * behind: a later save() removes temp files of this pack older than a day.
  */
 import { createHmac, randomBytes, timingSafeEqual, type Hmac } from 'node:crypto'
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
-import { readRegularFile } from '../../tree/files.js'
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { readRegularFile, writeAll } from '../../tree/files.js'
 import { basename, dirname, join } from 'node:path'
 import { requireCjs } from '../../cjs.js'
 const procLog = requireCjs('proc-log') as typeof import('proc-log').default
@@ -272,10 +272,6 @@ class PackWriter {
       closeSync(fd)
     }
   }
-}
-
-function writeAll(fd: number, bytes: Buffer): void {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at)
 }
 
 /** Removes temp files of this pack left by runs that died before they saved (older than a day). Never throws. */
