@@ -229,13 +229,10 @@ function arrayItems(items: unknown[], indent: string): string {
   let nested: unknown = items
   for (let i = 0; i < levels; i++) nested = [nested]
   const text = JSON.stringify(nested, null, 2)
-  // Each level opens with `<its indent>[\n`, the items start at `indent` + 2 spaces; each closes with `\n<its indent>]`.
-  let head = 0
-  for (let i = 0; i <= levels; i++) head += 2 * i + 2
-  head += indent.length + 2
-  let tail = 0
-  for (let i = 0; i <= levels; i++) tail += 2 * i + 2
-  return escapeInert(text.slice(head, text.length - tail))
+  // Level i (0 … levels) opens with `<2i spaces>[\n` and closes with `\n<2i spaces>]`: 2i + 2 characters
+  // each way, (levels + 1)(levels + 2) in all; the first item then starts at `indent` + 2 spaces.
+  const brackets = (levels + 1) * (levels + 2)
+  return escapeInert(text.slice(brackets + indent.length + 2, text.length - brackets))
 }
 
 /** JSON.stringify(value, null, 2) written at `indent` (its line breaks are never inside strings), or undefined. */
