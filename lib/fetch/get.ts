@@ -23,11 +23,8 @@
  * gigabytes, would otherwise take the process's memory; `type: 'max-size'`, as minipass-fetch's `size`).
  */
 import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http'
-import { createRequire } from 'node:module'
 import zlib from 'node:zlib'
-
-// node:http and node:https (~5 ms to load) are loaded with the first request: a warm check makes none.
-const require = createRequire(import.meta.url)
+import { requireCjs } from '../cjs.js'
 
 /** A complete response: its status, headers and body (decoded to text). */
 export interface TextResponse {
@@ -114,7 +111,8 @@ function send(target: URL, headers: Record<string, string>, options: GetTextOpti
     ...(options.key !== undefined && { key: options.key }),
   }
   return new Promise((resolve, reject) => {
-    const { request } = (target.protocol === 'https:' ? require('node:https') : require('node:http')) as typeof import('node:http')
+    // node:http and node:https (~5 ms to load) are loaded with the first request: a warm check makes none.
+    const { request } = (target.protocol === 'https:' ? requireCjs('node:https') : requireCjs('node:http')) as typeof import('node:http')
     const req: ClientRequest = request(requestOptions)
     const onAbort = () => req.destroy(abortError())
     signal.addEventListener('abort', onAbort, { once: true })

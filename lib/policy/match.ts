@@ -5,7 +5,7 @@
  * including `/`. Every glob is anchored (it must match the whole value). Comparisons are
  * case-sensitive.
  */
-import { createRequire } from 'node:module'
+import { requireCjs } from '../cjs.js'
 import type SemverValidRange from 'semver/ranges/valid.js'
 import type SemverValid from 'semver/functions/valid.js'
 import type SemverSatisfies from 'semver/functions/satisfies.js'
@@ -13,13 +13,12 @@ import type SemverSatisfies from 'semver/functions/satisfies.js'
 // semver is loaded on first use, one function file each (its index loads 48 files, where a run uses
 // a handful): a policy that names no version range, as the built-in default policy, never loads it
 // (satisfies and its Range, Comparator and regular expressions take ~10 ms to load).
-const require = createRequire(import.meta.url)
 let semver: { validRange: typeof SemverValidRange; valid: typeof SemverValid; satisfies: typeof SemverSatisfies } | undefined
 function semverFunctions(): NonNullable<typeof semver> {
   semver ??= {
-    validRange: require('semver/ranges/valid.js') as typeof SemverValidRange,
-    valid: require('semver/functions/valid.js') as typeof SemverValid,
-    satisfies: require('semver/functions/satisfies.js') as typeof SemverSatisfies,
+    validRange: requireCjs('semver/ranges/valid.js') as typeof SemverValidRange,
+    valid: requireCjs('semver/functions/valid.js') as typeof SemverValid,
+    satisfies: requireCjs('semver/functions/satisfies.js') as typeof SemverSatisfies,
   }
   return semver
 }
