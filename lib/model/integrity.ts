@@ -4,7 +4,17 @@
  * (the integrity verdict, lib/verify/integrity.ts). Pure; attacker-controlled input, parsed totally.
  */
 import { requireCjs } from '../cjs.js'
-const ssri = requireCjs('ssri') as typeof import('ssri').default
+
+type Ssri = typeof import('ssri').default
+let ssri: Ssri | undefined
+/**
+ * ssri (with minipass, ~40 KB of source) is required on the first parse, not when this module loads: a
+ * warm check reads only lockfile integrities of the usual form, which isOneSha512 (fetch/store)
+ * recognises without a parse, so it never needs ssri.
+ */
+function loadSsri(): Ssri {
+  return (ssri ??= requireCjs('ssri') as Ssri)
+}
 
 /** What an SRI integrity string pins, read the way npm's ssri reads it. */
 export type ParsedIntegrity =
@@ -31,7 +41,7 @@ export function parseIntegrity(value: unknown): ParsedIntegrity {
   let algorithm: string
   let digests: string[]
   try {
-    const parsed = ssri.parse(value)
+    const parsed = loadSsri().parse(value)
     if (!parsed || parsed.isEmpty()) return { kind: 'malformed' }
     // The algorithm npm's ssri.checkData will check (its default priority).
     algorithm = parsed.pickAlgorithm()

@@ -108,6 +108,8 @@ t.test('a warm check with no install scripts and no version range in its policy 
   t.same(warm.modules.filter((m) => ['dist/cli/lifecycle.js', 'dist/gate/written.js'].includes(m)), [], 'not run by npm as a script: no lifecycle handling')
   t.ok(warm.builtins.includes('fs'), 'the module log sees built-ins')
   t.same(warm.builtins.filter((m) => ['http', 'https', 'tls', 'child_process'].includes(m)), [], 'no HTTP client (no request is made) and no child process')
+  // The lockfile's integrities are one canonical sha512 each: recognised without npm's parser (model/integrity.ts).
+  t.same(warm.modules.filter((m) => /node_modules\/(ssri|minipass)\//.test(m)), [], 'no ssri (nor its minipass)')
   // Through `import`, node's ESM loader would parse each with cjs-module-lexer (~20 ms; lib/cjs.ts).
   t.ok(warm.modules.some((m) => m.endsWith('node_modules/@npmcli/config/lib/index.js')), 'npm config was loaded')
   t.same(warm.imported, [], "npm's CommonJS libraries (proc-log, ssri, @npmcli/config) are required, not imported")
