@@ -338,12 +338,13 @@ function ignoredLockfileNotices(tree: TreeResult): string[] {
 }
 
 /**
- * `config.redact` as a function of its own. A closure made inside gatherRun would keep gatherRun's
- * whole scope alive while the report is built (V8 keeps one context per scope): the sealed pack,
- * every verified package and the trust contexts, tens of MB at 10,000 packages.
+ * `config.redact` as a function of its own (the redactor itself: one call per string of the report).
+ * A closure made inside gatherRun would keep gatherRun's whole scope alive while the report is built
+ * (V8 keeps one context per scope): the sealed pack, every verified package and the trust contexts,
+ * tens of MB at 10,000 packages.
  */
 function redactWith(config: NpmConfig): (text: string) => string {
-  return (text) => config.redact(text)
+  return config.redactor
 }
 
 /** The run's install-script context: the npm that will install (`npm --version`, lowered by what else names an npm), its settings and allowScripts. */

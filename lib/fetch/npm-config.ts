@@ -349,6 +349,14 @@ export class NpmConfig {
     return this.#redact(text)
   }
 
+  /**
+   * `redact` as a function of its own, for a caller that redacts many strings (check.ts: every string
+   * of the report, ~56,000 at 1,000 packages): no method call in between for each.
+   */
+  get redactor(): (text: string) => string {
+    return this.#redact
+  }
+
   /** Every setting that is not npm's default, with secrets replaced: safe to log. */
   toJSON(): Record<string, { value: unknown; layer: NpmConfigLayer; source: string }> {
     const out: Record<string, { value: unknown; layer: NpmConfigLayer; source: string }> = {}

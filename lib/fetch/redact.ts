@@ -28,13 +28,21 @@ export function redact(text: string, secrets: Iterable<string> = []): string {
 export function createRedactor(secrets: Iterable<string> = []): (text: string) => string {
   // Longest first, so a secret that contains another is removed whole.
   const sorted = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length)
+  // Without secrets (no credentials configured) only the two patterns: no loop per string.
+  if (sorted.length === 0) return redactPatterns
   return (text) => {
-    let out = text
-    if (out.includes('@')) out = out.replace(URL_USERINFO, `$1${REDACTED}@`)
-    if (out.includes('npm_')) out = out.replace(NPM_TOKEN, REDACTED)
+    let out = redactPatterns(text)
     for (const secret of sorted) if (out.includes(secret)) out = out.split(secret).join(REDACTED)
     return out
   }
+}
+
+/** `text` without URL userinfo and npm tokens. */
+function redactPatterns(text: string): string {
+  let out = text
+  if (out.includes('@')) out = out.replace(URL_USERINFO, `$1${REDACTED}@`)
+  if (out.includes('npm_')) out = out.replace(NPM_TOKEN, REDACTED)
+  return out
 }
 
 // npm's secret settings, however they are spelt on a command line: `--_authToken=…`,

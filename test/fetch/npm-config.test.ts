@@ -171,6 +171,7 @@ t.test('secrets never show: redact(), toJSON and inspect', async (t) => {
   const clean = config.redact(text)
   t.notMatch(clean, /tok-a-very-secret|hunter2-pass|proxypass|proxyuser/)
   t.match(clean, /http:\/\/\*\*\*@proxy\.example:8080/)
+  t.equal(config.redactor(text), clean, 'the redactor on its own redacts as redact() does')
   const dumped = JSON.stringify(config) + inspect(config)
   t.notMatch(dumped, /tok-a-very-secret|proxypass|aHVudGVyMi1wYXNz/)
   t.match(dumped, /\/\/a\.example\/:_authToken/)

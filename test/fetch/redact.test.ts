@@ -33,6 +33,13 @@ t.test('gives what the plain rule gives, on texts combining URLs, tokens and ove
   t.equal(redactor(`https://user:pw@registry.example/ ${TOKEN} s3cret-password`), `https://${REDACTED}@registry.example/ ${REDACTED} ${REDACTED}`)
 })
 
+t.test('without secrets (none configured): what the plain rule gives, URLs and tokens only', async (t) => {
+  const redactor = createRedactor([])
+  for (const a of PIECES) for (const b of PIECES) for (const c of PIECES) if (redactor(a + b + c) !== plainRedact(a + b + c, [])) t.fail(`differs on ${JSON.stringify(a + b + c)}`)
+  t.equal(redactor(`https://user:pw@registry.example/ ${TOKEN} s3cret-password`), `https://${REDACTED}@registry.example/ ${REDACTED} s3cret-password`)
+  t.equal(createRedactor(['abc'])('https://u@h abc'), `https://${REDACTED}@h abc`, 'only secrets too short to use: the same')
+})
+
 t.test('a secret that contains another is removed whole, however the list is ordered', async (t) => {
   t.equal(createRedactor(['cret', 's3cret-password'])('x s3cret-password y'), `x ${REDACTED} y`)
   t.equal(createRedactor(['s3cret-password', 'cret'])('x s3cret-password y'), `x ${REDACTED} y`)
