@@ -5,15 +5,13 @@
  * schema version; none is renamed or removed. Absent values are `null`, so every named field is
  * always there. Pure.
  */
-import { chunkedOutput, JsonArrayStream, stringifyJSON, stringifyJSONChunks } from './describe.js'
-import type { PackageExplanation } from '../policy/evaluate.js'
-import { toExplanationJson } from '../policy/explain.js'
+import { chunkedOutput, JsonArrayStream, stringifyJSONChunks } from './describe.js'
 import type { FindingCode, FindingSeverity } from '../findings.js'
 import type { Decision, LockfileFormat, PackageLocation, PackageResult, PackageSource, RegistryDiagnosis, RegistrySummary, Report, ReportSummary, RunSetting } from '../model.js'
 import type { EvidenceOrigin } from '../model/evidence.js'
 import type { AttestationStatus, IdentitySource, IntegrityStatus, PackageFacts, SignatureStatus, SignerIdentity } from '../model/facts.js'
 import type { InstallScriptContext, InstallScriptsResult } from '../model/install-scripts.js'
-import { IDENTITY_FIELDS, type IdentityField } from './report-schema.js'
+import { IDENTITY_FIELD_NAMES, type IdentityField } from './identity-fields.js'
 import type { FormatOptions, FormattedOutput } from './types.js'
 
 /** No facts were established: the package was skipped, is not from a registry, or its evidence could not be fetched. */
@@ -211,9 +209,6 @@ function toJsonEvidence(facts: PackageFacts | undefined): JsonEvidence {
   }
 }
 
-/** The identity fields, in the schema's order (listed once, not per package). */
-const IDENTITY_FIELD_NAMES = Object.keys(IDENTITY_FIELDS) as IdentityField[]
-
 /** Copies the known identity fields only, so the output matches the schema whatever else the object carries. */
 function toJsonIdentity(identity: SignerIdentity): JsonIdentity {
   const out: JsonIdentity = { sources: {} }
@@ -237,13 +232,4 @@ function toJsonPublisher(p: PackageFacts['publisher']): JsonPublisher {
     out.approver = { ...(p.approver.name !== undefined ? { name: p.approver.name } : {}), ...(p.approver.email !== undefined ? { email: p.approver.email } : {}) }
   }
   return out
-}
-
-/**
- * `verify-deps explain --json` (docs/explain.schema.json): each explanation with its package entry as
- * `check --json` shows it. Written by stringifyJSON like every JSON output, so no C1 control character
- * from a registry or a lockfile reaches a terminal unescaped.
- */
-export function formatExplanationsJson(explanations: readonly PackageExplanation[]): string {
-  return stringifyJSON({ explanations: explanations.map((e) => ({ package: toJsonPackage(e.result), ...toExplanationJson(e) })) }) + '\n'
 }

@@ -91,7 +91,8 @@ t.test('a warm check (the sealed store holds the tree and every package) loads n
   const own = (prefix: string) => warm.modules.filter((m) => m.startsWith(prefix))
   t.same(own('dist/verify/').filter((m) => m !== 'dist/verify/pool.js'), [], 'no verify module but the (idle) pool')
   t.same(own('dist/tree/').filter((m) => m !== 'dist/tree/files.js'), [], 'no tree module but the file reader')
-  t.same(own('dist/report/').filter((m) => !['dist/report/describe.js', 'dist/report/format-names.js', 'dist/report/json.js', 'dist/report/registries.js', 'dist/report/report-schema.js'].includes(m)), [], 'the JSON writer only')
+  t.same(own('dist/report/').filter((m) => !['dist/report/describe.js', 'dist/report/format-names.js', 'dist/report/json.js', 'dist/report/identity-fields.js', 'dist/report/registries.js'].includes(m)), [], 'the JSON writer only (not the report schema)')
+  t.notOk(warm.modules.includes('dist/policy/explain.js'), "no explanation steps (explain's JSON is not a check's)")
 })
 
 t.test('a warm check with no install scripts and no version range in its policy loads no semver range, no npm gate or lifecycle handling and no HTTP client', async (t) => {

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { evaluatePolicy, explainPackage, type PackageExplanation } from '../../lib/policy/evaluate.js'
 import { DEFAULT_MAX_WHY_PATHS, formatExplanation } from '../../lib/policy/explain.js'
-import { formatExplanationsJson, type JsonPackage } from '../../lib/report/json.js'
+import { formatExplanationsJson } from '../../lib/report/explain-json.js'
+import type { JsonPackage } from '../../lib/report/json.js'
 import type { ExplanationJson } from '../../lib/policy/explain.js'
 
 type ExplanationDoc = ExplanationJson & { package: JsonPackage }

@@ -4,6 +4,7 @@ import { FINDINGS } from '../../lib/findings.js'
 import { formatReportJson, toJsonReport } from '../../lib/report/json.js'
 import { formatReportReferenceMarkdown, formatReportSchemaJson } from '../../lib/report/report-doc.js'
 import { IDENTITY_FIELDS, REPORT_JSON_SCHEMA } from '../../lib/report/report-schema.js'
+import { IDENTITY_FIELD_NAMES } from '../../lib/report/identity-fields.js'
 import type { SignerIdentity } from '../../lib/model/facts.js'
 import { buildReport, deepFreeze, facts, identity, location, NPM_KEYID, sampleReport, scopedWithIdentity, SLSA_V1 } from './fixtures.js'
 import { validateJsonSchema } from '../helpers/json-schema.js'
@@ -121,6 +122,7 @@ t.test('docs/report.schema.json and docs/report.md are generated from the code a
   const defs = REPORT_JSON_SCHEMA.$defs as Record<string, any>
   t.same(defs.finding.properties.code.enum, Object.keys(FINDINGS), 'finding codes come from the registry')
   t.same(defs.identity.properties.sources.propertyNames.enum, Object.keys(IDENTITY_FIELDS), "identity fields come from the code")
+  t.same(IDENTITY_FIELD_NAMES, Object.keys(IDENTITY_FIELDS), 'the JSON writer writes the described identity fields, in their order')
   // Every field JSON output can carry is documented: the schema forbids unknown ones, and this
   // package sets every optional field.
   const documented = JSON.stringify(formatReportReferenceMarkdown())
