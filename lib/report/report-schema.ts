@@ -9,7 +9,6 @@ import type { Decision, PackageSource, RegistryDiagnosis, RegistryKeysSource } f
 import type { EvidenceOrigin } from '../model/evidence.js'
 import type { AttestationStatus, IdentitySource, IntegrityStatus, SignatureStatus, SignerIdentity } from '../model/facts.js'
 import type { AllowScriptsVerdict, NpmScriptRules } from '../model/install-scripts.js'
-import type { IdentityField } from './identity-fields.js'
 
 export const REPORT_SCHEMA_VERSION = 1
 
@@ -85,9 +84,9 @@ export const NPM_SCRIPT_RULES: Record<NpmScriptRules, string> = {
   legacy: 'npm before 11.16, or an npm that could not be identified: `allowScripts` is not read and every install script runs (verify-deps assumes this when unsure).',
 }
 
-export type { IdentityField }
+export type IdentityField = Exclude<keyof SignerIdentity, 'sources'>
 
-/** Every field of the signer identity, in the order the docs list them (and identity-fields.ts: the JSON writer's order). */
+/** Every field of the signer identity, in the order the docs list them (and json.ts writes them). */
 export const IDENTITY_FIELDS: Record<IdentityField, string> = {
   issuer: 'OIDC issuer of the signing certificate, e.g. `https://token.actions.githubusercontent.com`.',
   subjectAlternativeName: 'Certificate SAN: for GitHub Actions the workflow that signed, including a reusable workflow (`job_workflow_ref`).',
