@@ -88,6 +88,17 @@ t.test('explains an npm: alias decided by the rule for its installed name, as th
   t.match(text, '\n  why         (root) → evil@1.0.0  (installed as @acme/app, at node_modules/@acme/app)\n')
 })
 
+t.test('an explanation and its result keep their members in one order, optional ones in their place', async (t) => {
+  const imposter = ref('evil', '1.0.0', { locations: [{ path: 'node_modules/@acme/app', why: ['(root)', 'evil@1.0.0'], dev: false, optional: false, peer: false, alias: '@acme/app' }] })
+  const aliased = explainPackage(ACME, imposter, verified({ name: 'evil', publisher: { name: 'mallory' } }), NOW)
+  t.same(Object.keys(aliased), ['package', 'matchedAs', 'policy', 'rule', 'mode', 'checks', 'exceptions', 'result', 'keylessRegistryUnaccepted', 'installScripts', 'alternatives'])
+  const denied = explainPackage(ACME, ref('event-stream', '3.3.6'), verified({ name: 'event-stream', version: '3.3.6' }), NOW)
+  t.same(Object.keys(denied), ['package', 'policy', 'rule', 'mode', 'denied', 'checks', 'exceptions', 'result', 'keylessRegistryUnaccepted', 'installScripts'])
+  t.same(Object.keys(denied.result), ['name', 'version', 'integrity', 'source', 'registry', 'locations', 'rule', 'decision', 'findings', 'facts'])
+  const noFacts = explainPackage(ACME, ref(), { kind: 'fetch-failed', reason: 'HTTP 500' }, NOW)
+  t.same(Object.keys(noFacts.result), ['name', 'version', 'integrity', 'source', 'registry', 'locations', 'rule', 'decision', 'findings'])
+})
+
 t.test('shows every place the package is installed and the whole chain that brings it in, as npm explain', async (t) => {
   const hops = ['app', 'a@1.0.0', 'b@1.0.0', 'c@1.0.0', 'd@1.0.0', 'e@1.0.0', 'f@1.0.0', 'g@1.0.0', '@acme/app@1.0.0']
   const at = (path: string, why: string[], over = {}) => ({ path, why, dev: false, optional: false, peer: false, ...over })
