@@ -101,17 +101,28 @@ function redactValue(value: unknown, redactText: (text: string) => string): unkn
   }
   if (Object.getPrototypeOf(value) === Object.prototype) {
     const record = value as Record<string, unknown>
-    const keys = Object.keys(record)
     let out: Array<[string, unknown]> | undefined
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!
+    // for…in with the own-key test visits Object.keys' keys in its order without making an array of
+    // them for every object of the report.
+    for (const k in record) {
+      if (!Object.hasOwn(record, k)) continue
       const v = record[k]
       const r = redactValue(v, redactText)
-      if (r !== v && !out) out = keys.slice(0, i).map((key) => [key, record[key]])
+      if (r !== v && !out) out = ownEntriesBefore(record, k)
       if (out) out.push([k, r])
     }
     // fromEntries defines each key as data (a `__proto__` key stays a key).
     return out ? Object.fromEntries(out) : value
   }
   return value
+}
+
+/** The own enumerable entries of `record` that come before `key`, in Object.keys' order. */
+function ownEntriesBefore(record: Record<string, unknown>, key: string): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = []
+  for (const k of Object.keys(record)) {
+    if (k === key) break
+    out.push([k, record[k]])
+  }
+  return out
 }

@@ -84,3 +84,22 @@ t.test('redactStrings: every string value, repeats and nested ones included, goe
   t.same(redactStrings(['a', 'a', { k: 'a', n: 1, z: null, d: [true, 'b'] }, 'b'], counting), ['A', 'A', { k: 'A', n: 1, z: null, d: [true, 'B'] }, 'B'])
   t.same(seen, ['a', 'a', 'a', 'b', 'b'])
 })
+
+t.test('redactStrings: a copy keeps the own keys in their order, and only them', async (t) => {
+  // Integer-like keys come first in Object.keys' order; the key that changes comes after some.
+  const input: Record<string, unknown> = { b: 'x', 2: 'y', a: 'https://u:p@h/', 1: 'z', c: 'w' }
+  const out = redactStrings(input, createRedactor())
+  t.same(Object.entries(out), [['1', 'z'], ['2', 'y'], ['b', 'x'], ['a', `https://${REDACTED}@h/`], ['c', 'w']])
+  // An enumerable property inherited from Object.prototype is not the object's: never visited nor copied.
+  Object.defineProperty(Object.prototype, 'inherited', { value: 'https://u:p@h/', enumerable: true, configurable: true })
+  try {
+    const seen: string[] = []
+    const clean = { k: 'v' }
+    t.equal(redactStrings(clean, (text) => (seen.push(text), text)), clean)
+    t.same(seen, ['v'])
+    const copy = redactStrings({ k: 'https://u:p@h/' }, createRedactor())
+    t.same(Object.keys(copy), ['k'])
+  } finally {
+    delete (Object.prototype as Record<string, unknown>).inherited
+  }
+})
