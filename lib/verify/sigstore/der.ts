@@ -26,8 +26,9 @@ const OCTET_STRING = 0x04
 
 // One tag object per tag byte: upstream makes a new one per node, but nothing changes a tag after
 // construction, so a node of the same byte may share it (a certificate has a few hundred nodes, of a
-// dozen tag bytes).
-const TAGS: (ASN1Tag | undefined)[] = []
+// dozen tag bytes). `null`: a byte upstream refuses, remembered too, since OCTET STRINGs that are not
+// DER often start with one and the constructor throws (an Error, with its stack trace) to say so.
+const TAGS: (ASN1Tag | null | undefined)[] = []
 
 /** The first DER element of `der`, as `ASN1Obj.parseBuffer(der)`; throws where it throws. */
 export function parseDER(der: Buffer): ASN1Obj {
@@ -89,13 +90,14 @@ function parseChildren(buf: Buffer, pos: number, end: number): ASN1Obj[] | undef
 
 function tagOf(byte: number): ASN1Tag | undefined {
   let tag = TAGS[byte]
-  if (tag) return tag
-  // Upstream's own constructor decides which tag bytes it refuses (and throws for them).
-  try {
-    tag = new ASN1Tag(byte)
-  } catch {
-    return undefined
+  if (tag === undefined) {
+    // Upstream's own constructor decides which tag bytes it refuses (and throws for them).
+    try {
+      tag = new ASN1Tag(byte)
+    } catch {
+      tag = null
+    }
+    TAGS[byte] = tag
   }
-  TAGS[byte] = tag
-  return tag
+  return tag ?? undefined
 }
