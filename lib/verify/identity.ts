@@ -8,7 +8,8 @@
  * the shared workflow, while the source repository (.12) and build config (.18) name the repository
  * that was built and its calling workflow.
  */
-import { ASN1Obj, X509Certificate } from '@sigstore/core'
+import type { X509Certificate } from '@sigstore/core'
+import { parseDER } from './sigstore/index.js'
 import { PREDICATE_SLSA_V02, PREDICATE_SLSA_V1 } from './statement.js'
 import type { IdentitySource, SignerIdentity } from '../model/facts.js'
 
@@ -76,7 +77,8 @@ function derUtf8Extension(cert: X509Certificate, oid: string): string | undefine
   const ext = cert.extension(oid)
   if (!ext) return undefined
   try {
-    const obj = ASN1Obj.parseBuffer(ext.value as Buffer<ArrayBuffer>)
+    // ASN1Obj.parseBuffer's tree and failures, without its per-byte allocations (sigstore/der.ts).
+    const obj = parseDER(ext.value)
     return obj.value.toString('utf8')
   } catch {
     // Not DER: attacker-controlled bytes in a CA-signed cert would be a CA bug; report raw.

@@ -3,7 +3,8 @@
  * `@sigstore/verify` leaves out (client spec "Certificate": the leaf is not a CA, may sign, and is
  * for code signing; Fulcio issues exactly that, https://github.com/sigstore/fulcio/blob/main/docs/certificate-specification.md).
  */
-import { ASN1Obj, X509Certificate } from '@sigstore/core'
+import type { X509Certificate } from '@sigstore/core'
+import { parseDER } from './der.js'
 import { SigstoreError } from './errors.js'
 import { certificateDER } from './x509.js'
 
@@ -55,7 +56,7 @@ export function describeCertificate(cert: X509Certificate): CertificateInfo {
 
 function readIssuer(extensions: Record<string, Buffer>): string | undefined {
   const v2 = extensions[OID_FULCIO_ISSUER_V2]
-  if (v2) return safe(() => ASN1Obj.parseBuffer(Buffer.from(v2)).value.toString('utf8'))
+  if (v2) return safe(() => parseDER(v2).value.toString('utf8'))
   return extensions[OID_FULCIO_ISSUER_V1]?.toString('utf8')
 }
 
@@ -70,7 +71,7 @@ export function verifyLeafProfile(cert: X509Certificate): void {
   }
   const eku = cert.extension(OID_EXTENDED_KEY_USAGE)
   if (eku) {
-    const purposes = safe(() => ASN1Obj.parseBuffer(Buffer.from(eku.value)).subs.map((s) => s.toOID())) ?? []
+    const purposes = safe(() => parseDER(eku.value).subs.map((s) => s.toOID())) ?? []
     if (!purposes.includes(OID_CODE_SIGNING)) {
       throw new SigstoreError('CERTIFICATE_ERROR', 'signing certificate extended key usage does not include code signing')
     }

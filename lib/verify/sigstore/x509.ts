@@ -24,6 +24,7 @@
  */
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto'
 import { ASN1Obj, X509Certificate } from '@sigstore/core'
+import { parseDER } from './der.js'
 
 /** The verified-pair and parsed-certificate caches are LRU-bounded: leaves are unique per package. */
 const PAIR_CACHE_SIZE = 256
@@ -41,7 +42,8 @@ export class CertificateCache {
     const id = der.toString('latin1')
     const hit = touch(this.parsed, id)
     if (hit) return hit
-    const cert = new RawCertificate(withoutStacks(() => X509Certificate.parse(Buffer.from(der))).root, Buffer.from(der), this)
+    // parseDER: the tree X509Certificate.parse would build (der.ts), read by index.
+    const cert = new RawCertificate(parseDER(der), Buffer.from(der), this)
     remember(this.parsed, id, cert, PARSE_CACHE_SIZE)
     return cert
   }
@@ -178,7 +180,7 @@ export function certificateDER(cert: X509Certificate): Buffer {
 export function isCanonicalDER(der: Buffer): boolean {
   let root: ASN1Obj
   try {
-    root = withoutStacks(() => ASN1Obj.parseBuffer(Buffer.from(der)))
+    root = parseDER(der)
   } catch {
     return false
   }
@@ -289,18 +291,6 @@ function writeNode(node: ASN1Obj, out: Buffer, pos: number, contents: Map<ASN1Ob
   if (!fromChildren(node, spine)) return pos + node.value.copy(out, pos)
   for (const sub of node.subs) pos = writeNode(sub, out, pos, contents, spine)
   return pos
-}
-
-// @sigstore/core's parser throws (and catches) an error for every OCTET STRING whose content is not
-// itself DER (most certificate extensions); capturing a stack trace for each is half its cost.
-function withoutStacks<T>(run: () => T): T {
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
-  try {
-    return run()
-  } finally {
-    Error.stackTraceLimit = limit
-  }
 }
 
 function touch<V>(map: Map<string, V>, id: string): V | undefined {
