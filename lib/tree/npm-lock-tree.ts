@@ -34,6 +34,8 @@ import { classifyNode, specKind } from './source.js'
 type Spec = { type: string; fetchSpec?: string | null; subSpec?: Spec }
 interface ArboristParts {
   npa: { resolve(name: string, spec: string, where: string): Spec }
+  /** validate-npm-package-name, as npm-package-arg's Result#setName asks it. */
+  validateName(name: string): { validForOldPackages: boolean }
   depValid(child: ArboristNode, requested: Spec, accept: undefined, requestor: { errors: unknown[] }): boolean
   consistentResolve(resolved: unknown, fromPath: string, toPath: string): string | null
 }
@@ -45,7 +47,8 @@ function arboristParts(): ArboristParts {
   if (parts) return parts
   const require = createRequire(import.meta.url)
   const fromArborist = createRequire(require.resolve('@npmcli/arborist'))
-  parts = { npa: fromArborist('npm-package-arg'), depValid: fromArborist('./dep-valid.js'), consistentResolve: fromArborist('./consistent-resolve.js') }
+  const fromNpa = createRequire(fromArborist.resolve('npm-package-arg'))
+  parts = { npa: fromArborist('npm-package-arg'), validateName: fromNpa('validate-npm-package-name'), depValid: fromArborist('./dep-valid.js'), consistentResolve: fromArborist('./consistent-resolve.js') }
   return parts
 }
 
@@ -94,6 +97,7 @@ export async function readNpmLockTree(projectDir: string, lockfilePath: string, 
     throw err
   } finally {
     parsedSpecs = new Map()
+    checkedNames = new Set()
   }
 }
 
@@ -211,17 +215,25 @@ function resolveName(from: ArboristNode, name: string): ArboristNode | null {
   return null
 }
 
-// The specs parsed in the build under way, by name and spec (npm-package-arg is the costliest step;
-// a flat tree asks for the same name and range many times).
+// The specs parsed in the build under way, by spec, and the names found valid. npm-package-arg is
+// the costliest step (it asks hosted-git-info, whose failed URL parse of a range is an exception
+// it does not cache: ~100 ms at 1,000 packages), and a flat tree asks for few specs under many names.
+// Of the name it reads only whether it is valid (Result#setName: validate-npm-package-name's
+// validForOldPackages, which arborist's Edge asks too); the spec's type, fetchSpec and subSpec —
+// all dep-valid.js reads of a range, version, tag or alias — come from the spec alone.
 let parsedSpecs = new Map<string, Spec>()
+let checkedNames = new Set<string>()
 
-/** The spec as npm-package-arg parses it; only a registry range, version, tag or alias of one is read here. */
+/** The spec as npm-package-arg parses it for `name`; only a registry range, version, tag or alias of one is read here. */
 function parsedSpec(name: string, spec: string): Spec {
-  const key = `${name}\0${spec}`
-  let parsed = parsedSpecs.get(key)
+  if (!checkedNames.has(name)) {
+    if (!arboristParts().validateName(name).validForOldPackages) throw new Ineligible()
+    checkedNames.add(name)
+  }
+  let parsed = parsedSpecs.get(spec)
   if (!parsed) {
     parsed = arboristParts().npa.resolve(name, spec || '*', '/')
-    parsedSpecs.set(key, parsed)
+    parsedSpecs.set(spec, parsed)
   }
   const plain = (s: Spec | undefined): boolean => s !== undefined && (s.type === 'range' || s.type === 'version' || s.type === 'tag')
   if (!(plain(parsed) || (parsed.type === 'alias' && plain(parsed.subSpec)))) throw new Ineligible()

@@ -200,6 +200,9 @@ const FALLBACKS: Record<string, (p: { manifest: Json; lock: Json }) => void> = {
   'a spec npm-package-arg refuses': ({ lock }) => (lock.packages['node_modules/a'].dependencies.c = 'npm:@@bad'),
   'a tarball URL spec': ({ lock }) => (lock.packages['node_modules/a'].dependencies.c = 'https://registry.test/c/-/c-1.5.0.tgz'),
   'a mixed-case name': ({ lock }) => (lock.packages['node_modules/a'].dependencies.Cee = '^1.0.0'),
+  // Lower case, but a name npm-package-arg refuses (validate-npm-package-name), with a spec other names use.
+  'a dependency named node_modules': ({ lock }) => (lock.packages['node_modules/a'].dependencies.node_modules = '^1.0.0'),
+  'a dependency named favicon.ico': ({ lock }) => (lock.packages['node_modules/a'].dependencies['favicon.ico'] = '^1.0.0'),
   'an unknown entry field': ({ lock }) => (lock.packages['node_modules/c'].scripts = { install: 'node x' }),
   'a legacy _resolved field': ({ lock }) => (lock.packages['node_modules/dd']._resolved = 'https://elsewhere.test/dd.tgz'),
   'a nested entry before its parent': ({ lock }) => {
