@@ -109,7 +109,8 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<TreeRe
     })
   }
   const graph = found && format !== 'npm' ? await readLockGraph(found.path, format, projectDir) : null
-  const lockfile = found && format === 'npm' ? entriesNeeded(await readLockfile(found.path), mode) : null
+  const read = found && format === 'npm' ? await readLockfile(found.path) : null
+  const lockfile = read && entriesNeeded(read.lockfile, mode)
   const lockfilePath = found?.path ?? null
 
   const manifestPath = join(projectDir, 'package.json')
@@ -119,7 +120,7 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<TreeRe
   const allowScripts = resolveAllowScripts({ value: manifest?.allowScripts, file: manifestPath }, options.npmrcAllowScripts)
 
   // 2. The tree.
-  const tree = graph ? graphToTree(graph, projectDir) : ((await readLockTree(projectDir, mode, lockfile, manifest, options)) ?? (await loadTree(projectDir, mode, lockfile, options.arboristOptions ?? {})))
+  const tree = graph ? graphToTree(graph, projectDir) : ((await readLockTree(projectDir, mode, lockfile, read?.document, manifest, options)) ?? (await loadTree(projectDir, mode, lockfile, options.arboristOptions ?? {})))
   if (!graph) shortcutBundlerQueries(tree)
 
   // 3. The walk: the root (and through it every workspace), or only the chosen workspaces.
@@ -174,9 +175,9 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<TreeRe
  * The lockfile's tree without arborist (npm-lock-tree.ts), in lockfile mode, when the lockfile needs
  * nothing more than that reader does; null otherwise (and with `npmLockReader: 'arborist'`).
  */
-function readLockTree(projectDir: string, mode: TreeMode, lockfile: Lockfile | null, manifest: Manifest | undefined, options: LoadPackagesOptions): Promise<ArboristNode | null> | null {
+function readLockTree(projectDir: string, mode: TreeMode, lockfile: Lockfile | null, document: unknown, manifest: Manifest | undefined, options: LoadPackagesOptions): Promise<ArboristNode | null> | null {
   if (mode !== 'lockfile' || !lockfile || options.npmLockReader === 'arborist') return null
-  return readNpmLockTree(projectDir, lockfile.path, manifest, options.arboristOptions)
+  return readNpmLockTree(projectDir, lockfile.path, manifest, options.arboristOptions, document)
 }
 
 async function loadTree(projectDir: string, mode: TreeMode, lockfile: Lockfile | null, arboristOptions: Record<string, unknown>): Promise<ArboristNode> {

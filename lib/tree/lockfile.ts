@@ -185,13 +185,21 @@ async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isFile() ?? false
 }
 
-/** Reads and validates a lockfile; throws TreeError (EJSONPARSE, ELOCKFILE, ELOCKFILEVERSION). */
-export async function readLockfile(path: string): Promise<Lockfile> {
+/**
+ * Reads and validates a lockfile; throws TreeError (EJSONPARSE, ELOCKFILE, ELOCKFILEVERSION). With
+ * it the JSON document it was parsed from (never changed here), so that npm-lock-tree.ts reads the
+ * same document instead of parsing the file a second time (at 10,000 packages a 2.9 MB file).
+ */
+export async function readLockfile(path: string): Promise<{ lockfile: Lockfile; document: Record<string, unknown> }> {
   const text = await readLockfileText(path)
-  return parseLockfile(text, path)
+  return parseLockfileDocument(text, path)
 }
 
 export function parseLockfile(text: string, path: string): Lockfile {
+  return parseLockfileDocument(text, path).lockfile
+}
+
+function parseLockfileDocument(text: string, path: string): { lockfile: Lockfile; document: Record<string, unknown> } {
   const fail = (detail: string, code: 'ELOCKFILE' | 'ELOCKFILEVERSION' = 'ELOCKFILE', hint?: string): TreeError =>
     new TreeError(code, `${path}: ${detail}`, { file: path, hint: hint ?? 'Regenerate it with "npm install --package-lock-only".' })
 
@@ -244,7 +252,7 @@ export function parseLockfile(text: string, path: string): Lockfile {
     packages.set(location, parseEntry(location, raw, fail))
   }
   checkParentSegments(packages, fail)
-  return { path, lockfileVersion: version, packages }
+  return { lockfile: { path, lockfileVersion: version, packages }, document: doc }
 }
 
 /**

@@ -80,15 +80,19 @@ class Ineligible extends Error {}
 /**
  * The tree `loadVirtual` would build for `lockfilePath` in `projectDir`, whose package.json is
  * `manifest`; null when the lockfile needs more than this reader does (load it with arborist).
+ * `document`: the lockfile's JSON as already parsed (lockfile.ts's readLockfile), read as it is
+ * instead of parsing the file again; never changed here.
  */
-export async function readNpmLockTree(projectDir: string, lockfilePath: string, manifest: Manifest | undefined, arboristOptions: Record<string, unknown> = {}): Promise<ArboristNode | null> {
+export async function readNpmLockTree(projectDir: string, lockfilePath: string, manifest: Manifest | undefined, arboristOptions: Record<string, unknown> = {}, document?: unknown): Promise<ArboristNode | null> {
   if (!manifest || Object.keys(arboristOptions).some((key) => !NEUTRAL_OPTIONS.has(key))) return null
   if (!LOCKFILE_NAMES.some((name) => join(projectDir, name) === lockfilePath)) return null
-  let doc: unknown
-  try {
-    doc = JSON.parse((await readLockfileText(lockfilePath)).replace(/^\uFEFF/, ''))
-  } catch {
-    return null
+  let doc: unknown = document
+  if (doc === undefined) {
+    try {
+      doc = JSON.parse((await readLockfileText(lockfilePath)).replace(/^\uFEFF/, ''))
+    } catch {
+      return null
+    }
   }
   try {
     return buildTree(projectDir, doc, manifest)

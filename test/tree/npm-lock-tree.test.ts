@@ -241,3 +241,15 @@ t.test('npm-shrinkwrap.json is read as arborist reads it; other arborist options
   writeFileSync(join(dir, 'sub', 'package-lock.json'), '{ not json')
   t.equal(await readNpmLockTree(join(dir, 'sub'), join(dir, 'sub', 'package-lock.json'), manifest), null, 'an unparsable lockfile is arborist\'s (and the validator\'s) to refuse')
 })
+
+t.test('a lockfile document already parsed (lockfile.ts readLockfile) is read as it is, not parsed from the file again', async (t) => {
+  const dir = t.testdir()
+  const { manifest, lock } = baseProject()
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest))
+  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock))
+  const fromFile = await readNpmLockTree(dir, join(dir, 'package-lock.json'), manifest)
+  writeFileSync(join(dir, 'package-lock.json'), '{ not json')
+  const given = await readNpmLockTree(dir, join(dir, 'package-lock.json'), manifest, {}, JSON.parse(JSON.stringify(lock)))
+  t.ok(given, 'the document given, not the file')
+  t.same([...given!.inventory.keys()], [...fromFile!.inventory.keys()], 'the same nodes as from the file')
+})
