@@ -40,8 +40,6 @@ export interface FetchAndVerifyOptions {
   workers?: number
   /** Fewer packages to verify than this: no workers (default DEFAULT_WORKER_THRESHOLD). */
   workerThreshold?: number
-  /** Packages waiting in one worker before the next waits for room (default verify/pool.ts DEFAULT_MAX_QUEUED_PER_WORKER). */
-  maxQueuedPerWorker?: number
   /** Heap limits of each verify worker (default verify/pool.ts DEFAULT_WORKER_RESOURCE_LIMITS); a worker that runs out is a failed worker: its packages are verified inline. */
   workerResourceLimits?: ResourceLimits
   /** Packages done out of `refs.length` (every ref, duplicates and other sources included). */
@@ -77,7 +75,7 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
     return verifyTurn(() => verifiedOutcome(outcome, options.contextFor, verifyPackage))
   }
   // Packages a worker is verifying. Their fetch slot is already free for the next package: waiting
-  // for a worker is not fetching (the pool bounds how many wait; beyond that the next waits for room).
+  // for a worker is not fetching (the pool bounds how many wait; beyond that they are verified here).
   const inWorkers = new Set<Promise<void>>()
   let workerFailure: { error: unknown } | undefined
   let stopped = false
@@ -93,11 +91,7 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
         options.onProgress?.(done, refs.length, 'verifying')
       }
       // The keys of the registry that checks it: its own, or its upstream's (docs/mirrors.md).
-      const toWorker = pool && outcome.state !== 'failed' ? { pool, evidence: outcome.evidence, registry: normalizeRegistry(outcome.keysRegistry) } : undefined
-      let task = toWorker?.pool.tryVerify(toWorker.evidence, toWorker.registry)
-      // Every worker's queue is full: wait for room, holding this fetch slot (so that no more
-      // evidence piles up than the fetch concurrency and the queues hold), rather than verify here.
-      while (toWorker && !task && (await toWorker.pool.whenRoom())) task = toWorker.pool.tryVerify(toWorker.evidence, toWorker.registry)
+      const task = pool && outcome.state !== 'failed' ? pool.tryVerify(outcome.evidence, normalizeRegistry(outcome.keysRegistry)) : undefined
       if (!task) return finish(await inline(outcome))
       const settled = task
         // A worker failed: verified here, exactly as without workers.
@@ -123,12 +117,7 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
 function startPool(count: number, options: FetchAndVerifyOptions): VerifyPool | undefined {
   const size = options.workers ?? defaultWorkerCount()
   if (!options.trustInputFor || size < 1 || count < (options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD)) return undefined
-  return createVerifyPool({
-    size,
-    trustInputFor: options.trustInputFor,
-    ...(options.maxQueuedPerWorker !== undefined && { maxQueuedPerWorker: options.maxQueuedPerWorker }),
-    ...(options.workerResourceLimits && { resourceLimits: options.workerResourceLimits }),
-  })
+  return createVerifyPool({ size, trustInputFor: options.trustInputFor, ...(options.workerResourceLimits && { resourceLimits: options.workerResourceLimits }) })
 }
 
 /**

@@ -69,13 +69,6 @@ t.test('verified in workers: the same outcomes as inline, none verified on the m
   t.same(pooled.json, inline.json)
 })
 
-t.test('a worker whose queue is full is waited for, not overtaken by verifying inline', async (t) => {
-  // One worker taking one package at a time, four fetches at once: most packages find its queue full.
-  const waited = await outcomes({ workers: 1, workerThreshold: 0, maxQueuedPerWorker: 1, trustInputFor })
-  t.equal(waited.inlineContexts, 0, 'no trust context built inline: every package waited for the worker')
-  t.same(waited.json, inline.json)
-})
-
 t.test('below the threshold, or without trust inputs, everything is verified inline', async (t) => {
   let sent = 0
   const few = await outcomes({ workers: 2, workerThreshold: refs.length + 1, trustInputFor: (registry) => (sent++, trustInputFor(registry)) })

@@ -5,12 +5,10 @@
  * function of the same inputs (pool-protocol.ts says what crosses); only where it runs changes.
  *
  * The pool never decides an outcome: `tryVerify` gives facts, or says that it has no room (every
- * worker's queue is full: `whenRoom` says when to try again) or that a worker failed (threw, crashed,
- * exited, sent what cannot be read). A package no worker can take (`whenRoom` is false: every worker
- * failed) or that a worker failed on is verified inline by the caller, as it would be without
- * workers, so a failing worker neither loses a package nor passes one. Idle workers are unref'd:
- * they never keep the process alive, and `close` terminates them (a check ends, or is aborted,
- * without waiting for them).
+ * worker's queue is full) or that a worker failed (threw, crashed, exited, sent what cannot be
+ * read). Either way the caller verifies inline, as it would without workers, so a failing worker
+ * neither loses a package nor passes one. Idle workers are unref'd: they never keep the process
+ * alive, and `close` terminates them (a check ends, or is aborted, without waiting for them).
  */
 import { availableParallelism } from 'node:os'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
@@ -27,12 +25,13 @@ import type { TrustInput } from './trust-context.js'
 export const DEFAULT_WORKER_THRESHOLD = 100
 
 /**
- * Tasks waiting in one worker before tryVerify says "no room" and the next package waits for room,
- * holding its fetch slot (check-pipeline.ts). A task in a worker no longer holds its fetch slot, but
- * it holds its evidence on both sides of the boundary: this bounds that evidence. (Until issue 11's
- * fifth round the main thread verified a package itself when every queue was full: 30–40% of a
- * cold 1,000-package run, while the worker sat idle a third of the time, and the main thread loaded
- * the verify stage too. Waiting instead: the same CPU time, ~10 MB less peak RSS.)
+ * Tasks waiting in one worker before tryVerify says "no room" and the main thread verifies that
+ * package itself. A waiting task no longer holds its fetch slot (check-pipeline.ts), but it holds
+ * its evidence on both sides of the boundary; with more than this waiting the worker is behind
+ * (it is still starting, or the main thread fetches faster than it verifies) and the main thread
+ * may as well verify. With 4 (tried first) the main thread verified a third of a 1,000-package run
+ * while the worker sat idle 40% of the time; with 16 a tenth to a sixth (mostly while the worker
+ * loads its modules), with 64 about a tenth — no clear difference in wall time on a loaded 2-core machine.
  */
 export const DEFAULT_MAX_QUEUED_PER_WORKER = 16
 
@@ -60,13 +59,8 @@ export const DEFAULT_WORKER_RESOURCE_LIMITS: Readonly<ResourceLimits> = { maxYou
 export type PoolResult = { facts: PackageFacts } | { failed: string }
 
 export interface VerifyPool {
-  /** The package's facts from a worker, or undefined when no worker has room (verify inline, or wait: whenRoom). */
+  /** The package's facts from a worker, or undefined when no worker has room (verify inline). */
   tryVerify(evidence: PackageEvidence, registry: string): Promise<PoolResult> | undefined
-  /**
-   * Resolves true once a worker may have room (a task settled: try again), false when none ever
-   * will (every worker failed, or the pool is closed: verify inline). At once when one has room now.
-   */
-  whenRoom(): Promise<boolean>
   /** Terminates the workers; tasks still waiting resolve as failed. */
   close(): Promise<void>
 }
@@ -108,14 +102,6 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
   const slots: Slot[] = []
   let nextId = 0
   let closed = false
-  // Callers of whenRoom, waiting for room. A settled task makes room for one: the longest waiting is
-  // woken to try again (if a newer caller took the room first, it waits again, for the next one). A
-  // failed worker or a closed pool wakes them all: whenRoom then tells them whether any room is left.
-  const waiting: Array<() => void> = []
-  const wakeOne = (): void => waiting.shift()?.()
-  const wakeAll = (): void => {
-    for (const resume of waiting.splice(0)) resume()
-  }
 
   const settle = (slot: Slot, id: number, result: PoolResult): void => {
     const resolve = slot.pending.get(id)
@@ -125,12 +111,10 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
     // is in a worker would end with its promise pending.
     if (slot.pending.size === 0) slot.worker.unref()
     resolve(result)
-    wakeOne()
   }
   const fail = (slot: Slot, reason: string): void => {
     slot.alive = false
     for (const id of [...slot.pending.keys()]) settle(slot, id, { failed: reason })
-    wakeAll()
   }
 
   for (let i = 0; i < options.size; i++) {
@@ -165,12 +149,6 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
       if (task.trust) chosen.trusted.add(registry)
       if (chosen.pending.size === 0) chosen.worker.ref()
       return new Promise<PoolResult>((resolve) => chosen.pending.set(id, resolve))
-    },
-    whenRoom() {
-      const alive = slots.filter((s) => s.alive)
-      if (closed || alive.length === 0) return Promise.resolve(false)
-      if (alive.some((s) => s.pending.size < maxQueued)) return Promise.resolve(true)
-      return new Promise<boolean>((resolve) => waiting.push(() => resolve(true)))
     },
     async close() {
       closed = true

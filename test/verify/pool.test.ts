@@ -2,8 +2,7 @@
  * The verify pool (lib/verify/pool.ts): a worker gives the same facts as verifying inline, byte for
  * byte, on the real corpus (trust inputs with KeyObjects and Dates, tarball bytes crossing); a worker
  * that throws, crashes or exits, evidence that cannot be sent, and a closed pool each give "failed"
- * (the caller verifies inline), never facts and never a hang; whenRoom says when to try again, and false
- * once no worker ever will take a task; idle workers do not keep a process alive.
+ * (the caller verifies inline), never facts and never a hang; idle workers do not keep a process alive.
  */
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
@@ -102,39 +101,6 @@ t.test('no room: every live worker has its queue full', async (t) => {
   await pool.close()
   t.same(await first, { failed: 'verify pool closed' }, 'closing settles what was waiting')
   t.equal(pool.tryVerify(corpusEvidence[0]!, REGISTRY), undefined, 'a closed pool takes nothing')
-})
-
-t.test('whenRoom: at once while a worker has room, after the next settle when none has, false once closed', async (t) => {
-  // A worker that answers each task 300 ms after it arrives.
-  const slow = scriptWorker(
-    "import { parentPort } from 'node:worker_threads'; parentPort.on('message', (m) => setTimeout(() => parentPort.postMessage({ id: m.id, error: 'slow' }), 300))",
-  )
-  const pool = createVerifyPool({ size: 1, trustInputFor: () => trustInput, maxQueuedPerWorker: 1, workerURL: slow, execArgv: [] })
-  t.equal(await pool.whenRoom(), true, 'room at once: nothing queued')
-  const first = settled(pool.tryVerify(corpusEvidence[0]!, REGISTRY))
-  t.equal(pool.tryVerify(corpusEvidence[0]!, REGISTRY), undefined, 'the queue of one is full')
-  let woken: boolean | undefined
-  const waiting = pool.whenRoom().then((room) => (woken = room))
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  t.equal(woken, undefined, 'no answer while the task is queued')
-  t.same(await first, { failed: 'slow' })
-  t.equal(await waiting, true, 'woken by the task settling: try again')
-  const second = pool.tryVerify(corpusEvidence[0]!, REGISTRY)
-  t.ok(second, 'and there is room again')
-  const closing = pool.whenRoom()
-  await pool.close()
-  t.equal(await closing, true, 'a waiter is woken by the close, to try again')
-  t.equal(await pool.whenRoom(), false, 'a closed pool never has room')
-  t.same(await second, { failed: 'verify pool closed' })
-})
-
-t.test('whenRoom is false once every worker has failed', async (t) => {
-  const url = scriptWorker("throw new Error('cannot load')")
-  const pool = createVerifyPool({ size: 1, trustInputFor: () => trustInput, maxQueuedPerWorker: 1, workerURL: url, execArgv: [] })
-  const result = await settled(pool.tryVerify(corpusEvidence[0]!, REGISTRY))
-  t.match(result, { failed: /cannot load/ })
-  t.equal(await pool.whenRoom(), false, 'no live worker: verify inline')
-  await pool.close()
 })
 
 t.test('a worker that fails settles its tasks as failed, and takes no more', async (t) => {
