@@ -7,7 +7,7 @@
 import t from 'tap'
 import { ASN1Obj } from '@sigstore/core'
 import { readCorpusJSON } from '../helpers/corpus.js'
-import { parseDER } from '../../lib/verify/sigstore/der.js'
+import { MAX_DEPTH, parseDER } from '../../lib/verify/sigstore/der.js'
 
 const rootJSON = readCorpusJSON('trust/sigstore-public-good.trusted_root.json') as { certificateAuthorities: { certChain: { certificates: { rawBytes: string }[] } }[] }
 const caCerts = rootJSON.certificateAuthorities.flatMap((ca) => ca.certChain.certificates.map((c) => Buffer.from(c.rawBytes, 'base64')))
@@ -130,4 +130,35 @@ t.test('random short inputs: the same tree or the same failure', async (t) => {
     t.same(ours(v), expected, v.toString('hex'))
   }
   t.ok(parsed > 100, `${parsed} parsed`)
+})
+
+// tag, shortest length, content
+function tlv(tag: number, content: Buffer): Buffer {
+  const n = content.length
+  const len: number[] = []
+  for (let v = n; v > 0; v = Math.floor(v / 256)) len.unshift(v % 256)
+  return Buffer.concat([Buffer.from(n < 128 ? [tag, n] : [tag, 0x80 | len.length, ...len]), content])
+}
+function nested(levels: number, tag = 0x30): Buffer {
+  let der = Buffer.from('0500', 'hex')
+  for (let i = 0; i < levels; i++) der = tlv(tag, der)
+  return der
+}
+
+t.test('deep nesting: upstream\'s tree up to MAX_DEPTH, a failure beyond it, never a tree of its own', async (t) => {
+  // Up to the bound (far deeper than a certificate): the same tree.
+  for (const levels of [MAX_DEPTH - 1, MAX_DEPTH]) {
+    t.same(ours(nested(levels)), theirs(nested(levels)), `${levels} SEQUENCEs`)
+    t.not(ours(nested(levels)), 'throws')
+    t.same(ours(tlv(0x04, nested(levels - 1))), theirs(tlv(0x04, nested(levels - 1))), `${levels - 1} SEQUENCEs in an OCTET STRING`)
+  }
+  // Beyond it the parse fails, inside an OCTET STRING too. Upstream recurses until its stack overflows,
+  // which depends on the stack: thousands of levels on the main thread, where a SEQUENCE nest is
+  // refused (RangeError) and an OCTET STRING around it is caught and read as bytes. Recursion here
+  // would overflow elsewhere: accept the nest upstream refuses, or read the OCTET STRING as children.
+  for (const levels of [MAX_DEPTH + 1, 1000, 9000, 20000]) {
+    t.equal(ours(nested(levels)), 'throws', `${levels} SEQUENCEs`)
+    t.equal(ours(tlv(0x04, nested(levels))), 'throws', `${levels} SEQUENCEs in an OCTET STRING`)
+    t.equal(ours(tlv(0x30, tlv(0x04, nested(levels)))), 'throws', `${levels} SEQUENCEs in an OCTET STRING in a SEQUENCE`)
+  }
 })

@@ -18,11 +18,22 @@
  *  - bytes after the first element are ignored.
  * Any failure fails the whole parse (the callers say "not a DER X.509 certificate"), except inside an
  * OCTET STRING's attempt, as upstream.
+ *
+ * One rule is not upstream's: nesting deeper than MAX_DEPTH fails the whole parse, OCTET STRING
+ * attempt or not. Upstream recurses until the stack overflows, and where that happens depends on
+ * the stack (frame sizes, the caller's depth, the thread): its RangeError fails the parse outside an
+ * OCTET STRING and, inside one, is caught and makes the OCTET STRING a primitive. Following that by
+ * recursion here would give a different tree or a different answer at depths where the two stacks
+ * differ (a certificate upstream refuses accepted, an OCTET STRING read as children where upstream
+ * reads it as bytes). With the bound, a parse either builds upstream's tree or throws; a real
+ * certificate is about 8 levels deep.
  */
 import { ASN1Obj } from '@sigstore/core'
 import { ASN1Tag } from '@sigstore/core/dist/asn1/tag.js'
 
 const OCTET_STRING = 0x04
+/** Far below where upstream's recursion overflows a default stack (thousands of levels), far above any certificate. */
+export const MAX_DEPTH = 128
 
 // One tag object per tag byte: upstream makes a new one per node, but nothing changes a tag after
 // construction, so a node of the same byte may share it (a certificate has a few hundred nodes, of a
@@ -34,7 +45,7 @@ const TAGS: (ASN1Tag | null | undefined)[] = []
 export function parseDER(der: Buffer): ASN1Obj {
   // Upstream's ByteStream copies its input: the tree's values never share memory with the caller's buffer.
   const buf = Buffer.from(der)
-  const node = parseNode(buf, 0, buf.length)
+  const node = parseNode(buf, 0, buf.length, 0)
   if (!node) throw new Error('not DER')
   return node.obj
 }
@@ -45,8 +56,9 @@ interface Parsed {
   end: number
 }
 
-/** The element at `pos`, which must end by `limit`; undefined where upstream would throw. */
-function parseNode(buf: Buffer, pos: number, limit: number): Parsed | undefined {
+/** The element at `pos`, which must end by `limit`; undefined where upstream would throw. Throws (past any OCTET STRING attempt) when nested too deeply. */
+function parseNode(buf: Buffer, pos: number, limit: number, depth: number): Parsed | undefined {
+  if (depth > MAX_DEPTH) throw new Error('DER nested too deeply')
   if (pos >= limit) return undefined
   const byte = buf[pos] as number
   const tag = tagOf(byte)
@@ -67,20 +79,20 @@ function parseNode(buf: Buffer, pos: number, limit: number): Parsed | undefined 
   const value = buf.subarray(at, end)
   let subs: ASN1Obj[] = []
   if (tag.constructed) {
-    const children = parseChildren(buf, at, end)
+    const children = parseChildren(buf, at, end, depth + 1)
     if (!children) return undefined
     subs = children
   } else if (byte === OCTET_STRING) {
-    subs = parseChildren(buf, at, end) ?? []
+    subs = parseChildren(buf, at, end, depth + 1) ?? []
   }
   return { obj: new ASN1Obj(tag, value, subs), end }
 }
 
 /** The elements that exactly fill `[pos, end)`, or undefined. */
-function parseChildren(buf: Buffer, pos: number, end: number): ASN1Obj[] | undefined {
+function parseChildren(buf: Buffer, pos: number, end: number, depth: number): ASN1Obj[] | undefined {
   const subs: ASN1Obj[] = []
   while (pos < end) {
-    const child = parseNode(buf, pos, end)
+    const child = parseNode(buf, pos, end, depth)
     if (!child) return undefined
     subs.push(child.obj)
     pos = child.end
