@@ -140,7 +140,7 @@ function tlv(tag: number, content: Buffer): Buffer {
   return Buffer.concat([Buffer.from(n < 128 ? [tag, n] : [tag, 0x80 | len.length, ...len]), content])
 }
 function nested(levels: number, tag = 0x30): Buffer {
-  let der = Buffer.from('0500', 'hex')
+  let der: Buffer = Buffer.from('0500', 'hex')
   for (let i = 0; i < levels; i++) der = tlv(tag, der)
   return der
 }
