@@ -162,3 +162,18 @@ t.test('deep nesting: upstream\'s tree up to MAX_DEPTH, a failure beyond it, nev
     t.equal(ours(tlv(0x30, tlv(0x04, nested(levels)))), 'throws', `${levels} SEQUENCEs in an OCTET STRING in a SEQUENCE`)
   }
 })
+
+t.test('every byte of the leaf one up and one down (each tag and length among them): the same tree or the same failure', async (t) => {
+  let differ = 0
+  for (let i = 0; i < leaf.length; i++) {
+    for (const delta of [1, 255]) {
+      const v = Buffer.from(leaf)
+      v[i] = (v[i]! + delta) & 0xff
+      if (JSON.stringify(ours(v)) !== JSON.stringify(theirs(v))) {
+        differ++
+        t.fail(`byte ${i} ${delta === 1 ? '+1' : '-1'}`)
+      }
+    }
+  }
+  t.equal(differ, 0)
+})
