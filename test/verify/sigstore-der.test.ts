@@ -8,6 +8,7 @@ import t from 'tap'
 import { ASN1Obj } from '@sigstore/core'
 import { readCorpusJSON } from '../helpers/corpus.js'
 import { MAX_DEPTH, parseDER } from '../../lib/verify/sigstore/der.js'
+import { createRng } from '../fuzz/prng.js'
 
 const rootJSON = readCorpusJSON('trust/sigstore-public-good.trusted_root.json') as { certificateAuthorities: { certChain: { certificates: { rawBytes: string }[] } }[] }
 const caCerts = rootJSON.certificateAuthorities.flatMap((ca) => ca.certChain.certificates.map((c) => Buffer.from(c.rawBytes, 'base64')))
@@ -35,13 +36,10 @@ const ours = (der: Buffer): Shape => {
   }
 }
 
-// A small deterministic PRNG: the mutations are the same on every run.
-function prng(seed: number): () => number {
-  let s = seed
-  return () => {
-    s = (s * 1103515245 + 12345) & 0x7fffffff
-    return s
-  }
+// The fuzz tests' seeded PRNG: the mutations are the same on every run.
+const prng = (seed: number): (() => number) => {
+  const rng = createRng(seed)
+  return () => rng.int(0x7fffffff)
 }
 
 t.test('real certificates parse to the same tree', async (t) => {
