@@ -42,6 +42,9 @@ export interface FetchAndVerifyOptions {
   workerThreshold?: number
   /** Heap limits of each verify worker (default verify/pool.ts DEFAULT_WORKER_RESOURCE_LIMITS); a worker that runs out is a failed worker: its packages are verified inline. */
   workerResourceLimits?: ResourceLimits
+  /** The verify workers' entry and node options (default verify/pool.ts defaultWorkerURL() and the process's own execArgv). */
+  workerURL?: URL
+  workerExecArgv?: string[]
   /** Packages done out of `refs.length` (every ref, duplicates and other sources included). */
   onProgress?: (done: number, total: number, label: string) => void
   /** Facts already verified in an earlier run (the sealed memo, fetch/store), by `evidenceKey`: neither fetched nor verified again. */
@@ -117,7 +120,13 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
 function startPool(count: number, options: FetchAndVerifyOptions): VerifyPool | undefined {
   const size = options.workers ?? defaultWorkerCount()
   if (!options.trustInputFor || size < 1 || count < (options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD)) return undefined
-  return createVerifyPool({ size, trustInputFor: options.trustInputFor, ...(options.workerResourceLimits && { resourceLimits: options.workerResourceLimits }) })
+  return createVerifyPool({
+    size,
+    trustInputFor: options.trustInputFor,
+    ...(options.workerResourceLimits && { resourceLimits: options.workerResourceLimits }),
+    ...(options.workerURL && { workerURL: options.workerURL }),
+    ...(options.workerExecArgv && { execArgv: options.workerExecArgv }),
+  })
 }
 
 /**
