@@ -24,13 +24,11 @@
  */
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { requireCjs } from '../cjs.js'
+import { log } from './log.js'
 import { readVersionFields } from './evidence.js'
 import { EvidencePacks } from './evidence-pack.js'
 import type { AttestationsEvidence, PackageEvidence, VersionData } from '../model/evidence.js'
-const procLog = requireCjs('proc-log') as typeof import('proc-log').default
 
-const { log } = procLog
 
 export const DEFAULT_CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000
 /** The cache's folder inside npm's cache folder (`NpmConfig.cacheDir`). */

@@ -23,10 +23,8 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync, writevSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { requireCjs } from '../cjs.js'
-const procLog = requireCjs('proc-log') as typeof import('proc-log').default
+import { log } from './log.js'
 
-const { log } = procLog
 
 /** A run that writes and finds this many packs merges them into its own. */
 export const MAX_PACKS = 8

@@ -39,7 +39,7 @@
  * request; only a 404 for advertised attestations is evidence (`not-found`: the verifier reports it).
  * fetch/ gathers and never decides.
  */
-import { requireCjs } from '../cjs.js'
+import { log } from './log.js'
 import type { PackageRef } from '../model.js'
 import { parseIntegrity } from '../model/integrity.js'
 import type { AttestationsEvidence, EvidenceOrigin, PackageEvidence, RegistryKey, VersionData } from '../model/evidence.js'
@@ -48,9 +48,7 @@ import { getJSON, requestPolicy, type GetJSONOptions, type RetryPolicy } from '.
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
 import { normalizeRegistry, type RegistryKeysResult } from './registry-keys/by-registry.js'
-const procLog = requireCjs('proc-log') as typeof import('proc-log').default
 
-const { log } = procLog
 
 /**
  * Packages in flight at once. Sized for real round-trip times, not loopback: at 25 ms RTT a package

@@ -26,11 +26,9 @@ import { createRequire } from 'node:module'
 import type { Agent } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FetchOptions, HttpError } from 'npm-registry-fetch'
-import { requireCjs } from '../cjs.js'
+import { log } from './log.js'
 import { getText } from './get.js'
-const procLog = requireCjs('proc-log') as typeof import('proc-log').default
 
-const { log } = procLog
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */

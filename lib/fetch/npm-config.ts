@@ -20,14 +20,12 @@ import { inspect } from 'node:util'
 import type Config from '@npmcli/config'
 import type { ConfigWhere } from '@npmcli/config'
 import type { FetchOptions } from 'npm-registry-fetch'
-import { requireCjs } from '../cjs.js'
+import { log } from './log.js'
 import { inputError } from '../errors.js'
 import { FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from '../tree/files.js'
 import { LAYERS, OWN_KEYS, REGISTRY_KEYS_CONFIG_KEY, UPSTREAM_CONFIG_KEY, isUsedKey, loadConfig, type Env, type LoadConfigOptions, type OwnKey } from './npm-config-load.js'
 import { createRedactor, redact } from './redact.js'
-const procLog = requireCjs('proc-log') as typeof import('proc-log').default
 
-const { log } = procLog
 
 export { OWN_KEYS, REGISTRY_KEYS_CONFIG_KEY, UPSTREAM_CONFIG_KEY, type Env, type OwnKey }
 export type LoadNpmConfigOptions = LoadConfigOptions & { userAgent?: string }

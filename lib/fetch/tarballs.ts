@@ -15,7 +15,7 @@
  * FetchFailure (could not verify), never a pass. fetch/ gathers and never decides.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { requireCjs } from '../cjs.js'
+import { log } from './log.js'
 import type { PackageRef } from '../model.js'
 import { parseIntegrity } from '../model/integrity.js'
 import { escapedName, evidenceKey, type EvidenceOutcome, type FetchFailure } from './evidence.js'
@@ -23,9 +23,7 @@ import { CROSS_ORIGIN_REDIRECT, header, npmFetch, parseRetryAfter, requestAgent,
 import type { NpmConfig } from './npm-config.js'
 import { mapWithConcurrency } from './pool.js'
 import { normalizeRegistry } from './registry-keys/by-registry.js'
-const procLog = requireCjs('proc-log') as typeof import('proc-log').default
 
-const { log } = procLog
 
 /** npm's registry refuses packages far smaller; a bigger "tarball" is not one worth hashing. */
 export const DEFAULT_MAX_TARBALL_BYTES = 256 * 1024 * 1024

@@ -1,5 +1,5 @@
 // Minimal types for proc-log 6 (npm's process-event logging); only what verify-deps uses.
-// CommonJS without detectable named exports: import the default, `const { log } = procLog`.
+// CommonJS without detectable named exports: required through lib/cjs.ts (lib/fetch/log.ts), its types taken from here.
 declare module 'proc-log' {
   type LogFn = (...args: unknown[]) => boolean
   const procLog: {

@@ -14,7 +14,7 @@
  *     other than the trust registry has no keys to use.
  * A registry whose keys cannot be obtained is `failed`: its packages cannot be verified.
  */
-import { requireCjs } from '../../cjs.js'
+import { log } from '../log.js'
 import { REGISTRY_KEYS_CONFIG_KEY, registryNerfDart, type NpmConfig } from '../npm-config.js'
 import { fetchRegistryKeysFresh } from './endpoint.js'
 import { fetchTUFTargets, registryKeysTarget, type TUFFetchOptions } from '../tuf.js'
@@ -25,9 +25,7 @@ import { loadRegistryKeysFile, parseRegistryKeys } from './parse.js'
 import type { RegistryKey } from '../../model/evidence.js'
 import type { RegistryKeysSource } from '../../model.js'
 import type { RegistryKeysMemo } from '../store/keys-memo.js'
-const procLog = requireCjs('proc-log') as typeof import('proc-log').default
 
-const { log } = procLog
 
 /** Where a registry's keys came from: the user (`pinned`), Sigstore TUF, the copy shipped with verify-deps, or the registry itself. */
 export type RegistryKeysKind = 'pinned' | 'sigstore-tuf' | 'embedded' | 'registry'

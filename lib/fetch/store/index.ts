@@ -16,7 +16,7 @@
  */
 import { rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { requireCjs } from '../../cjs.js'
+import { log } from '../log.js'
 import { CACHE_FORMAT, canonicalJSON, DEFAULT_CACHE_MAX_AGE_MS } from '../cache.js'
 import type { RegistryKeysResult } from '../registry-keys/by-registry.js'
 import type { LoadPackagesOptions, TreeResult } from '../../tree/index.js'
@@ -26,13 +26,11 @@ import { KeysMemo } from './keys-memo.js'
 import { defaultKeyFile, loadStoreKey } from './key.js'
 import { PACK_FORMAT, SealedPack } from './pack.js'
 import { loadTreeMemoized, type LoadTree } from './tree-memo.js'
-const procLog = requireCjs('proc-log') as typeof import('proc-log').default
 
 export { FactsMemo, type RememberedFacts } from './facts-memo.js'
 export { KeysMemo, MAX_KEYS_FRESH_MS, type RegistryKeysMemo } from './keys-memo.js'
 export { defaultKeyFile, KEY_BYTES, KEY_FILE_NAME } from './key.js'
 
-const { log } = procLog
 
 /** The pack's file name inside the verification cache folder. */
 export const PACK_FILE = `sealed-v${PACK_FORMAT}.json`

@@ -28,10 +28,8 @@ import { createHmac, randomBytes, timingSafeEqual, type Hmac } from 'node:crypto
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { readRegularFile, writeAll } from '../../tree/files.js'
 import { basename, dirname, join } from 'node:path'
-import { requireCjs } from '../../cjs.js'
-const procLog = requireCjs('proc-log') as typeof import('proc-log').default
+import { log } from '../log.js'
 
-const { log } = procLog
 
 /** Bumped when the file layout or the MAC input changes (an older pack is then a miss). 2: one MAC per file, one entry a line. */
 export const PACK_FORMAT = 2
