@@ -13,8 +13,7 @@ import { DEFAULT_TARBALL_CONCURRENCY, wantsTarball, withTarball, type FetchTarba
 import type { PackageRef } from './model.js'
 import { createFactsCompactor, type PackageFacts } from './model/facts.js'
 import type { PackageOutcome } from './policy/decision.js'
-import type { ResourceLimits } from 'node:worker_threads'
-import { createVerifyPool, defaultWorkerCount, DEFAULT_WORKER_THRESHOLD, type VerifyPool } from './verify/pool.js'
+import { createVerifyPool, defaultWorkerCount, DEFAULT_WORKER_THRESHOLD, type VerifyPool, type VerifyPoolOptions } from './verify/pool.js'
 import type { TrustContext, TrustInput } from './verify/trust-context.js'
 
 /** What the later stages need of one distinct registry package, once verified. */
@@ -40,11 +39,12 @@ export interface FetchAndVerifyOptions {
   workers?: number
   /** Fewer packages to verify than this: no workers (default DEFAULT_WORKER_THRESHOLD). */
   workerThreshold?: number
-  /** Heap limits of each verify worker (default verify/pool.ts DEFAULT_WORKER_RESOURCE_LIMITS); a worker that runs out is a failed worker: its packages are verified inline. */
-  workerResourceLimits?: ResourceLimits
-  /** The verify workers' entry and node options (default verify/pool.ts defaultWorkerURL() and the process's own execArgv). */
-  workerURL?: URL
-  workerExecArgv?: string[]
+  /**
+   * The verify workers' entry, node options and heap limits, as verify/pool.ts takes them (defaults:
+   * defaultWorkerURL(), the process's own execArgv, DEFAULT_WORKER_RESOURCE_LIMITS; a worker that runs
+   * out of heap is a failed worker: its packages are verified inline).
+   */
+  worker?: Pick<VerifyPoolOptions, 'workerURL' | 'execArgv' | 'resourceLimits'>
   /** Packages done out of `refs.length` (every ref, duplicates and other sources included). */
   onProgress?: (done: number, total: number, label: string) => void
   /** Facts already verified in an earlier run (the sealed memo, fetch/store), by `evidenceKey`: neither fetched nor verified again. */
@@ -120,13 +120,7 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
 function startPool(count: number, options: FetchAndVerifyOptions): VerifyPool | undefined {
   const size = options.workers ?? defaultWorkerCount()
   if (!options.trustInputFor || size < 1 || count < (options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD)) return undefined
-  return createVerifyPool({
-    size,
-    trustInputFor: options.trustInputFor,
-    ...(options.workerResourceLimits && { resourceLimits: options.workerResourceLimits }),
-    ...(options.workerURL && { workerURL: options.workerURL }),
-    ...(options.workerExecArgv && { execArgv: options.workerExecArgv }),
-  })
+  return createVerifyPool({ ...options.worker, size, trustInputFor: options.trustInputFor })
 }
 
 /**

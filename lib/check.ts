@@ -275,7 +275,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   ]
   const scriptNotices = scripts ? [`install scripts: ${scripts.reason}`, ...scripts.allowScripts.ignored] : tree.allowScripts.ignored
   const registryInfo = registriesOf(tree.packages, config, registryKeys)
-  return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...ignoredLockfileNotices(tree), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, registryInfo, redact: redactWith(config), ...(scripts && { scripts }) }
+  return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...ignoredLockfileNotices(tree), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, registryInfo, redact: config.redactor, ...(scripts && { scripts }) }
 }
 
 /** The tree stage, loaded only when the tree memo (fetch/store) does not hold the project's tree. */
@@ -335,16 +335,6 @@ function upstreamKeys(registry: string, keys: RegistryKeysResult, config: NpmCon
 /** One notice per lockfile the project has but the check did not read. */
 function ignoredLockfileNotices(tree: TreeResult): string[] {
   return (tree.ignoredLockfiles ?? []).map((file) => `${file} was not read: the check read ${tree.lockfile} (npm's lockfile wins over pnpm's and yarn's; --lockfile chooses)`)
-}
-
-/**
- * `config.redact` as a function of its own (the redactor itself: one call per string of the report).
- * A closure made inside gatherRun would keep gatherRun's whole scope alive while the report is built
- * (V8 keeps one context per scope): the sealed pack, every verified package and the trust contexts,
- * tens of MB at 10,000 packages.
- */
-function redactWith(config: NpmConfig): (text: string) => string {
-  return config.redactor
 }
 
 /** The run's install-script context: the npm that will install (`npm --version`, lowered by what else names an npm), its settings and allowScripts. */

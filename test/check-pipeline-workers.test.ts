@@ -38,7 +38,7 @@ const trustInputFor = (registry: string): TrustInput => {
 // needs far more heap than the CLI's, and a worker pushed past its limits is verified inline, which is
 // right for the CLI but makes "none verified on the main thread" depend on the machine's load. The
 // inline outcomes are lib/*.ts's own, so the comparisons also hold the built worker to the source.
-const BUILT_WORKER = { workerURL: new URL('../dist/verify/worker.js', import.meta.url), workerExecArgv: [] }
+const BUILT_WORKER = { workerURL: new URL('../dist/verify/worker.js', import.meta.url), execArgv: [] }
 
 /** Each ref's outcome as JSON, in ref order, and how many trust contexts were built on the main thread. */
 async function outcomes(over: Partial<FetchAndVerifyOptions>): Promise<{ json: string[]; inlineContexts: number }> {
@@ -50,7 +50,7 @@ async function outcomes(over: Partial<FetchAndVerifyOptions>): Promise<{ json: s
       if (!contexts.has(registry)) contexts.set(registry, createTrustContext(trustInputFor(registry)))
       return contexts.get(registry)!
     },
-    ...BUILT_WORKER,
+    worker: BUILT_WORKER,
     ...over,
   })
   return { json: refs.map((ref: PackageRef) => JSON.stringify(outcomeOf(ref, verified))), inlineContexts: contexts.size }
@@ -97,7 +97,7 @@ t.test('a worker that runs out of heap: its packages are verified inline, with t
   // Too little heap for the verifier's modules and a package's evidence: the worker fails with ERR_WORKER_OUT_OF_MEMORY
   // (the verifier needs more than 10 MB on node 20–26). Not less than ~6 MB: with 2 MB, node 24's V8 cannot even deserialize
   // the worker's start-up snapshot, and that out-of-memory is fatal to the whole process, not the worker.
-  const starved = await outcomes({ workers: 1, workerThreshold: 0, trustInputFor, workerResourceLimits: { maxOldGenerationSizeMb: 6, maxYoungGenerationSizeMb: 1 } })
+  const starved = await outcomes({ workers: 1, workerThreshold: 0, trustInputFor, worker: { ...BUILT_WORKER, resourceLimits: { maxOldGenerationSizeMb: 6, maxYoungGenerationSizeMb: 1 } } })
   t.equal(starved.inlineContexts, 1, 'verified inline')
   t.same(starved.json, inline.json)
 })
@@ -128,7 +128,7 @@ t.test('a package waiting for a worker does not hold its fetch slot: with one sl
     trustInputFor,
     workers: 1,
     workerThreshold: 0,
-    ...BUILT_WORKER,
+    worker: BUILT_WORKER,
     onVerified: (ref) => events.push(`verified ${ref.name}`),
   })
   cache.close()
