@@ -1,0 +1,216 @@
+/**
+ * Trust over time (docs/continuity.md): the plain data and pure rules the check, the trust lockfile
+ * and the audit share — a version's trust level, its release line, which earlier versions are its
+ * history, and how two build identities differ. No I/O, no policy: fetch/ gathers the history,
+ * policy/ decides what a drop or a change means under the project's rules.
+ */
+import semver from 'semver'
+import type { PackageFacts, SignerIdentity } from './facts.js'
+
+/**
+ * What verified for a version, lowest first. Registry metadata (`_npmUser.trustedPublisher`,
+ * `_npmUser.approver`) only raises a level that verified provenance already holds: alone it is
+ * worth nothing.
+ */
+export const TRUST_LEVELS = ['none', 'signature', 'provenance', 'trusted-publisher', 'approved'] as const
+export type TrustLevel = (typeof TRUST_LEVELS)[number]
+
+/** Negative when `a` is lower than `b`, 0 when equal, positive when higher. */
+export function compareTrustLevels(a: TrustLevel, b: TrustLevel): number {
+  return TRUST_LEVELS.indexOf(a) - TRUST_LEVELS.indexOf(b)
+}
+
+export function isTrustLevel(value: unknown): value is TrustLevel {
+  return typeof value === 'string' && (TRUST_LEVELS as readonly string[]).includes(value)
+}
+
+/** What a level means, in words (finding messages, the trust lockfile diff). */
+export function describeTrustLevel(level: TrustLevel): string {
+  switch (level) {
+    case 'none':
+      return 'nothing verified'
+    case 'signature':
+      return 'a registry signature only'
+    case 'provenance':
+      return 'verified provenance'
+    case 'trusted-publisher':
+      return 'verified provenance from a trusted publisher'
+    case 'approved':
+      return 'verified provenance with an approver (staged publishing)'
+  }
+}
+
+/**
+ * The level of a version from its verified facts: `approved` / `trusted-publisher` need verified
+ * provenance *and* the registry's `_npmUser` field; `provenance` verified SLSA provenance bound to
+ * the locked integrity; `signature` a verified registry signature; else `none`. No facts (not
+ * fetched, not a registry package): `none`.
+ */
+export function trustLevelOf(facts: Pick<PackageFacts, 'signature' | 'provenance' | 'publisher'> | undefined): TrustLevel {
+  if (!facts) return 'none'
+  if (facts.provenance.status === 'verified') {
+    if (facts.publisher.approver) return 'approved'
+    if (facts.publisher.trustedPublisher) return 'trusted-publisher'
+    return 'provenance'
+  }
+  return facts.signature.status === 'verified' ? 'signature' : 'none'
+}
+
+/**
+ * The release line a version belongs to: the major for `>=1.0.0` (`1`), the minor for `0.x`
+ * (`0.30`), and for a prerelease its own `major.minor.patch-<tag>` (`1.2.3-beta`; numeric first
+ * identifiers share `1.2.3-`). Build metadata is ignored. Not a semver version: null (no history).
+ */
+export function releaseLine(version: string): string | null {
+  const parsed = semver.parse(version)
+  if (!parsed) return null
+  if (parsed.prerelease.length > 0) {
+    const first = parsed.prerelease[0]
+    return `${parsed.major}.${parsed.minor}.${parsed.patch}-${typeof first === 'string' ? first : ''}`
+  }
+  return parsed.major === 0 ? `0.${parsed.minor}` : String(parsed.major)
+}
+
+/** One earlier version as the registry describes it (unsigned metadata: claims, not evidence). */
+export interface HistoryVersion {
+  version: string
+  /** The registry's `time[version]` (ISO 8601). */
+  publishedAt: string
+  /** The level its registry metadata claims (dist.signatures, dist.attestations, _npmUser): a hint, never a verdict. */
+  claimed: TrustLevel
+  /** The registry's dist.integrity of that version (what its attestations must name). */
+  integrity?: string
+}
+
+/**
+ * The earlier versions of the locked one's line, most recent first: same release line, published
+ * strictly before `publishedAt`, and not before `since` when given. `versions` may hold every
+ * version of the package (any order); the locked version itself never counts.
+ */
+export function historyOf(locked: { version: string; publishedAt: string }, versions: readonly HistoryVersion[], since?: Date): HistoryVersion[] {
+  const line = releaseLine(locked.version)
+  if (line === null) return []
+  const before = Date.parse(locked.publishedAt)
+  if (Number.isNaN(before)) return []
+  const from = since ? since.getTime() : -Infinity
+  return versions
+    .filter((v) => {
+      if (v.version === locked.version || releaseLine(v.version) !== line) return false
+      const at = Date.parse(v.publishedAt)
+      return !Number.isNaN(at) && at < before && at >= from
+    })
+    .sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || semver.rcompare(a.version, b.version))
+}
+
+/**
+ * Which earlier versions to verify, in order (at most `limit`): the ones whose claimed level is
+ * above `current`, highest claim first and, within a level, the most recent (the version that
+ * established it last). The first that verifies at its claimed level decides; a claim that does
+ * not verify is reported and does not count.
+ */
+export function downgradeCandidates(history: readonly HistoryVersion[], current: TrustLevel, limit = 3): HistoryVersion[] {
+  return history
+    .filter((v) => compareTrustLevels(v.claimed, current) > 0)
+    .sort((a, b) => compareTrustLevels(b.claimed, a.claimed) || Date.parse(b.publishedAt) - Date.parse(a.publishedAt))
+    .slice(0, limit)
+}
+
+/** The most recent earlier version that claims provenance (the identity the locked version's is compared with), if any. */
+export function identityCandidate(history: readonly HistoryVersion[]): HistoryVersion | undefined {
+  return history.find((v) => compareTrustLevels(v.claimed, 'provenance') >= 0)
+}
+
+/** The build-identity fields whose change IDENTITY_CHANGED reports. */
+export const IDENTITY_CHANGE_FIELDS = ['issuer', 'repository', 'repositoryId', 'workflow', 'trigger', 'refKind', 'runner'] as const
+export type IdentityChangeField = (typeof IDENTITY_CHANGE_FIELDS)[number]
+
+export interface IdentityChange {
+  field: IdentityChangeField
+  before: string
+  after: string
+}
+
+/**
+ * What kind of event started a build: `release` (push of a tag or branch, a GitHub release),
+ * `manual` (workflow_dispatch), `pull-request-target` (runs with the base repository's secrets on
+ * a fork's code), `pull-request`, `schedule`, `workflow-run`, else the event's own name.
+ */
+export function triggerClass(trigger: string): string {
+  switch (trigger) {
+    case 'push':
+    case 'release':
+      return 'release'
+    case 'workflow_dispatch':
+      return 'manual'
+    case 'pull_request_target':
+      return 'pull-request-target'
+    case 'pull_request':
+      return 'pull-request'
+    case 'schedule':
+      return 'schedule'
+    case 'workflow_run':
+      return 'workflow-run'
+    default:
+      return trigger
+  }
+}
+
+/** `tag`, `branch`, `pull` or `other` for a git ref (`refs/tags/v1`, `refs/heads/main`, `refs/pull/1/merge`). */
+export function refKind(ref: string): 'tag' | 'branch' | 'pull' | 'other' {
+  if (ref.startsWith('refs/tags/')) return 'tag'
+  if (ref.startsWith('refs/heads/')) return 'branch'
+  if (ref.startsWith('refs/pull/')) return 'pull'
+  return 'other'
+}
+
+/**
+ * How the build identity changed from `before` (the most recent earlier version with verified
+ * provenance) to `after` (the locked version's), field by field. A field is compared only when both
+ * identities have it (older certificates lack the repository IDs): a missing field is no evidence
+ * of a change. The trigger is compared by class and the ref by kind (every release has its own tag);
+ * the runner only when it moves from GitHub-hosted to self-hosted.
+ */
+export function identityChanges(before: SignerIdentity, after: SignerIdentity): IdentityChange[] {
+  const changes: IdentityChange[] = []
+  const compare = (field: IdentityChangeField, a: string | undefined, b: string | undefined, same = a === b): void => {
+    if (a !== undefined && b !== undefined && !same) changes.push({ field, before: a, after: b })
+  }
+  compare('issuer', before.issuer, after.issuer)
+  compare('repository', before.repository, after.repository, before.repository?.toLowerCase() === after.repository?.toLowerCase())
+  compare('repositoryId', before.repositoryId, after.repositoryId)
+  compare('workflow', before.workflow, after.workflow)
+  if (before.trigger !== undefined && after.trigger !== undefined) compare('trigger', before.trigger, after.trigger, triggerClass(before.trigger) === triggerClass(after.trigger))
+  if (before.ref !== undefined && after.ref !== undefined) compare('refKind', refKind(before.ref), refKind(after.ref))
+  if (before.runner === 'github-hosted' && after.runner === 'self-hosted') changes.push({ field: 'runner', before: before.runner, after: after.runner })
+  return changes
+}
+
+/**
+ * When a version was published, and how that is known: `signed` — the transparency log's signed
+ * integratedTime of its verified attestations; `registry` — the registry's `time[version]`, which
+ * no signature covers.
+ */
+export interface PublishTime {
+  at: string
+  source: 'signed' | 'registry'
+}
+
+/** The earliest signed time of the version's verified attestations, else the registry's time, else undefined. */
+export function publishTimeOf(facts: Pick<PackageFacts, 'provenance' | 'publish'> | undefined, registryTime: string | undefined): PublishTime | undefined {
+  const signed = [facts?.provenance.status === 'verified' ? facts.provenance.signedAt : undefined, facts?.publish.status === 'verified' ? facts.publish.signedAt : undefined]
+    .filter((t): t is string => t !== undefined && !Number.isNaN(Date.parse(t)))
+    .sort((a, b) => Date.parse(a) - Date.parse(b))
+  if (signed[0] !== undefined) return { at: signed[0], source: 'signed' }
+  return registryTime !== undefined && !Number.isNaN(Date.parse(registryTime)) ? { at: registryTime, source: 'registry' } : undefined
+}
+
+/**
+ * A duration as policies write it (`minimumReleaseAge`): a whole number and a unit — `m` minutes,
+ * `h` hours, `d` days, `w` weeks (`72h`, `4d`). Milliseconds, or undefined when not one.
+ */
+export function parseDuration(text: string): number | undefined {
+  const m = /^([1-9]\d{0,5})(m|h|d|w)$/.exec(text)
+  if (!m) return undefined
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'm' | 'h' | 'd' | 'w']
+  return Number(m[1]) * unit
+}
