@@ -214,3 +214,69 @@ export function parseDuration(text: string): number | undefined {
   const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'm' | 'h' | 'd' | 'w']
   return Number(m[1]) * unit
 }
+
+/** An earlier version whose evidence was fetched and verified (never the registry's claim alone). */
+export interface VerifiedHistory {
+  version: string
+  /** The registry's `time[version]`. */
+  publishedAt: string
+  /** Its level, from its own verified facts (trustLevelOf). */
+  level: TrustLevel
+  /** Its verified provenance identity, when its provenance verified. */
+  identity?: SignerIdentity
+}
+
+/** A claim of the registry about an earlier version that did not hold when verified: reported (info), never counted. */
+export interface UnverifiedClaim {
+  version: string
+  claimed: TrustLevel
+  /** Its level as verified. */
+  level: TrustLevel
+  /** Why (the verification finding, or why it could not be fetched). */
+  reason: string
+}
+
+/**
+ * The history of the locked version's release line, as the check found it:
+ * - `unavailable`: the registry gave no publish times or version list (a mirror that strips them,
+ *   a packument that failed) — never read as "no downgrade" (HISTORY_UNAVAILABLE);
+ * - `checked`: `versions` earlier versions in the line; `higher` the one that verified at the highest
+ *   level above the locked version's (the most recent such), if any; `previousBuild` the most recent
+ *   earlier version whose provenance verified, the build identity the locked one is compared with.
+ */
+export type TrustHistory =
+  | { state: 'unavailable'; reason: string }
+  | { state: 'checked'; versions: number; higher?: VerifiedHistory; previousBuild?: VerifiedHistory & { identity: SignerIdentity }; unverifiedClaims: UnverifiedClaim[] }
+
+/** The build identity fields the trust lockfile keeps per package and release line. */
+export interface BaselineIdentity {
+  issuer?: string
+  repository?: string
+  repositoryId?: string
+  workflow?: string
+  /** The trigger's class (triggerClass). */
+  trigger?: string
+  /** The ref's kind (refKind). */
+  refKind?: string
+  runner?: string
+}
+
+/** The trust lockfile's (verify-deps.trust.json) entry for a package's release line: what the project accepted. */
+export interface TrustBaseline {
+  line: string
+  level: TrustLevel
+  /** The version the entry was recorded from. */
+  version: string
+  identity?: BaselineIdentity
+}
+
+/** What the check knows of a registry package's trust over time: the input of the policy's continuity step (pure). */
+export interface PackageTrust {
+  level: TrustLevel
+  /** When the locked version was published, and how that is known; absent when neither is known. */
+  publishedAt?: PublishTime
+  /** Absent when history was not looked at (continuity off for the package's rule, or not a registry package). */
+  history?: TrustHistory
+  /** The trust lockfile's entry for its name and release line, when there is one. */
+  baseline?: TrustBaseline
+}

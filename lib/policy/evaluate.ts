@@ -19,6 +19,7 @@
  */
 import type { PackageRef, PackageResult } from '../model.js'
 import type { InstallScriptContext } from '../model/install-scripts.js'
+import type { PackageTrust } from '../model/trust.js'
 import { bundledSkipReason, compareStrictness, decisionOf, packageFindings, type PackageOutcome } from './decision.js'
 import { BUILT_IN_POLICY, BUILT_IN_POLICY_NAME } from './default.js'
 import { deniedFinding, findDenial } from './deny.js'
@@ -165,6 +166,8 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
 export interface RunPackage {
   ref: PackageRef
   outcome: PackageOutcome
+  /** Trust over time (docs/continuity.md): its level, history and trust-lockfile baseline; absent when not gathered. */
+  trust?: PackageTrust
 }
 
 export interface RunEvaluation {
