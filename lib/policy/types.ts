@@ -28,7 +28,23 @@ export interface BuildPattern {
   signer?: string
 }
 
+/** The `continuity` section of a rule (docs/continuity.md): how a drop in trust or a change of build identity is decided. */
+export interface ContinuityPolicy {
+  /** TRUST_DOWNGRADE: error, warning, or not raised. Default `warn`. */
+  downgrade: Mode
+  /** IDENTITY_CHANGED: error, warning, or not raised. Default `warn`. */
+  identity: Mode
+  /** `YYYY-MM-DD`: versions published before 00:00 UTC that day are not history. */
+  since?: string
+}
+
+export const DEFAULT_CONTINUITY: Readonly<ContinuityPolicy> = { downgrade: 'warn', identity: 'warn' }
+
 export interface RuleBody {
+  /** Trust over time; absent: DEFAULT_CONTINUITY. */
+  continuity?: ContinuityPolicy
+  /** `72h`, `4d` (model/trust.ts parseDuration): a version published more recently is RELEASE_TOO_NEW. */
+  minimumReleaseAge?: string
   mode: Mode
   require: Requirements
   publishers?: string[]
