@@ -372,7 +372,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     summary,
     packages: results,
     couldNotVerify,
-    notices: [...notices, ...evaluation.unusedExceptions.map((u) => `policy: ${u.message}`)],
+    notices: [...notices, ...evaluation.notices, ...evaluation.unusedExceptions.map((u) => `policy: ${u.message}`)],
     registries,
     ...(scripts && { installScripts: scripts }),
   }, redact)

@@ -28,7 +28,7 @@ function severityTable(): string[] {
     const at = (mode: Mode, required = true) => severityUnder(code, body(mode, required)).severity
     // Codes that only a rule's requirement raises: "not required" does not apply to them.
     const requiredBy = FINDINGS[code].policy.requiredBy
-    const notRequired = requiredBy === 'rule' || requiredBy === 'installScripts' ? '—' : at('enforce', false)
+    const notRequired = requiredBy === 'rule' || requiredBy === 'installScripts' || requiredBy === 'continuity' ? '—' : at('enforce', false)
     const waivable = FINDINGS[code].policy.waivable ? 'yes' : 'no'
     lines.push(`| \`${code}\` | ${at('enforce')} | ${at('warn')} | ${at('off')} | ${notRequired} | ${waivable} |`)
   }

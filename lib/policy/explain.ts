@@ -62,6 +62,13 @@ export function formatExplanation(e: PackageExplanation): string {
     lines.push(`              installScripts: mode ${e.installScripts.mode}, requires ${needs.length ? needs.join(', ') : 'nothing'}; verified: provenance ${scripts.verified.provenance ? 'yes' : 'no'}, trusted publisher ${scripts.verified.trustedPublisher ? 'yes' : 'no'}`)
   }
 
+  if (e.continuity) {
+    // Trust over time: what was compared and concluded, also when nothing was found.
+    lines.push(`  continuity  ${e.continuity.settings}`)
+    for (const c of e.continuity.compared) lines.push(`              ${c}`)
+    if (e.continuity.compared.length === 0) lines.push('              nothing to check')
+  }
+
   if (e.exceptions.length > 0) {
     lines.push('  exceptions')
     for (const x of e.exceptions) {
