@@ -8,6 +8,7 @@
  */
 import { BUILT_IN_POLICY_NAME } from './default.js'
 import type { PackageExplanation } from './evaluate.js'
+import type { ContinuityCheck } from './continuity.js'
 import type { ExceptionUse } from './exceptions.js'
 import type { RequirementCheck } from './requirements.js'
 import type { RuleMatch } from './select.js'
@@ -115,6 +116,8 @@ export interface ExplanationJson {
   alternatives: { matchedAs: string | null; rule: string; decision: string }[]
   /** The policy's `installScripts` section that decided the install-script findings. */
   installScripts: InstallScriptsPolicy
+  /** What the continuity step compared and concluded; null when no trust was gathered. */
+  continuity: ContinuityCheck | null
 }
 
 export function toExplanationJson(e: PackageExplanation): ExplanationJson {
@@ -128,6 +131,7 @@ export function toExplanationJson(e: PackageExplanation): ExplanationJson {
     exceptions: e.exceptions,
     alternatives: (e.alternatives ?? []).map((a) => ({ matchedAs: a.matchedAs ?? null, rule: a.result.rule, decision: a.result.decision })),
     installScripts: { mode: e.installScripts.mode, require: { provenance: e.installScripts.require.provenance, trustedPublisher: e.installScripts.require.trustedPublisher } },
+    continuity: e.continuity ? { settings: e.continuity.settings, compared: [...e.continuity.compared] } : null,
   }
 }
 
