@@ -221,10 +221,11 @@ function describeChanges(changes: readonly IdentityChange[]): string {
 /** `3 hours`, `2 days` (rounded down; a negative age is in the future). */
 function describeAge(ms: number): string {
   if (ms < 0) return 'in the future'
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`
   const hours = Math.floor(ms / 3_600_000)
-  if (hours < 1) return `${Math.floor(ms / 60_000)} minutes`
-  if (hours < 48) return `${hours} hours`
-  return `${Math.floor(hours / 24)} days`
+  if (hours < 1) return plural(Math.floor(ms / 60_000), 'minute')
+  if (hours < 48) return plural(hours, 'hour')
+  return plural(Math.floor(hours / 24), 'day')
 }
 
 /**

@@ -5,6 +5,7 @@ import type { PackageTrust, TrustLevel, VerifiedHistory } from '../../lib/model/
 import { evaluatePolicy, evaluateRun, explainPackage } from '../../lib/policy/evaluate.js'
 import { formatExplanation } from '../../lib/policy/explain.js'
 import { checkContinuity, trustSummaryOf } from '../../lib/policy/continuity.js'
+import { continuitySettings, wantsHistory } from '../../lib/policy/continuity-settings.js'
 import { DEFAULT_CONTINUITY, type Mode, type Policy } from '../../lib/policy/types.js'
 import { NOW, facts, identity, noProvenance, policyFrom, ref, verified } from './helpers.js'
 
@@ -166,7 +167,7 @@ t.test('RELEASE_TOO_NEW: minimumReleaseAge against the signed or the registry ti
   t.same(find(r, 'RELEASE_TOO_NEW'), {
     code: 'RELEASE_TOO_NEW',
     severity: 'error',
-    message: '@tanstack/query@5.1.0: published 2026-06-01T11:00:00.000Z (signed time), 1 hours before 2026-06-01T12:00:00.000Z: younger than minimumReleaseAge 4d; old enough from 2026-06-05T11:00:00.000Z (required by default)',
+    message: '@tanstack/query@5.1.0: published 2026-06-01T11:00:00.000Z (signed time), 1 hour before 2026-06-01T12:00:00.000Z: younger than minimumReleaseAge 4d; old enough from 2026-06-05T11:00:00.000Z (required by default)',
   })
   // Five days later: old enough.
   t.same(codes(evaluatePolicy(p, tanstack, ok, new Date('2026-06-06T11:00:00Z'), undefined, signed)), [])
@@ -279,4 +280,14 @@ t.test('the policy schema reads `continuity` and `minimumReleaseAge` in default 
   t.notOk('minimumReleaseAge' in p.rules[1]!)
   for (const good of ['30m', '72h', '4d', '2w']) t.ok(policyFrom(`version: 1\ndefault:\n  minimumReleaseAge: ${good}\n`), good)
   for (const bad of ['4 days', '0d', '4D', '1y', '-1d', '1.5d']) t.throws(() => policyFrom(`version: 1\ndefault:\n  minimumReleaseAge: "${bad}"\n`), { message: `"${bad}" is not a duration like 72h or 4d` }, bad)
+})
+
+t.test('continuitySettings: the settings of the rule that decides a package, before its history is fetched', async (t) => {
+  const p = policyFrom('version: 1\ndefault:\n  minimumReleaseAge: 1d\nrules:\n  - packages: [axios]\n    continuity: { downgrade: off, identity: off }\n')
+  t.same(continuitySettings(p, 'axios', '1.14.1'), { downgrade: 'off', identity: 'off' })
+  t.same(continuitySettings(p, 'other', '1.0.0'), { downgrade: 'warn', identity: 'warn', minimumReleaseAge: '1d' })
+  t.same(continuitySettings(null, 'axios', '1.14.1'), { downgrade: 'warn', identity: 'warn' }, 'the built-in default policy')
+  t.same(continuitySettings(policyFrom('version: 1\n'), 'axios', '1.14.1'), { downgrade: 'warn', identity: 'warn' }, 'no default: the built-in one')
+  t.equal(wantsHistory(continuitySettings(p, 'axios', '1.14.1')), false, 'both off: no history fetched')
+  t.equal(wantsHistory({ downgrade: 'off', identity: 'warn' }), true)
 })
