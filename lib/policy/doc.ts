@@ -9,6 +9,9 @@ import { severityUnder } from './severity.js'
 import { policyFieldRows, policyJSONSchema } from './schema.js'
 import type { Mode, RuleBody } from './types.js'
 
+/** The codes the `continuity` section's own modes decide. */
+const CONTINUITY_CODES = (Object.keys(FINDINGS) as FindingCode[]).filter((code) => FINDINGS[code].policy.requiredBy === 'continuity')
+
 const cell = (text: string) => text.replace(/(?<!\\)\|/g, '\\|').replace(/\n/g, ' ')
 
 function fieldTable(): string[] {
@@ -165,6 +168,10 @@ export function formatPolicyMarkdown(): string {
     'Severity of each finding under a rule (`not required`: the rule does not ask for what the finding is about):',
     '',
     ...severityTable(),
+    '',
+    `For ${CONTINUITY_CODES.map((c) => `\`${c}\``).join(', ')} the columns are the mode of the rule's \`continuity\` section`,
+    '(`downgrade`, or `identity` for `IDENTITY_CHANGED`), not its `mode`; under `off` TRUST_DOWNGRADE and IDENTITY_CHANGED are',
+    'not raised at all ([Trust over time](#trust-over-time-continuity-and-release-age)).',
     '',
     '## Builds: who built it',
     '',
