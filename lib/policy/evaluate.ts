@@ -20,7 +20,7 @@
  */
 import type { PackageRef, PackageResult } from '../model.js'
 import type { InstallScriptContext } from '../model/install-scripts.js'
-import type { PackageTrust } from '../model/trust.js'
+import { trustLevelOf, type PackageTrust } from '../model/trust.js'
 import { checkContinuity, trustSummaryOf, type ContinuityCheck } from './continuity.js'
 import { continuityOf } from './continuity-settings.js'
 import { bundledSkipReason, compareStrictness, decisionOf, packageFindings, type PackageOutcome } from './decision.js'
@@ -154,13 +154,20 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
 
   // 4b. Trust over time: the rule's continuity settings against the package's history, baseline and age.
   let continuity: ContinuityCheck | undefined
+  const settings = continuityOf(body)
+  const ruleId = rule.kind === 'built-in' ? undefined : rule.match.id
   if (trust) {
     const identity = facts?.provenance.status === 'verified' ? facts.provenance.identity : undefined
-    const settings = continuityOf(body)
-    const ruleId = rule.kind === 'built-in' ? undefined : rule.match.id
     const checkedContinuity = checkContinuity({ pkg: id, name: ref.name, version: ref.version, trust, settings, body, ruleId, identity, now })
     findings.push(...checkedContinuity.findings)
     continuity = checkedContinuity.check
+  } else if (settings.minimumReleaseAge !== undefined && ref.source === 'registry') {
+    // Fail closed: a rule that asks for a minimum release age cannot pass a registry version whose
+    // publish time was not gathered (no PackageTrust): its age cannot be established.
+    const ageOnly = { downgrade: 'off', identity: 'off', minimumReleaseAge: settings.minimumReleaseAge } as const
+    const checkedAge = checkContinuity({ pkg: id, name: ref.name, version: ref.version, trust: { level: trustLevelOf(facts) }, settings: ageOnly, body, ruleId, identity: undefined, now })
+    findings.push(...checkedAge.findings)
+    continuity = checkedAge.check
   }
 
   // 5. Exceptions.

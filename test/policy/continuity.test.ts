@@ -191,6 +191,17 @@ t.test('RELEASE_TOO_NEW: minimumReleaseAge against the signed or the registry ti
   t.same(codes(evaluatePolicy(null, tanstack, ok, NOW, undefined, signed)), [])
 })
 
+t.test('minimumReleaseAge without any gathered trust fails closed for a registry package (its age cannot be established)', async (t) => {
+  const p = policy('  minimumReleaseAge: 4d\n')
+  const r = evaluatePolicy(p, AXIOS, withProvenance('trusted-publisher'), NOW)
+  t.match(r.findings, [{ code: 'RELEASE_TOO_NEW', severity: 'error', message: /axios@1\.14\.1: its publish time is unknown .*minimumReleaseAge 4d/ }])
+  t.equal(r.trust, undefined, 'no trust summary was gathered')
+  t.match(formatExplanation(explainPackage(p, AXIOS, withProvenance('trusted-publisher'), NOW)), '  continuity  downgrade off, identity off, minimumReleaseAge 4d\n              release age publish time unknown -> RELEASE_TOO_NEW')
+  // A git dependency has no publish time to ask for (UNVERIFIABLE_SOURCE says what it lacks); without minimumReleaseAge nothing is added.
+  t.same(codes(evaluatePolicy(p, ref('g', '1.0.0', { source: 'git' }), { kind: 'not-registry' }, NOW)), [])
+  t.same(codes(evaluatePolicy(null, AXIOS, withProvenance('trusted-publisher'), NOW)), [])
+})
+
 t.test('a hand-built policy with a minimumReleaseAge that is no duration fails closed', async (t) => {
   const out = checkContinuity({ pkg: 'a@1.0.0', name: 'a', version: '1.0.0', trust: trust({ history: undefined }), settings: { ...DEFAULT_CONTINUITY, minimumReleaseAge: '4 days' }, body: { mode: 'enforce', require: { signature: true, provenance: false, trustedPublisher: false, approver: false } }, ruleId: undefined, identity: undefined, now: NOW })
   t.match(out.findings, [{ code: 'RELEASE_TOO_NEW', severity: 'error', message: /"4 days" is not a duration like 72h or 4d/ }])
