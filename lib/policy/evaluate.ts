@@ -154,17 +154,17 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
 
   // 4b. Trust over time: the rule's continuity settings against the package's history, baseline and age.
   let continuity: ContinuityCheck | undefined
-  const settings = continuityOf(body)
+  // Settings are worked out only when needed: this runs for every package of a run.
   const ruleId = rule.kind === 'built-in' ? undefined : rule.match.id
   if (trust) {
     const identity = facts?.provenance.status === 'verified' ? facts.provenance.identity : undefined
-    const checkedContinuity = checkContinuity({ pkg: id, name: ref.name, version: ref.version, trust, settings, body, ruleId, identity, now })
+    const checkedContinuity = checkContinuity({ pkg: id, name: ref.name, version: ref.version, trust, settings: continuityOf(body), body, ruleId, identity, now })
     findings.push(...checkedContinuity.findings)
     continuity = checkedContinuity.check
-  } else if (settings.minimumReleaseAge !== undefined && ref.source === 'registry') {
+  } else if (body.minimumReleaseAge !== undefined && ref.source === 'registry') {
     // Fail closed: a rule that asks for a minimum release age cannot pass a registry version whose
     // publish time was not gathered (no PackageTrust): its age cannot be established.
-    const ageOnly = { downgrade: 'off', identity: 'off', minimumReleaseAge: settings.minimumReleaseAge } as const
+    const ageOnly = { downgrade: 'off', identity: 'off', minimumReleaseAge: body.minimumReleaseAge } as const
     const checkedAge = checkContinuity({ pkg: id, name: ref.name, version: ref.version, trust: { level: trustLevelOf(facts) }, settings: ageOnly, body, ruleId, identity: undefined, now })
     findings.push(...checkedAge.findings)
     continuity = checkedAge.check
