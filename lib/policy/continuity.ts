@@ -118,7 +118,7 @@ export function checkContinuity(input: ContinuityInput): { findings: DecidedFind
       const age = input.now.getTime() - at
       const source = published.source === 'signed' ? 'signed time' : 'registry time, unsigned'
       if (Number.isNaN(at) || age < minimumMs) {
-        const when = Number.isNaN(at) ? 'at an unreadable time' : `${describeAge(age)} before ${input.now.toISOString()}`
+        const when = Number.isNaN(at) ? 'at an unreadable time' : age < 0 ? `after the time of the check (${input.now.toISOString()})` : `${describeAge(age)} before ${input.now.toISOString()}`
         const from = Number.isNaN(at) ? '' : `; old enough from ${new Date(at + minimumMs).toISOString()}`
         decide(finding('RELEASE_TOO_NEW', `${input.pkg}: published ${published.at} (${source}), ${when}: younger than minimumReleaseAge ${minimum}${from}`), body.mode)
         compared.push(`release age published ${published.at} (${source}), younger than ${minimum} -> RELEASE_TOO_NEW`)
@@ -218,9 +218,8 @@ function describeChanges(changes: readonly IdentityChange[]): string {
   return changes.map((c) => `${c.field}: ${c.before} → ${c.after}`).join(', ')
 }
 
-/** `3 hours`, `2 days` (rounded down; a negative age is in the future). */
+/** `3 hours`, `2 days` (rounded down; `ms` is not negative). */
 function describeAge(ms: number): string {
-  if (ms < 0) return 'in the future'
   const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`
   const hours = Math.floor(ms / 3_600_000)
   if (hours < 1) return plural(Math.floor(ms / 60_000), 'minute')
