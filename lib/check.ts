@@ -77,8 +77,10 @@ export interface CheckOptions {
    * weaker than sha512, so that it can pass when the bytes match it and the registry's signed sha512.
    */
   fetchTarballs?: boolean
-  /** Clock for exception expiry. */
+  /** Clock for exception expiry and release age (minimumReleaseAge). */
   now?: Date
+  /** `--at`: the time as the user wrote it, when `now` came from it; the report names it (project.settings `at`). */
+  at?: string
   onProgress?: (done: number, total: number, label: string) => void
 }
 
@@ -266,6 +268,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const scripts = packages.some((p) => p.installScript) ? await installScriptContext(options, projectDir, tree, scriptConfig.settings) : undefined
   const run: RunPackage[] = packages.map((ref) => ({ ref, outcome: outcomeOf(ref, verified) }))
   const settings: RunSetting[] = [
+    ...(options.at !== undefined ? [{ key: 'at', value: options.at, from: '--at' }] : []),
     ...(omit ? [{ key: 'omit', ...omit }] : []),
     ...(workspaces ? [{ key: 'workspace', ...workspaces }] : []),
     ...(includeRoot ? [{ key: 'include-workspace-root', ...includeRoot }] : []),
@@ -372,7 +375,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     summary,
     packages: results,
     couldNotVerify,
-    notices: [...notices, ...evaluation.unusedExceptions.map((u) => `policy: ${u.message}`)],
+    notices: [...notices, ...evaluation.notices, ...evaluation.unusedExceptions.map((u) => `policy: ${u.message}`)],
     registries,
     ...(scripts && { installScripts: scripts }),
   }, redact)

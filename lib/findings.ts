@@ -18,9 +18,11 @@ export type RuleMode = 'enforce' | 'warn' | 'off'
  * - `signature` / `provenance`: a violation when the rule's `require.signature` / `require.provenance` is on;
  * - `anything`: a violation when the rule requires anything at all (a non-registry source can meet nothing);
  * - `rule`: raised only by one of the rule's own requirements (`builds`, `publishers`, …), so always a violation;
- * - `installScripts`: raised only by the policy's `installScripts` section, whose `mode` decides it.
+ * - `installScripts`: raised only by the policy's `installScripts` section, whose `mode` decides it;
+ * - `continuity`: raised only by the rule's `continuity` section (trust over time, docs/continuity.md),
+ *   decided by that section's own mode (`continuity.downgrade` / `continuity.identity`), not `mode`.
  */
-export type RequiredBy = 'always' | 'signature' | 'provenance' | 'anything' | 'rule' | 'installScripts'
+export type RequiredBy = 'always' | 'signature' | 'provenance' | 'anything' | 'rule' | 'installScripts' | 'continuity'
 
 /** How the policy treats a finding code. */
 export interface FindingPolicy {
@@ -80,6 +82,25 @@ const EXPIRY = {
   severity: { enforce: 'warning', warn: 'warning', off: 'warning' },
   waivable: false,
   notWaivable: 'renew the expired exception instead',
+} as const satisfies FindingPolicy
+
+/** Information the policy cannot raise or waive: info in every mode. */
+const INFORMATION = {
+  requiredBy: 'always',
+  severity: { enforce: 'info', warn: 'info', off: 'info' },
+  waivable: false,
+  notWaivable: 'it is information only and never counts',
+} as const satisfies FindingPolicy
+
+/**
+ * History the registry did not give: info, except under `continuity.downgrade: enforce` without a
+ * trust-lockfile baseline (lib/policy/continuity.ts decides it with that mode), when nothing at all
+ * could show a downgrade: a warning, never a pass in silence.
+ */
+const HISTORY = {
+  requiredBy: 'continuity',
+  severity: { enforce: 'warning', warn: 'info', off: 'info' },
+  waivable: true,
 } as const satisfies FindingPolicy
 
 /** A requirement not met: the rule's mode decides how much it matters, and an exception may waive it. */
@@ -333,6 +354,51 @@ export const FINDINGS = {
     description:
       "package.json `allowScripts` allows install scripts for this package pinned to other versions (`\"pkg@1.2.3\": true`) than the one the lockfile installs: the approval was for other code. npm 12 does not run the scripts of the locked version; npm 11 runs them anyway, unreviewed. A warning by default, an error under `installScripts.mode: enforce`.",
     fix: 'Review the locked version\'s install scripts and approve it (`npm approve-scripts <pkg>`), or lock the version that was approved.',
+  },
+  TRUST_DOWNGRADE: {
+    title: 'Less verified than earlier versions of its line',
+    evidence: 'provenance',
+    defaultSeverity: 'warning',
+    policy: requirement('continuity'),
+    description:
+      "The locked version's trust level (docs/continuity.md: none < signature < provenance < trusted-publisher < approved, from what verified) is below that of an earlier version of the same release line whose evidence was fetched and verified, or below the level the trust lockfile (`verify-deps.trust.json`) accepted for that line. The axios 1.14.1 case: every earlier 1.x release had verified provenance from a trusted publisher, the hijacked one a registry signature only. Registry claims about earlier versions never count unless they verify. Decided by the rule's `continuity.downgrade` (`enforce`: error, `warn`: warning, `off`: not raised); waivable for a legitimate drop.",
+    fix: 'Find out why the version was published differently (a token publish from a maintainer machine is the classic compromise); if it is legitimate, waive it with a policy exception for that version, with a reason and an expiry.',
+  },
+  IDENTITY_CHANGED: {
+    title: 'Built by another pipeline than earlier versions',
+    evidence: 'provenance',
+    defaultSeverity: 'warning',
+    policy: requirement('continuity'),
+    description:
+      "The locked version's verified provenance names another build identity than the most recent earlier version of its release line with verified provenance, or than the trust lockfile recorded: issuer, repository, repository id (a transfer or a re-registered name), workflow path, trigger class (e.g. a tag push → `pull_request_target`), ref kind (tag → branch) or a GitHub-hosted → self-hosted runner. The message lists each field that changed. Decided by the rule's `continuity.identity` (`enforce`: error, `warn`: warning, `off`: not raised).",
+    fix: "Check the new pipeline with the maintainers; if it is legitimate, refresh the trust lockfile (`verify-deps trust update`) or waive it with a policy exception.",
+  },
+  RELEASE_TOO_NEW: {
+    title: 'Published more recently than the minimum release age',
+    evidence: 'publish',
+    defaultSeverity: 'error',
+    policy: requirement('rule'),
+    description:
+      "The rule's `minimumReleaseAge` (`72h`, `4d`) has not passed since the version was published, or its publish time is unknown (its age cannot be established: fail closed). The publish time is the transparency log's signed time of its verified attestations (`signed time`), else the registry's `time[version]` (`registry time, unsigned`). `--at` evaluates the age as of another moment. Decided by the rule's `mode`. Never raised by the built-in default policy, which has no `minimumReleaseAge`.",
+    fix: 'Wait until the version is old enough (the message says when), lock an older version, or waive it with a policy exception after reviewing the release.',
+  },
+  HISTORY_UNAVAILABLE: {
+    title: 'The registry gave no history for the release line',
+    evidence: 'source',
+    defaultSeverity: 'info',
+    policy: HISTORY,
+    description:
+      "The registry gave no publish times or version list for the package (a mirror that strips them, a packument that failed), so earlier versions could not be compared: this is never read as \"no downgrade\". Info, and a warning when the rule's `continuity.downgrade` is `enforce` and there is no trust-lockfile baseline to compare with instead. The run's notices say once how many packages and which registries.",
+    fix: 'Check against a registry that serves full packuments, or commit a trust lockfile (`verify-deps trust update`) so that a drop is caught without history.',
+  },
+  HISTORY_CLAIM_UNVERIFIED: {
+    title: "A registry claim about an earlier version did not verify",
+    evidence: 'provenance',
+    defaultSeverity: 'info',
+    policy: INFORMATION,
+    description:
+      "The registry's metadata claims that an earlier version of the release line had provenance (or a trusted publisher, an approver), but its attestations did not verify or could not be fetched: the claim is reported and not counted, so it can neither raise the bar (a forged claim blocking an update) nor vouch for anything.",
+    fix: 'Nothing to do for this package; if it repeats, report the registry metadata to its operator.',
   },
 } as const satisfies Record<string, FindingDefinition>
 

@@ -5,6 +5,7 @@
 import type { Finding, FindingCode, FindingSeverity } from './findings.js'
 import type { PackageFacts } from './model/facts.js'
 import type { InstallScriptContext, InstallScriptRef, InstallScriptsResult } from './model/install-scripts.js'
+import type { PublishTime, TrustBaseline, TrustLevel } from './model/trust.js'
 
 /** Where a package is installed in the project, and the chain of dependents that brings it in. */
 export interface PackageLocation {
@@ -86,6 +87,21 @@ export interface PackageResult {
   rule: string
   /** Only for a package with install scripts: whether npm will run them, and what was verified about it. */
   installScripts?: InstallScriptsResult
+  /** Trust over time (docs/continuity.md), when the check gathered it: the JSON report's `trust`. */
+  trust?: PackageTrustSummary
+}
+
+/** A package's trust over time as reports give it. */
+export interface PackageTrustSummary {
+  level: TrustLevel
+  /** When the locked version was published and how that is known (`signed`, `registry`); null when unknown. */
+  publishedAt: PublishTime | null
+  /** `checked`, `unavailable` (the registry gave none: HISTORY_UNAVAILABLE), `not-checked` (continuity off). */
+  historyState: 'checked' | 'unavailable' | 'not-checked'
+  /** The earlier version compared with: the one that verified above this one, else the previous verified build; null when none. */
+  history: { level: TrustLevel; version: string; publishedAt: string } | null
+  /** The trust lockfile's entry for its name and release line; null when none. */
+  baseline: TrustBaseline | null
 }
 
 export interface ReportSummary {

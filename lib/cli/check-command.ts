@@ -45,6 +45,9 @@ Tree:
 Policy:
   --policy FILE          the trust policy (default: verify-deps.policy.yaml/.yml/.json in the
                          project; without one, the built-in default policy)
+  --at TIME              decide as of that moment, an ISO 8601 time with a timezone
+                         (2026-05-16T12:00:00Z): exception expiry and minimumReleaseAge; to
+                         reproduce a past CI decision. The report names it (setting "at")
 Registry and trust:
   --registry URL         the default registry (else from .npmrc / npm_config_registry)
   --upstream URL         the registry the default registry mirrors (Artifactory, Nexus, Verdaccio
@@ -99,6 +102,7 @@ export const CHECK_OPTIONS = {
   upstream: { type: 'string' },
   offline: { type: 'boolean' },
   policy: { type: 'string' },
+  at: { type: 'string' },
   'trusted-root': { type: 'string' },
   'registry-keys': { type: 'string', multiple: true },
   concurrency: { type: 'string' },
@@ -143,6 +147,7 @@ export function checkRunOptions(values: CheckValues, dir: string | undefined, ct
     offline: Boolean(values.offline),
     ...(values['fetch-tarballs'] && { fetchTarballs: true }),
     ...(values.policy && { policyFile: resolve(ctx.cwd, values.policy) }),
+    ...(values.at !== undefined && { now: parseAtOption(values.at), at: values.at }),
     ...(values['trusted-root'] && { trustedRootFile: resolve(ctx.cwd, values['trusted-root']) }),
     ...registryKeysOptions(values['registry-keys'] ?? [], ctx.cwd),
     ...(values['no-cache'] ? { cacheDir: false as const } : values['cache-dir'] ? { cacheDir: resolve(ctx.cwd, values['cache-dir']) } : {}),
@@ -264,6 +269,27 @@ function upstreamOption(value: string): string {
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw inputError('EUSAGE', `--upstream must be an http(s) registry URL (got "${value}")`, 'For the public npm registry: --upstream https://registry.npmjs.org/')
   if (url.username || url.password) throw inputError('EUSAGE', '--upstream must not carry credentials: an upstream is only ever asked without them')
   return value
+}
+
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/
+
+/**
+ * `--at TIME`: a strict ISO 8601 time with a timezone (`2026-05-16T12:00:00Z`,
+ * `2026-05-16T14:00:00+02:00`). Anything else, a date alone or a local time included (whose
+ * meaning would depend on the machine's timezone), is a usage error naming the flag.
+ */
+export function parseAtOption(value: string): Date {
+  const m = ISO_TIME.exec(value)
+  const fail = (): never => {
+    throw inputError('EUSAGE', `--at must be an ISO 8601 time with a timezone, like 2026-05-16T12:00:00Z (got "${value}")`, 'It reproduces a past decision: give the time the check ran, in UTC (Z) or with an offset (+02:00).')
+  }
+  if (!m) return fail()
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0', m[8] ?? '0', m[9] ?? '0'].map(Number) as number[]
+  // Date.parse rolls 2026-02-30 over into March: check each field is one that exists.
+  const dayExists = new Date(Date.UTC(year!, month! - 1, day!)).getUTCDate() === day && month! >= 1 && month! <= 12
+  if (!dayExists || hour! > 23 || minute! > 59 || second! > 59 || offsetHours! > 23 || offsetMinutes! > 59) return fail()
+  const at = new Date(value)
+  return Number.isNaN(at.getTime()) ? fail() : at
 }
 
 function numberOption<K extends string>(key: K, value: string | undefined, min: number): Partial<Record<K, number>> {

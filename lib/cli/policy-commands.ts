@@ -75,8 +75,9 @@ export async function runExplainCommand(argv: readonly string[], term: Terminal,
   const named = (ref: (typeof gathered.run)[number]['ref']) => ref.name === name || ref.locations.some((l) => l.alias === name)
   const matches = gathered.run.filter(({ ref }) => named(ref) && (version === undefined || ref.version === version))
   if (matches.length === 0) throw inputError('ENOTINTREE', `${spec} is not in the project's tree (${gathered.tree.lockfile ?? options.projectDir})`)
-  const now = new Date()
-  const explanations = matches.map(({ ref, outcome }) => explainPackage(gathered.policy, ref, outcome, now, gathered.scripts))
+  // As the check decides: as of --at when given.
+  const now = options.now ?? new Date()
+  const explanations = matches.map(({ ref, outcome, trust }) => explainPackage(gathered.policy, ref, outcome, now, gathered.scripts, trust))
   if (values.json || values.format === 'json') {
     term.out(formatExplanationsJson(explanations))
   } else {

@@ -22,6 +22,9 @@ default:
     SIGNATURE_UNSUPPORTED_BY_REGISTRY: warning
     PROVENANCE_MISSING: warning
     UNVERIFIABLE_SOURCE: warning
+  # Trust over time (docs/continuity.md): less verified than an earlier version of the same release
+  # line, or built by another pipeline, warns. No minimumReleaseAge: new releases are not held back.
+  continuity: { downgrade: warn, identity: warn }
 `
 
 /**
@@ -43,6 +46,7 @@ export const BUILT_IN_POLICY: Policy = {
       PROVENANCE_MISSING: 'warning',
       UNVERIFIABLE_SOURCE: 'warning',
     },
+    continuity: { downgrade: 'warn', identity: 'warn' },
   },
   rules: [],
   exceptions: [],
@@ -67,6 +71,9 @@ export const BUILT_IN_POLICY: Policy = {
       'default.severity.SIGNATURE_UNSUPPORTED_BY_REGISTRY': { line: 10, column: 40 },
       'default.severity.PROVENANCE_MISSING': { line: 11, column: 25 },
       'default.severity.UNVERIFIABLE_SOURCE': { line: 12, column: 26 },
+      'default.continuity': { line: 15, column: 15 },
+      'default.continuity.downgrade': { line: 15, column: 28 },
+      'default.continuity.identity': { line: 15, column: 44 },
     },
   },
 }

@@ -9,6 +9,9 @@ import { severityUnder } from './severity.js'
 import { policyFieldRows, policyJSONSchema } from './schema.js'
 import type { Mode, RuleBody } from './types.js'
 
+/** The codes the `continuity` section's own modes decide. */
+const CONTINUITY_CODES = (Object.keys(FINDINGS) as FindingCode[]).filter((code) => FINDINGS[code].policy.requiredBy === 'continuity')
+
 const cell = (text: string) => text.replace(/(?<!\\)\|/g, '\\|').replace(/\n/g, ' ')
 
 function fieldTable(): string[] {
@@ -28,7 +31,7 @@ function severityTable(): string[] {
     const at = (mode: Mode, required = true) => severityUnder(code, body(mode, required)).severity
     // Codes that only a rule's requirement raises: "not required" does not apply to them.
     const requiredBy = FINDINGS[code].policy.requiredBy
-    const notRequired = requiredBy === 'rule' || requiredBy === 'installScripts' ? '—' : at('enforce', false)
+    const notRequired = requiredBy === 'rule' || requiredBy === 'installScripts' || requiredBy === 'continuity' ? '—' : at('enforce', false)
     const waivable = FINDINGS[code].policy.waivable ? 'yes' : 'no'
     lines.push(`| \`${code}\` | ${at('enforce')} | ${at('warn')} | ${at('off')} | ${notRequired} | ${waivable} |`)
   }
@@ -166,6 +169,10 @@ export function formatPolicyMarkdown(): string {
     '',
     ...severityTable(),
     '',
+    `For ${CONTINUITY_CODES.map((c) => `\`${c}\``).join(', ')} the columns are the mode of the rule's \`continuity\` section`,
+    '(`downgrade`, or `identity` for `IDENTITY_CHANGED`), not its `mode`; under `off` TRUST_DOWNGRADE and IDENTITY_CHANGED are',
+    'not raised at all ([Trust over time](#trust-over-time-continuity-and-release-age)).',
+    '',
     '## Builds: who built it',
     '',
     "`builds` lists the pipelines allowed to build a rule's packages. The package's provenance must",
@@ -213,6 +220,45 @@ export function formatPolicyMarkdown(): string {
     'decided by the rule again, and each package it matches gets `EXCEPTION_EXPIRED` (a warning). An',
     'exception that did nothing in a run — it matched no package, or no matching package had any of',
     'its codes as a warning or error — is reported as a notice so stale exceptions get removed.',
+    '',
+    '## Trust over time: continuity and release age',
+    '',
+    'A version is judged against the earlier versions of its own release line too',
+    '([continuity.md](continuity.md)): the same major for `>=1.0.0`, the same minor for `0.x`, a',
+    'prerelease only against its own `major.minor.patch-<tag>` line. Each version has a trust level from',
+    'what *verified* for it: `none` < `signature` < `provenance` < `trusted-publisher` < `approved`',
+    "(registry metadata only raises verified provenance). In `default` and in each rule:",
+    '',
+    '```yaml',
+    'continuity:',
+    '  downgrade: enforce      # TRUST_DOWNGRADE: enforce | warn | off; default warn',
+    '  identity: warn          # IDENTITY_CHANGED: enforce | warn | off; default warn',
+    '  since: 2025-01-01       # optional: versions published before this day are not history',
+    'minimumReleaseAge: 4d     # optional: RELEASE_TOO_NEW, decided by the rule\'s mode',
+    '```',
+    '',
+    '- `TRUST_DOWNGRADE`: the locked version is below the highest level an earlier version of its line',
+    '  *verified* at (the registry\'s claims are fetched and verified first; a claim that does not verify',
+    '  is `HISTORY_CLAIM_UNVERIFIED`, info, and never counts), or below what the trust lockfile',
+    '  (`verify-deps.trust.json`) accepted for the line. The message names the version (or the trust',
+    '  lockfile entry) that set the level and what is missing now.',
+    '- `IDENTITY_CHANGED`: its verified provenance names another build identity than the previous',
+    '  verified build of its line, or the trust lockfile\'s: each changed field is listed (issuer,',
+    '  repository, repository id, workflow, trigger class, ref kind, hosted → self-hosted runner).',
+    '- `continuity.downgrade` and `continuity.identity` decide these two, not `mode`: `enforce` an error,',
+    '  `warn` a warning, `off` not raised (and no history fetched when both are off).',
+    '- `HISTORY_UNAVAILABLE`: the registry gave no history for the line; never read as "no downgrade".',
+    '  Info, a warning under `downgrade: enforce` when no trust-lockfile entry can stand in, and one',
+    "  notice per run with the count and the registries.",
+    '- `RELEASE_TOO_NEW`: the version was published less than `minimumReleaseAge` ago (`m`, `h`, `d`,',
+    '  `w`: `72h`, `4d`), by the transparency log\'s signed time of its verified attestations (`signed',
+    '  time`), else the registry\'s `time[version]` (`registry time, unsigned`). An unknown publish time',
+    '  fails closed. Decided by the rule\'s `mode` (`off`: info). `verify-deps check --at <ISO time>`',
+    '  judges ages and exception expiry as of another moment (reproducing a past CI decision).',
+    '',
+    'Exceptions waive `TRUST_DOWNGRADE`, `IDENTITY_CHANGED`, `RELEASE_TOO_NEW` and `HISTORY_UNAVAILABLE`',
+    'per `package@range`, with a reason and an expiry: a legitimate drop (a manual release of a package',
+    'that normally uses trusted publishing) is waived for that version, not for the line.',
     '',
     '## Deny',
     '',

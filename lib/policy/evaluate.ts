@@ -10,7 +10,8 @@
  *   2. decide each verification finding under that rule (severity.ts, from the finding registry);
  *   3. check the rule's requirements and raise a finding per violation (requirements.ts);
  *   4. the `installScripts` section: will npm run its install scripts, and was what that needs
- *      verified (install-scripts.ts);
+ *      verified (install-scripts.ts); then the rule's `continuity` section and `minimumReleaseAge`:
+ *      trust over time, from the package's PackageTrust when the check gathered one (continuity.ts);
  *   5. apply exceptions (exceptions.ts; an expired one raises EXCEPTION_EXPIRED instead);
  *   6. add DENIED when a deny entry matches (deny.ts);
  *   7. the decision (decision.ts).
@@ -19,7 +20,9 @@
  */
 import type { PackageRef, PackageResult } from '../model.js'
 import type { InstallScriptContext } from '../model/install-scripts.js'
-import type { PackageTrust } from '../model/trust.js'
+import { trustLevelOf, type PackageTrust } from '../model/trust.js'
+import { checkContinuity, trustSummaryOf, type ContinuityCheck } from './continuity.js'
+import { continuityOf } from './continuity-settings.js'
 import { bundledSkipReason, compareStrictness, decisionOf, packageFindings, type PackageOutcome } from './decision.js'
 import { BUILT_IN_POLICY, BUILT_IN_POLICY_NAME } from './default.js'
 import { deniedFinding, findDenial } from './deny.js'
@@ -55,6 +58,8 @@ export interface PackageExplanation {
   keylessRegistryUnaccepted: boolean
   /** The policy's `installScripts` section that decided (the result is `result.installScripts`). */
   installScripts: InstallScriptsPolicy
+  /** What the continuity step compared and concluded; absent when no PackageTrust was given (or a bundled package). */
+  continuity?: ContinuityCheck
 }
 
 /** Never used: the built-in default policy has a `default` (a test holds it); here so a missing one fails closed. */
@@ -69,9 +74,12 @@ export function evaluateDefaultPolicy(ref: PackageRef, outcome: PackageOutcome):
   return evaluatePolicy(null, ref, outcome, new Date(0))
 }
 
-/** Decides one package. `policy: null` is the built-in default policy (no policy file). */
-export function evaluatePolicy(policy: Policy | null, ref: PackageRef, outcome: PackageOutcome, now: Date, scripts?: InstallScriptContext): PackageResult {
-  return explainPackage(policy, ref, outcome, now, scripts).result
+/**
+ * Decides one package. `policy: null` is the built-in default policy (no policy file). `trust`: the
+ * package's trust over time (RunPackage.trust), when the check gathered it.
+ */
+export function evaluatePolicy(policy: Policy | null, ref: PackageRef, outcome: PackageOutcome, now: Date, scripts?: InstallScriptContext, trust?: PackageTrust): PackageResult {
+  return explainPackage(policy, ref, outcome, now, scripts, trust).result
 }
 
 /**
@@ -80,20 +88,21 @@ export function evaluatePolicy(policy: Policy | null, ref: PackageRef, outcome: 
  * the strictest decision wins: a rule for `@acme/*` cannot be met by another package installed as
  * `@acme/x`, and a rule for the real package is not escaped by installing it under another name.
  * `scripts` is the run's install-script context; without it (no project, e.g. a lone tarball)
- * install scripts are not evaluated.
+ * install scripts are not evaluated. `trust` (RunPackage.trust): without it, trust over time is not
+ * evaluated (no continuity findings).
  */
-export function explainPackage(file: Policy | null, ref: PackageRef, outcome: PackageOutcome, now: Date, scripts?: InstallScriptContext): PackageExplanation {
+export function explainPackage(file: Policy | null, ref: PackageRef, outcome: PackageOutcome, now: Date, scripts?: InstallScriptContext, trust?: PackageTrust): PackageExplanation {
   const policy = file ?? BUILT_IN_POLICY
-  const primary = explainAs(policy, ref, outcome, now, ref.name, scripts)
+  const primary = explainAs(policy, ref, outcome, now, ref.name, scripts, trust)
   const aliases = [...new Set(ref.locations.map((l) => l.alias).filter((a): a is string => a !== undefined && a !== ref.name))]
   if (aliases.length === 0) return primary
-  const all = [primary, ...aliases.map((alias) => explainAs(policy, ref, outcome, now, alias, scripts))]
+  const all = [primary, ...aliases.map((alias) => explainAs(policy, ref, outcome, now, alias, scripts, trust))]
   const chosen = all.reduce((a, b) => (compareStrictness(b.result, a.result) > 0 ? b : a))
   return { ...chosen, alternatives: all.filter((e) => e !== chosen) }
 }
 
 /** Decides the package under the rules, deny entries and exceptions that match `name` (its real name or an alias). */
-function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now: Date, name: string, scripts: InstallScriptContext | undefined): PackageExplanation {
+function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now: Date, name: string, scripts: InstallScriptContext | undefined, trust: PackageTrust | undefined): PackageExplanation {
   const id = `${ref.name}@${ref.version}`
   // 1. The rule.
   const rule = pickRule(policy, name, id)
@@ -113,7 +122,7 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
     if (installScripts) r.installScripts = installScripts
     return r
   }
-  const explanation = (result: PackageResult, checks: RequirementCheck[], exceptions: ExceptionUse[]): PackageExplanation => {
+  const explanation = (result: PackageResult, checks: RequirementCheck[], exceptions: ExceptionUse[], continuity?: ContinuityCheck): PackageExplanation => {
     const e: PackageExplanation = { package: id } as PackageExplanation
     if (name !== ref.name) e.matchedAs = name
     e.policy = policy === BUILT_IN_POLICY ? BUILT_IN_POLICY_NAME : (policy.source?.file ?? 'policy')
@@ -125,6 +134,7 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
     e.result = result
     e.keylessRegistryUnaccepted = leavesKeylessRegistryUnaccepted(body)
     e.installScripts = section
+    if (continuity) e.continuity = continuity
     return e
   }
 
@@ -142,6 +152,24 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
   // A violation names the policy rule that required it; the built-in default policy is no rule of the project's.
   const findings = [...[...verification, ...checked.findings].map((f) => decideFinding(f, body, rule.kind === 'built-in' ? undefined : rule.match.id)), ...scriptFindings]
 
+  // 4b. Trust over time: the rule's continuity settings against the package's history, baseline and age.
+  let continuity: ContinuityCheck | undefined
+  // Settings are worked out only when needed: this runs for every package of a run.
+  const ruleId = rule.kind === 'built-in' ? undefined : rule.match.id
+  if (trust) {
+    const identity = facts?.provenance.status === 'verified' ? facts.provenance.identity : undefined
+    const checkedContinuity = checkContinuity({ pkg: id, name: ref.name, version: ref.version, trust, settings: continuityOf(body), body, ruleId, identity, now })
+    findings.push(...checkedContinuity.findings)
+    continuity = checkedContinuity.check
+  } else if (body.minimumReleaseAge !== undefined && ref.source === 'registry') {
+    // Fail closed: a rule that asks for a minimum release age cannot pass a registry version whose
+    // publish time was not gathered (no PackageTrust): its age cannot be established.
+    const ageOnly = { downgrade: 'off', identity: 'off', minimumReleaseAge: body.minimumReleaseAge } as const
+    const checkedAge = checkContinuity({ pkg: id, name: ref.name, version: ref.version, trust: { level: trustLevelOf(facts) }, settings: ageOnly, body, ruleId, identity: undefined, now })
+    findings.push(...checkedAge.findings)
+    continuity = checkedAge.check
+  }
+
   // 5. Exceptions.
   const exceptions: ExceptionUse[] = []
   policy.exceptions.forEach((exception, index) => {
@@ -157,7 +185,8 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
   // 7. The decision.
   const result: PackageResult = { ...base, rule: denied?.id ?? rule.match.id, decision: decisionOf(findings), findings }
   if (facts) result.facts = facts
-  return explanation(withScripts(result), checks, exceptions)
+  if (trust) result.trust = trustSummaryOf(trust)
+  return explanation(withScripts(result), checks, exceptions, continuity)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,6 +205,8 @@ export interface RunEvaluation {
   unusedExceptions: UnusedException[]
   /** The results whose deciding rule leaves a registry without keys unaccepted (PackageExplanation.keylessRegistryUnaccepted). */
   keylessRegistryUnaccepted: ReadonlySet<PackageResult>
+  /** Notices about the run as a whole (HISTORY_UNAVAILABLE, reported once per run with its count and registries). */
+  notices: string[]
 }
 
 /** The built-in default policy's own rule for keyless registries, and any rule that copies it. */
@@ -190,8 +221,8 @@ export function evaluateRun(policy: Policy | null, packages: readonly RunPackage
   const results: PackageResult[] = []
   const uses: ExceptionUse[] = []
   const keyless = new Set<PackageResult>()
-  for (const { ref, outcome } of packages) {
-    const e = explainPackage(policy, ref, outcome, now, scripts)
+  for (const { ref, outcome, trust } of packages) {
+    const e = explainPackage(policy, ref, outcome, now, scripts, trust)
     results.push(e.result)
     if (policy) for (const each of [e, ...(e.alternatives ?? [])]) uses.push(...each.exceptions)
     if (e.keylessRegistryUnaccepted) keyless.add(e.result)
@@ -200,5 +231,18 @@ export function evaluateRun(policy: Policy | null, packages: readonly RunPackage
     packages: results,
     unusedExceptions: policy ? unusedExceptions(policy, uses) : [],
     keylessRegistryUnaccepted: keyless,
+    notices: historyUnavailableNotices(results),
   }
+}
+
+/**
+ * HISTORY_UNAVAILABLE once per run: how many packages, from which registries. Each package still
+ * carries its own finding; this is the line a reader of a 1,000-package report cannot miss.
+ */
+function historyUnavailableNotices(results: readonly PackageResult[]): string[] {
+  const unavailable = results.filter((r) => r.findings.some((f) => f.code === 'HISTORY_UNAVAILABLE'))
+  if (unavailable.length === 0) return []
+  const registries = [...new Set(unavailable.map((r) => r.registry ?? 'unknown registry'))].sort()
+  const count = unavailable.length === 1 ? '1 package' : `${unavailable.length} packages`
+  return [`continuity: the registry gave no version history for ${count} (${registries.join(', ')}): trust downgrades and build-identity changes could only be checked against the trust lockfile, if any (HISTORY_UNAVAILABLE)`]
 }

@@ -8,6 +8,7 @@
  */
 import { BUILT_IN_POLICY_NAME } from './default.js'
 import type { PackageExplanation } from './evaluate.js'
+import type { ContinuityCheck } from './continuity.js'
 import type { ExceptionUse } from './exceptions.js'
 import type { RequirementCheck } from './requirements.js'
 import type { RuleMatch } from './select.js'
@@ -62,6 +63,13 @@ export function formatExplanation(e: PackageExplanation): string {
     lines.push(`              installScripts: mode ${e.installScripts.mode}, requires ${needs.length ? needs.join(', ') : 'nothing'}; verified: provenance ${scripts.verified.provenance ? 'yes' : 'no'}, trusted publisher ${scripts.verified.trustedPublisher ? 'yes' : 'no'}`)
   }
 
+  if (e.continuity) {
+    // Trust over time: what was compared and concluded, also when nothing was found.
+    lines.push(`  continuity  ${e.continuity.settings}`)
+    for (const c of e.continuity.compared) lines.push(`              ${c}`)
+    if (e.continuity.compared.length === 0) lines.push('              nothing to check')
+  }
+
   if (e.exceptions.length > 0) {
     lines.push('  exceptions')
     for (const x of e.exceptions) {
@@ -108,6 +116,8 @@ export interface ExplanationJson {
   alternatives: { matchedAs: string | null; rule: string; decision: string }[]
   /** The policy's `installScripts` section that decided the install-script findings. */
   installScripts: InstallScriptsPolicy
+  /** What the continuity step compared and concluded; null when no trust was gathered. */
+  continuity: ContinuityCheck | null
 }
 
 export function toExplanationJson(e: PackageExplanation): ExplanationJson {
@@ -121,6 +131,7 @@ export function toExplanationJson(e: PackageExplanation): ExplanationJson {
     exceptions: e.exceptions,
     alternatives: (e.alternatives ?? []).map((a) => ({ matchedAs: a.matchedAs ?? null, rule: a.result.rule, decision: a.result.decision })),
     installScripts: { mode: e.installScripts.mode, require: { provenance: e.installScripts.require.provenance, trustedPublisher: e.installScripts.require.trustedPublisher } },
+    continuity: e.continuity ? { settings: e.continuity.settings, compared: [...e.continuity.compared] } : null,
   }
 }
 

@@ -8,7 +8,7 @@ import { PolicyFileError } from './errors.js'
 import { Cursor, INVALID, formatPath, type Issue, type Path } from './schema-dsl.js'
 import { POLICY_SCHEMA, type PolicyDocument } from './schema.js'
 import { DEFAULT_INSTALL_SCRIPTS_POLICY } from './install-scripts.js'
-import { DEFAULT_MODE, DEFAULT_REQUIREMENTS, type Mode, type Policy, type RuleBody, type SourcePosition } from './types.js'
+import { DEFAULT_CONTINUITY, DEFAULT_MODE, DEFAULT_REQUIREMENTS, type ContinuityPolicy, type Mode, type Policy, type RuleBody, type SourcePosition } from './types.js'
 
 export type PolicyParseResult = { ok: true; policy: Policy } | { ok: false; errors: PolicyFileError[] }
 
@@ -90,6 +90,8 @@ function normalize(doc: PolicyDocument): Policy {
     ...(b.publishers ? { publishers: b.publishers } : {}),
     ...(b.builds ? { builds: b.builds } : {}),
     ...(b.severity ? { severity: b.severity as RuleBody['severity'] } : {}),
+    ...(b.continuity ? { continuity: continuityOf(b.continuity) } : {}),
+    ...(b.minimumReleaseAge !== undefined ? { minimumReleaseAge: b.minimumReleaseAge } : {}),
   })
   return {
     version: 1,
@@ -101,6 +103,15 @@ function normalize(doc: PolicyDocument): Policy {
       mode: (doc.installScripts?.mode as Mode | undefined) ?? DEFAULT_INSTALL_SCRIPTS_POLICY.mode,
       require: { ...DEFAULT_INSTALL_SCRIPTS_POLICY.require, ...doc.installScripts?.require },
     },
+  }
+}
+
+/** A `continuity` section with its defaults (DEFAULT_CONTINUITY) filled in. */
+function continuityOf(c: NonNullable<NonNullable<PolicyDocument['default']>['continuity']>): ContinuityPolicy {
+  return {
+    downgrade: (c.downgrade as Mode | undefined) ?? DEFAULT_CONTINUITY.downgrade,
+    identity: (c.identity as Mode | undefined) ?? DEFAULT_CONTINUITY.identity,
+    ...(c.since !== undefined ? { since: c.since } : {}),
   }
 }
 

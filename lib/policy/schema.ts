@@ -3,6 +3,7 @@
  * (lib/policy/parse.ts), yields the published JSON Schema (docs/policy.schema.json) and the field
  * table of docs/policy.md. Unknown keys are errors everywhere.
  */
+import { parseDuration } from '../model/trust.js'
 import { FINDINGS, WAIVABLE_CODES, isFindingCode, isWaivable, type FindingCode, type FindingPolicy } from '../findings.js'
 import { checkRange, splitPackageSpec } from './match.js'
 import { boolean, constant, list, object, oneOrList, optional, required, string, type FieldRow, type Infer, type JsonSchema } from './schema-dsl.js'
@@ -42,8 +43,8 @@ const packageSpec = (description: string) =>
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 
-const date = string({
-  description: 'A date, `YYYY-MM-DD` (UTC).',
+const dateOf = (description: string) => string({
+  description,
   typeName: 'date',
   pattern: { regex: DATE, message: 'is not a date written YYYY-MM-DD' },
   json: { format: 'date' },
@@ -54,6 +55,36 @@ const date = string({
     return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value ? `${JSON.stringify(value)} is not a date that exists` : undefined
   },
 })
+
+const date = dateOf('A date, `YYYY-MM-DD` (UTC).')
+
+const duration = string({
+  description:
+    'A version published more recently than this (a whole number and a unit: `m` minutes, `h` hours, `d` days, `w` weeks: `72h`, `4d`) is `RELEASE_TOO_NEW`, decided by `mode`; so is one whose publish time is unknown. The publish time is the transparency log\'s signed time of its verified attestations, else the registry\'s `time[version]` (unsigned). `--at` judges the age as of another moment. docs/continuity.md.',
+  typeName: 'duration',
+  pattern: { regex: /^[1-9]\d{0,5}[mhdw]$/, message: 'is not a duration like 72h or 4d' },
+  check: (value) => (parseDuration(value) === undefined ? `${JSON.stringify(value)} is not a duration like 72h or 4d` : undefined),
+})
+
+const continuityMode = (what: string) =>
+  string({
+    description: `${what}: \`enforce\` an error, \`warn\` a warning, \`off\` not checked.`,
+    enum: MODES,
+  })
+
+const continuity = object(
+  {
+    downgrade: optional(
+      continuityMode(
+        "`TRUST_DOWNGRADE`: the locked version has less verified (none < signature < provenance < trusted-publisher < approved) than an earlier version of its release line whose evidence verified, or than the trust lockfile accepted. Under `enforce`, a package whose registry gave no history and that has no trust-lockfile entry warns (`HISTORY_UNAVAILABLE`)",
+      ),
+      '`warn`',
+    ),
+    identity: optional(continuityMode("`IDENTITY_CHANGED`: the locked version's verified provenance names another build identity (issuer, repository or its id, workflow, trigger class, ref kind, hosted → self-hosted runner) than the previous verified build of its line, or than the trust lockfile recorded"), '`warn`'),
+    since: optional(dateOf('Versions published before 00:00 UTC that day are not history (e.g. the day a project moved to trusted publishing); the trust lockfile still counts.')),
+  },
+  { description: 'Trust over time (docs/continuity.md): how a drop in verified trust or a change of build identity against earlier versions of the same release line is decided. Exceptions may waive its findings.' },
+)
 
 /** Why a known code cannot be waived, for the schema's error message (from the finding registry). */
 function whyNotWaivable(code: FindingCode): string {
@@ -143,6 +174,8 @@ const ruleFields = {
     }),
   ),
   severity: optional(severities),
+  continuity: optional(continuity, '`{ downgrade: warn, identity: warn }`'),
+  minimumReleaseAge: optional(duration),
 }
 
 const rule = object(

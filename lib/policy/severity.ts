@@ -14,7 +14,8 @@ function requiresAnything(body: RuleBody): boolean {
 
 /**
  * The severity of a finding under a rule; `violation` says whether it breaks one of the rule's
- * requirements. An `installScripts` finding is decided with the section's mode in `body.mode`.
+ * requirements. An `installScripts` finding is decided with the section's mode in `body.mode`, a
+ * `continuity` one with its `continuity` mode (lib/policy/continuity.ts).
  */
 export function severityUnder(code: FindingCode, body: RuleBody): { severity: FindingSeverity; violation: boolean } {
   const { requiredBy, severity } = FINDINGS[code].policy

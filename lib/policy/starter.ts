@@ -29,6 +29,10 @@ rules: []
 #        workflow: .github/workflows/release.yml
 #        ref: refs/tags/v*
 #        runner: github-hosted
+#    continuity:                # trust over time (docs/continuity.md); both warn by default
+#      downgrade: enforce       # less verified than earlier versions of its release line: fail
+#      identity: warn           # built by another pipeline than the previous release
+#    minimumReleaseAge: 4d      # versions published less than 4 days ago fail (none by default)
 
 # Waive specific finding codes for specific packages, with a reason and an expiry date.
 exceptions: []

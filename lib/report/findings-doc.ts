@@ -8,6 +8,7 @@ const REQUIRED_BY: Record<RequiredBy, string> = {
   anything: 'counts under a rule that requires anything',
   rule: "raised only by a rule's own requirement",
   installScripts: "raised only by the policy's `installScripts` section, whose `mode` decides its severity",
+  continuity: "raised only by the rule's `continuity` section ([continuity.md](continuity.md)), whose mode for it (`downgrade`, `identity`) decides its severity",
 }
 
 export function formatFindingsMarkdown(): string {

@@ -7,7 +7,7 @@
  */
 import { chunkedOutput, JsonArrayStream, stringifyJSONChunks } from './describe.js'
 import type { FindingCode, FindingSeverity } from '../findings.js'
-import type { Decision, LockfileFormat, PackageLocation, PackageResult, PackageSource, RegistryDiagnosis, RegistrySummary, Report, ReportSummary, RunSetting } from '../model.js'
+import type { Decision, LockfileFormat, PackageLocation, PackageResult, PackageTrustSummary, PackageSource, RegistryDiagnosis, RegistrySummary, Report, ReportSummary, RunSetting } from '../model.js'
 import type { EvidenceOrigin } from '../model/evidence.js'
 import type { AttestationStatus, IdentitySource, IntegrityStatus, PackageFacts, SignatureStatus, SignerIdentity } from '../model/facts.js'
 import type { InstallScriptContext, InstallScriptsResult } from '../model/install-scripts.js'
@@ -54,6 +54,8 @@ export interface JsonPackage {
   evidence: JsonEvidence
   /** Null when the package has no install scripts. */
   installScripts: InstallScriptsResult | null
+  /** Trust over time; null when the check did not gather it. */
+  trust: PackageTrustSummary | null
 }
 
 export interface JsonLocation {
@@ -167,6 +169,19 @@ export function toJsonPackage(p: PackageResult): JsonPackage {
     findings: p.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
     evidence: toJsonEvidence(p.facts),
     installScripts: p.installScripts ? toJsonInstallScripts(p.installScripts) : null,
+    trust: p.trust ? toJsonTrust(p.trust) : null,
+  }
+}
+
+/** The trust summary with every field in a fixed order (a baseline identity only with the fields it has). */
+function toJsonTrust(trust: PackageTrustSummary): PackageTrustSummary {
+  const b = trust.baseline
+  return {
+    level: trust.level,
+    publishedAt: trust.publishedAt ? { at: trust.publishedAt.at, source: trust.publishedAt.source } : null,
+    historyState: trust.historyState,
+    history: trust.history ? { level: trust.history.level, version: trust.history.version, publishedAt: trust.history.publishedAt } : null,
+    baseline: b ? { line: b.line, level: b.level, version: b.version, ...(b.identity && { identity: { ...b.identity } }) } : null,
   }
 }
 

@@ -9,6 +9,7 @@ import type { Decision, PackageSource, RegistryDiagnosis, RegistryKeysSource } f
 import type { EvidenceOrigin } from '../model/evidence.js'
 import type { AttestationStatus, IdentitySource, IntegrityStatus, SignatureStatus, SignerIdentity } from '../model/facts.js'
 import type { AllowScriptsVerdict, NpmScriptRules } from '../model/install-scripts.js'
+import { TRUST_LEVELS } from '../model/trust.js'
 
 export const REPORT_SCHEMA_VERSION = 1
 
@@ -164,7 +165,7 @@ export const REPORT_JSON_SCHEMA: Schema = {
           settings: {
             type: 'array',
             items: { $ref: '#/$defs/setting' },
-            description: 'The check only: settings that shaped what was checked or how, and where each came from (a file, the environment, the command line): `omit` (dependency types left out), `workspace`, `offline`, and the `verify-deps-*` npm config keys in effect. A pull request that adds `omit=dev` to the project `.npmrc` shows here.',
+            description: 'The check only: settings that shaped what was checked or how, and where each came from (a file, the environment, the command line): `omit` (dependency types left out), `workspace`, `offline`, `at` (`--at`: the check was decided as of that time, not when it ran), and the `verify-deps-*` npm config keys in effect. A pull request that adds `omit=dev` to the project `.npmrc` shows here.',
           },
         },
         ['tarball', 'settings', 'lockfileFormat'],
@@ -207,6 +208,45 @@ export const REPORT_JSON_SCHEMA: Schema = {
       installScripts: {
         oneOf: [{ $ref: '#/$defs/installScripts' }, { type: 'null' }],
         description: "Whether npm will run its install scripts; `null` when the lockfile says it has none (`hasInstallScript`).",
+      },
+      trust: {
+        oneOf: [{ $ref: '#/$defs/trust' }, { type: 'null' }],
+        description: 'Trust over time (continuity.md): its level, the earlier version it was compared with and the trust lockfile entry; `null` when the check did not gather it (not a registry package, bundled, `verify`).',
+      },
+    }),
+    trust: object("A package's trust over time, as the policy's continuity step compared it.", {
+      level: enumOf(TRUST_LEVELS, 'What verified for the locked version: `none` < `signature` (a registry signature only) < `provenance` (verified SLSA provenance) < `trusted-publisher` (and `_npmUser.trustedPublisher`) < `approved` (and `_npmUser.approver`).'),
+      publishedAt: {
+        oneOf: [object('When it was published.', { at: str('ISO 8601 time.'), source: enumOf(['signed', 'registry'], "`signed`: the transparency log's signed time of its verified attestations; `registry`: the registry's `time[version]`, which nothing signs.") }), { type: 'null' }],
+        description: 'When the locked version was published, and how that is known; `null` when unknown (then a `minimumReleaseAge` fails closed: `RELEASE_TOO_NEW`).',
+      },
+      historyState: enumOf(['checked', 'unavailable', 'not-checked'], '`checked`: earlier versions of its release line were looked at; `unavailable`: the registry gave none (`HISTORY_UNAVAILABLE`, never read as no downgrade); `not-checked`: continuity is off for its rule.'),
+      history: {
+        oneOf: [
+          object('An earlier version whose evidence was fetched and verified.', { level: enumOf(TRUST_LEVELS, 'Its verified level.'), version: str('Its version.'), publishedAt: str("The registry's `time[version]`.") }),
+          { type: 'null' },
+        ],
+        description: 'The earlier version of its release line it was compared with: the most recent one that verified above it (a `TRUST_DOWNGRADE`), else the previous verified build (the identity `IDENTITY_CHANGED` compares with); `null` when none.',
+      },
+      baseline: {
+        oneOf: [
+          object(
+            'The trust lockfile (`verify-deps.trust.json`) entry for its name and release line: what the project accepted.',
+            {
+              line: str('The release line: the major (`1`), the minor for 0.x (`0.30`), a prerelease its own `1.2.3-beta`.'),
+              level: enumOf(TRUST_LEVELS, 'The level accepted.'),
+              version: str('The version the entry was recorded from.'),
+              identity: object(
+                'The build identity accepted (trigger as its class, ref as its kind).',
+                { issuer: str('OIDC issuer.'), repository: str('Repository.'), repositoryId: str('Repository id.'), workflow: str('Workflow path.'), trigger: str('Trigger class (`release`, `manual`, `pull-request-target`, …).'), refKind: str('`tag`, `branch`, `pull` or `other`.'), runner: str('`github-hosted` or `self-hosted`.') },
+                ['issuer', 'repository', 'repositoryId', 'workflow', 'trigger', 'refKind', 'runner'],
+              ),
+            },
+            ['identity'],
+          ),
+          { type: 'null' },
+        ],
+        description: 'The trust lockfile entry it was compared with; `null` when there is none.',
       },
     }),
     installScripts: object('A package with install scripts: whether npm will run them, and what verify-deps verified about it (policy `installScripts`, policy.md).', {

@@ -48,7 +48,7 @@ export function formatReportText(report: Report, options: FormatOptions = {}): F
   const lines: string[] = [summary, formatVerifiedCount(report), ...formatLockfile(report), ...formatInstallScriptsCount(report)]
   const head = lines.length
   // What narrowed or changed the check, and who set it (a pull request can edit the project .npmrc).
-  for (const s of report.project.settings ?? []) lines.push(paint('bold', `setting: ${plainText(`${s.key}=${formatSettingValue(s.value)} (from ${s.from})`)}${s.key === 'omit' ? ` — ${plainText(formatSettingValue(s.value))} dependencies were not checked` : ''}`))
+  for (const s of report.project.settings ?? []) lines.push(paint('bold', `setting: ${plainText(`${s.key}=${formatSettingValue(s.value)} (from ${s.from})`)}${s.key === 'omit' ? ` — ${plainText(formatSettingValue(s.value))} dependencies were not checked` : s.key === 'at' ? ' — decided as of that time, not now' : ''}`))
   for (const banner of registryDiagnoses(report)) {
     lines.push('', paint('bold', paint('red', plainText(banner.message))), ...banner.fixes.map((fix) => `    ${paint('dim', `fix: ${plainText(fix)}`)}`))
   }

@@ -134,6 +134,7 @@ t.test('explain --json: each explanation as data, as docs/explain.schema.json de
     fetchFailed: explainPackage(ACME, ref(), { kind: 'fetch-failed', reason: 'HTTP 500' }, NOW),
     alias: explainPackage(ACME, imposter, verified({ name: 'evil', publisher: { name: 'mallory' } }), NOW),
     scripts: explainPackage(ACME, ref('@acme/app', '1.0.0', { installScript: { allowScripts: 'unreviewed', matched: [], pinnedElsewhere: ['@acme/app@0.9.0'] } }), noProvenance(), NOW, scriptContext()),
+    continuity: explainPackage(ACME, ref(), verified(), NOW, undefined, { level: 'approved', publishedAt: { at: '2026-01-01T00:00:00Z', source: 'signed' }, history: { state: 'checked', versions: 2, unverifiedClaims: [] }, baseline: { line: '1', level: 'approved', version: '1.0.0', identity: { repository: 'acme/app' } } }),
   }
   for (const [name, e] of Object.entries(cases)) {
     const doc = JSON.parse(formatExplanationsJson([e]))
@@ -148,6 +149,9 @@ t.test('explain --json: each explanation as data, as docs/explain.schema.json de
   t.match(asJson(cases.denied), { denied: { id: 'deny[0] (event-stream@3.3.6)' }, package: { decision: 'fail' } })
   t.match(asJson(cases.exception).exceptions, [{ status: 'expired' }])
   t.same(asJson(cases.alias).alternatives, [{ matchedAs: null, rule: 'default', decision: 'pass' }])
+  t.equal(asJson(cases.rule).continuity, null, 'no trust gathered')
+  t.match(asJson(cases.continuity).continuity, { settings: 'downgrade warn, identity warn', compared: [/^downgrade   1\.0\.0 is approved; /, /^identity    compared with the verify-deps\.trust\.json identity: unchanged$/] })
+  t.match(asJson(cases.continuity).package.trust, { level: 'approved', historyState: 'checked', baseline: { line: '1' } })
   t.match(asJson(cases.scripts), {
     installScripts: { mode: 'warn', require: { provenance: true, trustedPublisher: false } },
     package: { installScripts: { willRun: true, allowScripts: 'unreviewed', pinnedElsewhere: ['@acme/app@0.9.0'], rules: 'npm11' } },

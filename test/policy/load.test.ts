@@ -88,6 +88,8 @@ t.test('the starter policy is valid and decides exactly like the built-in defaul
   const examples = parsePolicy(uncommented, 'uncommented.yaml')
   if (!examples.ok) throw examples.errors[0]
   t.equal(examples.policy.rules.length, 1)
+  t.same(examples.policy.rules[0]?.continuity, { downgrade: 'enforce', identity: 'warn' })
+  t.equal(examples.policy.rules[0]?.minimumReleaseAge, '4d')
   t.equal(examples.policy.exceptions.length, 1)
   t.equal(examples.policy.deny.length, 1)
   t.equal(examples.policy.default?.mode, 'warn')

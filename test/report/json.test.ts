@@ -23,7 +23,8 @@ t.test('the JSON report has exactly the public contract fields', async (t) => {
   t.equal(json.installScripts, null, 'no package has install scripts')
   t.equal(json.packages.length, 6)
   for (const p of json.packages) {
-    t.same(Object.keys(p).sort(), ['decision', 'evidence', 'findings', 'installScripts', 'integrity', 'locations', 'name', 'registry', 'rule', 'skipReason', 'source', 'version'], `${p.name} package fields`)
+    t.same(Object.keys(p).sort(), ['decision', 'evidence', 'findings', 'installScripts', 'integrity', 'locations', 'name', 'registry', 'rule', 'skipReason', 'source', 'trust', 'version'], `${p.name} package fields`)
+    t.equal(p.trust, null, 'no trust gathered: null')
     t.same(Object.keys(p.evidence).sort(), ['integrity', 'origin', 'provenance', 'publish', 'publisher', 'signature'])
     t.hasOwnProps(p.evidence.signature, ['status', 'keyid'])
     t.hasOwnProps(p.evidence.provenance, ['status', 'predicateType', 'identity'])
@@ -181,6 +182,20 @@ t.test('every field docs/report.schema.json describes is one the code writes', a
   for (const field of described) t.ok(written.has(field), `${field} is written`)
 })
 
+t.test('a package whose trust was gathered carries it: level, publish time, the version compared with, the baseline', async (t) => {
+  const json = toJsonReport(buildReport([everyFieldPackage()]))
+  t.same(json.packages[0]!.trust, {
+    level: 'signature',
+    publishedAt: { at: '2026-03-31T00:21:00Z', source: 'registry' },
+    historyState: 'checked',
+    history: { level: 'trusted-publisher', version: '1.14.0', publishedAt: '2026-03-27T10:00:00Z' },
+    baseline: { line: '2', level: 'trusted-publisher', version: '2.0.0', identity: { issuer: 'i', repository: 'r', repositoryId: '1', workflow: 'w', trigger: 'release', refKind: 'tag', runner: 'github-hosted' } },
+  })
+  const bare = toJsonReport(buildReport([{ ...everyFieldPackage(), trust: { level: 'none' as const, publishedAt: null, historyState: 'not-checked' as const, history: null, baseline: { line: '1', level: 'none' as const, version: '1.0.0' } } }]))
+  t.same(bare.packages[0]!.trust, { level: 'none', publishedAt: null, historyState: 'not-checked', history: null, baseline: { line: '1', level: 'none', version: '1.0.0' } })
+  t.same(validateJsonSchema(schema, JSON.parse(JSON.stringify(bare))), [], 'valid')
+})
+
 t.test('does not modify the report', async (t) => {
   t.doesNotThrow(() => formatReportJson(deepFreeze(sampleReport())))
 })
@@ -231,5 +246,12 @@ function everyFieldPackage() {
       origin: { registry: 'https://registry.npmjs.org/', role: 'upstream' as const, keys: 'https://registry.npmjs.org/' },
     }),
     installScripts: { willRun: true, reason: 'r', allowScripts: 'unreviewed' as const, matched: ['m'], pinnedElsewhere: ['@acme/built@2.0.0'], rules: 'npm11' as const, verified: { provenance: false, trustedPublisher: false } },
+    trust: {
+      level: 'signature' as const,
+      publishedAt: { at: '2026-03-31T00:21:00Z', source: 'registry' as const },
+      historyState: 'checked' as const,
+      history: { level: 'trusted-publisher' as const, version: '1.14.0', publishedAt: '2026-03-27T10:00:00Z' },
+      baseline: { line: '2', level: 'trusted-publisher' as const, version: '2.0.0', identity: { issuer: 'i', repository: 'r', repositoryId: '1', workflow: 'w', trigger: 'release', refKind: 'tag', runner: 'github-hosted' } },
+    },
   }
 }
