@@ -33,6 +33,9 @@ import type { LoadPackagesOptions, TreeResult } from './tree/index.js'
 import type { TrustContext, TrustInput } from './verify/trust-context.js'
 import { FINDINGS } from './findings.js'
 import { compareText } from './model/text-order.js'
+import { inputError } from './errors.js'
+import { trustLevelOf } from './model/trust.js'
+import { baselineFor, MAX_TRUST_LOCKFILE_BYTES, parseTrustLockfile, TRUST_LOCKFILE_NAME, type TrustLockfile } from './model/trust-lockfile.js'
 
 export interface CheckOptions {
   /** The project folder, or any folder inside it: the root is found by walking up, as npm finds it (npm-config.ts). */
@@ -106,6 +109,38 @@ export async function loadProjectPolicy(projectDir: string, policyFile?: string)
   return { policy: file ? await loadPolicy(file) : null, file }
 }
 
+/**
+ * The project's trust lockfile (`verify-deps.trust.json` at its root, docs/trust-lockfile.md), or
+ * null when it has none. Only a regular file within the cap; unusable: ETRUSTLOCKFILE (exit 2)
+ * naming the file and the JSON path.
+ */
+export function loadTrustLockfile(projectDir: string): TrustLockfile | null {
+  const path = join(projectDir, TRUST_LOCKFILE_NAME)
+  let text: string
+  try {
+    text = readRegularFile(path, MAX_TRUST_LOCKFILE_BYTES).toString('utf8')
+  } catch (err) {
+    if (err instanceof FileReadError && err.code === 'ENOENT') return null
+    throw inputError('ETRUSTLOCKFILE', `${path}: cannot be read: ${err instanceof FileReadError ? err.reason : String(err)}`)
+  }
+  return parseTrustLockfile(text, path)
+}
+
+/**
+ * Sets each registry package's `trust.baseline` from the trust lockfile's entry for its name and
+ * release line (creating `trust` with the level of its verified facts when nothing else has). The
+ * file only ever adds findings: the policy compares the package with it (docs/trust-lockfile.md).
+ */
+export function addTrustBaselines(run: RunPackage[], lockfile: TrustLockfile | null): void {
+  if (!lockfile) return
+  for (const p of run) {
+    if (p.ref.source !== 'registry') continue
+    const baseline = baselineFor(lockfile, p.ref.name, p.ref.version)
+    if (!baseline) continue
+    p.trust = { ...(p.trust ?? { level: trustLevelOf(p.outcome.kind === 'verified' ? p.outcome.facts : undefined) }), baseline }
+  }
+}
+
 /** Everything a check knows before it decides: the policy and each package with its outcome. */
 export interface GatheredRun {
   /** The project root npm's rule found (walking up from `projectDir`). */
@@ -125,13 +160,15 @@ export interface GatheredRun {
   redact: (text: string) => string
   /** Which npm rules decide install scripts, and why; absent when no package has install scripts. */
   scripts?: InstallScriptContext
+  /** The project's trust lockfile (verify-deps.trust.json), or null when it has none. */
+  trustLockfile: TrustLockfile | null
 }
 
 /** Stages 0–4: policy, tree, trust, keys, evidence (fetched or cached) and verification. */
 export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   // 0. npm's configuration (no request): the project root, found as npm finds it, omit, workspaces,
-  //    registries, and verify-deps' own keys; then the policy: an unusable configuration or policy
-  //    file stops the run before any request (exit 2).
+  //    registries, and verify-deps' own keys; then the policy and the trust lockfile: an unusable
+  //    configuration, policy file or trust lockfile stops the run before any request (exit 2).
   const config = await loadNpmConfig({
     cwd: options.projectDir,
     env: options.env,
@@ -140,6 +177,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const projectDir = config.projectDir
   const own = ownSettings(config)
   const { policy, file: policyFile } = await loadProjectPolicy(projectDir, options.policyFile ?? stringSetting(own.get('verify-deps-policy')))
+  const trustLockfile = loadTrustLockfile(projectDir)
   const omit = options.wholeProject ? undefined : config.omit
   const workspaces = options.wholeProject ? undefined : config.workspaces
   // With a workspace selected, `include-workspace-root` makes npm install the root's dependencies too.
@@ -265,6 +303,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const packages = tree.packages.map((ref) => withUnflaggedInstallScript(ref, verified.get(evidenceKey(ref))?.installScripts === true))
   const scripts = packages.some((p) => p.installScript) ? await installScriptContext(options, projectDir, tree, scriptConfig.settings) : undefined
   const run: RunPackage[] = packages.map((ref) => ({ ref, outcome: outcomeOf(ref, verified) }))
+  addTrustBaselines(run, trustLockfile)
   const settings: RunSetting[] = [
     ...(omit ? [{ key: 'omit', ...omit }] : []),
     ...(workspaces ? [{ key: 'workspace', ...workspaces }] : []),
@@ -275,7 +314,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   ]
   const scriptNotices = scripts ? [`install scripts: ${scripts.reason}`, ...scripts.allowScripts.ignored] : tree.allowScripts.ignored
   const registryInfo = registriesOf(tree.packages, config, registryKeys)
-  return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...ignoredLockfileNotices(tree), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, registryInfo, redact: config.redactor, ...(scripts && { scripts }) }
+  return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...ignoredLockfileNotices(tree), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, registryInfo, redact: config.redactor, ...(scripts && { scripts }), trustLockfile }
 }
 
 /** The tree stage, loaded only when the tree memo (fetch/store) does not hold the project's tree. */
