@@ -80,6 +80,11 @@ export interface CheckOptions {
    * weaker than sha512, so that it can pass when the bytes match it and the registry's signed sha512.
    */
   fetchTarballs?: boolean
+  /**
+   * `false` for `verify-deps init`, which replaces them: neither the policy file (the project's, or
+   * npm config's `verify-deps-policy`) nor the trust lockfile is read. Default true.
+   */
+  readTrustFiles?: boolean
   /** Clock for exception expiry. */
   now?: Date
   onProgress?: (done: number, total: number, label: string) => void
@@ -176,8 +181,9 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   })
   const projectDir = config.projectDir
   const own = ownSettings(config)
-  const { policy, file: policyFile } = await loadProjectPolicy(projectDir, options.policyFile ?? stringSetting(own.get('verify-deps-policy')))
-  const trustLockfile = loadTrustLockfile(projectDir)
+  const readTrustFiles = options.readTrustFiles ?? true
+  const { policy, file: policyFile } = readTrustFiles ? await loadProjectPolicy(projectDir, options.policyFile ?? stringSetting(own.get('verify-deps-policy'))) : { policy: null, file: null }
+  const trustLockfile = readTrustFiles ? loadTrustLockfile(projectDir) : null
   const omit = options.wholeProject ? undefined : config.omit
   const workspaces = options.wholeProject ? undefined : config.workspaces
   // With a workspace selected, `include-workspace-root` makes npm install the root's dependencies too.

@@ -12,13 +12,7 @@ import { createScenario } from '../helpers/scenario/index.js'
 import { pinnedTrust, TOOL_VERSION } from '../helpers/check.js'
 import { cleanEnv, pinnedTrust as pinnedTrustArgs, runCli } from './run.js'
 import { ACME_BOT } from '../policy/acme-policy.js'
-import type { Terminal } from '../../lib/cli/terminal.js'
-
-/** A Terminal that keeps what the command printed. */
-export function captureTerminal(): Terminal & { stdout: string; stderr: string } {
-  const term = { stdout: '', stderr: '', stderrIsTTY: false, out: (s: string) => void (term.stdout += s), err: (s: string) => void (term.stderr += s) }
-  return term
-}
+import { captureTerminal } from '../helpers/capture-terminal.js'
 
 const PACKAGES = [
   { name: '@acme/a', version: '1.0.0', npmUser: ACME_BOT },
