@@ -97,7 +97,7 @@ export async function runInitCommand(argv: readonly string[], term: Terminal, ct
   if (trust.notRecorded.length > 0) out.push(notRecordedNote(trust).trimEnd())
   out.push(`With this policy the check decides ${evaluation.packages.length} packages: ${count.pass} pass, ${count.warn} warn, ${count.fail} fail, ${count.skipped} skipped.`)
   const failing = evaluation.packages.filter((p) => p.decision === 'fail').map((p) => `${p.name}@${p.version}: ${p.findings.filter((f) => f.severity === 'error').map((f) => f.code).join(', ')}`)
-  if (failing.length > 0) out.push('Failing under any policy or still failing (fix or remove them):', ...failing.slice(0, 20).map((f) => `  ${f}`))
+  if (failing.length > 0) out.push('Still failing with this policy (a validity failure fails under any policy):', ...failing.slice(0, 20).map((f) => `  ${f}`))
   // Names and identity values come from the lockfile and the registry: no escapes reach the terminal.
   term.out(plainText(`${out.join('\n')}\n`, true))
   return EXIT.OK
