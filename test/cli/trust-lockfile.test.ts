@@ -3,9 +3,11 @@
 // and a malformed file stopping the run (exit 2 naming the file and JSON path). Parse, serialize and
 // diff themselves: test/model/trust-lockfile.test.ts.
 import t from 'tap'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { gatherRun } from '../../lib/check.js'
+import { addTrustBaselines, gatherRun } from '../../lib/check.js'
+import type { RunPackage } from '../../lib/policy/evaluate.js'
+import { parseTrustLockfile } from '../../lib/model/trust-lockfile.js'
 import { runTrustCommand } from '../../lib/cli/trust-command.js'
 import { VerifyDepsError } from '../../lib/errors.js'
 import { createScenario } from '../helpers/scenario/index.js'
@@ -152,4 +154,29 @@ t.test('trust: usage', async (t) => {
   const other = await runCli(['trust', 'remove'], { cwd: s.projectDir, env })
   t.equal(other.status, 2)
   t.match(other.stderr, /trust: unknown subcommand "remove"/)
+})
+
+t.test('addTrustBaselines: registry packages only; keeps what else the check knows of their trust', async (t) => {
+  const lock = parseTrustLockfile(JSON.stringify({ lockfileVersion: 1, packages: { a: { '1': { level: 'provenance', version: '1.0.0' } } } }), 'f')
+  const ref = (source: string) => ({ name: 'a', version: '1.2.0', source }) as unknown as RunPackage['ref']
+  const run: RunPackage[] = [
+    { ref: ref('registry'), outcome: { kind: 'fetch-failed', reason: 'x' } },
+    { ref: ref('registry'), outcome: { kind: 'fetch-failed', reason: 'x' }, trust: { level: 'signature', history: { state: 'unavailable', reason: 'stripped' } } },
+    { ref: ref('git'), outcome: { kind: 'not-registry' } },
+  ]
+  addTrustBaselines(run, null)
+  t.equal(run[0]!.trust, undefined, 'no file: nothing set')
+  addTrustBaselines(run, lock)
+  const baseline = { line: '1', level: 'provenance', version: '1.0.0' }
+  t.same(run[0]!.trust, { level: 'none', baseline }, 'not fetched: level none')
+  t.same(run[1]!.trust, { level: 'signature', history: { state: 'unavailable', reason: 'stripped' }, baseline }, 'the level and history already gathered are kept')
+  t.equal(run[2]!.trust, undefined, 'a git dependency has no baseline')
+})
+
+t.test('trust update: a file that cannot be written is EOUTPUT', async (t) => {
+  const { file, update } = await scenario(t)
+  // The temporary file the update writes through is in the way.
+  mkdirSync(`${file}.${process.pid}.tmp`)
+  await t.rejects(update(), { code: 'EOUTPUT', message: /verify-deps\.trust\.json: cannot be written: EISDIR/ })
+  t.notOk(existsSync(file))
 })
