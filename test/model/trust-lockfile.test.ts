@@ -4,6 +4,7 @@ import { VerifyDepsError } from '../../lib/errors.js'
 import type { PackageFacts, SignerIdentity } from '../../lib/model/facts.js'
 import {
   baselineFor,
+  baselineIdentityChanges,
   baselineIdentityOf,
   buildTrustLockfile,
   diffTrustLockfiles,
@@ -227,4 +228,17 @@ t.test('diff: added, raised, lowered, identity field by field, removed; sorted; 
   t.same(formatTrustLockfileDiff(diffTrustLockfiles(before, gone)), '~ identity  @acme/a 1: runner github-hosted -> (none) (1.2.0)\n')
   const added = formatTrustLockfileDiff(diffTrustLockfiles(emptyTrustLockfile(), before))
   t.match(added, /^\+ added {5}@acme\/a 1: trusted-publisher \(1\.2\.0; issuer https:\/\/token\.actions\.githubusercontent\.com, refKind tag, repository acme\/a/)
+})
+
+t.test('baselineIdentityChanges: the identityChanges rules against a recorded baseline', async (t) => {
+  const baseline = baselineIdentityOf(IDENTITY)
+  t.same(baselineIdentityChanges(baseline, { ...IDENTITY, ref: 'refs/tags/v1.14.1', commit: 'def', trigger: 'release' }), [], 'a new tag, commit, and a push → release event of the same class')
+  t.same(baselineIdentityChanges(baseline, { ...IDENTITY, repository: 'AXIOS/axios' }), [], 'the repository without case')
+  t.same(baselineIdentityChanges(baseline, { ...IDENTITY, runner: 'self-hosted', trigger: 'pull_request_target', ref: 'refs/heads/main', repositoryId: '999' }), [
+    { field: 'repositoryId', before: '123', after: '999' },
+    { field: 'trigger', before: 'release', after: 'pull-request-target' },
+    { field: 'refKind', before: 'tag', after: 'branch' },
+    { field: 'runner', before: 'github-hosted', after: 'self-hosted' },
+  ])
+  t.same(baselineIdentityChanges({ runner: 'self-hosted', workflow: 'a.yml' }, { ...IDENTITY, workflow: undefined, runner: 'github-hosted' } as SignerIdentity), [], 'self-hosted → hosted is no change; a field one side lacks is not compared')
 })
