@@ -17,7 +17,7 @@ import { plainText } from '../report/describe.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import { CHECK_OPTIONS, checkRunOptions, type CheckContext } from './check-command.js'
 import type { Terminal } from './terminal.js'
-import { gatherWithProgress, notRecordedNote, observedPackages, writeFileAtomic } from './trust-command.js'
+import { gatherWithProgress, notRecordedNote, observedPackages, refuseReportOptions, writeFileAtomic } from './trust-command.js'
 
 const POLICY_FILE = 'verify-deps.policy.yaml'
 
@@ -54,6 +54,7 @@ export async function runInitCommand(argv: readonly string[], term: Terminal, ct
   }
   if (positionals.length > 1) throw inputError('EUSAGE', 'init: takes at most one project directory', 'Run "verify-deps init --help" for usage.')
   if (values.policy) throw inputError('EUSAGE', 'init: --policy cannot be combined with init, which writes the policy', 'Run "verify-deps init --help" for usage.')
+  refuseReportOptions(values, 'init')
   const dryRun = Boolean(values['dry-run'])
   // Refused before anything is fetched: the project's own files, found as the check finds them.
   const start = resolve(ctx.cwd, positionals[0] ?? '.')

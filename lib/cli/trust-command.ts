@@ -44,6 +44,7 @@ export async function runTrustCommand(argv: readonly string[], term: Terminal, c
     return values.help ? EXIT.OK : EXIT.USAGE
   }
   if (positionals[0] !== 'update' || positionals.length > 2) throw inputError('EUSAGE', `trust: unknown subcommand "${positionals.join(' ')}"`, 'Run "verify-deps trust --help" for usage.')
+  refuseReportOptions(values, 'trust update')
   const gathered = await gatherWithProgress(term, (onProgress) => gatherRun({ ...checkRunOptions(values, positionals[1], ctx), onProgress }))
   const path = join(gathered.projectDir, TRUST_LOCKFILE_NAME)
   const before = gathered.trustLockfile ?? emptyTrustLockfile()
@@ -62,6 +63,12 @@ export async function runTrustCommand(argv: readonly string[], term: Terminal, c
     term.out(`${shown}: written (${changes.length} change${changes.length === 1 ? '' : 's'}); review the diff and commit it\n`)
   }
   return EXIT.OK
+}
+
+/** The check's report options mean nothing to a command that prints a diff: refused, not ignored. */
+export function refuseReportOptions(values: { format?: string | undefined; json?: boolean | undefined; output?: string | undefined; verbose?: boolean | undefined }, command: string): void {
+  const given = (['format', 'json', 'output', 'verbose'] as const).filter((k) => values[k] !== undefined)
+  if (given.length > 0) throw inputError('EUSAGE', `${command}: --${given[0]} is a check report option; ${command} prints what it writes, not a report`, `Run "verify-deps ${command.split(' ')[0]} --help" for usage.`)
 }
 
 /** The gather stage with the check's progress line on stderr. */

@@ -115,4 +115,7 @@ t.test('init: usage', async (t) => {
   const policy = await runCli(['init', '--policy', 'x.yaml'], { cwd: s.projectDir, env })
   t.equal(policy.status, 2)
   t.match(policy.stderr, /--policy cannot be combined with init/)
+  const output = await runCli(['init', '--output', 'x.txt'], { cwd: s.projectDir, env })
+  t.equal(output.status, 2)
+  t.match(output.stderr, /init: --output is a check report option/)
 })

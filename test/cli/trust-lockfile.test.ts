@@ -154,6 +154,9 @@ t.test('trust: usage', async (t) => {
   const other = await runCli(['trust', 'remove'], { cwd: s.projectDir, env })
   t.equal(other.status, 2)
   t.match(other.stderr, /trust: unknown subcommand "remove"/)
+  const report = await runCli(['trust', 'update', '--json'], { cwd: s.projectDir, env })
+  t.equal(report.status, 2)
+  t.match(report.stderr, /trust update: --json is a check report option/)
 })
 
 t.test('addTrustBaselines: registry packages only; keeps what else the check knows of their trust', async (t) => {
