@@ -45,6 +45,9 @@ Tree:
 Policy:
   --policy FILE          the trust policy (default: verify-deps.policy.yaml/.yml/.json in the
                          project; without one, the built-in default policy)
+                         verify-deps.trust.json at the project root, when there is one, gives
+                         each package's accepted trust level and build identity per release line
+                         ("verify-deps trust update" writes it; docs/trust-lockfile.md)
 Registry and trust:
   --registry URL         the default registry (else from .npmrc / npm_config_registry)
   --upstream URL         the registry the default registry mirrors (Artifactory, Nexus, Verdaccio
