@@ -32,7 +32,8 @@ attestation, bytes that do not match) are not recorded; their line keeps its pre
 Takes the check's tree, policy, registry, trust and cache options (see "verify-deps check --help").
 
 Exit codes: 0 written (or nothing to change) · 2 usage, configuration, policy, lockfile or trust
-lockfile error · 3 could not verify (registry, network or trust-material failure)
+lockfile error · 3 could not verify (registry, network or trust-material failure; or some package's
+evidence could not be fetched: its line keeps its previous entry)
 `
 
 const TRUST_OPTIONS = { ...CHECK_OPTIONS, 'dry-run': { type: 'boolean' } } as const
@@ -62,7 +63,8 @@ export async function runTrustCommand(argv: readonly string[], term: Terminal, c
     writeFileAtomic(path, text)
     term.out(`${shown}: written (${changes.length} change${changes.length === 1 ? '' : 's'}); review the diff and commit it\n`)
   }
-  return EXIT.OK
+  // Evidence that could not be fetched leaves those lines as they were: the file is not up to date (exit 3, as the check).
+  return gathered.run.some(({ outcome }) => outcome.kind === 'fetch-failed') ? EXIT.COULD_NOT_VERIFY : EXIT.OK
 }
 
 /** The check's report options mean nothing to a command that prints a diff: refused, not ignored. */

@@ -183,3 +183,15 @@ t.test('trust update: a file that cannot be written is EOUTPUT', async (t) => {
   await t.rejects(update(), { code: 'EOUTPUT', message: /verify-deps\.trust\.json: cannot be written: EISDIR/ })
   t.notOk(existsSync(file))
 })
+
+t.test('trust update --offline with nothing cached: every line keeps its entry, exit 3', async (t) => {
+  const { file, update, read } = await scenario(t)
+  t.equal((await update()).code, 0)
+  const before = readFileSync(file, 'utf8')
+  const offline = await update('--offline')
+  t.equal(offline.code, 3, 'could not verify')
+  t.match(offline.out, /^no changes\nnot recorded \(failed verification\): @acme\/a@1\.0\.0, @acme\/b@2\.1\.0, bad@1\.0\.0, left-pad@0\.30\.4, multi@1\.0\.0, multi@1\.2\.0, needs-multi@1\.0\.0\n/)
+  t.match(offline.out, /kept left-pad 0\.30: no locked version of the line verified/)
+  t.equal(readFileSync(file, 'utf8'), before, 'nothing lost')
+  t.ok(read())
+})
