@@ -41,7 +41,8 @@ policy: they are named.
 Takes the check's tree, registry, trust and cache options (see "verify-deps check --help").
 
 Exit codes: 0 written (or printed) · 2 a policy file or trust lockfile exists (without --force),
-or a usage, configuration or lockfile error · 3 could not verify (registry, network or trust material)
+or a usage, configuration or lockfile error · 3 could not verify (registry, network or trust
+material; or some package's evidence could not be fetched: what was written is incomplete)
 `
 
 const INIT_OPTIONS = { ...CHECK_OPTIONS, force: { type: 'boolean' }, 'dry-run': { type: 'boolean' } } as const
@@ -101,5 +102,6 @@ export async function runInitCommand(argv: readonly string[], term: Terminal, ct
   if (failing.length > 0) out.push('Still failing with this policy (a validity failure fails under any policy):', ...failing.slice(0, 20).map((f) => `  ${f}`))
   // Names and identity values come from the lockfile and the registry: no escapes reach the terminal.
   term.out(plainText(`${out.join('\n')}\n`, true))
-  return EXIT.OK
+  // Evidence that could not be fetched shaped nothing: what was written is incomplete (exit 3, as the check).
+  return gathered.run.some(({ outcome }) => outcome.kind === 'fetch-failed') ? EXIT.COULD_NOT_VERIFY : EXIT.OK
 }

@@ -107,6 +107,10 @@ t.test('init writes a policy the tree passes, and the trust lockfile; never over
 t.test('init: usage', async (t) => {
   const s = await createScenario(t, { packages: [{ name: 'a', version: '1.0.0' }] })
   const env = cleanEnv(join(s.dir, 'home'))
+  const term = captureTerminal()
+  const offline = await runInitCommand(['--dry-run', '--offline', '--no-cache', ...pinnedTrustArgs(s)], term, { env, cwd: s.projectDir, toolVersion: TOOL_VERSION })
+  t.equal(offline, 3, 'nothing could be fetched: exit 3')
+  t.match(term.stdout, /not recorded \(failed verification\): a@1\.0\.0/)
   const help = await runCli(['init', '--help'], { cwd: s.projectDir, env })
   t.equal(help.status, 0)
   t.match(help.stdout, /^Usage: verify-deps init \[dir\] \[--force\] \[--dry-run\]/)
