@@ -34,8 +34,8 @@ import type { TrustContext, TrustInput } from './verify/trust-context.js'
 import { FINDINGS } from './findings.js'
 import { compareText } from './model/text-order.js'
 import { inputError } from './errors.js'
-import { trustLevelOf } from './model/trust.js'
-import { baselineFor, MAX_TRUST_LOCKFILE_BYTES, parseTrustLockfile, TRUST_LOCKFILE_NAME, type TrustLockfile } from './model/trust-lockfile.js'
+import type { TrustLockfile } from './model/trust-lockfile.js'
+import { MAX_TRUST_LOCKFILE_BYTES, TRUST_LOCKFILE_NAME } from './model/trust-lockfile-file.js'
 
 export interface CheckOptions {
   /** The project folder, or any folder inside it: the root is found by walking up, as npm finds it (npm-config.ts). */
@@ -119,7 +119,7 @@ export async function loadProjectPolicy(projectDir: string, policyFile?: string)
  * null when it has none. Only a regular file within the cap; unusable: ETRUSTLOCKFILE (exit 2)
  * naming the file and the JSON path.
  */
-export function loadTrustLockfile(projectDir: string): TrustLockfile | null {
+export async function loadTrustLockfile(projectDir: string): Promise<TrustLockfile | null> {
   const path = join(projectDir, TRUST_LOCKFILE_NAME)
   let text: string
   try {
@@ -128,6 +128,8 @@ export function loadTrustLockfile(projectDir: string): TrustLockfile | null {
     if (err instanceof FileReadError && err.code === 'ENOENT') return null
     throw inputError('ETRUSTLOCKFILE', `${path}: cannot be read: ${err instanceof FileReadError ? err.reason : String(err)}`)
   }
+  // Its parser (and semver) are loaded only for a project that has one.
+  const { parseTrustLockfile } = await import('./model/trust-lockfile.js')
   return parseTrustLockfile(text, path)
 }
 
@@ -136,8 +138,9 @@ export function loadTrustLockfile(projectDir: string): TrustLockfile | null {
  * release line (creating `trust` with the level of its verified facts when nothing else has). The
  * file only ever adds findings: the policy compares the package with it (docs/trust-lockfile.md).
  */
-export function addTrustBaselines(run: RunPackage[], lockfile: TrustLockfile | null): void {
+export async function addTrustBaselines(run: RunPackage[], lockfile: TrustLockfile | null): Promise<void> {
   if (!lockfile) return
+  const [{ baselineFor }, { trustLevelOf }] = await Promise.all([import('./model/trust-lockfile.js'), import('./model/trust.js')])
   for (const p of run) {
     if (p.ref.source !== 'registry') continue
     const baseline = baselineFor(lockfile, p.ref.name, p.ref.version)
@@ -183,7 +186,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const own = ownSettings(config)
   const readTrustFiles = options.readTrustFiles ?? true
   const { policy, file: policyFile } = readTrustFiles ? await loadProjectPolicy(projectDir, options.policyFile ?? stringSetting(own.get('verify-deps-policy'))) : { policy: null, file: null }
-  const trustLockfile = readTrustFiles ? loadTrustLockfile(projectDir) : null
+  const trustLockfile = readTrustFiles ? await loadTrustLockfile(projectDir) : null
   const omit = options.wholeProject ? undefined : config.omit
   const workspaces = options.wholeProject ? undefined : config.workspaces
   // With a workspace selected, `include-workspace-root` makes npm install the root's dependencies too.
@@ -309,7 +312,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const packages = tree.packages.map((ref) => withUnflaggedInstallScript(ref, verified.get(evidenceKey(ref))?.installScripts === true))
   const scripts = packages.some((p) => p.installScript) ? await installScriptContext(options, projectDir, tree, scriptConfig.settings) : undefined
   const run: RunPackage[] = packages.map((ref) => ({ ref, outcome: outcomeOf(ref, verified) }))
-  addTrustBaselines(run, trustLockfile)
+  await addTrustBaselines(run, trustLockfile)
   const settings: RunSetting[] = [
     ...(omit ? [{ key: 'omit', ...omit }] : []),
     ...(workspaces ? [{ key: 'workspace', ...workspaces }] : []),

@@ -28,10 +28,8 @@ import {
   type TrustLevel,
 } from './trust.js'
 
-export const TRUST_LOCKFILE_NAME = 'verify-deps.trust.json'
+export { MAX_TRUST_LOCKFILE_BYTES, TRUST_LOCKFILE_NAME } from './trust-lockfile-file.js'
 export const TRUST_LOCKFILE_VERSION = 1
-/** A larger file is refused before it is parsed (~400 bytes an entry: room for some 20,000 lines). */
-export const MAX_TRUST_LOCKFILE_BYTES = 8 * 1024 * 1024
 
 /** What the project accepted for one package's release line. */
 export interface TrustLockfileEntry {

@@ -167,9 +167,9 @@ t.test('addTrustBaselines: registry packages only; keeps what else the check kno
     { ref: ref('registry'), outcome: { kind: 'fetch-failed', reason: 'x' }, trust: { level: 'signature', history: { state: 'unavailable', reason: 'stripped' } } },
     { ref: ref('git'), outcome: { kind: 'not-registry' } },
   ]
-  addTrustBaselines(run, null)
+  await addTrustBaselines(run, null)
   t.equal(run[0]!.trust, undefined, 'no file: nothing set')
-  addTrustBaselines(run, lock)
+  await addTrustBaselines(run, lock)
   const baseline = { line: '1', level: 'provenance', version: '1.0.0' }
   t.same(run[0]!.trust, { level: 'none', baseline }, 'not fetched: level none')
   t.same(run[1]!.trust, { level: 'signature', history: { state: 'unavailable', reason: 'stripped' }, baseline }, 'the level and history already gathered are kept')
