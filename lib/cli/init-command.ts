@@ -98,9 +98,10 @@ export async function runInitCommand(argv: readonly string[], term: Terminal, ct
   if (policy.unruled.length > 0) out.push(`${policy.unruled.length} unscoped package${policy.unruled.length === 1 ? '' : 's'} without verified provenance got no rule (the built-in default policy decides them)`)
   if (trust.notRecorded.length > 0) out.push(notRecordedNote(trust).trimEnd())
   out.push(`With this policy the check decides ${evaluation.packages.length} packages: ${count.pass} pass, ${count.warn} warn, ${count.fail} fail, ${count.skipped} skipped.`)
-  const failing = evaluation.packages.filter((p) => p.decision === 'fail').map((p) => `${p.name}@${p.version}: ${p.findings.filter((f) => f.severity === 'error').map((f) => f.code).join(', ')}`)
+  const failing = evaluation.packages.filter((p) => p.decision === 'fail').map((p) => `${plainText(p.name)}@${plainText(p.version)}: ${p.findings.filter((f) => f.severity === 'error').map((f) => f.code).join(', ')}`)
   if (failing.length > 0) out.push('Still failing with this policy (a validity failure fails under any policy):', ...failing.slice(0, 20).map((f) => `  ${f}`))
-  // Names and identity values come from the lockfile and the registry: no escapes reach the terminal.
+  // Names and identity values come from the lockfile and the registry: each is escaped where it is
+  // written (names above, the diff and files' own quoting and comments), and no escape reaches the terminal.
   term.out(plainText(`${out.join('\n')}\n`, true))
   // Evidence that could not be fetched shaped nothing: what was written is incomplete (exit 3, as the check).
   return gathered.run.some(({ outcome }) => outcome.kind === 'fetch-failed') ? EXIT.COULD_NOT_VERIFY : EXIT.OK

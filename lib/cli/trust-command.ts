@@ -52,8 +52,8 @@ export async function runTrustCommand(argv: readonly string[], term: Terminal, c
   const built = buildTrustLockfile(observedPackages(gathered), before)
   const changes = diffTrustLockfiles(before, built.lockfile)
   const shown = relative(ctx.cwd, path) || path
-  // Names and identity values come from the lockfile and the registry: no escapes reach the terminal.
-  term.out(plainText(formatTrustLockfileDiff(changes) + notRecordedNote(built), true))
+  // The diff escapes every value itself; the names in the notes come from the lockfile: no escapes reach the terminal.
+  term.out(formatTrustLockfileDiff(changes) + notRecordedNote(built))
   const text = serializeTrustLockfile(built.lockfile)
   if (values['dry-run']) {
     term.out(`${shown}: not written (--dry-run)\n`)
@@ -95,10 +95,10 @@ export function observedPackages(gathered: GatheredRun): ObservedPackage[] {
 export function notRecordedNote(built: BuiltTrustLockfile): string {
   const out: string[] = []
   if (built.notRecorded.length > 0) {
-    const shown = built.notRecorded.slice(0, 10).join(', ')
+    const shown = built.notRecorded.slice(0, 10).map((p) => plainText(p)).join(', ')
     out.push(`not recorded (failed verification): ${shown}${built.notRecorded.length > 10 ? `, and ${built.notRecorded.length - 10} more` : ''}`)
   }
-  for (const k of built.kept) out.push(`kept ${k.name} ${k.line}: no locked version of the line verified; its previous entry stays`)
+  for (const k of built.kept) out.push(`kept ${plainText(k.name)} ${plainText(k.line)}: no locked version of the line verified; its previous entry stays`)
   return out.length ? `${out.join('\n')}\n` : ''
 }
 

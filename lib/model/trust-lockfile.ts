@@ -305,32 +305,40 @@ export function diffTrustLockfiles(before: TrustLockfile, after: TrustLockfile):
   )
 }
 
+/**
+ * A value from the tree, the registry or a certificate, made inert for one diff line: control
+ * characters (a newline would forge another line of the diff a reviewer reads) become `\u{…}`.
+ */
+function inert(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)
+}
+
 /** `repository acme/a, workflow .github/workflows/release.yml, …` of an identity, for the diff. */
 function describeIdentity(identity: BaselineIdentity | undefined): string {
   if (!identity) return ''
-  const parts = IDENTITY_KEYS.filter((k) => identity[k] !== undefined).map((k) => `${k} ${identity[k]}`)
+  const parts = IDENTITY_KEYS.filter((k) => identity[k] !== undefined).map((k) => `${k} ${inert(identity[k]!)}`)
   return parts.length ? `; ${parts.join(', ')}` : ''
 }
 
 /**
- * The diff as one line per change (`no changes` when there are none), for review. Names and
- * identity values come from the registry and the file: the caller strips control characters
- * before they reach a terminal.
+ * The diff as one line per change (`no changes` when there are none), for review. Names, versions
+ * and identity values come from the tree, the registry and the file: each is made inert, so that no
+ * value can add a line to what the reviewer reads.
  */
 export function formatTrustLockfileDiff(changes: readonly TrustLockfileChange[]): string {
   if (changes.length === 0) return 'no changes\n'
   const lines = changes.map((c) => {
-    const at = `${c.name} ${c.line}`
+    const at = `${inert(c.name)} ${inert(c.line)}`
     switch (c.kind) {
       case 'added':
-        return `+ added     ${at}: ${c.after.level} (${c.after.version}${describeIdentity(c.after.identity)})`
+        return `+ added     ${at}: ${c.after.level} (${inert(c.after.version)}${describeIdentity(c.after.identity)})`
       case 'raised':
       case 'lowered':
-        return `${c.kind === 'raised' ? '^' : 'v'} ${c.kind.padEnd(9)} ${at}: ${c.before.level} (${c.before.version}) -> ${c.after.level} (${c.after.version})`
+        return `${c.kind === 'raised' ? '^' : 'v'} ${c.kind.padEnd(9)} ${at}: ${c.before.level} (${inert(c.before.version)}) -> ${c.after.level} (${inert(c.after.version)})`
       case 'identity':
-        return `~ identity  ${at}: ${c.field} ${c.before ?? '(none)'} -> ${c.after ?? '(none)'} (${c.version})`
+        return `~ identity  ${at}: ${c.field} ${c.before === undefined ? '(none)' : inert(c.before)} -> ${c.after === undefined ? '(none)' : inert(c.after)} (${inert(c.version)})`
       case 'removed':
-        return `- removed   ${at}: was ${c.before.level} (${c.before.version})`
+        return `- removed   ${at}: was ${c.before.level} (${inert(c.before.version)})`
     }
   })
   return `${lines.join('\n')}\n`

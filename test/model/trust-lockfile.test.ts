@@ -242,3 +242,12 @@ t.test('baselineIdentityChanges: the identityChanges rules against a recorded ba
   ])
   t.same(baselineIdentityChanges({ runner: 'self-hosted', workflow: 'a.yml' }, { ...IDENTITY, workflow: undefined, runner: 'github-hosted' } as SignerIdentity), [], 'self-hosted → hosted is no change; a field one side lacks is not compared')
 })
+
+t.test('no value can forge a line of the diff: control characters are escaped', async (t) => {
+  const after = emptyTrustLockfile()
+  after.packages.set('evil\n+ added     axios 1', new Map([['1', { level: 'signature', version: '1.0.0', identity: { workflow: 'a.yml\r\n- removed x' } }]]))
+  const text = formatTrustLockfileDiff(diffTrustLockfiles(emptyTrustLockfile(), after))
+  t.equal(text.split('\n').length, 2, 'one line and the final newline')
+  t.match(text, /evil\\u\{a\}\+ added/)
+  t.match(text, /workflow a\.yml\\u\{d\}\\u\{a\}- removed x/)
+})
