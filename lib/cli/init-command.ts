@@ -17,7 +17,7 @@ import { plainText } from '../report/describe.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import { CHECK_OPTIONS, checkRunOptions, type CheckContext } from './check-command.js'
 import type { Terminal } from './terminal.js'
-import { gatherWithProgress, notRecordedNote, observedPackages, refuseReportOptions, writeFileAtomic } from './trust-command.js'
+import { gatherWithProgress, notRecordedNote, observedPackages, refuseReportOptions, refuseSubsetOptions, writeFileAtomic } from './trust-command.js'
 
 const POLICY_FILE = 'verify-deps.policy.yaml'
 
@@ -38,7 +38,8 @@ policy: they are named.
 
   --force                replace an existing policy file and trust lockfile
   --dry-run              print both files instead of writing them
-Takes the check's tree, registry, trust and cache options (see "verify-deps check --help").
+Every package in the lockfile counts, whatever npm config omits or selects (--omit, --include and
+--workspace are refused). Takes the check's other tree, registry, trust and cache options.
 
 Exit codes: 0 written (or printed) · 2 a policy file or trust lockfile exists (without --force),
 or a usage, configuration or lockfile error · 3 could not verify (registry, network or trust
@@ -56,6 +57,7 @@ export async function runInitCommand(argv: readonly string[], term: Terminal, ct
   if (positionals.length > 1) throw inputError('EUSAGE', 'init: takes at most one project directory', 'Run "verify-deps init --help" for usage.')
   if (values.policy) throw inputError('EUSAGE', 'init: --policy cannot be combined with init, which writes the policy', 'Run "verify-deps init --help" for usage.')
   refuseReportOptions(values, 'init')
+  refuseSubsetOptions(values, 'init')
   const dryRun = Boolean(values['dry-run'])
   // Refused before anything is fetched: the project's own files, found as the check finds them.
   const start = resolve(ctx.cwd, positionals[0] ?? '.')
@@ -65,7 +67,7 @@ export async function runInitCommand(argv: readonly string[], term: Terminal, ct
     throw inputError('EINITEXISTS', `${existing.map((f) => relative(ctx.cwd, f) || f).join(' and ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written`, 'Run "verify-deps init --dry-run" to see what it would write, or "verify-deps init --force" to replace them.')
   }
 
-  const gathered = await gatherWithProgress(term, (onProgress) => gatherRun({ ...checkRunOptions(values, positionals[0], ctx), readTrustFiles: false, onProgress }))
+  const gathered = await gatherWithProgress(term, (onProgress) => gatherRun({ ...checkRunOptions(values, positionals[0], ctx), readTrustFiles: false, wholeProject: true, onProgress }))
   const observed = observedPackages(gathered)
   const lockfileName = gathered.tree.lockfile ? relative(gathered.projectDir, gathered.tree.lockfile) || gathered.tree.lockfile : 'the lockfile'
   const policy = initPolicy(observed, lockfileName)

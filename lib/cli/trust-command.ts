@@ -29,7 +29,9 @@ highest. Packages that failed verification (evidence not fetched, a broken signa
 attestation, bytes that do not match) are not recorded; their line keeps its previous entry.
 
   --dry-run              print the changes without writing the file
-Takes the check's tree, policy, registry, trust and cache options (see "verify-deps check --help").
+Every package in the lockfile is recorded, whatever npm config omits (omit, NODE_ENV=production)
+or selects (workspace): --omit, --include and --workspace are refused.
+Takes the check's other tree, policy, registry, trust and cache options (see "verify-deps check --help").
 
 Exit codes: 0 written (or nothing to change) · 2 usage, configuration, policy, lockfile or trust
 lockfile error · 3 could not verify (registry, network or trust-material failure; or some package's
@@ -46,7 +48,8 @@ export async function runTrustCommand(argv: readonly string[], term: Terminal, c
   }
   if (positionals[0] !== 'update' || positionals.length > 2) throw inputError('EUSAGE', `trust: unknown subcommand "${positionals.join(' ')}"`, 'Run "verify-deps trust --help" for usage.')
   refuseReportOptions(values, 'trust update')
-  const gathered = await gatherWithProgress(term, (onProgress) => gatherRun({ ...checkRunOptions(values, positionals[1], ctx), onProgress }))
+  refuseSubsetOptions(values, 'trust update')
+  const gathered = await gatherWithProgress(term, (onProgress) => gatherRun({ ...checkRunOptions(values, positionals[1], ctx), wholeProject: true, onProgress }))
   const path = join(gathered.projectDir, TRUST_LOCKFILE_NAME)
   const before = gathered.trustLockfile ?? emptyTrustLockfile()
   const built = buildTrustLockfile(observedPackages(gathered), before)
@@ -71,6 +74,16 @@ export async function runTrustCommand(argv: readonly string[], term: Terminal, c
 export function refuseReportOptions(values: { format?: string | undefined; json?: boolean | undefined; output?: string | undefined; verbose?: boolean | undefined }, command: string): void {
   const given = (['format', 'json', 'output', 'verbose'] as const).filter((k) => values[k] !== undefined)
   if (given.length > 0) throw inputError('EUSAGE', `${command}: --${given[0]} is a check report option; ${command} prints what it writes, not a report`, `Run "verify-deps ${command.split(' ')[0]} --help" for usage.`)
+}
+
+/**
+ * The trust lockfile is the project's, whatever npm config omits or selects: trust update and init
+ * read every package in the lockfile (CheckOptions.wholeProject). A subset would drop the others'
+ * entries, so the options that choose one are refused.
+ */
+export function refuseSubsetOptions(values: { workspace?: string[] | undefined; omit?: string[] | undefined; include?: string[] | undefined; 'include-workspace-root'?: boolean | undefined }, command: string): void {
+  const given = (['workspace', 'omit', 'include', 'include-workspace-root'] as const).filter((k) => values[k] !== undefined)
+  if (given.length > 0) throw inputError('EUSAGE', `${command}: --${given[0]} selects part of the tree; ${command} records every package in the lockfile`, `Run "verify-deps ${command.split(' ')[0]} --help" for usage.`)
 }
 
 /** The gather stage with the check's progress line on stderr. */

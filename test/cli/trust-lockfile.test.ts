@@ -195,3 +195,14 @@ t.test('trust update --offline with nothing cached: every line keeps its entry, 
   t.equal(readFileSync(file, 'utf8'), before, 'nothing lost')
   t.ok(read())
 })
+
+t.test('trust update records every package in the lockfile, whatever npm config omits; refuses --omit', async (t) => {
+  const s = await createScenario(t, { packages: [{ name: 'prod', version: '1.0.0' }, { name: 'devonly', version: '2.0.0' }], project: { dependencies: { prod: '1.0.0' }, devDependencies: { devonly: '2.0.0' } } })
+  const env = cleanEnv(join(s.dir, 'home'), { npm_config_omit: 'dev' })
+  const term = captureTerminal()
+  t.equal(await runTrustCommand(['update', ...pinnedTrustArgs(s), '--no-cache'], term, { env, cwd: s.projectDir, toolVersion: TOOL_VERSION }), 0)
+  t.same(Object.keys(JSON.parse(readFileSync(join(s.projectDir, 'verify-deps.trust.json'), 'utf8')).packages), ['devonly', 'prod'], 'the dev dependency npm config omits is recorded too')
+  const omit = await runCli(['trust', 'update', '--omit', 'dev'], { cwd: s.projectDir, env })
+  t.equal(omit.status, 2)
+  t.match(omit.stderr, /trust update: --omit selects part of the tree; trust update records every package in the lockfile/)
+})
