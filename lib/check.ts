@@ -33,6 +33,9 @@ import type { LoadPackagesOptions, TreeResult } from './tree/index.js'
 import type { TrustContext, TrustInput } from './verify/trust-context.js'
 import { FINDINGS } from './findings.js'
 import { compareText } from './model/text-order.js'
+import { inputError } from './errors.js'
+import type { TrustLockfile } from './model/trust-lockfile.js'
+import { MAX_TRUST_LOCKFILE_BYTES, TRUST_LOCKFILE_NAME } from './model/trust-lockfile-file.js'
 
 export interface CheckOptions {
   /** The project folder, or any folder inside it: the root is found by walking up, as npm finds it (npm-config.ts). */
@@ -77,6 +80,11 @@ export interface CheckOptions {
    * weaker than sha512, so that it can pass when the bytes match it and the registry's signed sha512.
    */
   fetchTarballs?: boolean
+  /**
+   * `false` for `verify-deps init`, which replaces them: neither the policy file (the project's, or
+   * npm config's `verify-deps-policy`) nor the trust lockfile is read. Default true.
+   */
+  readTrustFiles?: boolean
   /** Clock for exception expiry and release age (minimumReleaseAge). */
   now?: Date
   /** `--at`: the time as the user wrote it, when `now` came from it; the report names it (project.settings `at`). */
@@ -108,6 +116,41 @@ export async function loadProjectPolicy(projectDir: string, policyFile?: string)
   return { policy: file ? await loadPolicy(file) : null, file }
 }
 
+/**
+ * The project's trust lockfile (`verify-deps.trust.json` at its root, docs/trust-lockfile.md), or
+ * null when it has none. Only a regular file within the cap; unusable: ETRUSTLOCKFILE (exit 2)
+ * naming the file and the JSON path.
+ */
+export async function loadTrustLockfile(projectDir: string): Promise<TrustLockfile | null> {
+  const path = join(projectDir, TRUST_LOCKFILE_NAME)
+  let text: string
+  try {
+    text = readRegularFile(path, MAX_TRUST_LOCKFILE_BYTES).toString('utf8')
+  } catch (err) {
+    if (err instanceof FileReadError && err.code === 'ENOENT') return null
+    throw inputError('ETRUSTLOCKFILE', `${path}: cannot be read: ${err instanceof FileReadError ? err.reason : String(err)}`)
+  }
+  // Its parser (and semver) are loaded only for a project that has one.
+  const { parseTrustLockfile } = await import('./model/trust-lockfile.js')
+  return parseTrustLockfile(text, path)
+}
+
+/**
+ * Sets each registry package's `trust.baseline` from the trust lockfile's entry for its name and
+ * release line (creating `trust` with the level of its verified facts when nothing else has). The
+ * file only ever adds findings: the policy compares the package with it (docs/trust-lockfile.md).
+ */
+export async function addTrustBaselines(run: RunPackage[], lockfile: TrustLockfile | null): Promise<void> {
+  if (!lockfile) return
+  const [{ baselineFor }, { trustLevelOf }] = await Promise.all([import('./model/trust-lockfile.js'), import('./model/trust.js')])
+  for (const p of run) {
+    if (p.ref.source !== 'registry') continue
+    const baseline = baselineFor(lockfile, p.ref.name, p.ref.version)
+    if (!baseline) continue
+    p.trust = { ...(p.trust ?? { level: trustLevelOf(p.outcome.kind === 'verified' ? p.outcome.facts : undefined) }), baseline }
+  }
+}
+
 /** Everything a check knows before it decides: the policy and each package with its outcome. */
 export interface GatheredRun {
   /** The project root npm's rule found (walking up from `projectDir`). */
@@ -127,13 +170,15 @@ export interface GatheredRun {
   redact: (text: string) => string
   /** Which npm rules decide install scripts, and why; absent when no package has install scripts. */
   scripts?: InstallScriptContext
+  /** The project's trust lockfile (verify-deps.trust.json), or null when it has none. */
+  trustLockfile: TrustLockfile | null
 }
 
 /** Stages 0–4: policy, tree, trust, keys, evidence (fetched or cached) and verification. */
 export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   // 0. npm's configuration (no request): the project root, found as npm finds it, omit, workspaces,
-  //    registries, and verify-deps' own keys; then the policy: an unusable configuration or policy
-  //    file stops the run before any request (exit 2).
+  //    registries, and verify-deps' own keys; then the policy and the trust lockfile: an unusable
+  //    configuration, policy file or trust lockfile stops the run before any request (exit 2).
   const config = await loadNpmConfig({
     cwd: options.projectDir,
     env: options.env,
@@ -141,7 +186,9 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   })
   const projectDir = config.projectDir
   const own = ownSettings(config)
-  const { policy, file: policyFile } = await loadProjectPolicy(projectDir, options.policyFile ?? stringSetting(own.get('verify-deps-policy')))
+  const readTrustFiles = options.readTrustFiles ?? true
+  const { policy, file: policyFile } = readTrustFiles ? await loadProjectPolicy(projectDir, options.policyFile ?? stringSetting(own.get('verify-deps-policy'))) : { policy: null, file: null }
+  const trustLockfile = readTrustFiles ? await loadTrustLockfile(projectDir) : null
   const omit = options.wholeProject ? undefined : config.omit
   const workspaces = options.wholeProject ? undefined : config.workspaces
   // With a workspace selected, `include-workspace-root` makes npm install the root's dependencies too.
@@ -267,6 +314,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const packages = tree.packages.map((ref) => withUnflaggedInstallScript(ref, verified.get(evidenceKey(ref))?.installScripts === true))
   const scripts = packages.some((p) => p.installScript) ? await installScriptContext(options, projectDir, tree, scriptConfig.settings) : undefined
   const run: RunPackage[] = packages.map((ref) => ({ ref, outcome: outcomeOf(ref, verified) }))
+  await addTrustBaselines(run, trustLockfile)
   const settings: RunSetting[] = [
     ...(options.at !== undefined ? [{ key: 'at', value: options.at, from: '--at' }] : []),
     ...(omit ? [{ key: 'omit', ...omit }] : []),
@@ -278,7 +326,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   ]
   const scriptNotices = scripts ? [`install scripts: ${scripts.reason}`, ...scripts.allowScripts.ignored] : tree.allowScripts.ignored
   const registryInfo = registriesOf(tree.packages, config, registryKeys)
-  return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...ignoredLockfileNotices(tree), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, registryInfo, redact: config.redactor, ...(scripts && { scripts }) }
+  return { projectDir, settings, policy, policyFile, tree, run, notices: [...(store?.notices ?? []), ...ignoredLockfileNotices(tree), ...trust.notices, ...keysNotices, ...config.warnings, ...scriptNotices], registryKeys, registryInfo, redact: config.redactor, ...(scripts && { scripts }), trustLockfile }
 }
 
 /** The tree stage, loaded only when the tree memo (fetch/store) does not hold the project's tree. */

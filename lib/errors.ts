@@ -127,6 +127,18 @@ export const ERRORS = {
     fix: 'Name the file: "verify-deps policy check FILE".',
   },
 
+  // Trust over time.
+  ETRUSTLOCKFILE: {
+    kind: 'usage',
+    summary: 'The trust lockfile (verify-deps.trust.json) cannot be used: unreadable, larger than the cap, not JSON, an unknown field, a value of the wrong type, or an entry filed under a release line its version is not in.',
+    fix: 'Fix the file at the JSON path given, or rewrite it from the current tree with "verify-deps trust update" and review the diff (docs/trust-lockfile.md).',
+  },
+  EINITEXISTS: {
+    kind: 'usage',
+    summary: '`init`: the project already has a policy file or a trust lockfile; nothing was written.',
+    fix: 'Run "verify-deps init --dry-run" to see what it would write, or "verify-deps init --force" to replace them.',
+  },
+
   // npm configuration.
   ENPMRC: {
     kind: 'usage',

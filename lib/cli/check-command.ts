@@ -45,6 +45,9 @@ Tree:
 Policy:
   --policy FILE          the trust policy (default: verify-deps.policy.yaml/.yml/.json in the
                          project; without one, the built-in default policy)
+                         verify-deps.trust.json at the project root, when there is one, gives
+                         each package's accepted trust level and build identity per release line
+                         ("verify-deps trust update" writes it; docs/trust-lockfile.md)
   --at TIME              decide as of that moment, an ISO 8601 time with a timezone
                          (2026-05-16T12:00:00Z): exception expiry and minimumReleaseAge; to
                          reproduce a past CI decision. The report names it (setting "at")

@@ -22,6 +22,12 @@ Usage:
   verify-deps ci [options] check the lockfile, then run npm ci only if it passes
   verify-deps setup [dir] [--force]
                            add the preinstall hook and a starter policy; print the npm settings to use
+  verify-deps init [dir] [--force] [--dry-run]
+                           write a policy and trust lockfile from the identities in the current tree
+                           (see "verify-deps init --help")
+  verify-deps trust update [dir] [--dry-run]
+                           record each package's verified trust level and build identity in
+                           verify-deps.trust.json and print what changed (see "verify-deps trust --help")
   verify-deps policy check [FILE] [--json]
                            validate a trust policy file without running the check
   verify-deps explain <name>[@version] [dir]
@@ -57,6 +63,8 @@ const COMMANDS: Record<string, Command> = {
   ci: async (argv, term) => (await import('./install-command.js')).runCiCommand(argv, term, context()),
   setup: async (argv, term) => (await import('./setup-command.js')).runSetupCommand(argv, term, context()),
   demo: async (argv, term) => (await import('./demo-command.js')).runDemoCommand(argv, term, context()),
+  trust: async (argv, term) => (await import('./trust-command.js')).runTrustCommand(argv, term, context()),
+  init: async (argv, term) => (await import('./init-command.js')).runInitCommand(argv, term, context()),
 }
 
 function context() {
