@@ -12,7 +12,8 @@
 import { finding, type Finding } from '../findings.js'
 import type { DecidedFinding, PackageTrustSummary } from '../model.js'
 import type { SignerIdentity } from '../model/facts.js'
-import { compareTrustLevels, describeTrustLevel, identityChanges, parseDuration, type BaselineIdentity, type IdentityChange, type PackageTrust, type TrustBaseline, type TrustLevel, type VerifiedHistory } from '../model/trust.js'
+import { compareTrustLevels, describeTrustLevel, identityChanges, parseDuration, type IdentityChange, type PackageTrust, type TrustBaseline, type TrustLevel, type VerifiedHistory } from '../model/trust.js'
+import { baselineIdentityChanges } from '../model/trust-lockfile.js'
 import type { ContinuitySettings } from './continuity-settings.js'
 import { decideFinding } from './severity.js'
 import type { Mode, RuleBody } from './types.js'
@@ -93,7 +94,7 @@ export function checkContinuity(input: ContinuityInput): { findings: DecidedFind
     }
     if (current && baseline?.identity) {
       seen.push(`the ${TRUST_LOCKFILE} identity`)
-      const changes = identityChanges(signerIdentityOf(baseline.identity), current)
+      const changes = baselineIdentityChanges(baseline.identity, current)
       if (changes.length > 0) parts.push(`since ${BASELINE} entry for ${input.name} ${describeLine(baseline.line)} (recorded from ${baseline.version}): ${describeChanges(changes)}`)
     }
     if (parts.length > 0) decide(finding('IDENTITY_CHANGED', `${input.pkg}: build identity changed ${parts.join('; and ')}`), settings.identity)
@@ -227,19 +228,3 @@ function describeAge(ms: number): string {
   return plural(Math.floor(hours / 24), 'day')
 }
 
-/**
- * The trust lockfile's identity as a SignerIdentity identityChanges can compare: it keeps the
- * trigger's class (which triggerClass maps to itself) and the ref's kind (a ref of that kind stands in).
- */
-function signerIdentityOf(b: BaselineIdentity): SignerIdentity {
-  const refs: Record<string, string> = { tag: 'refs/tags/', branch: 'refs/heads/', pull: 'refs/pull/' }
-  const identity: SignerIdentity = { sources: {} }
-  if (b.issuer !== undefined) identity.issuer = b.issuer
-  if (b.repository !== undefined) identity.repository = b.repository
-  if (b.repositoryId !== undefined) identity.repositoryId = b.repositoryId
-  if (b.workflow !== undefined) identity.workflow = b.workflow
-  if (b.trigger !== undefined) identity.trigger = b.trigger
-  if (b.refKind !== undefined) identity.ref = refs[b.refKind] ?? b.refKind
-  if (b.runner !== undefined) identity.runner = b.runner
-  return identity
-}
