@@ -16,6 +16,10 @@
  *     verifier checks the key was valid at publish time, and without a time fails closed). The same
  *     rule holds for every registry. With Sigstore TUF's npm keys (`validFor.start` is always set)
  *     this means the packument for every signed package on the first run; the cache saves it later;
+ *     When the check wants the package's history (`wantsHistory`: its rule checks continuity or a
+ *     release age), the version document is read from the packument too, and the locked version's
+ *     release line is kept of it (fetch/history.ts): still one request. A packument that fails gives
+ *     history `unavailable`, never an empty one;
  *  4. the attestations document, when `dist.attestations` advertises one, from
  *     `<configured registry>/-/npm/v1/attestations/<name>@<version>`: never from the advertised URL,
  *     which is registry metadata no signature covers (and could name any host).
@@ -39,10 +43,12 @@
  * request; only a 404 for advertised attestations is evidence (`not-found`: the verifier reports it).
  * fetch/ gathers and never decides.
  */
+import { readPackumentHistory } from './history.js'
 import { log } from './log.js'
 import type { PackageRef } from '../model.js'
 import { parseIntegrity } from '../model/integrity.js'
 import type { AttestationsEvidence, EvidenceOrigin, PackageEvidence, RegistryKey, VersionData } from '../model/evidence.js'
+import type { RegistryHistory } from '../model/trust.js'
 import type { EvidenceCache } from './cache.js'
 import { getJSON, requestPolicy, type GetJSONOptions, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
@@ -126,6 +132,12 @@ export interface FetchEvidenceOptions {
    * registry said it publishes no keys (contradictory evidence). Called at most once per registry.
    */
   recheckKeys?: (registry: string) => Promise<RegistryKeysResult>
+  /**
+   * Whether the check wants `ref`'s history (and publish time) from its packument (docs/continuity.md):
+   * then the packument is read (one request, replacing the version document's) and the evidence
+   * carries `history`. A cache entry stored without history is fetched again (offline: used as it is).
+   */
+  wantsHistory?: (ref: PackageRef) => boolean
   signal?: AbortSignal
 }
 
@@ -262,6 +274,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
 
   const keys = options.registryKeys.get(origin.keys)
   if (!keys) return fail(`the signing keys of ${origin.keys} were not looked up`)
+  const wantsHistory = options.wantsHistory?.(ref) === true
   if (keys.state === 'failed') return fail(`the signing keys of ${origin.keys} could not be obtained: ${keys.reason}`)
 
   // 1. The cache, keyed by this registry: a hit needs no request. Evidence stored without a publish
@@ -271,7 +284,8 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
   const cacheKey = parseIntegrity(ref.integrity).kind === 'sha512' ? options.cache?.keyFor(ref, registry) : undefined
   if (cacheKey && options.cache) {
     const hit = options.cache.get(cacheKey)
-    if (hit && !(hit.evidence.publishTime === undefined && needsPublishTime(hit.evidence.versionData?.dist?.signatures, keys.keys))) {
+    const stale = (hit?.evidence.publishTime === undefined && needsPublishTime(hit?.evidence.versionData?.dist?.signatures, keys.keys)) || (wantsHistory && hit?.evidence.history === undefined && !options.offline)
+    if (hit && !stale) {
       return { state: 'cached', evidence: { ...hit.evidence, origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys, storedAt: hit.storedAt }
     }
   }
@@ -288,8 +302,10 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
   let versionData: VersionData | undefined
   let publishTime: string | undefined
   let fromPackument = false
-  if (everyKeyBounded(keys.keys)) {
+  let history: RegistryHistory | undefined
+  if (everyKeyBounded(keys.keys) || wantsHistory) {
     const packument = await request(packumentUrl, registry, { httpCache: true, refuseStale: true })
+    if (wantsHistory) history = packument.ok ? readPackumentHistory(packument.document, version) : { state: 'unavailable', reason: `the packument could not be fetched: ${options.config.redact(packument.reason)}` }
     const read = packument.ok ? readPackumentVersion(packument.document, name, version) : undefined
     if (typeof read === 'string') return fail(`the packument from GET ${packumentUrl} ${read}`, packumentUrl)
     if (read) ({ versionData, publishTime, fromPackument } = { ...read, fromPackument: true })
@@ -322,6 +338,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
     if (typeof time === 'object') return fail(`the packument from GET ${packumentUrl} ${time.problem}`, packumentUrl)
     publishTime = time
     if (publishTime === undefined) log.verbose('fetch', `${id}: the packument has no time[${version}]`)
+    if (wantsHistory) history = readPackumentHistory(packument.document, version)
   }
 
   // 4. Attestations, from the registry asked (the configured one, or the upstream the user named) only.
@@ -341,6 +358,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
     ...(ref.integrity !== undefined && { integrity: ref.integrity }),
     versionData,
     ...(publishTime !== undefined && { publishTime }),
+    ...(history !== undefined && { history }),
     attestations,
   }
   if (cacheKey) options.cache?.put(cacheKey, evidence, attestationsText)

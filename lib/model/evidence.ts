@@ -4,6 +4,7 @@
  * Fetched from the registry (lib/fetch/evidence.ts) or read from files (`verify-deps verify`).
  */
 import type { KeyObject } from 'node:crypto'
+import type { RegistryHistory } from './trust.js'
 
 /** What was obtained of the attestations document (`GET /-/npm/v1/attestations/<name>@<version>`). */
 export type AttestationsEvidence =
@@ -63,6 +64,8 @@ export interface PackageEvidence {
   versionData?: VersionData
   /** `time[version]` from the packument. */
   publishTime?: string
+  /** The locked version's release line as the packument lists it, when the check wants its history (fetch/history.ts). */
+  history?: RegistryHistory
   attestations: AttestationsEvidence
   /** The tarball bytes, when available (`verify-deps verify <tarball>`, `check --fetch-tarballs`). */
   tarball?: Buffer

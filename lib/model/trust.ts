@@ -280,3 +280,81 @@ export interface PackageTrust {
   /** The trust lockfile's entry for its name and release line, when there is one. */
   baseline?: TrustBaseline
 }
+
+/**
+ * What the registry says of a package's history, as the fetch stage keeps it with the evidence
+ * (evidence cache, facts memo): the earlier versions of the locked version's release line, as
+ * historyOf gives them *without* `since` (the policy applies that: cached history does not depend on
+ * it), each with its unsigned claim; or why there is none to read. Registry metadata: hints only.
+ */
+export type RegistryHistory =
+  | { state: 'listed'; versions: HistoryVersion[] }
+  | { state: 'unavailable'; reason: string }
+
+/** A stored RegistryHistory (evidence cache, facts memo: files a dependency could write) as the shape it must have, or undefined. */
+export function readRegistryHistory(value: unknown): RegistryHistory | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const v = value as Record<string, unknown>
+  if (v.state === 'unavailable') return typeof v.reason === 'string' ? { state: 'unavailable', reason: v.reason } : undefined
+  if (v.state !== 'listed' || !Array.isArray(v.versions)) return undefined
+  const versions: HistoryVersion[] = []
+  for (const item of v.versions as unknown[]) {
+    if (typeof item !== 'object' || item === null) return undefined
+    const { version, publishedAt, claimed, integrity } = item as Record<string, unknown>
+    if (typeof version !== 'string' || typeof publishedAt !== 'string' || !isTrustLevel(claimed) || (integrity !== undefined && typeof integrity !== 'string')) return undefined
+    versions.push({ version, publishedAt, claimed, ...(integrity !== undefined && { integrity }) })
+  }
+  return { state: 'listed', versions }
+}
+
+/** What one earlier version verified as (trustLevelOf of its facts, or `none` when it could not be fetched), and why when below its claim. */
+export interface CandidateVerdict {
+  level: TrustLevel
+  /** Its verified provenance identity, when its provenance verified. */
+  identity?: SignerIdentity
+  /** Why it did not verify at a higher level (its first finding, or the fetch failure). */
+  reason?: string
+}
+
+/** The versions whose identity claims are tried for `previousBuild`: the most recent provenance claims, at most `limit`. */
+export function identityCandidates(history: readonly HistoryVersion[], limit = 3): HistoryVersion[] {
+  return history.filter((v) => compareTrustLevels(v.claimed, 'provenance') >= 0).slice(0, limit)
+}
+
+/**
+ * The verified history of a package at `level` from its line's `history` (since already applied)
+ * and `verdictOf` each candidate it looks at, in order (the downgrade candidates, then, when
+ * `identity` — its provenance verified and identity continuity is on — the identity candidates). `higher`: the first downgrade candidate that
+ * verified above `level`; `previousBuild` (when `identity`): the most recent provenance claim whose
+ * provenance verified. Every candidate that verified below its claim is an UnverifiedClaim (once),
+ * and the next candidate is tried: a claim is never evidence.
+ */
+export function resolveTrustHistory(history: readonly HistoryVersion[], level: TrustLevel, identity: boolean, verdictOf: (v: HistoryVersion) => CandidateVerdict, limit = 3): TrustHistory {
+  const unverified = new Map<string, UnverifiedClaim>()
+  const judge = (v: HistoryVersion): CandidateVerdict => {
+    const verdict = verdictOf(v)
+    if (compareTrustLevels(verdict.level, v.claimed) < 0 && !unverified.has(v.version)) {
+      unverified.set(v.version, { version: v.version, claimed: v.claimed, level: verdict.level, reason: verdict.reason ?? `verified as ${describeTrustLevel(verdict.level)}` })
+    }
+    return verdict
+  }
+  let higher: VerifiedHistory | undefined
+  for (const v of downgradeCandidates(history, level, limit)) {
+    const verdict = judge(v)
+    if (compareTrustLevels(verdict.level, level) > 0) {
+      higher = { version: v.version, publishedAt: v.publishedAt, level: verdict.level, ...(verdict.identity && { identity: verdict.identity }) }
+      break
+    }
+  }
+  let previousBuild: (VerifiedHistory & { identity: SignerIdentity }) | undefined
+  if (identity) {
+    for (const v of identityCandidates(history, limit)) {
+      const verdict = judge(v)
+      if (verdict.identity && compareTrustLevels(verdict.level, 'provenance') >= 0) {
+        previousBuild = { version: v.version, publishedAt: v.publishedAt, level: verdict.level, identity: verdict.identity }
+        break
+      }
+    }
+  }
+  return { state: 'checked', versions: history.length, ...(higher && { higher }), ...(previousBuild && { previousBuild }), unverifiedClaims: [...unverified.values()] }
+}
