@@ -63,7 +63,8 @@ export function formatVersionManifest(v: VersionRecord, origin: string): Record<
   }
 }
 
-export function formatPackument(pkg: PackageRecord, origin: string): Record<string, unknown> {
+/** `history: 'stripped'`: without `time`, as a mirror that strips publish times serves it. */
+export function formatPackument(pkg: PackageRecord, origin: string, history: 'served' | 'stripped' = 'served'): Record<string, unknown> {
   const versions = [...pkg.versions.values()]
   const times = versions.map((v) => v.publishTime).sort()
   return {
@@ -72,10 +73,12 @@ export function formatPackument(pkg: PackageRecord, origin: string): Record<stri
     ...pkg.fields,
     'dist-tags': pkg.distTags,
     versions: Object.fromEntries(versions.map((v) => [v.version, formatVersionManifest(v, origin)])),
-    time: {
-      ...(times.length ? { created: times[0], modified: times[times.length - 1] } : {}),
-      ...Object.fromEntries(versions.map((v) => [v.version, v.publishTime])),
-    },
+    ...(history === 'served' && {
+      time: {
+        ...(times.length ? { created: times[0], modified: times[times.length - 1] } : {}),
+        ...Object.fromEntries(versions.map((v) => [v.version, v.publishTime])),
+      },
+    }),
   }
 }
 

@@ -86,6 +86,11 @@ export class RegistryStore {
   keys: RegistryKeyPair[] | null = null
   /** When set, served verbatim at `/-/npm/v1/keys` instead of the document built from `keys`. */
   keysDocument: unknown = undefined
+  /**
+   * `stripped`: packuments carry no `time` object, as some mirrors and proxies serve them (the
+   * check's history is then unavailable); version documents and attestations are served as usual.
+   */
+  history: 'served' | 'stripped' = 'served'
 
   addPackage({ name, distTags = {}, fields = {} }: PackageInput): PackageRecord {
     assertPackageName(name)

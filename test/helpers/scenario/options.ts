@@ -114,6 +114,8 @@ export interface ScenarioRegistryOptions {
   keys?: 'served' | 'none'
   /** Shape of `registryKeysFile`: `/-/npm/v1/keys` (default) or Sigstore TUF `keys.json`. */
   keysFile?: 'endpoint' | 'tuf'
+  /** `stripped`: packuments without `time` (a mirror that strips publish times: no history). Default `served`. */
+  history?: 'served' | 'stripped'
 }
 
 export interface ScenarioOptions {
