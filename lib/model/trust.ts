@@ -334,7 +334,7 @@ export function resolveTrustHistory(history: readonly HistoryVersion[], level: T
   const judge = (v: HistoryVersion): CandidateVerdict => {
     const verdict = verdictOf(v)
     if (compareTrustLevels(verdict.level, v.claimed) < 0 && !unverified.has(v.version)) {
-      unverified.set(v.version, { version: v.version, claimed: v.claimed, level: verdict.level, reason: verdict.reason ?? `verified as ${describeTrustLevel(verdict.level)}` })
+      unverified.set(v.version, { version: v.version, claimed: v.claimed, level: verdict.level, reason: verdict.reason ?? `what verified: ${describeTrustLevel(verdict.level)}` })
     }
     return verdict
   }
