@@ -11,6 +11,7 @@ import { createLimiter } from './fetch/pool.js'
 import { normalizeRegistry } from './fetch/registry-keys/by-registry.js'
 import { DEFAULT_TARBALL_CONCURRENCY, wantsTarball, withTarball, type FetchTarballsOptions } from './fetch/tarballs.js'
 import type { PackageRef } from './model.js'
+import type { EarlierVersion } from './model/evidence.js'
 import { createFactsCompactor, type PackageFacts } from './model/facts.js'
 import { publishTimeOf, resolveTrustHistory, trustLevelOf, type CandidateVerdict, type HistoryVersion, type PackageTrust, type RegistryHistory, type TrustHistory } from './model/trust.js'
 import type { PackageOutcome } from './policy/decision.js'
@@ -26,6 +27,8 @@ export interface VerifiedPackage {
   publishTime?: string
   /** The release line's history as the registry lists it, when the check wanted it (FetchEvidenceOptions.wantsHistory). */
   history?: RegistryHistory
+  /** The likely candidates' version documents from the same packument (PackageEvidence.historyDocuments): this run only. */
+  historyDocuments?: Record<string, EarlierVersion>
 }
 
 export interface FetchAndVerifyOptions {
@@ -170,10 +173,10 @@ function verifiedOutcome(fetched: EvidenceOutcome, contextFor: (registry: string
 }
 
 /** The registry's publish time and history of the package, from its evidence (fetched or cached), when it has them. */
-function timeline(fetched: EvidenceOutcome): Pick<VerifiedPackage, 'publishTime' | 'history'> {
+function timeline(fetched: EvidenceOutcome): Pick<VerifiedPackage, 'publishTime' | 'history' | 'historyDocuments'> {
   if (fetched.state === 'failed') return {}
-  const { publishTime, history } = fetched.evidence
-  return { ...(publishTime !== undefined && { publishTime }), ...(history !== undefined && { history }) }
+  const { publishTime, history, historyDocuments } = fetched.evidence
+  return { ...(publishTime !== undefined && { publishTime }), ...(history !== undefined && { history }), ...(historyDocuments && { historyDocuments }) }
 }
 
 /** Whether the registry's version document (fetched or cached) says the package has install scripts. */
@@ -197,7 +200,7 @@ export interface GatherTrustOptions {
    * Fetches and verifies earlier versions like any package (fetchAndVerify, with the same cache and
    * facts memo: a published version's evidence never changes, so a warm run asks nothing).
    */
-  verifyCandidates: (refs: readonly PackageRef[]) => Promise<ReadonlyMap<string, VerifiedPackage>>
+  verifyCandidates: (refs: readonly PackageRef[], known: ReadonlyMap<string, EarlierVersion>) => Promise<ReadonlyMap<string, VerifiedPackage>>
 }
 
 /**
@@ -210,7 +213,7 @@ export interface GatherTrustOptions {
  */
 export async function gatherTrust(refs: readonly PackageRef[], verified: ReadonlyMap<string, VerifiedPackage>, options: GatherTrustOptions): Promise<Map<string, PackageTrust>> {
   const trusts = new Map<string, PackageTrust>()
-  const pending: Array<{ key: string; ref: PackageRef; line: HistoryVersion[]; identity: boolean }> = []
+  const pending: Array<{ key: string; ref: PackageRef; line: HistoryVersion[]; identity: boolean; documents?: Record<string, EarlierVersion> }> = []
   for (const ref of refs) {
     const key = evidenceKey(ref)
     if (ref.source !== 'registry' || trusts.has(key)) continue
@@ -230,7 +233,7 @@ export async function gatherTrust(refs: readonly PackageRef[], verified: Readonl
     const line = since === undefined ? entry.history.versions : entry.history.versions.filter((v) => Date.parse(v.publishedAt) >= since)
     // Identity continuity compares build identities: only when the locked version's provenance verified.
     const identity = wanted.identity && facts?.provenance.status === 'verified' && facts.provenance.identity !== undefined
-    pending.push({ key, ref, line, identity })
+    pending.push({ key, ref, line, identity, ...(entry.historyDocuments && { documents: entry.historyDocuments }) })
   }
   // In rounds: each package's next candidates, assuming every claim not yet verified holds (so only
   // the first downgrade and the first identity candidate are fetched at first); a claim that did not
@@ -242,6 +245,7 @@ export async function gatherTrust(refs: readonly PackageRef[], verified: Readonl
   let open = pending
   while (open.length > 0) {
     const wanted = new Map<string, PackageRef>()
+    const known = new Map<string, EarlierVersion>()
     const undecided: typeof pending = []
     for (const item of open) {
       const trust = trusts.get(item.key)!
@@ -251,6 +255,8 @@ export async function gatherTrust(refs: readonly PackageRef[], verified: Readonl
         if (candidate && !attempted.has(evidenceKey(candidate))) {
           complete = false
           wanted.set(evidenceKey(candidate), candidate)
+          const document = item.documents && Object.hasOwn(item.documents, v.version) ? item.documents[v.version] : undefined
+          if (document) known.set(evidenceKey(candidate), document)
           return { level: v.claimed, identity: { sources: {} } }
         }
         return candidateVerdict(candidate, checked)
@@ -259,7 +265,7 @@ export async function gatherTrust(refs: readonly PackageRef[], verified: Readonl
       else undecided.push(item)
     }
     if (wanted.size > 0) {
-      for (const [key, entry] of await options.verifyCandidates([...wanted.values()])) checked.set(key, entry)
+      for (const [key, entry] of await options.verifyCandidates([...wanted.values()], known)) checked.set(key, entry)
       for (const key of wanted.keys()) attempted.add(key)
     }
     open = undecided

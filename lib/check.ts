@@ -284,10 +284,11 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     //     claims more of, fetched and verified like any package (one more pass, same cache and memo).
     const trusts = await gatherTrust(tree.packages, verified, {
       wantedFor: trustWanted,
-      verifyCandidates: async (refs) => {
+      verifyCandidates: async (refs, known) => {
         const recalled = memo?.recall(refs)
         if (!createTrustContext && refs.some((ref) => !recalled?.has(evidenceKey(ref)))) createTrustContext = (await import('./verify/trust-context.js')).createTrustContext
-        return fetchAndVerify(refs, { ...(memo && { remembered: recalled, onVerified }), fetch: fetchOptions, contextFor, trustInputFor })
+        const fetch = { ...fetchOptions, knownVersion: (ref: PackageRef) => known.get(evidenceKey(ref)) }
+        return fetchAndVerify(refs, { ...(memo && { remembered: recalled, onVerified }), fetch, contextFor, trustInputFor })
       },
     })
     return { verified, trusts }

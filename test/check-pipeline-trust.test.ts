@@ -55,12 +55,15 @@ t.test('candidates: bound to the registry integrity, in rounds, `since` applied;
   const x = ref('x', '1.5.0')
   const { integrity: _, ...noIntegrity } = v('1.4.0', 5, 'trusted-publisher')
   const history = [noIntegrity, v('1.3.0', 4, 'provenance'), v('1.2.0', 3, 'signature'), v('1.1.0', 2, 'provenance'), v('1.0.0', 1, 'provenance')]
-  const verified = new Map<string, VerifiedPackage>([[evidenceKey(x), { outcome: { kind: 'verified', facts: facts('x', '1.5.0', 'signature') }, installScripts: false, history: { state: 'listed', versions: history } }]])
+  const document = { versionData: { dist: { integrity: 'sha512-x-1.3.0' } }, publishTime: at(4) }
+  const verified = new Map<string, VerifiedPackage>([[evidenceKey(x), { outcome: { kind: 'verified', facts: facts('x', '1.5.0', 'signature') }, installScripts: false, history: { state: 'listed', versions: history }, historyDocuments: { '1.3.0': document } }]])
   const rounds: string[][] = []
+  const knowns: unknown[][] = []
   const trusts = await gatherTrust([x], verified, {
     wantedFor: () => ({ ...on, since: new Date(at(2)) }),
-    verifyCandidates: async (refs) => {
+    verifyCandidates: async (refs, known) => {
       rounds.push(refs.map((r) => `${r.name}@${r.version} ${r.integrity} ${r.registry}`))
+      knowns.push(refs.map((r) => known.get(evidenceKey(r))))
       return new Map(refs.flatMap((r): [string, VerifiedPackage][] =>
         r.version === '1.3.0' ? [[evidenceKey(r), { outcome: { kind: 'fetch-failed', reason: 'x@1.3.0: HTTP 404' }, installScripts: false }]]
         : r.version === '1.1.0' ? [[evidenceKey(r), { outcome: { kind: 'verified', facts: facts('x', '1.1.0', 'provenance') }, installScripts: false }]]
@@ -68,6 +71,7 @@ t.test('candidates: bound to the registry integrity, in rounds, `since` applied;
     },
   })
   t.same(rounds, [[`x@1.3.0 sha512-x-1.3.0 ${REGISTRY}`], [`x@1.1.0 sha512-x-1.1.0 ${REGISTRY}`]], 'one candidate a round; 1.4.0 has no integrity to bind to, 1.2.0 claims no more than the locked version, 1.0.0 is before `since`')
+  t.same(knowns, [[document], [undefined]], "the packument's document of a candidate goes with it (no second request for it)")
   t.same(trusts.get(evidenceKey(x))?.history, {
     state: 'checked',
     versions: 4,

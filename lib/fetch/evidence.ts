@@ -43,12 +43,12 @@
  * request; only a 404 for advertised attestations is evidence (`not-found`: the verifier reports it).
  * fetch/ gathers and never decides.
  */
-import { readPackumentHistory } from './history.js'
+import { claimedLevel, readPackumentHistory } from './history.js'
 import { log } from './log.js'
 import type { PackageRef } from '../model.js'
 import { parseIntegrity } from '../model/integrity.js'
-import type { AttestationsEvidence, EvidenceOrigin, PackageEvidence, RegistryKey, VersionData } from '../model/evidence.js'
-import type { RegistryHistory } from '../model/trust.js'
+import type { AttestationsEvidence, EarlierVersion, EvidenceOrigin, PackageEvidence, RegistryKey, VersionData } from '../model/evidence.js'
+import { downgradeCandidates, identityCandidate, type HistoryVersion, type RegistryHistory, type TrustLevel } from '../model/trust.js'
 import type { EvidenceCache } from './cache.js'
 import { getJSON, requestPolicy, type GetJSONOptions, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
@@ -138,6 +138,12 @@ export interface FetchEvidenceOptions {
    * carries `history`. A cache entry stored without history is fetched again (offline: used as it is).
    */
   wantsHistory?: (ref: PackageRef) => boolean
+  /**
+   * The version document and publish time of `ref` already read from its packument in this run
+   * (PackageEvidence.historyDocuments of a later version), if any: used instead of asking again, from
+   * the package's own registry only (behind a mirror, fetched as usual).
+   */
+  knownVersion?: (ref: PackageRef) => EarlierVersion | undefined
   signal?: AbortSignal
 }
 
@@ -303,10 +309,14 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
   let publishTime: string | undefined
   let fromPackument = false
   let history: RegistryHistory | undefined
-  if (everyKeyBounded(keys.keys) || wantsHistory) {
+  let historyDocuments: Record<string, EarlierVersion> | undefined
+  const known = origin.role === 'registry' ? options.knownVersion?.(ref) : undefined
+  if (known) ({ versionData, publishTime, fromPackument } = { ...known, fromPackument: true })
+  else if (everyKeyBounded(keys.keys) || wantsHistory) {
     const packument = await request(packumentUrl, registry, { httpCache: true, refuseStale: true })
     if (wantsHistory) history = packument.ok ? readPackumentHistory(packument.document, version) : { state: 'unavailable', reason: `the packument could not be fetched: ${options.config.redact(packument.reason)}` }
     const read = packument.ok ? readPackumentVersion(packument.document, name, version) : undefined
+    if (packument.ok && history?.state === 'listed' && read && typeof read === 'object') historyDocuments = likelyCandidateDocuments(packument.document, name, history.versions, claimedLevel(read.versionData))
     if (typeof read === 'string') return fail(`the packument from GET ${packumentUrl} ${read}`, packumentUrl)
     if (read) ({ versionData, publishTime, fromPackument } = { ...read, fromPackument: true })
     else log.verbose('fetch', `${id}: ${packument.ok ? `the packument has no version ${version}` : options.config.redact(packument.reason)}; asking for the version document`)
@@ -362,7 +372,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
     attestations,
   }
   if (cacheKey) options.cache?.put(cacheKey, evidence, attestationsText)
-  return { state: 'fetched', evidence: { ...evidence, origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys }
+  return { state: 'fetched', evidence: { ...evidence, ...(historyDocuments && { historyDocuments }), origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys }
 }
 
 /**
@@ -456,6 +466,24 @@ export function readPackumentVersion(doc: unknown, name: string, version: string
   const time = readPublishTime(doc, version)
   if (typeof time === 'object') return time.problem
   return { versionData, ...(time !== undefined && { publishTime: time }) }
+}
+
+/**
+ * The version documents, from the packument, of the earlier versions the check is likely to verify
+ * first: the first downgrade candidate above what the locked version claims and above a signature,
+ * and the first identity candidate (model/trust.ts). A guess made before verification (the check
+ * decides with what verified, and `since`): a version not kept here is fetched as usual. At most three.
+ */
+function likelyCandidateDocuments(doc: unknown, name: string, line: readonly HistoryVersion[], claimed: TrustLevel): Record<string, EarlierVersion> | undefined {
+  const versions = (doc as { versions: Record<string, unknown> }).versions
+  const likely = [downgradeCandidates(line, claimed, 1)[0], downgradeCandidates(line, 'signature', 1)[0], identityCandidate(line)]
+  const documents: Record<string, EarlierVersion> = {}
+  for (const v of likely) {
+    if (v === undefined || Object.hasOwn(documents, v.version)) continue
+    const versionData = readVersionData(versions[v.version], name, v.version)
+    if (typeof versionData === 'object') documents[v.version] = { versionData, publishTime: v.publishedAt }
+  }
+  return Object.keys(documents).length > 0 ? documents : undefined
 }
 
 /**

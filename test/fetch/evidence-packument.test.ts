@@ -70,6 +70,15 @@ t.test('history wanted: the packument is read with unbounded keys too, and one t
   t.match(late.get(evidenceKey(a[0]!)), { state: 'fetched', evidence: { history: { state: 'listed' } } }, 'read from the packument step 3 fetches when the first attempt failed')
 })
 
+t.test('a version document already read from a packument in this run is not asked for again; its attestations are', async (t) => {
+  const a = refs.filter((r) => r.name === 'a')
+  const record = s.version('a')
+  const versionData = { dist: { integrity: record.integrity, signatures: record.signatures, attestations: { url: 'https://elsewhere.example/', provenance: { predicateType: 'https://slsa.dev/provenance/v1' } } } }
+  const results = await fetchEvidence(a, { config, registryKeys: tufKeys, ...FAST, knownVersion: () => ({ versionData, publishTime: record.publishTime }) })
+  t.match(results.get(evidenceKey(a[0]!)), { state: 'fetched', evidence: { versionData, publishTime: record.publishTime, attestations: { state: 'fetched' } } })
+  t.same(routes(), ['attestations /-/npm/v1/attestations/a@1.0.0'], 'only the attestations, from the configured registry (never the advertised URL)')
+})
+
 t.test('a packument that fails once: retried, and read from it', async (t) => {
   const a = refs.filter((r) => r.name === 'a')
   s.registry.addFault({ path: '/a', type: 'status', status: 500, times: 1 })
