@@ -188,6 +188,8 @@ function registryDeclaresScripts(fetched: EvidenceOutcome): boolean {
 export interface TrustWanted {
   /** Its history at all: downgrade or identity continuity is on for its rule. */
   history: boolean
+  /** Downgrade continuity is on: an earlier version verified at a higher level is looked for. */
+  downgrade: boolean
   /** Identity continuity is on: the previous build's identity is looked for. */
   identity: boolean
   /** `continuity.since`: versions published before it are not history. */
@@ -213,7 +215,7 @@ export interface GatherTrustOptions {
  */
 export async function gatherTrust(refs: readonly PackageRef[], verified: ReadonlyMap<string, VerifiedPackage>, options: GatherTrustOptions): Promise<Map<string, PackageTrust>> {
   const trusts = new Map<string, PackageTrust>()
-  const pending: Array<{ key: string; ref: PackageRef; line: HistoryVersion[]; identity: boolean; documents?: Record<string, EarlierVersion> }> = []
+  const pending: Array<{ key: string; ref: PackageRef; line: HistoryVersion[]; look: { downgrade: boolean; identity: boolean }; documents?: Record<string, EarlierVersion> }> = []
   for (const ref of refs) {
     const key = evidenceKey(ref)
     if (ref.source !== 'registry' || trusts.has(key)) continue
@@ -233,7 +235,7 @@ export async function gatherTrust(refs: readonly PackageRef[], verified: Readonl
     const line = since === undefined ? entry.history.versions : entry.history.versions.filter((v) => Date.parse(v.publishedAt) >= since)
     // Identity continuity compares build identities: only when the locked version's provenance verified.
     const identity = wanted.identity && facts?.provenance.status === 'verified' && facts.provenance.identity !== undefined
-    pending.push({ key, ref, line, identity, ...(entry.historyDocuments && { documents: entry.historyDocuments }) })
+    pending.push({ key, ref, line, look: { downgrade: wanted.downgrade, identity }, ...(entry.historyDocuments && { documents: entry.historyDocuments }) })
   }
   // In rounds: each package's next candidates, assuming every claim not yet verified holds (so only
   // the first downgrade and the first identity candidate are fetched at first); a claim that did not
@@ -250,7 +252,7 @@ export async function gatherTrust(refs: readonly PackageRef[], verified: Readonl
     for (const item of open) {
       const trust = trusts.get(item.key)!
       let complete = true
-      const history = resolveTrustHistory(item.line, trust.level, item.identity, (v) => {
+      const history = resolveTrustHistory(item.line, trust.level, item.look, (v) => {
         const candidate = candidateRef(item.ref, v)
         if (candidate && !attempted.has(evidenceKey(candidate))) {
           complete = false

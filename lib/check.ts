@@ -239,7 +239,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
       const settings = continuitySettings(policy, ref.name, ref.version)
       const history = wantsHistory(settings)
       const since = settings.since === undefined ? undefined : new Date(settings.since)
-      wanted = { history, identity: settings.identity !== 'off', ...(since && !Number.isNaN(since.getTime()) && { since }), packument: history || settings.minimumReleaseAge !== undefined }
+      wanted = { history, downgrade: settings.downgrade !== 'off', identity: settings.identity !== 'off', ...(since && !Number.isNaN(since.getTime()) && { since }), packument: history || settings.minimumReleaseAge !== undefined }
       wantedById.set(id, wanted)
     }
     return wanted

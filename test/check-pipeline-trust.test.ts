@@ -24,14 +24,14 @@ const facts = (name: string, version: string, level: 'none' | 'signature' | 'pro
     publisher: { source: 'registry-metadata' },
     findings: level === 'provenance' ? [] : [{ code: 'PROVENANCE_MISSING', message: 'no provenance' }],
   }) as unknown as PackageFacts
-const on: TrustWanted = { history: true, identity: true }
+const on: TrustWanted = { history: true, downgrade: true, identity: true }
 
 t.test('continuity off: level and publish time only, nothing else fetched', async (t) => {
   const x = ref('x', '1.1.0')
   const verified = new Map<string, VerifiedPackage>([[evidenceKey(x), { outcome: { kind: 'verified', facts: facts('x', '1.1.0', 'signature') }, installScripts: false, publishTime: at(10), history: { state: 'listed', versions: [v('1.0.0', 1, 'provenance')] } }]])
   const asked: PackageRef[][] = []
   const trusts = await gatherTrust([x, { ...x }, { name: 'g', version: '1.0.0', source: 'git', locations: [] }], verified, {
-    wantedFor: () => ({ history: false, identity: false }),
+    wantedFor: () => ({ history: false, downgrade: false, identity: false }),
     verifyCandidates: async (refs) => (asked.push([...refs]), new Map()),
   })
   t.same([...trusts], [[evidenceKey(x), { level: 'signature', publishedAt: { at: at(10), source: 'registry' } }]], 'one entry per distinct registry package, no history')
@@ -95,6 +95,6 @@ t.test('identity: looked for only when the locked version\'s provenance verified
     publishedAt: { at: at(20), source: 'signed' },
     history: { state: 'checked', versions: 1, unverifiedClaims: [{ version: '1.9.0', claimed: 'provenance', level: 'none', reason: 'it was not fetched' }] },
   })
-  const off = await gatherTrust([x], verified, { wantedFor: () => ({ history: true, identity: false }), verifyCandidates: async () => t.fail('nothing to verify') as never })
+  const off = await gatherTrust([x], verified, { wantedFor: () => ({ history: true, downgrade: true, identity: false }), verifyCandidates: async () => t.fail('nothing to verify') as never })
   t.same(off.get(evidenceKey(x))?.history, { state: 'checked', versions: 1, unverifiedClaims: [] }, 'identity off: no candidate')
 })

@@ -323,13 +323,14 @@ export function identityCandidates(history: readonly HistoryVersion[], limit = 3
 
 /**
  * The verified history of a package at `level` from its line's `history` (since already applied)
- * and `verdictOf` each candidate it looks at, in order (the downgrade candidates, then, when
- * `identity` — its provenance verified and identity continuity is on — the identity candidates). `higher`: the first downgrade candidate that
+ * and `verdictOf` each candidate it looks at, in order: when `look.downgrade` (downgrade continuity
+ * is on) the downgrade candidates, then, when `look.identity` (its provenance verified and identity
+ * continuity is on) the identity candidates. `higher`: the first downgrade candidate that
  * verified above `level`; `previousBuild` (when `identity`): the most recent provenance claim whose
  * provenance verified. Every candidate that verified below its claim is an UnverifiedClaim (once),
  * and the next candidate is tried: a claim is never evidence.
  */
-export function resolveTrustHistory(history: readonly HistoryVersion[], level: TrustLevel, identity: boolean, verdictOf: (v: HistoryVersion) => CandidateVerdict, limit = 3): TrustHistory {
+export function resolveTrustHistory(history: readonly HistoryVersion[], level: TrustLevel, look: { downgrade: boolean; identity: boolean }, verdictOf: (v: HistoryVersion) => CandidateVerdict, limit = 3): TrustHistory {
   const unverified = new Map<string, UnverifiedClaim>()
   const judge = (v: HistoryVersion): CandidateVerdict => {
     const verdict = verdictOf(v)
@@ -339,7 +340,7 @@ export function resolveTrustHistory(history: readonly HistoryVersion[], level: T
     return verdict
   }
   let higher: VerifiedHistory | undefined
-  for (const v of downgradeCandidates(history, level, limit)) {
+  for (const v of look.downgrade ? downgradeCandidates(history, level, limit) : []) {
     const verdict = judge(v)
     if (compareTrustLevels(verdict.level, level) > 0) {
       higher = { version: v.version, publishedAt: v.publishedAt, level: verdict.level, ...(verdict.identity && { identity: verdict.identity }) }
@@ -347,7 +348,7 @@ export function resolveTrustHistory(history: readonly HistoryVersion[], level: T
     }
   }
   let previousBuild: (VerifiedHistory & { identity: SignerIdentity }) | undefined
-  if (identity) {
+  if (look.identity) {
     for (const v of identityCandidates(history, limit)) {
       const verdict = judge(v)
       if (verdict.identity && compareTrustLevels(verdict.level, 'provenance') >= 0) {

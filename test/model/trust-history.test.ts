@@ -35,7 +35,7 @@ t.test('resolveTrustHistory: only verified evidence counts; a claim that does no
     asked.push(c.version)
     return verdicts[c.version] ?? { level: 'none' }
   }
-  const checked = resolveTrustHistory(history, 'signature', false, verdictOf)
+  const checked = resolveTrustHistory(history, 'signature', { downgrade: true, identity: false }, verdictOf)
   t.same(asked, ['1.3.0', '1.2.0'], 'stops at the first claim that verified above the current level')
   t.same(checked, {
     state: 'checked',
@@ -45,12 +45,12 @@ t.test('resolveTrustHistory: only verified evidence counts; a claim that does no
   })
 
   asked.length = 0
-  const withIdentity = resolveTrustHistory(history, 'provenance', true, verdictOf)
+  const withIdentity = resolveTrustHistory(history, 'provenance', { downgrade: true, identity: true }, verdictOf)
   t.same(asked, ['1.3.0', '1.2.0', '1.3.0', '1.2.0'], 'downgrade candidates, then identity candidates (each verified once by the caller)')
   t.equal(withIdentity.state === 'checked' && withIdentity.previousBuild?.version, '1.2.0', 'the most recent provenance claim that verified')
   t.equal(withIdentity.state === 'checked' && withIdentity.unverifiedClaims.length, 1, 'a claim is reported once')
 
-  const none = resolveTrustHistory(history, 'approved', true, () => ({ level: 'none' }))
+  const none = resolveTrustHistory(history, 'approved', { downgrade: true, identity: true }, () => ({ level: 'none' }))
   t.same(none, {
     state: 'checked',
     versions: 4,
@@ -60,5 +60,9 @@ t.test('resolveTrustHistory: only verified evidence counts; a claim that does no
       { version: '1.1.0', claimed: 'provenance', level: 'none', reason: 'what verified: nothing verified' },
     ],
   }, 'nothing higher than approved is looked for; identity claims that do not verify are reported')
-  t.same(resolveTrustHistory([], 'none', true, verdictOf), { state: 'checked', versions: 0, unverifiedClaims: [] })
+  t.same(resolveTrustHistory([], 'none', { downgrade: true, identity: true }, verdictOf), { state: 'checked', versions: 0, unverifiedClaims: [] })
+  asked.length = 0
+  const identityOnly = resolveTrustHistory(history, 'provenance', { downgrade: false, identity: true }, verdictOf)
+  t.same(asked, ['1.3.0', '1.2.0'], 'downgrade off: only the identity candidates are looked at')
+  t.equal(identityOnly.state === 'checked' && identityOnly.higher, undefined)
 })
