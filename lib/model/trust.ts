@@ -4,8 +4,21 @@
  * history, and how two build identities differ. No I/O, no policy: fetch/ gathers the history,
  * policy/ decides what a drop or a change means under the project's rules.
  */
-import semver from 'semver'
+import type SemverParse from 'semver/functions/parse.js'
+import type SemverRcompare from 'semver/functions/rcompare.js'
+import { requireCjs } from '../cjs.js'
 import type { PackageFacts, SignerIdentity } from './facts.js'
+
+// semver is loaded on first use, one function file each (its index loads 48 files): a warm check
+// (every package remembered) never parses a version here (lib/cjs.ts; test/cli/startup.test.ts).
+let semverFunctions: { parse: typeof SemverParse; rcompare: typeof SemverRcompare } | undefined
+function semver(): NonNullable<typeof semverFunctions> {
+  semverFunctions ??= {
+    parse: requireCjs('semver/functions/parse.js') as typeof SemverParse,
+    rcompare: requireCjs('semver/functions/rcompare.js') as typeof SemverRcompare,
+  }
+  return semverFunctions
+}
 
 /**
  * What verified for a version, lowest first. Registry metadata (`_npmUser.trustedPublisher`,
@@ -62,7 +75,7 @@ export function trustLevelOf(facts: Pick<PackageFacts, 'signature' | 'provenance
  * identifiers share `1.2.3-`). Build metadata is ignored. Not a semver version: null (no history).
  */
 export function releaseLine(version: string): string | null {
-  const parsed = semver.parse(version)
+  const parsed = semver().parse(version)
   if (!parsed) return null
   if (parsed.prerelease.length > 0) {
     const first = parsed.prerelease[0]
@@ -99,7 +112,7 @@ export function historyOf(locked: { version: string; publishedAt: string }, vers
       const at = Date.parse(v.publishedAt)
       return !Number.isNaN(at) && at < before && at >= from
     })
-    .sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || semver.rcompare(a.version, b.version))
+    .sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || semver().rcompare(a.version, b.version))
 }
 
 /**

@@ -87,8 +87,9 @@ export class RegistryStore {
   /** When set, served verbatim at `/-/npm/v1/keys` instead of the document built from `keys`. */
   keysDocument: unknown = undefined
   /**
-   * `stripped`: packuments carry no `time` object, as some mirrors and proxies serve them (the
-   * check's history is then unavailable); version documents and attestations are served as usual.
+   * `stripped`: packuments carry no `time` object, and no signatures or attestations for versions no
+   * dist-tag points at, as some mirrors and proxies serve them (the check's history is then
+   * unavailable); version documents and the attestations endpoint are served as usual.
    */
   history: 'served' | 'stripped' = 'served'
 

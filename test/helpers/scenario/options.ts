@@ -114,7 +114,7 @@ export interface ScenarioRegistryOptions {
   keys?: 'served' | 'none'
   /** Shape of `registryKeysFile`: `/-/npm/v1/keys` (default) or Sigstore TUF `keys.json`. */
   keysFile?: 'endpoint' | 'tuf'
-  /** `stripped`: packuments without `time` (a mirror that strips publish times: no history). Default `served`. */
+  /** `stripped`: packuments without `time`, and without other versions' signatures and attestations (a mirror that strips history). Default `served`. */
   history?: 'served' | 'stripped'
 }
 
