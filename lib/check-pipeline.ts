@@ -192,8 +192,6 @@ export interface TrustWanted {
   downgrade: boolean
   /** Identity continuity is on: the previous build's identity is looked for. */
   identity: boolean
-  /** `continuity.since`: versions published before it are not history. */
-  since?: Date
 }
 
 export interface GatherTrustOptions {
@@ -215,7 +213,7 @@ export interface GatherTrustOptions {
  */
 export async function gatherTrust(refs: readonly PackageRef[], verified: ReadonlyMap<string, VerifiedPackage>, options: GatherTrustOptions): Promise<Map<string, PackageTrust>> {
   const trusts = new Map<string, PackageTrust>()
-  const pending: Array<{ key: string; ref: PackageRef; line: HistoryVersion[]; look: { downgrade: boolean; identity: boolean }; documents?: Record<string, EarlierVersion> }> = []
+  const pending: Array<{ key: string; ref: PackageRef; line: HistoryVersion[]; count: number; look: { downgrade: boolean; identity: boolean }; documents?: Record<string, EarlierVersion> }> = []
   for (const ref of refs) {
     const key = evidenceKey(ref)
     if (ref.source !== 'registry' || trusts.has(key)) continue
@@ -231,11 +229,11 @@ export async function gatherTrust(refs: readonly PackageRef[], verified: Readonl
       trust.history = unavailable ?? { state: 'unavailable', reason: 'the registry history was not read' }
       continue
     }
-    const since = wanted.since?.getTime()
-    const line = since === undefined ? entry.history.versions : entry.history.versions.filter((v) => Date.parse(v.publishedAt) >= since)
+    // The fetch stage applied `since` and kept the versions that can be candidates (historyShortlist).
+    const { versions: line, count } = entry.history
     // Identity continuity compares build identities: only when the locked version's provenance verified.
     const identity = wanted.identity && facts?.provenance.status === 'verified' && facts.provenance.identity !== undefined
-    pending.push({ key, ref, line, look: { downgrade: wanted.downgrade, identity }, ...(entry.historyDocuments && { documents: entry.historyDocuments }) })
+    pending.push({ key, ref, line, count, look: { downgrade: wanted.downgrade, identity }, ...(entry.historyDocuments && { documents: entry.historyDocuments }) })
   }
   // In rounds: each package's next candidates, assuming every claim not yet verified holds (so only
   // the first downgrade and the first identity candidate are fetched at first); a claim that did not
@@ -263,7 +261,7 @@ export async function gatherTrust(refs: readonly PackageRef[], verified: Readonl
         }
         return candidateVerdict(candidate, checked)
       })
-      if (complete) trust.history = history
+      if (complete) trust.history = history.state === 'checked' ? { ...history, versions: item.count } : history
       else undecided.push(item)
     }
     if (wanted.size > 0) {

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { existingPaths, FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './tree/files.js'
 import { EvidenceCache } from './fetch/cache.js'
 import { RunStore } from './fetch/store/index.js'
-import { evidenceKey, type EvidenceOutcome } from './fetch/evidence.js'
+import { evidenceKey, historyAsWanted, type EvidenceOutcome } from './fetch/evidence.js'
 import { fetchAndVerify, gatherTrust, outcomeOf, type TrustWanted } from './check-pipeline.js'
 import { continuitySettings, wantsHistory } from './policy/continuity-settings.js'
 import { loadNpmConfig, OWN_KEYS, type Env, type NpmConfig, type OwnKey } from './fetch/npm-config.js'
@@ -231,22 +231,30 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const memo = store?.factsMemo(trust.trustedRoot, registryKeys, upstreamFor)
   // What each package's rule asks of its trust over time (docs/continuity.md): its history is read
   // from its packument when continuity or a release age is checked; none is fetched when both are off.
-  const wantedById = new Map<string, TrustWanted & { packument: boolean }>()
-  const trustWanted = (ref: PackageRef): TrustWanted & { packument: boolean } => {
+  // `packument`: the history (from `since`) to read, when wanted at all.
+  const wantedById = new Map<string, TrustWanted & { packument?: { since?: string } }>()
+  const trustWanted = (ref: PackageRef): TrustWanted & { packument?: { since?: string } } => {
     const id = `${ref.name}@${ref.version}`
     let wanted = wantedById.get(id)
     if (!wanted) {
       const settings = continuitySettings(policy, ref.name, ref.version)
       const history = wantsHistory(settings)
-      const since = settings.since === undefined ? undefined : new Date(settings.since)
-      wanted = { history, downgrade: settings.downgrade !== 'off', identity: settings.identity !== 'off', ...(since && !Number.isNaN(since.getTime()) && { since }), packument: history || settings.minimumReleaseAge !== undefined }
+      const packument = history || settings.minimumReleaseAge !== undefined ? { ...(settings.since !== undefined && { since: settings.since }) } : undefined
+      wanted = { history, downgrade: settings.downgrade !== 'off', identity: settings.identity !== 'off', ...(packument && { packument }) }
       wantedById.set(id, wanted)
     }
     return wanted
   }
+  const historyFor = (ref: PackageRef): { since?: string } | undefined => trustWanted(ref).packument
   const remembered = memo?.recall(tree.packages)
-  // Facts remembered by a run that did not want the history this one wants are verified again (offline: used as they are).
-  if (remembered && !offline) for (const ref of registryRefs) if (remembered.get(evidenceKey(ref))?.history === undefined && trustWanted(ref).packument) remembered.delete(evidenceKey(ref))
+  // Facts remembered by a run that did not want the history this one wants (or from another `since`)
+  // are verified again (offline: used as they are).
+  if (remembered && !offline) {
+    for (const ref of registryRefs) {
+      const wanted = historyFor(ref)
+      if (wanted && !historyAsWanted(remembered.get(evidenceKey(ref))?.history, wanted)) remembered.delete(evidenceKey(ref))
+    }
+  }
   // The verifier's trust contexts (and @sigstore/*) are loaded only when some package is to be verified.
   let createTrustContext = registryRefs.every((ref) => remembered?.has(evidenceKey(ref))) ? undefined : (await import('./verify/trust-context.js')).createTrustContext
   const contexts = new Map<string, TrustContext>()
@@ -274,7 +282,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const { verified, trusts } = await (async () => {
     const verified = await fetchAndVerify(tree.packages, {
       ...(memo && { remembered, onVerified }),
-      fetch: { ...fetchOptions, wantsHistory: (ref) => trustWanted(ref).packument },
+      fetch: { ...fetchOptions, historyFor },
       ...(fetchTarballs && !offline && { tarballs: requestOptions }),
       contextFor,
       trustInputFor,

@@ -28,7 +28,7 @@ const on: TrustWanted = { history: true, downgrade: true, identity: true }
 
 t.test('continuity off: level and publish time only, nothing else fetched', async (t) => {
   const x = ref('x', '1.1.0')
-  const verified = new Map<string, VerifiedPackage>([[evidenceKey(x), { outcome: { kind: 'verified', facts: facts('x', '1.1.0', 'signature') }, installScripts: false, publishTime: at(10), history: { state: 'listed', versions: [v('1.0.0', 1, 'provenance')] } }]])
+  const verified = new Map<string, VerifiedPackage>([[evidenceKey(x), { outcome: { kind: 'verified', facts: facts('x', '1.1.0', 'signature') }, installScripts: false, publishTime: at(10), history: { state: 'listed', count: 1, versions: [v('1.0.0', 1, 'provenance')] } }]])
   const asked: PackageRef[][] = []
   const trusts = await gatherTrust([x, { ...x }, { name: 'g', version: '1.0.0', source: 'git', locations: [] }], verified, {
     wantedFor: () => ({ history: false, downgrade: false, identity: false }),
@@ -51,16 +51,16 @@ t.test('no history to read: unavailable, with the reason', async (t) => {
   t.same(trusts.get(evidenceKey(unread))?.history, { state: 'unavailable', reason: 'the registry history was not read' }, 'e.g. offline, from a cache entry stored without it')
 })
 
-t.test('candidates: bound to the registry integrity, in rounds, `since` applied; what did not verify is a claim, with why', async (t) => {
+t.test('candidates: bound to the registry integrity, in rounds; what did not verify is a claim, with why; the count of the whole line', async (t) => {
   const x = ref('x', '1.5.0')
   const { integrity: _, ...noIntegrity } = v('1.4.0', 5, 'trusted-publisher')
-  const history = [noIntegrity, v('1.3.0', 4, 'provenance'), v('1.2.0', 3, 'signature'), v('1.1.0', 2, 'provenance'), v('1.0.0', 1, 'provenance')]
+  const history = [noIntegrity, v('1.3.0', 4, 'provenance'), v('1.2.0', 3, 'signature'), v('1.1.0', 2, 'provenance')]
   const document = { versionData: { dist: { integrity: 'sha512-x-1.3.0' } }, publishTime: at(4) }
-  const verified = new Map<string, VerifiedPackage>([[evidenceKey(x), { outcome: { kind: 'verified', facts: facts('x', '1.5.0', 'signature') }, installScripts: false, history: { state: 'listed', versions: history }, historyDocuments: { '1.3.0': document } }]])
+  const verified = new Map<string, VerifiedPackage>([[evidenceKey(x), { outcome: { kind: 'verified', facts: facts('x', '1.5.0', 'signature') }, installScripts: false, history: { state: 'listed', count: 9, versions: history }, historyDocuments: { '1.3.0': document } }]])
   const rounds: string[][] = []
   const knowns: unknown[][] = []
   const trusts = await gatherTrust([x], verified, {
-    wantedFor: () => ({ ...on, since: new Date(at(2)) }),
+    wantedFor: () => on,
     verifyCandidates: async (refs, known) => {
       rounds.push(refs.map((r) => `${r.name}@${r.version} ${r.integrity} ${r.registry}`))
       knowns.push(refs.map((r) => known.get(evidenceKey(r))))
@@ -70,11 +70,11 @@ t.test('candidates: bound to the registry integrity, in rounds, `since` applied;
         : []))
     },
   })
-  t.same(rounds, [[`x@1.3.0 sha512-x-1.3.0 ${REGISTRY}`], [`x@1.1.0 sha512-x-1.1.0 ${REGISTRY}`]], 'one candidate a round; 1.4.0 has no integrity to bind to, 1.2.0 claims no more than the locked version, 1.0.0 is before `since`')
+  t.same(rounds, [[`x@1.3.0 sha512-x-1.3.0 ${REGISTRY}`], [`x@1.1.0 sha512-x-1.1.0 ${REGISTRY}`]], 'one candidate a round; 1.4.0 has no integrity to bind to, 1.2.0 claims no more than the locked version')
   t.same(knowns, [[document], [undefined]], "the packument's document of a candidate goes with it (no second request for it)")
   t.same(trusts.get(evidenceKey(x))?.history, {
     state: 'checked',
-    versions: 4,
+    versions: 9,
     higher: { version: '1.1.0', publishedAt: at(2), level: 'provenance', identity: { repository: 'o/r', sources: {} } },
     unverifiedClaims: [
       { version: '1.4.0', claimed: 'trusted-publisher', level: 'none', reason: 'the registry states no dist.integrity for it: nothing to bind its evidence to' },
@@ -86,7 +86,7 @@ t.test('candidates: bound to the registry integrity, in rounds, `since` applied;
 t.test('identity: looked for only when the locked version\'s provenance verified; a candidate never answered is "not fetched"', async (t) => {
   const x = ref('x', '2.0.0')
   const history = [v('1.9.0', 5, 'provenance')]
-  const verified = new Map<string, VerifiedPackage>([[evidenceKey(x), { outcome: { kind: 'verified', facts: facts('x', '2.0.0', 'provenance') }, installScripts: false, history: { state: 'listed', versions: history } }]])
+  const verified = new Map<string, VerifiedPackage>([[evidenceKey(x), { outcome: { kind: 'verified', facts: facts('x', '2.0.0', 'provenance') }, installScripts: false, history: { state: 'listed', count: history.length, versions: history } }]])
   let calls = 0
   const trusts = await gatherTrust([x], verified, { wantedFor: () => on, verifyCandidates: async () => (calls++, new Map()) })
   t.equal(calls, 1, 'asked once, then decided')

@@ -16,7 +16,7 @@
  *     verifier checks the key was valid at publish time, and without a time fails closed). The same
  *     rule holds for every registry. With Sigstore TUF's npm keys (`validFor.start` is always set)
  *     this means the packument for every signed package on the first run; the cache saves it later;
- *     When the check wants the package's history (`wantsHistory`: its rule checks continuity or a
+ *     When the check wants the package's history (`historyFor`: its rule checks continuity or a
  *     release age), the version document is read from the packument too, and the locked version's
  *     release line is kept of it (fetch/history.ts): still one request. A packument that fails gives
  *     history `unavailable`, never an empty one;
@@ -133,11 +133,12 @@ export interface FetchEvidenceOptions {
    */
   recheckKeys?: (registry: string) => Promise<RegistryKeysResult>
   /**
-   * Whether the check wants `ref`'s history (and publish time) from its packument (docs/continuity.md):
-   * then the packument is read (one request, replacing the version document's) and the evidence
-   * carries `history`. A cache entry stored without history is fetched again (offline: used as it is).
+   * Whether the check wants `ref`'s history (and publish time) from its packument (docs/continuity.md),
+   * and from when (`since`, the policy's `YYYY-MM-DD`): then the packument is read (one request,
+   * replacing the version document's) and the evidence carries `history`. A cache entry stored
+   * without history, or with another `since`, is fetched again (offline: used as it is).
    */
-  wantsHistory?: (ref: PackageRef) => boolean
+  historyFor?: (ref: PackageRef) => { since?: string } | undefined
   /**
    * The version document and publish time of `ref` already read from its packument in this run
    * (PackageEvidence.historyDocuments of a later version), if any: used instead of asking again, from
@@ -280,7 +281,8 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
 
   const keys = options.registryKeys.get(origin.keys)
   if (!keys) return fail(`the signing keys of ${origin.keys} were not looked up`)
-  const wantsHistory = options.wantsHistory?.(ref) === true
+  const historyWanted = options.historyFor?.(ref)
+  const wantsHistory = historyWanted !== undefined
   if (keys.state === 'failed') return fail(`the signing keys of ${origin.keys} could not be obtained: ${keys.reason}`)
 
   // 1. The cache, keyed by this registry: a hit needs no request. Evidence stored without a publish
@@ -290,7 +292,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
   const cacheKey = parseIntegrity(ref.integrity).kind === 'sha512' ? options.cache?.keyFor(ref, registry) : undefined
   if (cacheKey && options.cache) {
     const hit = options.cache.get(cacheKey)
-    const stale = (hit?.evidence.publishTime === undefined && needsPublishTime(hit?.evidence.versionData?.dist?.signatures, keys.keys)) || (wantsHistory && hit?.evidence.history === undefined && !options.offline)
+    const stale = (hit?.evidence.publishTime === undefined && needsPublishTime(hit?.evidence.versionData?.dist?.signatures, keys.keys)) || (historyWanted !== undefined && !historyAsWanted(hit?.evidence.history, historyWanted) && !options.offline)
     if (hit && !stale) {
       return { state: 'cached', evidence: { ...hit.evidence, origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys, storedAt: hit.storedAt }
     }
@@ -314,7 +316,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
   if (known) ({ versionData, publishTime, fromPackument } = { ...known, fromPackument: true })
   else if (everyKeyBounded(keys.keys) || wantsHistory) {
     const packument = await request(packumentUrl, registry, { httpCache: true, refuseStale: true })
-    if (wantsHistory) history = packument.ok ? readPackumentHistory(packument.document, version) : { state: 'unavailable', reason: `the packument could not be fetched: ${options.config.redact(packument.reason)}` }
+    if (historyWanted) history = packument.ok ? readPackumentHistory(packument.document, version, historyWanted.since) : { state: 'unavailable', reason: `the packument could not be fetched: ${options.config.redact(packument.reason)}` }
     const read = packument.ok ? readPackumentVersion(packument.document, name, version) : undefined
     if (packument.ok && history?.state === 'listed' && read && typeof read === 'object') historyDocuments = likelyCandidateDocuments(packument.document, name, history.versions, claimedLevel(read.versionData))
     if (typeof read === 'string') return fail(`the packument from GET ${packumentUrl} ${read}`, packumentUrl)
@@ -348,7 +350,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
     if (typeof time === 'object') return fail(`the packument from GET ${packumentUrl} ${time.problem}`, packumentUrl)
     publishTime = time
     if (publishTime === undefined) log.verbose('fetch', `${id}: the packument has no time[${version}]`)
-    if (wantsHistory) history = readPackumentHistory(packument.document, version)
+    if (historyWanted) history = readPackumentHistory(packument.document, version, historyWanted.since)
   }
 
   // 4. Attestations, from the registry asked (the configured one, or the upstream the user named) only.
@@ -466,6 +468,11 @@ export function readPackumentVersion(doc: unknown, name: string, version: string
   const time = readPublishTime(doc, version)
   if (typeof time === 'object') return time.problem
   return { versionData, ...(time !== undefined && { publishTime: time }) }
+}
+
+/** Whether a stored history is the one wanted: read from `since` on (one that could not be read is unavailable from any date). */
+export function historyAsWanted(history: RegistryHistory | undefined, wanted: { since?: string }): boolean {
+  return history !== undefined && (history.state === 'unavailable' || history.since === wanted.since)
 }
 
 /**

@@ -5,7 +5,7 @@
  * fetches and verifies a claimed version before it counts (check-pipeline.ts, verifyHistories).
  * Only the line is kept of a packument that can be megabytes.
  */
-import { historyOf, type HistoryVersion, type RegistryHistory, type TrustLevel } from '../model/trust.js'
+import { historyOf, historyShortlist, type HistoryVersion, type RegistryHistory, type TrustLevel } from '../model/trust.js'
 
 /** SLSA provenance predicate types start so (npm attestation spec: `dist.attestations.provenance.predicateType`). */
 const SLSA_PROVENANCE_PREFIX = 'https://slsa.dev/provenance/'
@@ -31,10 +31,11 @@ export function claimedLevel(doc: unknown): TrustLevel {
 
 /**
  * The history of `version` in an untrusted packument: the earlier versions of its release line
- * (historyOf, without `since`). No `time` object, no version list or no `time[version]` is
- * `unavailable` with the reason — never an empty history, which would read as "nothing to compare".
+ * published from `since` on (a policy's `YYYY-MM-DD`; historyOf), counted, and their shortlist
+ * (historyShortlist). No `time` object, no version list or no `time[version]` is `unavailable` with
+ * the reason — never an empty history, which would read as "nothing to compare".
  */
-export function readPackumentHistory(doc: unknown, version: string): RegistryHistory {
+export function readPackumentHistory(doc: unknown, version: string, since?: string): RegistryHistory {
   if (!isObject(doc)) return { state: 'unavailable', reason: 'the packument is not a JSON object' }
   const { time, versions } = doc
   if (!isObject(time)) return { state: 'unavailable', reason: 'the packument has no publish times (no `time`: a registry or mirror that strips them)' }
@@ -48,7 +49,9 @@ export function readPackumentHistory(doc: unknown, version: string): RegistryHis
     const integrity = isObject(data) && isObject(data.dist) && typeof data.dist.integrity === 'string' ? data.dist.integrity : undefined
     listed.push({ version: other, publishedAt: at, claimed: claimedLevel(data), ...(integrity !== undefined && { integrity }) })
   }
-  return { state: 'listed', versions: historyOf({ version, publishedAt }, listed) }
+  const from = since === undefined ? undefined : new Date(since)
+  const line = historyOf({ version, publishedAt }, listed, from && !Number.isNaN(from.getTime()) ? from : undefined)
+  return { state: 'listed', count: line.length, versions: historyShortlist(line), ...(since !== undefined && { since }) }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -296,20 +296,42 @@ export interface PackageTrust {
 
 /**
  * What the registry says of a package's history, as the fetch stage keeps it with the evidence
- * (evidence cache, facts memo): the earlier versions of the locked version's release line, as
- * historyOf gives them *without* `since` (the policy applies that: cached history does not depend on
- * it), each with its unsigned claim; or why there is none to read. Registry metadata: hints only.
+ * (evidence cache, facts memo): of the earlier versions of the locked version's release line
+ * (historyOf, with the policy's `since`, kept as the date it was given), how many there are
+ * (`count`) and the shortlist of them that can ever be a candidate (historyShortlist), each with
+ * its unsigned claim; or why there is none to read. Registry metadata: hints only. A line can hold
+ * hundreds of versions and every warm run reads this back: only the shortlist is kept.
  */
 export type RegistryHistory =
-  | { state: 'listed'; versions: HistoryVersion[] }
+  | { state: 'listed'; count: number; versions: HistoryVersion[]; since?: string }
   | { state: 'unavailable'; reason: string }
+
+/** Versions per claimed level that historyShortlist keeps: as many as any candidate list takes. */
+export const HISTORY_CANDIDATE_LIMIT = 3
+
+/**
+ * The versions of a history (most recent first) that downgradeCandidates and identityCandidates can
+ * ever choose, whatever the locked version's level, in the same order: the `limit` most recent of
+ * each claimed level above `none`. Both lists take, per level, its most recent versions first, so
+ * they choose the same from the shortlist as from the whole history.
+ */
+export function historyShortlist(history: readonly HistoryVersion[], limit = HISTORY_CANDIDATE_LIMIT): HistoryVersion[] {
+  const taken = new Map<TrustLevel, number>()
+  return history.filter((v) => {
+    if (v.claimed === 'none') return false
+    const n = taken.get(v.claimed) ?? 0
+    taken.set(v.claimed, n + 1)
+    return n < limit
+  })
+}
 
 /** A stored RegistryHistory (evidence cache, facts memo: files a dependency could write) as the shape it must have, or undefined. */
 export function readRegistryHistory(value: unknown): RegistryHistory | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
   const v = value as Record<string, unknown>
   if (v.state === 'unavailable') return typeof v.reason === 'string' ? { state: 'unavailable', reason: v.reason } : undefined
-  if (v.state !== 'listed' || !Array.isArray(v.versions)) return undefined
+  if (v.state !== 'listed' || !Array.isArray(v.versions) || typeof v.count !== 'number' || !Number.isSafeInteger(v.count) || v.count < 0) return undefined
+  if (v.since !== undefined && typeof v.since !== 'string') return undefined
   const versions: HistoryVersion[] = []
   for (const item of v.versions as unknown[]) {
     if (typeof item !== 'object' || item === null) return undefined
@@ -317,7 +339,7 @@ export function readRegistryHistory(value: unknown): RegistryHistory | undefined
     if (typeof version !== 'string' || typeof publishedAt !== 'string' || !isTrustLevel(claimed) || (integrity !== undefined && typeof integrity !== 'string')) return undefined
     versions.push({ version, publishedAt, claimed, ...(integrity !== undefined && { integrity }) })
   }
-  return { state: 'listed', versions }
+  return { state: 'listed', count: v.count, versions, ...(v.since !== undefined && { since: v.since }) }
 }
 
 /** What one earlier version verified as (trustLevelOf of its facts, or `none` when it could not be fetched), and why when below its claim. */

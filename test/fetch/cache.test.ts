@@ -207,9 +207,9 @@ t.test('evidence without the publish time the keys now need is fetched again', a
 
 t.test('history: read from the packument when wanted (one request), stored with the evidence; an entry without it is fetched again, offline used as it is', async (t) => {
   const dir = t.testdir({})
-  const withHistory = async (cache: EvidenceCache, offline = false) => {
+  const withHistory = async (cache: EvidenceCache, offline = false, wanted: { since?: string } = {}) => {
     try {
-      return [...(await fetchEvidence(only('c'), { config, registryKeys: keys, cache, ...FAST, offline, wantsHistory: () => true })).values()]
+      return [...(await fetchEvidence(only('c'), { config, registryKeys: keys, cache, ...FAST, offline, historyFor: () => wanted })).values()]
     } finally {
       cache.close()
     }
@@ -221,13 +221,16 @@ t.test('history: read from the packument when wanted (one request), stored with 
   s.registry.clearRequests()
   const [o] = await withHistory(new EvidenceCache({ dir }))
   t.equal(o?.state, 'fetched', 'online: fetched again for its history')
-  t.same(evidenceOf(o).history, { state: 'listed', versions: [] }, 'c has no earlier version')
+  t.same(evidenceOf(o).history, { state: 'listed', count: 0, versions: [] }, 'c has no earlier version')
   t.same(s.registry.requests.map((q) => q.route), ['packument'], 'the packument gives the version document too: one request')
   s.registry.clearRequests()
   const [again] = await withHistory(new EvidenceCache({ dir }))
   t.equal(again?.state, 'cached')
   t.same(evidenceOf(again).history, evidenceOf(o).history, 'read back as stored')
   t.same(s.registry.requests, [])
+  const [since] = await withHistory(new EvidenceCache({ dir }), false, { since: '2024-01-01' })
+  t.equal(since?.state, 'fetched', 'another `since`: fetched again')
+  t.same(evidenceOf(since).history, { state: 'listed', count: 0, versions: [], since: '2024-01-01' })
 
   const line = packLines(dir).filter((l) => l.id === packLines(dir)[0]!.id).sort((x, y) => (x.storedAt < y.storedAt ? -1 : 1)).at(-1)!
   const good = JSON.parse(line.text)

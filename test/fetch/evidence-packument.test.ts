@@ -53,12 +53,12 @@ t.test('a packument that fails falls back to the version document; the publish t
 
 t.test('history wanted: the packument is read with unbounded keys too, and one that fails gives history unavailable and the version document', async (t) => {
   const a = refs.filter((r) => r.name === 'a')
-  const ok = await fetchEvidence(a, { config, registryKeys: endpointKeys, ...FAST, wantsHistory: () => true })
+  const ok = await fetchEvidence(a, { config, registryKeys: endpointKeys, ...FAST, historyFor: () => ({}) })
   t.match(ok.get(evidenceKey(a[0]!)), { state: 'fetched', evidence: { history: { state: 'listed', versions: [] }, publishTime: s.version('a').publishTime } })
   t.same(routes().filter((r) => !r.startsWith('attestations')), ['packument /a'], 'one request for both')
   s.registry.clearRequests()
   s.registry.addFault({ path: '/a', type: 'status', status: 503 })
-  const failed = await fetchEvidence(a, { config, registryKeys: endpointKeys, ...FAST, wantsHistory: () => true })
+  const failed = await fetchEvidence(a, { config, registryKeys: endpointKeys, ...FAST, historyFor: () => ({}) })
   t.match(failed.get(evidenceKey(a[0]!)), { state: 'fetched', evidence: { history: { state: 'unavailable', reason: /the packument could not be fetched: .*HTTP 503/ } } })
   t.ok(routes().includes('manifest /a/1.0.0'), 'the version document from its endpoint')
   s.registry.clearRequests()
@@ -66,7 +66,7 @@ t.test('history wanted: the packument is read with unbounded keys too, and one t
   s.registry.addFault({ path: '/a', type: 'status', status: 503, times: 1 })
   s.registry.addFault({ path: '/a', type: 'status', status: 503, times: 1 })
   s.registry.addFault({ path: '/a', type: 'status', status: 503, times: 1 })
-  const late = await fetchEvidence(a, { config, registryKeys: tufKeys, ...FAST, wantsHistory: () => true })
+  const late = await fetchEvidence(a, { config, registryKeys: tufKeys, ...FAST, historyFor: () => ({}) })
   t.match(late.get(evidenceKey(a[0]!)), { state: 'fetched', evidence: { history: { state: 'listed' } } }, 'read from the packument step 3 fetches when the first attempt failed')
 })
 

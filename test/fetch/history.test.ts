@@ -34,6 +34,7 @@ t.test('readPackumentHistory: the line before the locked version, or why there i
   }
   t.same(readPackumentHistory(doc, '1.2.0'), {
     state: 'listed',
+    count: 2,
     versions: [
       { version: '1.1.0', publishedAt: '2025-01-02T00:00:00.000Z', claimed: 'trusted-publisher', integrity: 'sha512-b' },
       { version: '1.0.0', publishedAt: '2025-01-01T00:00:00.000Z', claimed: 'signature', integrity: 'sha512-a' },
@@ -41,13 +42,20 @@ t.test('readPackumentHistory: the line before the locked version, or why there i
   }, 'same line, published before, most recent first; a version without a time is no history')
   t.same(readPackumentHistory(doc, '1.3.0'), {
     state: 'listed',
+    count: 3,
     versions: [
-      { version: '1.2.0', publishedAt: '2025-01-03T00:00:00.000Z', claimed: 'none', integrity: 'sha512-c' },
       { version: '1.1.0', publishedAt: '2025-01-02T00:00:00.000Z', claimed: 'trusted-publisher', integrity: 'sha512-b' },
       { version: '1.0.0', publishedAt: '2025-01-01T00:00:00.000Z', claimed: 'signature', integrity: 'sha512-a' },
     ],
-  }, 'a malformed version document of the locked version itself does not matter here')
-  t.same(readPackumentHistory(doc, '2.0.0'), { state: 'listed', versions: [] }, 'first of its line: a history with nothing in it')
+  }, 'counted, but a version that claims nothing is never a candidate: not kept; a malformed locked version document does not matter here')
+  t.same(readPackumentHistory(doc, '1.3.0', '2025-01-02'), {
+    state: 'listed',
+    count: 2,
+    versions: [{ version: '1.1.0', publishedAt: '2025-01-02T00:00:00.000Z', claimed: 'trusted-publisher', integrity: 'sha512-b' }],
+    since: '2025-01-02',
+  }, 'from `since` on, and said so')
+  t.same(readPackumentHistory(doc, '1.3.0', 'not a date'), { ...readPackumentHistory(doc, '1.3.0'), since: 'not a date' }, 'a `since` that is no date limits nothing')
+  t.same(readPackumentHistory(doc, '2.0.0'), { state: 'listed', count: 0, versions: [] }, 'first of its line: a history with nothing in it')
   t.match(readPackumentHistory({ ...doc, time: undefined }, '1.2.0'), { state: 'unavailable', reason: /no publish times/ })
   t.match(readPackumentHistory({ ...doc, time: [] }, '1.2.0'), { state: 'unavailable', reason: /no publish times/ })
   t.match(readPackumentHistory({ ...doc, versions: undefined }, '1.2.0'), { state: 'unavailable', reason: /no version list/ })

@@ -1,20 +1,33 @@
 /** lib/model/trust.ts, the check's side: stored registry histories read back, and a verified history built from candidates' verdicts. */
 import t from 'tap'
 import type { SignerIdentity } from '../../lib/model/facts.js'
-import { identityCandidates, readRegistryHistory, resolveTrustHistory, type CandidateVerdict, type HistoryVersion } from '../../lib/model/trust.js'
+import { downgradeCandidates, historyShortlist, identityCandidates, readRegistryHistory, resolveTrustHistory, type TrustLevel, type CandidateVerdict, type HistoryVersion } from '../../lib/model/trust.js'
 
 const v = (version: string, day: number, claimed: HistoryVersion['claimed']): HistoryVersion => ({ version, publishedAt: new Date(Date.UTC(2025, 0, day)).toISOString(), claimed, integrity: `sha512-${version}` })
 const identity = (repository: string): SignerIdentity => ({ repository, sources: {} })
 
 t.test('readRegistryHistory: the stored shape or nothing', async (t) => {
-  const listed = { state: 'listed', versions: [v('1.0.0', 1, 'provenance'), { version: '0.9.0', publishedAt: '2024-01-01T00:00:00.000Z', claimed: 'none' }] }
+  const listed = { state: 'listed', count: 5, versions: [v('1.0.0', 1, 'provenance'), { version: '0.9.0', publishedAt: '2024-01-01T00:00:00.000Z', claimed: 'none' }] }
   t.same(readRegistryHistory(listed), listed)
+  t.same(readRegistryHistory({ ...listed, since: '2024-01-01' }), { ...listed, since: '2024-01-01' })
   t.same(readRegistryHistory({ state: 'unavailable', reason: 'stripped' }), { state: 'unavailable', reason: 'stripped' })
-  for (const bad of [null, [], 'listed', { state: 'unavailable' }, { state: 'listed' }, { state: 'other', versions: [] }, { state: 'listed', versions: [null] },
-    { state: 'listed', versions: [{ version: '1.0.0', publishedAt: 'x', claimed: 'gold' }] }, { state: 'listed', versions: [{ version: 1, publishedAt: 'x', claimed: 'none' }] },
-    { state: 'listed', versions: [{ version: '1.0.0', publishedAt: 'x', claimed: 'none', integrity: 5 }] }]) {
+  for (const bad of [null, [], 'listed', { state: 'unavailable' }, { state: 'listed' }, { ...listed, count: -1 }, { ...listed, count: 1.5 }, { ...listed, count: '5' }, { ...listed, since: 2024 }, { state: 'other', versions: [] }, { state: 'listed', count: 1, versions: [null] },
+    { state: 'listed', count: 1, versions: [{ version: '1.0.0', publishedAt: 'x', claimed: 'gold' }] }, { state: 'listed', count: 1, versions: [{ version: 1, publishedAt: 'x', claimed: 'none' }] },
+    { state: 'listed', count: 1, versions: [{ version: '1.0.0', publishedAt: 'x', claimed: 'none', integrity: 5 }] }]) {
     t.equal(readRegistryHistory(bad), undefined, JSON.stringify(bad))
   }
+})
+
+t.test('the shortlist: whatever the level, both candidate lists choose from it what they choose from the whole history', async (t) => {
+  const claims: TrustLevel[] = ['none', 'signature', 'provenance', 'trusted-publisher', 'approved']
+  // 40 versions, claims in a fixed pseudo-random pattern, most recent first.
+  const history = Array.from({ length: 40 }, (_, i) => v(`1.${39 - i}.0`, 40 - i, claims[(i * 7 + (i % 3)) % 5]!))
+  const shortlist = historyShortlist(history)
+  t.ok(shortlist.length <= 12 && shortlist.length > 0, `${shortlist.length} kept of 40`)
+  t.notOk(shortlist.some((c) => c.claimed === 'none'), 'a version that claims nothing is never a candidate')
+  for (const level of claims) t.same(downgradeCandidates(shortlist, level), downgradeCandidates(history, level), `downgrade candidates at ${level}`)
+  t.same(identityCandidates(shortlist), identityCandidates(history), 'identity candidates')
+  t.same(historyShortlist(history, 1).map((c) => c.claimed).sort(), ['approved', 'provenance', 'signature', 'trusted-publisher'], 'one per claimed level')
 })
 
 t.test('identity candidates: the most recent provenance claims, at most the limit', async (t) => {

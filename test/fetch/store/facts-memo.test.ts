@@ -64,7 +64,7 @@ t.test('the registry publish time and history are remembered with the facts, and
   const memo = new FactsMemo({ pack, toolVersion: '1.0.0', trustedRoot: {}, registryKeys: new Map([[registry, { state: 'fetched', keys: [], source: 'test' }]]) })
   const integrity = `sha512-${createHash('sha512').update('p').digest('base64')}`
   const ref = { name: 'p', version: '1.1.0', integrity, registry, source: 'registry' as const, locations: [] }
-  const history = { state: 'listed' as const, versions: [{ version: '1.0.0', publishedAt: '2025-01-01T00:00:00.000Z', claimed: 'provenance' as const, integrity: 'sha512-o' }] }
+  const history = { state: 'listed' as const, count: 1, versions: [{ version: '1.0.0', publishedAt: '2025-01-01T00:00:00.000Z', claimed: 'provenance' as const, integrity: 'sha512-o' }] }
   const fetched = { state: 'fetched', evidence: { publishTime: '2025-01-02T00:00:00.000Z', history } } as unknown as Parameters<typeof memo.remember>[1]
   const facts = { name: 'p', version: '1.1.0', findings: [] } as unknown as Parameters<typeof memo.remember>[2]
   memo.remember(ref, fetched, facts)
