@@ -25,7 +25,7 @@ export interface VerifiedPackage {
   installScripts: boolean
   /** The registry's `time[version]`, when the evidence had it. */
   publishTime?: string
-  /** The release line's history as the registry lists it, when the check wanted it (FetchEvidenceOptions.wantsHistory). */
+  /** The release line's history as the registry lists it, when the check wanted it (FetchEvidenceOptions.historyFor). */
   history?: RegistryHistory
   /** The likely candidates' version documents from the same packument (PackageEvidence.historyDocuments): this run only. */
   historyDocuments?: Record<string, EarlierVersion>
