@@ -133,6 +133,28 @@ t.test('history: downgrades, identity changes and forged claims, from verified e
   })
 })
 
+t.test('an earlier version that could not be fetched is an unverified claim, never a pass; the next run verifies it (no fetch for the locked version)', async (t) => {
+  const s = await createScenario(t, {
+    packages: [
+      { name: 'axios', version: '1.14.0', npmUser: TRUSTED_PUBLISHER, publishTime: day(2) },
+      { name: 'axios', version: '1.14.1', provenance: 'missing', publishTime: day(3) },
+    ],
+  })
+  const cacheDir = join(s.dir, 'cache')
+  s.registry.addFault({ path: '/-/npm/v1/attestations/axios@1.14.0', type: 'status', status: 500 })
+  const failing = checked(trustOf(await gather(s, { cacheDir, retries: 0 }), 'axios'))
+  t.equal(failing.higher, undefined)
+  t.match(failing.unverifiedClaims, [{ version: '1.14.0', claimed: 'trusted-publisher', level: 'none', reason: /HTTP 500/ }])
+  s.registry.faults.clear()
+  s.registry.clearRequests()
+  const next = checked(trustOf(await gather(s, { cacheDir }), 'axios'))
+  t.match(next.higher, { version: '1.14.0', level: 'trusted-publisher' })
+  t.same(next.unverifiedClaims, [])
+  const paths = s.registry.requests.map((r) => r.path)
+  t.notOk(paths.includes('/axios'), 'axios@1.14.1 is remembered (the sealed store): its packument is not read again')
+  t.ok(paths.includes('/-/npm/v1/attestations/axios@1.14.0'), 'the earlier version is fetched, and verified')
+})
+
 t.test('a registry that strips publish times: history unavailable, never "no downgrade"', async (t) => {
   const s = await createScenario(t, {
     registry: { history: 'stripped' },
