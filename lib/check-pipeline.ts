@@ -276,7 +276,7 @@ export async function gatherTrust(refs: readonly PackageRef[], verified: Readonl
 /** Why a package has no history to read, when it has none: it could not be verified, or the registry gave none. */
 function historyUnavailable(entry: VerifiedPackage | undefined): TrustHistory | undefined {
   if (entry?.outcome.kind === 'fetch-failed') return { state: 'unavailable', reason: `its evidence could not be fetched: ${entry.outcome.reason}` }
-  if (entry?.history?.state === 'unavailable') return entry.history
+  if (entry?.history?.state === 'unavailable') return { state: 'unavailable', reason: entry.history.reason }
   return undefined
 }
 

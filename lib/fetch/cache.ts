@@ -28,7 +28,7 @@ import { log } from './log.js'
 import { readVersionFields } from './evidence.js'
 import { EvidencePacks } from './evidence-pack.js'
 import type { AttestationsEvidence, PackageEvidence, VersionData } from '../model/evidence.js'
-import { readRegistryHistory, type RegistryHistory } from '../model/trust.js'
+import { readRegistryHistory, storableHistory, type RegistryHistory } from '../model/trust.js'
 
 
 export const DEFAULT_CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000
@@ -152,7 +152,7 @@ export class EvidenceCache {
     const stored: StoredEvidence = {
       versionData: evidence.versionData,
       ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }),
-      ...(evidence.history !== undefined && { history: evidence.history }),
+      ...(storableHistory(evidence.history) && { history: evidence.history }),
       attestations: evidence.attestations,
     }
     const entry: CacheEntry = { format: CACHE_FORMAT, ...key, storedAt, evidence: stored }

@@ -316,7 +316,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
   if (known) ({ versionData, publishTime, fromPackument } = { ...known, fromPackument: true })
   else if (everyKeyBounded(keys.keys) || wantsHistory) {
     const packument = await request(packumentUrl, registry, { httpCache: true, refuseStale: true })
-    if (historyWanted) history = packument.ok ? readPackumentHistory(packument.document, version, historyWanted.since) : { state: 'unavailable', reason: `the packument could not be fetched: ${options.config.redact(packument.reason)}` }
+    if (historyWanted) history = packument.ok ? readPackumentHistory(packument.document, version, historyWanted.since) : { state: 'unavailable', reason: `the packument could not be fetched: ${options.config.redact(packument.reason)}`, failed: true }
     const read = packument.ok ? readPackumentVersion(packument.document, name, version) : undefined
     if (packument.ok && history?.state === 'listed' && read && typeof read === 'object') historyDocuments = likelyCandidateDocuments(packument.document, name, history.versions, claimedLevel(read.versionData))
     if (typeof read === 'string') return fail(`the packument from GET ${packumentUrl} ${read}`, packumentUrl)

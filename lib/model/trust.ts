@@ -304,7 +304,13 @@ export interface PackageTrust {
  */
 export type RegistryHistory =
   | { state: 'listed'; count: number; versions: HistoryVersion[]; since?: string }
-  | { state: 'unavailable'; reason: string }
+  /** `failed`: the packument could not be fetched on this run — never stored, asked for again next run. */
+  | { state: 'unavailable'; reason: string; failed?: true }
+
+/** The history to store with the evidence (cache, facts memo): none when its packument failed on this run (a failure is never cached). */
+export function storableHistory(history: RegistryHistory | undefined): RegistryHistory | undefined {
+  return history?.state === 'unavailable' && history.failed ? undefined : history
+}
 
 /** Versions per claimed level that historyShortlist keeps: as many as any candidate list takes. */
 export const HISTORY_CANDIDATE_LIMIT = 3

@@ -237,6 +237,15 @@ t.test('history: read from the packument when wanted (one request), stored with 
   rewritePackLine(line, JSON.stringify({ ...good, evidence: { ...good.evidence, history: { state: 'listed', versions: [{ version: '1.0.0' }] } } }))
   const [malformed] = await withHistory(new EvidenceCache({ dir }))
   t.equal(malformed?.state, 'fetched', 'a malformed stored history: a miss')
+
+  const fresh = t.testdir({})
+  s.registry.addFault({ path: '/c', type: 'status', status: 503 })
+  const [failed] = await withHistory(new EvidenceCache({ dir: fresh }))
+  s.registry.faults.clear()
+  t.match(evidenceOf(failed).history, { state: 'unavailable', failed: true }, 'the packument failed: the version document from its endpoint, history unavailable')
+  const [retried] = await withHistory(new EvidenceCache({ dir: fresh }))
+  t.equal(retried?.state, 'fetched', 'a failure is not stored: the next run asks again')
+  t.match(evidenceOf(retried).history, { state: 'listed' })
 })
 
 t.test('only fully fetched evidence about the key is stored; no integrity, no cache', async (t) => {

@@ -59,7 +59,7 @@ t.test('history wanted: the packument is read with unbounded keys too, and one t
   s.registry.clearRequests()
   s.registry.addFault({ path: '/a', type: 'status', status: 503 })
   const failed = await fetchEvidence(a, { config, registryKeys: endpointKeys, ...FAST, historyFor: () => ({}) })
-  t.match(failed.get(evidenceKey(a[0]!)), { state: 'fetched', evidence: { history: { state: 'unavailable', reason: /the packument could not be fetched: .*HTTP 503/ } } })
+  t.match(failed.get(evidenceKey(a[0]!)), { state: 'fetched', evidence: { history: { state: 'unavailable', reason: /the packument could not be fetched: .*HTTP 503/, failed: true } } })
   t.ok(routes().includes('manifest /a/1.0.0'), 'the version document from its endpoint')
   s.registry.clearRequests()
   s.registry.faults.clear()

@@ -15,7 +15,7 @@ import { hash } from 'node:crypto'
 import type { PackageRef } from '../../model.js'
 import type { PackageFacts } from '../../model/facts.js'
 import { parseIntegrity } from '../../model/integrity.js'
-import { readRegistryHistory, type RegistryHistory } from '../../model/trust.js'
+import { readRegistryHistory, storableHistory, type RegistryHistory } from '../../model/trust.js'
 import { CACHE_FORMAT, canonicalJSON } from '../cache.js'
 import { evidenceKey, type EvidenceOutcome } from '../evidence.js'
 import { normalizeRegistry, type RegistryKeysResult } from '../registry-keys/by-registry.js'
@@ -72,7 +72,8 @@ export class FactsMemo {
     if (fetched?.state !== 'fetched' && fetched?.state !== 'cached') return
     const id = this.#id(ref)
     if (!id) return
-    const { publishTime, history } = fetched.evidence
+    const { publishTime } = fetched.evidence
+    const history = storableHistory(fetched.evidence.history)
     const remembered: RememberedFacts = { facts, installScripts: fetched.evidence.versionData?.installScripts === true, ...(publishTime !== undefined && { publishTime }), ...(history !== undefined && { history }) }
     // Cached evidence keeps its own age: the memo never outlives the evidence it was verified from.
     this.#options.pack.put('facts', id, JSON.stringify(remembered), fetched.state === 'cached' ? fetched.storedAt : undefined)

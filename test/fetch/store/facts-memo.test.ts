@@ -75,4 +75,7 @@ t.test('the registry publish time and history are remembered with the facts, and
     stored.set(id!, JSON.stringify({ ...entry, ...bad }))
     t.equal(memo.recall([ref]).size, 0, `${JSON.stringify(bad)}: a miss`)
   }
+  const failed = { state: 'fetched', evidence: { history: { state: 'unavailable', reason: 'HTTP 503', failed: true } } } as unknown as Parameters<typeof memo.remember>[1]
+  memo.remember(ref, failed, facts)
+  t.same(memo.recall([ref]).get([...memo.recall([ref]).keys()][0]!), { facts, installScripts: false }, 'a history whose packument failed is not remembered')
 })
