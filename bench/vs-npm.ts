@@ -29,6 +29,8 @@ verify-deps against \`npm audit signatures\` on the same generated world (loopba
   --only TOOL          verify-deps | npm: measure one tool (e.g. --tree 10000 --only verify-deps for peak RSS)
   --lockfile HOW       npm | direct: how to write package-lock.json (default npm up to ${NPM_LOCKFILE_MAX} packages)
   --version-spawns N   spawns of \`verify-deps --version\` and \`node -e 0\` (default 20; 0 to skip)
+  --history N          versions per package (default 1): N - 1 earlier ones in its release line, which
+                       the trust-over-time step reads and verifies (docs/continuity.md)
   --json               print the results as JSON instead of the table
 Progress goes to stderr. Ctrl-C stops the bench and removes its servers and temp files (while the
 world is being generated, once it is: the generator does not yield).
@@ -41,6 +43,7 @@ interface Options {
   only: 'verify-deps' | 'npm' | null
   lockfile: 'npm' | 'direct'
   versionSpawns: number
+  history: number
   json: boolean
 }
 
@@ -54,6 +57,7 @@ function parseOptions(argv: string[]): Options {
       only: { type: 'string' },
       lockfile: { type: 'string' },
       'version-spawns': { type: 'string', default: '20' },
+      history: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -75,6 +79,7 @@ function parseOptions(argv: string[]): Options {
     only,
     lockfile,
     versionSpawns: integer('--version-spawns', values['version-spawns'], 0),
+    history: integer('--history', values.history, 1),
     json: values.json,
   }
 }
@@ -191,7 +196,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted)
   try {
     log(`generating ${options.tree} packages (lockfile by ${options.lockfile}) …`)
-    const world = await createWorld(owner, options.tree, options.lockfile)
+    const world = await createWorld(owner, options.tree, options.lockfile, options.history)
     log(`  world ready in ${(world.setupMs / 1000).toFixed(1)} s (lockfile ${(world.lockfile.ms / 1000).toFixed(1)} s by ${world.lockfile.by})`)
     let installMs: number | null = null
     if (withNpm) {

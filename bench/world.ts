@@ -23,8 +23,17 @@ export interface WorldPackage {
   provenance: boolean
 }
 
-/** The package declarations for a tree of exactly `total` packages, and what each should verify as. */
-export function declareTree(total: number): { specs: PackageSpec[]; expected: WorldPackage[] } {
+/** Publish time of the locked versions; a history's earlier versions are published a day apart before it. */
+const LOCKED_PUBLISH_TIME = Date.parse('2025-02-28T12:00:00.000Z')
+const DAY_MS = 86_400_000
+
+/**
+ * The package declarations for a tree of exactly `total` packages, and what each should verify as.
+ * `history` > 1: each package has `history - 1` earlier versions in its release line (`1.0.0` …,
+ * the locked one `1.<history - 1>.0`), published a day apart with the same knobs as the locked one
+ * and no dist-tag: what the check's trust-over-time step reads and verifies (docs/continuity.md).
+ */
+export function declareTree(total: number, history = 1): { specs: PackageSpec[]; expected: WorldPackage[] } {
   if (!Number.isSafeInteger(total) || total < 1) throw new Error(`--tree must be a positive integer, got ${String(total)}`)
   const specs: PackageSpec[] = []
   for (let i = 0; specs.length < total; i++) {
@@ -40,8 +49,14 @@ export function declareTree(total: number): { specs: PackageSpec[]; expected: Wo
     const dependencies = Object.fromEntries(leaves.map((l) => [l.name, '^1.0.0']))
     specs.push({ name: `top-${i}`, version: '1.0.0', ...(leaves.length ? { dependencies } : {}) }, ...leaves)
   }
+  if (history > 1) for (const spec of specs) spec.version = `1.${history - 1}.0`
   const expected = specs.map((s) => ({ name: s.name, version: s.version, signed: s.signature !== 'missing', provenance: s.provenance !== 'missing' }))
-  return { specs, expected }
+  const earlier = history > 1 ? specs.flatMap((s) => Array.from({ length: history - 1 }, (_unused, i): PackageSpec => {
+    const { dependencies: _, ...knobs } = s
+    return { ...knobs, version: `1.${i}.0`, tag: null, publishTime: new Date(LOCKED_PUBLISH_TIME - (history - 1 - i) * DAY_MS) }
+  })) : []
+  // Earlier versions first: the last version declared of a name is the one its dependents lock.
+  return { specs: [...earlier, ...specs.map((s) => (history > 1 ? { ...s, publishTime: new Date(LOCKED_PUBLISH_TIME) } : s))], expected }
 }
 
 export interface World {
@@ -55,9 +70,9 @@ export interface World {
   setupMs: number
 }
 
-export async function createWorld(owner: ScenarioOwner, total: number, lockfileBy: 'npm' | 'direct'): Promise<World> {
+export async function createWorld(owner: ScenarioOwner, total: number, lockfileBy: 'npm' | 'direct', history = 1): Promise<World> {
   const started = performance.now()
-  const { specs, expected } = declareTree(total)
+  const { specs, expected } = declareTree(total, history)
   const scenario = await createScenario(owner, { packages: specs, lockfile: false })
   // As registry.npmjs.org serves its keys (npm's HTTP cache and verify-deps' keys memo reuse them for 5 minutes).
   scenario.registry.keysCacheControl = 'public, max-age=300'

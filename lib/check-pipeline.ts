@@ -11,7 +11,9 @@ import { createLimiter } from './fetch/pool.js'
 import { normalizeRegistry } from './fetch/registry-keys/by-registry.js'
 import { DEFAULT_TARBALL_CONCURRENCY, wantsTarball, withTarball, type FetchTarballsOptions } from './fetch/tarballs.js'
 import type { PackageRef } from './model.js'
+import type { EarlierVersion } from './model/evidence.js'
 import { createFactsCompactor, type PackageFacts } from './model/facts.js'
+import { publishTimeOf, resolveTrustHistory, trustLevelOf, type CandidateVerdict, type HistoryVersion, type PackageTrust, type RegistryHistory, type TrustHistory } from './model/trust.js'
 import type { PackageOutcome } from './policy/decision.js'
 import { createVerifyPool, defaultWorkerCount, DEFAULT_WORKER_THRESHOLD, type VerifyPool, type VerifyPoolOptions } from './verify/pool.js'
 import type { TrustContext, TrustInput } from './verify/trust-context.js'
@@ -21,6 +23,12 @@ export interface VerifiedPackage {
   outcome: PackageOutcome
   /** The registry's version document (fetched or cached) says the package has install scripts. */
   installScripts: boolean
+  /** The registry's `time[version]`, when the evidence had it. */
+  publishTime?: string
+  /** The release line's history as the registry lists it, when the check wanted it (FetchEvidenceOptions.historyFor). */
+  history?: RegistryHistory
+  /** The likely candidates' version documents from the same packument (PackageEvidence.historyDocuments): this run only. */
+  historyDocuments?: Record<string, EarlierVersion>
 }
 
 export interface FetchAndVerifyOptions {
@@ -48,7 +56,7 @@ export interface FetchAndVerifyOptions {
   /** Packages done out of `refs.length` (every ref, duplicates and other sources included). */
   onProgress?: (done: number, total: number, label: string) => void
   /** Facts already verified in an earlier run (the sealed memo, fetch/store), by `evidenceKey`: neither fetched nor verified again. */
-  remembered?: ReadonlyMap<string, { facts: PackageFacts; installScripts: boolean }>
+  remembered?: ReadonlyMap<string, { facts: PackageFacts; installScripts: boolean; publishTime?: string; history?: RegistryHistory }>
   /** Called with each package verified in this run (not the remembered ones), with the evidence it was verified from. */
   onVerified?: (ref: PackageRef, fetched: EvidenceOutcome, outcome: PackageOutcome) => void
 }
@@ -57,7 +65,7 @@ export interface FetchAndVerifyOptions {
 export async function fetchAndVerify(refs: readonly PackageRef[], options: FetchAndVerifyOptions): Promise<Map<string, VerifiedPackage>> {
   const remembered = options.remembered ?? new Map<string, never>()
   const verified = new Map<string, VerifiedPackage>()
-  for (const [key, { facts, installScripts }] of remembered) verified.set(key, { outcome: { kind: 'verified', facts }, installScripts })
+  for (const [key, { facts, ...rest }] of remembered) verified.set(key, { outcome: { kind: 'verified', facts }, ...rest })
   const refsPerKey = new Map<string, number>()
   for (const ref of refs) if (ref.source === 'registry') refsPerKey.set(evidenceKey(ref), (refsPerKey.get(evidenceKey(ref)) ?? 0) + 1)
   // Packages from other sources, and remembered ones, need no work: counted as done from the start.
@@ -88,7 +96,7 @@ export async function fetchAndVerify(refs: readonly PackageRef[], options: Fetch
       const outcome = tarballs && wantsTarball(ref, fetched) ? await tarballSlot(() => withTarball(ref, fetched, tarballs)) : fetched
       const finish = (result: PackageOutcome): void => {
         const facts: PackageOutcome = result.kind === 'verified' ? { kind: 'verified', facts: compact(result.facts, ref.integrity) } : result
-        verified.set(key, { outcome: facts, installScripts: registryDeclaresScripts(outcome) })
+        verified.set(key, { outcome: facts, installScripts: registryDeclaresScripts(outcome), ...timeline(outcome) })
         options.onVerified?.(ref, outcome, facts)
         done += refsPerKey.get(key) ?? 1
         options.onProgress?.(done, refs.length, 'verifying')
@@ -164,7 +172,131 @@ function verifiedOutcome(fetched: EvidenceOutcome, contextFor: (registry: string
   }
 }
 
+/** The registry's publish time and history of the package, from its evidence (fetched or cached), when it has them. */
+function timeline(fetched: EvidenceOutcome): Pick<VerifiedPackage, 'publishTime' | 'history' | 'historyDocuments'> {
+  if (fetched.state === 'failed') return {}
+  const { publishTime, history, historyDocuments } = fetched.evidence
+  return { ...(publishTime !== undefined && { publishTime }), ...(history !== undefined && { history }), ...(historyDocuments && { historyDocuments }) }
+}
+
 /** Whether the registry's version document (fetched or cached) says the package has install scripts. */
 function registryDeclaresScripts(fetched: EvidenceOutcome): boolean {
   return (fetched.state === 'fetched' || fetched.state === 'cached') && fetched.evidence.versionData?.installScripts === true
+}
+
+/** What the policy asks of a package's trust over time (policy/continuity-settings.ts, read by the caller). */
+export interface TrustWanted {
+  /** Its history at all: downgrade or identity continuity is on for its rule. */
+  history: boolean
+  /** Downgrade continuity is on: an earlier version verified at a higher level is looked for. */
+  downgrade: boolean
+  /** Identity continuity is on: the previous build's identity is looked for. */
+  identity: boolean
+}
+
+export interface GatherTrustOptions {
+  wantedFor: (ref: PackageRef) => TrustWanted
+  /**
+   * Fetches and verifies earlier versions like any package (fetchAndVerify, with the same cache and
+   * facts memo: a published version's evidence never changes, so a warm run asks nothing).
+   */
+  verifyCandidates: (refs: readonly PackageRef[], known: ReadonlyMap<string, EarlierVersion>) => Promise<ReadonlyMap<string, VerifiedPackage>>
+}
+
+/**
+ * Step 4b (docs/continuity.md): each distinct registry package's PackageTrust — its level and publish
+ * time from its own verified facts, and, when its rule wants history, its verified history. The
+ * registry's claims about earlier versions are hints: the candidates (at most three downgrade and
+ * three identity claims per package) are fetched and verified like any package, in pipeline passes
+ * over every package's candidates, deduplicated, each bound to the dist.integrity the packument
+ * gives for it; only what verified counts (resolveTrustHistory). Keyed by evidenceKey.
+ */
+export async function gatherTrust(refs: readonly PackageRef[], verified: ReadonlyMap<string, VerifiedPackage>, options: GatherTrustOptions): Promise<Map<string, PackageTrust>> {
+  const trusts = new Map<string, PackageTrust>()
+  const pending: Array<{ key: string; ref: PackageRef; line: HistoryVersion[]; count: number; look: { downgrade: boolean; identity: boolean }; documents?: Record<string, EarlierVersion> }> = []
+  for (const ref of refs) {
+    const key = evidenceKey(ref)
+    if (ref.source !== 'registry' || trusts.has(key)) continue
+    const entry = verified.get(key)
+    const facts = entry?.outcome.kind === 'verified' ? entry.outcome.facts : undefined
+    const publishedAt = publishTimeOf(facts, entry?.publishTime)
+    const trust: PackageTrust = { level: trustLevelOf(facts), ...(publishedAt && { publishedAt }) }
+    trusts.set(key, trust)
+    const wanted = options.wantedFor(ref)
+    if (!wanted.history) continue
+    const unavailable = historyUnavailable(entry)
+    if (unavailable || entry?.history?.state !== 'listed') {
+      trust.history = unavailable ?? { state: 'unavailable', reason: 'the registry history was not read' }
+      continue
+    }
+    // The fetch stage applied `since` and kept the versions that can be candidates (historyShortlist).
+    const { versions: line, count } = entry.history
+    // Identity continuity compares build identities: only when the locked version's provenance verified.
+    const identity = wanted.identity && facts?.provenance.status === 'verified' && facts.provenance.identity !== undefined
+    pending.push({ key, ref, line, count, look: { downgrade: wanted.downgrade, identity }, ...(entry.historyDocuments && { documents: entry.historyDocuments }) })
+  }
+  // In rounds: each package's next candidates, assuming every claim not yet verified holds (so only
+  // the first downgrade and the first identity candidate are fetched at first); a claim that did not
+  // hold brings in the next one in the next round. Each round is one pass over every package's
+  // candidates; a package is decided once all the candidates it looked at were verified (at most
+  // three of each kind: a finite number of rounds).
+  const checked = new Map<string, VerifiedPackage>()
+  const attempted = new Set<string>()
+  let open = pending
+  while (open.length > 0) {
+    const wanted = new Map<string, PackageRef>()
+    const known = new Map<string, EarlierVersion>()
+    const undecided: typeof pending = []
+    for (const item of open) {
+      const trust = trusts.get(item.key)!
+      let complete = true
+      const history = resolveTrustHistory(item.line, trust.level, item.look, (v) => {
+        const candidate = candidateRef(item.ref, v)
+        if (candidate && !attempted.has(evidenceKey(candidate))) {
+          complete = false
+          wanted.set(evidenceKey(candidate), candidate)
+          const document = item.documents && Object.hasOwn(item.documents, v.version) ? item.documents[v.version] : undefined
+          if (document) known.set(evidenceKey(candidate), document)
+          return { level: v.claimed, identity: { sources: {} } }
+        }
+        return candidateVerdict(candidate, checked)
+      })
+      if (complete) trust.history = history.state === 'checked' ? { ...history, versions: item.count } : history
+      else undecided.push(item)
+    }
+    if (wanted.size > 0) {
+      for (const [key, entry] of await options.verifyCandidates([...wanted.values()], known)) checked.set(key, entry)
+      for (const key of wanted.keys()) attempted.add(key)
+    }
+    open = undecided
+  }
+  return trusts
+}
+
+/** Why a package has no history to read, when it has none: it could not be verified, or the registry gave none. */
+function historyUnavailable(entry: VerifiedPackage | undefined): TrustHistory | undefined {
+  if (entry?.outcome.kind === 'fetch-failed') return { state: 'unavailable', reason: `its evidence could not be fetched: ${entry.outcome.reason}` }
+  if (entry?.history?.state === 'unavailable') return { state: 'unavailable', reason: entry.history.reason }
+  return undefined
+}
+
+/**
+ * An earlier version of `ref`'s package as a package to fetch and verify: bound to the integrity the
+ * registry states for it (the verifier checks its signatures and attestations name exactly that).
+ * None without one: there is nothing to bind its evidence to.
+ */
+function candidateRef(ref: PackageRef, v: HistoryVersion): PackageRef | undefined {
+  if (v.integrity === undefined) return undefined
+  return { name: ref.name, version: v.version, integrity: v.integrity, ...(ref.registry !== undefined && { registry: ref.registry }), source: 'registry', locations: [] }
+}
+
+/** What a candidate verified as: its level from its own facts; `none`, with the reason, when it could not be fetched. */
+function candidateVerdict(candidate: PackageRef | undefined, checked: ReadonlyMap<string, VerifiedPackage>): CandidateVerdict {
+  if (!candidate) return { level: 'none', reason: 'the registry states no dist.integrity for it: nothing to bind its evidence to' }
+  const outcome = checked.get(evidenceKey(candidate))?.outcome
+  if (outcome?.kind !== 'verified') return { level: 'none', reason: outcome?.kind === 'fetch-failed' ? outcome.reason : 'it was not fetched' }
+  const { facts } = outcome
+  const identity = facts.provenance.status === 'verified' ? facts.provenance.identity : undefined
+  const first = facts.findings[0]
+  return { level: trustLevelOf(facts), ...(identity && { identity }), ...(first && { reason: `${first.code}: ${first.message}` }) }
 }

@@ -8,8 +8,9 @@ import { join } from 'node:path'
 import { existingPaths, FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './tree/files.js'
 import { EvidenceCache } from './fetch/cache.js'
 import { RunStore } from './fetch/store/index.js'
-import { evidenceKey } from './fetch/evidence.js'
-import { fetchAndVerify, outcomeOf } from './check-pipeline.js'
+import { evidenceKey, historyAsWanted, type EvidenceOutcome } from './fetch/evidence.js'
+import { fetchAndVerify, gatherTrust, outcomeOf, type TrustWanted } from './check-pipeline.js'
+import { continuitySettings, wantsHistory } from './policy/continuity-settings.js'
 import { loadNpmConfig, OWN_KEYS, type Env, type NpmConfig, type OwnKey } from './fetch/npm-config.js'
 import { readInstallScriptConfig } from './fetch/npm-script-settings.js'
 import type { InstallScriptContext } from './model/install-scripts.js'
@@ -23,7 +24,7 @@ import { createTUFSession } from './fetch/tuf.js'
 import { loadRegistryKeysFile } from './fetch/registry-keys/parse.js'
 import { finding } from './findings.js'
 import type { PackageRef, PackageResult, Report } from './model.js'
-import { decisionOf } from './policy/decision.js'
+import { decisionOf, type PackageOutcome } from './policy/decision.js'
 import { evaluateRun, type RunPackage } from './policy/evaluate.js'
 import { choosePolicyFile, parsePolicyFile, POLICY_FILE_NAMES, unreadablePolicyFile } from './policy/load.js'
 import type { Policy } from './policy/types.js'
@@ -277,9 +278,34 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   //      holds (fetch/store).
   const cache = cacheDir ? new EvidenceCache({ dir: cacheDir }) : undefined
   const memo = store?.factsMemo(trust.trustedRoot, registryKeys, upstreamFor)
+  // What each package's rule asks of its trust over time (docs/continuity.md): its history is read
+  // from its packument when continuity or a release age is checked; none is fetched when both are off.
+  // `packument`: the history (from `since`) to read, when wanted at all.
+  const wantedById = new Map<string, TrustWanted & { packument?: { since?: string } }>()
+  const trustWanted = (ref: PackageRef): TrustWanted & { packument?: { since?: string } } => {
+    const id = `${ref.name}@${ref.version}`
+    let wanted = wantedById.get(id)
+    if (!wanted) {
+      const settings = continuitySettings(policy, ref.name, ref.version)
+      const history = wantsHistory(settings)
+      const packument = history || settings.minimumReleaseAge !== undefined ? { ...(settings.since !== undefined && { since: settings.since }) } : undefined
+      wanted = { history, downgrade: settings.downgrade !== 'off', identity: settings.identity !== 'off', ...(packument && { packument }) }
+      wantedById.set(id, wanted)
+    }
+    return wanted
+  }
+  const historyFor = (ref: PackageRef): { since?: string } | undefined => trustWanted(ref).packument
   const remembered = memo?.recall(tree.packages)
+  // Facts remembered by a run that did not want the history this one wants (or from another `since`)
+  // are verified again (offline: used as they are).
+  if (remembered && !offline) {
+    for (const ref of registryRefs) {
+      const wanted = historyFor(ref)
+      if (wanted && !historyAsWanted(remembered.get(evidenceKey(ref))?.history, wanted)) remembered.delete(evidenceKey(ref))
+    }
+  }
   // The verifier's trust contexts (and @sigstore/*) are loaded only when some package is to be verified.
-  const createTrustContext = registryRefs.every((ref) => remembered?.has(evidenceKey(ref))) ? undefined : (await import('./verify/trust-context.js')).createTrustContext
+  let createTrustContext = registryRefs.every((ref) => remembered?.has(evidenceKey(ref))) ? undefined : (await import('./verify/trust-context.js')).createTrustContext
   const contexts = new Map<string, TrustContext>()
   // What a registry's trust context is built from: here, once per registry, and in each verify worker (check-pipeline.ts).
   const trustInputFor = (registry: string): TrustInput => {
@@ -300,20 +326,39 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
   }
-  const verified = await fetchAndVerify(tree.packages, {
-    ...(memo && { remembered, onVerified: (ref, fetched, outcome) => outcome.kind === 'verified' && memo.remember(ref, fetched, outcome.facts) }),
-    fetch: { ...requestOptions, registryKeys, upstreamFor, ...(cache && { cache }), offline, recheckKeys, ...(concurrency !== undefined && { concurrency }) },
-    ...(fetchTarballs && !offline && { tarballs: requestOptions }),
-    contextFor,
-    trustInputFor,
-    ...(options.onProgress && { onProgress: options.onProgress }),
-  }).finally(() => cache?.close())
+  const onVerified = memo && ((ref: PackageRef, fetched: EvidenceOutcome, outcome: PackageOutcome) => outcome.kind === 'verified' && memo.remember(ref, fetched, outcome.facts))
+  const fetchOptions = { ...requestOptions, registryKeys, upstreamFor, ...(cache && { cache }), offline, recheckKeys, ...(concurrency !== undefined && { concurrency }) }
+  const { verified, trusts } = await (async () => {
+    const verified = await fetchAndVerify(tree.packages, {
+      ...(memo && { remembered, onVerified }),
+      fetch: { ...fetchOptions, historyFor },
+      ...(fetchTarballs && !offline && { tarballs: requestOptions }),
+      contextFor,
+      trustInputFor,
+      ...(options.onProgress && { onProgress: options.onProgress }),
+    })
+    // 4b. Trust over time: each package's level and publish time, and the earlier versions its history
+    //     claims more of, fetched and verified like any package (one more pass, same cache and memo).
+    const trusts = await gatherTrust(tree.packages, verified, {
+      wantedFor: trustWanted,
+      verifyCandidates: async (refs, known) => {
+        const recalled = memo?.recall(refs)
+        if (!createTrustContext && refs.some((ref) => !recalled?.has(evidenceKey(ref)))) createTrustContext = (await import('./verify/trust-context.js')).createTrustContext
+        const fetch = { ...fetchOptions, knownVersion: (ref: PackageRef) => known.get(evidenceKey(ref)) }
+        return fetchAndVerify(refs, { ...(memo && { remembered: recalled, onVerified }), fetch, contextFor, trustInputFor })
+      },
+    })
+    return { verified, trusts }
+  })().finally(() => cache?.close())
   store?.save()
   // 4a. Install scripts: the lockfile's flag raised by what the registry says (and bundled packages,
   //     whose scripts are unknown); which npm installs is asked only when some package has them.
   const packages = tree.packages.map((ref) => withUnflaggedInstallScript(ref, verified.get(evidenceKey(ref))?.installScripts === true))
   const scripts = packages.some((p) => p.installScript) ? await installScriptContext(options, projectDir, tree, scriptConfig.settings) : undefined
-  const run: RunPackage[] = packages.map((ref) => ({ ref, outcome: outcomeOf(ref, verified) }))
+  const run: RunPackage[] = packages.map((ref) => {
+    const trust = ref.source === 'registry' ? trusts.get(evidenceKey(ref)) : undefined
+    return { ref, outcome: outcomeOf(ref, verified), ...(trust && { trust }) }
+  })
   await addTrustBaselines(run, trustLockfile)
   const settings: RunSetting[] = [
     ...(options.at !== undefined ? [{ key: 'at', value: options.at, from: '--at' }] : []),

@@ -28,6 +28,7 @@ import { log } from './log.js'
 import { readVersionFields } from './evidence.js'
 import { EvidencePacks } from './evidence-pack.js'
 import type { AttestationsEvidence, PackageEvidence, VersionData } from '../model/evidence.js'
+import { readRegistryHistory, storableHistory, type RegistryHistory } from '../model/trust.js'
 
 
 export const DEFAULT_CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000
@@ -71,6 +72,8 @@ export interface EvidenceCacheOptions {
 interface StoredEvidence {
   versionData: VersionData
   publishTime?: string
+  /** The release line's history (fetch/history.ts), when the run that stored it wanted it. */
+  history?: RegistryHistory
   attestations: AttestationsEvidence
 }
 
@@ -119,7 +122,7 @@ export class EvidenceCache {
     }
     const age = this.#now().getTime() - Date.parse(stored.storedAt)
     if (age > this.#maxAgeMs || age < -MAX_CLOCK_SKEW_MS) return undefined
-    const { versionData, publishTime, attestations } = stored.evidence
+    const { versionData, publishTime, history, attestations } = stored.evidence
     // Name, version and integrity are the key's: the lockfile's, never the entry's.
     const evidence: PackageEvidence = {
       name: key.name,
@@ -127,6 +130,7 @@ export class EvidenceCache {
       integrity: key.integrity,
       versionData,
       ...(publishTime !== undefined && { publishTime }),
+      ...(history !== undefined && { history }),
       attestations,
     }
     return { evidence, storedAt: stored.storedAt }
@@ -148,6 +152,7 @@ export class EvidenceCache {
     const stored: StoredEvidence = {
       versionData: evidence.versionData,
       ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }),
+      ...(storableHistory(evidence.history) && { history: evidence.history }),
       attestations: evidence.attestations,
     }
     const entry: CacheEntry = { format: CACHE_FORMAT, ...key, storedAt, evidence: stored }
@@ -212,6 +217,8 @@ function readEntry(entry: unknown, key: CacheKey): { storedAt: string; evidence:
   const versionData = readStoredVersionData(evidence.versionData)
   if (typeof versionData === 'string') return versionData
   if (evidence.publishTime !== undefined && typeof evidence.publishTime !== 'string') return 'publishTime is not a string'
+  const history = evidence.history === undefined ? undefined : readRegistryHistory(evidence.history)
+  if (evidence.history !== undefined && history === undefined) return 'history is malformed'
   const attestations = readStoredAttestations(evidence.attestations)
   if (typeof attestations === 'string') return attestations
   // fetch/ asks for the attestations document exactly when the version data advertises one.
@@ -219,7 +226,7 @@ function readEntry(entry: unknown, key: CacheKey): { storedAt: string; evidence:
   if (advertised !== (attestations.state !== 'not-requested')) return 'attestations do not match what the version data advertises'
   return {
     storedAt: entry.storedAt,
-    evidence: { versionData, ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }), attestations },
+    evidence: { versionData, ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }), ...(history !== undefined && { history }), attestations },
   }
 }
 

@@ -16,6 +16,10 @@
  *     verifier checks the key was valid at publish time, and without a time fails closed). The same
  *     rule holds for every registry. With Sigstore TUF's npm keys (`validFor.start` is always set)
  *     this means the packument for every signed package on the first run; the cache saves it later;
+ *     When the check wants the package's history (`historyFor`: its rule checks continuity or a
+ *     release age), the version document is read from the packument too, and the locked version's
+ *     release line is kept of it (fetch/history.ts): still one request. A packument that fails gives
+ *     history `unavailable`, never an empty one;
  *  4. the attestations document, when `dist.attestations` advertises one, from
  *     `<configured registry>/-/npm/v1/attestations/<name>@<version>`: never from the advertised URL,
  *     which is registry metadata no signature covers (and could name any host).
@@ -39,10 +43,12 @@
  * request; only a 404 for advertised attestations is evidence (`not-found`: the verifier reports it).
  * fetch/ gathers and never decides.
  */
+import { claimedLevel, readPackumentHistory } from './history.js'
 import { log } from './log.js'
 import type { PackageRef } from '../model.js'
 import { parseIntegrity } from '../model/integrity.js'
-import type { AttestationsEvidence, EvidenceOrigin, PackageEvidence, RegistryKey, VersionData } from '../model/evidence.js'
+import type { AttestationsEvidence, EarlierVersion, EvidenceOrigin, PackageEvidence, RegistryKey, VersionData } from '../model/evidence.js'
+import { downgradeCandidates, identityCandidate, type HistoryVersion, type RegistryHistory, type TrustLevel } from '../model/trust.js'
 import type { EvidenceCache } from './cache.js'
 import { getJSON, requestPolicy, type GetJSONOptions, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
@@ -126,6 +132,19 @@ export interface FetchEvidenceOptions {
    * registry said it publishes no keys (contradictory evidence). Called at most once per registry.
    */
   recheckKeys?: (registry: string) => Promise<RegistryKeysResult>
+  /**
+   * Whether the check wants `ref`'s history (and publish time) from its packument (docs/continuity.md),
+   * and from when (`since`, the policy's `YYYY-MM-DD`): then the packument is read (one request,
+   * replacing the version document's) and the evidence carries `history`. A cache entry stored
+   * without history, or with another `since`, is fetched again (offline: used as it is).
+   */
+  historyFor?: (ref: PackageRef) => { since?: string } | undefined
+  /**
+   * The version document and publish time of `ref` already read from its packument in this run
+   * (PackageEvidence.historyDocuments of a later version), if any: used instead of asking again, from
+   * the package's own registry only (behind a mirror, fetched as usual).
+   */
+  knownVersion?: (ref: PackageRef) => EarlierVersion | undefined
   signal?: AbortSignal
 }
 
@@ -262,6 +281,8 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
 
   const keys = options.registryKeys.get(origin.keys)
   if (!keys) return fail(`the signing keys of ${origin.keys} were not looked up`)
+  const historyWanted = options.historyFor?.(ref)
+  const wantsHistory = historyWanted !== undefined
   if (keys.state === 'failed') return fail(`the signing keys of ${origin.keys} could not be obtained: ${keys.reason}`)
 
   // 1. The cache, keyed by this registry: a hit needs no request. Evidence stored without a publish
@@ -271,7 +292,8 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
   const cacheKey = parseIntegrity(ref.integrity).kind === 'sha512' ? options.cache?.keyFor(ref, registry) : undefined
   if (cacheKey && options.cache) {
     const hit = options.cache.get(cacheKey)
-    if (hit && !(hit.evidence.publishTime === undefined && needsPublishTime(hit.evidence.versionData?.dist?.signatures, keys.keys))) {
+    const stale = (hit?.evidence.publishTime === undefined && needsPublishTime(hit?.evidence.versionData?.dist?.signatures, keys.keys)) || (historyWanted !== undefined && !historyAsWanted(hit?.evidence.history, historyWanted) && !options.offline)
+    if (hit && !stale) {
       return { state: 'cached', evidence: { ...hit.evidence, origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys, storedAt: hit.storedAt }
     }
   }
@@ -288,9 +310,15 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
   let versionData: VersionData | undefined
   let publishTime: string | undefined
   let fromPackument = false
-  if (everyKeyBounded(keys.keys)) {
+  let history: RegistryHistory | undefined
+  let historyDocuments: Record<string, EarlierVersion> | undefined
+  const known = origin.role === 'registry' ? options.knownVersion?.(ref) : undefined
+  if (known) ({ versionData, publishTime, fromPackument } = { ...known, fromPackument: true })
+  else if (everyKeyBounded(keys.keys) || wantsHistory) {
     const packument = await request(packumentUrl, registry, { httpCache: true, refuseStale: true })
+    if (historyWanted) history = packument.ok ? readPackumentHistory(packument.document, version, historyWanted.since) : { state: 'unavailable', reason: `the packument could not be fetched: ${options.config.redact(packument.reason)}`, failed: true }
     const read = packument.ok ? readPackumentVersion(packument.document, name, version) : undefined
+    if (packument.ok && history?.state === 'listed' && read && typeof read === 'object') historyDocuments = likelyCandidateDocuments(packument.document, name, history.versions, claimedLevel(read.versionData))
     if (typeof read === 'string') return fail(`the packument from GET ${packumentUrl} ${read}`, packumentUrl)
     if (read) ({ versionData, publishTime, fromPackument } = { ...read, fromPackument: true })
     else log.verbose('fetch', `${id}: ${packument.ok ? `the packument has no version ${version}` : options.config.redact(packument.reason)}; asking for the version document`)
@@ -322,6 +350,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
     if (typeof time === 'object') return fail(`the packument from GET ${packumentUrl} ${time.problem}`, packumentUrl)
     publishTime = time
     if (publishTime === undefined) log.verbose('fetch', `${id}: the packument has no time[${version}]`)
+    if (historyWanted) history = readPackumentHistory(packument.document, version, historyWanted.since)
   }
 
   // 4. Attestations, from the registry asked (the configured one, or the upstream the user named) only.
@@ -341,10 +370,11 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
     ...(ref.integrity !== undefined && { integrity: ref.integrity }),
     versionData,
     ...(publishTime !== undefined && { publishTime }),
+    ...(history !== undefined && { history }),
     attestations,
   }
   if (cacheKey) options.cache?.put(cacheKey, evidence, attestationsText)
-  return { state: 'fetched', evidence: { ...evidence, origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys }
+  return { state: 'fetched', evidence: { ...evidence, ...(historyDocuments && { historyDocuments }), origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys }
 }
 
 /**
@@ -438,6 +468,29 @@ export function readPackumentVersion(doc: unknown, name: string, version: string
   const time = readPublishTime(doc, version)
   if (typeof time === 'object') return time.problem
   return { versionData, ...(time !== undefined && { publishTime: time }) }
+}
+
+/** Whether a stored history is the one wanted: read from `since` on (one that could not be read is unavailable from any date). */
+export function historyAsWanted(history: RegistryHistory | undefined, wanted: { since?: string }): boolean {
+  return history !== undefined && (history.state === 'unavailable' || history.since === wanted.since)
+}
+
+/**
+ * The version documents, from the packument, of the earlier versions the check is likely to verify
+ * first: the first downgrade candidate above what the locked version claims and above a signature,
+ * and the first identity candidate (model/trust.ts). A guess made before verification (the check
+ * decides with what verified, and `since`): a version not kept here is fetched as usual. At most three.
+ */
+function likelyCandidateDocuments(doc: unknown, name: string, line: readonly HistoryVersion[], claimed: TrustLevel): Record<string, EarlierVersion> | undefined {
+  const versions = (doc as { versions: Record<string, unknown> }).versions
+  const likely = [downgradeCandidates(line, claimed, 1)[0], downgradeCandidates(line, 'signature', 1)[0], identityCandidate(line)]
+  const documents: Record<string, EarlierVersion> = {}
+  for (const v of likely) {
+    if (v === undefined || Object.hasOwn(documents, v.version)) continue
+    const versionData = readVersionData(versions[v.version], name, v.version)
+    if (typeof versionData === 'object') documents[v.version] = { versionData, publishTime: v.publishedAt }
+  }
+  return Object.keys(documents).length > 0 ? documents : undefined
 }
 
 /**

@@ -4,6 +4,7 @@
  * Fetched from the registry (lib/fetch/evidence.ts) or read from files (`verify-deps verify`).
  */
 import type { KeyObject } from 'node:crypto'
+import type { RegistryHistory } from './trust.js'
 
 /** What was obtained of the attestations document (`GET /-/npm/v1/attestations/<name>@<version>`). */
 export type AttestationsEvidence =
@@ -50,6 +51,12 @@ export interface EvidenceOrigin {
   keys: string
 }
 
+/** An earlier version's document as a packument gave it, with its `time[version]`: registry metadata, verified like any. */
+export interface EarlierVersion {
+  versionData: VersionData
+  publishTime: string
+}
+
 export interface PackageEvidence {
   /** The real package name (for an alias, the package it resolves to). */
   name: string
@@ -63,6 +70,14 @@ export interface PackageEvidence {
   versionData?: VersionData
   /** `time[version]` from the packument. */
   publishTime?: string
+  /** The locked version's release line as the packument lists it, when the check wants its history (fetch/history.ts). */
+  history?: RegistryHistory
+  /**
+   * The packument's version documents of the earlier versions the check will most likely verify
+   * first (EarlierVersion), so that verifying them needs no second request for the same packument.
+   * Never stored (evidence cache, facts memo): only the same run's history pass reads them.
+   */
+  historyDocuments?: Record<string, EarlierVersion>
   attestations: AttestationsEvidence
   /** The tarball bytes, when available (`verify-deps verify <tarball>`, `check --fetch-tarballs`). */
   tarball?: Buffer

@@ -4,8 +4,21 @@
  * history, and how two build identities differ. No I/O, no policy: fetch/ gathers the history,
  * policy/ decides what a drop or a change means under the project's rules.
  */
-import semver from 'semver'
+import type SemverParse from 'semver/functions/parse.js'
+import type SemverRcompare from 'semver/functions/rcompare.js'
+import { requireCjs } from '../cjs.js'
 import type { PackageFacts, SignerIdentity } from './facts.js'
+
+// semver is loaded on first use, one function file each (its index loads 48 files): a warm check
+// (every package remembered) never parses a version here (lib/cjs.ts; test/cli/startup.test.ts).
+let semverFunctions: { parse: typeof SemverParse; rcompare: typeof SemverRcompare } | undefined
+function semver(): NonNullable<typeof semverFunctions> {
+  semverFunctions ??= {
+    parse: requireCjs('semver/functions/parse.js') as typeof SemverParse,
+    rcompare: requireCjs('semver/functions/rcompare.js') as typeof SemverRcompare,
+  }
+  return semverFunctions
+}
 
 /**
  * What verified for a version, lowest first. Registry metadata (`_npmUser.trustedPublisher`,
@@ -62,7 +75,7 @@ export function trustLevelOf(facts: Pick<PackageFacts, 'signature' | 'provenance
  * identifiers share `1.2.3-`). Build metadata is ignored. Not a semver version: null (no history).
  */
 export function releaseLine(version: string): string | null {
-  const parsed = semver.parse(version)
+  const parsed = semver().parse(version)
   if (!parsed) return null
   if (parsed.prerelease.length > 0) {
     const first = parsed.prerelease[0]
@@ -99,7 +112,7 @@ export function historyOf(locked: { version: string; publishedAt: string }, vers
       const at = Date.parse(v.publishedAt)
       return !Number.isNaN(at) && at < before && at >= from
     })
-    .sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || semver.rcompare(a.version, b.version))
+    .sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || semver().rcompare(a.version, b.version))
 }
 
 /**
@@ -279,4 +292,111 @@ export interface PackageTrust {
   history?: TrustHistory
   /** The trust lockfile's entry for its name and release line, when there is one. */
   baseline?: TrustBaseline
+}
+
+/**
+ * What the registry says of a package's history, as the fetch stage keeps it with the evidence
+ * (evidence cache, facts memo): of the earlier versions of the locked version's release line
+ * (historyOf, with the policy's `since`, kept as the date it was given), how many there are
+ * (`count`) and the shortlist of them that can ever be a candidate (historyShortlist), each with
+ * its unsigned claim; or why there is none to read. Registry metadata: hints only. A line can hold
+ * hundreds of versions and every warm run reads this back: only the shortlist is kept.
+ */
+export type RegistryHistory =
+  | { state: 'listed'; count: number; versions: HistoryVersion[]; since?: string }
+  /** `failed`: the packument could not be fetched on this run — never stored, asked for again next run. */
+  | { state: 'unavailable'; reason: string; failed?: true }
+
+/** The history to store with the evidence (cache, facts memo): none when its packument failed on this run (a failure is never cached). */
+export function storableHistory(history: RegistryHistory | undefined): RegistryHistory | undefined {
+  return history?.state === 'unavailable' && history.failed ? undefined : history
+}
+
+/** Versions per claimed level that historyShortlist keeps: as many as any candidate list takes. */
+export const HISTORY_CANDIDATE_LIMIT = 3
+
+/**
+ * The versions of a history (most recent first) that downgradeCandidates and identityCandidates can
+ * ever choose, whatever the locked version's level, in the same order: the `limit` most recent of
+ * each claimed level above `none`. Both lists take, per level, its most recent versions first, so
+ * they choose the same from the shortlist as from the whole history.
+ */
+export function historyShortlist(history: readonly HistoryVersion[], limit = HISTORY_CANDIDATE_LIMIT): HistoryVersion[] {
+  const taken = new Map<TrustLevel, number>()
+  return history.filter((v) => {
+    if (v.claimed === 'none') return false
+    const n = taken.get(v.claimed) ?? 0
+    taken.set(v.claimed, n + 1)
+    return n < limit
+  })
+}
+
+/** A stored RegistryHistory (evidence cache, facts memo: files a dependency could write) as the shape it must have, or undefined. */
+export function readRegistryHistory(value: unknown): RegistryHistory | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const v = value as Record<string, unknown>
+  if (v.state === 'unavailable') return typeof v.reason === 'string' ? { state: 'unavailable', reason: v.reason } : undefined
+  if (v.state !== 'listed' || !Array.isArray(v.versions) || typeof v.count !== 'number' || !Number.isSafeInteger(v.count) || v.count < 0) return undefined
+  if (v.since !== undefined && typeof v.since !== 'string') return undefined
+  const versions: HistoryVersion[] = []
+  for (const item of v.versions as unknown[]) {
+    if (typeof item !== 'object' || item === null) return undefined
+    const { version, publishedAt, claimed, integrity } = item as Record<string, unknown>
+    if (typeof version !== 'string' || typeof publishedAt !== 'string' || !isTrustLevel(claimed) || (integrity !== undefined && typeof integrity !== 'string')) return undefined
+    versions.push({ version, publishedAt, claimed, ...(integrity !== undefined && { integrity }) })
+  }
+  return { state: 'listed', count: v.count, versions, ...(v.since !== undefined && { since: v.since }) }
+}
+
+/** What one earlier version verified as (trustLevelOf of its facts, or `none` when it could not be fetched), and why when below its claim. */
+export interface CandidateVerdict {
+  level: TrustLevel
+  /** Its verified provenance identity, when its provenance verified. */
+  identity?: SignerIdentity
+  /** Why it did not verify at a higher level (its first finding, or the fetch failure). */
+  reason?: string
+}
+
+/** The versions whose identity claims are tried for `previousBuild`: the most recent provenance claims, at most `limit`. */
+export function identityCandidates(history: readonly HistoryVersion[], limit = 3): HistoryVersion[] {
+  return history.filter((v) => compareTrustLevels(v.claimed, 'provenance') >= 0).slice(0, limit)
+}
+
+/**
+ * The verified history of a package at `level` from its line's `history` (since already applied)
+ * and `verdictOf` each candidate it looks at, in order: when `look.downgrade` (downgrade continuity
+ * is on) the downgrade candidates, then, when `look.identity` (its provenance verified and identity
+ * continuity is on) the identity candidates. `higher`: the first downgrade candidate that
+ * verified above `level`; `previousBuild` (when `identity`): the most recent provenance claim whose
+ * provenance verified. Every candidate that verified below its claim is an UnverifiedClaim (once),
+ * and the next candidate is tried: a claim is never evidence.
+ */
+export function resolveTrustHistory(history: readonly HistoryVersion[], level: TrustLevel, look: { downgrade: boolean; identity: boolean }, verdictOf: (v: HistoryVersion) => CandidateVerdict, limit = 3): TrustHistory {
+  const unverified = new Map<string, UnverifiedClaim>()
+  const judge = (v: HistoryVersion): CandidateVerdict => {
+    const verdict = verdictOf(v)
+    if (compareTrustLevels(verdict.level, v.claimed) < 0 && !unverified.has(v.version)) {
+      unverified.set(v.version, { version: v.version, claimed: v.claimed, level: verdict.level, reason: verdict.reason ?? `what verified: ${describeTrustLevel(verdict.level)}` })
+    }
+    return verdict
+  }
+  let higher: VerifiedHistory | undefined
+  for (const v of look.downgrade ? downgradeCandidates(history, level, limit) : []) {
+    const verdict = judge(v)
+    if (compareTrustLevels(verdict.level, level) > 0) {
+      higher = { version: v.version, publishedAt: v.publishedAt, level: verdict.level, ...(verdict.identity && { identity: verdict.identity }) }
+      break
+    }
+  }
+  let previousBuild: (VerifiedHistory & { identity: SignerIdentity }) | undefined
+  if (look.identity) {
+    for (const v of identityCandidates(history, limit)) {
+      const verdict = judge(v)
+      if (verdict.identity && compareTrustLevels(verdict.level, 'provenance') >= 0) {
+        previousBuild = { version: v.version, publishedAt: v.publishedAt, level: verdict.level, identity: verdict.identity }
+        break
+      }
+    }
+  }
+  return { state: 'checked', versions: history.length, ...(higher && { higher }), ...(previousBuild && { previousBuild }), unverifiedClaims: [...unverified.values()] }
 }

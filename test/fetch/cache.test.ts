@@ -205,6 +205,49 @@ t.test('evidence without the publish time the keys now need is fetched again', a
   t.equal(again?.state, 'cached', 'then cached with it')
 })
 
+t.test('history: read from the packument when wanted (one request), stored with the evidence; an entry without it is fetched again, offline used as it is', async (t) => {
+  const dir = t.testdir({})
+  const withHistory = async (cache: EvidenceCache, offline = false, wanted: { since?: string } = {}) => {
+    try {
+      return [...(await fetchEvidence(only('c'), { config, registryKeys: keys, cache, ...FAST, offline, historyFor: () => wanted })).values()]
+    } finally {
+      cache.close()
+    }
+  }
+  await run(new EvidenceCache({ dir }), only('c'))
+  const [offline] = await withHistory(new EvidenceCache({ dir }), true)
+  t.equal(offline?.state, 'cached', 'offline: the entry without history is all there is')
+  t.equal(evidenceOf(offline).history, undefined)
+  s.registry.clearRequests()
+  const [o] = await withHistory(new EvidenceCache({ dir }))
+  t.equal(o?.state, 'fetched', 'online: fetched again for its history')
+  t.same(evidenceOf(o).history, { state: 'listed', count: 0, versions: [] }, 'c has no earlier version')
+  t.same(s.registry.requests.map((q) => q.route), ['packument'], 'the packument gives the version document too: one request')
+  s.registry.clearRequests()
+  const [again] = await withHistory(new EvidenceCache({ dir }))
+  t.equal(again?.state, 'cached')
+  t.same(evidenceOf(again).history, evidenceOf(o).history, 'read back as stored')
+  t.same(s.registry.requests, [])
+  const [since] = await withHistory(new EvidenceCache({ dir }), false, { since: '2024-01-01' })
+  t.equal(since?.state, 'fetched', 'another `since`: fetched again')
+  t.same(evidenceOf(since).history, { state: 'listed', count: 0, versions: [], since: '2024-01-01' })
+
+  const line = packLines(dir).filter((l) => l.id === packLines(dir)[0]!.id).sort((x, y) => (x.storedAt < y.storedAt ? -1 : 1)).at(-1)!
+  const good = JSON.parse(line.text)
+  rewritePackLine(line, JSON.stringify({ ...good, evidence: { ...good.evidence, history: { state: 'listed', versions: [{ version: '1.0.0' }] } } }))
+  const [malformed] = await withHistory(new EvidenceCache({ dir }))
+  t.equal(malformed?.state, 'fetched', 'a malformed stored history: a miss')
+
+  const fresh = t.testdir({})
+  s.registry.addFault({ path: '/c', type: 'status', status: 503 })
+  const [failed] = await withHistory(new EvidenceCache({ dir: fresh }))
+  s.registry.faults.clear()
+  t.match(evidenceOf(failed).history, { state: 'unavailable', failed: true }, 'the packument failed: the version document from its endpoint, history unavailable')
+  const [retried] = await withHistory(new EvidenceCache({ dir: fresh }))
+  t.equal(retried?.state, 'fetched', 'a failure is not stored: the next run asks again')
+  t.match(evidenceOf(retried).history, { state: 'listed' })
+})
+
 t.test('only fully fetched evidence about the key is stored; no integrity, no cache', async (t) => {
   const root = t.testdir({ checked: {}, scratch: {} })
   const dir = join(root, 'checked')

@@ -51,6 +51,34 @@ t.test('a packument that fails falls back to the version document; the publish t
   t.equal(routes().filter((r) => r === 'manifest /a/1.0.0').length, 1, 'asked the version endpoint')
 })
 
+t.test('history wanted: the packument is read with unbounded keys too, and one that fails gives history unavailable and the version document', async (t) => {
+  const a = refs.filter((r) => r.name === 'a')
+  const ok = await fetchEvidence(a, { config, registryKeys: endpointKeys, ...FAST, historyFor: () => ({}) })
+  t.match(ok.get(evidenceKey(a[0]!)), { state: 'fetched', evidence: { history: { state: 'listed', versions: [] }, publishTime: s.version('a').publishTime } })
+  t.same(routes().filter((r) => !r.startsWith('attestations')), ['packument /a'], 'one request for both')
+  s.registry.clearRequests()
+  s.registry.addFault({ path: '/a', type: 'status', status: 503 })
+  const failed = await fetchEvidence(a, { config, registryKeys: endpointKeys, ...FAST, historyFor: () => ({}) })
+  t.match(failed.get(evidenceKey(a[0]!)), { state: 'fetched', evidence: { history: { state: 'unavailable', reason: /the packument could not be fetched: .*HTTP 503/, failed: true } } })
+  t.ok(routes().includes('manifest /a/1.0.0'), 'the version document from its endpoint')
+  s.registry.clearRequests()
+  s.registry.faults.clear()
+  s.registry.addFault({ path: '/a', type: 'status', status: 503, times: 1 })
+  s.registry.addFault({ path: '/a', type: 'status', status: 503, times: 1 })
+  s.registry.addFault({ path: '/a', type: 'status', status: 503, times: 1 })
+  const late = await fetchEvidence(a, { config, registryKeys: tufKeys, ...FAST, historyFor: () => ({}) })
+  t.match(late.get(evidenceKey(a[0]!)), { state: 'fetched', evidence: { history: { state: 'listed' } } }, 'read from the packument step 3 fetches when the first attempt failed')
+})
+
+t.test('a version document already read from a packument in this run is not asked for again; its attestations are', async (t) => {
+  const a = refs.filter((r) => r.name === 'a')
+  const record = s.version('a')
+  const versionData = { dist: { integrity: record.integrity, signatures: record.signatures, attestations: { url: 'https://elsewhere.example/', provenance: { predicateType: 'https://slsa.dev/provenance/v1' } } } }
+  const results = await fetchEvidence(a, { config, registryKeys: tufKeys, ...FAST, knownVersion: () => ({ versionData, publishTime: record.publishTime }) })
+  t.match(results.get(evidenceKey(a[0]!)), { state: 'fetched', evidence: { versionData, publishTime: record.publishTime, attestations: { state: 'fetched' } } })
+  t.same(routes(), ['attestations /-/npm/v1/attestations/a@1.0.0'], 'only the attestations, from the configured registry (never the advertised URL)')
+})
+
 t.test('a packument that fails once: retried, and read from it', async (t) => {
   const a = refs.filter((r) => r.name === 'a')
   s.registry.addFault({ path: '/a', type: 'status', status: 500, times: 1 })

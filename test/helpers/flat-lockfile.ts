@@ -1,6 +1,6 @@
 /**
  * A package-lock.json (v3) written directly, in the shape npm writes it, for scenario worlds whose
- * packages each have one version and only plain `dependencies`: every package then sits flat at
+ * packages each have one version (or earlier ones no dist-tag points at, which are left out) and only plain `dependencies`: every package then sits flat at
  * `node_modules/<name>`. Benchmarks use it where `npm install --package-lock-only` takes too long
  * (tens of thousands of packages); a test checks it against npm's own lockfile for the same world.
  */
@@ -21,6 +21,8 @@ export function flatLockfile(scenario: Pick<Scenario, 'projectDir' | 'versions' 
   const project = JSON.parse(readFileSync(join(scenario.projectDir, 'package.json'), 'utf8')) as Record<string, unknown>
   const byName = new Map<string, LockfileEntry & { dependencies?: Record<string, string> }>()
   for (const { spec, record } of scenario.versions.values()) {
+    // An earlier version of a history (bench/world.ts `history`): published, never installed.
+    if (spec.tag === null) continue
     if (byName.has(spec.name)) throw new Error(`flat lockfile: ${spec.name} has more than one version`)
     const unsupported = UNSUPPORTED_FIELDS.filter((f) => record.manifest[f] !== undefined)
     if (unsupported.length) throw new Error(`flat lockfile: ${spec.name}@${spec.version} has ${unsupported.join(', ')}`)

@@ -339,3 +339,21 @@ t.test('defaults, a registry without keys and a TUF-shaped keys file', async (t)
     'the keys file still lists the key, for out-of-band trust',
   )
 })
+
+t.test("registry history 'stripped': packuments without time, and other versions without signatures and attestations", async (t) => {
+  const stripped = await createScenario(t, {
+    registry: { history: 'stripped' },
+    packages: [
+      { name: 'h', version: '1.0.0', publishTime: '2025-01-01T00:00:00.000Z' },
+      { name: 'h', version: '1.1.0' },
+    ],
+  })
+  const packument = (await (await fetch(`${stripped.registry.origin}/h`)).json()) as any
+  t.equal(packument.time, undefined, 'no time')
+  t.same(Object.keys(packument.versions['1.0.0'].dist).filter((k) => k === 'signatures' || k === 'attestations'), [], 'an untagged version: no claims')
+  t.ok(packument.versions['1.1.0'].dist.signatures && packument.versions['1.1.0'].dist.attestations, 'the latest keeps its own')
+  const manifest = (await (await fetch(`${stripped.registry.origin}/h/1.0.0`)).json()) as any
+  t.ok(manifest.dist.signatures && manifest.dist.attestations, 'the version document is served as usual')
+  const served = (await (await fetch(`${s.registry.origin}/multi`)).json()) as any
+  t.ok(served.time?.['1.0.0'], 'control: a registry that serves history gives time')
+})

@@ -15,6 +15,7 @@ import { hash } from 'node:crypto'
 import type { PackageRef } from '../../model.js'
 import type { PackageFacts } from '../../model/facts.js'
 import { parseIntegrity } from '../../model/integrity.js'
+import { readRegistryHistory, storableHistory, type RegistryHistory } from '../../model/trust.js'
 import { CACHE_FORMAT, canonicalJSON } from '../cache.js'
 import { evidenceKey, type EvidenceOutcome } from '../evidence.js'
 import { normalizeRegistry, type RegistryKeysResult } from '../registry-keys/by-registry.js'
@@ -27,6 +28,10 @@ export const FACTS_MEMO_FORMAT = 3
 export interface RememberedFacts {
   facts: PackageFacts
   installScripts: boolean
+  /** The registry's `time[version]`, when the evidence had it (the release-age check's unsigned fallback). */
+  publishTime?: string
+  /** The release line's history, when the run that verified it wanted it (docs/continuity.md): a warm run needs no packument. */
+  history?: RegistryHistory
 }
 
 export interface FactsMemoOptions {
@@ -67,7 +72,9 @@ export class FactsMemo {
     if (fetched?.state !== 'fetched' && fetched?.state !== 'cached') return
     const id = this.#id(ref)
     if (!id) return
-    const remembered: RememberedFacts = { facts, installScripts: fetched.evidence.versionData?.installScripts === true }
+    const { publishTime } = fetched.evidence
+    const history = storableHistory(fetched.evidence.history)
+    const remembered: RememberedFacts = { facts, installScripts: fetched.evidence.versionData?.installScripts === true, ...(publishTime !== undefined && { publishTime }), ...(history !== undefined && { history }) }
     // Cached evidence keeps its own age: the memo never outlives the evidence it was verified from.
     this.#options.pack.put('facts', id, JSON.stringify(remembered), fetched.state === 'cached' ? fetched.storedAt : undefined)
   }
@@ -125,10 +132,13 @@ function readRemembered(data: string, ref: PackageRef): RememberedFacts | undefi
   } catch {
     return undefined
   }
-  const { facts, installScripts } = (value ?? {}) as Partial<RememberedFacts>
+  const { facts, installScripts, publishTime, history } = (value ?? {}) as Partial<RememberedFacts>
   if (typeof facts !== 'object' || facts === null || facts.name !== ref.name || facts.version !== ref.version || typeof installScripts !== 'boolean') return undefined
   if (!Array.isArray(facts.findings)) return undefined
-  return { facts, installScripts }
+  if (publishTime !== undefined && typeof publishTime !== 'string') return undefined
+  const readHistory = history === undefined ? undefined : readRegistryHistory(history)
+  if (history !== undefined && readHistory === undefined) return undefined
+  return { facts, installScripts, ...(publishTime !== undefined && { publishTime }), ...(readHistory !== undefined && { history: readHistory }) }
 }
 
 /** SHA-256, hex. One call, no Hash object: the memos take one per package. */

@@ -55,3 +55,27 @@ t.test('a package of a registry whose URL holds a space never takes the id of a 
   memo.remember(ref(`${mirror} ${upstream}`), fetched, facts)
   t.equal(ids.length, 1, 'a registry spelled "<mirror> <upstream>", whose keys were not had, gets no id')
 })
+
+t.test('the registry publish time and history are remembered with the facts, and read back only in their shape', async (t) => {
+  const { FactsMemo } = await import('../../../lib/fetch/store/facts-memo.js')
+  const stored = new Map<string, string>()
+  const pack = { get: (_kind: string, id: string) => (stored.has(id) ? { data: stored.get(id) } : undefined), put: (_kind: string, id: string, data: string) => void stored.set(id, data) } as unknown as ConstructorParameters<typeof FactsMemo>[0]['pack']
+  const registry = 'https://registry.example/'
+  const memo = new FactsMemo({ pack, toolVersion: '1.0.0', trustedRoot: {}, registryKeys: new Map([[registry, { state: 'fetched', keys: [], source: 'test' }]]) })
+  const integrity = `sha512-${createHash('sha512').update('p').digest('base64')}`
+  const ref = { name: 'p', version: '1.1.0', integrity, registry, source: 'registry' as const, locations: [] }
+  const history = { state: 'listed' as const, count: 1, versions: [{ version: '1.0.0', publishedAt: '2025-01-01T00:00:00.000Z', claimed: 'provenance' as const, integrity: 'sha512-o' }] }
+  const fetched = { state: 'fetched', evidence: { publishTime: '2025-01-02T00:00:00.000Z', history } } as unknown as Parameters<typeof memo.remember>[1]
+  const facts = { name: 'p', version: '1.1.0', findings: [] } as unknown as Parameters<typeof memo.remember>[2]
+  memo.remember(ref, fetched, facts)
+  t.same(memo.recall([ref]).get([...memo.recall([ref]).keys()][0]!), { facts, installScripts: false, publishTime: '2025-01-02T00:00:00.000Z', history })
+  const [id] = [...stored.keys()]
+  const entry = JSON.parse(stored.get(id!)!)
+  for (const bad of [{ publishTime: 5 }, { history: { state: 'listed', versions: 'all' } }]) {
+    stored.set(id!, JSON.stringify({ ...entry, ...bad }))
+    t.equal(memo.recall([ref]).size, 0, `${JSON.stringify(bad)}: a miss`)
+  }
+  const failed = { state: 'fetched', evidence: { history: { state: 'unavailable', reason: 'HTTP 503', failed: true } } } as unknown as Parameters<typeof memo.remember>[1]
+  memo.remember(ref, failed, facts)
+  t.same(memo.recall([ref]).get([...memo.recall([ref]).keys()][0]!), { facts, installScripts: false }, 'a history whose packument failed is not remembered')
+})

@@ -63,19 +63,32 @@ export function formatVersionManifest(v: VersionRecord, origin: string): Record<
   }
 }
 
-export function formatPackument(pkg: PackageRecord, origin: string): Record<string, unknown> {
+/**
+ * `history: 'stripped'`: as a mirror that strips history serves it — no `time`, and no
+ * `dist.signatures` / `dist.attestations` for versions no dist-tag points at.
+ */
+export function formatPackument(pkg: PackageRecord, origin: string, history: 'served' | 'stripped' = 'served'): Record<string, unknown> {
   const versions = [...pkg.versions.values()]
   const times = versions.map((v) => v.publishTime).sort()
+  const tagged = new Set(Object.values(pkg.distTags))
+  const manifest = (v: VersionRecord): Record<string, unknown> => {
+    const full = formatVersionManifest(v, origin)
+    if (history === 'served' || tagged.has(v.version)) return full
+    const { signatures: _signatures, attestations: _attestations, ...dist } = full.dist as Record<string, unknown>
+    return { ...full, dist }
+  }
   return {
     _id: pkg.name,
     name: pkg.name,
     ...pkg.fields,
     'dist-tags': pkg.distTags,
-    versions: Object.fromEntries(versions.map((v) => [v.version, formatVersionManifest(v, origin)])),
-    time: {
-      ...(times.length ? { created: times[0], modified: times[times.length - 1] } : {}),
-      ...Object.fromEntries(versions.map((v) => [v.version, v.publishTime])),
-    },
+    versions: Object.fromEntries(versions.map((v) => [v.version, manifest(v)])),
+    ...(history === 'served' && {
+      time: {
+        ...(times.length ? { created: times[0], modified: times[times.length - 1] } : {}),
+        ...Object.fromEntries(versions.map((v) => [v.version, v.publishTime])),
+      },
+    }),
   }
 }
 

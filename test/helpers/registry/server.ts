@@ -203,7 +203,7 @@ export class RegistryServer {
         const pkg = this.store.getPackage(route.name)
         if (!pkg) return error(404, 'not found')
         const corgi = (req.headers.accept ?? '').includes(CORGI_MEDIA_TYPE)
-        return corgi ? json(formatCorgi(pkg, origin), CORGI_MEDIA_TYPE) : json(formatPackument(pkg, origin))
+        return corgi ? json(formatCorgi(pkg, origin), CORGI_MEDIA_TYPE) : json(formatPackument(pkg, origin, this.store.history))
       }
       case 'manifest': {
         const version = this.store.getVersion(route.name, route.spec)

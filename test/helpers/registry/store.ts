@@ -86,6 +86,12 @@ export class RegistryStore {
   keys: RegistryKeyPair[] | null = null
   /** When set, served verbatim at `/-/npm/v1/keys` instead of the document built from `keys`. */
   keysDocument: unknown = undefined
+  /**
+   * `stripped`: packuments carry no `time` object, and no signatures or attestations for versions no
+   * dist-tag points at, as some mirrors and proxies serve them (the check's history is then
+   * unavailable); version documents and the attestations endpoint are served as usual.
+   */
+  history: 'served' | 'stripped' = 'served'
 
   addPackage({ name, distTags = {}, fields = {} }: PackageInput): PackageRecord {
     assertPackageName(name)

@@ -114,6 +114,8 @@ export interface ScenarioRegistryOptions {
   keys?: 'served' | 'none'
   /** Shape of `registryKeysFile`: `/-/npm/v1/keys` (default) or Sigstore TUF `keys.json`. */
   keysFile?: 'endpoint' | 'tuf'
+  /** `stripped`: packuments without `time`, and without other versions' signatures and attestations (a mirror that strips history). Default `served`. */
+  history?: 'served' | 'stripped'
 }
 
 export interface ScenarioOptions {

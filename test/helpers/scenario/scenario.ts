@@ -138,6 +138,7 @@ export async function createScenario(t: ScenarioOwner, options: ScenarioOptions)
     token: registryOptions.token ?? null,
   })
   t.teardown(() => registry.close())
+  if (registryOptions.history) registry.store.history = registryOptions.history
 
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'verify-deps-scenario-'))
   if (!options.dir) t.teardown(() => rmSync(dir, { recursive: true, force: true }))
