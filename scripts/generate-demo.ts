@@ -45,10 +45,12 @@ export const GENERATED_DIRS = ['registry', 'trust', 'project'] as const
 export const DEMO_POLICY = `# The demo project's trust policy (see docs/policy.md).
 version: 1
 
-# Packages no rule below matches: warn when they have no verified provenance.
+# Packages no rule below matches: warn when they have no verified provenance, and block a release
+# whose trust dropped below what an earlier release of its line had verified (docs/continuity.md).
 default:
   mode: warn
   require: { signature: true, provenance: true }
+  continuity: { downgrade: enforce }
 
 rules:
   # Our own packages must be built by our release workflow, from a release tag, in one of our
@@ -70,6 +72,19 @@ function npmUserOf(pkg: DemoPackage): NpmUser {
     return { name: 'demo-org-release', email: 'release@demo-org.example', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:demo-org' } }
   }
   return { name: `${pkg.name}-maintainer`, email: `maintainer@${pkg.name}.example` }
+}
+
+/** A downgrade package's earlier releases: built by their repository's release workflow, published by a trusted publisher, a week before it. */
+function earlierSpecs(pkg: DemoPackage, index: number): PackageSpec[] {
+  return (pkg.earlier ?? []).map((earlier, n) => ({
+    name: pkg.name,
+    version: earlier.version,
+    manifest: { description: `Demo package (earlier release of a ${pkg.role}) for verify-deps demo`, license: 'MIT', repository: { type: 'git', url: `git+https://github.com/${earlier.builtBy}.git` } },
+    npmUser: { name: 'github-actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: { id: 'github', oidcConfigId: `oidc:${earlier.builtBy}` } },
+    publishTime: new Date(DEMO_NOW.getTime() - (index + 3) * 5 * DAY_MS - (n + 1) * 7 * DAY_MS),
+    provenance: { identity: { repository: earlier.builtBy, workflowPath: '.github/workflows/release.yml' } },
+    tag: null,
+  }))
 }
 
 /** A role → the scenario knobs that produce it; everything else stays valid. */
@@ -103,7 +118,7 @@ export async function generateDemo(outDir: string): Promise<void> {
       {
         now: DEMO_NOW,
         dir: work,
-        packages: DEMO_PACKAGES.map(packageSpec),
+        packages: DEMO_PACKAGES.flatMap((pkg, index) => [...earlierSpecs(pkg, index), packageSpec(pkg, index)]),
         project: { name: DEMO_PROJECT_NAME, dependencies: { ...DEMO_PROJECT_DEPENDENCIES } },
       },
     )
@@ -142,6 +157,11 @@ async function captureRegistry(s: Scenario, dir: string): Promise<void> {
     }
     const tarball = `${pkg.name}/-/${basename}-${pkg.version}.tgz`
     write(join(dir, tarball), await get(`/${tarball}`))
+    // Earlier releases: what the check fetches to verify the history (their version documents and attestations).
+    for (const earlier of pkg.earlier ?? []) {
+      await saveJSON(`/${escaped}/${earlier.version}`, `${pkg.name}/${earlier.version}.json`)
+      await saveJSON(`/-/npm/v1/attestations/${escaped}@${earlier.version}`, `-/npm/v1/attestations/${pkg.name}@${earlier.version}.json`)
+    }
   }
 }
 

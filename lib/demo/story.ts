@@ -17,10 +17,11 @@ const LABEL: Record<DemoRole, string> = {
   'wrong-repository': 'BLOCKED',
   'no-provenance': 'WARN',
   tampered: 'FAIL',
+  downgrade: 'BLOCKED',
 }
 
 /** Order of the account: passes first, then the packages the demo is about. */
-const ROLE_ORDER: readonly DemoRole[] = ['trusted', 'wrong-repository', 'no-provenance', 'tampered']
+const ROLE_ORDER: readonly DemoRole[] = ['trusted', 'wrong-repository', 'downgrade', 'no-provenance', 'tampered']
 
 /** Lines are wrapped to this width (the text report's own lines may be longer: they hold digests). */
 export const DEFAULT_WRAP_COLUMNS = 100
@@ -79,6 +80,16 @@ function story(role: DemoRole, p: PackageResult, policy: Policy | null): string 
         'Signed by the registry, but published without provenance: nothing says which source or pipeline ' +
         `built it. ${capitalize(rule)} asks for provenance in mode ${mode}: reported, not blocked.`
       )
+    case 'downgrade': {
+      const before = p.trust?.history
+      const earlier = before ? `${plainText(before.version)}, the release before it in its line,` : 'the release before it in its line'
+      return (
+        `Signed by the registry, so on its own it looks like any package without provenance. But ${earlier} had ` +
+        'verified provenance from its release workflow, published by a trusted publisher; this one was published ' +
+        `from a maintainer's account without any. That is how axios 1.14.1 looked after an account takeover in March 2026. ` +
+        `${capitalize(rule)} enforces continuity, so the drop fails the check.`
+      )
+    }
     case 'tampered':
       return (
         'The lockfile records other bytes than the ones the registry signed and attested (the demo registry ' +

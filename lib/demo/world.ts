@@ -12,9 +12,12 @@ import type { Decision } from '../model.js'
  * - `wrong-repository`: genuine signature and provenance, but built in a repository the policy
  *   does not allow (a fork, say);
  * - `no-provenance`: signed by the registry, published without provenance;
- * - `tampered`: the lockfile records bytes other than the ones the registry signed and attested.
+ * - `tampered`: the lockfile records bytes other than the ones the registry signed and attested;
+ * - `downgrade`: signed by the registry, published without provenance from a maintainer's account,
+ *   where the release before it in its line had verified provenance from a trusted publisher (the
+ *   axios 1.14.1 case, docs/continuity.md).
  */
-export type DemoRole = 'trusted' | 'wrong-repository' | 'no-provenance' | 'tampered'
+export type DemoRole = 'trusted' | 'wrong-repository' | 'no-provenance' | 'tampered' | 'downgrade'
 
 export interface DemoPackage {
   name: string
@@ -23,6 +26,8 @@ export interface DemoPackage {
   /** The repository whose release workflow built it (`owner/name` on github.com); none without provenance. */
   builtBy?: string
   dependencies?: Record<string, string>
+  /** Earlier releases of its line (not locked), each built by `builtBy`'s release workflow and published by a trusted publisher. */
+  earlier?: readonly { version: string; builtBy: string }[]
 }
 
 export interface ExpectedOutcome {
@@ -54,11 +59,13 @@ export const DEMO_PACKAGES: readonly DemoPackage[] = [
   { name: 'tinted', version: '2.1.0', role: 'trusted', builtBy: 'tinted-js/tinted' },
   { name: 'legacy-pad', version: '1.0.4', role: 'no-provenance' },
   { name: 'quick-parse', version: '4.0.1', role: 'tampered', builtBy: 'quick-parse/quick-parse' },
+  { name: 'fetch-lite', version: '1.14.1', role: 'downgrade', earlier: [{ version: '1.14.0', builtBy: 'fetch-lite/fetch-lite' }] },
 ]
 
 /** What the project's package.json asks for: the packages nothing else depends on. */
 export const DEMO_PROJECT_DEPENDENCIES: Readonly<Record<string, string>> = {
   '@demo-org/web-kit': '^2.3.1',
+  'fetch-lite': '^1.14.1',
   'legacy-pad': '^1.0.4',
   'quick-parse': '^4.0.1',
   tinted: '^2.1.0',
@@ -74,4 +81,6 @@ export const EXPECTED_OUTCOMES: Readonly<Record<DemoRole, ExpectedOutcome>> = {
   'wrong-repository': { decision: 'fail', codes: ['PROVENANCE_IDENTITY_MISMATCH'] },
   'no-provenance': { decision: 'warn', codes: ['PROVENANCE_MISSING'] },
   tampered: { decision: 'fail', codes: ['INTEGRITY_MISMATCH', 'SIGNATURE_INVALID', 'ATTESTATION_SUBJECT_MISMATCH'] },
+  // The policy's default enforces continuity.downgrade: the drop from 1.14.0's trusted publisher fails.
+  downgrade: { decision: 'fail', codes: ['TRUST_DOWNGRADE'] },
 }
