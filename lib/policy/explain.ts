@@ -149,6 +149,9 @@ export function describeRule(policy: Policy | null, ruleId: string): string {
   const parts = [`mode ${body.mode}`, `requires ${required.length > 0 ? required.join(', ') : 'nothing'}`]
   if (body.builds?.length) parts.push(`builds only from ${body.builds.map(describeBuild).join('; or ')}`)
   if (body.publishers?.length) parts.push(`published only by ${body.publishers.join(', ')}`)
+  // Trust over time, when the rule sets it (otherwise the defaults: both warn).
+  if (body.continuity) parts.push(`continuity: downgrade ${body.continuity.downgrade}, identity ${body.continuity.identity}${body.continuity.since ? `, history since ${body.continuity.since}` : ''}`)
+  if (body.minimumReleaseAge) parts.push(`releases at least ${body.minimumReleaseAge} old`)
   return parts.join('; ')
 }
 

@@ -37,7 +37,7 @@ t.test('the demo shows a pass, the blocked package, the warning and the tampered
   const r = await runCli(['demo'], { cwd: dir, env })
   t.equal(r.status, 0, r.stderr)
   t.equal(r.stderr, '', 'nothing on stderr')
-  t.match(r.stdout, /7 packages: 4 pass, 1 warn, 2 fail, 0 skipped/)
+  t.match(r.stdout, /8 packages: 4 pass, 1 warn, 3 fail, 0 skipped/)
 
   // The blocked package: built by the wrong repository, in the report and in plain words.
   t.match(r.stdout, /x PROVENANCE_IDENTITY_MISMATCH {2}@demo-org\/config@1\.0\.3: .*repository is "mallory-dev\/config", allowed "demo-org\/\*"/)
@@ -46,6 +46,10 @@ t.test('the demo shows a pass, the blocked package, the warning and the tampered
   // The warning and the tampered package.
   t.match(r.stdout, /WARN +legacy-pad@1\.0\.4 +PROVENANCE_MISSING\n/)
   t.match(r.stdout, /FAIL +quick-parse@4\.0\.1 +INTEGRITY_MISMATCH, SIGNATURE_INVALID, ATTESTATION_SUBJECT_MISMATCH\n/)
+  // The axios-like downgrade: 1.14.0 had provenance from a trusted publisher, 1.14.1 a signature only.
+  t.match(r.stdout, /x TRUST_DOWNGRADE {2}fetch-lite@1\.14\.1: trust downgrade — 1\.14\.0 \(published \d{4}-\d{2}-\d{2}\) had verified provenance from fetch-lite\/fetch-lite \(trusted publisher\); 1\.14\.1 has a registry signature only/)
+  t.match(r.stdout, /BLOCKED +fetch-lite@1\.14\.1 +PROVENANCE_MISSING, TRUST_DOWNGRADE\n/)
+  t.match(r.stdout, /1\.14\.0, the release before it in its line,/)
   // The passes, each with who built it and the rule that allowed it.
   for (const [id, builder, rule] of [
     ['@demo-org/web-kit@2.3.1', 'demo-org/web-kit', 'rules[0] (@demo-org/*)'],
@@ -89,7 +93,7 @@ t.test("the machine's npm configuration and proxies do not reach the demo", asyn
     env: { ...env, npm_config_registry: 'http://127.0.0.1:9/', HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9' },
   })
   t.equal(r.status, 0, r.stderr)
-  t.match(r.stdout, /7 packages: 4 pass, 1 warn, 2 fail/)
+  t.match(r.stdout, /8 packages: 4 pass, 1 warn, 3 fail/)
 })
 
 t.test('exits 1 and says what differed when the demo does not show what it should', async (t) => {
@@ -107,7 +111,7 @@ t.test('exits 1 and says what differed when the demo does not show what it shoul
   t.equal(code, 1)
   t.match(err, /@demo-org\/config@1\.0\.3 \(wrong-repository\) was expected to fail, but it ended as pass/)
   t.notMatch(out, /What happened, in plain words/, 'no account of outcomes that did not happen')
-  t.match(out, /7 packages: 5 pass, 1 warn, 1 fail/, 'the report is still shown')
+  t.match(out, /8 packages: 5 pass, 1 warn, 2 fail/, 'the report is still shown')
 })
 
 t.test('usage: --help, and no arguments', async (t) => {

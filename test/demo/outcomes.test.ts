@@ -43,7 +43,7 @@ t.test('compareDemoOutcomes', async (t) => {
   t.test('the account names who built each package and what the rule allows', async (t) => {
     const text = formatDemoExplanation(report, policy)
     t.match(text, /rules\[0\] \(@demo-org\/\*\): mode enforce; requires signature, provenance; builds only from issuer/)
-    t.match(text, /default: mode warn; requires signature, provenance\./)
+    t.match(text, /default: mode warn; requires signature, provenance; continuity: downgrade enforce, identity warn\./)
     t.match(text, /pass +@demo-org\/web-kit@2\.3\.1 +built by demo-org\/web-kit, allowed by rules\[0\] \(@demo-org\/\*\)/)
     t.match(text, /pass +tinted@2\.1\.0 +built by tinted-js\/tinted, allowed by the policy's default/)
     t.notMatch(text, /rules\[0\]\n/, 'a rule label is never split across lines')
@@ -52,7 +52,7 @@ t.test('compareDemoOutcomes', async (t) => {
 
   t.test('describeRule: a rule, the default, the built-in default policy', async (t) => {
     t.match(describeRule(policy, 'rules[0] (@demo-org/*)'), /repository demo-org\/\*, workflow \.github\/workflows\/release\.yml, ref refs\/tags\/v\*/)
-    t.equal(describeRule(policy, 'default'), 'mode warn; requires signature, provenance')
+    t.equal(describeRule(policy, 'default'), 'mode warn; requires signature, provenance; continuity: downgrade enforce, identity warn')
     t.match(describeRule(null, 'default'), /built-in default policy/)
   })
 })
