@@ -10,6 +10,7 @@ import { evidenceKey, forEachEvidence, type EvidenceOutcome, type FetchEvidenceO
 import { createLimiter } from './fetch/pool.js'
 import { normalizeRegistry } from './fetch/registry-keys/by-registry.js'
 import { DEFAULT_TARBALL_CONCURRENCY, wantsTarball, withTarball, type FetchTarballsOptions } from './fetch/tarballs.js'
+import { FINDINGS } from './findings.js'
 import type { PackageRef } from './model.js'
 import type { EarlierVersion } from './model/evidence.js'
 import { createFactsCompactor, type PackageFacts } from './model/facts.js'
@@ -290,13 +291,17 @@ function candidateRef(ref: PackageRef, v: HistoryVersion): PackageRef | undefine
   return { name: ref.name, version: v.version, integrity: v.integrity, ...(ref.registry !== undefined && { registry: ref.registry }), source: 'registry', locations: [] }
 }
 
-/** What a candidate verified as: its level from its own facts; `none`, with the reason, when it could not be fetched. */
+/**
+ * What a candidate verified as: its level from its own facts, with the finding that says why it is
+ * not higher (one about its provenance first: what a higher claim rests on); `none`, with the reason,
+ * when it could not be fetched.
+ */
 function candidateVerdict(candidate: PackageRef | undefined, checked: ReadonlyMap<string, VerifiedPackage>): CandidateVerdict {
   if (!candidate) return { level: 'none', reason: 'the registry states no dist.integrity for it: nothing to bind its evidence to' }
   const outcome = checked.get(evidenceKey(candidate))?.outcome
   if (outcome?.kind !== 'verified') return { level: 'none', reason: outcome?.kind === 'fetch-failed' ? outcome.reason : 'it was not fetched' }
   const { facts } = outcome
   const identity = facts.provenance.status === 'verified' ? facts.provenance.identity : undefined
-  const first = facts.findings[0]
+  const first = facts.findings.find((f) => FINDINGS[f.code].evidence === 'provenance') ?? facts.findings[0]
   return { level: trustLevelOf(facts), ...(identity && { identity }), ...(first && { reason: `${first.code}: ${first.message}` }) }
 }

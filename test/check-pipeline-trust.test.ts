@@ -98,3 +98,15 @@ t.test('identity: looked for only when the locked version\'s provenance verified
   const off = await gatherTrust([x], verified, { wantedFor: () => ({ history: true, downgrade: true, identity: false }), verifyCandidates: async () => t.fail('nothing to verify') as never })
   t.same(off.get(evidenceKey(x))?.history, { state: 'checked', versions: 1, unverifiedClaims: [] }, 'identity off: no candidate')
 })
+
+t.test('an unverified claim says why with the finding about provenance, before any other', async (t) => {
+  const x = ref('x', '2.0.0')
+  const verified = new Map<string, VerifiedPackage>([[evidenceKey(x), { outcome: { kind: 'verified', facts: facts('x', '2.0.0', 'signature') }, installScripts: false, history: { state: 'listed', count: 1, versions: [v('1.9.0', 5, 'provenance')] } }]])
+  const candidateFacts = facts('x', '1.9.0', 'signature')
+  candidateFacts.findings.unshift({ code: 'SIGNATURE_MISSING', message: 'not about the claim' } as PackageFacts['findings'][number])
+  const trusts = await gatherTrust([x], verified, {
+    wantedFor: () => on,
+    verifyCandidates: async (refs) => new Map(refs.map((r): [string, VerifiedPackage] => [evidenceKey(r), { outcome: { kind: 'verified', facts: candidateFacts }, installScripts: false }])),
+  })
+  t.match(trusts.get(evidenceKey(x))?.history, { state: 'checked', unverifiedClaims: [{ version: '1.9.0', reason: 'PROVENANCE_MISSING: no provenance' }] })
+})

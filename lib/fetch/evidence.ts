@@ -15,11 +15,12 @@
  *     a signature names a registry key whose `npm:signatures` use has a validity bound (the
  *     verifier checks the key was valid at publish time, and without a time fails closed). The same
  *     rule holds for every registry. With Sigstore TUF's npm keys (`validFor.start` is always set)
- *     this means the packument for every signed package on the first run; the cache saves it later;
+ *     this means the packument for every signed package on the first run; the cache saves it later.
  *     When the check wants the package's history (`historyFor`: its rule checks continuity or a
  *     release age), the version document is read from the packument too, and the locked version's
  *     release line is kept of it (fetch/history.ts): still one request. A packument that fails gives
- *     history `unavailable`, never an empty one;
+ *     history `unavailable` (not cached), never an empty one. An earlier version the check verifies
+ *     for that history (`knownVersion`) takes its document from the packument already read: no request;
  *  4. the attestations document, when `dist.attestations` advertises one, from
  *     `<configured registry>/-/npm/v1/attestations/<name>@<version>`: never from the advertised URL,
  *     which is registry metadata no signature covers (and could name any host).
@@ -281,9 +282,8 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
 
   const keys = options.registryKeys.get(origin.keys)
   if (!keys) return fail(`the signing keys of ${origin.keys} were not looked up`)
-  const historyWanted = options.historyFor?.(ref)
-  const wantsHistory = historyWanted !== undefined
   if (keys.state === 'failed') return fail(`the signing keys of ${origin.keys} could not be obtained: ${keys.reason}`)
+  const historyWanted = options.historyFor?.(ref)
 
   // 1. The cache, keyed by this registry: a hit needs no request. Evidence stored without a publish
   //    time that these keys need (they gained a validity bound since) is fetched again. Only a
@@ -304,7 +304,8 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
   const path = escapedName(name)
   if (!path) return fail('not a valid package name for a registry request')
 
-  // 2. The version document: from the packument when every key needs a publish time (one request
+  // 2. The version document: given (an earlier version, from the packument the history pass read);
+  //    from the packument when every key needs a publish time or the history is wanted (one request
   //    for both), else — or when that packument cannot give it — from the version endpoint.
   const packumentUrl = `${registry}${path}`
   let versionData: VersionData | undefined
@@ -314,7 +315,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
   let historyDocuments: Record<string, EarlierVersion> | undefined
   const known = origin.role === 'registry' ? options.knownVersion?.(ref) : undefined
   if (known) ({ versionData, publishTime, fromPackument } = { ...known, fromPackument: true })
-  else if (everyKeyBounded(keys.keys) || wantsHistory) {
+  else if (everyKeyBounded(keys.keys) || historyWanted) {
     const packument = await request(packumentUrl, registry, { httpCache: true, refuseStale: true })
     if (historyWanted) history = packument.ok ? readPackumentHistory(packument.document, version, historyWanted.since) : { state: 'unavailable', reason: `the packument could not be fetched: ${options.config.redact(packument.reason)}`, failed: true }
     const read = packument.ok ? readPackumentVersion(packument.document, name, version) : undefined
@@ -350,6 +351,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
     if (typeof time === 'object') return fail(`the packument from GET ${packumentUrl} ${time.problem}`, packumentUrl)
     publishTime = time
     if (publishTime === undefined) log.verbose('fetch', `${id}: the packument has no time[${version}]`)
+    // The packument read for the version document failed, this one did not: the history from it.
     if (historyWanted) history = readPackumentHistory(packument.document, version, historyWanted.since)
   }
 
