@@ -15,15 +15,13 @@ import { FINDINGS, type Finding } from '../findings.js'
 import type { PackageFacts, SignerIdentity } from './facts.js'
 import { compareText } from './text-order.js'
 import {
+  baselineIdentityOf,
   compareTrustLevels,
   IDENTITY_CHANGE_FIELDS,
   isTrustLevel,
-  refKind,
   releaseLine,
-  triggerClass,
   trustLevelOf,
   type BaselineIdentity,
-  type IdentityChange,
   type TrustBaseline,
   type TrustLevel,
 } from './trust.js'
@@ -147,38 +145,6 @@ export function baselineFor(lockfile: TrustLockfile, name: string, version: stri
   const entry = line === null ? undefined : lockfile.packages.get(name)?.get(line)
   if (!entry || line === null) return undefined
   return { line, level: entry.level, version: entry.version, ...(entry.identity && { identity: entry.identity }) }
-}
-
-/** The identity fields the file keeps of a verified provenance identity: never the commit or the exact tag, which change every release. */
-export function baselineIdentityOf(identity: SignerIdentity): BaselineIdentity {
-  const out: BaselineIdentity = {}
-  if (identity.issuer !== undefined) out.issuer = identity.issuer
-  if (identity.repository !== undefined) out.repository = identity.repository
-  if (identity.repositoryId !== undefined) out.repositoryId = identity.repositoryId
-  if (identity.workflow !== undefined) out.workflow = identity.workflow
-  if (identity.trigger !== undefined) out.trigger = triggerClass(identity.trigger)
-  if (identity.ref !== undefined) out.refKind = refKind(identity.ref)
-  if (identity.runner !== undefined) out.runner = identity.runner
-  return out
-}
-
-/**
- * How the locked version's verified build identity differs from its baseline's, field by field, with
- * the same rules as identityChanges (model/trust.ts): a field is compared only when both state it;
- * the repository without case; the trigger by class and the ref by kind (the baseline keeps only
- * those); the runner only when it moves from GitHub-hosted to self-hosted.
- */
-export function baselineIdentityChanges(baseline: BaselineIdentity, after: SignerIdentity): IdentityChange[] {
-  const now = baselineIdentityOf(after)
-  const changes: IdentityChange[] = []
-  for (const field of IDENTITY_CHANGE_FIELDS) {
-    const a = baseline[field]
-    const b = now[field]
-    if (a === undefined || b === undefined) continue
-    const same = field === 'repository' ? a.toLowerCase() === b.toLowerCase() : field === 'runner' ? !(a === 'github-hosted' && b === 'self-hosted') : a === b
-    if (!same) changes.push({ field, before: a, after: b })
-  }
-  return changes
 }
 
 /** One locked registry package as `trust update` sees it: its verified facts (undefined when its evidence was not fetched). */

@@ -400,3 +400,35 @@ export function resolveTrustHistory(history: readonly HistoryVersion[], level: T
   }
   return { state: 'checked', versions: history.length, ...(higher && { higher }), ...(previousBuild && { previousBuild }), unverifiedClaims: [...unverified.values()] }
 }
+
+/** The identity fields the file keeps of a verified provenance identity: never the commit or the exact tag, which change every release. */
+export function baselineIdentityOf(identity: SignerIdentity): BaselineIdentity {
+  const out: BaselineIdentity = {}
+  if (identity.issuer !== undefined) out.issuer = identity.issuer
+  if (identity.repository !== undefined) out.repository = identity.repository
+  if (identity.repositoryId !== undefined) out.repositoryId = identity.repositoryId
+  if (identity.workflow !== undefined) out.workflow = identity.workflow
+  if (identity.trigger !== undefined) out.trigger = triggerClass(identity.trigger)
+  if (identity.ref !== undefined) out.refKind = refKind(identity.ref)
+  if (identity.runner !== undefined) out.runner = identity.runner
+  return out
+}
+
+/**
+ * How the locked version's verified build identity differs from its baseline's, field by field, with
+ * the same rules as identityChanges (model/trust.ts): a field is compared only when both state it;
+ * the repository without case; the trigger by class and the ref by kind (the baseline keeps only
+ * those); the runner only when it moves from GitHub-hosted to self-hosted.
+ */
+export function baselineIdentityChanges(baseline: BaselineIdentity, after: SignerIdentity): IdentityChange[] {
+  const now = baselineIdentityOf(after)
+  const changes: IdentityChange[] = []
+  for (const field of IDENTITY_CHANGE_FIELDS) {
+    const a = baseline[field]
+    const b = now[field]
+    if (a === undefined || b === undefined) continue
+    const same = field === 'repository' ? a.toLowerCase() === b.toLowerCase() : field === 'runner' ? !(a === 'github-hosted' && b === 'self-hosted') : a === b
+    if (!same) changes.push({ field, before: a, after: b })
+  }
+  return changes
+}

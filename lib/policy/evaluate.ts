@@ -156,7 +156,9 @@ function explainAs(policy: Policy, ref: PackageRef, outcome: PackageOutcome, now
   let continuity: ContinuityCheck | undefined
   // Settings are worked out only when needed: this runs for every package of a run.
   const ruleId = rule.kind === 'built-in' ? undefined : rule.match.id
-  if (trust) {
+  if (outcome.kind === 'fetch-failed') {
+    // FETCH_FAILED already fails it, whatever its history: nothing of it verified to compare.
+  } else if (trust) {
     const identity = facts?.provenance.status === 'verified' ? facts.provenance.identity : undefined
     const checkedContinuity = checkContinuity({ pkg: id, name: ref.name, version: ref.version, trust, settings: continuityOf(body), body, ruleId, identity, now })
     findings.push(...checkedContinuity.findings)

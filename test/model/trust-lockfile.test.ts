@@ -4,8 +4,6 @@ import { VerifyDepsError } from '../../lib/errors.js'
 import type { PackageFacts, SignerIdentity } from '../../lib/model/facts.js'
 import {
   baselineFor,
-  baselineIdentityChanges,
-  baselineIdentityOf,
   buildTrustLockfile,
   diffTrustLockfiles,
   emptyTrustLockfile,
@@ -16,6 +14,7 @@ import {
   type ObservedPackage,
   type TrustLockfile,
 } from '../../lib/model/trust-lockfile.js'
+import { baselineIdentityChanges, baselineIdentityOf } from '../../lib/model/trust.js'
 
 const IDENTITY: SignerIdentity = {
   issuer: 'https://token.actions.githubusercontent.com',
