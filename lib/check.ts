@@ -342,10 +342,12 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     const trusts = await gatherTrust(tree.packages, verified, {
       wantedFor: trustWanted,
       verifyCandidates: async (refs, known) => {
-        const recalled = memo?.recall(refs)
+        // Earlier versions: their verdicts are settled for good (published versions are immutable).
+        const recalled = memo?.recall(refs, true)
         if (!createTrustContext && refs.some((ref) => !recalled?.has(evidenceKey(ref)))) createTrustContext = (await import('./verify/trust-context.js')).createTrustContext
         const fetch = { ...fetchOptions, knownVersion: (ref: PackageRef) => known.get(evidenceKey(ref)) }
-        return fetchAndVerify(refs, { ...(memo && { remembered: recalled, onVerified }), fetch, contextFor, trustInputFor })
+        const onSettled = memo && ((ref: PackageRef, fetched: EvidenceOutcome, outcome: PackageOutcome) => outcome.kind === 'verified' && memo.remember(ref, fetched, outcome.facts, true))
+        return fetchAndVerify(refs, { ...(memo && { remembered: recalled, onVerified: onSettled }), fetch, contextFor, trustInputFor })
       },
     })
     return { verified, trusts }

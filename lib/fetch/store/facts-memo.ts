@@ -53,30 +53,39 @@ export class FactsMemo {
     this.#options = options
   }
 
-  /** The memo hits among `refs`, keyed by evidenceKey(ref). Never throws. */
-  recall(refs: readonly PackageRef[]): Map<string, RememberedFacts> {
+  /**
+   * The memo hits among `refs`, keyed by evidenceKey(ref). Never throws. `settled`: the refs are
+   * earlier versions verified for a history (remembered with `settled`), whose entries do not expire.
+   */
+  recall(refs: readonly PackageRef[], settled = false): Map<string, RememberedFacts> {
     const hits = new Map<string, RememberedFacts>()
     for (const ref of refs) {
       const key = evidenceKey(ref)
       if (hits.has(key)) continue
       const id = this.#id(ref)
-      const entry = id && this.#options.pack.get('facts', id)
+      const entry = id && (this.#options.pack.get(settled ? 'settled' : 'facts', id) ?? (settled ? this.#options.pack.get('facts', id) : undefined))
       const remembered = entry && readRemembered(entry.data, ref)
       if (remembered) hits.set(key, remembered)
     }
     return hits
   }
 
-  /** Seals the facts verified from `fetched` (fetched or cached evidence) for `ref`. */
-  remember(ref: PackageRef, fetched: EvidenceOutcome | undefined, facts: PackageFacts): void {
+  /**
+   * Seals the facts verified from `fetched` (fetched or cached evidence) for `ref`. `settled`: `ref` is
+   * an earlier version verified for a package's history — published versions are immutable, so its
+   * verdict is kept for good (the pack's `settled` kind), not for the evidence cache's max age.
+   */
+  remember(ref: PackageRef, fetched: EvidenceOutcome | undefined, facts: PackageFacts, settled = false): void {
     if (fetched?.state !== 'fetched' && fetched?.state !== 'cached') return
     const id = this.#id(ref)
     if (!id) return
     const { publishTime } = fetched.evidence
     const history = storableHistory(fetched.evidence.history)
     const remembered: RememberedFacts = { facts, installScripts: fetched.evidence.versionData?.installScripts === true, ...(publishTime !== undefined && { publishTime }), ...(history !== undefined && { history }) }
-    // Cached evidence keeps its own age: the memo never outlives the evidence it was verified from.
-    this.#options.pack.put('facts', id, JSON.stringify(remembered), fetched.state === 'cached' ? fetched.storedAt : undefined)
+    // Cached evidence keeps its own age: the memo never outlives the evidence it was verified from
+    // (except a settled verdict, which needs no evidence again).
+    if (settled) this.#options.pack.put('settled', id, JSON.stringify(remembered))
+    else this.#options.pack.put('facts', id, JSON.stringify(remembered), fetched.state === 'cached' ? fetched.storedAt : undefined)
   }
 
   /** The entry id for a registry package pinned by one sha512, or undefined (never memoized). */

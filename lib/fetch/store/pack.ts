@@ -49,13 +49,21 @@ const STALE_TEMP_MS = 24 * 3600 * 1000
 /** The kind, the id and the time of an entry: printable ASCII, no space (the line's separators). */
 const FIELD = /^[\x21-\x7e]+$/
 
-export type EntryKind = 'facts' | 'tree' | 'keys' | 'trust'
-const KINDS: ReadonlySet<string> = new Set<EntryKind>(['facts', 'tree', 'keys', 'trust'])
+/**
+ * `settled`: facts of an earlier version verified for a package's history (docs/continuity.md). A
+ * published version's evidence never changes, so its verdict does not expire with age (only with
+ * another trust material or tool version, which its id digests); the pack's caps still bound it.
+ */
+export type EntryKind = 'facts' | 'settled' | 'tree' | 'keys' | 'trust'
+const KINDS: ReadonlySet<string> = new Set<EntryKind>(['facts', 'settled', 'tree', 'keys', 'trust'])
+/** Kinds whose entries do not expire with age. */
+const AGELESS: ReadonlySet<string> = new Set<EntryKind>(['settled'])
 
 /** An entry of the pack read at the start of the run: its whole line, kept to be written again as it is. */
 interface ReadEntry {
   /** The line, without its newline. */
   line: string
+  kind: EntryKind
   storedAt: string
   /** Where the data starts in `line`. */
   dataAt: number
@@ -93,7 +101,7 @@ export class SealedPack {
    */
   get(kind: EntryKind, id: string): { data: string; storedAt: string } | undefined {
     const entry = this.#load().get(slot(kind, id))
-    if (!entry || !this.#fresh(entry.storedAt)) return undefined
+    if (!entry || !this.#fresh(entry.storedAt, kind)) return undefined
     return { data: entry.line.slice(entry.dataAt), storedAt: entry.storedAt }
   }
 
@@ -109,7 +117,7 @@ export class SealedPack {
       log.verbose('verify-deps store', `not keeping ${kind} entry ${id}: it does not fit on one line`)
       return
     }
-    if (!this.#fresh(storedAt)) return
+    if (!this.#fresh(storedAt, kind)) return
     try {
       this.#writer ??= new PackWriter(this.file, this.#key)
       if (!this.#writer.fits(`${kind} ${id} ${storedAt} ${data}`)) log.verbose('verify-deps store', `not keeping ${kind} entry ${id}: the pack is full`)
@@ -128,7 +136,7 @@ export class SealedPack {
     if (!writer || this.#failed) return false
     this.#writer = undefined
     try {
-      const kept = [...this.#load().values()].filter((e) => this.#fresh(e.storedAt)).sort((a, b) => (a.storedAt > b.storedAt ? -1 : a.storedAt < b.storedAt ? 1 : 0))
+      const kept = [...this.#load().values()].filter((e) => this.#fresh(e.storedAt, e.kind)).sort((a, b) => (a.storedAt > b.storedAt ? -1 : a.storedAt < b.storedAt ? 1 : 0))
       for (const entry of kept) if (!writer.fits(entry.line)) break
       writer.finish()
       renameSync(writer.temp, this.file)
@@ -150,10 +158,10 @@ export class SealedPack {
     log.warn('verify-deps store', `could not write ${this.file}: ${(err as Error).message}`)
   }
 
-  /** Within the max age, and not stored (by the clock's word) more than a day in the future. */
-  #fresh(storedAt: string): boolean {
+  /** Within the max age (any age for an AGELESS kind), and not stored (by the clock's word) more than a day in the future. */
+  #fresh(storedAt: string, kind: EntryKind): boolean {
     const age = this.#now().getTime() - Date.parse(storedAt)
-    return age <= this.#maxAgeMs && age >= -MAX_CLOCK_SKEW_MS
+    return (age <= this.#maxAgeMs || AGELESS.has(kind)) && age >= -MAX_CLOCK_SKEW_MS
   }
 
   #load(): Map<string, ReadEntry> {
@@ -180,8 +188,9 @@ export class SealedPack {
       const afterId = afterKind === -1 || afterKind > end ? -1 : text.indexOf(' ', afterKind + 1)
       const afterTime = afterId === -1 || afterId > end ? -1 : text.indexOf(' ', afterId + 1)
       if (afterTime === -1 || afterTime > end || afterKind === at || afterId === afterKind + 1 || afterTime === afterId + 1) continue
-      if (!KINDS.has(text.slice(at, afterKind))) continue
-      this.#entries.set(text.slice(at, afterId), { line: text.slice(at, end), storedAt: text.slice(afterId + 1, afterTime), dataAt: afterTime + 1 - at })
+      const kind = text.slice(at, afterKind)
+      if (!KINDS.has(kind)) continue
+      this.#entries.set(text.slice(at, afterId), { line: text.slice(at, end), kind: kind as EntryKind, storedAt: text.slice(afterId + 1, afterTime), dataAt: afterTime + 1 - at })
     }
     return this.#entries
   }

@@ -79,3 +79,29 @@ t.test('the registry publish time and history are remembered with the facts, and
   memo.remember(ref, failed, facts)
   t.same(memo.recall([ref]).get([...memo.recall([ref]).keys()][0]!), { facts, installScripts: false }, 'a history whose packument failed is not remembered')
 })
+
+t.test('an earlier version verified for a history is remembered as settled (kept for good), and recalled as such', async (t) => {
+  const { FactsMemo } = await import('../../../lib/fetch/store/facts-memo.js')
+  const stored = new Map<string, { kind: string; data: string; storedAt?: string }>()
+  const slot = (kind: string, id: string) => `${kind} ${id}`
+  const pack = {
+    get: (kind: string, id: string) => stored.get(slot(kind, id)),
+    put: (kind: string, id: string, data: string, storedAt?: string) => void stored.set(slot(kind, id), { kind, data, ...(storedAt && { storedAt }) }),
+  } as unknown as ConstructorParameters<typeof FactsMemo>[0]['pack']
+  const registry = 'https://registry.example/'
+  const memo = new FactsMemo({ pack, toolVersion: '1.0.0', trustedRoot: {}, registryKeys: new Map([[registry, { state: 'fetched', keys: [], source: 'test' }]]) })
+  const integrity = `sha512-${createHash('sha512').update('old').digest('base64')}`
+  const ref = { name: 'p', version: '1.0.0', integrity, registry, source: 'registry' as const, locations: [] }
+  const facts = { name: 'p', version: '1.0.0', findings: [] } as unknown as Parameters<typeof memo.remember>[2]
+  // Evidence from the evidence cache, five days old: a settled verdict does not inherit its age.
+  const cached = { state: 'cached', storedAt: '2025-01-01T00:00:00.000Z', evidence: {} } as unknown as Parameters<typeof memo.remember>[1]
+  memo.remember(ref, cached, facts, true)
+  t.same([...stored.values()].map((e) => [e.kind, e.storedAt]), [['settled', undefined]], 'stored as settled, at the time of the run')
+  t.equal(memo.recall([ref], true).size, 1, 'recalled as settled')
+  t.equal(memo.recall([ref]).size, 0, 'not a locked package\'s facts entry')
+  // A locked package's facts serve a history lookup too (the same verification), but not the other way round.
+  stored.clear()
+  memo.remember(ref, cached, facts)
+  t.same([...stored.values()].map((e) => [e.kind, e.storedAt]), [['facts', '2025-01-01T00:00:00.000Z']], 'a locked package\'s facts keep the evidence\'s age')
+  t.equal(memo.recall([ref], true).size, 1)
+})

@@ -138,6 +138,29 @@ t.test('saving writes this run’s entries and keeps what still verifies and was
   t.ok(MAX_PACK_ENTRIES >= 10_000, 'room for a large project')
 })
 
+t.test('a settled entry (an earlier version\'s verdict) does not expire with age; the pack keeps it across saves', async (t) => {
+  const dir = t.testdir()
+  const { open } = packIn(dir)
+  const writer = open(undefined, () => new Date('2026-01-01T00:00:00Z'))
+  writer.put('settled', 'old-verdict', '{"v":1}')
+  writer.put('facts', 'old-facts', '{"v":2}')
+  writer.save()
+  // A year later: the facts entry has expired, the settled one is still read, and kept by a save.
+  const later = () => new Date('2027-01-01T00:00:00Z')
+  const next = open(undefined, later)
+  t.equal(next.get('facts', 'old-facts'), undefined, 'facts expire after the max age')
+  t.equal(next.get('settled', 'old-verdict')?.data, '{"v":1}', 'a settled verdict does not')
+  t.equal(next.get('facts', 'old-verdict'), undefined, 'kinds are separate slots')
+  next.put('facts', 'new', '{"v":3}')
+  next.save()
+  t.equal(open(undefined, later).get('settled', 'old-verdict')?.data, '{"v":1}', 'kept by the save')
+  // Still bounded by the clock's skew: "stored" far in the future is not believed.
+  const skewed = open(undefined, () => new Date('2026-01-01T00:00:00Z'))
+  skewed.put('settled', 'future', '{}', '2026-06-01T00:00:00.000Z')
+  skewed.save()
+  t.equal(open(undefined, () => new Date('2026-01-01T00:00:00Z')).get('settled', 'future'), undefined, 'not kept')
+})
+
 t.test('an entry that does not fit on one line, or is already expired, is not kept', async (t) => {
   const dir = t.testdir()
   const { open } = packIn(dir)
