@@ -1,6 +1,7 @@
 // Serves one generated world (bench/world.ts) on the loopback registry until Ctrl-C, and prints the
 // verify-deps command line and environment the bench would use — for profiling by hand, e.g.
 //   npm run -s bench:serve -- --tree 1000 > /tmp/world.sh &  # -s: npm's own lines would be sourced too
+//   (--history N: N - 1 earlier versions per package, as bench:vs-npm --history)
 //   . /tmp/world.sh; node --cpu-prof "${VD_ARGS[@]}"
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -10,7 +11,7 @@ import { cleanEnv } from '../test/cli/run.js'
 import { createWorld } from './world.js'
 
 const BIN = fileURLToPath(new URL('../bin/verify-deps.js', import.meta.url))
-const { values } = parseArgs({ options: { tree: { type: 'string', default: '1000' } }, strict: true })
+const { values } = parseArgs({ options: { tree: { type: 'string', default: '1000' }, history: { type: 'string', default: '1' } }, strict: true })
 const teardowns: (() => unknown)[] = []
 const owner = { teardown: (fn: () => unknown) => void teardowns.push(fn) }
 const stop = async () => {
@@ -20,7 +21,7 @@ const stop = async () => {
 process.once('SIGINT', () => void stop()).once('SIGTERM', () => void stop())
 
 const total = Number(values.tree)
-const world = await createWorld(owner, total, total <= 2000 ? 'npm' : 'direct')
+const world = await createWorld(owner, total, total <= 2000 ? 'npm' : 'direct', Number(values.history))
 const s = world.scenario
 const home = join(s.dir, 'bench-home')
 mkdirSync(home, { recursive: true })

@@ -7,11 +7,10 @@
  *     keys from Sigstore TUF), a signed version needs the packument anyway (step 3), so the version
  *     document is read from the packument instead: one request, not two. It is the same unsigned
  *     registry metadata as the version endpoint serves; only the version asked for and its time are
- *     kept of a packument that can be megabytes. A packument that fails, is a stale copy from npm's
- *     HTTP cache, or lacks the version (a cached packument older than the version) falls back to the
- *     version document and step 3, as for any other registry;
+ *     kept of a packument that can be megabytes. A packument that fails or lacks the version falls
+ *     back to the version document and step 3, as for any other registry;
  *  3. the publish time `time[version]`, only when needed: it is only in the full packument
- *     (`GET <registry>/<name>`, possibly megabytes, through npm's HTTP cache), and only matters when
+ *     (`GET <registry>/<name>`, possibly megabytes), and only matters when
  *     a signature names a registry key whose `npm:signatures` use has a validity bound (the
  *     verifier checks the key was valid at publish time, and without a time fails closed). The same
  *     rule holds for every registry. With Sigstore TUF's npm keys (`validFor.start` is always set)
@@ -192,19 +191,20 @@ export async function forEachEvidence(
 
 interface RequestContext {
   /**
-   * `httpCache`: through npm's HTTP cache (the packument only; see requestContext). `refuseStale`: a
-   * stale cached copy is a failed attempt (the packument read for its version document).
+   * `anonymous`: without the registry's credentials (an upstream).
    */
-  request: (url: string, registry: string, how?: { httpCache?: boolean; refuseStale?: boolean; anonymous?: boolean }) => ReturnType<typeof getJSON>
+  request: (url: string, registry: string, how?: { anonymous?: boolean }) => ReturnType<typeof getJSON>
 }
 
 /**
  * Request options per registry. npm's HTTP cache (make-fetch-happen over `<npm cache>/_cacache`) is
- * used for the packument only, which can be megabytes and is the same for every version of a
- * package. Version and attestations documents are small and bypass it, because make-fetch-happen
- * answers a failed revalidation (timeout, reset) with the stale cached copy: a network failure would
- * not show. For the packument that fallback is harmless — only `time[version]` of a published
- * version is read, and it never changes — and it is logged.
+ * not used, for any document: make-fetch-happen answers a failed revalidation (timeout, reset) with
+ * the stale cached copy, so a network failure — or a registry that stopped serving a version's
+ * history — would not show; and writing every packument to cacache cost more than the request itself
+ * (issue 12: at 1,000 packages, reading the packuments through it took a cold check from 2.1 s to
+ * 3.7–4.9 s, without it 3.4 s of CPU either way). What a run needs of a packument (a version's
+ * document, its publish time, its release line's history) is kept in the verification cache and the
+ * sealed store instead, and a changed packument (a new version) would miss npm's cache anyway.
  */
 function requestContext(options: FetchEvidenceOptions): RequestContext {
   const { config } = options
@@ -214,21 +214,19 @@ function requestContext(options: FetchEvidenceOptions): RequestContext {
     ...(options.retry && { retry: options.retry }),
   })
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
-  const perRegistry = new Map<string, { cached: GetJSONOptions; uncached: GetJSONOptions }>()
+  const perRegistry = new Map<string, GetJSONOptions>()
   return {
     request: (url, registry, how = {}) => {
       // An upstream is asked without credentials: its options are its own entry, never a registry's.
       const entry = `${how.anonymous ? 'anonymous' : 'credentials'} ${registry}`
       let forRegistry = perRegistry.get(entry)
       if (!forRegistry) {
-        // Enough sockets for the pool, so that no request waits for one while its timeout runs.
-        const { cache, ...fetchOptions } = { ...config.fetchOptions(registry, { credentials: !how.anonymous }), maxSockets: concurrency }
-        const base = { timeoutMs, retry, redact: (text: string) => config.redact(text), ...(options.signal && { signal: options.signal }) }
-        forRegistry = { cached: { ...base, fetchOptions: { ...fetchOptions, cache } }, uncached: { ...base, fetchOptions } }
+        // Enough sockets for the pool, so that no request waits for one while its timeout runs; no HTTP cache (above).
+        const { cache: _httpCache, ...fetchOptions } = { ...config.fetchOptions(registry, { credentials: !how.anonymous }), maxSockets: concurrency }
+        forRegistry = { timeoutMs, retry, redact: (text: string) => config.redact(text), ...(options.signal && { signal: options.signal }), fetchOptions }
         perRegistry.set(entry, forRegistry)
       }
-      const chosen = how.httpCache ? forRegistry.cached : forRegistry.uncached
-      return getJSON(url, how.refuseStale ? { ...chosen, refuseStale: true } : chosen)
+      return getJSON(url, forRegistry)
     },
   }
 }
@@ -316,7 +314,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
   const known = origin.role === 'registry' ? options.knownVersion?.(ref) : undefined
   if (known) ({ versionData, publishTime, fromPackument } = { ...known, fromPackument: true })
   else if (everyKeyBounded(keys.keys) || historyWanted) {
-    const packument = await request(packumentUrl, registry, { httpCache: true, refuseStale: true })
+    const packument = await request(packumentUrl, registry)
     if (historyWanted) history = packument.ok ? readPackumentHistory(packument.document, version, historyWanted.since) : { state: 'unavailable', reason: `the packument could not be fetched: ${options.config.redact(packument.reason)}`, failed: true }
     const read = packument.ok ? readPackumentVersion(packument.document, name, version) : undefined
     if (packument.ok && history?.state === 'listed' && read && typeof read === 'object') historyDocuments = likelyCandidateDocuments(packument.document, name, history.versions, claimedLevel(read.versionData))
@@ -345,7 +343,7 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
 
   // 3. The publish time, when a signing key's validity depends on it (and the packument was not read yet).
   if (!fromPackument && needsPublishTime(versionData.dist?.signatures, keys.keys)) {
-    const packument = await request(packumentUrl, registry, { httpCache: true })
+    const packument = await request(packumentUrl, registry)
     if (!packument.ok) return fail(`the publish time is needed and the packument could not be fetched: ${packument.reason}`, packumentUrl)
     const time = readPublishTime(packument.document, version)
     if (typeof time === 'object') return fail(`the packument from GET ${packumentUrl} ${time.problem}`, packumentUrl)

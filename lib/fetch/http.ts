@@ -59,11 +59,6 @@ export interface GetJSONOptions {
   signal?: AbortSignal
   /** Redacts anything that goes into a reason or a log line. */
   redact: (text: string) => string
-  /**
-   * A stale copy from npm's HTTP cache (make-fetch-happen's answer when revalidation failed) is a
-   * failed attempt, not a document: for requests whose answer must come from the registry now.
-   */
-  refuseStale?: boolean
   /** The most bytes a response body may have, as sent and as decoded (get.ts's MAX_BODY_BYTES by default). */
   maxBodyBytes?: number
 }
@@ -190,9 +185,6 @@ async function attemptJSON(url: string, options: GetJSONOptions): Promise<{ docu
       if (age !== null) freshness.age = age
       // make-fetch-happen answers a failed revalidation with the stale cached copy; say so.
       if (res.headers.get('x-local-cache-status') === 'stale') {
-        if (options.refuseStale) {
-          return { reason: "the registry could not be reached (npm's HTTP cache has only a stale copy)", retry: true }
-        }
         log.verbose('fetch', `GET ${options.redact(url)}: the registry could not be reached; using npm's cached copy`)
       }
     }
