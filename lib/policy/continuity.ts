@@ -62,10 +62,12 @@ export function checkContinuity(input: ContinuityInput): { findings: DecidedFind
   const baseline = trust.baseline
 
   // The registry gave no history: said per package (info, a warning when a downgrade must be enforced
-  // and no baseline can stand in), never read as "no downgrade".
+  // and no baseline can stand in), never read as "no downgrade". A baseline at `none` stands in for
+  // nothing (no level is below it): an entry edited down to `none` must not quiet the warning.
   if (history?.state === 'unavailable' && (settings.downgrade !== 'off' || settings.identity !== 'off')) {
+    const standsIn = baseline !== undefined && compareTrustLevels(baseline.level, 'none') > 0
     const fallback = baseline ? `; compared with the trust lockfile (${TRUST_LOCKFILE}) only` : ''
-    decide(finding('HISTORY_UNAVAILABLE', `${input.pkg}: the registry gave no history for its release line (${history.reason}): a downgrade or a change of build identity cannot be ruled out${fallback}`), settings.downgrade === 'enforce' && !baseline ? 'enforce' : 'warn')
+    decide(finding('HISTORY_UNAVAILABLE', `${input.pkg}: the registry gave no history for its release line (${history.reason}): a downgrade or a change of build identity cannot be ruled out${fallback}`), settings.downgrade === 'enforce' && !standsIn ? 'enforce' : 'warn')
     compared.push(`history     unavailable (${history.reason})${fallback}`)
   }
   for (const claim of checked?.unverifiedClaims ?? []) {

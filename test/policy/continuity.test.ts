@@ -220,6 +220,9 @@ t.test('HISTORY_UNAVAILABLE: info per package, a warning under downgrade: enforc
   t.equal(find(evaluatePolicy(enforce, AXIOS, SIGNED_ONLY, NOW, undefined, stripped), 'HISTORY_UNAVAILABLE')?.severity, 'warning')
   const withBaseline = evaluatePolicy(enforce, AXIOS, SIGNED_ONLY, NOW, undefined, { ...stripped, baseline: { line: '1', level: 'signature', version: '1.0.0' } })
   t.match(find(withBaseline, 'HISTORY_UNAVAILABLE'), { severity: 'info', message: /; compared with the trust lockfile \(verify-deps\.trust\.json\) only$/ })
+  // A baseline at `none` (a pull request can edit the file down to it) catches no drop: it stands in for nothing.
+  const noneBaseline = evaluatePolicy(enforce, AXIOS, SIGNED_ONLY, NOW, undefined, { ...stripped, baseline: { line: '1', level: 'none', version: '1.0.0' } })
+  t.equal(find(noneBaseline, 'HISTORY_UNAVAILABLE')?.severity, 'warning', 'a `none` baseline does not quiet the warning')
   t.same(codes(evaluatePolicy(policy('  continuity: { downgrade: off, identity: off }\n'), AXIOS, SIGNED_ONLY, NOW, undefined, stripped)), [], 'both checks off: nothing to say')
 
   const run = evaluateRun(null, [
