@@ -193,6 +193,34 @@ t.test('the 0.x line: 0.30.3 → 0.30.4 is a downgrade; 0.29 is another line', a
   t.match(r.pkg('axios').findings.find((f: any) => f.code === 'TRUST_DOWNGRADE').message, /0\.30\.3/)
 })
 
+// docs/continuity.md, "What the history check cannot do": the registry picks what the history shows.
+t.test('a registry that backdates the locked version hides the downgrade from the history; the trust lockfile still catches it', async (t) => {
+  const s = await createScenario(t, {
+    now: NOW,
+    packages: history('axiosy', [
+      { version: '1.14.0', publishTime: ago(30 * DAY), npmUser: TRUSTED, provenance: built('axiosy/axiosy') },
+      { version: '1.14.1', publishTime: ago(2 * DAY), npmUser: MAINTAINER, provenance: 'missing' },
+    ]),
+    project: { dependencies: { axiosy: '1.14.0' } },
+  })
+  const env = cleanEnv(join(s.dir, 'cli-home'))
+  const update = await runCli(['trust', 'update', ...pinnedTrustArgs(s), '--no-cache'], { cwd: s.projectDir, env })
+  t.equal(update.status, 0, update.stderr)
+  const moved = await s.npm(['install', 'axiosy@1.14.1', '--package-lock-only', '--ignore-scripts', '--save-exact'])
+  t.equal(moved.code, 0, moved.stderr)
+  const honest = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW, readTrustFiles: false })
+  t.ok(honest.codes('axiosy').includes('TRUST_DOWNGRADE'), 'control: an honest registry shows the drop')
+
+  // The registry (or a proxy) now says 1.14.1 was published a year ago: before 1.14.0, so not after it.
+  s.registry.store.packages.get('axiosy')!.versions.get('1.14.1')!.publishTime = ago(365 * DAY).toISOString()
+  const lied = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW, readTrustFiles: false })
+  t.notOk(lied.codes('axiosy').includes('TRUST_DOWNGRADE'), 'the history check alone is blind to it (documented)')
+  t.equal(lied.pkg('axiosy').trust.historyState, 'checked')
+  const r = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW })
+  t.ok(r.codes('axiosy').includes('TRUST_DOWNGRADE'), 'the committed baseline does not depend on what the registry says today')
+  t.match(r.pkg('axiosy').findings.find((f: any) => f.code === 'TRUST_DOWNGRADE').message, /accepted trusted-publisher for axiosy 1\.x \(recorded from 1\.14\.0\)/)
+})
+
 t.test('history stripped: HISTORY_UNAVAILABLE, and the trust lockfile still catches the drop', async (t) => {
   const s = await createScenario(t, {
     now: NOW,
