@@ -52,6 +52,12 @@ t.test('--at takes only a strict ISO 8601 time with a timezone: anything else is
     t.match(r.stderr, `--at must be an ISO 8601 time with a timezone, like 2026-05-16T12:00:00Z (got "${bad}")`, bad)
     t.notMatch(r.stderr, /\n\s+at /, 'no stack trace')
   }
+  // A time to come reproduces nothing: it would only age every release past minimumReleaseAge.
+  const future = new Date(Date.now() + 24 * 3_600_000).toISOString()
+  const ahead = await runCli([dir, '--at', future], { cwd: dir, env })
+  t.equal(ahead.status, 2, 'a future --at is a usage error')
+  t.match(ahead.stderr, `--at ${future} is in the future`)
+  t.notMatch(ahead.stderr, /\n\s+at /, 'no stack trace')
   const help = await runCli(['check', '--help'], { cwd: dir, env })
   t.match(help.stdout, /--at TIME +decide as of that moment/)
 })
