@@ -221,6 +221,29 @@ t.test('a registry that backdates the locked version hides the downgrade from th
   t.match(r.pkg('axiosy').findings.find((f: any) => f.code === 'TRUST_DOWNGRADE').message, /accepted trusted-publisher for axiosy 1\.x \(recorded from 1\.14\.0\)/)
 })
 
+// docs/continuity.md, "Build identity": the history compares with the most recent earlier build only.
+t.test('two releases from a new identity: the second matches the first by history; the trust lockfile still reports IDENTITY_CHANGED', async (t) => {
+  const s = await createScenario(t, {
+    now: NOW,
+    packages: history('twostep', [
+      { version: '2.0.0', publishTime: ago(30 * DAY), provenance: built('owner/twostep', { repositoryId: '111' }) },
+      { version: '2.0.1', publishTime: ago(2 * DAY), provenance: built('fork/twostep', { repositoryId: '999' }) },
+      { version: '2.0.2', publishTime: ago(DAY), provenance: built('fork/twostep', { repositoryId: '999' }) },
+    ]),
+    project: { dependencies: { twostep: '2.0.0' } },
+  })
+  const env = cleanEnv(join(s.dir, 'cli-home'))
+  const update = await runCli(['trust', 'update', ...pinnedTrustArgs(s), '--no-cache'], { cwd: s.projectDir, env })
+  t.equal(update.status, 0, update.stderr)
+  const moved = await s.npm(['install', 'twostep@2.0.2', '--package-lock-only', '--ignore-scripts', '--save-exact'])
+  t.equal(moved.code, 0, moved.stderr)
+  const bare = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW, readTrustFiles: false })
+  t.notOk(bare.codes('twostep').includes('IDENTITY_CHANGED'), 'by history alone, 2.0.2 matches 2.0.1 (documented)')
+  const r = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW })
+  t.ok(r.codes('twostep').includes('IDENTITY_CHANGED'), r.codes('twostep').join(', '))
+  t.match(r.pkg('twostep').findings.find((f: any) => f.code === 'IDENTITY_CHANGED').message, /trust lockfile.*recorded from 2\.0\.0.*repository/)
+})
+
 t.test('history stripped: HISTORY_UNAVAILABLE, and the trust lockfile still catches the drop', async (t) => {
   const s = await createScenario(t, {
     now: NOW,
