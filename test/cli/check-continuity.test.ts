@@ -244,6 +244,30 @@ t.test('two releases from a new identity: the second matches the first by histor
   t.match(r.pkg('twostep').findings.find((f: any) => f.code === 'IDENTITY_CHANGED').message, /trust lockfile.*recorded from 2\.0\.0.*repository/)
 })
 
+t.test('history requests go to the configured registry with its own auth; no credential reaches the report', async (t) => {
+  const TOKEN = 'npm_historySecretToken0123456789'
+  const s = await createScenario(t, {
+    now: NOW,
+    registry: { token: TOKEN },
+    packages: history('authy', [
+      { version: '1.0.0', publishTime: ago(30 * DAY), npmUser: TRUSTED, provenance: built('authy/authy') },
+      { version: '1.0.1', publishTime: ago(20 * DAY), npmUser: TRUSTED, provenance: built('authy/authy') },
+      { version: '1.0.2', publishTime: ago(2 * DAY), npmUser: MAINTAINER, provenance: 'missing' },
+    ]),
+    project: { dependencies: { authy: '1.0.2' } },
+  })
+  // The first candidate's attestations fail: its reason (a URL, an HTTP status) reaches the report.
+  s.registry.addFault({ path: '/-/npm/v1/attestations/authy@1.0.1', type: 'status', status: 500 })
+  s.registry.clearRequests()
+  const r = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW })
+  t.ok(r.codes('authy').includes('TRUST_DOWNGRADE'), r.codes('authy').join(', '))
+  t.ok(r.codes('authy').includes('HISTORY_CLAIM_UNVERIFIED'), 'the failed candidate is an unverified claim')
+  const asked = s.registry.requests.filter((q) => q.route === 'packument' || q.route === 'attestations' || q.route === 'manifest')
+  t.ok(asked.some((q) => q.route === 'attestations' && q.path.includes('authy@1.0.1')), 'earlier versions were asked for')
+  t.ok(asked.every((q) => q.tokenMatched), 'every one with the registry\'s own token')
+  t.notMatch(JSON.stringify(r.json), TOKEN, 'no token in findings, notices or anywhere in the report')
+})
+
 t.test('history stripped: HISTORY_UNAVAILABLE, and the trust lockfile still catches the drop', async (t) => {
   const s = await createScenario(t, {
     now: NOW,
