@@ -223,6 +223,14 @@ t.test('HISTORY_UNAVAILABLE: info per package, a warning under downgrade: enforc
   // A baseline at `none` (a pull request can edit the file down to it) catches no drop: it stands in for nothing.
   const noneBaseline = evaluatePolicy(enforce, AXIOS, SIGNED_ONLY, NOW, undefined, { ...stripped, baseline: { line: '1', level: 'none', version: '1.0.0' } })
   t.equal(find(noneBaseline, 'HISTORY_UNAVAILABLE')?.severity, 'warning', 'a `none` baseline does not quiet the warning')
+  // identity: enforce, the locked version built with verified provenance: nothing could show an identity change either.
+  const identityEnforce = policy('  continuity: { downgrade: warn, identity: enforce }\n')
+  const built = withProvenance('trusted-publisher')
+  const strippedTP = { ...stripped, level: 'trusted-publisher' as const }
+  t.equal(find(evaluatePolicy(identityEnforce, AXIOS, built, NOW, undefined, strippedTP), 'HISTORY_UNAVAILABLE')?.severity, 'warning', 'identity: enforce, no baseline: a warning')
+  t.equal(find(evaluatePolicy(identityEnforce, AXIOS, built, NOW, undefined, { ...strippedTP, baseline: { line: '1', level: 'trusted-publisher', version: '1.0.0', identity: { repository: 'axios/axios' } } }), 'HISTORY_UNAVAILABLE')?.severity, 'info', 'a baseline identity stands in')
+  t.equal(find(evaluatePolicy(identityEnforce, AXIOS, built, NOW, undefined, { ...strippedTP, baseline: { line: '1', level: 'trusted-publisher', version: '1.0.0' } }), 'HISTORY_UNAVAILABLE')?.severity, 'warning', 'a baseline without an identity does not')
+  t.equal(find(evaluatePolicy(identityEnforce, AXIOS, SIGNED_ONLY, NOW, undefined, stripped), 'HISTORY_UNAVAILABLE')?.severity, 'info', 'no verified identity of its own: no identity to compare, history or not')
   t.same(codes(evaluatePolicy(policy('  continuity: { downgrade: off, identity: off }\n'), AXIOS, SIGNED_ONLY, NOW, undefined, stripped)), [], 'both checks off: nothing to say')
 
   const run = evaluateRun(null, [
