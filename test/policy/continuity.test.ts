@@ -313,3 +313,14 @@ t.test('continuitySettings: the settings of the rule that decides a package, bef
   t.equal(wantsHistory(continuitySettings(p, 'axios', '1.14.1')), false, 'both off: no history fetched')
   t.equal(wantsHistory({ downgrade: 'off', identity: 'warn' }), true)
 })
+
+t.test('a continuity.since after the time of the check is said in the run notices (the history check is off in all but name)', async (t) => {
+  const future = policyFrom(`version: 1\ndefault:\n  mode: enforce\n  continuity: { downgrade: enforce, since: 2099-01-01 }\nrules:\n  - packages: ["@scope/*"]\n    mode: enforce\n    continuity: { downgrade: warn, since: 2020-01-01 }\n  - packages: [lodash]\n    mode: enforce\n    continuity: { downgrade: warn, since: 2098-01-01 }\n`)
+  const run = evaluateRun(future, [{ ref: AXIOS, outcome: SIGNED_ONLY, trust: trust() }], NOW)
+  t.same(run.notices, [
+    `policy: default continuity.since 2099-01-01 is after the time of the check (${NOW.toISOString()}): no earlier version is history there, so only the trust lockfile can show a downgrade or an identity change`,
+    `policy: rules[1] (lodash) continuity.since 2098-01-01 is after the time of the check (${NOW.toISOString()}): no earlier version is history there, so only the trust lockfile can show a downgrade or an identity change`,
+  ])
+  t.same(evaluateRun(policy('  continuity: { since: 2020-01-01 }\n'), [{ ref: AXIOS, outcome: SIGNED_ONLY, trust: trust() }], NOW).notices, [], 'a since in the past: nothing to say')
+  t.same(evaluateRun(null, [{ ref: AXIOS, outcome: SIGNED_ONLY, trust: trust() }], NOW).notices, [], 'the built-in default policy has no since')
+})
