@@ -1,7 +1,7 @@
 // Trust over time (issue 12, docs/continuity.md), case by case as the issue states them, through the
 // check against the loopback registry: each package has a history of versions with their own evidence
 // and publish times, and the project locks the last one.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkScenario, pinnedTrust } from '../helpers/check.js'
@@ -193,21 +193,33 @@ t.test('the 0.x line: 0.30.3 → 0.30.4 is a downgrade; 0.29 is another line', a
   t.match(r.pkg('axios').findings.find((f: any) => f.code === 'TRUST_DOWNGRADE').message, /0\.30\.3/)
 })
 
+/** `earlier` from a trusted publisher with provenance 30 days ago, then `dropped` 2 days ago without it; the project locks `earlier`. */
+function droppedProvenance(t: Test, name: string, earlier: string, dropped: string) {
+  return createScenario(t, {
+    now: NOW,
+    packages: history(name, [
+      { version: earlier, publishTime: ago(30 * DAY), npmUser: TRUSTED, provenance: built(`${name}/${name}`) },
+      { version: dropped, publishTime: ago(2 * DAY), npmUser: MAINTAINER, provenance: 'missing' },
+    ]),
+    project: { dependencies: { [name]: earlier } },
+  })
+}
+
+/**
+ * The project accepts what it locks now (`verify-deps trust update`: its trust lockfile), then a pull
+ * request moves the lockfile to `spec`.
+ */
+async function acceptThenMove(t: Test, s: Awaited<ReturnType<typeof createScenario>>, spec: string): Promise<void> {
+  const update = await runCli(['trust', 'update', ...pinnedTrustArgs(s), '--no-cache'], { cwd: s.projectDir, env: cleanEnv(join(s.dir, 'cli-home')) })
+  t.equal(update.status, 0, update.stderr)
+  const moved = await s.npm(['install', spec, '--package-lock-only', '--ignore-scripts', '--save-exact'])
+  t.equal(moved.code, 0, moved.stderr)
+}
+
 // docs/continuity.md, "What the history check cannot do": the registry picks what the history shows.
 t.test('a registry that backdates the locked version hides the downgrade from the history; the trust lockfile still catches it', async (t) => {
-  const s = await createScenario(t, {
-    now: NOW,
-    packages: history('axiosy', [
-      { version: '1.14.0', publishTime: ago(30 * DAY), npmUser: TRUSTED, provenance: built('axiosy/axiosy') },
-      { version: '1.14.1', publishTime: ago(2 * DAY), npmUser: MAINTAINER, provenance: 'missing' },
-    ]),
-    project: { dependencies: { axiosy: '1.14.0' } },
-  })
-  const env = cleanEnv(join(s.dir, 'cli-home'))
-  const update = await runCli(['trust', 'update', ...pinnedTrustArgs(s), '--no-cache'], { cwd: s.projectDir, env })
-  t.equal(update.status, 0, update.stderr)
-  const moved = await s.npm(['install', 'axiosy@1.14.1', '--package-lock-only', '--ignore-scripts', '--save-exact'])
-  t.equal(moved.code, 0, moved.stderr)
+  const s = await droppedProvenance(t, 'axiosy', '1.14.0', '1.14.1')
+  await acceptThenMove(t, s, 'axiosy@1.14.1')
   const honest = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW, readTrustFiles: false })
   t.ok(honest.codes('axiosy').includes('TRUST_DOWNGRADE'), 'control: an honest registry shows the drop')
 
@@ -232,11 +244,7 @@ t.test('two releases from a new identity: the second matches the first by histor
     ]),
     project: { dependencies: { twostep: '2.0.0' } },
   })
-  const env = cleanEnv(join(s.dir, 'cli-home'))
-  const update = await runCli(['trust', 'update', ...pinnedTrustArgs(s), '--no-cache'], { cwd: s.projectDir, env })
-  t.equal(update.status, 0, update.stderr)
-  const moved = await s.npm(['install', 'twostep@2.0.2', '--package-lock-only', '--ignore-scripts', '--save-exact'])
-  t.equal(moved.code, 0, moved.stderr)
+  await acceptThenMove(t, s, 'twostep@2.0.2')
   const bare = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW, readTrustFiles: false })
   t.notOk(bare.codes('twostep').includes('IDENTITY_CHANGED'), 'by history alone, 2.0.2 matches 2.0.1 (documented)')
   const r = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW })
@@ -269,14 +277,7 @@ t.test('history requests go to the configured registry with its own auth; no cre
 })
 
 t.test('history stripped: HISTORY_UNAVAILABLE, and the trust lockfile still catches the drop', async (t) => {
-  const s = await createScenario(t, {
-    now: NOW,
-    packages: history('lodashy', [
-      { version: '4.17.20', publishTime: ago(30 * DAY), npmUser: TRUSTED, provenance: built('lodashy/lodashy') },
-      { version: '4.17.21', publishTime: ago(2 * DAY), npmUser: MAINTAINER, provenance: 'missing' },
-    ]),
-    project: { dependencies: { lodashy: '4.17.20' } },
-  })
+  const s = await droppedProvenance(t, 'lodashy', '4.17.20', '4.17.21')
   const env = cleanEnv(join(s.dir, 'cli-home'))
   // The project accepted 4.17.20 and committed its trust lockfile.
   const update = await runCli(['trust', 'update', ...pinnedTrustArgs(s), '--no-cache'], { cwd: s.projectDir, env })
