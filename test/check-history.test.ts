@@ -195,3 +195,19 @@ t.test('offline, a stored history read from another `since` is no history (unava
   const unsealed = trustOf(await gather(s, { cacheDir, offline: true, env: cleanEnv(join(s.dir, 'other-home')) }), 'axios')
   t.match(unsealed.history, { state: 'unavailable', reason: /another `since`/ }, 'from the evidence cache')
 })
+
+t.test('an earlier version whose provenance names another package (or other bytes) sets no level: an unverified claim, never a higher one', async (t) => {
+  const s = await createScenario(t, {
+    packages: [
+      { name: 'axios', version: '1.14.0', npmUser: TRUSTED_PUBLISHER, provenance: { fault: 'wrong-subject-name' }, publishTime: day(1), tag: null },
+      { name: 'axios', version: '1.14.1', npmUser: TRUSTED_PUBLISHER, provenance: { fault: 'wrong-subject-digest' }, publishTime: day(2), tag: null },
+      { name: 'axios', version: '1.14.2', provenance: 'missing', publishTime: day(3) },
+    ],
+  })
+  const history = checked(trustOf(await gather(s), 'axios'))
+  t.equal(history.higher, undefined, 'neither verified as provenance for axios at its own bytes')
+  t.match(history.unverifiedClaims, [
+    { version: '1.14.1', claimed: 'trusted-publisher', level: 'signature', reason: /subject/ },
+    { version: '1.14.0', claimed: 'trusted-publisher', level: 'signature', reason: /subject/ },
+  ])
+})
