@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { existingPaths, FileReadError, MAX_CONFIG_FILE_BYTES, readRegularFile } from './tree/files.js'
 import { EvidenceCache } from './fetch/cache.js'
 import { RunStore } from './fetch/store/index.js'
-import { evidenceKey, historyAsWanted, type EvidenceOutcome } from './fetch/evidence.js'
+import { evidenceKey, historyAsWanted, otherSince, type EvidenceOutcome } from './fetch/evidence.js'
 import { fetchAndVerify, gatherTrust, outcomeOf, type TrustWanted } from './check-pipeline.js'
 import { continuitySettings, wantsHistory } from './policy/continuity-settings.js'
 import { loadNpmConfig, OWN_KEYS, type Env, type NpmConfig, type OwnKey } from './fetch/npm-config.js'
@@ -297,11 +297,15 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   const historyFor = (ref: PackageRef): { since?: string } | undefined => trustWanted(ref).packument
   const remembered = memo?.recall(tree.packages)
   // Facts remembered by a run that did not want the history this one wants (or from another `since`)
-  // are verified again (offline: used as they are).
-  if (remembered && !offline) {
+  // are verified again; offline, used without that history (HISTORY_UNAVAILABLE): a history read from
+  // a later `since` lacks versions this policy counts, and would read as "nothing above it".
+  if (remembered) {
     for (const ref of registryRefs) {
       const wanted = historyFor(ref)
-      if (wanted && !historyAsWanted(remembered.get(evidenceKey(ref))?.history, wanted)) remembered.delete(evidenceKey(ref))
+      const entry = remembered.get(evidenceKey(ref))
+      if (!entry || !wanted || historyAsWanted(entry.history, wanted)) continue
+      if (!offline) remembered.delete(evidenceKey(ref))
+      else remembered.set(evidenceKey(ref), { ...entry, history: otherSince(entry.history) })
     }
   }
   // The verifier's trust contexts (and @sigstore/*) are loaded only when some package is to be verified.

@@ -93,9 +93,10 @@ const INFORMATION = {
 } as const satisfies FindingPolicy
 
 /**
- * History the registry did not give: info, except under `continuity.downgrade: enforce` without a
- * trust-lockfile baseline (lib/policy/continuity.ts decides it with that mode), when nothing at all
- * could show a downgrade: a warning, never a pass in silence.
+ * History the registry did not give: info, except under `continuity.downgrade: enforce` (or
+ * `identity: enforce`) without a trust-lockfile baseline that can stand in (lib/policy/continuity.ts
+ * decides it with that mode), when nothing at all could show a downgrade (or an identity change): a
+ * warning, never a pass in silence.
  */
 const HISTORY = {
   requiredBy: 'continuity',
@@ -388,7 +389,7 @@ export const FINDINGS = {
     defaultSeverity: 'info',
     policy: HISTORY,
     description:
-      "The registry gave no publish times or version list for the package (a mirror that strips them, a packument that failed), so earlier versions could not be compared: this is never read as \"no downgrade\". Info, and a warning when the rule's `continuity.downgrade` is `enforce` and there is no trust-lockfile baseline to compare with instead. The run's notices say once how many packages and which registries.",
+      "The registry gave no publish times or version list for the package (a mirror that strips them, a packument that failed), so earlier versions could not be compared: this is never read as \"no downgrade\". Info, and a warning when the rule's `continuity.downgrade` is `enforce` and there is no trust-lockfile baseline (above `none`) to compare with instead, or when its `continuity.identity` is `enforce`, the version's provenance verified and the baseline records no build identity. The run's notices say once how many packages and which registries.",
     fix: 'Check against a registry that serves full packuments, or commit a trust lockfile (`verify-deps trust update`) so that a drop is caught without history.',
   },
   HISTORY_CLAIM_UNVERIFIED: {

@@ -5,6 +5,7 @@
  * verified. The findings made of it are the policy's (test/policy/); these assert on RunPackage.trust.
  */
 import t from 'tap'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gatherRun, type CheckOptions } from '../lib/check.js'
 import type { SignerIdentity } from '../lib/model/facts.js'
@@ -168,4 +169,45 @@ t.test('a registry that strips publish times: history unavailable, never "no dow
   t.equal(trust.level, 'signature')
   t.match(trust.history, { state: 'unavailable', reason: /no publish times/ })
   t.equal(s.registry.requests.filter((r) => r.path === '/axios/1.14.0' || r.path.endsWith('axios@1.14.0')).length, 0, 'no earlier version fetched')
+})
+
+t.test('offline, a stored history read from another `since` is no history (unavailable), never a shorter one', async (t) => {
+  const s = await createScenario(t, {
+    packages: [
+      { name: 'axios', version: '1.13.0', npmUser: TRUSTED_PUBLISHER, publishTime: day(1), tag: null },
+      { name: 'axios', version: '1.13.1', provenance: 'missing', publishTime: day(10) },
+    ],
+  })
+  const cacheDir = join(s.dir, 'cache')
+  const policy = (since: string) => writeFileSync(join(s.projectDir, 'verify-deps.policy.yaml'), `version: 1\ndefault:\n  mode: warn\n  continuity: { downgrade: enforce${since} }\n`)
+  // A run under `since: 2025-02-05` stores a history without 1.13.0 (published before it).
+  policy(', since: 2025-02-05')
+  t.equal(checked(trustOf(await gather(s, { cacheDir }), 'axios')).higher, undefined, 'control: 1.13.0 is before `since`')
+  // The policy drops `since`; offline, the stored history (without 1.13.0) must not read as the whole line.
+  policy('')
+  t.match(checked(trustOf(await gather(s, { cacheDir }), 'axios')).higher, { version: '1.13.0' }, 'control: online, fetched again from no `since`')
+  policy(', since: 2025-02-05')
+  await gather(s, { cacheDir })
+  policy('')
+  const offline = trustOf(await gather(s, { cacheDir, offline: true }), 'axios')
+  t.match(offline.history, { state: 'unavailable', reason: /another `since`/ }, 'from the sealed facts memo')
+  // Another home: another store key, so no sealed memo: the evidence cache alone.
+  const unsealed = trustOf(await gather(s, { cacheDir, offline: true, env: cleanEnv(join(s.dir, 'other-home')) }), 'axios')
+  t.match(unsealed.history, { state: 'unavailable', reason: /another `since`/ }, 'from the evidence cache')
+})
+
+t.test('an earlier version whose provenance names another package (or other bytes) sets no level: an unverified claim, never a higher one', async (t) => {
+  const s = await createScenario(t, {
+    packages: [
+      { name: 'axios', version: '1.14.0', npmUser: TRUSTED_PUBLISHER, provenance: { fault: 'wrong-subject-name' }, publishTime: day(1), tag: null },
+      { name: 'axios', version: '1.14.1', npmUser: TRUSTED_PUBLISHER, provenance: { fault: 'wrong-subject-digest' }, publishTime: day(2), tag: null },
+      { name: 'axios', version: '1.14.2', provenance: 'missing', publishTime: day(3) },
+    ],
+  })
+  const history = checked(trustOf(await gather(s), 'axios'))
+  t.equal(history.higher, undefined, 'neither verified as provenance for axios at its own bytes')
+  t.match(history.unverifiedClaims, [
+    { version: '1.14.1', claimed: 'trusted-publisher', level: 'signature', reason: /subject/ },
+    { version: '1.14.0', claimed: 'trusted-publisher', level: 'signature', reason: /subject/ },
+  ])
 })

@@ -276,12 +276,17 @@ function upstreamOption(value: string): string {
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/
 
+/** How far past this machine's clock `--at` may be (clock skew between CI machines), and no further. */
+const AT_FUTURE_SKEW_MS = 5 * 60_000
+
 /**
  * `--at TIME`: a strict ISO 8601 time with a timezone (`2026-05-16T12:00:00Z`,
  * `2026-05-16T14:00:00+02:00`). Anything else, a date alone or a local time included (whose
- * meaning would depend on the machine's timezone), is a usage error naming the flag.
+ * meaning would depend on the machine's timezone), is a usage error naming the flag. So is a time
+ * to come: `--at` reproduces a past decision, and a future one would only age every release past
+ * `minimumReleaseAge` (a CI flag that would let a release hours old through).
  */
-export function parseAtOption(value: string): Date {
+export function parseAtOption(value: string, now: Date = new Date()): Date {
   const m = ISO_TIME.exec(value)
   const fail = (): never => {
     throw inputError('EUSAGE', `--at must be an ISO 8601 time with a timezone, like 2026-05-16T12:00:00Z (got "${value}")`, 'It reproduces a past decision: give the time the check ran, in UTC (Z) or with an offset (+02:00).')
@@ -292,7 +297,11 @@ export function parseAtOption(value: string): Date {
   const dayExists = new Date(Date.UTC(year!, month! - 1, day!)).getUTCDate() === day && month! >= 1 && month! <= 12
   if (!dayExists || hour! > 23 || minute! > 59 || second! > 59 || offsetHours! > 23 || offsetMinutes! > 59) return fail()
   const at = new Date(value)
-  return Number.isNaN(at.getTime()) ? fail() : at
+  if (Number.isNaN(at.getTime())) return fail()
+  if (at.getTime() > now.getTime() + AT_FUTURE_SKEW_MS) {
+    throw inputError('EUSAGE', `--at ${value} is in the future (now ${now.toISOString()}): it reproduces a past decision`, 'Give the time the check ran; a time to come would count every release older than it is.')
+  }
+  return at
 }
 
 function numberOption<K extends string>(key: K, value: string | undefined, min: number): Partial<Record<K, number>> {

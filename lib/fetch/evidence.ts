@@ -136,7 +136,7 @@ export interface FetchEvidenceOptions {
    * Whether the check wants `ref`'s history (and publish time) from its packument (docs/continuity.md),
    * and from when (`since`, the policy's `YYYY-MM-DD`): then the packument is read (one request,
    * replacing the version document's) and the evidence carries `history`. A cache entry stored
-   * without history, or with another `since`, is fetched again (offline: used as it is).
+   * without history, or with another `since`, is fetched again (offline: used without it, otherSince).
    */
   historyFor?: (ref: PackageRef) => { since?: string } | undefined
   /**
@@ -292,7 +292,9 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
     const hit = options.cache.get(cacheKey)
     const stale = (hit?.evidence.publishTime === undefined && needsPublishTime(hit?.evidence.versionData?.dist?.signatures, keys.keys)) || (historyWanted !== undefined && !historyAsWanted(hit?.evidence.history, historyWanted) && !options.offline)
     if (hit && !stale) {
-      return { state: 'cached', evidence: { ...hit.evidence, origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys, storedAt: hit.storedAt }
+      // Offline, a history stored from another `since` is not the one wanted: none that reads as it (otherSince).
+      const evidence = historyWanted !== undefined && !historyAsWanted(hit.evidence.history, historyWanted) ? { ...hit.evidence, history: otherSince(hit.evidence.history) } : hit.evidence
+      return { state: 'cached', evidence: { ...evidence, origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys, storedAt: hit.storedAt }
     }
   }
 
@@ -473,6 +475,15 @@ export function readPackumentVersion(doc: unknown, name: string, version: string
 /** Whether a stored history is the one wanted: read from `since` on (one that could not be read is unavailable from any date). */
 export function historyAsWanted(history: RegistryHistory | undefined, wanted: { since?: string }): boolean {
   return history !== undefined && (history.state === 'unavailable' || history.since === wanted.since)
+}
+
+/**
+ * What stands for a stored history that is not the one wanted (historyAsWanted) when it cannot be
+ * fetched again (offline): `unavailable` for one read from another `since` — from a later one, it
+ * lacks versions the policy now counts; none when none was stored (the check says it was not read).
+ */
+export function otherSince(history: RegistryHistory | undefined): RegistryHistory | undefined {
+  return history?.state === 'listed' ? { state: 'unavailable', reason: `the stored history was read from another \`since\` (${history.since ?? 'none'}) and the check is offline` } : undefined
 }
 
 /**

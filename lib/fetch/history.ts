@@ -5,7 +5,7 @@
  * fetches and verifies a claimed version before it counts (check-pipeline.ts, verifyHistories).
  * Only the line is kept of a packument that can be megabytes.
  */
-import { historyOf, historyShortlist, type HistoryVersion, type RegistryHistory, type TrustLevel } from '../model/trust.js'
+import { historyOf, historyShortlist, releaseLine, type HistoryVersion, type RegistryHistory, type TrustLevel } from '../model/trust.js'
 
 /** SLSA provenance predicate types start so (npm attestation spec: `dist.attestations.provenance.predicateType`). */
 const SLSA_PROVENANCE_PREFIX = 'https://slsa.dev/provenance/'
@@ -32,8 +32,9 @@ export function claimedLevel(doc: unknown): TrustLevel {
 /**
  * The history of `version` in an untrusted packument: the earlier versions of its release line
  * published from `since` on (a policy's `YYYY-MM-DD`; historyOf), counted, and their shortlist
- * (historyShortlist). No `time` object, no version list or no `time[version]` is `unavailable` with
- * the reason — never an empty history, which would read as "nothing to compare".
+ * (historyShortlist). No `time` object, no version list, no `time[version]`, or another version of
+ * its line without a time is `unavailable` with the reason — never an empty history, which would read
+ * as "nothing to compare".
  */
 export function readPackumentHistory(doc: unknown, version: string, since?: string): RegistryHistory {
   if (!isObject(doc)) return { state: 'unavailable', reason: 'the packument is not a JSON object' }
@@ -43,15 +44,25 @@ export function readPackumentHistory(doc: unknown, version: string, since?: stri
   const publishedAt = time[version]
   if (typeof publishedAt !== 'string' || Number.isNaN(Date.parse(publishedAt))) return { state: 'unavailable', reason: `the packument has no publish time for ${version}` }
   const listed: HistoryVersion[] = []
+  // A version of the same line without a readable time cannot be placed before or after the locked
+  // one: skipping it would let a packument that drops one time (the version that set the level) read
+  // as "nothing above it". The history is unavailable instead, as without `time` at all.
+  const line = releaseLine(version)
+  const untimed: string[] = []
   for (const [other, data] of Object.entries(versions)) {
     const at = time[other]
-    if (other === version || typeof at !== 'string') continue
+    if (other === version) continue
+    if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) {
+      if (line !== null && releaseLine(other) === line) untimed.push(other)
+      continue
+    }
     const integrity = isObject(data) && isObject(data.dist) && typeof data.dist.integrity === 'string' ? data.dist.integrity : undefined
     listed.push({ version: other, publishedAt: at, claimed: claimedLevel(data), ...(integrity !== undefined && { integrity }) })
   }
+  if (untimed.length > 0) return { state: 'unavailable', reason: `the packument has no publish time for ${untimed.length === 1 ? 'another version' : `${untimed.length} other versions`} of its release line (${untimed.slice(0, 3).join(', ')}${untimed.length > 3 ? ', …' : ''})` }
   const from = since === undefined ? undefined : new Date(since)
-  const line = historyOf({ version, publishedAt }, listed, from && !Number.isNaN(from.getTime()) ? from : undefined)
-  return { state: 'listed', count: line.length, versions: historyShortlist(line), ...(since !== undefined && { since }) }
+  const earlier = historyOf({ version, publishedAt }, listed, from && !Number.isNaN(from.getTime()) ? from : undefined)
+  return { state: 'listed', count: earlier.length, versions: historyShortlist(earlier), ...(since !== undefined && { since }) }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -208,11 +208,17 @@ export interface PublishTime {
   source: 'signed' | 'registry'
 }
 
-/** The earliest signed time of the version's verified attestations, else the registry's time, else undefined. */
+/**
+ * The latest signed time of the version's verified attestations, else the registry's time, else
+ * undefined. The latest, not the earliest: a provenance bundle is signed when the build ran, which
+ * whoever publishes can choose to be days before the publish (build, wait, publish), while npm's
+ * publish attestation is signed when the registry accepted the version. The earliest would let a
+ * version a few minutes on the registry pass `minimumReleaseAge` on its build's age.
+ */
 export function publishTimeOf(facts: Pick<PackageFacts, 'provenance' | 'publish'> | undefined, registryTime: string | undefined): PublishTime | undefined {
   const signed = [facts?.provenance.status === 'verified' ? facts.provenance.signedAt : undefined, facts?.publish.status === 'verified' ? facts.publish.signedAt : undefined]
     .filter((t): t is string => t !== undefined && !Number.isNaN(Date.parse(t)))
-    .sort((a, b) => Date.parse(a) - Date.parse(b))
+    .sort((a, b) => Date.parse(b) - Date.parse(a))
   if (signed[0] !== undefined) return { at: signed[0], source: 'signed' }
   return registryTime !== undefined && !Number.isNaN(Date.parse(registryTime)) ? { at: registryTime, source: 'registry' } : undefined
 }

@@ -61,11 +61,15 @@ export function checkContinuity(input: ContinuityInput): { findings: DecidedFind
   const previousBuild = inHistory(checked?.previousBuild)
   const baseline = trust.baseline
 
-  // The registry gave no history: said per package (info, a warning when a downgrade must be enforced
-  // and no baseline can stand in), never read as "no downgrade".
+  // The registry gave no history: said per package (info, a warning when a downgrade or an identity
+  // change must be enforced and no baseline can stand in), never read as "no downgrade". A baseline at
+  // `none` stands in for no drop (no level is below it): an entry edited down to `none` must not quiet
+  // the warning; one without an identity stands in for no identity change.
   if (history?.state === 'unavailable' && (settings.downgrade !== 'off' || settings.identity !== 'off')) {
+    const blindToDrop = settings.downgrade === 'enforce' && !(baseline !== undefined && compareTrustLevels(baseline.level, 'none') > 0)
+    const blindToIdentity = settings.identity === 'enforce' && input.identity !== undefined && baseline?.identity === undefined
     const fallback = baseline ? `; compared with the trust lockfile (${TRUST_LOCKFILE}) only` : ''
-    decide(finding('HISTORY_UNAVAILABLE', `${input.pkg}: the registry gave no history for its release line (${history.reason}): a downgrade or a change of build identity cannot be ruled out${fallback}`), settings.downgrade === 'enforce' && !baseline ? 'enforce' : 'warn')
+    decide(finding('HISTORY_UNAVAILABLE', `${input.pkg}: the registry gave no history for its release line (${history.reason}): a downgrade or a change of build identity cannot be ruled out${fallback}`), blindToDrop || blindToIdentity ? 'enforce' : 'warn')
     compared.push(`history     unavailable (${history.reason})${fallback}`)
   }
   for (const claim of checked?.unverifiedClaims ?? []) {

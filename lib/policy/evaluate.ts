@@ -233,8 +233,23 @@ export function evaluateRun(policy: Policy | null, packages: readonly RunPackage
     packages: results,
     unusedExceptions: policy ? unusedExceptions(policy, uses) : [],
     keylessRegistryUnaccepted: keyless,
-    notices: historyUnavailableNotices(results),
+    notices: [...historyUnavailableNotices(results), ...futureSinceNotices(policy, now)],
   }
+}
+
+/**
+ * A `continuity.since` after the time of the check leaves no earlier version in the history: the
+ * history check is off in all but name there. Allowed (a policy edit shows in review), but said once
+ * per section in the run's notices, so that a CI log shows it too.
+ */
+function futureSinceNotices(policy: Policy | null, now: Date): string[] {
+  if (!policy) return []
+  const sections: Array<[string, RuleBody | undefined]> = [['default', policy.default], ...policy.rules.map((r, i): [string, RuleBody] => [`rules[${i}] (${r.packages.join(', ')})`, r])]
+  return sections.flatMap(([where, body]) => {
+    const since = body?.continuity?.since
+    if (since === undefined || Date.parse(`${since}T00:00:00Z`) <= now.getTime()) return []
+    return [`policy: ${where} continuity.since ${since} is after the time of the check (${now.toISOString()}): no earlier version is history there, so only the trust lockfile can show a downgrade or an identity change`]
+  })
 }
 
 /**

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createScenario } from '../helpers/scenario/index.js'
 import { cleanEnv, pinnedTrust, runCli } from './run.js'
+import { parseAtOption } from '../../lib/cli/check-command.js'
 
 const POLICY = `version: 1
 default:
@@ -52,6 +53,19 @@ t.test('--at takes only a strict ISO 8601 time with a timezone: anything else is
     t.match(r.stderr, `--at must be an ISO 8601 time with a timezone, like 2026-05-16T12:00:00Z (got "${bad}")`, bad)
     t.notMatch(r.stderr, /\n\s+at /, 'no stack trace')
   }
+  // A time to come reproduces nothing: it would only age every release past minimumReleaseAge.
+  const future = new Date(Date.now() + 24 * 3_600_000).toISOString()
+  const ahead = await runCli([dir, '--at', future], { cwd: dir, env })
+  t.equal(ahead.status, 2, 'a future --at is a usage error')
+  t.match(ahead.stderr, `--at ${future} is in the future`)
+  t.notMatch(ahead.stderr, /\n\s+at /, 'no stack trace')
   const help = await runCli(['check', '--help'], { cwd: dir, env })
   t.match(help.stdout, /--at TIME +decide as of that moment/)
+})
+
+t.test('parseAtOption: up to 5 minutes ahead of the clock (skew between machines), no further', async (t) => {
+  const now = new Date('2026-05-16T12:00:00Z')
+  t.same(parseAtOption('2026-05-16T12:05:00Z', now), new Date('2026-05-16T12:05:00Z'))
+  t.same(parseAtOption('2020-01-01T00:00:00+02:00', now), new Date('2019-12-31T22:00:00Z'))
+  t.throws(() => parseAtOption('2026-05-16T12:05:01Z', now), { code: 'EUSAGE', message: /--at 2026-05-16T12:05:01Z is in the future \(now 2026-05-16T12:00:00\.000Z\)/ })
 })

@@ -1,7 +1,7 @@
 // Trust over time (issue 12, docs/continuity.md), case by case as the issue states them, through the
 // check against the loopback registry: each package has a history of versions with their own evidence
 // and publish times, and the project locks the last one.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkScenario, pinnedTrust } from '../helpers/check.js'
@@ -193,15 +193,91 @@ t.test('the 0.x line: 0.30.3 → 0.30.4 is a downgrade; 0.29 is another line', a
   t.match(r.pkg('axios').findings.find((f: any) => f.code === 'TRUST_DOWNGRADE').message, /0\.30\.3/)
 })
 
-t.test('history stripped: HISTORY_UNAVAILABLE, and the trust lockfile still catches the drop', async (t) => {
+/** `earlier` from a trusted publisher with provenance 30 days ago, then `dropped` 2 days ago without it; the project locks `earlier`. */
+function droppedProvenance(t: Test, name: string, earlier: string, dropped: string) {
+  return createScenario(t, {
+    now: NOW,
+    packages: history(name, [
+      { version: earlier, publishTime: ago(30 * DAY), npmUser: TRUSTED, provenance: built(`${name}/${name}`) },
+      { version: dropped, publishTime: ago(2 * DAY), npmUser: MAINTAINER, provenance: 'missing' },
+    ]),
+    project: { dependencies: { [name]: earlier } },
+  })
+}
+
+/**
+ * The project accepts what it locks now (`verify-deps trust update`: its trust lockfile), then a pull
+ * request moves the lockfile to `spec`.
+ */
+async function acceptThenMove(t: Test, s: Awaited<ReturnType<typeof createScenario>>, spec: string): Promise<void> {
+  const update = await runCli(['trust', 'update', ...pinnedTrustArgs(s), '--no-cache'], { cwd: s.projectDir, env: cleanEnv(join(s.dir, 'cli-home')) })
+  t.equal(update.status, 0, update.stderr)
+  const moved = await s.npm(['install', spec, '--package-lock-only', '--ignore-scripts', '--save-exact'])
+  t.equal(moved.code, 0, moved.stderr)
+}
+
+// docs/continuity.md, "What the history check cannot do": the registry picks what the history shows.
+t.test('a registry that backdates the locked version hides the downgrade from the history; the trust lockfile still catches it', async (t) => {
+  const s = await droppedProvenance(t, 'axiosy', '1.14.0', '1.14.1')
+  await acceptThenMove(t, s, 'axiosy@1.14.1')
+  const honest = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW, readTrustFiles: false })
+  t.ok(honest.codes('axiosy').includes('TRUST_DOWNGRADE'), 'control: an honest registry shows the drop')
+
+  // The registry (or a proxy) now says 1.14.1 was published a year ago: before 1.14.0, so not after it.
+  s.registry.store.packages.get('axiosy')!.versions.get('1.14.1')!.publishTime = ago(365 * DAY).toISOString()
+  const lied = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW, readTrustFiles: false })
+  t.notOk(lied.codes('axiosy').includes('TRUST_DOWNGRADE'), 'the history check alone is blind to it (documented)')
+  t.equal(lied.pkg('axiosy').trust.historyState, 'checked')
+  const r = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW })
+  t.ok(r.codes('axiosy').includes('TRUST_DOWNGRADE'), 'the committed baseline does not depend on what the registry says today')
+  t.match(r.pkg('axiosy').findings.find((f: any) => f.code === 'TRUST_DOWNGRADE').message, /accepted trusted-publisher for axiosy 1\.x \(recorded from 1\.14\.0\)/)
+})
+
+// docs/continuity.md, "Build identity": the history compares with the most recent earlier build only.
+t.test('two releases from a new identity: the second matches the first by history; the trust lockfile still reports IDENTITY_CHANGED', async (t) => {
   const s = await createScenario(t, {
     now: NOW,
-    packages: history('lodashy', [
-      { version: '4.17.20', publishTime: ago(30 * DAY), npmUser: TRUSTED, provenance: built('lodashy/lodashy') },
-      { version: '4.17.21', publishTime: ago(2 * DAY), npmUser: MAINTAINER, provenance: 'missing' },
+    packages: history('twostep', [
+      { version: '2.0.0', publishTime: ago(30 * DAY), provenance: built('owner/twostep', { repositoryId: '111' }) },
+      { version: '2.0.1', publishTime: ago(2 * DAY), provenance: built('fork/twostep', { repositoryId: '999' }) },
+      { version: '2.0.2', publishTime: ago(DAY), provenance: built('fork/twostep', { repositoryId: '999' }) },
     ]),
-    project: { dependencies: { lodashy: '4.17.20' } },
+    project: { dependencies: { twostep: '2.0.0' } },
   })
+  await acceptThenMove(t, s, 'twostep@2.0.2')
+  const bare = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW, readTrustFiles: false })
+  t.notOk(bare.codes('twostep').includes('IDENTITY_CHANGED'), 'by history alone, 2.0.2 matches 2.0.1 (documented)')
+  const r = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW })
+  t.ok(r.codes('twostep').includes('IDENTITY_CHANGED'), r.codes('twostep').join(', '))
+  t.match(r.pkg('twostep').findings.find((f: any) => f.code === 'IDENTITY_CHANGED').message, /trust lockfile.*recorded from 2\.0\.0.*repository/)
+})
+
+t.test('history requests go to the configured registry with its own auth; no credential reaches the report', async (t) => {
+  const TOKEN = 'npm_historySecretToken0123456789'
+  const s = await createScenario(t, {
+    now: NOW,
+    registry: { token: TOKEN },
+    packages: history('authy', [
+      { version: '1.0.0', publishTime: ago(30 * DAY), npmUser: TRUSTED, provenance: built('authy/authy') },
+      { version: '1.0.1', publishTime: ago(20 * DAY), npmUser: TRUSTED, provenance: built('authy/authy') },
+      { version: '1.0.2', publishTime: ago(2 * DAY), npmUser: MAINTAINER, provenance: 'missing' },
+    ]),
+    project: { dependencies: { authy: '1.0.2' } },
+  })
+  // The first candidate's attestations fail: its reason (a URL, an HTTP status) reaches the report.
+  s.registry.addFault({ path: '/-/npm/v1/attestations/authy@1.0.1', type: 'status', status: 500 })
+  s.registry.clearRequests()
+  const r = await checkScenario(s, { ...pinnedTrust(s), cacheDir: false, now: NOW })
+  t.ok(r.codes('authy').includes('TRUST_DOWNGRADE'), r.codes('authy').join(', '))
+  t.ok(r.codes('authy').includes('HISTORY_CLAIM_UNVERIFIED'), 'the failed candidate is an unverified claim')
+  const asked = s.registry.requests.filter((q) => q.route === 'packument' || q.route === 'attestations' || q.route === 'manifest')
+  t.ok(asked.some((q) => q.route === 'attestations' && q.path.includes('authy@1.0.1')), 'earlier versions were asked for')
+  t.ok(asked.every((q) => q.tokenMatched), 'every one with the registry\'s own token')
+  t.notMatch(JSON.stringify(r.json), TOKEN, 'no token in findings, notices or anywhere in the report')
+})
+
+t.test('history stripped: HISTORY_UNAVAILABLE, and the trust lockfile still catches the drop', async (t) => {
+  const s = await droppedProvenance(t, 'lodashy', '4.17.20', '4.17.21')
   const env = cleanEnv(join(s.dir, 'cli-home'))
   // The project accepted 4.17.20 and committed its trust lockfile.
   const update = await runCli(['trust', 'update', ...pinnedTrustArgs(s), '--no-cache'], { cwd: s.projectDir, env })

@@ -26,7 +26,6 @@ t.test('readPackumentHistory: the line before the locked version, or why there i
     versions: {
       '1.0.0': { dist: { integrity: 'sha512-a', signatures: SIGNED } },
       '1.1.0': { dist: { integrity: 'sha512-b', attestations: SLSA }, _npmUser: { trustedPublisher: { id: 'github' } } },
-      '1.1.5': { dist: { integrity: 'sha512-untimed' } },
       '1.2.0': { dist: { integrity: 'sha512-c' } },
       '2.0.0': { dist: { integrity: 'sha512-d', attestations: SLSA } },
       '1.3.0': 'not a version document',
@@ -39,7 +38,7 @@ t.test('readPackumentHistory: the line before the locked version, or why there i
       { version: '1.1.0', publishedAt: '2025-01-02T00:00:00.000Z', claimed: 'trusted-publisher', integrity: 'sha512-b' },
       { version: '1.0.0', publishedAt: '2025-01-01T00:00:00.000Z', claimed: 'signature', integrity: 'sha512-a' },
     ],
-  }, 'same line, published before, most recent first; a version without a time is no history')
+  }, 'same line, published before, most recent first')
   t.same(readPackumentHistory(doc, '1.3.0'), {
     state: 'listed',
     count: 3,
@@ -59,7 +58,15 @@ t.test('readPackumentHistory: the line before the locked version, or why there i
   t.match(readPackumentHistory({ ...doc, time: undefined }, '1.2.0'), { state: 'unavailable', reason: /no publish times/ })
   t.match(readPackumentHistory({ ...doc, time: [] }, '1.2.0'), { state: 'unavailable', reason: /no publish times/ })
   t.match(readPackumentHistory({ ...doc, versions: undefined }, '1.2.0'), { state: 'unavailable', reason: /no version list/ })
-  t.match(readPackumentHistory(doc, '1.1.5'), { state: 'unavailable', reason: /no publish time for 1\.1\.5/ })
+  const untimed = { ...doc, versions: { ...doc.versions, '1.1.5': { dist: { integrity: 'sha512-untimed' } } } }
+  t.match(readPackumentHistory(untimed, '1.1.5'), { state: 'unavailable', reason: /no publish time for 1\.1\.5/ })
+  // A packument that drops the time of one version of the line (the one that set the level, say) cannot
+  // place it before or after the locked one: unavailable, never "nothing above it".
+  t.same(readPackumentHistory(untimed, '1.2.0'), { state: 'unavailable', reason: 'the packument has no publish time for another version of its release line (1.1.5)' })
+  t.match(readPackumentHistory({ ...doc, time: { ...doc.time, '1.0.0': 'yesterday', '1.1.0': 'soon' } }, '1.2.0'), { state: 'unavailable', reason: /no publish time for 2 other versions of its release line \(1\.0\.0, 1\.1\.0\)/ })
+  const many = { ...doc, versions: { ...doc.versions, '1.4.0': {}, '1.5.0': {}, '1.6.0': {}, '1.7.0': {} } }
+  t.match(readPackumentHistory(many, '1.2.0'), { state: 'unavailable', reason: /4 other versions of its release line \(1\.4\.0, 1\.5\.0, 1\.6\.0, …\)$/ }, 'a later version without a time counts too: it cannot be placed')
+  t.match(readPackumentHistory(untimed, '2.0.0'), { state: 'listed', count: 0 }, 'another line\'s missing time does not matter')
   t.match(readPackumentHistory({ ...doc, time: { '1.2.0': 'yesterday' } }, '1.2.0'), { state: 'unavailable', reason: /no publish time for 1\.2\.0/ })
   t.match(readPackumentHistory('x', '1.2.0'), { state: 'unavailable', reason: /not a JSON object/ })
 })

@@ -108,9 +108,13 @@ t.test('identity changes: field by field, only where both say something', async 
   t.equal(refKind('v1'), 'other')
 })
 
-t.test('publish time: the earliest signed time of verified attestations, else the registry time', async (t) => {
+t.test('publish time: the latest signed time of verified attestations, else the registry time', async (t) => {
   const f = (provenance: object, publish: object) => ({ provenance, publish }) as Pick<PackageFacts, 'provenance' | 'publish'>
-  t.same(publishTimeOf(f({ status: 'verified', signedAt: '2026-05-11T10:00:00.000Z' }, { status: 'verified', signedAt: '2026-05-11T09:59:00.000Z' }), '2026-01-01T00:00:00Z'), { at: '2026-05-11T09:59:00.000Z', source: 'signed' })
+  t.same(publishTimeOf(f({ status: 'verified', signedAt: '2026-05-11T10:00:00.000Z' }, { status: 'verified', signedAt: '2026-05-11T09:59:00.000Z' }), '2026-01-01T00:00:00Z'), { at: '2026-05-11T10:00:00.000Z', source: 'signed' })
+  // Built (provenance signed) ten days before it was published (publish attestation signed an hour ago):
+  // its age on the registry is an hour, whatever its build's age.
+  t.same(publishTimeOf(f({ status: 'verified', signedAt: '2026-05-01T10:00:00.000Z' }, { status: 'verified', signedAt: '2026-05-11T09:00:00.000Z' }), '2026-05-11T09:00:00.000Z'), { at: '2026-05-11T09:00:00.000Z', source: 'signed' }, 'a build signed long before the publish does not age the release')
+  t.same(publishTimeOf(f({ status: 'verified', signedAt: '2026-05-01T10:00:00.000Z' }, { status: 'none' }), undefined), { at: '2026-05-01T10:00:00.000Z', source: 'signed' }, 'provenance alone: its time')
   t.same(publishTimeOf(f({ status: 'invalid', signedAt: '2026-05-11T10:00:00.000Z' }, { status: 'none' }), '2026-01-01T00:00:00Z'), { at: '2026-01-01T00:00:00Z', source: 'registry' }, 'an attestation that did not verify gives no signed time')
   t.equal(publishTimeOf(undefined, undefined), undefined)
   t.equal(publishTimeOf(undefined, 'yesterday'), undefined)

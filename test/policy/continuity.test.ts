@@ -220,6 +220,17 @@ t.test('HISTORY_UNAVAILABLE: info per package, a warning under downgrade: enforc
   t.equal(find(evaluatePolicy(enforce, AXIOS, SIGNED_ONLY, NOW, undefined, stripped), 'HISTORY_UNAVAILABLE')?.severity, 'warning')
   const withBaseline = evaluatePolicy(enforce, AXIOS, SIGNED_ONLY, NOW, undefined, { ...stripped, baseline: { line: '1', level: 'signature', version: '1.0.0' } })
   t.match(find(withBaseline, 'HISTORY_UNAVAILABLE'), { severity: 'info', message: /; compared with the trust lockfile \(verify-deps\.trust\.json\) only$/ })
+  // A baseline at `none` (a pull request can edit the file down to it) catches no drop: it stands in for nothing.
+  const noneBaseline = evaluatePolicy(enforce, AXIOS, SIGNED_ONLY, NOW, undefined, { ...stripped, baseline: { line: '1', level: 'none', version: '1.0.0' } })
+  t.equal(find(noneBaseline, 'HISTORY_UNAVAILABLE')?.severity, 'warning', 'a `none` baseline does not quiet the warning')
+  // identity: enforce, the locked version built with verified provenance: nothing could show an identity change either.
+  const identityEnforce = policy('  continuity: { downgrade: warn, identity: enforce }\n')
+  const built = withProvenance('trusted-publisher')
+  const strippedTP = { ...stripped, level: 'trusted-publisher' as const }
+  t.equal(find(evaluatePolicy(identityEnforce, AXIOS, built, NOW, undefined, strippedTP), 'HISTORY_UNAVAILABLE')?.severity, 'warning', 'identity: enforce, no baseline: a warning')
+  t.equal(find(evaluatePolicy(identityEnforce, AXIOS, built, NOW, undefined, { ...strippedTP, baseline: { line: '1', level: 'trusted-publisher', version: '1.0.0', identity: { repository: 'axios/axios' } } }), 'HISTORY_UNAVAILABLE')?.severity, 'info', 'a baseline identity stands in')
+  t.equal(find(evaluatePolicy(identityEnforce, AXIOS, built, NOW, undefined, { ...strippedTP, baseline: { line: '1', level: 'trusted-publisher', version: '1.0.0' } }), 'HISTORY_UNAVAILABLE')?.severity, 'warning', 'a baseline without an identity does not')
+  t.equal(find(evaluatePolicy(identityEnforce, AXIOS, SIGNED_ONLY, NOW, undefined, stripped), 'HISTORY_UNAVAILABLE')?.severity, 'info', 'no verified identity of its own: no identity to compare, history or not')
   t.same(codes(evaluatePolicy(policy('  continuity: { downgrade: off, identity: off }\n'), AXIOS, SIGNED_ONLY, NOW, undefined, stripped)), [], 'both checks off: nothing to say')
 
   const run = evaluateRun(null, [
@@ -301,4 +312,15 @@ t.test('continuitySettings: the settings of the rule that decides a package, bef
   t.same(continuitySettings(policyFrom('version: 1\n'), 'axios', '1.14.1'), { downgrade: 'warn', identity: 'warn' }, 'no default: the built-in one')
   t.equal(wantsHistory(continuitySettings(p, 'axios', '1.14.1')), false, 'both off: no history fetched')
   t.equal(wantsHistory({ downgrade: 'off', identity: 'warn' }), true)
+})
+
+t.test('a continuity.since after the time of the check is said in the run notices (the history check is off in all but name)', async (t) => {
+  const future = policyFrom(`version: 1\ndefault:\n  mode: enforce\n  continuity: { downgrade: enforce, since: 2099-01-01 }\nrules:\n  - packages: ["@scope/*"]\n    mode: enforce\n    continuity: { downgrade: warn, since: 2020-01-01 }\n  - packages: [lodash]\n    mode: enforce\n    continuity: { downgrade: warn, since: 2098-01-01 }\n`)
+  const run = evaluateRun(future, [{ ref: AXIOS, outcome: SIGNED_ONLY, trust: trust() }], NOW)
+  t.same(run.notices, [
+    `policy: default continuity.since 2099-01-01 is after the time of the check (${NOW.toISOString()}): no earlier version is history there, so only the trust lockfile can show a downgrade or an identity change`,
+    `policy: rules[1] (lodash) continuity.since 2098-01-01 is after the time of the check (${NOW.toISOString()}): no earlier version is history there, so only the trust lockfile can show a downgrade or an identity change`,
+  ])
+  t.same(evaluateRun(policy('  continuity: { since: 2020-01-01 }\n'), [{ ref: AXIOS, outcome: SIGNED_ONLY, trust: trust() }], NOW).notices, [], 'a since in the past: nothing to say')
+  t.same(evaluateRun(null, [{ ref: AXIOS, outcome: SIGNED_ONLY, trust: trust() }], NOW).notices, [], 'the built-in default policy has no since')
 })
