@@ -28,7 +28,6 @@ import { log } from './log.js'
 import { readVersionFields } from './evidence.js'
 import { EvidencePacks } from './evidence-pack.js'
 import type { AttestationsEvidence, PackageEvidence, VersionData } from '../model/evidence.js'
-import { readRegistryHistory, storableHistory, type RegistryHistory } from '../model/trust.js'
 
 
 export const DEFAULT_CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000
@@ -68,12 +67,17 @@ export interface EvidenceCacheOptions {
   now?: () => Date
 }
 
-/** The stored part of PackageEvidence: name, version and integrity come from the key. */
+/**
+ * The stored part of PackageEvidence: name, version and integrity come from the key. Never the
+ * release line's history (fetch/history.ts): everything in it is unsigned, and unlike the other
+ * unsigned fields its *absence* passes — an entry forged to list no earlier versions (this folder is
+ * a CI cache an attacker may poison) would hide a downgrade with no finding. The history is kept
+ * only in the sealed store (fetch/store, HMAC under a key outside every cache folder); a hit here
+ * when the history is wanted and the sealed store does not hold it reads the packument again.
+ */
 interface StoredEvidence {
   versionData: VersionData
   publishTime?: string
-  /** The release line's history (fetch/history.ts), when the run that stored it wanted it. */
-  history?: RegistryHistory
   attestations: AttestationsEvidence
 }
 
@@ -122,7 +126,7 @@ export class EvidenceCache {
     }
     const age = this.#now().getTime() - Date.parse(stored.storedAt)
     if (age > this.#maxAgeMs || age < -MAX_CLOCK_SKEW_MS) return undefined
-    const { versionData, publishTime, history, attestations } = stored.evidence
+    const { versionData, publishTime, attestations } = stored.evidence
     // Name, version and integrity are the key's: the lockfile's, never the entry's.
     const evidence: PackageEvidence = {
       name: key.name,
@@ -130,7 +134,6 @@ export class EvidenceCache {
       integrity: key.integrity,
       versionData,
       ...(publishTime !== undefined && { publishTime }),
-      ...(history !== undefined && { history }),
       attestations,
     }
     return { evidence, storedAt: stored.storedAt }
@@ -152,7 +155,6 @@ export class EvidenceCache {
     const stored: StoredEvidence = {
       versionData: evidence.versionData,
       ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }),
-      ...(storableHistory(evidence.history) && { history: evidence.history }),
       attestations: evidence.attestations,
     }
     const entry: CacheEntry = { format: CACHE_FORMAT, ...key, storedAt, evidence: stored }
@@ -217,8 +219,7 @@ function readEntry(entry: unknown, key: CacheKey): { storedAt: string; evidence:
   const versionData = readStoredVersionData(evidence.versionData)
   if (typeof versionData === 'string') return versionData
   if (evidence.publishTime !== undefined && typeof evidence.publishTime !== 'string') return 'publishTime is not a string'
-  const history = evidence.history === undefined ? undefined : readRegistryHistory(evidence.history)
-  if (evidence.history !== undefined && history === undefined) return 'history is malformed'
+  // A history (written by an older verify-deps, or forged) is never read: see StoredEvidence.
   const attestations = readStoredAttestations(evidence.attestations)
   if (typeof attestations === 'string') return attestations
   // fetch/ asks for the attestations document exactly when the version data advertises one.
@@ -226,7 +227,7 @@ function readEntry(entry: unknown, key: CacheKey): { storedAt: string; evidence:
   if (advertised !== (attestations.state !== 'not-requested')) return 'attestations do not match what the version data advertises'
   return {
     storedAt: entry.storedAt,
-    evidence: { versionData, ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }), ...(history !== undefined && { history }), attestations },
+    evidence: { versionData, ...(evidence.publishTime !== undefined && { publishTime: evidence.publishTime }), attestations },
   }
 }
 

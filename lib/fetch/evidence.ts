@@ -135,8 +135,9 @@ export interface FetchEvidenceOptions {
   /**
    * Whether the check wants `ref`'s history (and publish time) from its packument (docs/continuity.md),
    * and from when (`since`, the policy's `YYYY-MM-DD`): then the packument is read (one request,
-   * replacing the version document's) and the evidence carries `history`. A cache entry stored
-   * without history, or with another `since`, is fetched again (offline: used without it, otherSince).
+   * replacing the version document's) and the evidence carries `history`. The evidence cache keeps
+   * no history (cache.ts), so a cache hit is fetched again when the history is wanted (offline: used
+   * without it); the sealed store keeps it for warm runs (lib/check.ts).
    */
   historyFor?: (ref: PackageRef) => { since?: string } | undefined
   /**
@@ -290,12 +291,10 @@ async function fetchFrom(ref: PackageRef, origin: EvidenceOrigin, options: Fetch
   const cacheKey = parseIntegrity(ref.integrity).kind === 'sha512' ? options.cache?.keyFor(ref, registry) : undefined
   if (cacheKey && options.cache) {
     const hit = options.cache.get(cacheKey)
-    const stale = (hit?.evidence.publishTime === undefined && needsPublishTime(hit?.evidence.versionData?.dist?.signatures, keys.keys)) || (historyWanted !== undefined && !historyAsWanted(hit?.evidence.history, historyWanted) && !options.offline)
-    if (hit && !stale) {
-      // Offline, a history stored from another `since` is not the one wanted: none that reads as it (otherSince).
-      const evidence = historyWanted !== undefined && !historyAsWanted(hit.evidence.history, historyWanted) ? { ...hit.evidence, history: otherSince(hit.evidence.history) } : hit.evidence
-      return { state: 'cached', evidence: { ...evidence, origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys, storedAt: hit.storedAt }
-    }
+    // The evidence cache keeps no history (cache.ts: it is not sealed): wanted, it is read from the
+    // packument again — online; offline the entry is all there is, and the history is not known.
+    const stale = (hit?.evidence.publishTime === undefined && needsPublishTime(hit?.evidence.versionData?.dist?.signatures, keys.keys)) || (historyWanted !== undefined && !options.offline)
+    if (hit && !stale) return { state: 'cached', evidence: { ...hit.evidence, origin }, registry, keysRegistry: origin.keys, registryKeys: keys.keys, storedAt: hit.storedAt }
   }
 
   // Offline means no request at all, as in npm: what the cache does not hold could not be verified.
