@@ -9,6 +9,7 @@
 import t, { type Test } from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { BUILT_IN_POLICY_TEXT } from '../../lib/policy/default.js'
 import { checkScenario } from '../helpers/check.js'
 import { FaultProxy, PROXY_FAULT_KINDS, type ProxyFaultKind } from '../helpers/fault-proxy.js'
 import { createScenario } from '../helpers/scenario/index.js'
@@ -72,9 +73,9 @@ const options = { trustedRootFile: s.trustedRootFile, timeoutMs: 400, retries: 2
 const npmBackoff = { npm_config_fetch_retry_mintimeout: '10', npm_config_fetch_retry_maxtimeout: '50' }
 
 /** One check; a run that stops with an error instead of a report gives no packages and the error. */
-async function check(run: string, cacheDir?: string): Promise<{ status: number | null; packages: PackageReport[] | undefined; error?: unknown }> {
+async function check(run: string, cacheDir?: string, policyFile?: string): Promise<{ status: number | null; packages: PackageReport[] | undefined; error?: unknown }> {
   try {
-    const r = await checkScenario(s, { ...options, cacheDir: cacheDir ?? false, env: cleanEnv(join(s.dir, `home-${run}`), npmBackoff) })
+    const r = await checkScenario(s, { ...options, cacheDir: cacheDir ?? false, env: cleanEnv(join(s.dir, `home-${run}`), npmBackoff), ...(policyFile && { policyFile }) })
     return { status: r.status, packages: r.json.packages as PackageReport[] }
   } catch (error) {
     return { status: null, packages: undefined, error }
@@ -149,8 +150,13 @@ t.test('the seeded runs exercised every kind of fault', async (t) => {
 
 t.test('faulted evidence that reached the evidence cache is still never a pass when read back', async (t) => {
   const cacheDir = join(s.dir, 'faults-cache')
+  // Continuity off: a package whose rule wants its history is read from its packument again whatever
+  // the evidence cache holds (it keeps no history: fetch/cache.ts), and this is about what it does hold.
+  const policyFile = join(s.dir, 'continuity-off.policy.yaml')
+  writeFileSync(policyFile, BUILT_IN_POLICY_TEXT.replace(/continuity: .*\n/, 'continuity: { downgrade: off, identity: off }\n'))
+  t.match(readFileSync(policyFile, 'utf8'), 'continuity: { downgrade: off, identity: off }')
   proxy.reseed(24, 0.5, ['wrong-type'])
-  const faulted = await check('cache-fill', cacheDir)
+  const faulted = await check('cache-fill', cacheDir, policyFile)
   t.comment(`faults: ${describeFaults()}`)
   assertVerdicts(t, faulted, proxy.mutatedPackages)
   // What could not be fetched was not stored: fetched afresh below. Everything else is read back,
@@ -161,7 +167,7 @@ t.test('faulted evidence that reached the evidence cache is still never a pass w
 
   const timeFaulted = new Set(proxy.faulted.filter((e) => e.detail?.startsWith('time')).map((e) => e.path))
   proxy.reseed(0, 0)
-  const fromCache = await check('cache-read', cacheDir)
+  const fromCache = await check('cache-read', cacheDir, policyFile)
   // A package's version document comes from its packument (read for its history) or its version endpoint.
   const packageOf = (e: { route: string; path: string }) => (e.route === 'manifest' ? e.path.slice(0, e.path.lastIndexOf('/')) : e.path)
   const fetchedAgain = new Set(proxy.events.filter((e) => e.route === 'manifest' || e.route === 'packument').map(packageOf))

@@ -80,7 +80,11 @@ t.test('the task handler gives the facts verifyPackage gives, and an error reply
 
 t.test('a worker gives byte-identical facts to inline verification on every corpus case', async (t) => {
   t.ok(corpusEvidence.length >= 20)
-  const pool = createVerifyPool({ size: 2, trustInputFor: () => trustInput, maxQueuedPerWorker: 1000 })
+  // The built worker, as the CLI runs it (dist/): a worker on lib/*.ts would compile every verify
+  // module through the test runner's TypeScript loader under coverage, and with every corpus case
+  // queued at once can run out of the worker's heap (CI, node 20: 'reached memory limit'). The inline
+  // side stays lib/*.ts, so this also holds the built worker to the source.
+  const pool = createVerifyPool({ size: 2, trustInputFor: () => trustInput, maxQueuedPerWorker: 1000, workerURL: builtWorker, execArgv: [] })
   t.teardown(() => pool.close())
   const results = await Promise.all(corpusEvidence.map((e) => settled(pool.tryVerify(e, REGISTRY))))
   for (const [i, result] of results.entries()) {
