@@ -48,7 +48,7 @@ import { log } from './log.js'
 import type { PackageRef } from '../model.js'
 import { parseIntegrity } from '../model/integrity.js'
 import type { AttestationsEvidence, EarlierVersion, EvidenceOrigin, PackageEvidence, RegistryKey, VersionData } from '../model/evidence.js'
-import { downgradeCandidates, identityCandidate, type HistoryVersion, type RegistryHistory, type TrustLevel } from '../model/trust.js'
+import { downgradeCandidates, identityCandidates, type HistoryVersion, type RegistryHistory, type TrustLevel } from '../model/trust.js'
 import type { EvidenceCache } from './cache.js'
 import { getJSON, requestPolicy, type GetJSONOptions, type RetryPolicy } from './http.js'
 import type { NpmConfig } from './npm-config.js'
@@ -471,20 +471,6 @@ export function readPackumentVersion(doc: unknown, name: string, version: string
   return { versionData, ...(time !== undefined && { publishTime: time }) }
 }
 
-/** Whether a stored history is the one wanted: read from `since` on (one that could not be read is unavailable from any date). */
-export function historyAsWanted(history: RegistryHistory | undefined, wanted: { since?: string }): boolean {
-  return history !== undefined && (history.state === 'unavailable' || history.since === wanted.since)
-}
-
-/**
- * What stands for a stored history that is not the one wanted (historyAsWanted) when it cannot be
- * fetched again (offline): `unavailable` for one read from another `since` — from a later one, it
- * lacks versions the policy now counts; none when none was stored (the check says it was not read).
- */
-export function otherSince(history: RegistryHistory | undefined): RegistryHistory | undefined {
-  return history?.state === 'listed' ? { state: 'unavailable', reason: `the stored history was read from another \`since\` (${history.since ?? 'none'}) and the check is offline` } : undefined
-}
-
 /**
  * The version documents, from the packument, of the earlier versions the check is likely to verify
  * first: the first downgrade candidate above what the locked version claims and above a signature,
@@ -493,7 +479,7 @@ export function otherSince(history: RegistryHistory | undefined): RegistryHistor
  */
 function likelyCandidateDocuments(doc: unknown, name: string, line: readonly HistoryVersion[], claimed: TrustLevel): Record<string, EarlierVersion> | undefined {
   const versions = (doc as { versions: Record<string, unknown> }).versions
-  const likely = [downgradeCandidates(line, claimed, 1)[0], downgradeCandidates(line, 'signature', 1)[0], identityCandidate(line)]
+  const likely = [downgradeCandidates(line, claimed, 1)[0], downgradeCandidates(line, 'signature', 1)[0], identityCandidates(line, 1)[0]]
   const documents: Record<string, EarlierVersion> = {}
   for (const v of likely) {
     if (v === undefined || Object.hasOwn(documents, v.version)) continue

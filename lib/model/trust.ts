@@ -115,22 +115,20 @@ export function historyOf(locked: { version: string; publishedAt: string }, vers
     .sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || semver().rcompare(a.version, b.version))
 }
 
+/** Candidates verified per package and kind, and versions per claimed level that historyShortlist keeps: as many as any candidate list takes. */
+export const HISTORY_CANDIDATE_LIMIT = 3
+
 /**
  * Which earlier versions to verify, in order (at most `limit`): the ones whose claimed level is
  * above `current`, highest claim first and, within a level, the most recent (the version that
  * established it last). The first that verifies at its claimed level decides; a claim that does
  * not verify is reported and does not count.
  */
-export function downgradeCandidates(history: readonly HistoryVersion[], current: TrustLevel, limit = 3): HistoryVersion[] {
+export function downgradeCandidates(history: readonly HistoryVersion[], current: TrustLevel, limit = HISTORY_CANDIDATE_LIMIT): HistoryVersion[] {
   return history
     .filter((v) => compareTrustLevels(v.claimed, current) > 0)
     .sort((a, b) => compareTrustLevels(b.claimed, a.claimed) || Date.parse(b.publishedAt) - Date.parse(a.publishedAt))
     .slice(0, limit)
-}
-
-/** The most recent earlier version that claims provenance (the identity the locked version's is compared with), if any. */
-export function identityCandidate(history: readonly HistoryVersion[]): HistoryVersion | undefined {
-  return history.find((v) => compareTrustLevels(v.claimed, 'provenance') >= 0)
 }
 
 /** The build-identity fields whose change IDENTITY_CHANGED reports. */
@@ -178,24 +176,13 @@ export function refKind(ref: string): 'tag' | 'branch' | 'pull' | 'other' {
 
 /**
  * How the build identity changed from `before` (the most recent earlier version with verified
- * provenance) to `after` (the locked version's), field by field. A field is compared only when both
- * identities have it (older certificates lack the repository IDs): a missing field is no evidence
- * of a change. The trigger is compared by class and the ref by kind (every release has its own tag);
- * the runner only when it moves from GitHub-hosted to self-hosted.
+ * provenance) to `after` (the locked version's), field by field, by the rules of
+ * baselineIdentityChanges (a field only when both have it; the trigger by class, the ref by kind,
+ * the runner only from GitHub-hosted to self-hosted). A changed trigger is shown as the two events
+ * themselves (`push → pull_request_target`), not their classes.
  */
 export function identityChanges(before: SignerIdentity, after: SignerIdentity): IdentityChange[] {
-  const changes: IdentityChange[] = []
-  const compare = (field: IdentityChangeField, a: string | undefined, b: string | undefined, same = a === b): void => {
-    if (a !== undefined && b !== undefined && !same) changes.push({ field, before: a, after: b })
-  }
-  compare('issuer', before.issuer, after.issuer)
-  compare('repository', before.repository, after.repository, before.repository?.toLowerCase() === after.repository?.toLowerCase())
-  compare('repositoryId', before.repositoryId, after.repositoryId)
-  compare('workflow', before.workflow, after.workflow)
-  if (before.trigger !== undefined && after.trigger !== undefined) compare('trigger', before.trigger, after.trigger, triggerClass(before.trigger) === triggerClass(after.trigger))
-  if (before.ref !== undefined && after.ref !== undefined) compare('refKind', refKind(before.ref), refKind(after.ref))
-  if (before.runner === 'github-hosted' && after.runner === 'self-hosted') changes.push({ field: 'runner', before: before.runner, after: after.runner })
-  return changes
+  return baselineIdentityChanges(baselineIdentityOf(before), after).map((c) => (c.field === 'trigger' ? { ...c, before: before.trigger!, after: after.trigger! } : c))
 }
 
 /**
@@ -318,9 +305,6 @@ export function storableHistory(history: RegistryHistory | undefined): RegistryH
   return history?.state === 'unavailable' && history.failed ? undefined : history
 }
 
-/** Versions per claimed level that historyShortlist keeps: as many as any candidate list takes. */
-export const HISTORY_CANDIDATE_LIMIT = 3
-
 /**
  * The versions of a history (most recent first) that downgradeCandidates and identityCandidates can
  * ever choose, whatever the locked version's level, in the same order: the `limit` most recent of
@@ -337,7 +321,21 @@ export function historyShortlist(history: readonly HistoryVersion[], limit = HIS
   })
 }
 
-/** A stored RegistryHistory (evidence cache, facts memo: files a dependency could write) as the shape it must have, or undefined. */
+/** Whether a stored history is the one wanted: read from `since` on (one that could not be read is unavailable from any date). */
+export function historyAsWanted(history: RegistryHistory | undefined, wanted: { since?: string }): boolean {
+  return history !== undefined && (history.state === 'unavailable' || history.since === wanted.since)
+}
+
+/**
+ * What stands for a stored history that is not the one wanted (historyAsWanted) when it cannot be
+ * fetched again (offline): `unavailable` for one read from another `since` — from a later one, it
+ * lacks versions the policy now counts; none when none was stored (the check says it was not read).
+ */
+export function otherSince(history: RegistryHistory | undefined): RegistryHistory | undefined {
+  return history?.state === 'listed' ? { state: 'unavailable', reason: `the stored history was read from another \`since\` (${history.since ?? 'none'}) and the check is offline` } : undefined
+}
+
+/** A stored RegistryHistory (facts memo: a file a dependency could write) as the shape it must have, or undefined. */
 export function readRegistryHistory(value: unknown): RegistryHistory | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
   const v = value as Record<string, unknown>
@@ -364,7 +362,7 @@ export interface CandidateVerdict {
 }
 
 /** The versions whose identity claims are tried for `previousBuild`: the most recent provenance claims, at most `limit`. */
-export function identityCandidates(history: readonly HistoryVersion[], limit = 3): HistoryVersion[] {
+export function identityCandidates(history: readonly HistoryVersion[], limit = HISTORY_CANDIDATE_LIMIT): HistoryVersion[] {
   return history.filter((v) => compareTrustLevels(v.claimed, 'provenance') >= 0).slice(0, limit)
 }
 
@@ -377,7 +375,7 @@ export function identityCandidates(history: readonly HistoryVersion[], limit = 3
  * provenance verified. Every candidate that verified below its claim is an UnverifiedClaim (once),
  * and the next candidate is tried: a claim is never evidence.
  */
-export function resolveTrustHistory(history: readonly HistoryVersion[], level: TrustLevel, look: { downgrade: boolean; identity: boolean }, verdictOf: (v: HistoryVersion) => CandidateVerdict, limit = 3): TrustHistory {
+export function resolveTrustHistory(history: readonly HistoryVersion[], level: TrustLevel, look: { downgrade: boolean; identity: boolean }, verdictOf: (v: HistoryVersion) => CandidateVerdict, limit = HISTORY_CANDIDATE_LIMIT): TrustHistory {
   const unverified = new Map<string, UnverifiedClaim>()
   const judge = (v: HistoryVersion): CandidateVerdict => {
     const verdict = verdictOf(v)
@@ -421,10 +419,11 @@ export function baselineIdentityOf(identity: SignerIdentity): BaselineIdentity {
 }
 
 /**
- * How the locked version's verified build identity differs from its baseline's, field by field, with
- * the same rules as identityChanges (model/trust.ts): a field is compared only when both state it;
- * the repository without case; the trigger by class and the ref by kind (the baseline keeps only
- * those); the runner only when it moves from GitHub-hosted to self-hosted.
+ * How the locked version's verified build identity differs from `baseline` (the trust lockfile's, or
+ * an earlier build's through baselineIdentityOf), field by field: a field is compared only when both
+ * state it (older certificates lack the repository IDs: a missing field is no evidence of a change);
+ * the repository without case; the trigger by class and the ref by kind (every release has its own
+ * tag); the runner only when it moves from GitHub-hosted to self-hosted.
  */
 export function baselineIdentityChanges(baseline: BaselineIdentity, after: SignerIdentity): IdentityChange[] {
   const now = baselineIdentityOf(after)

@@ -5,7 +5,7 @@ import {
   compareTrustLevels,
   downgradeCandidates,
   historyOf,
-  identityCandidate,
+  identityCandidates,
   identityChanges,
   parseDuration,
   publishTimeOf,
@@ -80,8 +80,8 @@ t.test('candidates: highest claim first, the most recent within a level, at most
   t.same(downgradeCandidates(history, 'signature').map((h) => h.version), ['1.1.0', '1.3.0', '1.2.0'])
   t.same(downgradeCandidates(history, 'signature', 5).map((h) => h.version), ['1.1.0', '1.3.0', '1.2.0', '1.4.0'])
   t.same(downgradeCandidates(history, 'approved'), [])
-  t.equal(identityCandidate(history)?.version, '1.4.0', 'the most recent with provenance claimed')
-  t.equal(identityCandidate([v('1.0.0', '2026-01-01T00:00:00Z', 'signature')]), undefined)
+  t.equal(identityCandidates(history, 1)[0]?.version, '1.4.0', 'the most recent with provenance claimed')
+  t.equal(identityCandidates([v('1.0.0', '2026-01-01T00:00:00Z', 'signature')], 1)[0], undefined)
 })
 
 const identity = (fields: Partial<SignerIdentity>): SignerIdentity => ({ sources: {}, ...fields })
