@@ -9,7 +9,6 @@
  * baseline above what verified is a drop the policy reports; a lowered or removed baseline only
  * loses protection, and that change is what `trust update` prints for review.
  */
-import semver from 'semver'
 import { inputError } from '../errors.js'
 import { FINDINGS, type Finding } from '../findings.js'
 import type { PackageFacts, SignerIdentity } from './facts.js'
@@ -19,7 +18,9 @@ import {
   compareTrustLevels,
   IDENTITY_CHANGE_FIELDS,
   isTrustLevel,
+  REF_KINDS,
   releaseLine,
+  rcompareVersions,
   trustLevelOf,
   type BaselineIdentity,
   type TrustBaseline,
@@ -47,9 +48,8 @@ export interface TrustLockfile {
   packages: Map<string, Map<string, TrustLockfileEntry>>
 }
 
-/** The identity fields the file keeps, in file order (sorted). */
-const IDENTITY_KEYS = ['issuer', 'refKind', 'repository', 'repositoryId', 'runner', 'trigger', 'workflow'] as const satisfies readonly (keyof BaselineIdentity)[]
-const REF_KINDS = ['tag', 'branch', 'pull', 'other']
+/** The identity fields the file keeps (the fields IDENTITY_CHANGED compares), in file order (sorted). */
+export const IDENTITY_KEYS: readonly (keyof BaselineIdentity)[] = [...IDENTITY_CHANGE_FIELDS].sort()
 
 export function emptyTrustLockfile(): TrustLockfile {
   return { packages: new Map() }
@@ -106,7 +106,7 @@ export function parseTrustLockfile(text: string, file: string): TrustLockfile {
         onlyKeys(id, `${path}.identity`, IDENTITY_KEYS)
         const identity: BaselineIdentity = {}
         for (const key of IDENTITY_KEYS) if (id[key] !== undefined) identity[key] = string(id[key], `${path}.identity.${key}`)
-        if (identity.refKind !== undefined && !REF_KINDS.includes(identity.refKind)) fail(`${path}.identity.refKind`, `must be one of ${REF_KINDS.join(', ')} (got ${JSON.stringify(identity.refKind)})`)
+        if (identity.refKind !== undefined && !(REF_KINDS as readonly string[]).includes(identity.refKind)) fail(`${path}.identity.refKind`, `must be one of ${REF_KINDS.join(', ')} (got ${JSON.stringify(identity.refKind)})`)
         entry.identity = identity
       }
       entries.set(line, entry)
@@ -203,7 +203,7 @@ export function buildTrustLockfile(observed: readonly ObservedPackage[], previou
   for (const [name, byLine] of lines) {
     const entries = new Map<string, TrustLockfileEntry>()
     for (const [line, versions] of byLine) {
-      const highest = [...versions].sort((a, b) => semver.rcompare(a.version, b.version))[0]!
+      const highest = [...versions].sort((a, b) => rcompareVersions(a.version, b.version))[0]!
       const level = versions.map((v) => trustLevelOf(v.facts)).reduce((low, l) => (compareTrustLevels(l, low) < 0 ? l : low))
       const identity = highest.facts?.provenance.status === 'verified' && highest.facts.provenance.identity ? baselineIdentityOf(highest.facts.provenance.identity) : undefined
       entries.set(line, { level, version: highest.version, ...(identity && Object.keys(identity).length > 0 && { identity }) })
@@ -269,43 +269,4 @@ export function diffTrustLockfiles(before: TrustLockfile, after: TrustLockfile):
       KIND_ORDER[x.kind] - KIND_ORDER[y.kind] ||
       (x.kind === 'identity' && y.kind === 'identity' ? compareText(x.field, y.field) : 0),
   )
-}
-
-/**
- * A value from the tree, the registry or a certificate, made inert for one diff line: control
- * characters (a newline would forge another line of the diff a reviewer reads) become `\u{…}`.
- */
-function inert(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)
-}
-
-/** `repository acme/a, workflow .github/workflows/release.yml, …` of an identity, for the diff. */
-function describeIdentity(identity: BaselineIdentity | undefined): string {
-  if (!identity) return ''
-  const parts = IDENTITY_KEYS.filter((k) => identity[k] !== undefined).map((k) => `${k} ${inert(identity[k]!)}`)
-  return parts.length ? `; ${parts.join(', ')}` : ''
-}
-
-/**
- * The diff as one line per change (`no changes` when there are none), for review. Names, versions
- * and identity values come from the tree, the registry and the file: each is made inert, so that no
- * value can add a line to what the reviewer reads.
- */
-export function formatTrustLockfileDiff(changes: readonly TrustLockfileChange[]): string {
-  if (changes.length === 0) return 'no changes\n'
-  const lines = changes.map((c) => {
-    const at = `${inert(c.name)} ${inert(c.line)}`
-    switch (c.kind) {
-      case 'added':
-        return `+ added     ${at}: ${c.after.level} (${inert(c.after.version)}${describeIdentity(c.after.identity)})`
-      case 'raised':
-      case 'lowered':
-        return `${c.kind === 'raised' ? '^' : 'v'} ${c.kind.padEnd(9)} ${at}: ${c.before.level} (${inert(c.before.version)}) -> ${c.after.level} (${inert(c.after.version)})`
-      case 'identity':
-        return `~ identity  ${at}: ${c.field} ${c.before === undefined ? '(none)' : inert(c.before)} -> ${c.after === undefined ? '(none)' : inert(c.after)} (${inert(c.version)})`
-      case 'removed':
-        return `- removed   ${at}: was ${c.before.level} (${inert(c.before.version)})`
-    }
-  })
-  return `${lines.join('\n')}\n`
 }

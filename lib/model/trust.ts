@@ -20,6 +20,11 @@ function semver(): NonNullable<typeof semverFunctions> {
   return semverFunctions
 }
 
+/** Semver precedence, highest first (semver's rcompare, loaded on first use). */
+export function rcompareVersions(a: string, b: string): number {
+  return semver().rcompare(a, b)
+}
+
 /**
  * What verified for a version, lowest first. Registry metadata (`_npmUser.trustedPublisher`,
  * `_npmUser.approver`) only raises a level that verified provenance already holds: alone it is
@@ -112,7 +117,7 @@ export function historyOf(locked: { version: string; publishedAt: string }, vers
       const at = Date.parse(v.publishedAt)
       return !Number.isNaN(at) && at < before && at >= from
     })
-    .sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || semver().rcompare(a.version, b.version))
+    .sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || rcompareVersions(a.version, b.version))
 }
 
 /** Candidates verified per package and kind, and versions per claimed level that historyShortlist keeps: as many as any candidate list takes. */
@@ -166,8 +171,11 @@ export function triggerClass(trigger: string): string {
   }
 }
 
+/** What refKind tells apart. */
+export const REF_KINDS = ['tag', 'branch', 'pull', 'other'] as const
+
 /** `tag`, `branch`, `pull` or `other` for a git ref (`refs/tags/v1`, `refs/heads/main`, `refs/pull/1/merge`). */
-export function refKind(ref: string): 'tag' | 'branch' | 'pull' | 'other' {
+export function refKind(ref: string): (typeof REF_KINDS)[number] {
   if (ref.startsWith('refs/tags/')) return 'tag'
   if (ref.startsWith('refs/heads/')) return 'branch'
   if (ref.startsWith('refs/pull/')) return 'pull'

@@ -8,13 +8,13 @@ import {
   diffTrustLockfiles,
   emptyTrustLockfile,
   failedVerification,
-  formatTrustLockfileDiff,
   parseTrustLockfile,
   serializeTrustLockfile,
   type ObservedPackage,
   type TrustLockfile,
 } from '../../lib/model/trust-lockfile.js'
 import { baselineIdentityChanges, baselineIdentityOf } from '../../lib/model/trust.js'
+import { formatTrustLockfileDiff } from '../../lib/report/trust-lockfile-diff.js'
 
 const IDENTITY: SignerIdentity = {
   issuer: 'https://token.actions.githubusercontent.com',
