@@ -331,7 +331,9 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
   }
-  const onVerified = memo && ((ref: PackageRef, fetched: EvidenceOutcome, outcome: PackageOutcome) => outcome.kind === 'verified' && memo.remember(ref, fetched, outcome.facts))
+  // Each package verified is sealed in the memo; an earlier version verified for a history as settled (kept for good).
+  const remembering = (settled: boolean) => memo && ((ref: PackageRef, fetched: EvidenceOutcome, outcome: PackageOutcome) => outcome.kind === 'verified' && memo.remember(ref, fetched, outcome.facts, settled))
+  const onVerified = remembering(false)
   const fetchOptions = { ...requestOptions, registryKeys, upstreamFor, ...(cache && { cache }), offline, recheckKeys, ...(concurrency !== undefined && { concurrency }) }
   const { verified, trusts } = await (async () => {
     const verified = await fetchAndVerify(tree.packages, {
@@ -351,8 +353,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
         const recalled = memo?.recall(refs, true)
         if (!createTrustContext && refs.some((ref) => !recalled?.has(evidenceKey(ref)))) createTrustContext = (await import('./verify/trust-context.js')).createTrustContext
         const fetch = { ...fetchOptions, knownVersion: (ref: PackageRef) => known.get(evidenceKey(ref)) }
-        const onSettled = memo && ((ref: PackageRef, fetched: EvidenceOutcome, outcome: PackageOutcome) => outcome.kind === 'verified' && memo.remember(ref, fetched, outcome.facts, true))
-        return fetchAndVerify(refs, { ...(memo && { remembered: recalled, onVerified: onSettled }), fetch, contextFor, trustInputFor })
+        return fetchAndVerify(refs, { ...(memo && { remembered: recalled, onVerified: remembering(true) }), fetch, contextFor, trustInputFor })
       },
     })
     return { verified, trusts }

@@ -13,13 +13,13 @@ import { finding, type Finding } from '../findings.js'
 import type { DecidedFinding, PackageTrustSummary } from '../model.js'
 import type { SignerIdentity } from '../model/facts.js'
 import { baselineIdentityChanges, compareTrustLevels, describeTrustLevel, identityChanges, parseDuration, type IdentityChange, type PackageTrust, type TrustBaseline, type TrustLevel, type VerifiedHistory } from '../model/trust.js'
+import { TRUST_LOCKFILE_NAME } from '../model/trust-lockfile-file.js'
 import type { ContinuitySettings } from './continuity-settings.js'
 import { decideFinding } from './severity.js'
 import type { Mode, RuleBody } from './types.js'
 
 /** The trust lockfile the baseline comes from (written by `verify-deps trust update`), as findings name it. */
-const TRUST_LOCKFILE = 'verify-deps.trust.json'
-const BASELINE = `the trust lockfile (${TRUST_LOCKFILE})`
+const BASELINE = `the trust lockfile (${TRUST_LOCKFILE_NAME})`
 
 /** What the continuity step looked at and concluded, for `explain` (one line each). */
 export interface ContinuityCheck {
@@ -68,7 +68,7 @@ export function checkContinuity(input: ContinuityInput): { findings: DecidedFind
   if (history?.state === 'unavailable' && (settings.downgrade !== 'off' || settings.identity !== 'off')) {
     const blindToDrop = settings.downgrade === 'enforce' && !(baseline !== undefined && compareTrustLevels(baseline.level, 'none') > 0)
     const blindToIdentity = settings.identity === 'enforce' && input.identity !== undefined && baseline?.identity === undefined
-    const fallback = baseline ? `; compared with the trust lockfile (${TRUST_LOCKFILE}) only` : ''
+    const fallback = baseline ? `; compared with the trust lockfile (${TRUST_LOCKFILE_NAME}) only` : ''
     decide(finding('HISTORY_UNAVAILABLE', `${input.pkg}: the registry gave no history for its release line (${history.reason}): a downgrade or a change of build identity cannot be ruled out${fallback}`), blindToDrop || blindToIdentity ? 'enforce' : 'warn')
     compared.push(`history     unavailable (${history.reason})${fallback}`)
   }
@@ -96,7 +96,7 @@ export function checkContinuity(input: ContinuityInput): { findings: DecidedFind
       if (changes.length > 0) parts.push(`since ${previousBuild.version} (published ${day(previousBuild.publishedAt)}): ${describeChanges(changes)}`)
     }
     if (current && baseline?.identity) {
-      seen.push(`the ${TRUST_LOCKFILE} identity`)
+      seen.push(`the ${TRUST_LOCKFILE_NAME} identity`)
       const changes = baselineIdentityChanges(baseline.identity, current)
       if (changes.length > 0) parts.push(`since ${BASELINE} entry for ${input.name} ${describeLine(baseline.line)} (recorded from ${baseline.version}): ${describeChanges(changes)}`)
     }
