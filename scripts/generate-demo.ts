@@ -10,14 +10,24 @@
  *   registry/<name>/-/<basename>-<version>.tgz               the tarball
  *   registry/-/npm/v1/attestations/<name>@<version>.json     GET /-/npm/v1/attestations/<name>@<version>
  *   trust/trusted_root.json                                  the PKI's trusted root
- *   project/{package.json,package-lock.json,verify-deps.policy.yaml}
+ *   project/{package.json,package-lock.json,verify-deps.policy.yaml}   the main branch
+ *   pull-request/package-lock.json                           the pull request's lockfile
+ *   pull-request/<basename>-<version>.tgz                    the altered bytes it records (the tampered package)
+ *
+ * Two lockfiles, both written by the real npm CLI against the loopback registry:
+ *   - main: `npm install --package-lock-only --before DEMO_MAIN_BEFORE`, the registry as it was
+ *     before the pull request's versions were published (each package as its maintainers published it);
+ *   - the pull request: then `npm update <the names that have a mainVersion> --package-lock-only`,
+ *     which moves those packages to the versions published since, and nothing else (checked here).
+ * The `tampered` package: the pull request's lockfile records the sha512 of bytes other than the
+ * ones its signature and provenance name (the scenario's `tarball: 'tampered'`), as if its author
+ * had installed them (the one edit after npm); they are kept as pull-request/<basename>-<version>.tgz.
+ * The snapshot serves the signed bytes.
  *
  * URLs of the loopback registry become DEMO_PLACEHOLDER_ORIGIN: nothing follows them (the check
- * asks its configured registry by name). The `tampered` package: the registry serves bytes other
- * than the ones its signature and provenance name (the scenario's `tarball: 'tampered'`), and the
- * lockfile records the sha512 of those bytes, as if the project had installed them.
+ * asks its configured registry by name).
  *
- * Tarballs and the project are byte-for-byte reproducible; keys and signatures are new on each run.
+ * Tarballs, the project and the pull request are byte-for-byte reproducible; keys and signatures are new on each run.
  *   npm run demo:regenerate            (writes fixtures/demo/)
  *   … scripts/generate-demo.ts DIR     (writes DIR instead)
  */
@@ -27,6 +37,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createHash } from 'node:crypto'
 import {
+  DEMO_MAIN_BEFORE,
   DEMO_NOW,
   DEMO_PACKAGES,
   DEMO_PLACEHOLDER_ORIGIN,
@@ -34,13 +45,13 @@ import {
   DEMO_PROJECT_NAME,
   type DemoPackage,
 } from '../lib/demo/world.js'
-import { createScenario, type PackageSpec, type Scenario } from '../test/helpers/scenario/index.js'
+import { createScenario, LOCKFILE_ARGS, type Lockfile, type PackageSpec, type Scenario } from '../test/helpers/scenario/index.js'
 import type { NpmUser } from '../test/helpers/registry/index.js'
 
 export const DEMO_FIXTURES_DIR = fileURLToPath(new URL('../fixtures/demo/', import.meta.url))
 
 /** The folders the generator owns (fixtures/demo/README.md is written by hand). */
-export const GENERATED_DIRS = ['registry', 'trust', 'project'] as const
+export const GENERATED_DIRS = ['registry', 'trust', 'project', 'pull-request'] as const
 
 export const DEMO_POLICY = `# The demo project's trust policy (see docs/policy.md).
 version: 1
@@ -101,8 +112,9 @@ function packageSpec(pkg: DemoPackage, index: number): PackageSpec {
       ...(claimed && { repository: { type: 'git', url: `git+https://github.com/${claimed}.git` } }),
     },
     npmUser: npmUserOf(pkg),
-    // Published on different days in the weeks before DEMO_NOW.
-    publishTime: new Date(DEMO_NOW.getTime() - (index + 3) * 5 * DAY_MS),
+    // Published on different days in the weeks before DEMO_MAIN_BEFORE; what the pull request
+    // brings, in the days after it.
+    publishTime: new Date(DEMO_NOW.getTime() - (pkg.mainVersion ? (index + 1) * DAY_MS / 4 : (index + 3) * 5 * DAY_MS)),
     provenance: pkg.builtBy ? { identity: { repository: pkg.builtBy, workflowPath: '.github/workflows/release.yml' } } : 'missing',
     ...(pkg.role === 'tampered' && { tarball: 'tampered' as const }),
   }
@@ -120,13 +132,19 @@ export async function generateDemo(outDir: string): Promise<void> {
         dir: work,
         packages: DEMO_PACKAGES.flatMap((pkg, index) => [...earlierSpecs(pkg, index), packageSpec(pkg, index)]),
         project: { name: DEMO_PROJECT_NAME, dependencies: { ...DEMO_PROJECT_DEPENDENCIES } },
+        lockfile: false,
       },
     )
+    const { main, pullRequest } = await lockBranches(scenario)
     for (const dir of GENERATED_DIRS) rmSync(join(outDir, dir), { recursive: true, force: true })
     await captureRegistry(scenario, join(outDir, 'registry'))
     mkdirSync(join(outDir, 'trust'), { recursive: true })
     copyFileSync(scenario.trustedRootFile, join(outDir, 'trust', 'trusted_root.json'))
-    writeProject(scenario, join(outDir, 'project'))
+    writeProject(scenario, main, join(outDir, 'project'))
+    write(join(outDir, 'pull-request', 'package-lock.json'), formatLockfile(scenario, pullRequest))
+    for (const pkg of DEMO_PACKAGES.filter((p) => p.role === 'tampered')) {
+      write(join(outDir, 'pull-request', `${pkg.name.replace(/^@[^/]+\//, '')}-${pkg.version}.tgz`), scenario.version(`${pkg.name}@${pkg.version}`).tarball)
+    }
   } finally {
     for (const fn of teardowns.reverse()) await fn()
     rmSync(work, { recursive: true, force: true })
@@ -156,26 +174,68 @@ async function captureRegistry(s: Scenario, dir: string): Promise<void> {
       await saveJSON(`/-/npm/v1/attestations/${escaped}@${pkg.version}`, `-/npm/v1/attestations/${pkg.name}@${pkg.version}.json`)
     }
     const tarball = `${pkg.name}/-/${basename}-${pkg.version}.tgz`
-    write(join(dir, tarball), await get(`/${tarball}`))
-    // Earlier releases: what the check fetches to verify the history (their version documents and attestations).
+    // The tampered package: the scenario serves the altered bytes (`tarball: 'tampered'`); the
+    // snapshot keeps the ones its maintainers published and the registry signed.
+    write(join(dir, tarball), pkg.role === 'tampered' ? s.published(`${pkg.name}@${pkg.version}`).tarball : await get(`/${tarball}`))
+    // Earlier releases: what the check fetches to verify the history (their version documents and
+    // attestations), and, for the main branch's lock, their tarballs.
     for (const earlier of pkg.earlier ?? []) {
       await saveJSON(`/${escaped}/${earlier.version}`, `${pkg.name}/${earlier.version}.json`)
       await saveJSON(`/-/npm/v1/attestations/${escaped}@${earlier.version}`, `-/npm/v1/attestations/${pkg.name}@${earlier.version}.json`)
+      const earlierTarball = `${pkg.name}/-/${basename}-${earlier.version}.tgz`
+      write(join(dir, earlierTarball), await get(`/${earlierTarball}`))
     }
   }
 }
 
-/** package.json, the npm-written lockfile (placeholder URLs; the tampered integrity) and the policy. */
-function writeProject(s: Scenario, dir: string): void {
-  write(join(dir, 'package.json'), readFileSync(join(s.projectDir, 'package.json')))
-  const lockfile = s.readLockfile()
+/** The main branch's lockfile and the pull request's, each as npm wrote it (the pull request's with the tampered integrity). */
+async function lockBranches(s: Scenario): Promise<{ main: Lockfile; pullRequest: Lockfile }> {
+  const npm = async (args: readonly string[]): Promise<Lockfile> => {
+    const result = await s.npm(args)
+    if (result.code !== 0) throw new Error(`generate-demo: npm ${args.join(' ')} exited ${String(result.code)}\n${result.stderr}${result.stdout}`)
+    return s.readLockfile()
+  }
+  const packageJson = readFileSync(join(s.projectDir, 'package.json'), 'utf8')
+  const main = await npm([...LOCKFILE_ARGS, '--before', DEMO_MAIN_BEFORE.toISOString()])
+  const updated = DEMO_PACKAGES.filter((p) => p.mainVersion)
+  const pullRequest = await npm(['update', ...updated.map((p) => p.name), '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'])
+  if (readFileSync(join(s.projectDir, 'package.json'), 'utf8') !== packageJson) throw new Error('generate-demo: npm update changed package.json')
   for (const pkg of DEMO_PACKAGES.filter((p) => p.role === 'tampered')) {
-    const entry = lockfile.packages[`node_modules/${pkg.name}`]
+    const entry = pullRequest.packages[`node_modules/${pkg.name}`]
     if (!entry) throw new Error(`generate-demo: ${pkg.name} is not in the lockfile`)
-    // What the project "got": the bytes the registry served, not the ones it signed.
+    // What the pull request's author "got" (pull-request/<basename>-<version>.tgz): not the bytes the registry signed.
     entry.integrity = `sha512-${createHash('sha512').update(s.version(`${pkg.name}@${pkg.version}`).tarball).digest('base64')}`
   }
-  write(join(dir, 'package-lock.json'), (JSON.stringify(lockfile, null, 2) + '\n').replaceAll(s.registry.origin, DEMO_PLACEHOLDER_ORIGIN))
+  assertPullRequest(main, pullRequest)
+  return { main, pullRequest }
+}
+
+/** Main locks each package's main version; the pull request changes what the demo says it does, and nothing else. */
+function assertPullRequest(main: Lockfile, pullRequest: Lockfile): void {
+  const paths = new Set([...Object.keys(main.packages), ...Object.keys(pullRequest.packages)])
+  for (const path of paths) {
+    const pkg = DEMO_PACKAGES.find((p) => path === `node_modules/${p.name}`)
+    const [before, after] = [main.packages[path], pullRequest.packages[path]]
+    const expected = (entry: typeof before, version: string | undefined) => entry?.version === version
+    if (pkg && (!expected(before, pkg.mainVersion ?? pkg.version) || !expected(after, pkg.version))) {
+      throw new Error(`generate-demo: ${path} is ${before?.version ?? 'absent'} on main and ${after?.version ?? 'absent'} in the pull request`)
+    }
+    const changed = JSON.stringify(before) !== JSON.stringify(after)
+    if (changed && !(pkg?.mainVersion || pkg?.role === 'tampered')) throw new Error(`generate-demo: the pull request changes ${path || 'the root package'}`)
+    if (changed && pkg?.role === 'tampered' && JSON.stringify({ ...before, integrity: '' }) !== JSON.stringify({ ...after, integrity: '' })) {
+      throw new Error(`generate-demo: the pull request changes ${path} beyond its integrity`)
+    }
+  }
+}
+
+function formatLockfile(s: Scenario, lockfile: Lockfile): string {
+  return (JSON.stringify(lockfile, null, 2) + '\n').replaceAll(s.registry.origin, DEMO_PLACEHOLDER_ORIGIN)
+}
+
+/** The main branch: package.json, its npm-written lockfile (placeholder URLs) and the policy. */
+function writeProject(s: Scenario, main: Lockfile, dir: string): void {
+  write(join(dir, 'package.json'), readFileSync(join(s.projectDir, 'package.json')))
+  write(join(dir, 'package-lock.json'), formatLockfile(s, main))
   write(join(dir, 'verify-deps.policy.yaml'), DEMO_POLICY)
 }
 

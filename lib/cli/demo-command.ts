@@ -1,9 +1,10 @@
 /**
  * `verify-deps demo`: the real check, offline, on the demo world shipped in fixtures/demo (a
- * registry snapshot served on 127.0.0.1, a sample project and policy, a throwaway Sigstore root).
- * Prints the normal report and a plain-words account of it. Exits 0 when every package ended as
- * the demo intends — failures included, they are the point — and 1 when not, so the demo cannot
- * silently stop showing what it claims.
+ * registry snapshot served on 127.0.0.1, a sample project's main branch and policy, a pull request's
+ * lockfile, a throwaway Sigstore root). Checks the pull request; prints the normal report and a
+ * plain-words account of it. Exits 0 when every package ended as the demo intends — failures
+ * included, they are the point — and 1 when not, so the demo cannot silently stop showing what it
+ * claims.
  */
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,7 +12,7 @@ import { parseArgs } from 'node:util'
 import { inputError } from '../errors.js'
 import type { Report } from '../model.js'
 import { formatReport } from '../report/formats.js'
-import { formatDemoExplanation } from '../demo/story.js'
+import { describePullRequest, formatDemoExplanation } from '../demo/story.js'
 import { compareDemoOutcomes } from '../demo/outcomes.js'
 import { runDemo } from '../demo/run.js'
 import { EXIT, exitCodeForReport, type ExitCode } from './exit-codes.js'
@@ -23,18 +24,20 @@ export const DEMO_FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/demo/', i
 
 export const DEMO_HELP = `Usage: verify-deps demo [--json]
 
-Run the real check on a built-in demo, offline: a sample project whose lockfile lists seven
-packages, its trust policy, and a registry snapshot served on 127.0.0.1 for the run. Some
-packages pass, one is blocked for being built by the wrong repository, one warns for missing
-provenance and one fails because its tarball was altered. Nothing touches the network and
-nothing outside a temporary folder is written.
+Run the real check on a built-in demo, offline: a sample project's pull request against its main
+branch. Main locks eight packages as their maintainers published them; the pull request's
+lockfile updates two and records altered bytes for a third. The project's trust policy decides,
+with a registry snapshot served on 127.0.0.1 for the run. Some packages pass, one warns for
+missing provenance, and three are blocked: one built by the wrong repository, one whose release
+dropped the provenance its previous release had, and one whose tarball was altered. Nothing
+touches the network and nothing outside a temporary folder is written.
 
 Options:
   --json       print the JSON report instead of the text report and explanation
   -h, --help   show this help
 
-Exit codes: 0 the demo showed what it should (the real check would exit 1 for this project) ·
-1 it did not (a bug in verify-deps or its demo files)
+Exit codes: 0 the demo showed what it should (the real check of the pull request would exit 1)
+· 1 it did not (a bug in verify-deps or its demo files)
 `
 
 export interface DemoContext {
@@ -68,11 +71,12 @@ export async function runDemoCommand(argv: readonly string[], term: Terminal, ct
   } else {
     term.out(
       [
-        'verify-deps demo: the real check on a sample project, offline.',
-        `  project   ${join(fixturesDir, 'project')} (its package-lock.json and verify-deps.policy.yaml)`,
-        `  registry  ${join(fixturesDir, 'registry')}, served on ${demo.registryUrl} for the run (${demo.requests.length} requests; now closed)`,
-        `  trust     ${join(fixturesDir, 'trust', 'trusted_root.json')}: the demo's own Sigstore (throwaway test keys)`,
-        '  as        verify-deps --trusted-root <trust> --registry-keys <registry>=<its keys.json> --no-cache, in a temporary copy of the project',
+        "verify-deps demo: the real check on a sample project's pull request against its main branch, offline.",
+        `  main          ${join(fixturesDir, 'project')} (package.json, package-lock.json, verify-deps.policy.yaml)`,
+        `  pull request  ${join(fixturesDir, 'pull-request', 'package-lock.json')}: ${describePullRequest()}`,
+        `  registry      ${join(fixturesDir, 'registry')}, served on ${demo.registryUrl} for the run (${demo.requests.length} requests; now closed)`,
+        `  trust         ${join(fixturesDir, 'trust', 'trusted_root.json')}: the demo's own Sigstore (throwaway test keys)`,
+        "  as            verify-deps --trusted-root <trust> --registry-keys <registry>=<its keys.json> --no-cache, in a temporary copy of main with the pull request's package-lock.json",
         '',
         '',
       ].join('\n'),
@@ -81,6 +85,10 @@ export async function runDemoCommand(argv: readonly string[], term: Terminal, ct
     if (problems.length === 0) term.out('\n' + formatDemoExplanation(report, demo.policy) + '\n' + closing(report))
   }
 
+  return reportProblems(problems, term)
+}
+
+function reportProblems(problems: readonly string[], term: Terminal): ExitCode {
   if (problems.length > 0) {
     term.err(
       `verify-deps demo: the demo did not show what it is meant to:\n${problems.map((p) => `  - ${p}\n`).join('')}` +
@@ -95,8 +103,8 @@ function closing(report: Report): string {
   const code = exitCodeForReport(report)
   const { fail, warn } = report.summary
   return [
-    `The real check would exit ${code} for this project: ${fail} ${fail === 1 ? 'package fails' : 'packages fail'}, ${warn} ${warn === 1 ? 'warns' : 'warn'}.`,
-    'In CI, run before `npm ci`, that stops the build before the blocked or tampered code is installed.',
+    `The real check would exit ${code} for this pull request: ${fail} ${fail === 1 ? 'package fails' : 'packages fail'}, ${warn} ${warn === 1 ? 'warns' : 'warn'}.`,
+    'In CI on each pull request, run before `npm ci`, that stops the build before the blocked or tampered code is installed.',
     'The demo itself exits 0: every package ended as intended. On your own project: `npx verify-deps`.',
     '',
   ].join('\n')

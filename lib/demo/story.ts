@@ -72,7 +72,8 @@ function story(role: DemoRole, p: PackageResult, policy: Policy | null): string 
         'Its signature and provenance are genuine: the registry and Sigstore vouch for these bytes. ' +
         `But the provenance says ${builder} built it, and ${rule} allows only builds from ${allowed}. ` +
         `A release built in a fork or a look-alike repository looks exactly like this. The rule's mode is ${mode}, ` +
-        'so the package fails the check.'
+        'so the package fails the check.' +
+        (p.findings.some((f) => f.code === 'IDENTITY_CHANGED') ? ' The check also notes that the build identity changed from the release before it (IDENTITY_CHANGED).' : '')
       )
     }
     case 'no-provenance':
@@ -92,8 +93,8 @@ function story(role: DemoRole, p: PackageResult, policy: Policy | null): string 
     }
     case 'tampered':
       return (
-        'The lockfile records other bytes than the ones the registry signed and attested (the demo registry ' +
-        'served an altered tarball, and the lockfile took its hash). Neither the signature nor the provenance ' +
+        "The pull request's lockfile records bytes other than the ones the registry signed and attested, which main " +
+        'locks (its author installed an altered tarball, and the lockfile took its hash). Neither the signature nor the provenance ' +
         'vouches for those bytes: a validity failure, which fails whatever the policy says.'
       )
   }
@@ -134,4 +135,11 @@ function wrap(text: string, first: string, rest: string, columns = DEFAULT_WRAP_
   }
   lines.push(line)
   return lines.map((l) => l.replaceAll(NBSP, ' '))
+}
+
+/** The pull request's changes, in a line: `updates @demo-org/config 1.0.2 → 1.0.3, …; records other bytes for …`. */
+export function describePullRequest(packages: readonly DemoPackage[] = DEMO_PACKAGES): string {
+  const updated = packages.filter((p) => p.mainVersion).map((p) => `${p.name} ${p.mainVersion} → ${p.version}`)
+  const altered = packages.filter((p) => p.role === 'tampered').map((p) => `other bytes for ${p.name}@${p.version}`)
+  return `updates ${updated.join(', ')}; records ${altered.join(', ')}`
 }

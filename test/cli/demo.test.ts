@@ -32,16 +32,18 @@ function refused(port: number): Promise<boolean> {
   })
 }
 
-t.test('the demo shows a pass, the blocked package, the warning and the tampered one, and exits 0', async (t) => {
+t.test('the demo checks the pull request: a pass, the blocked packages, the warning and the tampered one, and exits 0', async (t) => {
   const { dir, tmp, env } = sandbox(t)
   const r = await runCli(['demo'], { cwd: dir, env })
   t.equal(r.status, 0, r.stderr)
   t.equal(r.stderr, '', 'nothing on stderr')
+  t.match(r.stdout, /^verify-deps demo: the real check on a sample project's pull request against its main branch, offline\./)
+  t.match(r.stdout, /pull request +\S+pull-request\/package-lock\.json: updates @demo-org\/config 1\.0\.2 → 1\.0\.3, fetch-lite 1\.14\.0 → 1\.14\.1; records other bytes for quick-parse@4\.0\.1\n/)
   t.match(r.stdout, /8 packages: 4 pass, 1 warn, 3 fail, 0 skipped/)
 
   // The blocked package: built by the wrong repository, in the report and in plain words.
   t.match(r.stdout, /x PROVENANCE_IDENTITY_MISMATCH {2}@demo-org\/config@1\.0\.3: .*repository is "mallory-dev\/config", allowed "demo-org\/\*"/)
-  t.match(r.stdout, /BLOCKED +@demo-org\/config@1\.0\.3 +PROVENANCE_IDENTITY_MISMATCH\n/)
+  t.match(r.stdout, /BLOCKED +@demo-org\/config@1\.0\.3 +PROVENANCE_IDENTITY_MISMATCH, IDENTITY_CHANGED\n/)
   t.match(r.stdout, /the provenance says mallory-dev\/config built it, and rules\[0\] \(@demo-org\/\*\)\s+allows only builds from demo-org\/\*/)
   // The warning and the tampered package.
   t.match(r.stdout, /WARN +legacy-pad@1\.0\.4 +PROVENANCE_MISSING\n/)
@@ -59,7 +61,7 @@ t.test('the demo shows a pass, the blocked package, the warning and the tampered
   ] as const) {
     t.ok(r.stdout.split('\n').some((l) => /^ {2}pass +/.test(l) && l.includes(id) && l.includes(`built by ${builder}, allowed by ${rule}`)), `${id} passes`)
   }
-  t.match(r.stdout, /The real check would exit 1 for this project/)
+  t.match(r.stdout, /The real check would exit 1 for this pull request/)
 
   // Cleaned up: the registry no longer listens, the temporary folder is gone.
   const port = Number(/served on http:\/\/127\.0\.0\.1:(\d+)\//.exec(r.stdout)?.[1])
@@ -97,7 +99,8 @@ t.test("the machine's npm configuration and proxies do not reach the demo", asyn
 })
 
 t.test('exits 1 and says what differed when the demo does not show what it should', async (t) => {
-  // A copy of the demo world whose policy also allows the wrong repository: the blocked package passes.
+  // A copy of the demo world whose policy also allows the wrong repository: the blocked package only
+  // warns (its build identity changed since main's release, IDENTITY_CHANGED).
   const fixturesDir = mkdtempSync(join(tmpdir(), 'verify-deps-demo-world-'))
   t.teardown(() => rmSync(fixturesDir, { recursive: true, force: true }))
   cpSync(FIXTURES, fixturesDir, { recursive: true })
@@ -109,9 +112,9 @@ t.test('exits 1 and says what differed when the demo does not show what it shoul
   const term: Terminal = { out: (s) => void (out += s), err: (s) => void (err += s), stderrIsTTY: false }
   const code = await runDemoCommand([], term, { toolVersion: '0.0.0-test', fixturesDir })
   t.equal(code, 1)
-  t.match(err, /@demo-org\/config@1\.0\.3 \(wrong-repository\) was expected to fail, but it ended as pass/)
+  t.match(err, /@demo-org\/config@1\.0\.3 \(wrong-repository\) was expected to fail, but it ended as warn \(IDENTITY_CHANGED\)/)
   t.notMatch(out, /What happened, in plain words/, 'no account of outcomes that did not happen')
-  t.match(out, /8 packages: 5 pass, 1 warn, 2 fail/, 'the report is still shown')
+  t.match(out, /8 packages: 4 pass, 2 warn, 2 fail/, 'the report is still shown')
 })
 
 t.test('usage: --help, and no arguments', async (t) => {
@@ -121,3 +124,4 @@ t.test('usage: --help, and no arguments', async (t) => {
   t.match(out, /Usage: verify-deps demo/)
   await t.rejects(runDemoCommand(['somewhere'], term, { toolVersion: '0.0.0-test' }), { code: 'EUSAGE' })
 })
+

@@ -1,8 +1,9 @@
-// The demo's self-check and its plain-words account, from a real run of the demo world mutated
-// in the test: each way the outcome can drift is caught.
+// The demo's self-check (the pull request against the intended outcomes) and its plain-words
+// account, from a real run of the demo world mutated in the test: each way the outcome can drift
+// is caught.
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
-import { formatDemoExplanation } from '../../lib/demo/story.js'
+import { describePullRequest, formatDemoExplanation } from '../../lib/demo/story.js'
 import { describeRule } from '../../lib/policy/explain.js'
 import { compareDemoOutcomes } from '../../lib/demo/outcomes.js'
 import { runDemo } from '../../lib/demo/run.js'
@@ -10,7 +11,7 @@ import type { Report } from '../../lib/model.js'
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/demo/', import.meta.url))
 
-t.test('compareDemoOutcomes', async (t) => {
+t.test('compareDemoOutcomes: the pull request', async (t) => {
   const { report, policy, requests } = await runDemo({ fixturesDir: FIXTURES, toolVersion: '0.0.0-test' })
   const copy = (): Report => structuredClone(report)
   const find = (r: Report, name: string) => r.packages.find((p) => p.name === name)!
@@ -47,6 +48,13 @@ t.test('compareDemoOutcomes', async (t) => {
     t.match(text, /pass +@demo-org\/web-kit@2\.3\.1 +built by demo-org\/web-kit, allowed by rules\[0\] \(@demo-org\/\*\)/)
     t.match(text, /pass +tinted@2\.1\.0 +built by tinted-js\/tinted, allowed by the policy's default/)
     t.notMatch(text, /rules\[0\]\n/, 'a rule label is never split across lines')
+    t.match(text, /BLOCKED +@demo-org\/config@1\.0\.3 +PROVENANCE_IDENTITY_MISMATCH, IDENTITY_CHANGED\n/)
+    t.match(text.replace(/\s+/g, ' '), /build identity changed from the release before it \(IDENTITY_CHANGED\)/, 'the extra code is told')
+    t.match(text.replace(/\s+/g, ' '), /The pull request's lockfile records bytes other than the ones the registry signed/)
+    const withoutChange = copy()
+    const config = find(withoutChange, '@demo-org/config')
+    config.findings = config.findings.filter((f) => f.code !== 'IDENTITY_CHANGED')
+    t.notMatch(formatDemoExplanation(withoutChange, policy), /IDENTITY_CHANGED/, 'not told when the check did not report it')
     for (const line of text.split('\n')) t.ok(line.length <= 100, `wrapped: ${line}`)
   })
 
@@ -55,4 +63,8 @@ t.test('compareDemoOutcomes', async (t) => {
     t.equal(describeRule(policy, 'default'), 'mode warn; requires signature, provenance; continuity: downgrade enforce, identity warn')
     t.match(describeRule(null, 'default'), /built-in default policy/)
   })
+})
+
+t.test('describePullRequest names what the pull request changes', async (t) => {
+  t.equal(describePullRequest(), 'updates @demo-org/config 1.0.2 → 1.0.3, fetch-lite 1.14.0 → 1.14.1; records other bytes for quick-parse@4.0.1')
 })

@@ -49,7 +49,8 @@ t.test('the demo world: pass, warn and fail; identities linked only for verified
   const quick = /<tr data-row="\d+">(<td><code class="pkg">quick-parse@4\.0\.1[\s\S]*?)<\/tr>/.exec(page)![1]!
   t.match(quick, 'none verified')
   t.notMatch(quick, '<a href=')
-  t.match(page, 'Findings by code (6)')
+  // IDENTITY_CHANGED among them: @demo-org/config's build identity changed since 1.0.2, the release main locks.
+  t.match(page, 'Findings by code (7)')
 })
 
 t.test('a keyless registry behind settings: the banner, the settings, the verified count', async (t) => {
