@@ -4,7 +4,8 @@
  * lockfile, a throwaway Sigstore root). Checks the pull request; prints the normal report and a
  * plain-words account of it. Exits 0 when every package ended as the demo intends — failures
  * included, they are the point — and 1 when not, so the demo cannot silently stop showing what it
- * claims.
+ * claims. `--init` instead runs init on main and checks main and the pull request with what it
+ * wrote (demo-init.ts), with the same exit codes.
  */
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,13 +17,14 @@ import { describePullRequest, formatDemoExplanation } from '../demo/story.js'
 import { compareDemoOutcomes } from '../demo/outcomes.js'
 import { runDemo } from '../demo/run.js'
 import { EXIT, exitCodeForReport, type ExitCode } from './exit-codes.js'
+import { runDemoInit } from './demo-init.js'
 import { createProgress } from './progress.js'
 import type { Terminal } from './terminal.js'
 
 /** The demo world, found relative to the installed package (dist/cli/ → fixtures/demo/). */
 export const DEMO_FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/demo/', import.meta.url))
 
-export const DEMO_HELP = `Usage: verify-deps demo [--json]
+export const DEMO_HELP = `Usage: verify-deps demo [--json | --init]
 
 Run the real check on a built-in demo, offline: a sample project's pull request against its main
 branch. Main locks eight packages as their maintainers published them; the pull request's
@@ -34,10 +36,13 @@ touches the network and nothing outside a temporary folder is written.
 
 Options:
   --json       print the JSON report instead of the text report and explanation
+  --init       bootstrap trust from main instead: run "verify-deps init" there (no policy
+               yet), "policy check" on what it wrote, the check on main with it (nothing fails),
+               then the check of the pull request with init's policy and trust lockfile
   -h, --help   show this help
 
 Exit codes: 0 the demo showed what it should (the real check of the pull request would exit 1)
-· 1 it did not (a bug in verify-deps or its demo files)
+· 1 it did not (a bug in verify-deps or its demo files) · 2 usage error (--init with --json)
 `
 
 export interface DemoContext {
@@ -51,15 +56,21 @@ export async function runDemoCommand(argv: readonly string[], term: Terminal, ct
     args: [...argv],
     allowPositionals: true,
     strict: true,
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { json: { type: 'boolean' }, init: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   })
   if (values.help) {
     term.out(DEMO_HELP)
     return EXIT.OK
   }
   if (positionals.length > 0) throw inputError('EUSAGE', 'demo: takes no arguments', 'Run "verify-deps demo --help" for usage.')
+  if (values.init && values.json) throw inputError('EUSAGE', 'demo: --init prints its steps as text; it cannot be combined with --json', 'Run "verify-deps demo --json" for the JSON report of the pull request.')
 
   const fixturesDir = ctx.fixturesDir ?? DEMO_FIXTURES_DIR
+  if (values.init) {
+    const { text, problems } = await runDemoInit(fixturesDir, ctx.toolVersion)
+    term.out(text)
+    return reportProblems(problems, term)
+  }
   const progress = createProgress(term, !values.json)
   const demo = await runDemo({ fixturesDir, toolVersion: ctx.toolVersion, onProgress: (done, total, label) => progress.update(done, total, label) })
   progress.done()
@@ -105,7 +116,8 @@ function closing(report: Report): string {
   return [
     `The real check would exit ${code} for this pull request: ${fail} ${fail === 1 ? 'package fails' : 'packages fail'}, ${warn} ${warn === 1 ? 'warns' : 'warn'}.`,
     'In CI on each pull request, run before `npm ci`, that stops the build before the blocked or tampered code is installed.',
-    'The demo itself exits 0: every package ended as intended. On your own project: `npx verify-deps`.',
+    'The demo itself exits 0: every package ended as intended. `verify-deps demo --init` shows where a policy comes from:',
+    '`verify-deps init` on main. On your own project: `npx verify-deps init`, then `npx verify-deps`.',
     '',
   ].join('\n')
 }

@@ -32,3 +32,23 @@ export function compareDemoOutcomes(report: Report, packages: readonly DemoPacka
   if (report.couldNotVerify) problems.push('some evidence could not be fetched from the demo registry')
   return problems
 }
+
+/**
+ * Whether the check of the main branch (`verify-deps demo --init`, with the policy init wrote from
+ * it) passed as a known-good state must: each demo package at the version main locks, none failing,
+ * nothing else, and all evidence fetched. Each difference as a sentence; empty when it passed.
+ */
+export function compareMainOutcomes(report: Report, packages: readonly DemoPackage[] = DEMO_PACKAGES): string[] {
+  const problems: string[] = []
+  const ids = new Set(packages.map((p) => `${p.name}@${p.mainVersion ?? p.version}`))
+  for (const id of ids) {
+    const result = report.packages.find((p) => `${p.name}@${p.version}` === id)
+    if (!result) problems.push(`main: ${id} is not in the report`)
+    else if (result.decision === 'fail') problems.push(`main: ${id} fails (${result.findings.filter((f) => f.severity === 'error').map((f) => f.code).join(', ')})`)
+  }
+  for (const p of report.packages) {
+    if (!ids.has(`${p.name}@${p.version}`)) problems.push(`main: ${p.name}@${p.version} is in the report but not in the demo world`)
+  }
+  if (report.couldNotVerify) problems.push('main: some evidence could not be fetched from the demo registry')
+  return problems
+}

@@ -125,3 +125,55 @@ t.test('usage: --help, and no arguments', async (t) => {
   await t.rejects(runDemoCommand(['somewhere'], term, { toolVersion: '0.0.0-test' }), { code: 'EUSAGE' })
 })
 
+t.test('demo --init: init on main, policy check, main passes with its policy, the pull request is caught; exits 0', async (t) => {
+  const { dir, tmp, env } = sandbox(t)
+  const r = await runCli(['demo', '--init'], { cwd: dir, env })
+  t.equal(r.status, 0, r.stderr)
+  t.equal(r.stderr, '', 'nothing on stderr')
+  t.match(r.stdout, /^verify-deps demo --init: trust bootstrapped from the main branch/)
+  t.match(r.stdout, /1\. verify-deps init, on main\n +verify-deps\.policy\.yaml: wrote a policy with \d+ rules\n +verify-deps\.trust\.json: recorded 8 package versions/)
+  t.match(r.stdout, /2\. verify-deps policy check\n +verify-deps\.policy\.yaml: valid policy \(version 1: \d+ rules/)
+  t.match(r.stdout, /3\. verify-deps, on main with that policy and verify-deps\.trust\.json: 8 packages: 7 pass, 1 warn, 0 fail \(exit 0\)/)
+  t.match(r.stdout, /4\. verify-deps, on the pull request with the same files: 8 packages: 4 pass, 1 warn, 3 fail \(exit 1\)/)
+  t.match(r.stdout, /@demo-org\/config 1\.0\.2 → 1\.0\.3: PROVENANCE_IDENTITY_MISMATCH/)
+  t.match(r.stdout, /fetch-lite 1\.14\.0 → 1\.14\.1: [^\n]*TRUST_DOWNGRADE/)
+  t.match(r.stdout, /quick-parse 4\.0\.1: INTEGRITY_MISMATCH, SIGNATURE_INVALID, ATTESTATION_SUBJECT_MISMATCH/)
+  t.match(r.stdout, /Main passed with the policy init wrote from it; the pull request did not/)
+  t.same(readdirSync(tmp), [], 'the temporary project is removed')
+})
+
+t.test('demo --init exits 1 and says which step differed', async (t) => {
+  const world = (edit: (fixturesDir: string) => void): string => {
+    const fixturesDir = mkdtempSync(join(tmpdir(), 'verify-deps-demo-world-'))
+    t.teardown(() => rmSync(fixturesDir, { recursive: true, force: true }))
+    cpSync(FIXTURES, fixturesDir, { recursive: true })
+    edit(fixturesDir)
+    return fixturesDir
+  }
+  const run = async (fixturesDir: string) => {
+    let out = ''
+    let err = ''
+    const term: Terminal = { out: (s) => void (out += s), err: (s) => void (err += s), stderrIsTTY: false }
+    return { code: await runDemoCommand(['--init'], term, { toolVersion: '0.0.0-test', fixturesDir }), out, err }
+  }
+  // A pull request that changes nothing: init's policy passes it.
+  const unchanged = await run(world((d) => cpSync(join(d, 'project', 'package-lock.json'), join(d, 'pull-request', 'package-lock.json'))))
+  t.equal(unchanged.code, 1)
+  t.match(unchanged.err, /@demo-org\/config@1\.0\.3 \(wrong-repository\) is not in the report/)
+  t.notMatch(unchanged.out, /Main passed/, 'no conclusion from steps that did not end as intended')
+  // Main with the pull request's lockfile: init cannot make the altered tarball pass.
+  const badMain = await run(world((d) => cpSync(join(d, 'pull-request', 'package-lock.json'), join(d, 'project', 'package-lock.json'))))
+  t.equal(badMain.code, 1)
+  t.match(badMain.err, /main: quick-parse@4\.0\.1 fails \(INTEGRITY_MISMATCH/)
+  // A snapshot without one package's documents: init cannot verify it (its exit 3), nor can the checks.
+  const incomplete = await run(world((d) => rmSync(join(d, 'registry', 'tinted'), { recursive: true })))
+  t.equal(incomplete.code, 1)
+  t.match(incomplete.err, /- init exited 3\n  - main: tinted@2\.1\.0 fails \(FETCH_FAILED\)\n  - main: some evidence could not be fetched/)
+})
+
+t.test('demo --init --json is a usage error', async (t) => {
+  const { dir, env } = sandbox(t)
+  const r = await runCli(['demo', '--init', '--json'], { cwd: dir, env })
+  t.equal(r.status, 2)
+  t.match(JSON.parse(r.stdout), { error: { code: 'EUSAGE', summary: /--init prints its steps as text; it cannot be combined with --json/ } })
+})

@@ -1,11 +1,11 @@
-// The demo's self-check (the pull request against the intended outcomes) and its plain-words
-// account, from a real run of the demo world mutated in the test: each way the outcome can drift
-// is caught.
+// The demo's self-checks (the pull request against the intended outcomes; main as a known-good
+// state) and its plain-words account, from real runs of the demo world mutated in the test: each
+// way the outcome can drift is caught.
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
 import { describePullRequest, formatDemoExplanation } from '../../lib/demo/story.js'
 import { describeRule } from '../../lib/policy/explain.js'
-import { compareDemoOutcomes } from '../../lib/demo/outcomes.js'
+import { compareDemoOutcomes, compareMainOutcomes } from '../../lib/demo/outcomes.js'
 import { runDemo } from '../../lib/demo/run.js'
 import type { Report } from '../../lib/model.js'
 
@@ -63,6 +63,31 @@ t.test('compareDemoOutcomes: the pull request', async (t) => {
     t.equal(describeRule(policy, 'default'), 'mode warn; requires signature, provenance; continuity: downgrade enforce, identity warn')
     t.match(describeRule(null, 'default'), /built-in default policy/)
   })
+})
+
+t.test('compareMainOutcomes: the main branch passes as a known-good state must', async (t) => {
+  const { report } = await runDemo({ fixturesDir: FIXTURES, toolVersion: '0.0.0-test', branch: 'main' })
+  const copy = (): Report => structuredClone(report)
+  const find = (r: Report, name: string) => r.packages.find((p) => p.name === name)!
+  t.same(compareMainOutcomes(report), [], 'main passes under the demo policy')
+  t.same(report.packages.map((p) => `${p.name}@${p.version}`).filter((id) => /config|fetch-lite/.test(id)), ['@demo-org/config@1.0.2', 'fetch-lite@1.14.0'], 'main locks the releases before the pull request')
+  t.same(compareDemoOutcomes(report).filter((p) => /not in the report/.test(p)).length, 2, 'the pull request table does not describe main')
+
+  const failing = copy()
+  Object.assign(find(failing, 'quick-parse'), { decision: 'fail', findings: [{ code: 'INTEGRITY_MISMATCH', severity: 'error', message: '' }] })
+  t.same(compareMainOutcomes(failing), ['main: quick-parse@4.0.1 fails (INTEGRITY_MISMATCH)'])
+
+  const missing = copy()
+  missing.packages = missing.packages.filter((p) => p.name !== 'fetch-lite')
+  t.same(compareMainOutcomes(missing), ['main: fetch-lite@1.14.0 is not in the report'])
+
+  const other = copy()
+  find(other, 'fetch-lite').version = '1.14.1'
+  t.same(compareMainOutcomes(other), ['main: fetch-lite@1.14.0 is not in the report', 'main: fetch-lite@1.14.1 is in the report but not in the demo world'])
+
+  const unreachable = copy()
+  unreachable.couldNotVerify = true
+  t.same(compareMainOutcomes(unreachable), ['main: some evidence could not be fetched from the demo registry'])
 })
 
 t.test('describePullRequest names what the pull request changes', async (t) => {
