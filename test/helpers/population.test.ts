@@ -62,6 +62,8 @@ t.test('the default population has the issue\'s mix', async (t) => {
     t.ok(n > 0 && n < versions.length / 4, `some ${what} (${n})`)
   }
   t.equal(population.faults.length, count((v) => v.fetchFailed), 'one fault rule per fetch fault')
+  const times = population.specs.map((spec) => Date.parse(String(spec.publishTime)))
+  t.ok(times.every((at, i) => i === 0 || at >= times[i - 1]!), 'specs in publish order across packages (the _changes feed lists them so)')
   t.ok(truthMetrics(population, OPTIONS).continuity.downgrades.length > 0, 'some downgrades')
   for (const p of population.packages) {
     const stable = p.versions.filter((v) => !v.prerelease)
@@ -76,7 +78,12 @@ t.test('the truth\'s metrics equal auditMetrics over the truth\'s records: two i
     const actual = auditMetrics(truthRecords(population), packagesOf(population), OPTIONS)
     t.same(actual, expected, JSON.stringify(options))
     t.equal(JSON.stringify(actual), JSON.stringify(expected), 'byte for byte (key and array order)')
+    const weighted = auditMetrics(truthRecords(population), packagesOf(population), { ...OPTIONS, downloads: population.downloads })
+    t.equal(JSON.stringify(weighted), JSON.stringify(truthMetrics(population, { ...OPTIONS, downloads: true })), 'with --downloads')
   }
+  const population = generatePopulation({ seed: 13 })
+  const weighted = truthMetrics(population, { ...OPTIONS, downloads: true }).downloads!
+  t.ok(weighted.unknown > 0 && weighted.total > 0 && weighted.latest.provenance.verified > 0, 'the default population exercises the download weighting')
 })
 
 t.test('the served world verifies as the truth says (the check\'s engine on a project of one version per kind)', async (t) => {
@@ -109,6 +116,10 @@ t.test('the served world verifies as the truth says (the check\'s engine on a pr
   const started = performance.now()
   const s = await servePopulation(t, population, { project: { dependencies: Object.fromEntries([...chosen.values()].map((v) => [v.name, v.version])) } })
   t.comment(`published ${population.specs.length} versions of ${population.packages.length} packages and locked a project in ${Math.round(performance.now() - started)} ms`)
+
+  const feed = (await (await fetch(`${s.registry.origin}/_changes?since=0`)).json()) as { results: Array<{ seq: number; id: string }>; last_seq: number }
+  t.same(feed.results.map((c) => c.id), population.specs.map((spec) => spec.name), 'the _changes feed lists every publish, in publish order')
+  t.equal(feed.last_seq, population.specs.length)
 
   const result = await checkScenario(s, { ...pinnedTrust(s), retries: 0 })
   for (const v of chosen.values()) {

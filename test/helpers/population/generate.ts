@@ -124,8 +124,14 @@ export interface Population {
   /** The end of the publishing window: use it as the scenario's `now` (the test PKI's clock). */
   now: Date
   packages: GeneratedPackage[]
-  /** Every version in publish order per package, packages in order: for createScenario. */
+  /**
+   * Every version, for createScenario, in publish order across the whole population (registry time;
+   * ties by package order): the registry's `_changes` feed and the test Sigstore's log then list
+   * them in the order they were published, as the real ones do.
+   */
   specs: PackageSpec[]
+  /** Weekly downloads by package name (`--downloads`): heavy-tailed; about one package in ten has no figure. */
+  downloads: Record<string, number>
   /** Add these to the registry after createScenario: the fetch faults. */
   faults: FaultRule[]
 }
@@ -147,11 +153,20 @@ export function generatePopulation(options: PopulationOptions): Population {
     const name = rng.chance(0.2) ? `@scope-${i % 7}/pkg-${id}` : `pkg-${id}`
     packages.push(generatePackage(rng, mix, name, { from, to, maxVersions }))
   }
+  // A separate stream, so that adding downloads did not change the populations of earlier seeds.
+  const downloadsRng = createRng(options.seed ^ 0x5eed)
+  const downloads: Record<string, number> = {}
+  for (const p of packages) if (!downloadsRng.chance(0.1)) downloads[p.name] = Math.floor(10 * 1.2 ** (downloadsRng.next() * 60))
   return {
     seed: options.seed,
     now: new Date(to),
     packages,
-    specs: packages.flatMap((p) => p.versions.map(specOf)),
+    specs: packages
+      .flatMap((p) => p.versions)
+      .map((v, order) => ({ v, order }))
+      .sort((a, b) => Date.parse(a.v.publishedAt) - Date.parse(b.v.publishedAt) || a.order - b.order)
+      .map(({ v }) => specOf(v)),
+    downloads,
     faults: packages.flatMap((p) => p.versions.filter((v) => v.fetchFault).map(faultOf)),
   }
 }

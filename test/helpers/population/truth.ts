@@ -4,7 +4,7 @@
  * independent computations of the same figures — this one written plainly, loop by loop — must
  * agree (test/helpers/population.test.ts); the audit's report must equal this (later sessions).
  */
-import type { AuditMetrics, AuditRecord, AuditStatus, StatusCounts, VersionCounts } from '../../../lib/model/audit.js'
+import type { AuditMetrics, AuditRecord, AuditStatus, VersionCounts } from '../../../lib/model/audit.js'
 import { compareText } from '../../../lib/model/text-order.js'
 import type { TrustLevel } from '../../../lib/model/trust.js'
 import type { GeneratedVersion, Population } from './generate.js'
@@ -79,30 +79,27 @@ export function truthRecords(population: Population): AuditRecord[] {
   }))
 }
 
-function statusCounts(versions: readonly TruthVersion[], field: 'signature' | 'provenance' | 'publishAttestation'): StatusCounts {
-  const counts: StatusCounts = { verified: 0, invalid: 0, missing: 0, unverifiable: 0 }
-  for (const v of versions) counts[v[field]] += 1
+/** Counts of `versions`, each counted `weight(v)` times (1, or its package's weekly downloads). */
+function versionCounts(versions: readonly TruthVersion[], weight: (v: TruthVersion) => number = () => 1): VersionCounts {
+  const counts: VersionCounts = {
+    signature: { verified: 0, invalid: 0, missing: 0, unverifiable: 0 },
+    provenance: { verified: 0, invalid: 0, missing: 0, unverifiable: 0 },
+    publishAttestation: { verified: 0, invalid: 0, missing: 0, unverifiable: 0 },
+    trustedPublisher: 0,
+    approver: 0,
+  }
+  for (const v of versions) {
+    counts.signature[v.signature] += weight(v)
+    counts.provenance[v.provenance] += weight(v)
+    counts.publishAttestation[v.publishAttestation] += weight(v)
+    if (v.provenance === 'verified' && v.trustedPublisher) counts.trustedPublisher += weight(v)
+    if (v.provenance === 'verified' && v.approver) counts.approver += weight(v)
+  }
   return counts
 }
 
-function versionCounts(versions: readonly TruthVersion[]): VersionCounts {
-  let trustedPublisher = 0
-  let approver = 0
-  for (const v of versions) {
-    if (v.provenance === 'verified' && v.trustedPublisher) trustedPublisher++
-    if (v.provenance === 'verified' && v.approver) approver++
-  }
-  return {
-    signature: statusCounts(versions, 'signature'),
-    provenance: statusCounts(versions, 'provenance'),
-    publishAttestation: statusCounts(versions, 'publishAttestation'),
-    trustedPublisher,
-    approver,
-  }
-}
-
-/** The metrics document the audit must report for the population (auditMetrics' shape, without `downloads`). */
-export function truthMetrics(population: Population, options: { generatedAt: string; registry: string }): AuditMetrics {
+/** The metrics document the audit must report for the population; with `downloads`, weighted by the population's download figures. */
+export function truthMetrics(population: Population, options: { generatedAt: string; registry: string; downloads?: boolean }): AuditMetrics {
   const byPackage = population.packages.map((p) => ({ name: p.name, latest: p.latest, versions: p.versions.map(truthVersion) }))
   const all = byPackage.flatMap((p) => p.versions)
 
@@ -158,7 +155,7 @@ export function truthMetrics(population: Population, options: { generatedAt: str
   // By package; within a package they were found in publish order.
   downgrades.sort((a, b) => compareText(a.package, b.package))
 
-  return {
+  const metrics: AuditMetrics = {
     schemaVersion: 1,
     generatedAt: options.generatedAt,
     registry: options.registry,
@@ -174,4 +171,14 @@ export function truthMetrics(population: Population, options: { generatedAt: str
     monthly,
     continuity: { afterFirstProvenance, downgrades },
   }
+  if (options.downloads) {
+    const figures = population.downloads
+    const weight = (v: TruthVersion): number => figures[v.name] ?? 0
+    metrics.downloads = {
+      total: latest.reduce((sum, v) => sum + weight(v), 0),
+      unknown: latest.filter((v) => figures[v.name] === undefined).length,
+      latest: versionCounts(latest, weight),
+    }
+  }
+  return metrics
 }
