@@ -4,7 +4,9 @@
  * that the check's engine verifies as the truth says.
  */
 import t from 'tap'
+import { join } from 'node:path'
 import { auditMetrics, auditRecordOf, auditTrustLevel } from '../../lib/model/audit.js'
+import { cleanEnv } from '../cli/run.js'
 import { checkScenario, pinnedTrust } from './check.js'
 import {
   APPROVER_SINCE,
@@ -12,10 +14,12 @@ import {
   GITLAB_ISSUER,
   PROVENANCE_SINCE,
   TRUSTED_PUBLISHING_SINCE,
+  attestationsFaultPath,
   generatePopulation,
   servePopulation,
   truthMetrics,
   truthRecords,
+  truthVersion,
   truthVersions,
   type Population,
   type TruthVersion,
@@ -57,11 +61,12 @@ t.test('the default population has the issue\'s mix', async (t) => {
     'signature missing': count((v) => v.signature === 'missing'),
     'signature invalid': count((v) => v.signature === 'invalid'),
     'fetch fault': count((v) => v.fetchFailed),
+    'transient fault': generated.filter((v) => v.transientFault).length,
     prerelease: generated.filter((v) => v.prerelease).length,
   })) {
     t.ok(n > 0 && n < versions.length / 4, `some ${what} (${n})`)
   }
-  t.equal(population.faults.length, count((v) => v.fetchFailed), 'one fault rule per fetch fault')
+  t.equal(population.faults.length, count((v) => v.fetchFailed) + generated.filter((v) => v.transientFault).length, 'one fault rule per fetch fault, lasting or transient')
   const times = population.specs.map((spec) => Date.parse(String(spec.publishTime)))
   t.ok(times.every((at, i) => i === 0 || at >= times[i - 1]!), 'specs in publish order across packages (the _changes feed lists them so)')
   t.ok(truthMetrics(population, OPTIONS).continuity.downgrades.length > 0, 'some downgrades')
@@ -112,6 +117,10 @@ t.test('the served world verifies as the truth says (the check\'s engine on a pr
     }
     chosen.set(v.name, v)
   }
+  // A version whose attestations are rate-limited once: retried, it verifies as if nothing happened.
+  const rateLimited = population.packages.flatMap((p) => p.versions).find((v) => v.transientFault && !chosen.has(v.name))
+  if (rateLimited) chosen.set(rateLimited.name, truthVersion(rateLimited))
+  else t.fail('no rate-limited version in the population')
 
   const started = performance.now()
   const s = await servePopulation(t, population, { project: { dependencies: Object.fromEntries([...chosen.values()].map((v) => [v.name, v.version])) } })
@@ -121,7 +130,13 @@ t.test('the served world verifies as the truth says (the check\'s engine on a pr
   t.same(feed.results.map((c) => c.id), population.specs.map((spec) => spec.name), 'the _changes feed lists every publish, in publish order')
   t.equal(feed.last_seq, population.specs.length)
 
-  const result = await checkScenario(s, { ...pinnedTrust(s), retries: 0 })
+  // One retry, after 10 ms (not npm's 10 s): the 503s stay failures, the one 429 is retried.
+  const env = cleanEnv(join(s.dir, 'home'), { npm_config_fetch_retry_mintimeout: '10', npm_config_fetch_retry_maxtimeout: '20' })
+  const result = await checkScenario(s, { ...pinnedTrust(s), retries: 1, env })
+  if (rateLimited) {
+    const statuses = s.registry.requests.filter((r) => r.path === attestationsFaultPath(rateLimited)).map((r) => r.status)
+    t.same(statuses.slice(0, 2), [429, 200], `${rateLimited.name}@${rateLimited.version}: rate-limited once, then served`)
+  }
   for (const v of chosen.values()) {
     const pkg = result.report.packages.find((p) => p.name === v.name && p.version === v.version)
     if (!pkg) {

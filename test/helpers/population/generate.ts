@@ -16,7 +16,9 @@
  * - per provenance version, a few invalid bundles (tampered payload, untrusted CA, wrong subject
  *   digest) and a few tampered publish attestations;
  * - per version with attestations, a few whose attestations endpoint always fails (503): the
- *   version cannot be fetched (FETCH_FAILED), whatever else it carries;
+ *   version cannot be fetched (FETCH_FAILED), whatever else it carries; and a few whose endpoint
+ *   answers 429 (`Retry-After: 0`) once: a client that honours it and retries gets the real answer
+ *   (the truth does not change);
  * - release lines: versions climb by patch, minor and major; before some majors, prereleases
  *   (`X.0.0-beta.N`, tagged `next`); `latest` is the last stable version published.
  */
@@ -61,6 +63,8 @@ export interface PopulationMix {
   gitlab: number
   /** Per version with attestations: its attestations endpoint always fails. */
   fetchFault: number
+  /** Per other version with attestations: its attestations endpoint rate-limits the first request. */
+  transientFault: number
   /** Per major bump: prereleases first. */
   prerelease: number
 }
@@ -77,6 +81,7 @@ export const DEFAULT_POPULATION_MIX: PopulationMix = {
   selfHosted: 0.1,
   gitlab: 0.08,
   fetchFault: 0.01,
+  transientFault: 0.02,
   prerelease: 0.3,
 }
 
@@ -108,8 +113,10 @@ export interface GeneratedVersion {
   runner?: 'github-hosted' | 'self-hosted'
   trustedPublisher: boolean
   approver: boolean
-  /** The attestations endpoint fails for it (a fault rule). */
+  /** The attestations endpoint fails for it, always (a fault rule). */
   fetchFault: boolean
+  /** The attestations endpoint answers its first request 429 with `Retry-After: 0` (a fault rule, once). */
+  transientFault: boolean
 }
 
 export interface GeneratedPackage {
@@ -132,7 +139,7 @@ export interface Population {
   specs: PackageSpec[]
   /** Weekly downloads by package name (`--downloads`): heavy-tailed; about one package in ten has no figure. */
   downloads: Record<string, number>
-  /** Add these to the registry after createScenario: the fetch faults. */
+  /** Add these to the registry after createScenario: the fetch faults, lasting and transient. */
   faults: FaultRule[]
 }
 
@@ -167,7 +174,7 @@ export function generatePopulation(options: PopulationOptions): Population {
       .sort((a, b) => Date.parse(a.v.publishedAt) - Date.parse(b.v.publishedAt) || a.order - b.order)
       .map(({ v }) => specOf(v)),
     downloads,
-    faults: packages.flatMap((p) => p.versions.filter((v) => v.fetchFault).map(faultOf)),
+    faults: packages.flatMap((p) => p.versions.flatMap(faultsOf)),
   }
 }
 
@@ -262,6 +269,7 @@ function generateVersion(rng: Rng, mix: PopulationMix, plan: PackagePlan, v: { n
   const trustedPublisher = withProvenance && plan.trustedFrom !== undefined && v.at >= plan.trustedFrom
   const approver = trustedPublisher && plan.approverFrom !== undefined && v.at >= plan.approverFrom
   const fetchFault = withProvenance && rng.chance(mix.fetchFault)
+  const transientFault = withProvenance && !fetchFault && rng.chance(mix.transientFault)
   return {
     name: v.name,
     version: v.version,
@@ -275,6 +283,7 @@ function generateVersion(rng: Rng, mix: PopulationMix, plan: PackagePlan, v: { n
     trustedPublisher,
     approver,
     fetchFault,
+    transientFault,
   }
 }
 
@@ -309,7 +318,15 @@ export function specOf(v: GeneratedVersion): PackageSpec {
   }
 }
 
-/** The path of its attestations (canonical form: fault rules match it too) answers 503 for good. */
-function faultOf(v: GeneratedVersion): FaultRule {
-  return { path: `/-/npm/v1/attestations/${v.name}@${v.version}`, type: 'status', status: 503 }
+/** The path of its attestations (canonical form: fault rules match it too) answers 503 for good, or 429 once. */
+function faultsOf(v: GeneratedVersion): FaultRule[] {
+  const path = attestationsFaultPath(v)
+  if (v.fetchFault) return [{ path, type: 'status', status: 503 }]
+  if (v.transientFault) return [{ path, type: 'rate-limit', retryAfterSeconds: 0, times: 1 }]
+  return []
+}
+
+/** The canonical path of a version's attestations, as fault rules and the request log name it. */
+export function attestationsFaultPath(v: Pick<GeneratedVersion, 'name' | 'version'>): string {
+  return `/-/npm/v1/attestations/${v.name}@${v.version}`
 }

@@ -18,6 +18,7 @@ import type { Population } from './generate.js'
 export {
   generatePopulation,
   specOf,
+  attestationsFaultPath,
   DEFAULT_POPULATION_MIX,
   DEFAULT_POPULATION_PACKAGES,
   DEFAULT_POPULATION_FROM,
