@@ -1,11 +1,12 @@
 /**
  * The audit's generated population (test/helpers/population/): seeded and reproducible, the mix of
- * issue 13, a truth that agrees with lib/model/audit.ts computed independently, and a served world
+ * issue 13, a truth that agrees with lib/model/audit-metrics.ts computed independently, and a served world
  * that the check's engine verifies as the truth says.
  */
 import t from 'tap'
 import { join } from 'node:path'
-import { auditMetrics, auditRecordOf, auditTrustLevel } from '../../lib/model/audit.js'
+import { auditRecordOf, auditTrustLevel } from '../../lib/model/audit.js'
+import { auditMetrics } from '../../lib/model/audit-metrics.js'
 import { cleanEnv } from '../cli/run.js'
 import { checkScenario, pinnedTrust } from './check.js'
 import {

@@ -1,16 +1,8 @@
-/** lib/model/audit.ts: the audit's status vocabulary, records from the check's facts, and every field of the metrics document. */
+/** lib/model/audit.ts and audit-metrics.ts: the audit's status vocabulary, records from the check's facts, and every field of the metrics document. */
 import t from 'tap'
 import type { PackageFacts } from '../../lib/model/facts.js'
-import {
-  AUDIT_STATUSES,
-  auditAttestationStatus,
-  auditMetrics,
-  auditRecordOf,
-  auditSignatureStatus,
-  auditTrustLevel,
-  type AuditPackage,
-  type AuditRecord,
-} from '../../lib/model/audit.js'
+import { AUDIT_STATUSES, auditAttestationStatus, auditRecordOf, auditSignatureStatus, auditTrustLevel, type AuditRecord } from '../../lib/model/audit.js'
+import { auditMetrics, type AuditPackage } from '../../lib/model/audit-metrics.js'
 
 const OPTIONS = { generatedAt: '2026-12-01T00:00:00.000Z', registry: 'https://registry.npmjs.org/' }
 

@@ -1,10 +1,11 @@
 /**
  * The ground truth of a generated population, from the knobs the generator chose and nothing else:
- * never from the verifier, and never from lib/model/audit.ts's auditMetrics (only its types). Two
+ * never from the verifier, and never from lib/model/audit-metrics.ts's auditMetrics (only its types). Two
  * independent computations of the same figures — this one written plainly, loop by loop — must
  * agree (test/helpers/population.test.ts); the audit's report must equal this (later sessions).
  */
-import type { AuditMetrics, AuditRecord, AuditStatus, VersionCounts } from '../../../lib/model/audit.js'
+import type { AuditRecord, AuditStatus } from '../../../lib/model/audit.js'
+import type { AuditMetrics, VersionCounts } from '../../../lib/model/audit-metrics.js'
 import { compareText } from '../../../lib/model/text-order.js'
 import type { TrustLevel } from '../../../lib/model/trust.js'
 import type { GeneratedVersion, Population } from './generate.js'
