@@ -23,6 +23,9 @@
  *  - `/<name>/-/<basename>-<version>.tgz`: tarball (`dist.tarball` always points at this server)
  *  - `/-/npm/v1/attestations/<name>@<version>`: the version's attestations document, or 404
  *  - `/-/npm/v1/keys`: `{keys: [{expires, keyid, keytype, scheme, key}]}`, or 404 when keys are null
+ *  - `<feedPrefix>/_changes?since=SEQ&limit=N`: the replication feed, CouchDB's shape
+ *    (`{results: [{seq, id, changes: [{rev}]}], last_seq}`), one change per publish in publish
+ *    order (`store.changes`); `feedPrefix` (server option, default '') stands for another host
  * Anything else is 404 `{error}`. With `token` set, a request without `Authorization: Bearer <token>`
  * gets 401 and `WWW-Authenticate`. Faults are checked before auth (they stand for the network).
  *
@@ -61,6 +64,7 @@ export {
   type AttestationsDocument,
   type VersionInput,
   type VersionRecord,
+  type RegistryChange,
   type PackageInput,
   type PackageRecord,
 } from './store.js'
@@ -74,12 +78,13 @@ export {
   CORGI_VERSION_FIELDS,
 } from './documents.js'
 export { FaultTable, type FaultRule, type FaultEffect, type FaultType, type FaultMatcher, type ActiveFault } from './faults.js'
-export { parseRoute, canonicalPath, type Route, type RouteKind } from './routes.js'
+export { parseRoute, canonicalPath, changesPath, type Route, type RouteKind } from './routes.js'
 export { runNpm, npmMajorOnPath, npmDefinitionsOnPath, DEFAULT_NPM_TIMEOUT_MS, type NpmRunOptions, type NpmResult } from './npm.js'
 export {
   RegistryServer,
   startRegistry,
   CORGI_MEDIA_TYPE,
+  CHANGES_LIMIT_MAX,
   type RegistryServerOptions,
   type RecordedRequest,
 } from './server.js'

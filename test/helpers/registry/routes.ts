@@ -1,10 +1,13 @@
 /**
  * Request paths of the npm registry API, parsed into routes. Scoped names arrive as
  * `/@scope%2fname` (what npm sends for packuments), `/@scope/name` (tarball URLs) or fully
- * percent-encoded `%40scope%2fname`; all three mean the same package.
+ * percent-encoded `%40scope%2fname`; all three mean the same package. The replication feed sits
+ * at `<feed prefix>/_changes` (replicate.npmjs.com serves it on its own host; a prefix stands for that).
  */
 export type Route =
   | { kind: 'keys' }
+  /** The replication feed, `<feed prefix>/_changes` (no package name starts with `_`). */
+  | { kind: 'changes' }
   | { kind: 'attestations'; name: string; version: string }
   | { kind: 'packument'; name: string }
   | { kind: 'manifest'; name: string; spec: string }
@@ -25,9 +28,15 @@ export function canonicalPath(rawPath: string): string | null {
   }
 }
 
-export function parseRoute(rawPath: string): Route {
+/** The path of the replication feed under `feedPrefix` (`''` or e.g. `/registry`, no trailing slash). */
+export function changesPath(feedPrefix = ''): string {
+  return `${feedPrefix}/_changes`
+}
+
+export function parseRoute(rawPath: string, feedPrefix = ''): Route {
   const path = canonicalPath(rawPath)
   if (path === null) return { kind: 'unknown' }
+  if (path === changesPath(feedPrefix)) return { kind: 'changes' }
   if (path === '/-/npm/v1/keys') return { kind: 'keys' }
   const attestations = /^\/-\/npm\/v1\/attestations\/(.+)@([^@/]+)$/.exec(path)
   if (attestations) return { kind: 'attestations', name: attestations[1]!, version: attestations[2]! }

@@ -23,6 +23,8 @@ export interface RegistryServerOptions {
   /** When set, every request must carry `Authorization: Bearer <token>`. */
   token?: string | null
   faults?: FaultRule[]
+  /** Where the replication feed is: `<feedPrefix>/_changes`; default `''` (`/_changes`). */
+  feedPrefix?: string
 }
 
 export interface RecordedRequest {
@@ -59,6 +61,8 @@ export class RegistryServer {
    * keys between runs). registry.npmjs.org sends `public, max-age=300`, which the bench serves.
    */
   keysCacheControl = 'no-cache'
+  /** The replication feed is served at `<feedPrefix>/_changes`. */
+  feedPrefix: string
   readonly #server: Server
   readonly #sockets = new Set<Socket>()
   readonly #closing = new AbortController()
@@ -69,6 +73,8 @@ export class RegistryServer {
     this.store = options.store ?? new RegistryStore()
     if (options.keys !== undefined) this.store.keys = options.keys
     this.token = options.token ?? null
+    this.feedPrefix = options.feedPrefix ?? ''
+    if (this.feedPrefix !== '' && !/^(\/[\w.-]+)+$/.test(this.feedPrefix)) throw new Error(`bad feed prefix: ${JSON.stringify(this.feedPrefix)}`)
     for (const rule of options.faults ?? []) this.faults.add(rule)
   }
 
@@ -116,6 +122,11 @@ export class RegistryServer {
     return this.faults.add(rule)
   }
 
+  /** `http://127.0.0.1:<port><feedPrefix>`: the feed URL a follower is given (it appends `/_changes`). */
+  get feedUrl(): string {
+    return this.origin + this.feedPrefix
+  }
+
   tarballUrl(name: string, version: string): string {
     return this.origin + tarballPath(name, version)
   }
@@ -135,7 +146,7 @@ export class RegistryServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/'
     const rawPath = url.split('?')[0]!
-    const route = parseRoute(rawPath)
+    const route = parseRoute(rawPath, this.feedPrefix)
     const authorization = req.headers.authorization
     const record: RecordedRequest = {
       method: req.method ?? 'GET',
@@ -189,6 +200,8 @@ export class RegistryServer {
   #route(req: IncomingMessage, route: Route): Reply {
     const origin = this.origin
     switch (route.kind) {
+      case 'changes':
+        return this.#changes(req.url ?? '/')
       case 'keys': {
         const keys = this.store.keysDocument !== undefined ? this.store.keysDocument : this.store.keys ? formatKeysEndpoint(this.store.keys) : undefined
         if (keys === undefined) return error(404, 'not found')
@@ -221,6 +234,32 @@ export class RegistryServer {
         return error(404, 'not found')
     }
   }
+
+  /**
+   * `GET <feedPrefix>/_changes?since=SEQ&limit=N`: `{results: [{seq, id, changes: [{rev}]}], last_seq}`,
+   * the changes after `since` (exclusive; default 0, or `now` for none so far), at most `limit`
+   * (default and cap CHANGES_LIMIT_MAX, as replicate.npmjs.com caps a page). `last_seq` is the seq of
+   * the last result, or `since` when there is none: what the follower passes as the next `since`.
+   * A `since` or `limit` that is not a whole number (limit ≥ 1) is 400, as CouchDB answers.
+   */
+  #changes(url: string): Reply {
+    const query = new URL(url, this.origin).searchParams
+    const sinceText = query.get('since') ?? '0'
+    const since = sinceText === 'now' ? this.store.lastSeq : wholeNumber(sinceText)
+    if (since === undefined) return error(400, `bad since: ${JSON.stringify(sinceText)}`)
+    const limitText = query.get('limit')
+    const limit = limitText === null ? CHANGES_LIMIT_MAX : wholeNumber(limitText)
+    if (limit === undefined || limit < 1) return error(400, `bad limit: ${JSON.stringify(limitText)}`)
+    const results = this.store.changesSince(since, Math.min(limit, CHANGES_LIMIT_MAX))
+    return json({ results, last_seq: results.at(-1)?.seq ?? since })
+  }
+}
+
+/** The most changes one feed page holds (replicate.npmjs.com caps `limit` at 10,000). */
+export const CHANGES_LIMIT_MAX = 10_000
+
+function wholeNumber(text: string): number | undefined {
+  return /^\d{1,15}$/.test(text) ? Number(text) : undefined
 }
 
 export function startRegistry(options: RegistryServerOptions = {}): Promise<RegistryServer> {

@@ -4,6 +4,7 @@
  * signature, drop the attestations, move a dist-tag) between two requests and the next response
  * shows it. The store never signs on its own; signing is the caller's decision (`version.sign`).
  */
+import { createHash } from 'node:crypto'
 import { packTarball, tarballDigests, type PackageFiles } from './tarball.js'
 import { signRegistrySignature, type RegistryKeyPair, type RegistrySignature } from './keys.js'
 
@@ -66,6 +67,18 @@ export interface VersionRecord {
   sign(key: RegistryKeyPair): RegistrySignature
 }
 
+/**
+ * One entry of the replication feed (`GET /_changes`), CouchDB's shape as replicate.npmjs.com
+ * serves it: `seq` (here an integer, 1 for the first publish; npm says to treat it as opaque), the
+ * package name as the document `id`, and the packument's new revision (`<n>-<32 hex>`, `n` the
+ * package's publish count so far).
+ */
+export interface RegistryChange {
+  seq: number
+  id: string
+  changes: Array<{ rev: string }>
+}
+
 export interface PackageInput {
   name: string
   distTags?: Record<string, string>
@@ -92,6 +105,13 @@ export class RegistryStore {
    * unavailable); version documents and the attestations endpoint are served as usual.
    */
   history: 'served' | 'stripped' = 'served'
+  /**
+   * The replication feed: one change per `addVersion` (a publish, or a version replaced), in
+   * publish order. Unlike CouchDB, which lists a document once at its latest change, a package
+   * published twice is listed twice: a follower must be idempotent either way, and tests can
+   * count publishes. Plain data too: a test may edit it.
+   */
+  readonly changes: RegistryChange[] = []
 
   addPackage({ name, distTags = {}, fields = {} }: PackageInput): PackageRecord {
     assertPackageName(name)
@@ -135,9 +155,28 @@ export class RegistryStore {
       },
     }
     pkg.versions.set(input.version, record)
+    this.#recordChange(input.name)
     const tag = input.tag === undefined ? 'latest' : input.tag
     if (tag !== null) pkg.distTags[tag] = input.version
     return record
+  }
+
+  /** The changes after `since` (exclusive), at most `limit` of them. */
+  changesSince(since: number, limit: number): RegistryChange[] {
+    // seq is the 1-based position, unless a test edited the list: search rather than index.
+    return this.changes.filter((c) => c.seq > since).slice(0, limit)
+  }
+
+  /** The last seq handed out (0 before the first publish): the feed's `last_seq` when nothing follows. */
+  get lastSeq(): number {
+    return this.changes.at(-1)?.seq ?? 0
+  }
+
+  #recordChange(name: string): void {
+    const revision = this.changes.filter((c) => c.id === name).length + 1
+    const seq = this.lastSeq + 1
+    const digest = createHash('md5').update(`${name}\n${revision}\n${seq}`).digest('hex')
+    this.changes.push({ seq, id: name, changes: [{ rev: `${revision}-${digest}` }] })
   }
 
   getPackage(name: string): PackageRecord | undefined {
