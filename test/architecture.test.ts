@@ -8,7 +8,7 @@
  *   policy     no         verify
  *   report     no         verify, policy
  *   shared     no         (lib/model*, lib/findings.ts, lib/errors.ts, lib/types/): shared modules only
- *   orchestr.  yes        (lib/check.ts, lib/verify-tarball.ts, lib/gate/, lib/demo/): stages, shared, other orchestrators
+ *   orchestr.  yes        (lib/check.ts, lib/verify-tarball.ts, lib/gate/, lib/demo/, lib/audit/): stages, shared, other orchestrators
  *   cli        yes        anything
  *
  * No stage imports a later one; the pure stages (verify, policy, report) import no I/O stage (tree,
@@ -40,7 +40,7 @@ function layerOf(file: string): Layer {
   if ((STAGES as readonly string[]).includes(top) && parts.length > 2) return top as Layer
   if (top === 'cli' && parts.length > 2) return 'cli'
   if (top === 'model' || top === 'findings' || top === 'errors' || top === 'cjs' || (top === 'types' && parts.length > 2)) return 'shared'
-  if (file === 'lib/check.ts' || file === 'lib/check-pipeline.ts' || file === 'lib/verify-tarball.ts' || ((top === 'gate' || top === 'demo') && parts.length > 2)) return 'orchestrator'
+  if (file === 'lib/check.ts' || file === 'lib/check-pipeline.ts' || file === 'lib/verify-tarball.ts' || ((top === 'gate' || top === 'demo' || top === 'audit') && parts.length > 2)) return 'orchestrator'
   throw new Error(`${file}: no layer: add it to test/architecture.test.ts and docs/architecture.md`)
 }
 
