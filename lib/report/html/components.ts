@@ -32,8 +32,8 @@ export interface Bar {
   tone?: Tone
 }
 
-const CHART_WIDTH = 520
-const LABEL_WIDTH = 170
+const DEFAULT_CHART_WIDTH = 520
+const DEFAULT_LABEL_WIDTH = 170
 const COUNT_WIDTH = 90
 const ROW_HEIGHT = 28
 const BAR_HEIGHT = 18
@@ -41,12 +41,14 @@ const BAR_HEIGHT = 18
 /**
  * A horizontal bar chart as inline SVG (no script, no image): one row per bar with its label, a bar
  * scaled to the largest value, and the count with its share of the total. `title` names it for
- * screen readers too.
+ * screen readers too. `labelWidth` widens the labels' column (long labels: issuer URLs), `width` the chart.
  */
-export function barChart(title: string, bars: readonly Bar[]): Html {
+export function barChart(title: string, bars: readonly Bar[], options: { labelWidth?: number; width?: number } = {}): Html {
+  const chartWidth = options.width ?? DEFAULT_CHART_WIDTH
+  const labelWidth = options.labelWidth ?? DEFAULT_LABEL_WIDTH
   const total = bars.reduce((sum, b) => sum + b.value, 0)
   const max = Math.max(1, ...bars.map((b) => b.value))
-  const span = CHART_WIDTH - LABEL_WIDTH - COUNT_WIDTH
+  const span = chartWidth - labelWidth - COUNT_WIDTH
   const height = bars.length * ROW_HEIGHT + 4
   const rows = bars.map((b, i) => {
     const y = i * ROW_HEIGHT + 2
@@ -55,16 +57,16 @@ export function barChart(title: string, bars: readonly Bar[]): Html {
     return element(
       'g',
       { class: `bar tone-${b.tone ?? 'neutral'}` },
-      element('text', { x: LABEL_WIDTH - 8, y: y + BAR_HEIGHT - 4, 'text-anchor': 'end', class: 'bar-label' }, b.label),
-      element('rect', { x: LABEL_WIDTH, y, width, height: BAR_HEIGHT, rx: 3 }),
-      element('text', { x: LABEL_WIDTH + width + 6, y: y + BAR_HEIGHT - 4, class: 'bar-count' }, `${b.value} (${share}%)`),
+      element('text', { x: labelWidth - 8, y: y + BAR_HEIGHT - 4, 'text-anchor': 'end', class: 'bar-label' }, b.label),
+      element('rect', { x: labelWidth, y, width, height: BAR_HEIGHT, rx: 3 }),
+      element('text', { x: labelWidth + width + 6, y: y + BAR_HEIGHT - 4, class: 'bar-count' }, `${b.value} (${share}%)`),
     )
   })
   return element(
     'figure',
     { class: 'chart' },
     element('figcaption', {}, title),
-    element('svg', { xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${CHART_WIDTH} ${height}`, width: CHART_WIDTH, height, role: 'img', 'aria-label': `${title}: ${bars.map((b) => `${b.label} ${b.value}`).join(', ')}` }, element('title', {}, title), rows),
+    element('svg', { xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${chartWidth} ${height}`, width: chartWidth, height, role: 'img', 'aria-label': `${title}: ${bars.map((b) => `${b.label} ${b.value}`).join(', ')}` }, element('title', {}, title), rows),
   )
 }
 
