@@ -43,11 +43,12 @@ export function hostileInput(): AuditHtmlInput {
     record(HOSTILE_PACKAGE, '1.0.1', '2025-10-01T00:00:00.000Z'),
     record('-cmd|calc', '1.0.0', '2025-08-15T00:00:00.000Z', { signature: 'unverifiable', provenance: 'unverifiable', publishAttestation: 'unverifiable', fetchFailed: true }),
     record('plain', '1.0.0', '2025-11-01T00:00:00.000Z', provenance),
+    record('plain', HOSTILE_AUDIT_VERSION, '2025-12-01T00:00:00.000Z'),
   ]
   const packages: AuditPackage[] = [
     { name: HOSTILE_PACKAGE, latest: '1.0.1' },
     { name: '-cmd|calc', latest: '1.0.0' },
-    { name: 'plain', latest: '1.0.0' },
+    { name: 'plain', latest: HOSTILE_AUDIT_VERSION },
     { name: '</script><!--never-recorded' },
   ]
   const metrics = auditMetrics(records, packages, { generatedAt: '<b>2026</b>', registry: HOSTILE_REGISTRY, downloads: { [HOSTILE_PACKAGE]: 100, plain: 5 } })

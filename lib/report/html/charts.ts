@@ -86,8 +86,7 @@ const TOP = 10
 export function niceCeiling(n: number): number {
   if (n <= 1) return 1
   const power = 10 ** Math.floor(Math.log10(n))
-  for (const step of [1, 2, 4, 6, 8, 10]) if (step * power >= n) return step * power
-  return 10 * power
+  return [1, 2, 4, 6, 8].map((step) => step * power).find((top) => top >= n) ?? 10 * power
 }
 
 /**
