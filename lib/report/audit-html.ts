@@ -159,6 +159,11 @@ function headline(m: AuditMetrics): Html {
   )
 }
 
+/** A level's label; any other text (a metrics document read back from a file) as it is, escaped, never a property of the table. */
+function levelLabel(level: string): string {
+  return Object.hasOwn(LEVEL_LABELS, level) ? LEVEL_LABELS[level as TrustLevel] : level
+}
+
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`
 }
@@ -253,7 +258,7 @@ function continuitySection(m: AuditMetrics): Html {
       : [
           simpleTable(
             ['package', 'version', 'from', 'to'],
-            shown.map((d) => [searchButton(AUDIT_PACKAGE_TABLE_ID, d.package, d.package), element('code', {}, d.version), LEVEL_LABELS[d.from] ?? d.from, LEVEL_LABELS[d.to] ?? d.to]),
+            shown.map((d) => [searchButton(AUDIT_PACKAGE_TABLE_ID, d.package, d.package), element('code', {}, d.version), levelLabel(d.from), levelLabel(d.to)]),
           ),
           downgrades.length > shown.length && element('p', { class: 'muted' }, `The first ${shown.length} of ${downgrades.length}; the JSON report has them all.`),
         ],

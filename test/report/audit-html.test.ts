@@ -152,6 +152,8 @@ t.test('a long downgrade list is cut on the page, and says so', async (t) => {
   t.match(page, `<code>1.0.${MAX_DOWNGRADES_SHOWN - 1}</code>`)
   t.notMatch(page, `<code>1.0.${MAX_DOWNGRADES_SHOWN}</code>`)
   t.match(page, '<td>provenance</td><td>none verified</td>', 'levels by their labels')
+  const odd = renderAuditHtml({ ...input, metrics: { ...input.metrics, continuity: { ...input.metrics.continuity, downgrades: [{ package: 'p', version: '1', from: 'constructor' as never, to: '<i>x</i>' as never }] } } })
+  t.match(odd, '<td>constructor</td><td>&lt;i&gt;x&lt;/i&gt;</td>', 'a level that is not one is shown as text')
 })
 
 t.test('charts: round axis tops, percentages, an empty donut, unlabelled columns', async (t) => {
