@@ -8,11 +8,10 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import pg from 'pg'
 import { VerifyDepsError } from '../../lib/errors.js'
 import { batchJobId, enqueueBatches, normalizeBatch, queueStatus, redactDatabase, runWorker, type JobEvent } from '../../lib/audit/queue.js'
 import { childCommand } from '../helpers/child.js'
-import { freshDatabase, postgresRequired, postgresServer } from '../helpers/postgres.js'
+import { freshDatabase, postgresRequired, postgresServer, sql, until } from '../helpers/postgres.js'
 
 const ROOT = new URL('../../', import.meta.url).pathname
 const WORKER = join(ROOT, 'test/helpers/audit-queue-worker.mjs')
@@ -161,7 +160,7 @@ interface WorkerLine {
 
 /** A worker child process (test/helpers/audit-queue-worker.mjs), its output lines, its first written row, its exit. */
 function startWorker(t: Test, url: string, concurrency: number, delayMs: number) {
-  const child: ChildProcess = spawn(...childCommand(process.execPath, [WORKER, url, String(concurrency), String(delayMs)]), { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(...childCommand(process.execPath, [WORKER, 'worker', url, String(concurrency), String(delayMs)]), { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
   const lines: WorkerLine[] = []
@@ -180,24 +179,6 @@ function startWorker(t: Test, url: string, concurrency: number, delayMs: number)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
   return { child, lines, firstWrite, exit }
-}
-
-async function sql(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await client.query(text, params)
-  } finally {
-    await client.end()
-  }
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
 }
 
 /** Every expected name has exactly one row (the primary key: never two), written once unless it is in `rewritten`. */

@@ -125,3 +125,23 @@ export async function freshDatabase(t: PostgresTest, serverUrl: string): Promise
   url.pathname = `/${name}`
   return url.toString()
 }
+
+/** One statement on `url`, on a connection of its own. */
+export async function sql(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await client.query(text, params)
+  } finally {
+    await client.end()
+  }
+}
+
+/** Resolves once `condition` holds (checked every 200 ms); rejects after `timeoutMs`. */
+export async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
