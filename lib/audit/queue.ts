@@ -39,6 +39,11 @@ export interface EnqueueOptions {
   /** Retries after a failure or an expiry (default 5), each after `retryDelaySeconds` doubling (default 10). */
   retryLimit?: number
   retryDelaySeconds?: number
+  /**
+   * Days a job may wait on the queue before pg-boss drops it unrun (default 90; pg-boss's own is 14,
+   * short for a registry-wide audit on a few workers). Dropped jobs show in `queueStatus().dropped`.
+   */
+  retentionDays?: number
 }
 
 export interface EnqueueResult {
@@ -88,6 +93,8 @@ export interface QueueStatus {
   completed: number
   /** Out of retries: their packages were not audited (rerun them). */
   failed: number
+  /** Never run: they waited longer than their retention, and pg-boss archived them (rerun them). */
+  dropped: number
   /** Jobs completed per minute over the last `windowMinutes`. */
   throughputPerMinute: number
   /** Packages completed per minute over the same window. */
@@ -97,7 +104,7 @@ export interface QueueStatus {
   recentErrors: Array<{ id: string; state: 'retry' | 'failed'; at: string; packages: number; error: string }>
 }
 
-const DEFAULTS = { expireInSeconds: 900, retryLimit: 5, retryDelaySeconds: 10, pollIntervalSeconds: 2, maintenanceIntervalSeconds: 30 }
+const DEFAULTS = { expireInSeconds: 900, retryLimit: 5, retryDelaySeconds: 10, retentionDays: 90, pollIntervalSeconds: 2, maintenanceIntervalSeconds: 30 }
 const THROUGHPUT_WINDOW_MINUTES = 5
 const RECENT_ERRORS = 10
 
@@ -190,6 +197,7 @@ export async function enqueueBatches(url: string, batches: readonly (readonly st
         retryLimit: opts.retryLimit,
         retryDelay: opts.retryDelaySeconds,
         retryBackoff: true,
+        retentionDays: opts.retentionDays,
       })
       if (id === null) existing++
       else enqueued++
@@ -274,12 +282,15 @@ export async function queueStatus(url: string): Promise<QueueStatus> {
   const boss = await openBoss(url, { migrate: false })
   try {
     const db = boss.getDb()
-    const table = (from: string) => `SELECT state::text, data, output, completed_on FROM ${QUEUE_SCHEMA}.${from} WHERE name = $1`
+    // Finished jobs move to the archive after 12 hours; a job archived before it finished was dropped unrun.
     const { rows: counts } = await db.executeSql(
-      `SELECT state, count(*)::int AS jobs,
+      `SELECT CASE WHEN archived AND state NOT IN ('completed', 'failed', 'cancelled') THEN 'dropped' ELSE state END AS state,
+         count(*)::int AS jobs,
          count(*) FILTER (WHERE completed_on > now() - make_interval(mins => $2))::int AS recent_jobs,
          coalesce(sum(jsonb_array_length(data->'names')) FILTER (WHERE completed_on > now() - make_interval(mins => $2)), 0)::int AS recent_packages
-       FROM (${table('job')} UNION ALL ${table('archive')}) j GROUP BY state`,
+       FROM (SELECT false AS archived, state::text, data, completed_on FROM ${QUEUE_SCHEMA}.job WHERE name = $1
+             UNION ALL SELECT true, state::text, data, completed_on FROM ${QUEUE_SCHEMA}.archive WHERE name = $1) j
+       GROUP BY 1`,
       [AUDIT_QUEUE, THROUGHPUT_WINDOW_MINUTES],
     )
     const by = (state: string) => counts.find((r) => r.state === state) ?? { jobs: 0, recent_jobs: 0, recent_packages: 0 }
@@ -297,6 +308,7 @@ export async function queueStatus(url: string): Promise<QueueStatus> {
       active: by('active').jobs,
       completed: by('completed').jobs,
       failed: by('failed').jobs,
+      dropped: by('dropped').jobs,
       throughputPerMinute: by('completed').recent_jobs / THROUGHPUT_WINDOW_MINUTES,
       packagesPerMinute: by('completed').recent_packages / THROUGHPUT_WINDOW_MINUTES,
       windowMinutes: THROUGHPUT_WINDOW_MINUTES,

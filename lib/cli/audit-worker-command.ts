@@ -125,7 +125,7 @@ export async function runAuditStatusCommand(argv: readonly string[], term: Termi
 export function formatQueueStatus(s: QueueStatus): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
   const lines = [
-    `jobs: ${s.queued} queued${s.retrying > 0 ? ` (${s.retrying} waiting for a retry)` : ''}, ${s.active} active, ${s.completed} completed, ${s.failed} failed${s.failed > 0 ? ' (out of retries: rerun their packages)' : ''}`,
+    `jobs: ${s.queued} queued${s.retrying > 0 ? ` (${s.retrying} waiting for a retry)` : ''}, ${s.active} active, ${s.completed} completed, ${s.failed} failed${s.failed > 0 ? ' (out of retries: rerun their packages)' : ''}${s.dropped > 0 ? `, ${s.dropped} dropped unrun (queued longer than their retention: rerun their packages)` : ''}`,
     `throughput: ${rate(s.throughputPerMinute)} jobs/min, ${rate(s.packagesPerMinute)} packages/min (last ${s.windowMinutes} minutes)`,
   ]
   if (s.recentErrors.length > 0) {

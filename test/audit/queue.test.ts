@@ -79,7 +79,18 @@ async function withPostgres(serverUrl: string): Promise<void> {
     t.same(await enqueueBatches(url, batchesOf(3, 2)), { enqueued: 3, existing: 0 })
     t.same(await enqueueBatches(url, [...batchesOf(3, 2).map((b) => [...b].reverse()), []]), { enqueued: 0, existing: 3 }, 'same names in another order; an empty batch is no job')
     t.same(await enqueueBatches(url, batchesOf(4, 2)), { enqueued: 1, existing: 3 })
-    t.match(await queueStatus(url), { queued: 4, retrying: 0, active: 0, completed: 0, failed: 0, throughputPerMinute: 0, recentErrors: [] })
+    t.match(await queueStatus(url), { queued: 4, retrying: 0, active: 0, completed: 0, failed: 0, dropped: 0, throughputPerMinute: 0, recentErrors: [] })
+    const { rows } = await sql(url, `SELECT DISTINCT extract(day FROM keep_until - start_after)::int AS days, extract(epoch FROM expire_in)::int AS expire, retry_limit, retry_delay, retry_backoff FROM verify_deps_queue.job`)
+    t.same(rows, [{ days: 90, expire: 900, retry_limit: 5, retry_delay: 10, retry_backoff: true }], 'the defaults: kept 90 days, 15 minutes to run, 5 retries from 10 s doubling')
+  })
+
+  t.test('a queued job pg-boss archived unrun (past its retention) is counted as dropped, not queued', async (t) => {
+    const url = await database(t)
+    await enqueueBatches(url, batchesOf(2, 1))
+    // What pg-boss's maintenance does to a job whose keep_until has passed (plans.archive).
+    const columns = 'id, name, priority, data, state, retry_limit, retry_count, retry_delay, retry_backoff, start_after, started_on, singleton_key, singleton_on, expire_in, created_on, completed_on, keep_until, dead_letter, policy, output'
+    await sql(url, `WITH d AS (DELETE FROM verify_deps_queue.job WHERE id = $1 RETURNING *) INSERT INTO verify_deps_queue.archive (${columns}) SELECT ${columns} FROM d`, [batchJobId(['pkg-0'])])
+    t.match(await queueStatus(url), { queued: 1, dropped: 1, completed: 0 })
   })
 
   t.test('status before anything was queued: EAUDITDATABASE saying to queue first', async (t) => {

@@ -47,18 +47,18 @@ t.test('a job line counts the names and escapes the error', async (t) => {
 
 t.test('the status as text', async (t) => {
   const status: QueueStatus = {
-    queued: 5, retrying: 2, active: 1, completed: 40, failed: 1, throughputPerMinute: 2.25, packagesPerMinute: 90, windowMinutes: 5,
+    queued: 5, retrying: 2, active: 1, completed: 40, failed: 1, dropped: 3, throughputPerMinute: 2.25, packagesPerMinute: 90, windowMinutes: 5,
     recentErrors: [{ id: 'j9', state: 'failed', at: '2026-12-01T00:00:00.000Z', packages: 1, error: 'registry\u0007 said no' }, { id: 'j8', state: 'retry', at: '2026-11-30T23:59:00.000Z', packages: 25, error: 'timeout' }],
   }
   t.equal(formatQueueStatus(status), [
-    'jobs: 5 queued (2 waiting for a retry), 1 active, 40 completed, 1 failed (out of retries: rerun their packages)',
+    'jobs: 5 queued (2 waiting for a retry), 1 active, 40 completed, 1 failed (out of retries: rerun their packages), 3 dropped unrun (queued longer than their retention: rerun their packages)',
     'throughput: 2.3 jobs/min, 90 packages/min (last 5 minutes)',
     'recent errors:',
     '  2026-12-01T00:00:00.000Z failed 1 package (job j9): registry\\u{7} said no',
     '  2026-11-30T23:59:00.000Z will retry 25 packages (job j8): timeout',
     '',
   ].join('\n'))
-  t.equal(formatQueueStatus({ ...status, queued: 0, retrying: 0, failed: 0, throughputPerMinute: 0, packagesPerMinute: 0, recentErrors: [] }), 'jobs: 0 queued, 1 active, 40 completed, 0 failed\nthroughput: 0 jobs/min, 0 packages/min (last 5 minutes)\n')
+  t.equal(formatQueueStatus({ ...status, queued: 0, retrying: 0, failed: 0, dropped: 0, throughputPerMinute: 0, packagesPerMinute: 0, recentErrors: [] }), 'jobs: 0 queued, 1 active, 40 completed, 0 failed\nthroughput: 0 jobs/min, 0 packages/min (last 5 minutes)\n')
 })
 
 const server = await postgresServer()
@@ -82,7 +82,7 @@ if ('missing' in server) {
     t.match(text.stdout, /^jobs: 0 queued, 0 active, 2 completed, 1 failed \(out of retries: rerun their packages\)\nthroughput: 0\.4 jobs\/min, 0\.6 packages\/min \(last 5 minutes\)\nrecent errors:\n {2}\S+ failed 1 package \(job [0-9a-f-]+\): no such package\n$/)
     const json = captureTerminal()
     t.equal(await runAuditStatusCommand(['--database', url, '--json'], json, CTX), 0)
-    t.match(JSON.parse(json.stdout), { queued: 0, retrying: 0, active: 0, completed: 2, failed: 1, throughputPerMinute: 0.4, packagesPerMinute: 0.6, windowMinutes: 5, recentErrors: [{ state: 'failed', packages: 1, error: 'no such package' }] })
+    t.match(JSON.parse(json.stdout), { queued: 0, retrying: 0, active: 0, completed: 2, failed: 1, dropped: 0, throughputPerMinute: 0.4, packagesPerMinute: 0.6, windowMinutes: 5, recentErrors: [{ state: 'failed', packages: 1, error: 'no such package' }] })
   })
 
   t.test('audit worker drains the queue, prints a line per job, and stops on SIGTERM with exit 0', async (t) => {
