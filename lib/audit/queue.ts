@@ -135,20 +135,15 @@ export function redactDatabase(text: string, url: string): string {
 /** A started pg-boss on `url` (schema created or migrated when `migrate`), or EAUDITDATABASE. */
 async function openBoss(url: string, options: { migrate: boolean; supervise?: boolean; maintenanceIntervalSeconds?: number; onError?: (message: string) => void }): Promise<PgBoss> {
   const Boss = await loadPgBoss()
-  let boss: PgBoss
-  try {
-    boss = new Boss({
-      connectionString: url,
-      schema: QUEUE_SCHEMA,
-      application_name: 'verify-deps audit',
-      migrate: options.migrate,
-      supervise: options.supervise ?? false,
-      schedule: false,
-      ...(options.maintenanceIntervalSeconds !== undefined && { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds }),
-    })
-  } catch (err) {
-    throw new VerifyDepsError('EAUDITDATABASE', `--database: ${redactDatabase((err as Error).message, url)}`)
-  }
+  const boss = new Boss({
+    connectionString: url,
+    schema: QUEUE_SCHEMA,
+    application_name: 'verify-deps audit',
+    migrate: options.migrate,
+    supervise: options.supervise ?? false,
+    schedule: false,
+    ...(options.maintenanceIntervalSeconds !== undefined && { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds }),
+  })
   // An 'error' event with no listener would end the process: pg-boss reports failed polls and maintenance this way.
   boss.on('error', (err) => options.onError?.(redactDatabase(String((err as Error)?.message ?? err), url)))
   try {
@@ -232,14 +227,8 @@ export async function runWorker(url: string, handler: BatchHandler, options: Wor
     await ensureQueue(boss)
     const slot = async () => {
       while (!signal?.aborted) {
-        let jobs: PgBoss.JobWithMetadata<unknown>[]
-        try {
-          jobs = await boss.fetch<unknown>(AUDIT_QUEUE, { batchSize: 1, includeMetadata: true })
-        } catch (err) {
-          onError(redactDatabase((err as Error).message, url))
-          jobs = []
-        }
-        const job = jobs[0]
+        // pg-boss's fetch answers [] when the database fails: the slot polls again, as on an empty queue.
+        const [job] = await boss.fetch<unknown>(AUDIT_QUEUE, { batchSize: 1, includeMetadata: true })
         if (!job) {
           await sleep(pollMs, undefined, { signal }).catch(() => {})
           continue
@@ -269,8 +258,9 @@ async function runJob(boss: PgBoss, job: PgBoss.JobWithMetadata<unknown>, handle
     if (error === undefined) await boss.complete(AUDIT_QUEUE, job.id)
     else await boss.fail(AUDIT_QUEUE, job.id, { message: error })
   } catch (err) {
-    // The job stays active and comes back after its expiry: nothing lost.
+    // Not recorded: the job stays active and comes back after its expiry, nothing lost; not counted here either.
     options.onError?.(`job ${job.id}: ${redactDatabase((err as Error).message, url)}`)
+    return
   }
   if (error === undefined) summary.completed++
   else summary.failed++

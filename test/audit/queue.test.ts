@@ -4,7 +4,7 @@
 // errors (pg-boss missing, a database that cannot be reached).
 import t, { type Test } from 'tap'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -39,9 +39,10 @@ t.test('without pg-boss installed: EAUDITDEPENDENCY naming `npm install pg-boss`
   const dir = mkdtempSync(join(tmpdir(), 'verify-deps-no-pgboss-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true })
+  symlinkSync(join(ROOT, 'lib'), join(dir, 'lib')) // the source maps' sources, for coverage
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}')
   const script = `import('./dist/audit/queue.js').then((q) => q.enqueueBatches('postgres://127.0.0.1:1/x', [['a']])).then(() => console.log('no error'), (e) => console.log(JSON.stringify({ code: e.code, message: e.message, hint: e.hint })))`
-  const result = spawnSync(...childCommand(process.execPath, ['--input-type=module', '-e', script]), { cwd: dir, encoding: 'utf8' })
+  const result = spawnSync(...childCommand(process.execPath, ['--input-type=module', '-e', script], { coverage: true }), { cwd: dir, encoding: 'utf8' })
   const error = JSON.parse(result.stdout)
   t.equal(error.code, 'EAUDITDEPENDENCY')
   t.match(error.message, /needs pg-boss/)
@@ -126,6 +127,37 @@ async function withPostgres(serverUrl: string): Promise<void> {
     const status = await queueStatus(url)
     t.match(status, { queued: 0, active: 0, completed: 3, failed: 1, throughputPerMinute: 3 / 5, packagesPerMinute: 4 / 5, windowMinutes: 5 })
     t.match(status.recentErrors, [{ state: 'failed', packages: 1, error: 'registry said no (postgres://***@x)' }])
+  })
+
+  t.test('a job whose outcome cannot be recorded stays active (it comes back after its expiry) and is not counted', async (t) => {
+    const url = await database(t)
+    await enqueueBatches(url, [['a']])
+    const controller = new AbortController()
+    const errors: string[] = []
+    const events: JobEvent[] = []
+    // The handler takes the queue's tables away, so completing the job fails.
+    const handler = async () => void (await sql(url, 'ALTER SCHEMA verify_deps_queue RENAME TO moved_away'))
+    const summary = await runWorker(url, handler, {
+      signal: controller.signal,
+      pollIntervalSeconds: 0.5,
+      onJob: (e) => events.push(e),
+      onError: (message) => {
+        errors.push(message)
+        controller.abort()
+      },
+    })
+    await sql(url, 'ALTER SCHEMA moved_away RENAME TO verify_deps_queue')
+    t.same(summary, { completed: 0, failed: 0 })
+    t.same(events, [])
+    t.match(errors, [new RegExp(`^job ${batchJobId(['a'])}: relation "verify_deps_queue.job" does not exist`)])
+    t.same((await sql(url, 'SELECT state::text FROM verify_deps_queue.job')).rows, [{ state: 'active' }])
+  })
+
+  t.test('status on a queue whose tables are broken: EAUDITDATABASE', async (t) => {
+    const url = await database(t)
+    await enqueueBatches(url, [['a']])
+    await sql(url, 'ALTER TABLE verify_deps_queue.archive RENAME TO gone')
+    await t.rejects(queueStatus(url), { code: 'EAUDITDATABASE', message: /^--database postgres:\/\/\*\*\*@127\.0\.0\.1:\d+\/\w+: relation "verify_deps_queue.archive" does not exist$/ })
   })
 
   t.test('one worker process drains every batch; SIGTERM stops it cleanly', async (t) => {

@@ -93,7 +93,7 @@ if ('missing' in server) {
     // A password in the URL (the test cluster trusts loopback, so any will do) must never be printed.
     const withPassword = new URL(url)
     withPassword.password = 'topsecret'
-    const child = spawn(...childCommand(process.execPath, [join(ROOT, 'test/helpers/audit-queue-worker.mjs'), 'cli', '0', '--database', withPassword.toString(), '--concurrency', '2']), { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(...childCommand(process.execPath, [join(ROOT, 'test/helpers/audit-queue-worker.mjs'), 'cli', '0', '--database', withPassword.toString(), '--concurrency', '2'], { coverage: true }), { stdio: ['ignore', 'pipe', 'pipe'] })
     t.teardown(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')))
     let stdout = ''
     let stderr = ''
