@@ -173,9 +173,10 @@ async function withPostgres(serverUrl: string): Promise<void> {
 
   t.test('four worker processes, one SIGKILLed mid-job: its job is finished by the others, no row twice, none lost', async (t) => {
     const url = await database(t)
-    // Short expiry so the killed worker's job comes back within seconds (a job here takes ~100 ms).
-    await enqueueBatches(url, batchesOf(40, 5), { expireInSeconds: 2, retryDelaySeconds: 1 })
-    const workers = [0, 1, 2, 3].map(() => startWorker(t, url, 1, 20))
+    // Short expiry so the killed worker's job comes back within seconds; a job here takes ~150 ms, so 4 s leaves room on a loaded machine (a live job that expired would run twice).
+    await enqueueBatches(url, batchesOf(40, 5), { expireInSeconds: 4, retryDelaySeconds: 1 })
+    // The victim writes slowly (200 ms a row), so the kill surely lands inside its job.
+    const workers = [200, 20, 20, 20].map((delayMs) => startWorker(t, url, 1, delayMs))
     const victim = workers[0]!
     // Killed right after its first row: that job has written part of its batch and is still active.
     const first = await victim.firstWrite
