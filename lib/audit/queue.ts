@@ -157,8 +157,30 @@ async function openBoss(url: string, options: { migrate: boolean; supervise?: bo
   return boss
 }
 
-async function ensureQueue(boss: PgBoss): Promise<void> {
-  if (!(await boss.getQueue(AUDIT_QUEUE))) await boss.createQueue(AUDIT_QUEUE)
+/**
+ * Creates the queue unless it exists. Workers starting together on a new database race here, and
+ * pg-boss's createQueue is not locked: PostgreSQL ends the race by failing all but one (a deadlock,
+ * or the queue's unique key), and the losers find the queue on their next look.
+ */
+async function ensureQueue(boss: PgBoss, url: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (!(await boss.getQueue(AUDIT_QUEUE))) await boss.createQueue(AUDIT_QUEUE)
+      return
+    } catch (err) {
+      const code = (err as { code?: unknown }).code
+      if (attempt < 5 && (code === '40P01' || code === '23505')) {
+        await sleep(50 * attempt)
+        continue
+      }
+      throw databaseError(err, url)
+    }
+  }
+}
+
+function databaseError(err: unknown, url: string): VerifyDepsError {
+  if (err instanceof VerifyDepsError) return err
+  return new VerifyDepsError('EAUDITDATABASE', `--database ${redactDatabase(url, url)}: ${redactDatabase((err as Error).message, url)}`, undefined, { cause: err })
 }
 
 /** The batch as queued: names deduplicated and sorted, so the same set is the same job. */
@@ -180,7 +202,7 @@ export async function enqueueBatches(url: string, batches: readonly (readonly st
   const opts = { ...DEFAULTS, ...options }
   const boss = await openBoss(url, { migrate: true })
   try {
-    await ensureQueue(boss)
+    await ensureQueue(boss, url)
     let enqueued = 0
     let existing = 0
     for (const batch of batches) {
@@ -224,7 +246,7 @@ export async function runWorker(url: string, handler: BatchHandler, options: Wor
   const summary: WorkerSummary = { completed: 0, failed: 0 }
   const signal = options.signal
   try {
-    await ensureQueue(boss)
+    await ensureQueue(boss, url)
     const slot = async () => {
       while (!signal?.aborted) {
         // pg-boss's fetch answers [] when the database fails: the slot polls again, as on an empty queue.
@@ -305,8 +327,7 @@ export async function queueStatus(url: string): Promise<QueueStatus> {
       recentErrors: errors.map((r) => ({ id: r.id, state: r.state, at: new Date(r.at).toISOString(), packages: Number(r.packages ?? 0), error: String(r.message ?? '(no message)') })),
     }
   } catch (err) {
-    if (err instanceof VerifyDepsError) throw err
-    throw new VerifyDepsError('EAUDITDATABASE', `--database ${redactDatabase(url, url)}: ${redactDatabase((err as Error).message, url)}`, undefined, { cause: err })
+    throw databaseError(err, url)
   } finally {
     await boss.stop({ graceful: false, wait: true })
   }

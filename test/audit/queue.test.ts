@@ -160,6 +160,22 @@ async function withPostgres(serverUrl: string): Promise<void> {
     await t.rejects(queueStatus(url), { code: 'EAUDITDATABASE', message: /^--database postgres:\/\/\*\*\*@127\.0\.0\.1:\d+\/\w+: relation "verify_deps_queue.archive" does not exist$/ })
   })
 
+  t.test('workers and enqueuers starting together on a new database all find one queue', async (t) => {
+    // pg-boss's createQueue is not locked: started together, they deadlock or collide; ensureQueue looks again.
+    for (let round = 0; round < 3; round++) {
+      const url = await freshDatabase(t, serverUrl)
+      const controller = new AbortController()
+      const errors: string[] = []
+      const workers = [1, 2, 3, 4].map(() => runWorker(url, async () => {}, { signal: controller.signal, pollIntervalSeconds: 0.5, onError: (m) => errors.push(m) }))
+      const enqueued = await Promise.all([enqueueBatches(url, [['a'], ['b'], ['c']]), enqueueBatches(url, [['a'], ['d']])])
+      t.equal(enqueued.reduce((n, r) => n + r.enqueued, 0), 4, 'a is one job')
+      await until(async () => (await queueStatus(url)).completed === 4, 10_000)
+      controller.abort()
+      t.equal((await Promise.all(workers)).reduce((n, w) => n + w.completed, 0), 4)
+      t.same(errors, [])
+    }
+  })
+
   t.test('one worker process drains every batch; SIGTERM stops it cleanly', async (t) => {
     const url = await database(t)
     await enqueueBatches(url, batchesOf(10, 5))
