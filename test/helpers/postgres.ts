@@ -3,8 +3,9 @@
  *   - VERIFY_DEPS_TEST_DATABASE_URL when set (CI: .ci/run starts one cluster for every pass);
  *   - else a throwaway cluster this process starts itself, when Debian's binaries are there
  *     (/usr/lib/postgresql/<major>/bin, or VERIFY_DEPS_POSTGRES_BIN): initdb into a temp folder,
- *     listening on 127.0.0.1 at a free port, stopped and removed when the process exits. initdb and
- *     postgres refuse to run as root: as root they run as the `postgres` OS user (runuser);
+ *     listening on 127.0.0.1 at a free port, stopped and removed when the process exits (or is
+ *     stopped by SIGINT or SIGTERM). initdb and postgres refuse to run as root: as root they run
+ *     as the `postgres` OS user (runuser);
  *   - else `{ missing }` with the reason: the test skips, unless VERIFY_DEPS_REQUIRE_POSTGRES=1 (CI),
  *     where that is a failure.
  * `freshDatabase(t, server)` creates a database with a unique name for one test (tests run in
@@ -87,6 +88,8 @@ async function startCluster(bin: string): Promise<string> {
     rmSync(dir, { recursive: true, force: true })
   }
   process.once('exit', stop)
+  // A test run stopped by a signal (Ctrl-C, tap's timeout) stops the cluster too, then ends as the signal would.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code))
   try {
     runAs(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--locale=C'])
     // fsync off: a test cluster that dies loses nothing anyone needs; it makes every write cheap.
