@@ -153,6 +153,24 @@ async function withPostgres(serverUrl: string): Promise<void> {
     t.same((await sql(url, 'SELECT state::text FROM verify_deps_queue.job')).rows, [{ state: 'active' }])
   })
 
+  t.test('connections lost while a worker runs are reported, and it carries on', async (t) => {
+    const url = await database(t)
+    await enqueueBatches(url, [['a']])
+    const controller = new AbortController()
+    const errors: string[] = []
+    const done: string[] = []
+    const worker = runWorker(url, async (names) => void done.push(...names), { signal: controller.signal, pollIntervalSeconds: 0.5, onError: (m) => errors.push(m) })
+    await until(async () => done.length === 1, 10_000)
+    const { rowCount } = await sql(url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'verify-deps audit'`)
+    t.ok(rowCount! >= 1, `${rowCount} connection(s) of the worker ended by the server`)
+    await until(async () => errors.length > 0, 10_000)
+    t.match(errors, [/terminating connection due to administrator command/])
+    await enqueueBatches(url, [['b']])
+    await until(async () => done.length === 2, 10_000)
+    controller.abort()
+    t.same(await worker, { completed: 2, failed: 0 })
+  })
+
   t.test('status on a queue whose tables are broken: EAUDITDATABASE', async (t) => {
     const url = await database(t)
     await enqueueBatches(url, [['a']])
