@@ -242,6 +242,18 @@ export const ERRORS = {
     fix: 'Run "verify-deps setup --force" to replace it, or chain both commands in the script.',
   },
 
+  // Audit (registry operators: verify-deps audit, its store and job queue).
+  EAUDITDEPENDENCY: {
+    kind: 'usage',
+    summary: 'An audit command needs an optional package that is not installed (@electric-sql/pglite, pg or pg-boss): the check never installs them.',
+    fix: 'Install the package the error names next to verify-deps (e.g. "npm install pg-boss").',
+  },
+  EAUDITDATABASE: {
+    kind: 'could-not-verify',
+    summary: 'The audit\'s PostgreSQL database (`--database`) cannot be reached or used: connection refused, authentication failed, no such database, or no audit queue in it yet.',
+    fix: 'Check the --database URL and that the server accepts connections from this machine; enqueue jobs before asking for their status.',
+  },
+
   // Bugs.
   EINTERNAL: {
     kind: 'could-not-verify',
