@@ -242,6 +242,33 @@ export const ERRORS = {
     fix: 'Run "verify-deps setup --force" to replace it, or chain both commands in the script.',
   },
 
+  // The audit (verify-deps audit, docs/audit.md).
+  EAUDITDEPENDENCY: {
+    kind: 'usage',
+    summary: '`audit`: an optional peer dependency it needs (@electric-sql/pglite for --db, pg for --database) is not installed. The check never needs them.',
+    fix: 'Install the package the message names (npm install <pkg>) where verify-deps is installed.',
+  },
+  EAUDITDB: {
+    kind: 'usage',
+    summary: '`audit`: the store folder (--db, default .verify-deps-audit/) cannot be created or opened, or holds a store of another schema version.',
+    fix: 'Name a writable folder; PGlite lets one process use a folder at a time (use --database postgres://… for several).',
+  },
+  EAUDITDATABASE: {
+    kind: 'could-not-verify',
+    summary: '`audit`: the PostgreSQL server named by --database cannot be reached, or a query failed.',
+    fix: 'Check the URL, the server and the credentials (the password is never printed).',
+  },
+  EAUDITPOPULATION: {
+    kind: 'usage',
+    summary: '`audit`: the population cannot be read: a --packages line that is not `name` or `name@version` (file:line given), a file that cannot be read, or no population option.',
+    fix: 'Fix the line named, or run "verify-deps audit --help".',
+  },
+  EAUDITFEED: {
+    kind: 'could-not-verify',
+    summary: '`audit --changes`: the registry\'s replication feed (`<feed>/_changes`) could not be read or is not a CouchDB changes document.',
+    fix: 'Check --feed (default: the registry\'s replicate feed) and retry: the run resumes from the last stored sequence.',
+  },
+
   // Bugs.
   EINTERNAL: {
     kind: 'could-not-verify',
