@@ -294,7 +294,11 @@ async function auditPackage(name: string, wanted: Set<string> | 'all', stored: M
       await ctx.store.upsertPackages([{ name }])
       return
     }
-    await record(name, [...wanted].filter((v) => !settled(stored.get(v), ctx)).map((version) => ({ version, outcome: failure(packument) })), stored, ctx, summary)
+    const unsettled = [...wanted].filter((v) => !settled(stored.get(v), ctx))
+    summary.skipped += wanted.size - unsettled.length
+    ctx.progress.total += unsettled.length
+    await ctx.store.upsertPackages([{ name }])
+    await record(name, unsettled.map((version) => ({ version, outcome: failure(packument) })), stored, ctx, summary)
     return
   }
   const chosen = wanted === 'all' ? selectVersions(packument, ctx.versions) : [...wanted]

@@ -75,7 +75,7 @@ export function redactDatabaseURL(text: string): string {
 }
 
 /** An optional peer dependency, or EAUDITDEPENDENCY naming what to install. */
-async function optionalPeer<M>(name: string, load: () => Promise<unknown>): Promise<M> {
+export async function optionalPeer<M>(name: string, load: () => Promise<unknown>): Promise<M> {
   try {
     return (await load()) as M
   } catch (err) {
