@@ -176,10 +176,17 @@ t.test('bad inputs: a clear error and exit 2, never a stack trace', async (t) =>
     t.notMatch(r.stderr, /\n\s+at /, 'no stack trace')
   }
   const downloads = join(s.dir, 'downloads.json')
-  writeFileSync(downloads, '{"a": -1}')
-  const r = await run(['audit', 'report', '--format', 'json', '--downloads', downloads, '--db', join(s.dir, 'pglite')])
-  t.equal(r.status, 2)
-  t.match(r.stderr, /"a" has -1, not a whole number of downloads/)
+  for (const [text, message] of [['{"a": -1}', /"a" has -1, not a whole number of downloads/], ['[]', /must be a JSON object/], ['{', /--downloads cannot be read/]] as const) {
+    writeFileSync(downloads, text)
+    const r = await run(['audit', 'report', '--format', 'json', '--downloads', downloads, '--db', join(s.dir, 'pglite')])
+    t.equal(r.status, 2)
+    t.match(r.stderr, message)
+  }
+  const badRoot = join(s.dir, 'bad-root.json')
+  writeFileSync(badRoot, '{"mediaType": "nope"}')
+  const r = await runCli(['audit', '--packages', packagesFile, '--db', join(s.dir, 'bad-root'), '--registry', registry, '--trusted-root', badRoot], { cwd: s.dir, env })
+  t.equal(r.status, 2, 'an unusable --trusted-root is a usage error before any package is fetched')
+  t.match(r.stderr, /bad-root\.json/)
 })
 
 t.test('report --downloads adds the download-weighted shares', async (t) => {
