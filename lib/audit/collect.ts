@@ -308,7 +308,7 @@ async function auditPackage(name: string, wanted: Set<string> | 'all', stored: M
     return false
   })
   ctx.progress.total += todo.length
-  ctx.progress.report?.(ctx.progress.done, ctx.progress.total, 'verifying')
+  ctx.progress.report?.(ctx.progress.done, ctx.progress.total, progressLabel(ctx))
   const outcomes = await Promise.all(
     todo.map(async (version) => {
       const document = Object.hasOwn(packument.versions, version) ? packument.versions[version] : undefined
@@ -375,7 +375,13 @@ async function record(name: string, outcomes: readonly VersionOutcome[], stored:
     if (stored.get(r.version)?.fetchFailed) summary.retried++
   }
   ctx.progress.done += records.length
-  ctx.progress.report?.(ctx.progress.done, ctx.progress.total, 'verifying')
+  ctx.progress.report?.(ctx.progress.done, ctx.progress.total, progressLabel(ctx))
+}
+
+/** The progress line's label: what is done, and the errors so far (versions and packuments not fetched). */
+function progressLabel(ctx: AuditContext): string {
+  const errors = ctx.progress.errors
+  return errors === 0 ? 'verifying' : `verifying (${errors} not fetched)`
 }
 
 /** The parts of an untrusted packument the audit reads; a string says what is wrong. */

@@ -41,7 +41,7 @@ t.test('auditBatch: records each version, counts what could not be fetched apart
     registryKeysPins: new Map([[s.registry.url, { file: s.registryKeysFile, from: '--registry-keys' }]]),
     retries: 0,
     rate: 1000,
-    onProgress: (done, total) => progress.push(`${done}/${total}`),
+    onProgress: (done, total, label) => progress.push(`${done}/${total} ${label}`),
   })
   const summary = await auditBatch(['good', '@acme/gone', 'down@1.0.0', 'good@9.9.9'], ctx)
   t.same(summary, { packages: 3, packagesFailed: 1, versions: 3, fetchFailed: 1, retried: 0, skipped: 0 })
@@ -53,7 +53,8 @@ t.test('auditBatch: records each version, counts what could not be fetched apart
   ], 'good@9.9.9 is covered by "good" (every version), down@1.0.0 is recorded not fetched')
   t.equal(records[1]!.repositoryMatchesPackageJson, undefined, 'no package.json repository in the loopback documents: unknown, not false')
   t.same(await store.packages(), [{ name: '@acme/gone' }, { name: 'down' }, { name: 'good', latest: '1.1.0' }])
-  t.ok(progress.length > 0 && progress.at(-1) === '3/3', `progress reported: ${progress.join(' ')}`)
+  t.match(progress.at(-1), /^3\/3 verifying/, `progress reported: ${progress.join(', ')}`)
+  t.ok(progress.some((p) => /\(\d not fetched\)$/.test(p)), 'with the errors so far')
 
   // Named versions that are all settled: no request at all; a version the packument lacks: not fetched.
   s.registry.clearRequests()
