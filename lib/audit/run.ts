@@ -31,6 +31,7 @@ export async function runAudit(population: AuditPopulation, ctx: AuditContext): 
   const key = changesStateKey(population.feed)
   let since = (await ctx.store.state(key)) ?? '0'
   for (let page = 0; population.maxPages === undefined || page < population.maxPages; page++) {
+    await ctx.take()
     const { names, lastSeq, changes } = await fetchChangesPage(population.feed, since, population.limit ?? DEFAULT_CHANGES_LIMIT, ctx.config, { ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }), ...(ctx.retries !== undefined && { retries: ctx.retries }) })
     for (let i = 0; i < names.length; i += AUDIT_BATCH_SIZE) add(await auditBatch(names.slice(i, i + AUDIT_BATCH_SIZE), ctx))
     await ctx.store.setState(key, lastSeq)

@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { attestationsFaultPath, generatePopulation, servePopulation, truthMetrics, truthVersions } from '../helpers/population/index.js'
 import { cleanEnv, cliCommand, pinnedTrust, runCli } from '../cli/run.js'
 
-const population = generatePopulation({ seed: 13, packages: 60, maxVersions: 12 })
+// More fetch faults than the default mix, so that a small world has lasting and one-off ones.
+const population = generatePopulation({ seed: 13, packages: 60, maxVersions: 12, mix: { fetchFault: 0.04, transientFault: 0.06 } })
 const truth = truthVersions(population)
 const s = await servePopulation(t, population)
 const registry = s.registry.url
@@ -40,6 +41,12 @@ async function endToEnd(t: Test, store: string[]): Promise<void> {
   t.equal(first.status, 3, `could not verify the fetch faults: exit 3 (${first.stderr})`)
   t.match(first.stdout, new RegExp(`audited ${truth.length} versions of ${population.packages.length} packages .*${failedVersions.length} not fetched`))
   t.same(await reportOf(t, store), expected, 'the report equals the generator\'s truth')
+  const rateLimited = population.packages.flatMap((p) => p.versions).filter((v) => v.transientFault)
+  t.ok(rateLimited.length > 0, `some versions are rate-limited once (${rateLimited.length})`)
+  for (const v of rateLimited) {
+    const statuses = s.registry.requests.filter((q) => q.path === attestationsFaultPath(v)).map((q) => q.status)
+    t.same(statuses, [429, 200], `${v.name}@${v.version}: 429 with Retry-After, then served`)
+  }
 
   // Resumed: nothing verified is fetched again; the FETCH_FAILED versions are retried, and counted apart.
   s.registry.clearRequests()
