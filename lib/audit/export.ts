@@ -16,11 +16,15 @@ export function formatRecordsJsonl(records: readonly AuditRecord[]): string {
 }
 
 export function formatRecordsCsv(records: readonly AuditRecord[]): string {
-  const lines = [EXPORT_COLUMNS.join(',')]
-  for (const r of records) {
-    lines.push(EXPORT_COLUMNS.map((c) => csvField(c === 'findings' ? r.findings.join(' ') : r[c])).join(','))
-  }
-  return lines.join('\r\n') + '\r\n'
+  return CSV_HEADER + formatCsvRows(records)
+}
+
+/** The CSV header line (CRLF-terminated, as every row). */
+export const CSV_HEADER = EXPORT_COLUMNS.join(',') + '\r\n'
+
+/** CSV rows without the header: the export writes them a page at a time. */
+export function formatCsvRows(records: readonly AuditRecord[]): string {
+  return records.map((r) => EXPORT_COLUMNS.map((c) => csvField(c === 'findings' ? r.findings.join(' ') : r[c])).join(',') + '\r\n').join('')
 }
 
 /**

@@ -143,6 +143,24 @@ export class AuditStore {
     return rows.map(recordOf)
   }
 
+  /**
+   * Every stored record, by name then version, a page at a time (keyset pagination): the export of a
+   * registry-sized store never holds it whole.
+   */
+  async *recordPages(pageSize = 10_000): AsyncGenerator<AuditRecord[]> {
+    let after: [string, string] | undefined
+    for (;;) {
+      const columns = RECORD_COLUMNS.join(', ')
+      const { rows } = after
+        ? await this.db.query<VersionRow>(`SELECT ${columns} FROM audit_versions WHERE (name, version) > ($1, $2) ORDER BY name, version LIMIT $3`, [...after, pageSize])
+        : await this.db.query<VersionRow>(`SELECT ${columns} FROM audit_versions ORDER BY name, version LIMIT $1`, [pageSize])
+      if (rows.length > 0) yield rows.map(recordOf)
+      if (rows.length < pageSize) return
+      const last = rows.at(-1)!
+      after = [last.name as string, last.version as string]
+    }
+  }
+
   /** Every stored package with its latest version. */
   async packages(): Promise<AuditPackage[]> {
     const { rows } = await this.db.query<{ name: string; latest: string | null }>('SELECT name, latest FROM audit_packages ORDER BY name')

@@ -3,12 +3,12 @@
  * metrics, `audit export` its records (docs/audit.md). The store's drivers (PGlite, pg) are optional
  * peer dependencies loaded only here, on demand (lib/audit/db.ts).
  */
+import { closeSync, openSync, renameSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { inputError } from '../errors.js'
 import { parseRegistryKeysArgs } from '../fetch/registry-keys/by-registry.js'
-import { FileReadError, readRegularFile } from '../tree/files.js'
-import type { AuditRecord } from '../model/audit.js'
+import { FileReadError, readRegularFile, writeAll } from '../tree/files.js'
 import type { AuditMetrics } from '../model/audit-metrics.js'
 import type { VersionSelection } from '../audit/collect.js'
 import type { AuditStore } from '../audit/store.js'
@@ -211,16 +211,50 @@ async function auditExport(values: AuditValues, term: Terminal, ctx: CheckContex
   const format = values.format
   if (format !== 'csv' && format !== 'jsonl') throw inputError('EUSAGE', `audit export: --format must be csv or jsonl (got ${format === undefined ? 'none' : `"${format}"`})`)
   if (values.output) checkOutputWritable(resolve(ctx.cwd, values.output), values.output)
+  const { CSV_HEADER, formatCsvRows, formatRecordsJsonl } = await import('../audit/export.js')
   const store = await openStore(values, ctx)
-  let records: AuditRecord[]
+  // A page of records at a time, to the file (through a temporary file and a rename) or stdout.
+  const output = values.output ? openOutput(resolve(ctx.cwd, values.output)) : undefined
+  const write = async (text: string): Promise<void> => {
+    if (output) output.write(text)
+    else {
+      term.out(text)
+      if (term.outDrained) await term.outDrained()
+    }
+  }
   try {
-    records = await store.records()
+    if (format === 'csv') await write(CSV_HEADER)
+    for await (const page of store.recordPages()) await write(format === 'csv' ? formatCsvRows(page) : formatRecordsJsonl(page))
+    output?.commit()
   } finally {
+    output?.abandon()
     await store.close()
   }
-  const { formatRecordsCsv, formatRecordsJsonl } = await import('../audit/export.js')
-  writeOut(values, format === 'csv' ? formatRecordsCsv(records) : formatRecordsJsonl(records), term, ctx)
   return EXIT.OK
+}
+
+/** A file written through a temporary file, renamed into place when complete: a failed export leaves no half file. */
+function openOutput(path: string): { write(text: string): void; commit(): void; abandon(): void } {
+  const tmp = `${path}.${process.pid}.tmp`
+  let fd: number | undefined
+  try {
+    fd = openSync(tmp, 'w')
+  } catch (err) {
+    throw inputError('EOUTPUT', `${path}: cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+  return {
+    write: (text) => writeAll(fd!, Buffer.from(text, 'utf8')),
+    commit: () => {
+      closeSync(fd!)
+      fd = undefined
+      renameSync(tmp, path)
+    },
+    abandon: () => {
+      if (fd === undefined) return
+      closeSync(fd)
+      rmSync(tmp, { force: true })
+    },
+  }
 }
 
 function writeOut(values: AuditValues, text: string, term: Terminal, ctx: CheckContext): void {

@@ -82,6 +82,18 @@ t.test('many rows go in several statements', async (t) => {
   await store.upsertVersions(many, how)
   await store.upsertPackages(many.map((r) => ({ name: r.name, latest: r.version })))
   t.same(await store.counts(), { packages: 1203, versions: 1203, fetchFailed: 1203 })
+  // Read back a page at a time, in order, every record once (pages of 401: the last one full, then none).
+  const pages: number[] = []
+  const names: string[] = []
+  for await (const page of store.recordPages(401)) {
+    pages.push(page.length)
+    names.push(...page.map((r) => r.name))
+  }
+  t.same(pages, [401, 401, 401])
+  t.same(names, (await store.records()).map((r) => r.name))
+  const few: number[] = []
+  for await (const page of store.recordPages(500)) few.push(page.length)
+  t.same(few, [500, 500, 203])
   await store.close()
 })
 
