@@ -9,7 +9,8 @@
  * loaded here, by dynamic import(), only when the audit opens a store; a missing one is
  * EAUDITDEPENDENCY naming what to install.
  */
-import { mkdirSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
 import { inputError } from '../errors.js'
 
 /** What the store needs of a database: parameterised queries ($1, $2, …), scripts, and closing. */
@@ -33,17 +34,64 @@ export async function openPglite(dir: string): Promise<AuditDb> {
   } catch (err) {
     throw inputError('EAUDITDB', `${dir}: the audit store folder cannot be created: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
   }
+  // PGlite is one process's database: a second process on the same folder would corrupt it.
+  const unlock = lockFolder(dir)
   let db: InstanceType<typeof PGlite>
   try {
     db = await PGlite.create(dir)
   } catch (err) {
-    throw inputError('EAUDITDB', `${dir}: the audit store cannot be opened: ${(err as Error).message}`, 'Is another verify-deps audit using it? PGlite allows one process per folder; for several processes use --database postgres://…')
+    unlock()
+    throw inputError('EAUDITDB', `${dir}: the audit store cannot be opened: ${(err as Error).message}`)
   }
   return {
     where: dir,
     query: async <R>(sql: string, params: readonly unknown[] = []) => ({ rows: (await db.query<R>(sql, [...params])).rows }),
     exec: async (sql) => void (await db.exec(sql)),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close()
+      } finally {
+        unlock()
+      }
+    },
+  }
+}
+
+/** The lock file of a PGlite folder: it holds the process id of the process using it. */
+export const AUDIT_DB_LOCK = 'verify-deps-audit.lock'
+
+/**
+ * Takes `dir`'s lock (created exclusively, holding our pid), or EAUDITDB naming the process that
+ * holds it. A lock left by a process that no longer runs (killed) is taken over.
+ */
+export function lockFolder(dir: string): () => void {
+  const path = join(dir, AUDIT_DB_LOCK)
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(path, 'wx')
+      writeSync(fd, String(process.pid))
+      closeSync(fd)
+      return () => rmSync(path, { force: true })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) {
+        throw inputError('EAUDITDB', `${dir}: the audit store cannot be locked: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+      }
+    }
+    const holder = Number(readFileSync(path, 'utf8').trim())
+    if (Number.isInteger(holder) && holder > 0 && processRuns(holder)) {
+      throw inputError('EAUDITDB', `${dir}: the audit store is in use by process ${holder}`, 'PGlite lets one process use a folder at a time: wait for it, or use --database postgres://… for several processes.')
+    }
+    // Stale: its process is gone.
+    rmSync(path, { force: true })
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

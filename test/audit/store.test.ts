@@ -7,7 +7,7 @@ import t from 'tap'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { optionalPeer, openPglite, redactDatabaseURL } from '../../lib/audit/db.js'
+import { AUDIT_DB_LOCK, lockFolder, optionalPeer, openPglite, redactDatabaseURL } from '../../lib/audit/db.js'
 import { openAuditStore } from '../../lib/audit/store.js'
 import { VerifyDepsError } from '../../lib/errors.js'
 import type { AuditRecord } from '../../lib/model/audit.js'
@@ -126,4 +126,19 @@ t.test('a PostgreSQL server that cannot be reached is EAUDITDATABASE, without th
   t.equal((err as VerifyDepsError).code, 'EAUDITDATABASE')
   t.notMatch((err as Error).message, /s3cret/)
   t.match((err as Error).message, /postgres:\/\/audit:\*\*\*@127\.0\.0\.1:9/)
+})
+
+t.test('one process per PGlite folder: a second is refused, a stale lock is taken over', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'audit-store-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const store = await openAuditStore({ dir })
+  t.throws(() => lockFolder(dir), { code: 'EAUDITDB', message: new RegExp(`in use by process ${process.pid}`) })
+  await store.close()
+  // Left by a process that no longer runs (a SIGKILLed run): taken over.
+  writeFileSync(join(dir, AUDIT_DB_LOCK), '999999999')
+  const again = await openAuditStore({ dir })
+  t.equal((await again.counts()).versions, 0)
+  await again.close()
+  const unlock = lockFolder(dir)
+  unlock()
 })
