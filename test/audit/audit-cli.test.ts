@@ -41,6 +41,7 @@ async function endToEnd(t: Test, store: string[]): Promise<void> {
   s.registry.clearRequests()
   const first = await audit(['--packages', packagesFile, ...store])
   t.equal(first.status, 3, `could not verify the fetch faults: exit 3 (${first.stderr})`)
+  t.comment(first.stdout.trim())
   t.match(first.stdout, new RegExp(`audited ${truth.length} versions of ${population.packages.length} packages .*${failedVersions.length} not fetched`))
   t.same(await reportOf(t, store), expected, 'the report equals the generator\'s truth')
   const rateLimited = population.packages.flatMap((p) => p.versions).filter((v) => v.transientFault)
