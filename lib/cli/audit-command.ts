@@ -3,7 +3,7 @@
  * metrics, `audit export` its records (docs/audit.md). The store's drivers (PGlite, pg) are optional
  * peer dependencies loaded only here, on demand (lib/audit/db.ts).
  */
-import { closeSync, openSync, renameSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { inputError } from '../errors.js'
@@ -111,9 +111,14 @@ function refuse(values: AuditValues, names: ReadonlyArray<keyof AuditValues>, wh
 
 const COLLECT_ONLY = ['packages', 'lockfile', 'changes', 'feed', 'versions', 'reverify', 'concurrency', 'rate', 'registry', 'offline', 'trusted-root', 'registry-keys', 'fetch-timeout', 'fetch-retries'] as const
 
-async function openStore(values: AuditValues, ctx: CheckContext): Promise<AuditStore> {
+/** The store the options name; `existing`: report and export read a store, they never create an empty one. */
+async function openStore(values: AuditValues, ctx: CheckContext, existing = false): Promise<AuditStore> {
   const [{ openAuditStore }, { DEFAULT_AUDIT_DB_DIR }] = await Promise.all([import('../audit/store.js'), import('../audit/db.js')])
-  return openAuditStore({ ...(values.database !== undefined && { database: values.database }), dir: resolve(ctx.cwd, values.db ?? DEFAULT_AUDIT_DB_DIR) })
+  const dir = resolve(ctx.cwd, values.db ?? DEFAULT_AUDIT_DB_DIR)
+  if (existing && values.database === undefined && !existsSync(dir)) {
+    throw inputError('EAUDITDB', `${values.db ?? DEFAULT_AUDIT_DB_DIR}: no audit store there`, 'Run "verify-deps audit" first, or name the store with --db DIR / --database URL.')
+  }
+  return openAuditStore({ ...(values.database !== undefined && { database: values.database }), dir })
 }
 
 async function auditCollect(values: AuditValues, term: Terminal, ctx: CheckContext): Promise<ExitCode> {
@@ -192,7 +197,7 @@ async function auditReport(values: AuditValues, term: Terminal, ctx: CheckContex
   if (!render) throw inputError('EUSAGE', `audit report: --format must be one of ${Object.keys(REPORT_FORMATS).join(', ')} (got "${format}")`)
   if (values.output) checkOutputWritable(resolve(ctx.cwd, values.output), values.output)
   const downloads = values.downloads === undefined ? undefined : readDownloadsFile(resolve(ctx.cwd, values.downloads), values.downloads)
-  const store = await openStore(values, ctx)
+  const store = await openStore(values, ctx, true)
   let text: string
   try {
     const { auditMetrics } = await import('../model/audit-metrics.js')
@@ -212,7 +217,7 @@ async function auditExport(values: AuditValues, term: Terminal, ctx: CheckContex
   if (format !== 'csv' && format !== 'jsonl') throw inputError('EUSAGE', `audit export: --format must be csv or jsonl (got ${format === undefined ? 'none' : `"${format}"`})`)
   if (values.output) checkOutputWritable(resolve(ctx.cwd, values.output), values.output)
   const { CSV_HEADER, formatCsvRows, formatRecordsJsonl } = await import('../audit/export.js')
-  const store = await openStore(values, ctx)
+  const store = await openStore(values, ctx, true)
   // A page of records at a time, to the file (through a temporary file and a rename) or stdout.
   const output = values.output ? openOutput(resolve(ctx.cwd, values.output)) : undefined
   const write = async (text: string): Promise<void> => {

@@ -178,6 +178,8 @@ t.test('bad inputs: a clear error and exit 2, never a stack trace', async (t) =>
     [['audit', 'report', '--packages', packagesFile], /audit report: --packages does not apply here/],
     [['audit', 'export'], /--format must be csv or jsonl/],
     [['audit', 'frobnicate'], /unknown subcommand/],
+    [['audit', 'report', '--db', join(s.dir, 'no-store')], /no-store: no audit store there/],
+    [['audit', 'export', '--format', 'jsonl', '--db', join(s.dir, 'no-store')], /no audit store there/],
   ]
   for (const [args, message] of cases) {
     const r = await run(args)
