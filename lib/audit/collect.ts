@@ -67,6 +67,8 @@ export interface AuditContext {
   toolVersion: string
   /** sha256 of the trusted root and the configured registry's keys: a change means stored verdicts are of other trust material. */
   trustDigest: string
+  /** The same digest for a package's own registry (a scope's registry has its own keys); the trust digest for the configured one. */
+  trustDigestFor: (registry: string) => Promise<string>
   versions: VersionSelection
   reverify: boolean
   concurrency: number
@@ -172,6 +174,7 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
     store: options.store,
     toolVersion: options.toolVersion,
     trustDigest: trustDigestOf(trust.trustedRoot, defaultKeys),
+    trustDigestFor: async (r) => trustDigestOf(trust.trustedRoot, await keysFor(r)),
     versions: options.versions ?? { kind: 'all' },
     reverify: options.reverify ?? false,
     concurrency,
@@ -259,8 +262,8 @@ export async function auditBatch(specs: readonly string[], ctx: AuditContext): P
 }
 
 /** Whether a stored version is settled: verified (fetched) with this trust material and tool version. */
-function settled(row: StoredVersion | undefined, ctx: AuditContext): boolean {
-  return row !== undefined && !row.fetchFailed && !ctx.reverify && row.trustDigest === ctx.trustDigest && row.toolVersion === ctx.toolVersion
+function settled(row: StoredVersion | undefined, ctx: AuditContext, digest: string): boolean {
+  return row !== undefined && !row.fetchFailed && !ctx.reverify && row.trustDigest === digest && row.toolVersion === ctx.toolVersion
 }
 
 interface Packument {
@@ -270,14 +273,15 @@ interface Packument {
 }
 
 async function auditPackage(name: string, wanted: Set<string> | 'all', stored: Map<string, StoredVersion>, ctx: AuditContext, summary: BatchSummary): Promise<void> {
+  const registry = normalizeRegistry(ctx.config.registryFor(name))
+  // Its registry's keys, looked up once per registry (fetchAndVerify reads them from ctx.registryKeys).
+  const digest = await ctx.trustDigestFor(registry)
+  const isSettled = (v: string) => settled(stored.get(v), ctx, digest)
   // Versions named and all settled: not even the packument is asked for.
-  if (wanted !== 'all' && [...wanted].every((v) => settled(stored.get(v), ctx))) {
+  if (wanted !== 'all' && [...wanted].every(isSettled)) {
     summary.skipped += wanted.size
     return
   }
-  const registry = normalizeRegistry(ctx.config.registryFor(name))
-  // Its registry's keys, looked up once per registry (fetchAndVerify reads them from ctx.registryKeys).
-  await ctx.keysFor(registry)
   const path = escapedName(name)!
   const url = `${registry}${path}`
   const response = await ctx.slot(async () => {
@@ -294,16 +298,16 @@ async function auditPackage(name: string, wanted: Set<string> | 'all', stored: M
       await ctx.store.upsertPackages([{ name }])
       return
     }
-    const unsettled = [...wanted].filter((v) => !settled(stored.get(v), ctx))
+    const unsettled = [...wanted].filter((v) => !isSettled(v))
     summary.skipped += wanted.size - unsettled.length
     ctx.progress.total += unsettled.length
     await ctx.store.upsertPackages([{ name }])
-    await record(name, unsettled.map((version) => ({ version, outcome: failure(packument) })), stored, ctx, summary)
+    await record(name, unsettled.map((version) => ({ version, outcome: failure(packument) })), stored, ctx, summary, digest)
     return
   }
   const chosen = wanted === 'all' ? selectVersions(packument, ctx.versions) : [...wanted]
   const todo = chosen.filter((v) => {
-    if (!settled(stored.get(v), ctx)) return true
+    if (!isSettled(v)) return true
     summary.skipped++
     return false
   })
@@ -348,12 +352,12 @@ async function auditPackage(name: string, wanted: Set<string> | 'all', stored: M
     }),
   )
   await ctx.store.upsertPackages([{ name, ...(packument.latest !== undefined && { latest: packument.latest }) }])
-  await record(name, outcomes, stored, ctx, summary)
+  await record(name, outcomes, stored, ctx, summary, digest)
 }
 
 type VersionOutcome = { version: string; publishedAt?: string | undefined; outcome: { reason: string } | { facts: import('../model/facts.js').PackageFacts; matches: boolean | undefined } }
 
-async function record(name: string, outcomes: readonly VersionOutcome[], stored: Map<string, StoredVersion>, ctx: AuditContext, summary: BatchSummary): Promise<void> {
+async function record(name: string, outcomes: readonly VersionOutcome[], stored: Map<string, StoredVersion>, ctx: AuditContext, summary: BatchSummary, trustDigest: string): Promise<void> {
   const records: AuditRecord[] = outcomes.map(({ version, publishedAt, outcome }) => {
     const facts = 'facts' in outcome ? outcome.facts : undefined
     return auditRecordOf({
@@ -365,7 +369,7 @@ async function record(name: string, outcomes: readonly VersionOutcome[], stored:
       ...('matches' in outcome && outcome.matches !== undefined && { repositoryMatchesPackageJson: outcome.matches }),
     })
   })
-  await ctx.store.upsertVersions(records, { trustDigest: ctx.trustDigest, toolVersion: ctx.toolVersion, verifiedAt: ctx.now().toISOString() })
+  await ctx.store.upsertVersions(records, { trustDigest, toolVersion: ctx.toolVersion, verifiedAt: ctx.now().toISOString() })
   for (const r of records) {
     summary.versions++
     if (r.fetchFailed) {

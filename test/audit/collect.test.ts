@@ -68,6 +68,11 @@ t.test('auditBatch: records each version, counts what could not be fetched apart
   // --reverify: stored versions are verified again.
   const reverify = await auditBatch(['good'], { ...ctx, reverify: true })
   t.equal(reverify.versions, 2)
+  // Other trust material (a new trusted root or registry keys): stored verdicts are verified again, then settled under it.
+  const moved = { ...ctx, trustDigestFor: async () => 'sha256-other' }
+  t.equal((await auditBatch(['good'], moved)).versions, 2)
+  t.same(await auditBatch(['good'], moved), { packages: 1, packagesFailed: 0, versions: 0, fetchFailed: 0, retried: 0, skipped: 2 })
+  t.equal(await ctx.trustDigestFor(s.registry.url), ctx.trustDigest, 'the configured registry\'s digest')
   await t.rejects(auditBatch(['not a name'], ctx), TypeError)
 })
 
