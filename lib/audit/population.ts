@@ -10,7 +10,7 @@ import { getJSON, requestPolicy } from '../fetch/http.js'
 import type { NpmConfig } from '../fetch/npm-config.js'
 import { normalizeRegistry } from '../fetch/registry-keys/by-registry.js'
 import { FileReadError, readRegularFile } from '../tree/files.js'
-import { parsePackageSpec } from './collect.js'
+import { parsePackageSpec } from './packument.js'
 
 /** A population file is a list of names: 64 MiB is millions of lines. */
 export const MAX_PACKAGES_FILE_BYTES = 64 * 1024 * 1024

@@ -5,7 +5,9 @@
  */
 import t from 'tap'
 import { join } from 'node:path'
-import { auditBatch, createAuditContext, createTokenBucket, normalizeRepositoryURL, parsePackageSpec, readPackument, repositoryMatches, selectVersions, trustDigestOf } from '../../lib/audit/collect.js'
+import { auditBatch, createAuditContext, trustDigestOf } from '../../lib/audit/collect.js'
+import { normalizeRepositoryURL, parsePackageSpec, readPackument, repositoryMatches, selectVersions } from '../../lib/audit/packument.js'
+import { createTokenBucket } from '../../lib/audit/token-bucket.js'
 import { changesStateKey, defaultFeed, fetchChangesPage, readPackagesFile } from '../../lib/audit/population.js'
 import { runAudit } from '../../lib/audit/run.js'
 import { openAuditStore } from '../../lib/audit/store.js'
