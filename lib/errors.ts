@@ -242,16 +242,31 @@ export const ERRORS = {
     fix: 'Run "verify-deps setup --force" to replace it, or chain both commands in the script.',
   },
 
-  // Audit (registry operators: verify-deps audit, its store and job queue).
+  // The audit (verify-deps audit, docs/audit.md).
   EAUDITDEPENDENCY: {
     kind: 'usage',
-    summary: 'An audit command needs an optional package that is not installed (@electric-sql/pglite, pg or pg-boss): the check never installs them.',
-    fix: 'Install the package the error names next to verify-deps (e.g. "npm install pg-boss").',
+    summary: '`audit`: an optional peer dependency it needs (@electric-sql/pglite for --db, pg for --database, pg-boss for the job queue and `audit worker`) is not installed. The check never needs them.',
+    fix: 'Install the package the message names (npm install <pkg>) where verify-deps is installed.',
+  },
+  EAUDITDB: {
+    kind: 'usage',
+    summary: '`audit`: the store folder (--db, default .verify-deps-audit/) cannot be created or opened, or holds a store of another schema version.',
+    fix: 'Name a writable folder; PGlite lets one process use a folder at a time (use --database postgres://… for several).',
   },
   EAUDITDATABASE: {
     kind: 'could-not-verify',
-    summary: 'The audit\'s PostgreSQL database (`--database`) cannot be reached or used: connection refused, authentication failed, no such database, or no audit queue in it yet.',
-    fix: 'Check the --database URL and that the server accepts connections from this machine; enqueue jobs before asking for their status.',
+    summary: '`audit`: the PostgreSQL server named by --database cannot be reached, a query failed, or it has no audit queue yet (`audit status` before any job was enqueued).',
+    fix: 'Check the URL, the server and the credentials (the password is never printed); enqueue jobs before asking for their status.',
+  },
+  EAUDITPOPULATION: {
+    kind: 'usage',
+    summary: '`audit`: the population cannot be read: a --packages line that is not `name` or `name@version` (file:line given), a file that cannot be read, or no population option.',
+    fix: 'Fix the line named, or run "verify-deps audit --help".',
+  },
+  EAUDITFEED: {
+    kind: 'could-not-verify',
+    summary: '`audit --changes`: the registry\'s replication feed (`<feed>/_changes`) could not be read or is not a CouchDB changes document.',
+    fix: 'Check --feed (default: the registry\'s replicate feed) and retry: the run resumes from the last stored sequence.',
   },
 
   // Bugs.

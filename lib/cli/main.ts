@@ -34,6 +34,9 @@ Usage:
                            show which policy rule decided a package, and why
   verify-deps verify <file.tgz> [--attestations FILE] [--packument FILE] [--format NAME]
                            verify one package tarball offline (see "verify-deps verify --help")
+  verify-deps audit --packages FILE | --lockfile DIR | --changes [options]
+                           verify every version of a population of packages into a store, then
+                           "audit report" its adoption metrics (see "verify-deps audit --help")
   verify-deps demo         run the check on a built-in sample project, offline (see "verify-deps demo --help")
   verify-deps --help       show this help
   verify-deps --version    print the version
@@ -65,6 +68,7 @@ const COMMANDS: Record<string, Command> = {
   demo: async (argv, term) => (await import('./demo-command.js')).runDemoCommand(argv, term, context()),
   trust: async (argv, term) => (await import('./trust-command.js')).runTrustCommand(argv, term, context()),
   init: async (argv, term) => (await import('./init-command.js')).runInitCommand(argv, term, context()),
+  audit: async (argv, term) => (await import('./audit-command.js')).runAuditCommand(argv, term, context()),
 }
 
 function context() {

@@ -1,0 +1,345 @@
+/**
+ * The audit's collector (docs/audit.md): which packages (the population), their packuments from the
+ * configured registry, and each version to audit verified with the check's own engine
+ * (check-pipeline.ts fetchAndVerify, the trust context built as lib/check.ts builds it), turned into
+ * a record (model/audit.ts auditRecordOf) and upserted into the store. The audit's verdicts are the
+ * check's: only the binding differs — with no lockfile, a version is bound to the `dist.integrity`
+ * its packument states (as the check binds an earlier version of its history: candidateRef).
+ *
+ * Resumable: a version stored verified with the same trust material (its digest) and tool version is
+ * not fetched again (published versions are immutable), unless `reverify`; FETCH_FAILED versions are
+ * retried. Polite: at most `concurrency` requests in flight, at most `rate` requests a second (a
+ * token bucket), and 429/503 answers retried after their Retry-After (fetch/http.ts).
+ */
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { evidenceKey, escapedName, readVersionData } from '../fetch/evidence.js'
+import { getJSON, requestPolicy, type GetJSONOptions } from '../fetch/http.js'
+import { DEFAULT_REGISTRY, loadNpmConfig, registryNerfDart, type Env, type NpmConfig } from '../fetch/npm-config.js'
+import { createLimiter } from '../fetch/pool.js'
+import { fetchKeysForRegistries, normalizeRegistry, registryKeysPin, type RegistryKeysPin, type RegistryKeysResult } from '../fetch/registry-keys/by-registry.js'
+import { loadRegistryKeysFile } from '../fetch/registry-keys/parse.js'
+import { invalidTrustedRootFile, resolveTrust, type ResolvedTrust } from '../fetch/trust.js'
+import { createTUFSession } from '../fetch/tuf.js'
+import { fetchAndVerify } from '../check-pipeline.js'
+import type { PackageRef } from '../model.js'
+import { auditRecordOf, type AuditRecord } from '../model/audit.js'
+import type { EarlierVersion } from '../model/evidence.js'
+import type { TrustContext, TrustInput } from '../verify/trust-context.js'
+import type { AuditStore, StoredVersion } from './store.js'
+import { parsePackageSpec, readPackument, repositoryMatches, selectVersions, type VersionSelection } from './packument.js'
+import { createTokenBucket } from './token-bucket.js'
+
+export type { VersionSelection }
+
+/** Requests in flight at most (`--concurrency`). */
+export const DEFAULT_AUDIT_CONCURRENCY = 16
+
+export interface AuditOptions {
+  /** Where npm configuration is read from (the registry, its credentials, `fetch-*`), as for the check. */
+  cwd: string
+  env: Env
+  toolVersion: string
+  store: AuditStore
+  registry?: string
+  offline?: boolean
+  trustedRootFile?: string
+  /** `--registry-keys` pins: registry URL → keys file (a plain FILE pins registry.npmjs.org). */
+  registryKeysPins?: ReadonlyMap<string, RegistryKeysPin>
+  versions?: VersionSelection
+  reverify?: boolean
+  concurrency?: number
+  /** Requests a second at most (`--rate`); default unbounded. */
+  rate?: number
+  timeoutMs?: number
+  retries?: number
+  /** Versions done out of those known so far (the total grows as packuments arrive). */
+  onProgress?: (done: number, total: number, label: string) => void
+  now?: () => Date
+}
+
+/**
+ * What auditBatch needs, built once per process (createAuditContext): npm config, the trust
+ * material and each registry's keys, the politeness limits, the store.
+ */
+export interface AuditContext {
+  config: NpmConfig
+  store: AuditStore
+  toolVersion: string
+  /** sha256 of the trusted root and the configured registry's keys: a change means stored verdicts are of other trust material. */
+  trustDigest: string
+  /** The same digest for a package's own registry (a scope's registry has its own keys); the trust digest for the configured one. */
+  trustDigestFor: (registry: string) => Promise<string>
+  versions: VersionSelection
+  reverify: boolean
+  concurrency: number
+  /** Wraps one request (or one version's fetch and verification): the concurrency limit and the rate. */
+  slot: <R>(fn: () => Promise<R>) => Promise<R>
+  take: () => Promise<void>
+  keysFor: (registry: string) => Promise<RegistryKeysResult>
+  contextFor: (registry: string) => TrustContext
+  trustInputFor: (registry: string) => TrustInput
+  registryKeys: Map<string, RegistryKeysResult>
+  request: (url: string, registry: string) => ReturnType<typeof getJSON>
+  timeoutMs?: number
+  retries?: number
+  progress: { done: number; total: number; errors: number; report?: AuditOptions['onProgress'] }
+  now: () => Date
+}
+
+/** What one batch did (auditBatch). */
+export interface BatchSummary {
+  /** Packages of the batch. */
+  packages: number
+  /** Packages whose packument could not be read (no version of theirs is known: counted apart, retried next run). */
+  packagesFailed: number
+  /** Versions fetched and verified in this batch (FETCH_FAILED ones included). */
+  versions: number
+  /** Of them, not fetched: FETCH_FAILED, stored as `unverifiable` and retried on the next run. */
+  fetchFailed: number
+  /** Of them, stored FETCH_FAILED by an earlier run and retried now. */
+  retried: number
+  /** Versions already stored verified with the same trust material and tool version: not fetched again. */
+  skipped: number
+}
+
+/** The trust material, keys and limits for an audit run; TUF online (embedded material offline or as fallback), as the check. */
+export async function createAuditContext(options: AuditOptions): Promise<AuditContext> {
+  const config = await loadNpmConfig({ cwd: options.cwd, env: options.env, cli: { registry: options.registry, offline: options.offline } })
+  const offline = config.offline.value
+  const registry = normalizeRegistry(config.registry)
+  const pins = new Map(options.registryKeysPins ?? [])
+  for (const pin of pins.values()) loadRegistryKeysFile(pin.file)
+  const own = (key: Parameters<NpmConfig['own']>[0]): string | undefined => {
+    const value = config.own(key)?.value
+    return typeof value === 'string' && value ? value : undefined
+  }
+  const cacheRoot = join(config.cacheDir, '_verify-deps')
+  const mirror = own('verify-deps-tuf-mirror')
+  const tuf = { cachePath: join(cacheRoot, 'tuf'), ...(mirror !== undefined && { mirrorURL: mirror }) }
+  const tufSession = createTUFSession(tuf)
+  const trustedRootFile = options.trustedRootFile ?? own('verify-deps-trusted-root')
+  const npmjsUnpinned = registryNerfDart(registry) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(registry, pins, config)
+  const trust: ResolvedTrust = await resolveTrust({ offline, ...(trustedRootFile !== undefined && { trustedRootFile }), registryKeysWanted: npmjsUnpinned, tuf }, tufSession.fetchTargets)
+  const { createTrustContext } = await import('../verify/trust-context.js')
+  if (trustedRootFile) {
+    try {
+      createTrustContext({ ...trust, registryKeys: null })
+    } catch (err) {
+      throw invalidTrustedRootFile(trustedRootFile, err)
+    }
+  }
+  const keyOptions = { config, trust, pins, offline, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }), ...(options.retries !== undefined && { retries: options.retries }), ...(!offline && { tuf, fetchTargets: tufSession.fetchTargets }) }
+  const registryKeys = new Map<string, RegistryKeysResult>()
+  const pending = new Map<string, Promise<RegistryKeysResult>>()
+  const keysFor = (r: string): Promise<RegistryKeysResult> => {
+    const key = normalizeRegistry(r)
+    let keys = pending.get(key)
+    if (!keys) {
+      keys = fetchKeysForRegistries([key], keyOptions).then((m) => {
+        const result = m.get(key)!
+        registryKeys.set(key, result)
+        return result
+      })
+      pending.set(key, keys)
+    }
+    return keys
+  }
+  const defaultKeys = await keysFor(registry)
+  const trustInputFor = (r: string): TrustInput => {
+    const keys = registryKeys.get(normalizeRegistry(r))
+    return { trustedRoot: trust.trustedRoot, trustedRootSource: trust.trustedRootSource, registryKeys: keys?.state === 'fetched' ? keys.keys : null }
+  }
+  const contexts = new Map<string, TrustContext>()
+  const contextFor = (r: string): TrustContext => {
+    let ctx = contexts.get(r)
+    if (!ctx) contexts.set(r, (ctx = createTrustContext(trustInputFor(r))))
+    return ctx
+  }
+  const concurrency = options.concurrency ?? DEFAULT_AUDIT_CONCURRENCY
+  const { timeoutMs, retry } = requestPolicy(config.fetchSettings(), {
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    ...(options.retries !== undefined && { retries: options.retries }),
+  })
+  const perRegistry = new Map<string, GetJSONOptions>()
+  const request = (url: string, r: string) => {
+    let forRegistry = perRegistry.get(r)
+    if (!forRegistry) {
+      const { cache: _httpCache, ...fetchOptions } = { ...config.fetchOptions(r), maxSockets: concurrency }
+      perRegistry.set(r, (forRegistry = { timeoutMs, retry, redact: (text: string) => config.redact(text), fetchOptions }))
+    }
+    return getJSON(url, forRegistry)
+  }
+  return {
+    config,
+    store: options.store,
+    toolVersion: options.toolVersion,
+    trustDigest: trustDigestOf(trust.trustedRoot, defaultKeys),
+    trustDigestFor: async (r) => trustDigestOf(trust.trustedRoot, await keysFor(r)),
+    versions: options.versions ?? { kind: 'all' },
+    reverify: options.reverify ?? false,
+    concurrency,
+    slot: createLimiter(concurrency),
+    take: createTokenBucket(options.rate),
+    keysFor,
+    contextFor,
+    trustInputFor,
+    registryKeys,
+    request,
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    ...(options.retries !== undefined && { retries: options.retries }),
+    progress: { done: 0, total: 0, errors: 0, ...(options.onProgress && { report: options.onProgress }) },
+    now: options.now ?? (() => new Date()),
+  }
+}
+
+/** sha256 over the trusted root and the registry's keys the verdicts were reached with. */
+export function trustDigestOf(trustedRoot: unknown, keys: RegistryKeysResult): string {
+  const material = { trustedRoot, registryKeys: keys.state === 'fetched' ? keys.keys : { failed: keys.reason } }
+  return `sha256-${createHash('sha256').update(JSON.stringify(material)).digest('base64')}`
+}
+
+
+/**
+ * The worker seam: collects, verifies and upserts the packages `specs` names (`name`, or
+ * `name@version` for that version only), each package's rows written as soon as it is done. Safe to
+ * run twice on the same batch (a worker killed before acknowledging its job): upserts only. Never
+ * throws for a package; throws for the store (a database error stops the batch: nothing is lost,
+ * the batch is run again).
+ */
+export async function auditBatch(specs: readonly string[], ctx: AuditContext): Promise<BatchSummary> {
+  const wanted = new Map<string, Set<string> | 'all'>()
+  for (const spec of specs) {
+    const parsed = parsePackageSpec(spec)
+    if (!parsed) throw new TypeError(`auditBatch: ${JSON.stringify(spec)} is not name or name@version`)
+    const before = wanted.get(parsed.name)
+    if (parsed.version === undefined || before === 'all') wanted.set(parsed.name, 'all')
+    else wanted.set(parsed.name, new Set([...(before ?? []), parsed.version]))
+  }
+  const stored = await ctx.store.storedVersions([...wanted.keys()])
+  const summary: BatchSummary = { packages: wanted.size, packagesFailed: 0, versions: 0, fetchFailed: 0, retried: 0, skipped: 0 }
+  await Promise.all([...wanted].map(([name, versions]) => auditPackage(name, versions, stored.get(name) ?? new Map(), ctx, summary)))
+  return summary
+}
+
+/** Whether a stored version is settled: verified (fetched) with this trust material and tool version. */
+function settled(row: StoredVersion | undefined, ctx: AuditContext, digest: string): boolean {
+  return row !== undefined && !row.fetchFailed && !ctx.reverify && row.trustDigest === digest && row.toolVersion === ctx.toolVersion
+}
+
+async function auditPackage(name: string, wanted: Set<string> | 'all', stored: Map<string, StoredVersion>, ctx: AuditContext, summary: BatchSummary): Promise<void> {
+  const registry = normalizeRegistry(ctx.config.registryFor(name))
+  // Its registry's keys, looked up once per registry (fetchAndVerify reads them from ctx.registryKeys).
+  const digest = await ctx.trustDigestFor(registry)
+  const isSettled = (v: string) => settled(stored.get(v), ctx, digest)
+  // Versions named and all settled: not even the packument is asked for.
+  if (wanted !== 'all' && [...wanted].every(isSettled)) {
+    summary.skipped += wanted.size
+    return
+  }
+  const path = escapedName(name)!
+  const url = `${registry}${path}`
+  const response = await ctx.slot(async () => {
+    await ctx.take()
+    return ctx.request(url, registry)
+  })
+  const packument = response.ok ? readPackument(response.document, name) : `GET ${ctx.config.redact(url)}: ${response.reason}`
+  const failure = (reason: string) => ({ reason: `FETCH_FAILED: ${reason}` })
+  if (typeof packument === 'string') {
+    // Its versions are unknown: only the versions named can be recorded (as not fetched).
+    if (wanted === 'all') {
+      summary.packagesFailed++
+      ctx.progress.errors++
+      await ctx.store.upsertPackages([{ name }])
+      return
+    }
+    const unsettled = [...wanted].filter((v) => !isSettled(v))
+    summary.skipped += wanted.size - unsettled.length
+    ctx.progress.total += unsettled.length
+    await ctx.store.upsertPackages([{ name }])
+    await record(name, unsettled.map((version) => ({ version, outcome: failure(packument) })), stored, ctx, summary, digest)
+    return
+  }
+  const chosen = wanted === 'all' ? selectVersions(packument, ctx.versions) : [...wanted]
+  const todo = chosen.filter((v) => {
+    if (!isSettled(v)) return true
+    summary.skipped++
+    return false
+  })
+  ctx.progress.total += todo.length
+  ctx.progress.report?.(ctx.progress.done, ctx.progress.total, progressLabel(ctx))
+  const outcomes = await Promise.all(
+    todo.map(async (version) => {
+      const document = Object.hasOwn(packument.versions, version) ? packument.versions[version] : undefined
+      if (document === undefined) return { version, outcome: failure(`${registry} lists no version ${version} of ${name}`) }
+      const versionData = readVersionData(document, name, version)
+      if (typeof versionData === 'string') return { version, outcome: failure(`the packument's versions[${JSON.stringify(version)}] ${versionData}`) }
+      const publishTime = packument.time[version]
+      const integrity = typeof versionData.dist?.integrity === 'string' ? versionData.dist.integrity : undefined
+      // Bound to the integrity the registry states for it: the verifier checks that its signatures and attestations name exactly that.
+      const ref: PackageRef = { name, version, ...(integrity !== undefined && { integrity }), registry, source: 'registry', locations: [] }
+      const known: EarlierVersion | undefined = publishTime === undefined ? undefined : { versionData, publishTime }
+      const advertised = versionData.dist?.attestations !== undefined && versionData.dist.attestations !== null
+      const verified = await ctx.slot(async () => {
+        // The version document comes from the packument: one request more only for advertised attestations.
+        if (advertised || !known) await ctx.take()
+        return fetchAndVerify([ref], {
+          fetch: {
+            config: ctx.config,
+            registryKeys: ctx.registryKeys,
+            concurrency: ctx.concurrency,
+            ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }),
+            ...(ctx.retries !== undefined && { retries: ctx.retries }),
+            ...(known && { knownVersion: () => known }),
+          },
+          contextFor: ctx.contextFor,
+          trustInputFor: ctx.trustInputFor,
+          workers: 0,
+        })
+      })
+      const entry = verified.get(evidenceKey(ref))
+      const outcome = entry?.outcome
+      return {
+        version,
+        publishedAt: publishTime,
+        outcome: outcome?.kind === 'verified' ? { facts: outcome.facts, matches: repositoryMatches(document, outcome.facts.provenance.identity) } : failure(outcome?.kind === 'fetch-failed' ? outcome.reason : 'no evidence was fetched'),
+      }
+    }),
+  )
+  await ctx.store.upsertPackages([{ name, ...(packument.latest !== undefined && { latest: packument.latest }) }])
+  await record(name, outcomes, stored, ctx, summary, digest)
+}
+
+type VersionOutcome = { version: string; publishedAt?: string | undefined; outcome: { reason: string } | { facts: import('../model/facts.js').PackageFacts; matches: boolean | undefined } }
+
+async function record(name: string, outcomes: readonly VersionOutcome[], stored: Map<string, StoredVersion>, ctx: AuditContext, summary: BatchSummary, trustDigest: string): Promise<void> {
+  const records: AuditRecord[] = outcomes.map(({ version, publishedAt, outcome }) => {
+    const facts = 'facts' in outcome ? outcome.facts : undefined
+    return auditRecordOf({
+      name,
+      version,
+      ...(publishedAt !== undefined && { publishedAt }),
+      facts,
+      findings: facts ? facts.findings.map((f) => f.code) : ['FETCH_FAILED'],
+      ...('matches' in outcome && outcome.matches !== undefined && { repositoryMatchesPackageJson: outcome.matches }),
+    })
+  })
+  await ctx.store.upsertVersions(records, { trustDigest, toolVersion: ctx.toolVersion, verifiedAt: ctx.now().toISOString() })
+  for (const r of records) {
+    summary.versions++
+    if (r.fetchFailed) {
+      summary.fetchFailed++
+      ctx.progress.errors++
+    }
+    if (stored.get(r.version)?.fetchFailed) summary.retried++
+  }
+  ctx.progress.done += records.length
+  ctx.progress.report?.(ctx.progress.done, ctx.progress.total, progressLabel(ctx))
+}
+
+/** The progress line's label: what is done, and the errors so far (versions and packuments not fetched). */
+function progressLabel(ctx: AuditContext): string {
+  const errors = ctx.progress.errors
+  return errors === 0 ? 'verifying' : `verifying (${errors} not fetched)`
+}
+

@@ -1,0 +1,40 @@
+/**
+ * `verify-deps audit export`: the stored records, one per line — JSON Lines (each line an
+ * AuditRecord as model/audit.ts defines it) or CSV (RFC 4180, a header of the record's fields;
+ * `findings` space-separated). Pure.
+ */
+import type { AuditRecord } from '../model/audit.js'
+
+/** The CSV columns: every AuditRecord field, in the order docs/audit.md lists them. */
+export const EXPORT_COLUMNS = [
+  'name', 'version', 'publishedAt', 'signedAt', 'signature', 'provenance', 'predicateType', 'publishAttestation', 'trustedPublisher', 'approver',
+  'issuer', 'repository', 'repositoryId', 'workflow', 'ref', 'refKind', 'trigger', 'runner', 'visibility', 'repositoryMatchesPackageJson', 'findings', 'fetchFailed',
+] as const satisfies ReadonlyArray<keyof AuditRecord>
+
+export function formatRecordsJsonl(records: readonly AuditRecord[]): string {
+  return records.map((r) => JSON.stringify(r) + '\n').join('')
+}
+
+export function formatRecordsCsv(records: readonly AuditRecord[]): string {
+  return CSV_HEADER + formatCsvRows(records)
+}
+
+/** The CSV header line (CRLF-terminated, as every row). */
+export const CSV_HEADER = EXPORT_COLUMNS.join(',') + '\r\n'
+
+/** CSV rows without the header: the export writes them a page at a time. */
+export function formatCsvRows(records: readonly AuditRecord[]): string {
+  return records.map((r) => EXPORT_COLUMNS.map((c) => csvField(c === 'findings' ? r.findings.join(' ') : r[c])).join(',') + '\r\n').join('')
+}
+
+/**
+ * One CSV field: quoted when it holds a comma, quote or line break. Values are registry metadata and
+ * certificate fields (attacker-controlled): one that starts like a formula (= + - @, tab, CR) gets a
+ * leading `'`, so a spreadsheet shows it instead of running it.
+ */
+function csvField(value: string | boolean | undefined): string {
+  if (value === undefined) return ''
+  let s = String(value)
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}

@@ -1,0 +1,307 @@
+/**
+ * `verify-deps audit`: collect and verify a population into the audit store, `audit report` its
+ * metrics, `audit export` its records (docs/audit.md). The store's drivers (PGlite, pg) are optional
+ * peer dependencies loaded only here, on demand (lib/audit/db.ts).
+ */
+import { closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { inputError } from '../errors.js'
+import { parseRegistryKeysArgs } from '../fetch/registry-keys/by-registry.js'
+import { FileReadError, readRegularFile, writeAll } from '../tree/files.js'
+import type { AuditMetrics } from '../model/audit-metrics.js'
+import type { VersionSelection } from '../audit/collect.js'
+import type { AuditStore } from '../audit/store.js'
+import { stringifyJSON } from '../report/describe.js'
+import { checkOutputWritable, type CheckContext } from './check-command.js'
+import { EXIT, type ExitCode } from './exit-codes.js'
+import { createProgress } from './progress.js'
+import type { Terminal } from './terminal.js'
+import { writeFileAtomic } from './trust-command.js'
+
+const STORE_HELP = `  --db DIR               the embedded store's folder (PGlite; default .verify-deps-audit/)
+  --database URL         a PostgreSQL server instead (postgres://user:password@host/db)`
+
+export const AUDIT_HELP = `Usage: verify-deps audit <population> [options]
+       verify-deps audit report --format json [--output FILE] [--downloads FILE]
+       verify-deps audit export --format csv|jsonl [--output FILE]
+
+Verify every version of a population of packages with the check's own engine and
+store one record per version (docs/audit.md). Resumable: versions already stored
+verified with the same trust material and verify-deps version are not fetched
+again; versions that could not be fetched (FETCH_FAILED) are retried.
+
+Population (one of):
+  --packages FILE        one package a line: name (its versions: see --versions) or
+                         name@version; blank lines and # comments are ignored
+  --lockfile DIR         every registry package of the project in DIR (its lockfile,
+                         read as the check reads it; npm config read from DIR)
+  --changes              follow the registry's replication feed
+                         (<feed>/_changes?since=SEQ) from the sequence stored by the last run
+  --feed URL             the feed (default: replicate.npmjs.com for registry.npmjs.org,
+                         else the registry itself)
+  --versions WHICH       all (default), latest, or since:YYYY-MM-DD (published on or after)
+
+Options:
+${STORE_HELP}
+  --reverify             verify stored versions again (after a trust-material change)
+  --concurrency N        requests in flight at most (default 16)
+  --rate N               requests a second at most (default: no limit); 429/503 answers
+                         are retried after their Retry-After
+  --registry URL         the registry (default: npm config, as the check reads it)
+  --offline              no request to Sigstore TUF: the embedded trust material
+  --trusted-root FILE    --registry-keys [<registry-url>=]FILE    as for the check
+  --fetch-timeout MS     --fetch-retries N                        as for the check
+
+Subcommands:
+  report --format json   the metrics document (schemaVersion 1, docs/audit.md) of the store
+         --output FILE   write it there instead of stdout
+         --downloads FILE  a JSON object name -> weekly downloads: download-weighted shares
+  export --format csv|jsonl   every stored record, one per line (csv: with a header)
+
+Exit codes: 0 done · 2 usage or store error · 3 could not verify (some versions or
+packuments could not be fetched: stored as unverifiable, retried on the next run;
+or the database cannot be reached)
+`
+
+const AUDIT_OPTIONS = {
+  packages: { type: 'string' },
+  lockfile: { type: 'string' },
+  changes: { type: 'boolean' },
+  feed: { type: 'string' },
+  versions: { type: 'string' },
+  db: { type: 'string' },
+  database: { type: 'string' },
+  reverify: { type: 'boolean' },
+  concurrency: { type: 'string' },
+  rate: { type: 'string' },
+  registry: { type: 'string' },
+  offline: { type: 'boolean' },
+  'trusted-root': { type: 'string' },
+  'registry-keys': { type: 'string', multiple: true },
+  'fetch-timeout': { type: 'string' },
+  'fetch-retries': { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string' },
+  downloads: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+type AuditValues = ReturnType<typeof parseArgs<{ options: typeof AUDIT_OPTIONS; allowPositionals: true; strict: true }>>['values']
+
+export async function runAuditCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: AUDIT_OPTIONS })
+  if (values.help) {
+    term.out(AUDIT_HELP)
+    return EXIT.OK
+  }
+  const [sub, ...extra] = positionals
+  if (extra.length > 0 || (sub !== undefined && sub !== 'report' && sub !== 'export')) throw inputError('EUSAGE', `audit: unknown subcommand "${positionals.join(' ')}"`, 'Run "verify-deps audit --help" for usage.')
+  if (values.db !== undefined && values.database !== undefined) throw inputError('EUSAGE', 'audit: --db and --database cannot be combined (one store)')
+  if (sub === 'report') return auditReport(values, term, ctx)
+  if (sub === 'export') return auditExport(values, term, ctx)
+  return auditCollect(values, term, ctx)
+}
+
+/** Refuses options of another subcommand: never silently ignored. */
+function refuse(values: AuditValues, names: ReadonlyArray<keyof AuditValues>, what: string): void {
+  const given = names.find((k) => values[k] !== undefined)
+  if (given !== undefined) throw inputError('EUSAGE', `audit${what}: --${given} does not apply here`, 'Run "verify-deps audit --help" for usage.')
+}
+
+const COLLECT_ONLY = ['packages', 'lockfile', 'changes', 'feed', 'versions', 'reverify', 'concurrency', 'rate', 'registry', 'offline', 'trusted-root', 'registry-keys', 'fetch-timeout', 'fetch-retries'] as const
+
+/** The store the options name; `existing`: report and export read a store, they never create an empty one. */
+async function openStore(values: AuditValues, ctx: CheckContext, existing = false): Promise<AuditStore> {
+  const [{ openAuditStore }, { DEFAULT_AUDIT_DB_DIR }] = await Promise.all([import('../audit/store.js'), import('../audit/db.js')])
+  const dir = resolve(ctx.cwd, values.db ?? DEFAULT_AUDIT_DB_DIR)
+  if (existing && values.database === undefined && !existsSync(dir)) {
+    throw inputError('EAUDITDB', `${values.db ?? DEFAULT_AUDIT_DB_DIR}: no audit store there`, 'Run "verify-deps audit" first, or name the store with --db DIR / --database URL.')
+  }
+  return openAuditStore({ ...(values.database !== undefined && { database: values.database }), dir })
+}
+
+async function auditCollect(values: AuditValues, term: Terminal, ctx: CheckContext): Promise<ExitCode> {
+  refuse(values, ['format', 'output', 'downloads'], '')
+  const sources = (['packages', 'lockfile', 'changes'] as const).filter((k) => values[k] !== undefined)
+  if (sources.length !== 1) throw inputError('EAUDITPOPULATION', sources.length === 0 ? 'audit: name the population: --packages FILE, --lockfile DIR or --changes' : `audit: --${sources[0]} and --${sources[1]} cannot be combined (one population)`, 'Run "verify-deps audit --help" for usage.')
+  if (values.feed !== undefined && !values.changes) throw inputError('EUSAGE', 'audit: --feed is for --changes')
+  const versions = parseVersions(values.versions)
+  const concurrency = wholeNumber('concurrency', values.concurrency, 1)
+  const rate = positiveNumber('rate', values.rate)
+  const timeoutMs = wholeNumber('fetch-timeout', values['fetch-timeout'], 1)
+  const retries = wholeNumber('fetch-retries', values['fetch-retries'], 0)
+  const pins = parseRegistryKeysArgs(values['registry-keys'] ?? [], (file) => resolve(ctx.cwd, file))
+  const { readPackagesFile, readProjectPackages, defaultFeed } = await import('../audit/population.js')
+  // The population file is read before anything is opened or fetched: a bad line stops the run at once.
+  const specs = values.packages !== undefined ? readPackagesFile(resolve(ctx.cwd, values.packages), values.packages) : undefined
+  const cwd = values.lockfile !== undefined ? resolve(ctx.cwd, values.lockfile) : ctx.cwd
+  const [{ createAuditContext }, { runAudit }] = await Promise.all([import('../audit/collect.js'), import('../audit/run.js')])
+  const store = await openStore(values, ctx)
+  const progress = createProgress(term, true)
+  const started = Date.now()
+  try {
+    progress.start('starting the audit')
+    const audit = await createAuditContext({
+      cwd,
+      env: ctx.env,
+      toolVersion: ctx.toolVersion,
+      store,
+      ...(values.registry !== undefined && { registry: values.registry }),
+      offline: Boolean(values.offline),
+      ...(values['trusted-root'] !== undefined && { trustedRootFile: resolve(ctx.cwd, values['trusted-root']) }),
+      registryKeysPins: pins,
+      versions,
+      reverify: Boolean(values.reverify),
+      ...(concurrency !== undefined && { concurrency }),
+      ...(rate !== undefined && { rate }),
+      ...(timeoutMs !== undefined && { timeoutMs }),
+      ...(retries !== undefined && { retries }),
+      onProgress: (done, total, label) => progress.update(done, total, label),
+    })
+    const registry = audit.config.redact(audit.config.registry)
+    await store.setState('registry', registry)
+    const population = values.changes
+      ? { kind: 'changes' as const, feed: values.feed ?? defaultFeed(audit.config.registry) }
+      : { kind: 'specs' as const, specs: specs ?? (await readProjectPackages(audit.config)) }
+    const summary = await runAudit(population, audit)
+    progress.done()
+    const seconds = ((Date.now() - started) / 1000).toFixed(1)
+    const failed = summary.fetchFailed + summary.packagesFailed
+    term.out(
+      `audited ${summary.versions} version${summary.versions === 1 ? '' : 's'} of ${summary.packages} package${summary.packages === 1 ? '' : 's'} in ${seconds}s` +
+        ` (${summary.skipped} already stored, ${summary.fetchFailed} not fetched${summary.retried ? ` of which ${summary.retried} retried` : ''}, ${summary.packagesFailed} packument${summary.packagesFailed === 1 ? '' : 's'} not fetched)` +
+        `${summary.seq !== undefined ? `; feed sequence ${summary.seq}` : ''} → ${store.db.where}\n`,
+    )
+    // Not fetched: stored as unverifiable and retried by the next run; this run could not verify them.
+    return failed > 0 ? EXIT.COULD_NOT_VERIFY : EXIT.OK
+  } finally {
+    progress.done()
+    await store.close()
+  }
+}
+
+/**
+ * The single dispatch point for `audit report` formats. `json` is the metrics document itself;
+ * `html` (lib/report/audit-html.ts renderAuditHtml) and `csv` (lib/report/audit-csv.ts
+ * formatAuditMetricsCsv) are added here when those renderers are merged.
+ */
+const REPORT_FORMATS: Record<string, (metrics: AuditMetrics) => Promise<string>> = {
+  json: async (metrics) => stringifyJSON(metrics) + '\n',
+}
+
+async function auditReport(values: AuditValues, term: Terminal, ctx: CheckContext): Promise<ExitCode> {
+  refuse(values, COLLECT_ONLY, ' report')
+  const format = values.format ?? 'json'
+  const render = Object.hasOwn(REPORT_FORMATS, format) ? REPORT_FORMATS[format]! : undefined
+  if (!render) throw inputError('EUSAGE', `audit report: --format must be one of ${Object.keys(REPORT_FORMATS).join(', ')} (got "${format}")`)
+  if (values.output) checkOutputWritable(resolve(ctx.cwd, values.output), values.output)
+  const downloads = values.downloads === undefined ? undefined : readDownloadsFile(resolve(ctx.cwd, values.downloads), values.downloads)
+  const store = await openStore(values, ctx, true)
+  let text: string
+  try {
+    const { auditMetrics } = await import('../model/audit-metrics.js')
+    const [records, packages, registry] = await Promise.all([store.records(), store.packages(), store.state('registry')])
+    const metrics = auditMetrics(records, packages, { generatedAt: new Date().toISOString(), registry: registry ?? '', ...(downloads && { downloads }) })
+    text = await render(metrics)
+  } finally {
+    await store.close()
+  }
+  writeOut(values, text, term, ctx)
+  return EXIT.OK
+}
+
+async function auditExport(values: AuditValues, term: Terminal, ctx: CheckContext): Promise<ExitCode> {
+  refuse(values, [...COLLECT_ONLY, 'downloads'], ' export')
+  const format = values.format
+  if (format !== 'csv' && format !== 'jsonl') throw inputError('EUSAGE', `audit export: --format must be csv or jsonl (got ${format === undefined ? 'none' : `"${format}"`})`)
+  if (values.output) checkOutputWritable(resolve(ctx.cwd, values.output), values.output)
+  const { CSV_HEADER, formatCsvRows, formatRecordsJsonl } = await import('../audit/export.js')
+  const store = await openStore(values, ctx, true)
+  // A page of records at a time, to the file (through a temporary file and a rename) or stdout.
+  const output = values.output ? openOutput(resolve(ctx.cwd, values.output)) : undefined
+  const write = async (text: string): Promise<void> => {
+    if (output) output.write(text)
+    else {
+      term.out(text)
+      if (term.outDrained) await term.outDrained()
+    }
+  }
+  try {
+    if (format === 'csv') await write(CSV_HEADER)
+    for await (const page of store.recordPages()) await write(format === 'csv' ? formatCsvRows(page) : formatRecordsJsonl(page))
+    output?.commit()
+  } finally {
+    output?.abandon()
+    await store.close()
+  }
+  return EXIT.OK
+}
+
+/** A file written through a temporary file, renamed into place when complete: a failed export leaves no half file. */
+function openOutput(path: string): { write(text: string): void; commit(): void; abandon(): void } {
+  const tmp = `${path}.${process.pid}.tmp`
+  let fd: number | undefined
+  try {
+    fd = openSync(tmp, 'w')
+  } catch (err) {
+    throw inputError('EOUTPUT', `${path}: cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+  return {
+    write: (text) => writeAll(fd!, Buffer.from(text, 'utf8')),
+    commit: () => {
+      closeSync(fd!)
+      fd = undefined
+      renameSync(tmp, path)
+    },
+    abandon: () => {
+      if (fd === undefined) return
+      closeSync(fd)
+      rmSync(tmp, { force: true })
+    },
+  }
+}
+
+function writeOut(values: AuditValues, text: string, term: Terminal, ctx: CheckContext): void {
+  if (values.output) writeFileAtomic(resolve(ctx.cwd, values.output), text)
+  else term.out(text)
+}
+
+/** `--downloads FILE`: a JSON object of package name → weekly downloads (a whole number ≥ 0). */
+export function readDownloadsFile(path: string, shown: string): Record<string, number> {
+  let doc: unknown
+  try {
+    doc = JSON.parse(readRegularFile(path, 256 * 1024 * 1024).toString('utf8'))
+  } catch (err) {
+    throw inputError('EINPUTFILE', `${shown}: --downloads cannot be read: ${err instanceof FileReadError ? err.reason : (err as Error).message}`)
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw inputError('EINPUTFILE', `${shown}: --downloads must be a JSON object of package name -> weekly downloads`)
+  const downloads: Record<string, number> = {}
+  for (const [name, n] of Object.entries(doc)) {
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw inputError('EINPUTFILE', `${shown}: --downloads: ${JSON.stringify(name)} has ${JSON.stringify(n)}, not a whole number of downloads`)
+    downloads[name] = n
+  }
+  return downloads
+}
+
+export function parseVersions(value: string | undefined): VersionSelection {
+  if (value === undefined || value === 'all') return { kind: 'all' }
+  if (value === 'latest') return { kind: 'latest' }
+  const since = /^since:(\d{4}-\d{2}-\d{2})$/.exec(value)
+  if (since && !Number.isNaN(Date.parse(`${since[1]}T00:00:00Z`)) && new Date(`${since[1]}T00:00:00Z`).toISOString().startsWith(since[1]!)) return { kind: 'since', since: `${since[1]}T00:00:00.000Z` }
+  throw inputError('EUSAGE', `--versions must be all, latest or since:YYYY-MM-DD (got "${value}")`)
+}
+
+function wholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min) throw inputError('EUSAGE', `--${flag} must be a whole number >= ${min} (got "${value}")`)
+  return n
+}
+
+function positiveNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw inputError('EUSAGE', `--${flag} must be a number > 0 (got "${value}")`)
+  return n
+}
