@@ -9,8 +9,9 @@ import { parseArgs } from 'node:util'
 import { inputError } from '../errors.js'
 import { parseRegistryKeysArgs } from '../fetch/registry-keys/by-registry.js'
 import { FileReadError, readRegularFile, writeAll } from '../tree/files.js'
-import type { AuditMetrics } from '../model/audit-metrics.js'
-import type { VersionSelection } from '../audit/collect.js'
+import type { AuditMetrics, AuditPackage } from '../model/audit-metrics.js'
+import type { AuditRecord } from '../model/audit.js'
+import type { AuditOptions, VersionSelection } from '../audit/collect.js'
 import type { AuditStore } from '../audit/store.js'
 import { stringifyJSON } from '../report/describe.js'
 import { checkOutputWritable, type CheckContext } from './check-command.js'
@@ -18,12 +19,16 @@ import { EXIT, type ExitCode } from './exit-codes.js'
 import { createProgress } from './progress.js'
 import type { Terminal } from './terminal.js'
 import { writeFileAtomic } from './trust-command.js'
+import { runAuditStatusCommand, runAuditWorkerCommand, type AuditWorkerHandler } from './audit-worker-command.js'
 
 const STORE_HELP = `  --db DIR               the embedded store's folder (PGlite; default .verify-deps-audit/)
   --database URL         a PostgreSQL server instead (postgres://user:password@host/db)`
 
 export const AUDIT_HELP = `Usage: verify-deps audit <population> [options]
-       verify-deps audit report --format json [--output FILE] [--downloads FILE]
+       verify-deps audit <population> --database URL --enqueue [--batch-size N] [--job-timeout S]
+       verify-deps audit worker --database URL [options]      (verify-deps audit worker --help)
+       verify-deps audit status --database URL [--json]
+       verify-deps audit report --format json|html|csv [--output FILE] [--downloads FILE]
        verify-deps audit export --format csv|jsonl [--output FILE]
 
 Verify every version of a population of packages with the check's own engine and
@@ -44,6 +49,12 @@ Population (one of):
 
 Options:
 ${STORE_HELP}
+  --enqueue              with --database: queue the population as jobs (batches of
+                         packages) for "verify-deps audit worker" processes instead of
+                         auditing it here; queuing the same batch again is one job
+  --batch-size N         packages per job (default 200)
+  --job-timeout S        seconds a job may run before another worker takes it over
+                         (default 900): above the slowest batch
   --reverify             verify stored versions again (after a trust-material change)
   --concurrency N        requests in flight at most (default 16)
   --rate N               requests a second at most (default: no limit); 429/503 answers
@@ -54,7 +65,13 @@ ${STORE_HELP}
   --fetch-timeout MS     --fetch-retries N                        as for the check
 
 Subcommands:
-  report --format json   the metrics document (schemaVersion 1, docs/audit.md) of the store
+  worker                 claim queued jobs and audit them (takes the options above that say
+                         how: --registry, --offline, --trusted-root, --registry-keys,
+                         --versions, --reverify, --rate, --fetch-timeout, --fetch-retries)
+  status                 the job queue: depth, throughput, latest errors
+  report --format json   the metrics document (schemaVersion 1, docs/audit.md) of the store;
+         --format html   one self-contained page (charts, the package table);
+         --format csv    the metrics as metric,value rows
          --output FILE   write it there instead of stdout
          --downloads FILE  a JSON object name -> weekly downloads: download-weighted shares
   export --format csv|jsonl   every stored record, one per line (csv: with a header)
@@ -73,6 +90,9 @@ const AUDIT_OPTIONS = {
   db: { type: 'string' },
   database: { type: 'string' },
   reverify: { type: 'boolean' },
+  enqueue: { type: 'boolean' },
+  'batch-size': { type: 'string' },
+  'job-timeout': { type: 'string' },
   concurrency: { type: 'string' },
   rate: { type: 'string' },
   registry: { type: 'string' },
@@ -90,6 +110,9 @@ const AUDIT_OPTIONS = {
 type AuditValues = ReturnType<typeof parseArgs<{ options: typeof AUDIT_OPTIONS; allowPositionals: true; strict: true }>>['values']
 
 export async function runAuditCommand(argv: readonly string[], term: Terminal, ctx: CheckContext): Promise<ExitCode> {
+  // The queue's subcommands parse their own options (lib/cli/audit-worker-command.ts).
+  if (argv[0] === 'worker') return runAuditWorkerCommand(argv.slice(1), term, ctx, workerHandler, { options: WORKER_OPTIONS, help: WORKER_HELP })
+  if (argv[0] === 'status') return runAuditStatusCommand(argv.slice(1), term, ctx)
   const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: AUDIT_OPTIONS })
   if (values.help) {
     term.out(AUDIT_HELP)
@@ -109,7 +132,7 @@ function refuse(values: AuditValues, names: ReadonlyArray<keyof AuditValues>, wh
   if (given !== undefined) throw inputError('EUSAGE', `audit${what}: --${given} does not apply here`, 'Run "verify-deps audit --help" for usage.')
 }
 
-const COLLECT_ONLY = ['packages', 'lockfile', 'changes', 'feed', 'versions', 'reverify', 'concurrency', 'rate', 'registry', 'offline', 'trusted-root', 'registry-keys', 'fetch-timeout', 'fetch-retries'] as const
+const COLLECT_ONLY = ['packages', 'lockfile', 'changes', 'feed', 'versions', 'reverify', 'enqueue', 'batch-size', 'job-timeout', 'concurrency', 'rate', 'registry', 'offline', 'trusted-root', 'registry-keys', 'fetch-timeout', 'fetch-retries'] as const
 
 /** The store the options name; `existing`: report and export read a store, they never create an empty one. */
 async function openStore(values: AuditValues, ctx: CheckContext, existing = false): Promise<AuditStore> {
@@ -126,44 +149,37 @@ async function auditCollect(values: AuditValues, term: Terminal, ctx: CheckConte
   const sources = (['packages', 'lockfile', 'changes'] as const).filter((k) => values[k] !== undefined)
   if (sources.length !== 1) throw inputError('EAUDITPOPULATION', sources.length === 0 ? 'audit: name the population: --packages FILE, --lockfile DIR or --changes' : `audit: --${sources[0]} and --${sources[1]} cannot be combined (one population)`, 'Run "verify-deps audit --help" for usage.')
   if (values.feed !== undefined && !values.changes) throw inputError('EUSAGE', 'audit: --feed is for --changes')
-  const versions = parseVersions(values.versions)
-  const concurrency = wholeNumber('concurrency', values.concurrency, 1)
-  const rate = positiveNumber('rate', values.rate)
-  const timeoutMs = wholeNumber('fetch-timeout', values['fetch-timeout'], 1)
-  const retries = wholeNumber('fetch-retries', values['fetch-retries'], 0)
-  const pins = parseRegistryKeysArgs(values['registry-keys'] ?? [], (file) => resolve(ctx.cwd, file))
+  if (values.enqueue && values.database === undefined) throw inputError('EUSAGE', 'audit: --enqueue needs --database postgres://… (the job queue lives in PostgreSQL)', 'Run "verify-deps audit --help" for usage.')
+  if (!values.enqueue) for (const flag of ['batch-size', 'job-timeout'] as const) if (values[flag] !== undefined) throw inputError('EUSAGE', `audit: --${flag} is for --enqueue`)
+  const batchSize = wholeNumber('batch-size', values['batch-size'], 1)
+  const jobTimeout = wholeNumber('job-timeout', values['job-timeout'], 1)
   const { readPackagesFile, readProjectPackages, defaultFeed } = await import('../audit/population.js')
   // The population file is read before anything is opened or fetched: a bad line stops the run at once.
   const specs = values.packages !== undefined ? readPackagesFile(resolve(ctx.cwd, values.packages), values.packages) : undefined
   const cwd = values.lockfile !== undefined ? resolve(ctx.cwd, values.lockfile) : ctx.cwd
-  const [{ createAuditContext }, { runAudit }] = await Promise.all([import('../audit/collect.js'), import('../audit/run.js')])
+  const options = auditOptions(values, ctx, cwd)
+  const [{ createAuditContext }, { runAudit, enqueueAudit }] = await Promise.all([import('../audit/collect.js'), import('../audit/run.js')])
   const store = await openStore(values, ctx)
   const progress = createProgress(term, true)
   const started = Date.now()
   try {
     progress.start('starting the audit')
-    const audit = await createAuditContext({
-      cwd,
-      env: ctx.env,
-      toolVersion: ctx.toolVersion,
-      store,
-      ...(values.registry !== undefined && { registry: values.registry }),
-      offline: Boolean(values.offline),
-      ...(values['trusted-root'] !== undefined && { trustedRootFile: resolve(ctx.cwd, values['trusted-root']) }),
-      registryKeysPins: pins,
-      versions,
-      reverify: Boolean(values.reverify),
-      ...(concurrency !== undefined && { concurrency }),
-      ...(rate !== undefined && { rate }),
-      ...(timeoutMs !== undefined && { timeoutMs }),
-      ...(retries !== undefined && { retries }),
-      onProgress: (done, total, label) => progress.update(done, total, label),
-    })
+    const audit = await createAuditContext({ ...options, store, onProgress: (done, total, label) => progress.update(done, total, label) })
     const registry = audit.config.redact(audit.config.registry)
     await store.setState('registry', registry)
     const population = values.changes
       ? { kind: 'changes' as const, feed: values.feed ?? defaultFeed(audit.config.registry) }
       : { kind: 'specs' as const, specs: specs ?? (await readProjectPackages(audit.config)) }
+    if (values.enqueue) {
+      const queued = await enqueueAudit(population, audit, values.database!, { ...(batchSize !== undefined && { batchSize }), ...(jobTimeout !== undefined && { expireInSeconds: jobTimeout }) })
+      progress.done()
+      term.out(
+        `queued ${queued.enqueued} job${queued.enqueued === 1 ? '' : 's'} of ${queued.packages} package${queued.packages === 1 ? '' : 's'}` +
+          `${queued.existing ? ` (${queued.existing} already on the queue)` : ''}${queued.seq !== undefined ? `; feed sequence ${queued.seq}` : ''}` +
+          '; run "verify-deps audit worker --database …" on any number of machines, "verify-deps audit status" to follow\n',
+      )
+      return EXIT.OK
+    }
     const summary = await runAudit(population, audit)
     progress.done()
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
@@ -181,13 +197,18 @@ async function auditCollect(values: AuditValues, term: Terminal, ctx: CheckConte
   }
 }
 
-/**
- * The single dispatch point for `audit report` formats. `json` is the metrics document itself;
- * `html` (lib/report/audit-html.ts renderAuditHtml) and `csv` (lib/report/audit-csv.ts
- * formatAuditMetricsCsv) are added here when those renderers are merged.
- */
-const REPORT_FORMATS: Record<string, (metrics: AuditMetrics) => Promise<string>> = {
-  json: async (metrics) => stringifyJSON(metrics) + '\n',
+/** What `audit report` renders: the metrics document and what it was computed from. */
+interface ReportInput {
+  metrics: AuditMetrics
+  records: readonly AuditRecord[]
+  packages: readonly AuditPackage[]
+}
+
+/** `audit report` formats: the metrics document itself, one self-contained page, the metrics as CSV. */
+const REPORT_FORMATS: Record<string, (input: ReportInput) => Promise<string>> = {
+  json: async ({ metrics }) => stringifyJSON(metrics) + '\n',
+  html: async (input) => (await import('../report/audit-html.js')).renderAuditHtml(input),
+  csv: async ({ metrics }) => (await import('../report/audit-csv.js')).formatAuditMetricsCsv(metrics),
 }
 
 async function auditReport(values: AuditValues, term: Terminal, ctx: CheckContext): Promise<ExitCode> {
@@ -203,7 +224,7 @@ async function auditReport(values: AuditValues, term: Terminal, ctx: CheckContex
     const { auditMetrics } = await import('../model/audit-metrics.js')
     const [records, packages, registry] = await Promise.all([store.records(), store.packages(), store.state('registry')])
     const metrics = auditMetrics(records, packages, { generatedAt: new Date().toISOString(), registry: registry ?? '', ...(downloads && { downloads }) })
-    text = await render(metrics)
+    text = await render({ metrics, records, packages })
   } finally {
     await store.close()
   }
@@ -304,4 +325,79 @@ function positiveNumber(flag: string, value: string | undefined): number | undef
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) throw inputError('EUSAGE', `--${flag} must be a number > 0 (got "${value}")`)
   return n
+}
+
+/**
+ * The collector's options from the command line, shared by `audit` and `audit worker` (minus the
+ * store and progress, which each sets).
+ */
+function auditOptions(values: Partial<AuditValues>, ctx: CheckContext, cwd: string): Omit<AuditOptions, 'store'> {
+  const versions = parseVersions(values.versions)
+  const concurrency = wholeNumber('concurrency', values.concurrency, 1)
+  const rate = positiveNumber('rate', values.rate)
+  const timeoutMs = wholeNumber('fetch-timeout', values['fetch-timeout'], 1)
+  const retries = wholeNumber('fetch-retries', values['fetch-retries'], 0)
+  const pins = parseRegistryKeysArgs(values['registry-keys'] ?? [], (file) => resolve(ctx.cwd, file))
+  return {
+    cwd,
+    env: ctx.env,
+    toolVersion: ctx.toolVersion,
+    ...(values.registry !== undefined && { registry: values.registry }),
+    offline: Boolean(values.offline),
+    ...(values['trusted-root'] !== undefined && { trustedRootFile: resolve(ctx.cwd, values['trusted-root']) }),
+    registryKeysPins: pins,
+    versions,
+    reverify: Boolean(values.reverify),
+    ...(concurrency !== undefined && { concurrency }),
+    ...(rate !== undefined && { rate }),
+    ...(timeoutMs !== undefined && { timeoutMs }),
+    ...(retries !== undefined && { retries }),
+  }
+}
+
+/** `audit worker` takes the collector's options (its own --concurrency is jobs at once). */
+const WORKER_OPTIONS = {
+  versions: { type: 'string' },
+  reverify: { type: 'boolean' },
+  rate: { type: 'string' },
+  registry: { type: 'string' },
+  offline: { type: 'boolean' },
+  'trusted-root': { type: 'string' },
+  'registry-keys': { type: 'string', multiple: true },
+  'fetch-timeout': { type: 'string' },
+  'fetch-retries': { type: 'string' },
+} as const
+
+const WORKER_HELP = `  --versions WHICH    all (default), latest or since:YYYY-MM-DD, for each package of a job
+  --reverify          verify stored versions again
+  --rate N            requests a second at most, per process
+  --registry URL  --offline  --trusted-root FILE  --registry-keys [<url>=]FILE
+  --fetch-timeout MS  --fetch-retries N      as for "verify-deps audit"
+`
+
+/**
+ * What an `audit worker` does with a job: audit its packages into the job's database (the store's
+ * tables beside the queue's), exactly as `verify-deps audit` does on one machine. A batch with
+ * versions or packuments that could not be fetched fails the job after writing what it could, so
+ * the queue retries it later (only what is not settled is fetched again).
+ */
+async function workerHandler({ database, ctx, values }: { database: string; ctx: CheckContext; values: Record<string, unknown> }): Promise<AuditWorkerHandler> {
+  const options = auditOptions(values as Partial<AuditValues>, ctx, ctx.cwd)
+  const [{ createAuditContext, auditBatch }, { openAuditStore }, { DEFAULT_AUDIT_DB_DIR }] = await Promise.all([import('../audit/collect.js'), import('../audit/store.js'), import('../audit/db.js')])
+  const store = await openAuditStore({ database, dir: resolve(ctx.cwd, DEFAULT_AUDIT_DB_DIR) })
+  try {
+    const audit = await createAuditContext({ ...options, store })
+    await store.setState('registry', audit.config.redact(audit.config.registry))
+    return {
+      handle: async (names) => {
+        const summary = await auditBatch(names, audit)
+        const failed = summary.fetchFailed + summary.packagesFailed
+        if (failed > 0) throw new Error(`${summary.fetchFailed} version${summary.fetchFailed === 1 ? '' : 's'} and ${summary.packagesFailed} packument${summary.packagesFailed === 1 ? '' : 's'} could not be fetched (stored as unverifiable; the job is retried)`)
+      },
+      close: () => store.close(),
+    }
+  } catch (err) {
+    await store.close()
+    throw err
+  }
 }

@@ -58,24 +58,32 @@ export interface AuditWorkerHandler {
   handle: BatchHandler
   close?: () => Promise<void>
 }
-export type AuditWorkerHandlerFactory = (options: { database: string; ctx: CheckContext }) => Promise<AuditWorkerHandler>
+/** `values`: the caller's own options (`extra`), as parseArgs read them: how each job is audited. */
+export type AuditWorkerHandlerFactory = (options: { database: string; ctx: CheckContext; values: Record<string, unknown> }) => Promise<AuditWorkerHandler>
 
-export async function runAuditWorkerCommand(argv: readonly string[], term: Terminal, ctx: CheckContext, handlerFactory: AuditWorkerHandlerFactory): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
+/** Options the caller adds to the worker's own (`audit worker` takes the audit's: registry, trust material, versions), with their help lines. */
+export interface AuditWorkerExtra {
+  options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>
+  help: string
+}
+
+export async function runAuditWorkerCommand(argv: readonly string[], term: Terminal, ctx: CheckContext, handlerFactory: AuditWorkerHandlerFactory, extra?: AuditWorkerExtra): Promise<ExitCode> {
+  const { values: all, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
     strict: true,
-    options: { database: { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...extra?.options, database: { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   })
+  const values = all as { database?: string; concurrency?: string; help?: boolean } & Record<string, unknown>
   if (values.help) {
-    term.out(AUDIT_WORKER_HELP)
+    term.out(extra ? AUDIT_WORKER_HELP.replace('  -h, --help          show this help\n', `${extra.help}  -h, --help          show this help\n`) : AUDIT_WORKER_HELP)
     return EXIT.OK
   }
   refusePositionals(positionals, 'worker')
   const database = databaseOption(values.database, 'worker')
   const concurrency = concurrencyOption(values.concurrency)
   const shown = redactDatabase(database, database)
-  const handler = await handlerFactory({ database, ctx })
+  const handler = await handlerFactory({ database, ctx, values })
   const controller = new AbortController()
   const release = onTerminationSignal((signal) => {
     term.err(`audit worker: ${signal}: finishing the current jobs, then stopping\n`)

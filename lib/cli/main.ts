@@ -36,7 +36,8 @@ Usage:
                            verify one package tarball offline (see "verify-deps verify --help")
   verify-deps audit --packages FILE | --lockfile DIR | --changes [options]
                            verify every version of a population of packages into a store, then
-                           "audit report" its adoption metrics (see "verify-deps audit --help")
+                           "audit report" its adoption metrics; "audit worker" processes share the
+                           work through PostgreSQL (see "verify-deps audit --help")
   verify-deps demo         run the check on a built-in sample project, offline (see "verify-deps demo --help")
   verify-deps --help       show this help
   verify-deps --version    print the version

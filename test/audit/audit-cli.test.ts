@@ -1,6 +1,6 @@
 /**
  * `verify-deps audit` end to end through bin/ on the generated loopback population: the report
- * equals the generator's truth (PGlite, and PostgreSQL when VERIFY_DEPS_TEST_DATABASE_URL is set),
+ * equals the generator's truth (PGlite, and PostgreSQL: test/helpers/postgres.ts),
  * resumable runs, version selections, the changes feed, the export, and bad inputs.
  */
 import t, { type Test } from 'tap'
@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { attestationsFaultPath, generatePopulation, servePopulation, truthMetrics, truthVersions } from '../helpers/population/index.js'
 import { cleanEnv, cliCommand, pinnedTrust, runCli } from '../cli/run.js'
+import { freshDatabase, postgresRequired, postgresServer } from '../helpers/postgres.js'
 
 // More fetch faults than the default mix, so that a small world has lasting and one-off ones.
 const population = generatePopulation({ seed: 13, packages: 60, maxVersions: 12, mix: { fetchFault: 0.04, transientFault: 0.06 } })
@@ -67,16 +68,11 @@ t.test('audit --packages then report --format json equals the truth, on PGlite; 
   await endToEnd(t, ['--db', join(s.dir, 'pglite')])
 })
 
-const databaseURL = process.env.VERIFY_DEPS_TEST_DATABASE_URL
-if (!databaseURL && process.env.VERIFY_DEPS_REQUIRE_POSTGRES === '1') t.fail('VERIFY_DEPS_REQUIRE_POSTGRES=1 but VERIFY_DEPS_TEST_DATABASE_URL is not set')
-t.test('the same end to end on PostgreSQL (--database)', { skip: databaseURL ? false : 'VERIFY_DEPS_TEST_DATABASE_URL is not set: no PostgreSQL server to test against' }, async (t) => {
-  const url = databaseURL!
-  const pg = (await import('pg')).default
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  await client.query('DROP TABLE IF EXISTS audit_versions, audit_packages, audit_state')
-  await client.end()
-  await endToEnd(t, ['--database', url])
+// PostgreSQL: the CI's server (VERIFY_DEPS_TEST_DATABASE_URL) or one started for this file, a new database for the test.
+const server = await postgresServer()
+t.test('the same end to end on PostgreSQL (--database)', { skip: 'missing' in server && !postgresRequired() ? server.missing : false }, async (t) => {
+  if ('missing' in server) throw new Error(server.missing)
+  await endToEnd(t, ['--database', await freshDatabase(t, server.url)])
 })
 
 t.test('a killed run continues where it stopped', async (t) => {
@@ -174,7 +170,7 @@ t.test('bad inputs: a clear error and exit 2, never a stack trace', async (t) =>
     [['audit', '--packages', packagesFile, '--rate', '0'], /--rate must be a number > 0/],
     [['audit', '--packages', packagesFile, '--concurrency', 'x'], /--concurrency must be a whole number/],
     [['audit', '--packages', packagesFile, '--db', 'a', '--database', 'postgres://x'], /--db and --database cannot be combined/],
-    [['audit', 'report', '--format', 'html'], /--format must be one of json \(got "html"\)/],
+    [['audit', 'report', '--format', 'pdf'], /--format must be one of json, html, csv \(got "pdf"\)/],
     [['audit', 'report', '--packages', packagesFile], /audit report: --packages does not apply here/],
     [['audit', 'export'], /--format must be csv or jsonl/],
     [['audit', 'frobnicate'], /unknown subcommand/],
