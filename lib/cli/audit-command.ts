@@ -355,18 +355,10 @@ function auditOptions(values: Partial<AuditValues>, ctx: CheckContext, cwd: stri
   }
 }
 
-/** `audit worker` takes the collector's options (its own --concurrency is jobs at once). */
-const WORKER_OPTIONS = {
-  versions: { type: 'string' },
-  reverify: { type: 'boolean' },
-  rate: { type: 'string' },
-  registry: { type: 'string' },
-  offline: { type: 'boolean' },
-  'trusted-root': { type: 'string' },
-  'registry-keys': { type: 'string', multiple: true },
-  'fetch-timeout': { type: 'string' },
-  'fetch-retries': { type: 'string' },
-} as const
+/** `audit worker` takes the collector's options that say how to audit (its own --concurrency is jobs at once). */
+const WORKER_OPTIONS = Object.fromEntries(
+  (['versions', 'reverify', 'rate', 'registry', 'offline', 'trusted-root', 'registry-keys', 'fetch-timeout', 'fetch-retries'] as const).map((k) => [k, AUDIT_OPTIONS[k]]),
+)
 
 const WORKER_HELP = `  --versions WHICH    all (default), latest or since:YYYY-MM-DD, for each package of a job
   --reverify          verify stored versions again

@@ -8,10 +8,11 @@
  * VERIFY_DEPS_REQUIRE_BROWSER=1 (set by .ci/run), where that is a failure.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
+import { pathToFileURL } from 'node:url'
 
 /** Debian's chromium package, or VERIFY_DEPS_CHROMIUM. */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium'
@@ -170,3 +171,75 @@ export class Browser {
     }
   }
 }
+
+/** Collects what must not happen on a page, from the moment it starts loading: CSP violations. */
+const WATCH = `
+  window.__violations = [];
+  document.addEventListener('securitypolicyviolation', function (e) {
+    window.__violations.push(e.violatedDirective + ' ' + e.blockedURI);
+  });
+`
+
+/** What the page tests of the HTML reports share: a browser watching for problems, loading files, taking screenshots into `out`. */
+export interface PageTester {
+  browser: Browser
+  /** .tap/html-report: the pages and screenshots, kept by CI with the test output. */
+  out: string
+  /** Loads `file` and gives the problems seen while loading it, and every URL it requested. */
+  load(file: string): Promise<{ problems: string[]; requests: string[] }>
+  /** Console errors and warnings, uncaught exceptions, browser log errors and CSP violations so far. */
+  problems(): Promise<string[]>
+  /** A full-page PNG of the page, written to `out/name`. */
+  screenshot(name: string): Promise<{ png: Buffer; file: string }>
+}
+
+/** Launches Chromium (closed at `t`'s teardown) with the protocol domains the page tests read, at 1280×900. */
+export async function startPageTester(t: { teardown(fn: () => unknown): void }, executable: string, out: string): Promise<PageTester> {
+  const browser = await Browser.launch(executable)
+  t.teardown(() => browser.close())
+  await browser.send('Runtime.enable')
+  await browser.send('Log.enable')
+  await browser.send('Page.enable')
+  await browser.send('Network.enable')
+  await browser.send('Page.addScriptToEvaluateOnNewDocument', { source: WATCH })
+  await browser.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 900, deviceScaleFactor: 1, mobile: false })
+  mkdirSync(out, { recursive: true })
+  const problems = async (): Promise<string[]> => {
+    const seen: string[] = []
+    for (const e of browser.events) {
+      if (e.method === 'Runtime.exceptionThrown') seen.push(`exception: ${JSON.stringify(e.params.exceptionDetails)}`)
+      if (e.method === 'Runtime.consoleAPICalled' && ['error', 'warning', 'assert'].includes(e.params.type)) seen.push(`console.${e.params.type}: ${JSON.stringify(e.params.args)}`)
+      if (e.method === 'Log.entryAdded' && ['error', 'warning'].includes(e.params.entry.level)) seen.push(`log ${e.params.entry.source}: ${e.params.entry.text}`)
+    }
+    for (const v of await browser.evaluate<string[]>('window.__violations')) seen.push(`CSP violation: ${v}`)
+    return seen
+  }
+  return {
+    browser,
+    out,
+    problems,
+    load: async (file) => {
+      browser.events.length = 0
+      const loaded = browser.waitFor('Page.loadEventFired')
+      await browser.send('Page.navigate', { url: pathToFileURL(file).href })
+      await loaded
+      return { problems: await problems(), requests: browser.events.filter((e) => e.method === 'Network.requestWillBeSent').map((e) => e.params.request.url as string) }
+    },
+    screenshot: async (name) => {
+      const shot = await browser.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true })
+      const png = Buffer.from(shot.data as string, 'base64')
+      const file = join(out, name)
+      writeFileSync(file, png)
+      return { png, file }
+    },
+  }
+}
+
+/** A real mouse click in the middle of the element. */
+export async function click(browser: Browser, selector: string): Promise<void> {
+  const box = await browser.evaluate<{ x: number; y: number }>(
+    `(function (e) { e.scrollIntoView({ block: 'center' }); var r = e.getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2 } })(document.querySelector(${JSON.stringify(selector)}))`,
+  )
+  for (const type of ['mousePressed', 'mouseReleased']) await browser.send('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 })
+}
+

@@ -6,60 +6,20 @@
 // are drawn; screenshots are PNGs kept under .tap/html-report/ (CI keeps .tap/).
 // Without Chromium the test skips with the reason, except under VERIFY_DEPS_REQUIRE_BROWSER=1 (CI).
 import t from 'tap'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { renderAuditHtml } from '../../lib/report/audit-html.js'
 import { compareText } from '../../lib/model/text-order.js'
-import { Browser, browserRequired, findChromium } from '../helpers/browser.js'
+import { browserRequired, click, findChromium, startPageTester } from '../helpers/browser.js'
 import { PROJECT_ROOT } from '../helpers/corpus.js'
 import { hostileInput, HOSTILE_AUDIT_MARKER, HOSTILE_ISSUER, HOSTILE_PACKAGE, populationInput } from './audit-fixtures.js'
 
-/** Collects what must not happen, from the moment the page starts loading. */
-const WATCH = `
-  window.__violations = [];
-  document.addEventListener('securitypolicyviolation', function (e) {
-    window.__violations.push(e.violatedDirective + ' ' + e.blockedURI);
-  });
-`
-
 async function run(executable: string): Promise<void> {
-  const browser = await Browser.launch(executable)
-  t.teardown(() => browser.close())
-  await browser.send('Runtime.enable')
-  await browser.send('Log.enable')
-  await browser.send('Page.enable')
-  await browser.send('Network.enable')
-  await browser.send('Page.addScriptToEvaluateOnNewDocument', { source: WATCH })
-  await browser.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 900, deviceScaleFactor: 1, mobile: false })
-
-  const out = join(PROJECT_ROOT, '.tap', 'html-report')
-  mkdirSync(out, { recursive: true })
-
-  async function load(file: string): Promise<{ problems: string[]; requests: string[] }> {
-    browser.events.length = 0
-    const loaded = browser.waitFor('Page.loadEventFired')
-    await browser.send('Page.navigate', { url: pathToFileURL(file).href })
-    await loaded
-    return { problems: await problems(), requests: browser.events.filter((e) => e.method === 'Network.requestWillBeSent').map((e) => e.params.request.url as string) }
-  }
-
-  async function problems(): Promise<string[]> {
-    const seen: string[] = []
-    for (const e of browser.events) {
-      if (e.method === 'Runtime.exceptionThrown') seen.push(`exception: ${JSON.stringify(e.params.exceptionDetails)}`)
-      if (e.method === 'Runtime.consoleAPICalled' && ['error', 'warning', 'assert'].includes(e.params.type)) seen.push(`console.${e.params.type}: ${JSON.stringify(e.params.args)}`)
-      if (e.method === 'Log.entryAdded' && ['error', 'warning'].includes(e.params.entry.level)) seen.push(`log ${e.params.entry.source}: ${e.params.entry.text}`)
-    }
-    for (const v of await browser.evaluate<string[]>('window.__violations')) seen.push(`CSP violation: ${v}`)
-    return seen
-  }
-
+  const page = await startPageTester(t, executable, join(PROJECT_ROOT, '.tap', 'html-report'))
+  const { browser, out, load, problems } = page
   async function screenshot(name: string): Promise<Buffer> {
-    const shot = await browser.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true })
-    const png = Buffer.from(shot.data as string, 'base64')
-    const file = join(out, name)
-    writeFileSync(file, png)
+    const { png, file } = await page.screenshot(name)
     t.comment(`screenshot: ${file}`)
     return png
   }
@@ -153,14 +113,6 @@ async function run(executable: string): Promise<void> {
     t.equal(await visibleRows(), 1, 'searching for markup finds the row that has it as text')
     await screenshot('audit-hostile.png')
   })
-}
-
-/** A real mouse click in the middle of the element. */
-async function click(browser: Browser, selector: string): Promise<void> {
-  const box = await browser.evaluate<{ x: number; y: number }>(
-    `(function (e) { e.scrollIntoView({ block: 'center' }); var r = e.getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2 } })(document.querySelector(${JSON.stringify(selector)}))`,
-  )
-  for (const type of ['mousePressed', 'mouseReleased']) await browser.send('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 })
 }
 
 const chromium = findChromium()

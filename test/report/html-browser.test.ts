@@ -5,57 +5,19 @@
 // typing in the search box filters the rows; a header click sorts them; a screenshot is a PNG.
 // Without Chromium the test skips with the reason, except under VERIFY_DEPS_REQUIRE_BROWSER=1 (CI).
 import t from 'tap'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { runDemo } from '../../lib/demo/run.js'
 import { formatReport } from '../../lib/report/formats.js'
-import { Browser, browserRequired, findChromium } from '../helpers/browser.js'
+import { browserRequired, click, findChromium, startPageTester } from '../helpers/browser.js'
 import { PROJECT_ROOT } from '../helpers/corpus.js'
 import { hostileReport, HOSTILE_MARKER } from './html-fixtures.js'
 
 const TOOL_VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version
 
-/** Collects what must not happen, from the moment the page starts loading. */
-const WATCH = `
-  window.__violations = [];
-  document.addEventListener('securitypolicyviolation', function (e) {
-    window.__violations.push(e.violatedDirective + ' ' + e.blockedURI);
-  });
-`
-
 async function run(executable: string): Promise<void> {
-  const browser = await Browser.launch(executable)
-  t.teardown(() => browser.close())
-  await browser.send('Runtime.enable')
-  await browser.send('Log.enable')
-  await browser.send('Page.enable')
-  await browser.send('Network.enable')
-  await browser.send('Page.addScriptToEvaluateOnNewDocument', { source: WATCH })
-  await browser.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 900, deviceScaleFactor: 1, mobile: false })
-
-  const out = join(PROJECT_ROOT, '.tap', 'html-report')
-  mkdirSync(out, { recursive: true })
-
-  /** Loads `file` and gives the problems seen while loading it. */
-  async function load(file: string): Promise<{ problems: string[]; requests: string[] }> {
-    browser.events.length = 0
-    const loaded = browser.waitFor('Page.loadEventFired')
-    await browser.send('Page.navigate', { url: pathToFileURL(file).href })
-    await loaded
-    return { problems: await problems(), requests: browser.events.filter((e) => e.method === 'Network.requestWillBeSent').map((e) => e.params.request.url as string) }
-  }
-
-  async function problems(): Promise<string[]> {
-    const seen: string[] = []
-    for (const e of browser.events) {
-      if (e.method === 'Runtime.exceptionThrown') seen.push(`exception: ${JSON.stringify(e.params.exceptionDetails)}`)
-      if (e.method === 'Runtime.consoleAPICalled' && ['error', 'warning', 'assert'].includes(e.params.type)) seen.push(`console.${e.params.type}: ${JSON.stringify(e.params.args)}`)
-      if (e.method === 'Log.entryAdded' && ['error', 'warning'].includes(e.params.entry.level)) seen.push(`log ${e.params.entry.source}: ${e.params.entry.text}`)
-    }
-    for (const v of await browser.evaluate<string[]>('window.__violations')) seen.push(`CSP violation: ${v}`)
-    return seen
-  }
+  const { browser, out, load, problems, screenshot } = await startPageTester(t, executable, join(PROJECT_ROOT, '.tap', 'html-report'))
 
   const visibleRows = () => browser.evaluate<number>(`Array.from(document.querySelectorAll('#packages tbody tr')).filter(function (r) { return !r.hidden && r.offsetParent !== null }).length`)
   const firstColumn = () => browser.evaluate<string[]>(`Array.from(document.querySelectorAll('#packages tbody tr')).map(function (r) { return r.cells[0].querySelector('code').textContent })`)
@@ -107,10 +69,7 @@ async function run(executable: string): Promise<void> {
     const rank = ['fail', 'warn', 'skipped', 'pass']
     t.same(decisions, [...decisions].sort((a, b) => rank.indexOf(a) - rank.indexOf(b)), 'sorted by decision, worst first')
 
-    const shot = await browser.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true })
-    const png = Buffer.from(shot.data as string, 'base64')
-    const pngFile = join(out, 'demo.png')
-    writeFileSync(pngFile, png)
+    const { png, file: pngFile } = await screenshot('demo.png')
     t.same([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'the screenshot is a PNG')
     t.ok(png.length > 10_000, `the screenshot has content (${png.length} bytes)`)
     t.comment(`screenshot: ${pngFile}`)
@@ -143,14 +102,6 @@ async function run(executable: string): Promise<void> {
     await browser.send('Input.insertText', { text: '<img src=x onerror' })
     t.equal(await visibleRows(), 1, 'searching for markup finds the row that has it as text')
   })
-}
-
-/** A real mouse click in the middle of the element. */
-async function click(browser: Browser, selector: string): Promise<void> {
-  const box = await browser.evaluate<{ x: number; y: number }>(
-    `(function (e) { e.scrollIntoView({ block: 'center' }); var r = e.getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2 } })(document.querySelector(${JSON.stringify(selector)}))`,
-  )
-  for (const type of ['mousePressed', 'mouseReleased']) await browser.send('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 })
 }
 
 const chromium = findChromium()
