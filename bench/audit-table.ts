@@ -135,7 +135,7 @@ export interface AuditBenchResult {
  */
 export function boundOf(r: { wallMs: number; cpuMs: number; processes: number; latencyFloorMs: number; queue?: boolean }, cores: number): string {
   const cpuShare = r.cpuMs / (r.wallMs * Math.max(1, Math.min(cores, r.processes)))
-  if (cpuShare >= 0.75) return `CPU (${pct(cpuShare)} of ${Math.min(cores, r.processes)} core${Math.min(cores, r.processes) === 1 ? '' : 's'}: verification)`
+  if (cpuShare >= 0.75) return `CPU (${pct(cpuShare)} of ${Math.min(cores, r.processes)} core${Math.min(cores, r.processes) === 1 ? '' : 's'}: verification, the store)`
   if (r.latencyFloorMs >= 0.5 * r.wallMs) return `registry latency (${pct(r.latencyFloorMs / r.wallMs)} of wall; CPU ${pct(cpuShare)})`
   return `waits: database writes, ${r.queue ? 'queue polling' : 'start-up'} (CPU ${pct(cpuShare)}, latency floor ${pct(r.latencyFloorMs / r.wallMs)})`
 }
