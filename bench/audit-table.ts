@@ -2,7 +2,7 @@
  * bench:audit's options, its result (also its --json output), the table printed from it, and the
  * registry-scale extrapolation: pure, so test/bench/audit-table.test.ts can check them without a world.
  */
-import { parseArgs } from 'node:util'
+import { isDeepStrictEqual, parseArgs } from 'node:util'
 
 export const AUDIT_BENCH_HELP = `Usage: npm run bench:audit -- [options]
 
@@ -141,6 +141,25 @@ export function boundOf(r: { wallMs: number; cpuMs: number; processes: number; l
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`
+
+/**
+ * What differs among the modes' reports (metrics JSON, generatedAt already set aside) and from the
+ * truth (whose `registry` is 'R'): one line each, none when every report is the truth.
+ */
+export function reportDifferences(reports: ReadonlyMap<AuditMode, unknown>, truth: unknown): string[] {
+  const problems: string[] = []
+  if (reports.size === 0) return ['no report to compare']
+  const [firstMode, first] = [...reports][0]!
+  for (const [mode, report] of reports) {
+    if (typeof report !== 'object' || report === null) {
+      problems.push(`${mode}: the report is not a JSON object`)
+      continue
+    }
+    if (!isDeepStrictEqual({ ...report, registry: 'R' }, truth)) problems.push(`${mode}: the report is not the generator's truth`)
+    if (mode !== firstMode && !isDeepStrictEqual(report, first)) problems.push(`${mode}: the report differs from ${firstMode}'s`)
+  }
+  return problems
+}
 
 /** The issue's figure for the public registry's size. */
 export const REGISTRY_VERSIONS = 50_000_000

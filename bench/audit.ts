@@ -10,20 +10,21 @@ import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { isDeepStrictEqual } from 'node:util'
 import { DEFAULT_AUDIT_CONCURRENCY } from '../lib/audit/collect.js'
 import { queueStatus } from '../lib/audit/queue.js'
 import { cleanEnv, pinnedTrust } from '../test/cli/run.js'
 import { startDelayProxy } from '../test/helpers/delay-proxy.js'
 import { generatePopulation, servePopulation, truthMetrics, truthVersions } from '../test/helpers/population/index.js'
 import { freshDatabase, postgresServer } from '../test/helpers/postgres.js'
-import { AUDIT_BENCH_HELP, UsageError, batchSizeFor, boundOf, extrapolate, formatAuditTable, parseAuditBenchOptions, type AuditBenchResult, type AuditMode, type ModeResult } from './audit-table.js'
+import { AUDIT_BENCH_HELP, UsageError, batchSizeFor, boundOf, extrapolate, formatAuditTable, parseAuditBenchOptions, reportDifferences, type AuditBenchResult, type AuditMode, type ModeResult } from './audit-table.js'
 import { MAXRSS_PRELOAD } from './measure.js'
 
 const BIN = fileURLToPath(new URL('../bin/verify-deps.js', import.meta.url))
 const BUILT = fileURLToPath(new URL('../dist/index.js', import.meta.url))
 const CPU_PRELOAD = fileURLToPath(new URL('./cpu.cjs', import.meta.url))
 const log = (line: string): void => void process.stderr.write(`${line}\n`)
+/** The workers mode gives up after this: a queue that does not drain is an error, never a hang. */
+const DRAIN_TIMEOUT_MS = 60 * 60_000
 
 interface Proc {
   stop: (signal: NodeJS.Signals) => void
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
           if (status.failed > 0 || status.dropped > 0) throw new Error(`workers: ${status.failed} jobs failed, ${status.dropped} dropped: ${JSON.stringify(status.recentErrors)}`)
           if (status.completed === jobs && status.queued === 0 && status.active === 0) break
           if (running.size === 0) throw new Error('workers: every worker exited before the queue drained')
+          if (performance.now() - started > DRAIN_TIMEOUT_MS) throw new Error(`workers: the queue did not drain within ${DRAIN_TIMEOUT_MS / 60_000} minutes: ${JSON.stringify(status)}`)
           await new Promise((resolve) => setTimeout(resolve, 100))
         }
         wallMs = performance.now() - started
@@ -182,18 +184,10 @@ async function main(): Promise<void> {
     }
 
     // A bench that verifies nothing is worthless: every report is the truth, and the same.
-    let reportsIdentical = true
-    const first = [...reports.values()][0]
-    for (const [mode, report] of reports) {
-      if (!isDeepStrictEqual({ ...(report as object), registry: 'R' }, truth)) {
-        reportsIdentical = false
-        log(`${mode}: the report is not the generator's truth:\n${JSON.stringify(report)}\n${JSON.stringify(truth)}`)
-      }
-      if (!isDeepStrictEqual(report, first)) {
-        reportsIdentical = false
-        log(`${mode}: the report differs from ${options.modes[0]}'s`)
-      }
-    }
+    const differences = reportDifferences(reports, truth)
+    for (const line of differences) log(line)
+    if (differences.length > 0) log(`the truth: ${JSON.stringify(truth)}\n${[...reports].map(([mode, r]) => `${mode}: ${JSON.stringify(r)}`).join('\n')}`)
+    const reportsIdentical = differences.length === 0
     const workersMode = results.find((r) => r.mode === 'workers')
     const result: AuditBenchResult = {
       node: process.version,

@@ -1,6 +1,6 @@
 // bench:audit's options, its bound heuristic, the table and the registry-scale extrapolation.
 import t from 'tap'
-import { AUDIT_BENCH_HELP, UsageError, batchSizeFor, boundOf, extrapolate, formatAuditTable, parseAuditBenchOptions, type AuditBenchResult, type ModeResult } from '../../bench/audit-table.js'
+import { AUDIT_BENCH_HELP, UsageError, batchSizeFor, boundOf, extrapolate, formatAuditTable, parseAuditBenchOptions, reportDifferences, type AuditBenchResult, type ModeResult } from '../../bench/audit-table.js'
 
 t.test('options: the defaults, each flag, and bad values named', async (t) => {
   t.same(parseAuditBenchOptions([]), { packages: 300, maxVersions: 10, seed: 13, rttMs: 20, workers: 4, batchSize: null, concurrency: null, modes: ['pglite', 'postgres', 'workers'], json: false, help: false })
@@ -67,4 +67,17 @@ t.test('the table: one row a mode, the check of the reports, the extrapolation l
   const bad = formatAuditTable({ ...r, reportsIdentical: false, extrapolation: null })
   t.match(bad, /reports: DIFFER/)
   t.notMatch(bad, /EXTRAPOLATION/)
+})
+
+t.test('the reports: each the truth, and all the same', async (t) => {
+  const truth = { schemaVersion: 1, registry: 'R', versions: { total: 3, signed: 2 } }
+  const at = (registry: string, signed = 2) => ({ schemaVersion: 1, registry, versions: { total: 3, signed } })
+  t.same(reportDifferences(new Map([['pglite', at('http://127.0.0.1:1/')], ['postgres', at('http://127.0.0.1:1/')], ['workers', at('http://127.0.0.1:1/')]]), truth), [])
+  t.same(reportDifferences(new Map([['pglite', at('http://127.0.0.1:1/')], ['workers', at('http://127.0.0.1:1/', 3)]]), truth), [
+    "workers: the report is not the generator's truth",
+    "workers: the report differs from pglite's",
+  ])
+  t.same(reportDifferences(new Map([['pglite', at('http://127.0.0.1:1/')], ['postgres', at('http://127.0.0.1:2/')]]), truth), ["postgres: the report differs from pglite's"], 'another registry: not the same report')
+  t.same(reportDifferences(new Map([['pglite', null]]), truth), ['pglite: the report is not a JSON object'])
+  t.same(reportDifferences(new Map(), truth), ['no report to compare'])
 })
