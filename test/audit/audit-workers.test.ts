@@ -1,7 +1,7 @@
 /**
  * `verify-deps audit` at registry scale, through bin/: the population queued as jobs on a real
- * PostgreSQL (`audit --database URL --enqueue`), audited by `verify-deps audit worker` processes —
- * one of them SIGKILLed in the middle of a job, then four more — gives the same report as one PGlite
+ * PostgreSQL (`audit --database URL --enqueue`), audited by one `verify-deps audit worker` process,
+ * or by several — one of them SIGKILLed in the middle of a job, then four more — gives the same report as one PGlite
  * process, and the generator's truth: every version stored once, the killed worker's job finished by
  * the others (its rows written again, never twice). Then `audit status`, and the html and csv reports
  * of the same store.
@@ -88,6 +88,24 @@ if ('missing' in server && !postgresRequired()) {
     t.match(html, /^<!doctype html>/i, 'html: a page')
     const csv = await report(['--database', url], 'csv')
     t.match(csv.split('\n')[0], /^metric,value/, 'csv: the metrics')
+  })
+
+  t.test('one worker process drains the queue alone: the truth', async (t) => {
+    const url = await freshDatabase(t, server.url)
+    const queued = await run(['audit', '--packages', packagesFile, '--database', url, '--enqueue', '--batch-size', '16', ...how])
+    t.equal(queued.status, 0, queued.stderr)
+    const jobs = Math.ceil(population.packages.length / 16)
+    const [file, args] = cliCommand(['audit', 'worker', '--database', url, ...how])
+    const child = spawn(file, args, { cwd: s.dir, env, stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
+    const exit = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code ?? -1)))
+    t.teardown(() => void child.kill('SIGKILL'))
+    await until(async () => (await queueStatus(url)).completed === jobs, 120_000)
+    child.kill('SIGTERM')
+    t.equal(await exit, 0, stderr)
+    t.match(stderr, new RegExp(`stopped; ${jobs} jobs completed, 0 failed`))
+    t.same({ ...normalised(await report(['--database', url])), registry: 'R' }, truthMetrics(population, { generatedAt: 'T', registry: 'R' }))
   })
 
   t.test('audit --enqueue needs --database; --batch-size and --job-timeout need --enqueue', async (t) => {
