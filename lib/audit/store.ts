@@ -161,6 +161,61 @@ export class AuditStore {
     }
   }
 
+  /**
+   * Every package with all its records, a page of packages at a time, by name (byte order): first
+   * the packages of the population, then the names that have records but no package row. What
+   * `audit report` reads to compute the metrics of a registry-sized store without holding it.
+   */
+  async *packageGroups(pageSize = 1000): AsyncGenerator<{ name: string; pkg?: AuditPackage; records: AuditRecord[] }> {
+    const columns = RECORD_COLUMNS.join(', ')
+    let after: string | undefined
+    for (;;) {
+      const { rows: packages } = after === undefined
+        ? await this.db.query<{ name: string; latest: string | null }>('SELECT name, latest FROM audit_packages ORDER BY name COLLATE "C" LIMIT $1', [pageSize])
+        : await this.db.query<{ name: string; latest: string | null }>('SELECT name, latest FROM audit_packages WHERE name > $1 COLLATE "C" ORDER BY name COLLATE "C" LIMIT $2', [after, pageSize])
+      if (packages.length === 0) break
+      const { rows } = await this.db.query<VersionRow>(`SELECT ${columns} FROM audit_versions WHERE name = ANY($1::text[])`, [packages.map((p) => p.name)])
+      const byName = new Map<string, AuditRecord[]>()
+      for (const row of rows) {
+        const r = recordOf(row)
+        const list = byName.get(r.name)
+        if (list) list.push(r)
+        else byName.set(r.name, [r])
+      }
+      for (const p of packages) yield { name: p.name, pkg: { name: p.name, ...(p.latest !== null && { latest: p.latest }) }, records: byName.get(p.name) ?? [] }
+      if (packages.length < pageSize) break
+      after = packages.at(-1)!.name
+    }
+    // Records of names without a package row (none when every run wrote its packages; kept, never dropped).
+    let group: { name: string; records: AuditRecord[] } | undefined
+    for await (const page of this.orphanPages(pageSize * 10)) {
+      for (const r of page) {
+        if (group && group.name !== r.name) {
+          yield group
+          group = undefined
+        }
+        group ??= { name: r.name, records: [] }
+        group.records.push(r)
+      }
+    }
+    if (group) yield group
+  }
+
+  private async *orphanPages(pageSize: number): AsyncGenerator<AuditRecord[]> {
+    const columns = RECORD_COLUMNS.map((c) => `v.${c}`).join(', ')
+    const orphan = 'NOT EXISTS (SELECT 1 FROM audit_packages p WHERE p.name = v.name)'
+    let after: [string, string] | undefined
+    for (;;) {
+      const { rows } = after
+        ? await this.db.query<VersionRow>(`SELECT ${columns} FROM audit_versions v WHERE ${orphan} AND (v.name COLLATE "C", v.version COLLATE "C") > ($1 COLLATE "C", $2 COLLATE "C") ORDER BY v.name COLLATE "C", v.version COLLATE "C" LIMIT $3`, [...after, pageSize])
+        : await this.db.query<VersionRow>(`SELECT ${columns} FROM audit_versions v WHERE ${orphan} ORDER BY v.name COLLATE "C", v.version COLLATE "C" LIMIT $1`, [pageSize])
+      if (rows.length > 0) yield rows.map(recordOf)
+      if (rows.length < pageSize) return
+      const last = rows.at(-1)!
+      after = [last.name as string, last.version as string]
+    }
+  }
+
   /** Every stored package with its latest version. */
   async packages(): Promise<AuditPackage[]> {
     const { rows } = await this.db.query<{ name: string; latest: string | null }>('SELECT name, latest FROM audit_packages ORDER BY name')

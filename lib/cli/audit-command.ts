@@ -197,7 +197,7 @@ async function auditCollect(values: AuditValues, term: Terminal, ctx: CheckConte
   }
 }
 
-/** What `audit report` renders: the metrics document and what it was computed from. */
+/** What `audit report` renders: the metrics document and, for the page, what it was computed from. */
 interface ReportInput {
   metrics: AuditMetrics
   records: readonly AuditRecord[]
@@ -221,10 +221,19 @@ async function auditReport(values: AuditValues, term: Terminal, ctx: CheckContex
   const store = await openStore(values, ctx, true)
   let text: string
   try {
-    const { auditMetrics } = await import('../model/audit-metrics.js')
-    const [records, packages, registry] = await Promise.all([store.records(), store.packages(), store.state('registry')])
-    const metrics = auditMetrics(records, packages, { generatedAt: new Date().toISOString(), registry: registry ?? '', ...(downloads && { downloads }) })
-    text = await render({ metrics, records, packages })
+    const { auditMetricsAccumulator } = await import('../model/audit-metrics.js')
+    const options = { generatedAt: new Date().toISOString(), registry: (await store.state('registry')) ?? '', ...(downloads && { downloads }) }
+    if (format === 'html') {
+      // The page lists every package: it reads the whole store (docs/audit.md: report a narrower population at registry scale).
+      const [records, packages] = await Promise.all([store.records(), store.packages()])
+      const { auditMetrics } = await import('../model/audit-metrics.js')
+      text = await render({ metrics: auditMetrics(records, packages, options), records, packages })
+    } else {
+      // The metrics a page of packages at a time: the store is never held whole.
+      const metrics = auditMetricsAccumulator(options)
+      for await (const { name, pkg, records } of store.packageGroups()) metrics.add(name, pkg, records)
+      text = await render({ metrics: metrics.finish(), records: [], packages: [] })
+    }
   } finally {
     await store.close()
   }

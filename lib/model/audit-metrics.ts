@@ -97,50 +97,92 @@ export interface AuditMetricsOptions {
 
 /** The metrics of `records` (each version once) of `packages`. Deterministic: the same input gives the same document, keys and arrays in a fixed order. */
 export function auditMetrics(records: readonly AuditRecord[], packages: readonly AuditPackage[], options: AuditMetricsOptions): AuditMetrics {
-  const byId = new Map<string, AuditRecord>()
-  for (const r of records) {
-    const id = `${r.name}@${r.version}`
-    if (byId.has(id)) throw new Error(`auditMetrics: ${id} is recorded twice`)
-    byId.set(id, r)
-  }
   const byPackage = new Map<string, AuditRecord[]>()
   for (const r of records) pushTo(byPackage, r.name, r)
-  const names = new Set([...packages.map((p) => p.name), ...byPackage.keys()])
+  const described = new Map(packages.map((p) => [p.name, p]))
+  const metrics = auditMetricsAccumulator(options)
+  for (const name of new Set([...described.keys(), ...byPackage.keys()])) metrics.add(name, described.get(name), byPackage.get(name) ?? [])
+  return metrics.finish()
+}
 
-  const latestRecords = packages.flatMap((p) => {
-    const r = p.latest === undefined ? undefined : byId.get(`${p.name}@${p.latest}`)
-    return r ? [r] : []
-  })
+/**
+ * auditMetrics one package at a time, for a store too large to hold (`audit report` reads it a page of
+ * packages at a time): `add` each package once, with its description (its latest version) and all
+ * its records; `finish` gives the document. Only the counts, the months and the downgrades are kept.
+ */
+export interface AuditMetricsAccumulator {
+  add(name: string, pkg: AuditPackage | undefined, records: readonly AuditRecord[]): void
+  finish(): AuditMetrics
+}
 
-  const metrics: AuditMetrics = {
-    schemaVersion: AUDIT_SCHEMA_VERSION,
-    generatedAt: options.generatedAt,
-    registry: options.registry,
-    population: { packages: names.size, versions: records.length, fetchFailed: records.filter((r) => r.fetchFailed).length },
-    versions: countVersions(records, () => 1),
-    latest: countVersions(latestRecords, () => 1),
-    ever: {
-      provenance: [...byPackage.values()].filter((rs) => rs.some((r) => r.provenance === 'verified')).length,
-      trustedPublisher: [...byPackage.values()].filter((rs) => rs.some(countsAsTrustedPublisher)).length,
+export function auditMetricsAccumulator(options: AuditMetricsOptions): AuditMetricsAccumulator {
+  const downloads = options.downloads
+  const weight = (r: AuditRecord): number => {
+    const n = downloads?.[r.name]
+    return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : 0
+  }
+  const seen = new Set<string>()
+  const population = { packages: 0, versions: 0, fetchFailed: 0 }
+  const versions = emptyVersionCounts()
+  const latest = emptyVersionCounts()
+  const weighted = { total: 0, unknown: 0, latest: emptyVersionCounts() }
+  const ever = { provenance: 0, trustedPublisher: 0 }
+  const issuers = new Map<string, number>()
+  const runners = new Map<string, number>()
+  const months = monthlyBuckets()
+  const after = { versions: 0, provenance: 0 }
+  const downgrades: Array<AuditDowngrade & { at: number }> = []
+  return {
+    add(name, pkg, records) {
+      if (seen.has(name)) throw new Error(`auditMetrics: ${name} is added twice`)
+      seen.add(name)
+      const ids = new Set<string>()
+      for (const r of records) {
+        if (r.name !== name) throw new Error(`auditMetrics: ${r.name}@${r.version} is not a version of ${name}`)
+        if (ids.has(r.version)) throw new Error(`auditMetrics: ${name}@${r.version} is recorded twice`)
+        ids.add(r.version)
+      }
+      population.packages++
+      population.versions += records.length
+      for (const r of records) {
+        if (r.fetchFailed) population.fetchFailed++
+        addCounts(versions, r, 1)
+        if (r.provenance === 'verified' && r.issuer !== undefined) issuers.set(r.issuer, (issuers.get(r.issuer) ?? 0) + 1)
+        if (r.provenance === 'verified' && r.runner !== undefined) runners.set(r.runner, (runners.get(r.runner) ?? 0) + 1)
+        months.add(r)
+      }
+      const latestRecord = pkg?.latest === undefined ? undefined : records.find((r) => r.version === pkg.latest)
+      if (latestRecord) {
+        addCounts(latest, latestRecord, 1)
+        if (downloads) {
+          weighted.total += weight(latestRecord)
+          if (!Object.hasOwn(downloads, name)) weighted.unknown++
+          addCounts(weighted.latest, latestRecord, weight(latestRecord))
+        }
+      }
+      if (records.some((r) => r.provenance === 'verified')) ever.provenance++
+      if (records.some(countsAsTrustedPublisher)) ever.trustedPublisher++
+      continuityOf(name, records, after, downgrades)
     },
-    issuers: tally(records.filter((r) => r.provenance === 'verified' && r.issuer !== undefined).map((r) => r.issuer!), []),
-    runners: tally(records.filter((r) => r.provenance === 'verified' && r.runner !== undefined).map((r) => r.runner!), ['github-hosted', 'self-hosted']),
-    monthly: monthly(records),
-    continuity: continuity(byPackage),
+    finish() {
+      downgrades.sort((a, b) => compareText(a.package, b.package) || a.at - b.at || compareText(a.version, b.version))
+      const metrics: AuditMetrics = {
+        schemaVersion: AUDIT_SCHEMA_VERSION,
+        generatedAt: options.generatedAt,
+        registry: options.registry,
+        population,
+        versions,
+        latest,
+        ever,
+        issuers: tally(issuers, []),
+        runners: tally(runners, ['github-hosted', 'self-hosted']),
+        monthly: months.series(),
+        continuity: { afterFirstProvenance: after, downgrades: downgrades.map(({ at: _at, ...d }) => d) },
+      }
+      if (downloads) metrics.downloads = weighted
+      return metrics
+    },
   }
-  if (options.downloads) {
-    const downloads = options.downloads
-    const weight = (r: AuditRecord): number => {
-      const n = downloads[r.name]
-      return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : 0
-    }
-    metrics.downloads = {
-      total: latestRecords.reduce((sum, r) => sum + weight(r), 0),
-      unknown: latestRecords.filter((r) => !Object.hasOwn(downloads, r.name)).length,
-      latest: countVersions(latestRecords, weight),
-    }
-  }
-  return metrics
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -157,25 +199,22 @@ function emptyStatusCounts(): StatusCounts {
   return { verified: 0, invalid: 0, missing: 0, unverifiable: 0 }
 }
 
-function countVersions(records: readonly AuditRecord[], weight: (r: AuditRecord) => number): VersionCounts {
-  const counts: VersionCounts = { signature: emptyStatusCounts(), provenance: emptyStatusCounts(), publishAttestation: emptyStatusCounts(), trustedPublisher: 0, approver: 0 }
-  for (const r of records) {
-    const w = weight(r)
-    counts.signature[r.signature] += w
-    counts.provenance[r.provenance] += w
-    counts.publishAttestation[r.publishAttestation] += w
-    if (countsAsTrustedPublisher(r)) counts.trustedPublisher += w
-    if (r.provenance === 'verified' && r.approver) counts.approver += w
-  }
-  return counts
+function emptyVersionCounts(): VersionCounts {
+  return { signature: emptyStatusCounts(), provenance: emptyStatusCounts(), publishAttestation: emptyStatusCounts(), trustedPublisher: 0, approver: 0 }
+}
+
+function addCounts(counts: VersionCounts, r: AuditRecord, w: number): void {
+  counts.signature[r.signature] += w
+  counts.provenance[r.provenance] += w
+  counts.publishAttestation[r.publishAttestation] += w
+  if (countsAsTrustedPublisher(r)) counts.trustedPublisher += w
+  if (r.provenance === 'verified' && r.approver) counts.approver += w
 }
 
 /** Counts per value: `first` keys always, in that order, then the others sorted. */
-function tally(values: readonly string[], first: readonly string[]): Record<string, number> {
-  const counts = new Map<string, number>(first.map((k) => [k, 0]))
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1)
+function tally(counts: ReadonlyMap<string, number>, first: readonly string[]): Record<string, number> {
   const rest = [...counts.keys()].filter((k) => !first.includes(k)).sort(compareText)
-  return Object.fromEntries([...first, ...rest].map((k) => [k, counts.get(k)!]))
+  return Object.fromEntries([...first, ...rest].map((k) => [k, counts.get(k) ?? 0]))
 }
 
 /** The publish time in ms, or undefined when absent or not a date. */
@@ -189,80 +228,80 @@ function monthOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 7)
 }
 
-function monthly(records: readonly AuditRecord[]): MonthlyCounts[] {
+/** Versions per month of registry time, and the series from the first month to the last, empty ones included. */
+function monthlyBuckets(): { add(r: AuditRecord): void; series(): MonthlyCounts[] } {
   const buckets = new Map<string, MonthlyCounts>()
   let first: number | undefined
   let last: number | undefined
-  for (const r of records) {
-    const at = timeOf(r)
-    if (at === undefined) continue
-    first = first === undefined ? at : Math.min(first, at)
-    last = last === undefined ? at : Math.max(last, at)
-    const month = monthOf(at)
-    const bucket = buckets.get(month) ?? { month, versions: 0, provenance: 0, trustedPublisher: 0 }
-    bucket.versions++
-    if (r.provenance === 'verified') bucket.provenance++
-    if (countsAsTrustedPublisher(r)) bucket.trustedPublisher++
-    buckets.set(month, bucket)
-  }
-  if (first === undefined || last === undefined) return []
-  const series: MonthlyCounts[] = []
-  const end = monthOf(last)
-  const cursor = new Date(Date.UTC(new Date(first).getUTCFullYear(), new Date(first).getUTCMonth(), 1))
-  for (;;) {
-    const month = monthOf(cursor.getTime())
-    series.push(buckets.get(month) ?? { month, versions: 0, provenance: 0, trustedPublisher: 0 })
-    if (month === end) return series
-    cursor.setUTCMonth(cursor.getUTCMonth() + 1)
+  return {
+    add(r) {
+      const at = timeOf(r)
+      if (at === undefined) return
+      first = first === undefined ? at : Math.min(first, at)
+      last = last === undefined ? at : Math.max(last, at)
+      const month = monthOf(at)
+      const bucket = buckets.get(month) ?? { month, versions: 0, provenance: 0, trustedPublisher: 0 }
+      bucket.versions++
+      if (r.provenance === 'verified') bucket.provenance++
+      if (countsAsTrustedPublisher(r)) bucket.trustedPublisher++
+      buckets.set(month, bucket)
+    },
+    series() {
+      if (first === undefined || last === undefined) return []
+      const series: MonthlyCounts[] = []
+      const end = monthOf(last)
+      const cursor = new Date(Date.UTC(new Date(first).getUTCFullYear(), new Date(first).getUTCMonth(), 1))
+      for (;;) {
+        const month = monthOf(cursor.getTime())
+        series.push(buckets.get(month) ?? { month, versions: 0, provenance: 0, trustedPublisher: 0 })
+        if (month === end) return series
+        cursor.setUTCMonth(cursor.getUTCMonth() + 1)
+      }
+    },
   }
 }
 
 /**
- * Both continuity figures, over the versions whose level is known (fetched) and whose publish time is
- * a date, in registry-time order. A downgrade, as the check's TRUST_DOWNGRADE: a version of a release
- * line (model/trust.ts releaseLine) whose level is below the highest an earlier version of the line
- * verified at (published strictly before it; versions that are not semver have no line).
+ * One package's part of both continuity figures, over its versions whose level is known (fetched)
+ * and whose publish time is a date, in registry-time order, added to `after` and `downgrades`. A
+ * downgrade, as the check's TRUST_DOWNGRADE: a version of a release line (model/trust.ts
+ * releaseLine) whose level is below the highest an earlier version of the line verified at
+ * (published strictly before it; versions that are not semver have no line).
  */
-function continuity(byPackage: ReadonlyMap<string, readonly AuditRecord[]>): AuditMetrics['continuity'] {
-  const after = { versions: 0, provenance: 0 }
-  const downgrades: Array<AuditDowngrade & { at: number }> = []
-  for (const [name, records] of byPackage) {
-    const known = records
-      .flatMap((r) => {
-        const at = timeOf(r)
-        const level = auditTrustLevel(r)
-        return at === undefined || level === undefined ? [] : [{ r, at, level }]
-      })
-      .sort((a, b) => a.at - b.at)
+function continuityOf(name: string, records: readonly AuditRecord[], after: { versions: number; provenance: number }, downgrades: Array<AuditDowngrade & { at: number }>): void {
+  const known = records
+    .flatMap((r) => {
+      const at = timeOf(r)
+      const level = auditTrustLevel(r)
+      return at === undefined || level === undefined ? [] : [{ r, at, level }]
+    })
+    .sort((a, b) => a.at - b.at)
 
-    const firstProvenance = known.find((k) => k.r.provenance === 'verified')
-    if (firstProvenance) {
-      for (const k of known) {
-        if (k.at <= firstProvenance.at) continue
-        after.versions++
-        if (k.r.provenance === 'verified') after.provenance++
-      }
-    }
-
-    const lines = new Map<string, typeof known>()
+  const firstProvenance = known.find((k) => k.r.provenance === 'verified')
+  if (firstProvenance) {
     for (const k of known) {
-      const line = releaseLine(k.r.version)
-      if (line !== null) pushTo(lines, line, k)
-    }
-    for (const line of lines.values()) {
-      // The highest level of the versions published strictly before the current time.
-      let highest: TrustLevel | undefined
-      for (let i = 0; i < line.length; ) {
-        let j = i
-        while (j < line.length && line[j]!.at === line[i]!.at) j++
-        for (const k of line.slice(i, j)) {
-          if (highest !== undefined && compareTrustLevels(k.level, highest) < 0) downgrades.push({ package: name, version: k.r.version, from: highest, to: k.level, at: k.at })
-        }
-        for (const k of line.slice(i, j)) if (highest === undefined || compareTrustLevels(k.level, highest) > 0) highest = k.level
-        i = j
-      }
+      if (k.at <= firstProvenance.at) continue
+      after.versions++
+      if (k.r.provenance === 'verified') after.provenance++
     }
   }
-  downgrades.sort((a, b) => compareText(a.package, b.package) || a.at - b.at || compareText(a.version, b.version))
-  return { afterFirstProvenance: after, downgrades: downgrades.map(({ at: _at, ...d }) => d) }
+
+  const lines = new Map<string, typeof known>()
+  for (const k of known) {
+    const line = releaseLine(k.r.version)
+    if (line !== null) pushTo(lines, line, k)
+  }
+  for (const line of lines.values()) {
+    // The highest level of the versions published strictly before the current time.
+    let highest: TrustLevel | undefined
+    for (let i = 0; i < line.length; ) {
+      let j = i
+      while (j < line.length && line[j]!.at === line[i]!.at) j++
+      for (const k of line.slice(i, j)) {
+        if (highest !== undefined && compareTrustLevels(k.level, highest) < 0) downgrades.push({ package: name, version: k.r.version, from: highest, to: k.level, at: k.at })
+      }
+      for (const k of line.slice(i, j)) if (highest === undefined || compareTrustLevels(k.level, highest) > 0) highest = k.level
+      i = j
+    }
+  }
 }

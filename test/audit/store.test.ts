@@ -142,3 +142,31 @@ t.test('one process per PGlite folder: a second is refused, a stale lock is take
   const unlock = lockFolder(dir)
   unlock()
 })
+
+t.test('packageGroups: every package with all its records, a page at a time, then names without a package row; the metrics a page at a time equal auditMetrics', async (t) => {
+  const { auditMetrics, auditMetricsAccumulator } = await import('../../lib/model/audit-metrics.js')
+  const dir = mkdtempSync(join(tmpdir(), 'audit-store-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const store = await openAuditStore({ dir })
+  t.teardown(() => store.close())
+  const names = ['b', '@acme/lib', 'a', 'c-d', 'Z-legacy', 'e']
+  const records: AuditRecord[] = names.flatMap((name, i) => Array.from({ length: i % 3 }, (_, v) => ({ ...full, name, version: `1.${v}.0`, provenance: v === 0 ? ('verified' as const) : ('missing' as const) })))
+  const orphans: AuditRecord[] = [{ ...bare, name: 'orphan-b' }, { ...bare, name: 'orphan-a' }, { ...bare, name: 'orphan-a', version: '0.0.2' }]
+  await store.upsertVersions([...records, ...orphans], how)
+  const packages = names.map((name, i) => ({ name, ...(i % 3 > 0 && { latest: '1.0.0' }) }))
+  await store.upsertPackages(packages)
+
+  const groups = []
+  for await (const g of store.packageGroups(2)) groups.push(g)
+  t.same(groups.map((g) => g.name), ['@acme/lib', 'Z-legacy', 'a', 'b', 'c-d', 'e', 'orphan-a', 'orphan-b'], 'packages by byte order, then the names without a package row')
+  for (const g of groups) {
+    const byVersion = (a: AuditRecord, b: AuditRecord) => (a.version < b.version ? -1 : 1)
+    t.same([...g.records].sort(byVersion), [...records, ...orphans].filter((r) => r.name === g.name).sort(byVersion), `${g.name}: all its records`)
+    t.same(g.pkg, packages.find((p) => p.name === g.name), `${g.name}: its package row`)
+  }
+  const options = { generatedAt: 'T', registry: 'R', downloads: { a: 5, b: 7 } }
+  const streamed = auditMetricsAccumulator(options)
+  for (const g of groups) streamed.add(g.name, g.pkg, g.records)
+  t.same(streamed.finish(), auditMetrics([...records, ...orphans], packages, options), 'the same document')
+  t.throws(() => streamed.add('a', undefined, []), /a is added twice/)
+})

@@ -2,7 +2,7 @@
 import t from 'tap'
 import type { PackageFacts } from '../../lib/model/facts.js'
 import { AUDIT_STATUSES, auditAttestationStatus, auditRecordOf, auditSignatureStatus, auditTrustLevel, type AuditRecord } from '../../lib/model/audit.js'
-import { auditMetrics, type AuditPackage } from '../../lib/model/audit-metrics.js'
+import { auditMetrics, auditMetricsAccumulator, type AuditPackage } from '../../lib/model/audit-metrics.js'
 
 const OPTIONS = { generatedAt: '2026-12-01T00:00:00.000Z', registry: 'https://registry.npmjs.org/' }
 
@@ -217,4 +217,6 @@ t.test('deterministic: record order does not change the document; a version reco
   const b = auditMetrics([...RECORDS].reverse(), [...PACKAGES].reverse(), OPTIONS)
   t.equal(JSON.stringify(b), JSON.stringify(a))
   t.throws(() => auditMetrics([...RECORDS, RECORDS[0]!], PACKAGES, OPTIONS), /a@1\.0\.0 is recorded twice/)
+  const acc = auditMetricsAccumulator(OPTIONS)
+  t.throws(() => acc.add('b', undefined, [RECORDS[0]!]), /a@1\.0\.0 is not a version of b/, 'the accumulator takes a package\'s own records only')
 })
