@@ -243,3 +243,18 @@ export async function click(browser: Browser, selector: string): Promise<void> {
   for (const type of ['mousePressed', 'mouseReleased']) await browser.send('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 })
 }
 
+
+/**
+ * Loads a page built from hostile strings and asserts nothing in them took effect: no console error,
+ * exception or CSP violation, no request but the page, no injected script, element or event handler,
+ * and only the page's two scripts (its data and its code).
+ */
+export async function assertInert(t: { same(a: unknown, b: unknown, m: string): unknown; equal(a: unknown, b: unknown, m: string): unknown }, page: PageTester, file: string): Promise<void> {
+  const { problems: seen, requests } = await page.load(file)
+  t.same(seen, [], 'no console error, exception or CSP violation')
+  t.same(requests, [pathToFileURL(file).href], 'the page requests nothing but itself')
+  t.equal(await page.browser.evaluate('window.__pwned'), undefined, 'no injected script ran')
+  t.equal(await page.browser.evaluate(`document.querySelectorAll('img, iframe, object, embed, form, base, link, meta[http-equiv="refresh"]').length`), 0, 'no injected element')
+  t.equal(await page.browser.evaluate(`document.querySelectorAll('script').length`), 2, 'only the page data and the page script')
+  t.equal(await page.browser.evaluate(`Array.from(document.querySelectorAll('*')).filter(function (e) { return Array.from(e.attributes).some(function (a) { return /^on/i.test(a.name) }) }).length`), 0, 'no event handler attribute')
+}
