@@ -258,3 +258,14 @@ export async function assertInert(t: { same(a: unknown, b: unknown, m: string): 
   t.equal(await page.browser.evaluate(`document.querySelectorAll('script').length`), 2, 'only the page data and the page script')
   t.equal(await page.browser.evaluate(`Array.from(document.querySelectorAll('*')).filter(function (e) { return Array.from(e.attributes).some(function (a) { return /^on/i.test(a.name) }) }).length`), 0, 'no event handler attribute')
 }
+
+/** Runs a page test file's `run` with Chromium; without it, skips the file with the reason, or fails it under VERIFY_DEPS_REQUIRE_BROWSER=1. */
+export async function withChromium(t: { fail(m: string): unknown; plan(n: number, m: string): unknown }, run: (executable: string) => Promise<void>): Promise<void> {
+  const chromium = findChromium()
+  if ('missing' in chromium) {
+    if (browserRequired()) t.fail(`VERIFY_DEPS_REQUIRE_BROWSER=1 but ${chromium.missing}`)
+    else t.plan(0, `skipped: ${chromium.missing}`)
+  } else {
+    await run(chromium.path)
+  }
+}

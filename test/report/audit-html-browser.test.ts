@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { renderAuditHtml } from '../../lib/report/audit-html.js'
 import { compareText } from '../../lib/model/text-order.js'
-import { assertInert, browserRequired, click, findChromium, startPageTester } from '../helpers/browser.js'
+import { assertInert, click, startPageTester, withChromium } from '../helpers/browser.js'
 import { PROJECT_ROOT } from '../helpers/corpus.js'
 import { hostileInput, HOSTILE_AUDIT_MARKER, HOSTILE_ISSUER, HOSTILE_PACKAGE, populationInput } from './audit-fixtures.js'
 
@@ -109,10 +109,4 @@ async function run(executable: string): Promise<void> {
   })
 }
 
-const chromium = findChromium()
-if ('missing' in chromium) {
-  if (browserRequired()) t.fail(`VERIFY_DEPS_REQUIRE_BROWSER=1 but ${chromium.missing}`)
-  else t.plan(0, `skipped: ${chromium.missing}`)
-} else {
-  await run(chromium.path)
-}
+await withChromium(t, run)

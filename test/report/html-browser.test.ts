@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { runDemo } from '../../lib/demo/run.js'
 import { formatReport } from '../../lib/report/formats.js'
-import { assertInert, browserRequired, click, findChromium, startPageTester } from '../helpers/browser.js'
+import { assertInert, click, startPageTester, withChromium } from '../helpers/browser.js'
 import { PROJECT_ROOT } from '../helpers/corpus.js'
 import { hostileReport, HOSTILE_MARKER } from './html-fixtures.js'
 
@@ -99,10 +99,4 @@ async function run(executable: string): Promise<void> {
   })
 }
 
-const chromium = findChromium()
-if ('missing' in chromium) {
-  if (browserRequired()) t.fail(`VERIFY_DEPS_REQUIRE_BROWSER=1 but ${chromium.missing}`)
-  else t.plan(0, `skipped: ${chromium.missing}`)
-} else {
-  await run(chromium.path)
-}
+await withChromium(t, run)
