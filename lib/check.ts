@@ -20,7 +20,7 @@ import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistr
 import { DEFAULT_REGISTRY, REGISTRY_KEYS_CONFIG_KEY, registryNerfDart } from './fetch/npm-config.js'
 import { summarizeRegistries, type RegistryInfo } from './report/registries.js'
 import { redactStrings } from './fetch/redact.js'
-import { invalidTrustedRootFile, resolveTrust, type ResolvedTrust } from './fetch/trust.js'
+import { invalidTrustedRootFile, resolveTrust, trustSourcesOf, type ResolvedTrust } from './fetch/trust.js'
 import { createTUFSession } from './fetch/tuf.js'
 import { loadRegistryKeysFile } from './fetch/registry-keys/parse.js'
 import { finding } from './findings.js'
@@ -200,10 +200,7 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
   // trusted root must come from it (no --trusted-root, not offline); otherwise on first use, if any.
   const cacheRoot = join(config.cacheDir, '_verify-deps')
   const offline = config.offline.value
-  // npm config `verify-deps-tuf-mirror` (never from the project): a Sigstore TUF mirror, checked against the embedded TUF root (tuf.ts).
-  const mirror = stringSetting(own.get('verify-deps-tuf-mirror'))
-  const trustedRootFile = options.trustedRootFile ?? stringSetting(own.get('verify-deps-trusted-root'))
-  const tuf = { cachePath: join(cacheRoot, 'tuf'), ...(typeof mirror === 'string' && mirror && { mirrorURL: mirror }) }
+  const { tuf, trustedRootFile } = trustSourcesOf(config, options.trustedRootFile)
   const tufSession = createTUFSession(tuf)
   if (!offline && !trustedRootFile) tufSession.start()
 

@@ -12,14 +12,13 @@
  * token bucket), and 429/503 answers retried after their Retry-After (fetch/http.ts).
  */
 import { createHash } from 'node:crypto'
-import { join } from 'node:path'
 import { evidenceKey, escapedName, readVersionData } from '../fetch/evidence.js'
 import { getJSON, requestPolicy, type GetJSONOptions } from '../fetch/http.js'
 import { DEFAULT_REGISTRY, loadNpmConfig, registryNerfDart, type Env, type NpmConfig } from '../fetch/npm-config.js'
 import { createLimiter } from '../fetch/pool.js'
 import { fetchKeysForRegistries, normalizeRegistry, registryKeysPin, type RegistryKeysPin, type RegistryKeysResult } from '../fetch/registry-keys/by-registry.js'
 import { loadRegistryKeysFile } from '../fetch/registry-keys/parse.js'
-import { invalidTrustedRootFile, resolveTrust, type ResolvedTrust } from '../fetch/trust.js'
+import { invalidTrustedRootFile, resolveTrust, trustSourcesOf, type ResolvedTrust } from '../fetch/trust.js'
 import { createTUFSession } from '../fetch/tuf.js'
 import { fetchAndVerify } from '../check-pipeline.js'
 import type { PackageRef } from '../model.js'
@@ -110,15 +109,8 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
   const registry = normalizeRegistry(config.registry)
   const pins = new Map(options.registryKeysPins ?? [])
   for (const pin of pins.values()) loadRegistryKeysFile(pin.file)
-  const own = (key: Parameters<NpmConfig['own']>[0]): string | undefined => {
-    const value = config.own(key)?.value
-    return typeof value === 'string' && value ? value : undefined
-  }
-  const cacheRoot = join(config.cacheDir, '_verify-deps')
-  const mirror = own('verify-deps-tuf-mirror')
-  const tuf = { cachePath: join(cacheRoot, 'tuf'), ...(mirror !== undefined && { mirrorURL: mirror }) }
+  const { tuf, trustedRootFile } = trustSourcesOf(config, options.trustedRootFile)
   const tufSession = createTUFSession(tuf)
-  const trustedRootFile = options.trustedRootFile ?? own('verify-deps-trusted-root')
   const npmjsUnpinned = registryNerfDart(registry) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(registry, pins, config)
   const trust: ResolvedTrust = await resolveTrust({ offline, ...(trustedRootFile !== undefined && { trustedRootFile }), registryKeysWanted: npmjsUnpinned, tuf }, tufSession.fetchTargets)
   const { createTrustContext } = await import('../verify/trust-context.js')
@@ -161,6 +153,7 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
   })
+  const digests = new Map<string, Promise<string>>()
   const perRegistry = new Map<string, GetJSONOptions>()
   const request = (url: string, r: string) => {
     let forRegistry = perRegistry.get(r)
@@ -175,7 +168,13 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
     store: options.store,
     toolVersion: options.toolVersion,
     trustDigest: trustDigestOf(trust.trustedRoot, defaultKeys),
-    trustDigestFor: async (r) => trustDigestOf(trust.trustedRoot, await keysFor(r)),
+    trustDigestFor: (r) => {
+      // Once per registry: the trusted root is hashed again only for another registry's keys.
+      const key = normalizeRegistry(r)
+      let digest = digests.get(key)
+      if (!digest) digests.set(key, (digest = keysFor(key).then((keys) => trustDigestOf(trust.trustedRoot, keys))))
+      return digest
+    },
     versions: options.versions ?? { kind: 'all' },
     reverify: options.reverify ?? false,
     concurrency,
@@ -243,7 +242,8 @@ async function auditPackage(name: string, wanted: Set<string> | 'all', stored: M
     await ctx.take()
     return ctx.request(url, registry)
   })
-  const packument = response.ok ? readPackument(response.document, name) : `GET ${ctx.config.redact(url)}: ${response.reason}`
+  // getJSON's reason names the request (GET <url>: …), redacted.
+  const packument = response.ok ? readPackument(response.document, name) : response.reason
   const failure = (reason: string) => ({ reason: `FETCH_FAILED: ${reason}` })
   if (typeof packument === 'string') {
     // Its versions are unknown: only the versions named can be recorded (as not fetched).
@@ -302,7 +302,7 @@ async function auditPackage(name: string, wanted: Set<string> | 'all', stored: M
       return {
         version,
         publishedAt: publishTime,
-        outcome: outcome?.kind === 'verified' ? { facts: outcome.facts, matches: repositoryMatches(document, outcome.facts.provenance.identity) } : failure(outcome?.kind === 'fetch-failed' ? outcome.reason : 'no evidence was fetched'),
+        outcome: outcome?.kind === 'verified' ? { facts: outcome.facts, matches: repositoryMatches(document, outcome.facts.provenance.status === 'verified' ? outcome.facts.provenance.identity : undefined) } : failure(outcome?.kind === 'fetch-failed' ? outcome.reason : 'no evidence was fetched'),
       }
     }),
   )

@@ -11,7 +11,8 @@
  */
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { inputError } from '../errors.js'
+import { inputError, VerifyDepsError } from '../errors.js'
+import { redact } from '../fetch/redact.js'
 
 /** What the store needs of a database: parameterised queries ($1, $2, …), scripts, and closing. */
 export interface AuditDb {
@@ -98,7 +99,7 @@ function processRuns(pid: number): boolean {
 /** A PostgreSQL server: a small pool of connections (node-postgres). The URL's password is never printed. */
 export async function openPostgres(url: string): Promise<AuditDb> {
   const pg = await optionalPeer<typeof import('pg')>('pg', () => import('pg'))
-  const where = redactDatabaseURL(url)
+  const where = redactDatabase(url, url)
   const Pool = pg.Pool ?? (pg as unknown as { default: typeof pg }).default.Pool
   const pool = new Pool({ connectionString: url, max: 4 })
   // An idle connection that the server drops must not crash the process: the next query reconnects.
@@ -107,7 +108,7 @@ export async function openPostgres(url: string): Promise<AuditDb> {
     await pool.query('SELECT 1')
   } catch (err) {
     await pool.end().catch(() => {})
-    throw new (await import('../errors.js')).VerifyDepsError('EAUDITDATABASE', `${where}: cannot connect to the audit database: ${redactDatabaseURL((err as Error).message)}`)
+    throw new VerifyDepsError('EAUDITDATABASE', `${where}: cannot connect to the audit database: ${redactDatabase((err as Error).message, url)}`)
   }
   return {
     where,
@@ -117,9 +118,15 @@ export async function openPostgres(url: string): Promise<AuditDb> {
   }
 }
 
-/** A database URL without its password (`postgres://user:***@host/db`). */
-export function redactDatabaseURL(text: string): string {
-  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@')
+/** `text` without the URL's credentials (userinfo, and the password wherever else it appears): fetch/redact.ts's patterns and the password itself. */
+export function redactDatabase(text: string, url: string): string {
+  let password = ''
+  try {
+    password = decodeURIComponent(new URL(url).password)
+  } catch {
+    // Not a URL: only the patterns.
+  }
+  return redact(text, password ? [password] : [])
 }
 
 /** An optional peer dependency, or EAUDITDEPENDENCY naming what to install. */

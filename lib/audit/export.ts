@@ -4,6 +4,7 @@
  * `findings` space-separated). Pure.
  */
 import type { AuditRecord } from '../model/audit.js'
+import { csvRecord } from '../report/audit-csv.js'
 
 /** The CSV columns: every AuditRecord field, in the order docs/audit.md lists them. */
 export const EXPORT_COLUMNS = [
@@ -20,21 +21,13 @@ export function formatRecordsCsv(records: readonly AuditRecord[]): string {
 }
 
 /** The CSV header line (CRLF-terminated, as every row). */
-export const CSV_HEADER = EXPORT_COLUMNS.join(',') + '\r\n'
-
-/** CSV rows without the header: the export writes them a page at a time. */
-export function formatCsvRows(records: readonly AuditRecord[]): string {
-  return records.map((r) => EXPORT_COLUMNS.map((c) => csvField(c === 'findings' ? r.findings.join(' ') : r[c])).join(',') + '\r\n').join('')
-}
+export const CSV_HEADER = csvRecord(EXPORT_COLUMNS)
 
 /**
- * One CSV field: quoted when it holds a comma, quote or line break. Values are registry metadata and
- * certificate fields (attacker-controlled): one that starts like a formula (= + - @, tab, CR) gets a
- * leading `'`, so a spreadsheet shows it instead of running it.
+ * CSV rows without the header: the export writes them a page at a time. Values are registry metadata
+ * and certificate fields (attacker-controlled): report/audit-csv.ts's csvRecord quotes them and
+ * neutralises any that starts like a formula, as the metrics CSV does.
  */
-function csvField(value: string | boolean | undefined): string {
-  if (value === undefined) return ''
-  let s = String(value)
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+export function formatCsvRows(records: readonly AuditRecord[]): string {
+  return records.map((r) => csvRecord(EXPORT_COLUMNS.map((c) => (c === 'findings' ? r.findings.join(' ') : (r[c] ?? ''))))).join('')
 }

@@ -20,9 +20,11 @@ import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type PgBoss from 'pg-boss'
 import { VerifyDepsError } from '../errors.js'
-import { redact } from '../fetch/redact.js'
+import { redactDatabase } from './db.js'
 
 /** The pg-boss queue of the audit's jobs. */
+export { redactDatabase }
+
 export const AUDIT_QUEUE = 'verify-deps-audit'
 /** The PostgreSQL schema pg-boss keeps its tables in (apart from the audit's own tables). */
 export const QUEUE_SCHEMA = 'verify_deps_queue'
@@ -119,17 +121,6 @@ export async function loadPgBoss(): Promise<typeof PgBoss> {
     }
     throw err
   }
-}
-
-/** `text` without the URL's credentials (userinfo, and the password wherever else it appears). */
-export function redactDatabase(text: string, url: string): string {
-  let password = ''
-  try {
-    password = decodeURIComponent(new URL(url).password)
-  } catch {
-    // Not a URL: only the patterns.
-  }
-  return redact(text, password ? [password] : [])
 }
 
 /** A started pg-boss on `url` (schema created or migrated when `migrate`), or EAUDITDATABASE. */

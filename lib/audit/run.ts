@@ -76,13 +76,16 @@ async function eachBatch(population: AuditPopulation, ctx: AuditContext, size: n
   }
   const key = changesStateKey(population.feed)
   let since = (await ctx.store.state(key)) ?? '0'
+  // A feed whose last_seq comes back to one it gave before would page forever: it ends the run.
+  const seen = new Set([since])
   for (let page = 0; population.maxPages === undefined || page < population.maxPages; page++) {
     await ctx.take()
     const { names, lastSeq, changes } = await fetchChangesPage(population.feed, since, population.limit ?? DEFAULT_CHANGES_LIMIT, ctx.config, { ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }), ...(ctx.retries !== undefined && { retries: ctx.retries }) })
     for (let i = 0; i < names.length; i += size) await each(names.slice(i, i + size))
     await afterPage?.()
     await ctx.store.setState(key, lastSeq)
-    const done = changes === 0 || lastSeq === since
+    const done = changes === 0 || seen.has(lastSeq)
+    seen.add(lastSeq)
     since = lastSeq
     if (done) break
   }

@@ -282,7 +282,12 @@ function openOutput(path: string): { write(text: string): void; commit(): void; 
     commit: () => {
       closeSync(fd!)
       fd = undefined
-      renameSync(tmp, path)
+      try {
+        renameSync(tmp, path)
+      } catch (err) {
+        rmSync(tmp, { force: true })
+        throw inputError('EOUTPUT', `${path}: cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+      }
     },
     abandon: () => {
       if (fd === undefined) return

@@ -3,12 +3,14 @@
  * refreshed by scripts/refresh-trust.mjs), or files the user names (--trusted-root,
  * --registry-keys). Online refresh through Sigstore TUF lives in tuf.ts.
  */
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readJSONFile } from '../tree/files.js'
 import { inputError, VerifyDepsError } from '../errors.js'
 import { DEFAULT_TUF_MIRROR, fetchTUFTargets, registryKeysTarget, type TUFFetchOptions, type TUFTargets } from './tuf.js'
 import { loadRegistryKeysFile, parseRegistryKeys, RegistryKeysError } from './registry-keys/parse.js'
 import type { RegistryKey } from '../model/evidence.js'
+import type { NpmConfig } from './npm-config.js'
 
 const TRUST_DIR = new URL('../../trust/', import.meta.url)
 export const EMBEDDED_TRUSTED_ROOT = fileURLToPath(new URL('trusted_root.json', TRUST_DIR))
@@ -67,6 +69,22 @@ export interface ResolvedTrust extends LoadedTrust {
 }
 
 const NPMJS = 'https://registry.npmjs.org/'
+
+/**
+ * Where a run's Sigstore trust material comes from, as npm config says (user or global npmrc: a
+ * project's may not set these keys): Sigstore TUF cached under npm's cache folder, through
+ * `verify-deps-tuf-mirror` when set (checked against the embedded TUF root: tuf.ts), and the trusted
+ * root file the command line names, else `verify-deps-trusted-root`. The check's and the audit's.
+ */
+export function trustSourcesOf(config: NpmConfig, trustedRootFile: string | undefined): { tuf: TUFFetchOptions; trustedRootFile?: string } {
+  const setting = (key: 'verify-deps-tuf-mirror' | 'verify-deps-trusted-root'): string | undefined => {
+    const value = config.own(key)?.value
+    return typeof value === 'string' && value ? value : undefined
+  }
+  const mirror = setting('verify-deps-tuf-mirror')
+  const file = trustedRootFile ?? setting('verify-deps-trusted-root')
+  return { tuf: { cachePath: join(config.cacheDir, '_verify-deps', 'tuf'), ...(mirror !== undefined && { mirrorURL: mirror }) }, ...(file !== undefined && { trustedRootFile: file }) }
+}
 
 /**
  * Trust material for a run: named files win; otherwise Sigstore TUF online, falling back to the

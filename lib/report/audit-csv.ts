@@ -31,7 +31,7 @@ const SCOPED_NAME = /^@[a-z0-9~-][a-z0-9._~-]*\/[a-z0-9~-][a-z0-9._~-]*$/
 
 /**
  * One CSV field: a number as JavaScript writes it, a string neutralised against formulas (a leading
- * `'`) and quoted when it must be. For the audit's exports too (`audit export --format csv`).
+ * `'`) and quoted when it must be. The audit's export uses it too (`audit export --format csv`).
  */
 export function csvField(value: string | number | boolean): string {
   if (typeof value !== 'string') return String(value)

@@ -16,6 +16,8 @@ import { createScenario } from '../helpers/scenario/index.js'
 import { cleanEnv } from '../cli/run.js'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 
 t.test('auditBatch: records each version, counts what could not be fetched apart, and is safe to run twice', async (t) => {
   const s = await createScenario(t, {
@@ -93,6 +95,19 @@ t.test('runAudit --changes: a feed that fails or is not a changes document is EA
 
   await t.rejects(runAudit({ kind: 'changes', feed: `${s.registry.origin}/nowhere/` }, ctx), { code: 'EAUDITFEED' })
   await t.rejects(fetchChangesPage(`${s.registry.url}one/`, '0', 10, ctx.config), { code: 'EAUDITFEED' }, 'a packument is not a changes document')
+  // A feed whose last_seq cycles (A, B, A, …) ends the run instead of paging forever.
+  let pages = 0
+  const cycling = createServer((_req, res) => {
+    pages++
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ results: [{ seq: pages, id: 'one', changes: [] }], last_seq: pages % 2 ? 'A' : 'B' }))
+  })
+  await new Promise<void>((resolve) => cycling.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => cycling.close())
+  const feed = `http://127.0.0.1:${(cycling.address() as AddressInfo).port}/`
+  const cycled = await runAudit({ kind: 'changes', feed }, ctx)
+  t.equal(pages, 3, 'A, B, then A again: the run stops')
+  t.equal(cycled.seq, 'A')
   t.equal(defaultFeed('https://registry.npmjs.org/'), 'https://replicate.npmjs.com/')
   t.equal(defaultFeed('https://npm.example/path'), 'https://npm.example/path/')
 })
@@ -167,4 +182,6 @@ t.test('export csv: quoted fields, and no formula reaches a spreadsheet', async 
   ])
   const row = csv.split('\r\n')[1]!
   t.match(row, /^a,1\.0\.0,,,verified,verified,,missing,false,false,,,,"'=HYPERLINK\(""x""\)","a,b",,,,,,A B,false$/)
+  const scoped = formatRecordsCsv([{ name: '@acme/lib', version: '1.0.0', signature: 'verified', provenance: 'missing', publishAttestation: 'missing', trustedPublisher: false, approver: false, issuer: '@evil', findings: [], fetchFailed: false }])
+  t.match(scoped.split('\r\n')[1], /^@acme\/lib,1\.0\.0,.*,'@evil,/, 'a scoped package name stays exact; any other value starting with @ is neutralised')
 })

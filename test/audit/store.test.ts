@@ -7,7 +7,7 @@ import t from 'tap'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AUDIT_DB_LOCK, lockFolder, optionalPeer, openPglite, redactDatabaseURL } from '../../lib/audit/db.js'
+import { AUDIT_DB_LOCK, lockFolder, optionalPeer, openPglite, redactDatabase } from '../../lib/audit/db.js'
 import { openAuditStore } from '../../lib/audit/store.js'
 import { VerifyDepsError } from '../../lib/errors.js'
 import type { AuditRecord } from '../../lib/model/audit.js'
@@ -115,9 +115,10 @@ t.test('a missing optional peer names what to install; other load errors pass th
 })
 
 t.test('a database URL is never printed with its password', async (t) => {
-  t.equal(redactDatabaseURL('postgres://audit:s3cret@db.example:5432/audit'), 'postgres://audit:***@db.example:5432/audit')
-  t.equal(redactDatabaseURL('connect to postgresql://u:p@h/d failed'), 'connect to postgresql://u:***@h/d failed')
-  t.equal(redactDatabaseURL('postgres://h/d'), 'postgres://h/d')
+  const url = 'postgres://audit:s3cret@db.example:5432/audit'
+  t.equal(redactDatabase(url, url), 'postgres://***@db.example:5432/audit')
+  t.equal(redactDatabase('connect to postgresql://u:p@h/d failed: password s3cret rejected', url), 'connect to postgresql://***@h/d failed: password *** rejected', 'the password wherever it appears')
+  t.equal(redactDatabase('postgres://h/d', 'postgres://h/d'), 'postgres://h/d')
 })
 
 t.test('a PostgreSQL server that cannot be reached is EAUDITDATABASE, without the password', async (t) => {
@@ -125,7 +126,7 @@ t.test('a PostgreSQL server that cannot be reached is EAUDITDATABASE, without th
   const err = await openPostgres('postgres://audit:s3cret@127.0.0.1:9/audit?connect_timeout=2').catch((e: unknown) => e)
   t.equal((err as VerifyDepsError).code, 'EAUDITDATABASE')
   t.notMatch((err as Error).message, /s3cret/)
-  t.match((err as Error).message, /postgres:\/\/audit:\*\*\*@127\.0\.0\.1:9/)
+  t.match((err as Error).message, /postgres:\/\/\*\*\*@127\.0\.0\.1:9/)
 })
 
 t.test('one process per PGlite folder: a second is refused, a stale lock is taken over', async (t) => {
