@@ -62,13 +62,18 @@ if ('missing' in server && !postgresRequired()) {
       t.teardown(() => void child.kill('SIGKILL'))
       return { child, exit }
     }
-    // The victim works alone until it holds a job, and is killed while it does.
+    // The victim works alone until it holds a job, and is killed while it does. The registry holds
+    // every package document and tarball request meanwhile, so the job cannot finish before the kill
+    // (polling alone raced: a small job could complete between the poll and the signal).
+    const hold = s.registry.addFault({ pattern: /^\/(?!-\/)/, type: 'delay', delayMs: 600_000 })
     const victim = startWorker()
-    await until(async () => (await queueStatus(url)).active > 0, 60_000)
+    await until(async () => hold.hits > 0 && (await queueStatus(url)).active > 0, 60_000)
     victim.child.kill('SIGKILL')
     t.equal(await victim.exit, 'SIGKILL')
+    s.registry.faults.remove(hold)
     const afterKill = await queueStatus(url)
-    t.ok(afterKill.active >= 1, `the killed worker left a job active (${afterKill.active}): it died mid-job`)
+    t.equal(afterKill.active, 1, 'the killed worker left its job active: it died mid-job')
+    t.equal(afterKill.completed, 0, 'and completed none')
     const four = Array.from({ length: 4 }, startWorker)
     // Its job comes back once it expires (--job-timeout 5, then pg-boss maintenance) and another worker finishes it.
     await until(async () => {
