@@ -209,8 +209,8 @@ async function withPostgres(serverUrl: string): Promise<void> {
     const url = await database(t)
     // Short expiry so the killed worker's job comes back within seconds; a job here takes ~150 ms, so 4 s leaves room on a loaded machine (a live job that expired would run twice).
     await enqueueBatches(url, batchesOf(40, 5), { expireInSeconds: 4, retryDelaySeconds: 1 })
-    // The victim writes slowly (200 ms a row), so the kill surely lands inside its job.
-    const workers = [200, 20, 20, 20].map((delayMs) => startWorker(t, url, 1, delayMs))
+    // The victim writes slowly (1 s a row: 4 s of its job are left after its first row), so the kill surely lands inside its job.
+    const workers = [1000, 20, 20, 20].map((delayMs) => startWorker(t, url, 1, delayMs))
     const victim = workers[0]!
     // Killed right after its first row: that job has written part of its batch and is still active.
     const first = await victim.firstWrite
