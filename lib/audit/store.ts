@@ -12,7 +12,7 @@
  * - audit_state: key → value: the schema version, the `_changes` sequence followed so far.
  */
 import type { AuditRecord, AuditStatus } from '../model/audit.js'
-import type { AuditPackage } from '../model/audit-metrics.js'
+import type { AuditPackage, AuditPackageGroup } from '../model/audit-metrics.js'
 import { VerifyDepsError } from '../errors.js'
 import type { AuditDb } from './db.js'
 
@@ -166,7 +166,7 @@ export class AuditStore {
    * the packages of the population, then the names that have records but no package row. What
    * `audit report` reads to compute the metrics of a registry-sized store without holding it.
    */
-  async *packageGroups(pageSize = 1000): AsyncGenerator<{ name: string; pkg?: AuditPackage; records: AuditRecord[] }> {
+  async *packageGroups(pageSize = 1000): AsyncGenerator<AuditPackageGroup> {
     const columns = RECORD_COLUMNS.join(', ')
     let after: string | undefined
     for (;;) {

@@ -28,7 +28,7 @@ export const AUDIT_HELP = `Usage: verify-deps audit <population> [options]
        verify-deps audit <population> --database URL --enqueue [--batch-size N] [--job-timeout S]
        verify-deps audit worker --database URL [options]      (verify-deps audit worker --help)
        verify-deps audit status --database URL [--json]
-       verify-deps audit report --format json|html|csv [--output FILE] [--downloads FILE]
+       verify-deps audit report --format json|html|csv [--output FILE] [--downloads FILE] [--table-rows N]
        verify-deps audit export --format csv|jsonl [--output FILE]
 
 Verify every version of a population of packages with the check's own engine and
@@ -74,6 +74,8 @@ Subcommands:
          --format csv    the metrics as metric,value rows
          --output FILE   write it there instead of stdout
          --downloads FILE  a JSON object name -> weekly downloads: download-weighted shares
+         --table-rows N  html: packages in the table at most (default 10000): those with
+                         downgrades, then the most downloaded (or with the most versions)
   export --format csv|jsonl   every stored record, one per line (csv: with a header)
 
 Exit codes: 0 done · 2 usage or store error · 3 could not verify (some versions or
@@ -104,6 +106,7 @@ const AUDIT_OPTIONS = {
   format: { type: 'string' },
   output: { type: 'string' },
   downloads: { type: 'string' },
+  'table-rows': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -145,7 +148,7 @@ async function openStore(values: AuditValues, ctx: CheckContext, existing = fals
 }
 
 async function auditCollect(values: AuditValues, term: Terminal, ctx: CheckContext): Promise<ExitCode> {
-  refuse(values, ['format', 'output', 'downloads'], '')
+  refuse(values, ['format', 'output', 'downloads', 'table-rows'], '')
   const sources = (['packages', 'lockfile', 'changes'] as const).filter((k) => values[k] !== undefined)
   if (sources.length !== 1) throw inputError('EAUDITPOPULATION', sources.length === 0 ? 'audit: name the population: --packages FILE, --lockfile DIR or --changes' : `audit: --${sources[0]} and --${sources[1]} cannot be combined (one population)`, 'Run "verify-deps audit --help" for usage.')
   if (values.feed !== undefined && !values.changes) throw inputError('EUSAGE', 'audit: --feed is for --changes')
@@ -197,43 +200,33 @@ async function auditCollect(values: AuditValues, term: Terminal, ctx: CheckConte
   }
 }
 
-/** What `audit report` renders: the metrics document and, for the page, what it was computed from. */
-interface ReportInput {
-  metrics: AuditMetrics
-  records: readonly AuditRecord[]
-  packages: readonly AuditPackage[]
-}
-
 /** `audit report` formats: the metrics document itself, one self-contained page, the metrics as CSV. */
-const REPORT_FORMATS: Record<string, (input: ReportInput) => Promise<string>> = {
-  json: async ({ metrics }) => stringifyJSON(metrics) + '\n',
-  html: async (input) => (await import('../report/audit-html.js')).renderAuditHtml(input),
-  csv: async ({ metrics }) => (await import('../report/audit-csv.js')).formatAuditMetricsCsv(metrics),
-}
+const REPORT_FORMATS = ['json', 'html', 'csv'] as const
 
 async function auditReport(values: AuditValues, term: Terminal, ctx: CheckContext): Promise<ExitCode> {
   refuse(values, COLLECT_ONLY, ' report')
   const format = values.format ?? 'json'
-  const render = Object.hasOwn(REPORT_FORMATS, format) ? REPORT_FORMATS[format]! : undefined
-  if (!render) throw inputError('EUSAGE', `audit report: --format must be one of ${Object.keys(REPORT_FORMATS).join(', ')} (got "${format}")`)
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw inputError('EUSAGE', `audit report: --format must be one of ${REPORT_FORMATS.join(', ')} (got "${format}")`)
+  if (values['table-rows'] !== undefined && format !== 'html') throw inputError('EUSAGE', 'audit report: --table-rows is for --format html')
+  const maxRows = wholeNumber('table-rows', values['table-rows'], 1)
   if (values.output) checkOutputWritable(resolve(ctx.cwd, values.output), values.output)
   const downloads = values.downloads === undefined ? undefined : readDownloadsFile(resolve(ctx.cwd, values.downloads), values.downloads)
   const store = await openStore(values, ctx, true)
   let text: string
   try {
+    // A page of packages at a time, into the metrics (and the page's donuts and bounded table): the store is never held whole.
     const { auditMetricsAccumulator } = await import('../model/audit-metrics.js')
-    const options = { generatedAt: new Date().toISOString(), registry: (await store.state('registry')) ?? '', ...(downloads && { downloads }) }
-    if (format === 'html') {
-      // The page lists every package: it reads the whole store (docs/audit.md: report a narrower population at registry scale).
-      const [records, packages] = await Promise.all([store.records(), store.packages()])
-      const { auditMetrics } = await import('../model/audit-metrics.js')
-      text = await render({ metrics: auditMetrics(records, packages, options), records, packages })
-    } else {
-      // The metrics a page of packages at a time: the store is never held whole.
-      const metrics = auditMetricsAccumulator(options)
-      for await (const { name, pkg, records } of store.packageGroups()) metrics.add(name, pkg, records)
-      text = await render({ metrics: metrics.finish(), records: [], packages: [] })
+    const metrics = auditMetricsAccumulator({ generatedAt: new Date().toISOString(), registry: (await store.state('registry')) ?? '', ...(downloads && { downloads }) })
+    const html = format === 'html' ? await import('../report/audit-html.js') : undefined
+    const page = html?.auditPageAccumulator({ ...(maxRows !== undefined && { maxRows }), ...(downloads && { downloads }) })
+    for await (const { name, pkg, records } of store.packageGroups()) {
+      metrics.add(name, pkg, records)
+      page?.add(name, pkg, records)
     }
+    const document = metrics.finish()
+    if (html && page) text = html.renderAuditHtml({ metrics: document, page: page.finish() })
+    else if (format === 'csv') text = (await import('../report/audit-csv.js')).formatAuditMetricsCsv(document)
+    else text = stringifyJSON(document) + '\n'
   } finally {
     await store.close()
   }
@@ -242,7 +235,7 @@ async function auditReport(values: AuditValues, term: Terminal, ctx: CheckContex
 }
 
 async function auditExport(values: AuditValues, term: Terminal, ctx: CheckContext): Promise<ExitCode> {
-  refuse(values, [...COLLECT_ONLY, 'downloads'], ' export')
+  refuse(values, [...COLLECT_ONLY, 'downloads', 'table-rows'], ' export')
   const format = values.format
   if (format !== 'csv' && format !== 'jsonl') throw inputError('EUSAGE', `audit export: --format must be csv or jsonl (got ${format === undefined ? 'none' : `"${format}"`})`)
   if (values.output) checkOutputWritable(resolve(ctx.cwd, values.output), values.output)

@@ -97,12 +97,34 @@ export interface AuditMetricsOptions {
 
 /** The metrics of `records` (each version once) of `packages`. Deterministic: the same input gives the same document, keys and arrays in a fixed order. */
 export function auditMetrics(records: readonly AuditRecord[], packages: readonly AuditPackage[], options: AuditMetricsOptions): AuditMetrics {
+  const metrics = auditMetricsAccumulator(options)
+  for (const g of packageGroups(records, packages)) metrics.add(g.name, g.pkg, g.records)
+  return metrics.finish()
+}
+
+/** One package's description and records, as the store's packageGroups reads them a page at a time. */
+export interface AuditPackageGroup {
+  name: string
+  pkg?: AuditPackage
+  records: AuditRecord[]
+}
+
+/** `records` and `packages` held in memory, grouped by package: every described package, then names with records only. */
+export function packageGroups(records: readonly AuditRecord[], packages: readonly AuditPackage[]): AuditPackageGroup[] {
   const byPackage = new Map<string, AuditRecord[]>()
   for (const r of records) pushTo(byPackage, r.name, r)
   const described = new Map(packages.map((p) => [p.name, p]))
-  const metrics = auditMetricsAccumulator(options)
-  for (const name of new Set([...described.keys(), ...byPackage.keys()])) metrics.add(name, described.get(name), byPackage.get(name) ?? [])
-  return metrics.finish()
+  return [...new Set([...described.keys(), ...byPackage.keys()])].map((name) => {
+    const pkg = described.get(name)
+    return { name, ...(pkg && { pkg }), records: byPackage.get(name) ?? [] }
+  })
+}
+
+/** The downgrades among one package's versions, as the metrics' continuity.downgrades lists them. */
+export function packageDowngrades(name: string, records: readonly AuditRecord[]): AuditDowngrade[] {
+  const found: Array<AuditDowngrade & { at: number }> = []
+  continuityOf(name, records, { versions: 0, provenance: 0 }, found)
+  return found.map(({ at: _at, ...d }) => d)
 }
 
 /**

@@ -11,7 +11,7 @@
  * constants allowed by hash; the table's data travels as embedded JSON.
  */
 import { auditTrustLevel, type AuditRecord } from '../model/audit.js'
-import type { AuditMetrics, AuditPackage, VersionCounts } from '../model/audit-metrics.js'
+import { packageDowngrades, packageGroups, type AuditMetrics, type AuditPackage, type VersionCounts } from '../model/audit-metrics.js'
 import { compareText } from '../model/text-order.js'
 import { TRUST_LEVELS, type TrustLevel } from '../model/trust.js'
 import { PAGE_SCRIPT, PAGE_STYLE } from './html/client.js'
@@ -22,8 +22,54 @@ import { formatHtmlPage } from './html/page.js'
 
 export interface AuditHtmlInput {
   metrics: AuditMetrics
-  records: readonly AuditRecord[]
-  packages: readonly AuditPackage[]
+  page: AuditPage
+}
+
+/** Packages in the page's table at most by default (`audit report --table-rows N`); the export has them all. */
+export const DEFAULT_TABLE_ROWS = 10_000
+
+/** A donut's counts: versions (or latest versions) per category, and those not fetched (left out). */
+export type AdoptionCounts = Record<AdoptionCategory, number> & { notFetched: number }
+
+/** One package's row of the page's table. */
+export interface AuditPageRow {
+  name: string
+  latest?: string
+  versions: number
+  /** Its latest version's level; `not fetched` (recorded, FETCH_FAILED) or `not recorded` without one. */
+  level: TrustLevel | 'not fetched' | 'not recorded'
+  /** Versions fetched, of them with verified provenance, of them published through a trusted publisher. */
+  fetched: number
+  provenance: number
+  trusted: number
+  downgrades: number
+}
+
+/**
+ * What the page shows beyond the metrics, computed one package at a time (auditPageAccumulator): the
+ * two donuts' counts over every package, and the table's rows — all of them, or at most `maxRows`
+ * chosen by `rankedBy` when the store holds more packages.
+ */
+export interface AuditPage {
+  adoption: { latest: AdoptionCounts; all: AdoptionCounts }
+  /** Every package. */
+  packages: number
+  /** By name; `rows.length < packages` when the table was bounded. */
+  rows: AuditPageRow[]
+  /** How the rows were chosen when bounded: downgrades first, then weekly downloads (with --downloads) or versions. */
+  rankedBy: 'downloads' | 'versions'
+}
+
+export interface AuditPageOptions {
+  /** Rows at most (default DEFAULT_TABLE_ROWS). */
+  maxRows?: number
+  /** Package name → weekly downloads (`--downloads FILE`): the most downloaded packages make the table. */
+  downloads?: Readonly<Record<string, number>>
+}
+
+export interface AuditPageAccumulator {
+  add(name: string, pkg: AuditPackage | undefined, records: readonly AuditRecord[]): void
+  finish(): AuditPage
 }
 
 /** The id of the package table (its search box is `audit-packages-search`). */
@@ -92,26 +138,26 @@ export const AUDIT_STYLE = `
 `
 
 export function renderAuditHtml(input: AuditHtmlInput): string {
-  const { metrics } = input
-  const table = packageTable(input)
+  const { metrics, page } = input
+  const table = packageTable(page)
   const body: Content[] = [
     header(metrics),
     metrics.population.fetchFailed > 0 &&
       banner('warn', element('p', {}, `${metrics.population.fetchFailed} of ${metrics.population.versions} versions could not be fetched: they are unverifiable, counted apart (never as missing) and retried on the next run.`)),
     headline(metrics),
-    section('adoption', 'Adoption', element('div', { class: 'charts' }, adoptionDonut('Latest versions (one per package)', latestRecords(input), 'packages'), adoptionDonut('All versions', input.records, 'versions'))),
+    section('adoption', 'Adoption', element('div', { class: 'charts' }, adoptionDonut('Latest versions (one per package)', page.adoption.latest, 'packages'), adoptionDonut('All versions', page.adoption.all, 'versions'))),
     section('monthly', 'Monthly adoption', monthlyChart(metrics)),
     section('issuers-runners', 'Issuers and runners (versions with verified provenance)', element('div', { class: 'charts' }, issuerChart(metrics), runnerChart(metrics))),
     section('quality', 'Quality of the evidence present', qualityTable(metrics.versions)),
     continuitySection(metrics),
-    section('packages-section', `Packages (${table.rows})`, table.table.html),
+    section('packages-section', page.rows.length < page.packages ? `Packages (${page.rows.length} of ${page.packages})` : `Packages (${page.packages})`, table.html),
     element('footer', {}, 'verify-deps audit · a self-contained page: it loads nothing and sends nothing.'),
   ]
   return formatHtmlPage({
     title: `verify-deps audit: ${metrics.registry}`,
     style: PAGE_STYLE + AUDIT_STYLE,
     script: PAGE_SCRIPT,
-    data: { tables: { [AUDIT_PACKAGE_TABLE_ID]: table.table.data } },
+    data: { tables: { [AUDIT_PACKAGE_TABLE_ID]: table.data } },
     body,
   })
 }
@@ -168,25 +214,10 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`
 }
 
-function latestRecords(input: AuditHtmlInput): AuditRecord[] {
-  const byId = new Map(input.records.map((r) => [`${r.name}@${r.version}`, r]))
-  return input.packages.flatMap((p) => {
-    const r = p.latest === undefined ? undefined : byId.get(`${p.name}@${p.latest}`)
-    return r ? [r] : []
-  })
-}
-
-/** The four categories over the fetched ones of `records`; versions not fetched have no level and are left out (said in the caption). */
-function adoptionDonut(title: string, records: readonly AuditRecord[], unit: string): Html {
-  const counts = new Map<AdoptionCategory, number>(ADOPTION_CATEGORIES.map((c) => [c, 0]))
-  let notFetched = 0
-  for (const r of records) {
-    const level = auditTrustLevel(r)
-    if (level === undefined) notFetched++
-    else counts.set(adoptionCategory(level), counts.get(adoptionCategory(level))! + 1)
-  }
-  const slices: Slice[] = ADOPTION_CATEGORIES.map((c) => ({ label: CATEGORY_LABELS[c], value: counts.get(c)!, tone: CATEGORY_TONES[c] }))
-  return element('div', {}, donutChart(title, slices, unit), notFetched > 0 && element('p', { class: 'muted' }, `${notFetched} not fetched: left out.`))
+/** The four categories over the fetched versions; those not fetched have no level and are left out (said in the caption). */
+function adoptionDonut(title: string, counts: AdoptionCounts, unit: string): Html {
+  const slices: Slice[] = ADOPTION_CATEGORIES.map((c) => ({ label: CATEGORY_LABELS[c], value: counts[c], tone: CATEGORY_TONES[c] }))
+  return element('div', {}, donutChart(title, slices, unit), counts.notFetched > 0 && element('p', { class: 'muted' }, `${counts.notFetched} not fetched: left out.`))
 }
 
 function monthlyChart(m: AuditMetrics): Content {
@@ -265,46 +296,103 @@ function continuitySection(m: AuditMetrics): Html {
   )
 }
 
-/** One row per package, by name: its versions, its latest version's level, its provenance share, trusted publishing, downgrades. */
-function packageTable(input: AuditHtmlInput): { table: ReturnType<typeof sortableTable>; rows: number } {
-  const byPackage = new Map<string, AuditRecord[]>()
-  for (const r of input.records) {
-    const list = byPackage.get(r.name)
-    if (list) list.push(r)
-    else byPackage.set(r.name, [r])
+/**
+ * The page's data one package at a time, as auditMetricsAccumulator takes them (`audit report` reads
+ * the store a page of packages at a time): the donuts count every package; the table keeps at most
+ * `maxRows` rows — packages with downgrades first, then the most downloaded (with `downloads`) or
+ * those with the most versions, then by name — so a registry-sized store gives a page a browser opens.
+ */
+export function auditPageAccumulator(options: AuditPageOptions = {}): AuditPageAccumulator {
+  const maxRows = options.maxRows ?? DEFAULT_TABLE_ROWS
+  if (!Number.isSafeInteger(maxRows) || maxRows < 1) throw new Error(`auditPageAccumulator: maxRows must be a positive integer, got ${maxRows}`)
+  const downloads = options.downloads
+  const weight = (name: string): number => {
+    const n = downloads && Object.hasOwn(downloads, name) ? downloads[name] : undefined
+    return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : 0
   }
-  const latestOf = new Map(input.packages.map((p) => [p.name, p.latest]))
-  const downgrades = new Map<string, number>()
-  for (const d of input.metrics.continuity.downgrades) downgrades.set(d.package, (downgrades.get(d.package) ?? 0) + 1)
-  const names = [...new Set([...input.packages.map((p) => p.name), ...byPackage.keys()])].sort(compareText)
+  const rank = (a: AuditPageRow, b: AuditPageRow): number =>
+    Number(b.downgrades > 0) - Number(a.downgrades > 0) || (downloads ? weight(b.name) - weight(a.name) : 0) || b.versions - a.versions || compareText(a.name, b.name)
+  const latest = emptyAdoption()
+  const all = emptyAdoption()
+  let packages = 0
+  let rows: AuditPageRow[] = []
+  const bound = (): void => {
+    rows.sort(rank)
+    rows.length = Math.min(rows.length, maxRows)
+  }
+  return {
+    add(name, pkg, records) {
+      packages++
+      for (const r of records) countAdoption(all, r)
+      const latestRecord = pkg?.latest === undefined ? undefined : records.find((r) => r.version === pkg.latest)
+      if (latestRecord) countAdoption(latest, latestRecord)
+      const level = latestRecord ? auditTrustLevel(latestRecord) : undefined
+      const fetched = records.filter((r) => !r.fetchFailed)
+      rows.push({
+        name,
+        ...(pkg?.latest !== undefined && { latest: pkg.latest }),
+        versions: records.length,
+        level: level ?? (latestRecord ? 'not fetched' : 'not recorded'),
+        fetched: fetched.length,
+        provenance: fetched.filter((r) => r.provenance === 'verified').length,
+        trusted: fetched.filter((r) => r.provenance === 'verified' && r.trustedPublisher).length,
+        downgrades: packageDowngrades(name, records).length,
+      })
+      // Sorting and cutting only when twice the bound is held: amortised n log(maxRows).
+      if (rows.length >= 2 * maxRows) bound()
+    },
+    finish() {
+      bound()
+      rows = rows.sort((a, b) => compareText(a.name, b.name))
+      return { adoption: { latest, all }, packages, rows, rankedBy: downloads ? 'downloads' : 'versions' }
+    },
+  }
+}
 
-  const rows: TableRow[] = names.map((name) => {
-    const records = byPackage.get(name) ?? []
-    const latest = latestOf.get(name)
-    const latestRecord = latest === undefined ? undefined : records.find((r) => r.version === latest)
-    const level = latestRecord ? auditTrustLevel(latestRecord) : undefined
-    const levelCell: Content = level !== undefined ? element('span', { class: `badge tone-${LEVEL_TONES[level]}` }, LEVEL_LABELS[level]) : element('span', { class: 'muted' }, latestRecord ? 'not fetched' : 'not recorded')
-    const levelText = level !== undefined ? LEVEL_LABELS[level] : latestRecord ? 'not fetched' : 'not recorded'
-    const fetched = records.filter((r) => !r.fetchFailed)
-    const provenance = fetched.filter((r) => r.provenance === 'verified').length
-    const trusted = fetched.filter((r) => r.provenance === 'verified' && r.trustedPublisher).length
-    const down = downgrades.get(name) ?? 0
+/** auditPageAccumulator over records and packages held in memory. */
+export function auditPage(records: readonly AuditRecord[], packages: readonly AuditPackage[], options: AuditPageOptions = {}): AuditPage {
+  const page = auditPageAccumulator(options)
+  for (const g of packageGroups(records, packages)) page.add(g.name, g.pkg, g.records)
+  return page.finish()
+}
+
+function emptyAdoption(): AdoptionCounts {
+  return { 'trusted-publishing': 0, provenance: 0, 'signature-only': 0, none: 0, notFetched: 0 }
+}
+
+/** A fetched version counts in its level's category; one not fetched has no level and is counted apart. */
+function countAdoption(counts: AdoptionCounts, r: AuditRecord): void {
+  const level = auditTrustLevel(r)
+  if (level === undefined) counts.notFetched++
+  else counts[adoptionCategory(level)]++
+}
+
+/** One row per package of the page, by name: its versions, its latest version's level, its provenance share, trusted publishing, downgrades. */
+function packageTable(page: AuditPage): ReturnType<typeof sortableTable> {
+  const rows: TableRow[] = page.rows.map((p) => {
+    const level = p.level === 'not fetched' || p.level === 'not recorded' ? undefined : p.level
+    const levelCell: Content = level !== undefined ? element('span', { class: `badge tone-${LEVEL_TONES[level]}` }, LEVEL_LABELS[level]) : element('span', { class: 'muted' }, p.level)
+    const levelText = level !== undefined ? LEVEL_LABELS[level] : p.level
     return {
       cells: [
-        [element('code', { class: 'pkg' }, name), latest !== undefined && element('div', { class: 'muted' }, ['latest ', element('code', {}, latest)])],
-        records.length,
+        [element('code', { class: 'pkg' }, p.name), p.latest !== undefined && element('div', { class: 'muted' }, ['latest ', element('code', {}, p.latest)])],
+        p.versions,
         levelCell,
-        fetched.length === 0 ? element('span', { class: 'muted' }, '—') : `${percent(provenance, fetched.length)} (${provenance}/${fetched.length})`,
-        trusted,
-        down,
+        p.fetched === 0 ? element('span', { class: 'muted' }, '—') : `${percent(p.provenance, p.fetched)} (${p.provenance}/${p.fetched})`,
+        p.trusted,
+        p.downgrades,
       ],
-      search: [name, latest, levelText, trusted > 0 && 'trusted-publishing', down > 0 && 'downgrade'].filter(Boolean).join(' '),
-      keys: [name, records.length, level !== undefined ? TRUST_LEVELS.indexOf(level) : latestRecord ? -1 : -2, fetched.length === 0 ? null : provenance / fetched.length, trusted, down],
+      search: [p.name, p.latest, levelText, p.trusted > 0 && 'trusted-publishing', p.downgrades > 0 && 'downgrade'].filter(Boolean).join(' '),
+      keys: [p.name, p.versions, level !== undefined ? TRUST_LEVELS.indexOf(level) : p.level === 'not fetched' ? -1 : -2, p.fetched === 0 ? null : p.provenance / p.fetched, p.trusted, p.downgrades],
     }
   })
-  const table = sortableTable(
+  const bounded = page.rows.length < page.packages
+  const which = bounded
+    ? `${page.rows.length} of the ${page.packages} packages: those with downgrades first, then the ${page.rankedBy === 'downloads' ? 'most downloaded (--downloads)' : 'ones with the most versions'}, by name; every package is in "verify-deps audit export" (or raise --table-rows).`
+    : 'Every package, by name.'
+  return sortableTable(
     AUDIT_PACKAGE_TABLE_ID,
-    'Every package, by name. Provenance: share of its fetched versions with verified provenance. Trusted publishing: versions with verified provenance published through a trusted publisher.',
+    `${which} Provenance: share of its fetched versions with verified provenance. Trusted publishing: versions with verified provenance published through a trusted publisher.`,
     [
       { label: 'package', sortable: true },
       { label: 'versions', sortable: true, numeric: true },
@@ -316,5 +404,4 @@ function packageTable(input: AuditHtmlInput): { table: ReturnType<typeof sortabl
     rows,
     'name, level (provenance, signature…), downgrade, trusted-publishing…',
   )
-  return { table, rows: rows.length }
 }

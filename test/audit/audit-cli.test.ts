@@ -7,7 +7,8 @@ import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { attestationsFaultPath, generatePopulation, servePopulation, truthMetrics, truthVersions } from '../helpers/population/index.js'
+import { attestationsFaultPath, generatePopulation, servePopulation, truthMetrics, truthRecords, truthVersions } from '../helpers/population/index.js'
+import { auditPage, renderAuditHtml } from '../../lib/report/audit-html.js'
 import { cleanEnv, cliCommand, pinnedTrust, runCli } from '../cli/run.js'
 import { freshDatabase, postgresRequired, postgresServer } from '../helpers/postgres.js'
 
@@ -203,6 +204,30 @@ t.test('report --downloads adds the download-weighted shares', async (t) => {
   const r = await run(['audit', 'report', '--format', 'json', '--downloads', file, '--db', join(s.dir, 'pglite')])
   t.equal(r.status, 0, r.stderr)
   t.same(JSON.parse(r.stdout).downloads, truthMetrics(population, { generatedAt: 'T', registry: 'R', downloads: true }).downloads)
+})
+
+t.test('report --format html: the page of the truth, its table bounded by --table-rows, with --downloads', async (t) => {
+  const file = join(s.dir, 'weekly.json')
+  writeFileSync(file, JSON.stringify(population.downloads))
+  const records = truthRecords(population)
+  const packages = population.packages.map((p) => ({ name: p.name, latest: p.latest }))
+  for (const [args, maxRows] of [[[], undefined], [['--table-rows', '7'], 7]] as const) {
+    const r = await run(['audit', 'report', '--format', 'html', '--downloads', file, ...args, '--db', join(s.dir, 'pglite')])
+    t.equal(r.status, 0, r.stderr)
+    const generatedAt = /<dt>generated<\/dt><dd>([^<]+)<\/dd>/.exec(r.stdout)?.[1] ?? ''
+    const metrics = truthMetrics(population, { generatedAt, registry, downloads: true })
+    const page = auditPage(records, packages, { downloads: population.downloads, ...(maxRows && { maxRows }) })
+    t.equal(r.stdout, renderAuditHtml({ metrics, page }), `the page the truth renders${maxRows ? ` with ${maxRows} rows` : ''}`)
+    t.match(r.stdout, maxRows ? `Packages (7 of ${population.packages.length})` : `Packages (${population.packages.length})`)
+  }
+  for (const [args, message] of [[['--format', 'html', '--table-rows', '0'], /--table-rows must be a whole number >= 1/], [['--format', 'json', '--table-rows', '5'], /--table-rows is for --format html/]] as const) {
+    const r = await run(['audit', 'report', ...args, '--db', join(s.dir, 'pglite')])
+    t.equal(r.status, 2, args.join(' '))
+    t.match(r.stderr, message)
+  }
+  const collect = await audit(['--packages', packagesFile, '--table-rows', '5', '--db', join(s.dir, 'pglite')])
+  t.equal(collect.status, 2)
+  t.match(collect.stderr, /--table-rows does not apply here/)
 })
 
 t.test('audit --help', async (t) => {

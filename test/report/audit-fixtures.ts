@@ -6,20 +6,26 @@
  */
 import type { AuditRecord } from '../../lib/model/audit.js'
 import { auditMetrics, type AuditPackage } from '../../lib/model/audit-metrics.js'
-import type { AuditHtmlInput } from '../../lib/report/audit-html.js'
+import { auditPage, type AuditHtmlInput } from '../../lib/report/audit-html.js'
 import { generatePopulation, truthMetrics, truthRecords } from '../helpers/population/index.js'
 
 export const GENERATED_AT = '2026-11-02T00:00:00.000Z'
 export const REGISTRY = 'https://registry.npmjs.org/'
 
+/** The renderers' input, with the records and packages it was computed from. */
+export interface AuditFixture extends AuditHtmlInput {
+  records: AuditRecord[]
+  packages: AuditPackage[]
+}
+
 /** The truth of a generated population as the renderers' input (with download weights unless `downloads` is false). */
-export function populationInput(options: { seed?: number; packages?: number; downloads?: boolean } = {}): AuditHtmlInput {
+export function populationInput(options: { seed?: number; packages?: number; downloads?: boolean; maxRows?: number } = {}): AuditFixture {
   const population = generatePopulation({ seed: options.seed ?? 13, packages: options.packages ?? 120 })
-  return {
-    metrics: truthMetrics(population, { generatedAt: GENERATED_AT, registry: REGISTRY, downloads: options.downloads ?? true }),
-    records: truthRecords(population),
-    packages: population.packages.map((p) => ({ name: p.name, latest: p.latest })),
-  }
+  const records = truthRecords(population)
+  const packages = population.packages.map((p) => ({ name: p.name, latest: p.latest }))
+  const downloads = options.downloads ?? true
+  const metrics = truthMetrics(population, { generatedAt: GENERATED_AT, registry: REGISTRY, downloads })
+  return { metrics, page: auditPage(records, packages, { ...(options.maxRows !== undefined && { maxRows: options.maxRows }), ...(downloads && { downloads: population.downloads }) }), records, packages }
 }
 
 /** Appears in the hostile package's name, to find it in the page. */
@@ -35,7 +41,7 @@ function record(name: string, version: string, publishedAt: string, over: Partia
 }
 
 /** Hostile strings in every place the page and the CSV show one, with a downgrade and a version not fetched. */
-export function hostileInput(): AuditHtmlInput {
+export function hostileInput(): AuditFixture {
   const provenance = { provenance: 'verified', publishAttestation: 'verified', issuer: HOSTILE_ISSUER, runner: HOSTILE_RUNNER } as const
   const records: AuditRecord[] = [
     record(HOSTILE_PACKAGE, '1.0.0', '2025-08-01T00:00:00.000Z', { ...provenance, trustedPublisher: true }),
@@ -51,6 +57,7 @@ export function hostileInput(): AuditHtmlInput {
     { name: 'plain', latest: HOSTILE_AUDIT_VERSION },
     { name: '</script><!--never-recorded' },
   ]
-  const metrics = auditMetrics(records, packages, { generatedAt: '<b>2026</b>', registry: HOSTILE_REGISTRY, downloads: { [HOSTILE_PACKAGE]: 100, plain: 5 } })
-  return { metrics, records, packages }
+  const downloads = { [HOSTILE_PACKAGE]: 100, plain: 5 }
+  const metrics = auditMetrics(records, packages, { generatedAt: '<b>2026</b>', registry: HOSTILE_REGISTRY, downloads })
+  return { metrics, page: auditPage(records, packages, { downloads }), records, packages }
 }

@@ -2,7 +2,8 @@
 // figures against a generated population's ground truth (the donut from the generator's levels, not
 // from auditTrustLevel), determinism, the CSP, hostile strings that must stay text, and the charts.
 import t from 'tap'
-import { ADOPTION_CATEGORIES, adoptionCategory, AUDIT_PACKAGE_TABLE_ID, AUDIT_STYLE, MAX_DOWNGRADES_SHOWN, renderAuditHtml } from '../../lib/report/audit-html.js'
+import { ADOPTION_CATEGORIES, adoptionCategory, auditPage, AUDIT_PACKAGE_TABLE_ID, AUDIT_STYLE, MAX_DOWNGRADES_SHOWN, renderAuditHtml } from '../../lib/report/audit-html.js'
+import { compareText } from '../../lib/model/text-order.js'
 import { donutChart, niceCeiling, percent, stackedColumns } from '../../lib/report/html/charts.js'
 import { PAGE_SCRIPT, PAGE_STYLE } from '../../lib/report/html/client.js'
 import { cspHash } from '../../lib/report/html/page.js'
@@ -94,7 +95,44 @@ t.test('deterministic: the same bytes for the same input, whatever the order of 
   const input = populationInput({ packages: 60 })
   const page = renderAuditHtml(input)
   t.equal(renderAuditHtml(input), page)
-  t.equal(renderAuditHtml({ ...input, records: [...input.records].reverse(), packages: [...input.packages].reverse() }), page)
+  const reversed = { metrics: input.metrics, records: [...input.records].reverse(), packages: [...input.packages].reverse() }
+  t.equal(renderAuditHtml({ ...reversed, page: auditPage(reversed.records, reversed.packages) }), renderAuditHtml({ ...input, page: auditPage(input.records, input.packages) }))
+  t.equal(renderAuditHtml({ ...reversed, page: auditPage(reversed.records, reversed.packages, { maxRows: 7 }) }), renderAuditHtml({ ...input, page: auditPage(input.records, input.packages, { maxRows: 7 }) }), 'and the same rows kept')
+})
+
+t.test('a store with more packages than --table-rows: the page keeps the rows that matter, counts every package, and says so', async (t) => {
+  const full = populationInput({ packages: 200, downloads: false })
+  const downgraded = new Set(full.metrics.continuity.downgrades.map((d) => d.package))
+  t.ok(downgraded.size > 0 && downgraded.size < 60, `some packages have downgrades (${downgraded.size})`)
+  const bounded = populationInput({ packages: 200, downloads: false, maxRows: 60 })
+  t.equal(bounded.page.packages, 200)
+  t.equal(bounded.page.rows.length, 60)
+  t.same(bounded.page.adoption, full.page.adoption, 'the donuts count every package whatever the table keeps')
+  t.same(bounded.page.rows.map((r) => r.name), [...bounded.page.rows.map((r) => r.name)].sort(compareText), 'the rows by name')
+  const kept = new Set(bounded.page.rows.map((r) => r.name))
+  t.ok([...downgraded].every((name) => kept.has(name)), 'every package with a downgrade is kept')
+  // The rest: the most versions first (no --downloads).
+  const fewestKept = Math.min(...bounded.page.rows.filter((r) => !downgraded.has(r.name)).map((r) => r.versions))
+  const mostDropped = Math.max(...full.page.rows.filter((r) => !kept.has(r.name)).map((r) => r.versions))
+  t.ok(fewestKept >= mostDropped, `no package left out has more versions (${mostDropped}) than one kept (${fewestKept})`)
+  t.same(bounded.page.rows, full.page.rows.filter((r) => kept.has(r.name)), 'a kept row is the row the full table has')
+  const page = renderAuditHtml(bounded)
+  t.match(page, 'Packages (60 of 200)')
+  t.match(page, '60 of the 200 packages: those with downgrades first, then the ones with the most versions, by name; every package is in &quot;verify-deps audit export&quot;')
+  t.equal(pageData(page).tables[AUDIT_PACKAGE_TABLE_ID].rows.length, 60)
+  t.match(renderAuditHtml(full), 'Packages (200)')
+  t.match(renderAuditHtml(full), 'Every package, by name.')
+
+  // With --downloads: the most downloaded, after those with downgrades.
+  const weighted = populationInput({ packages: 200, maxRows: 60 })
+  const population = generatePopulation({ seed: 13, packages: 200 })
+  const weight = (name: string) => population.downloads[name] ?? 0
+  const keptW = new Set(weighted.page.rows.map((r) => r.name))
+  const leastKept = Math.min(...weighted.page.rows.filter((r) => !downgraded.has(r.name)).map((r) => weight(r.name)))
+  const mostLeft = Math.max(...population.packages.filter((p) => !keptW.has(p.name)).map((p) => weight(p.name)))
+  t.ok(leastKept >= mostLeft, `no package left out is downloaded more (${mostLeft}) than one kept (${leastKept})`)
+  t.match(renderAuditHtml(weighted), 'then the most downloaded (--downloads)')
+  t.throws(() => auditPage([], [], { maxRows: 0 }), /maxRows must be a positive integer, got 0/)
 })
 
 t.test('the page is self-contained under the check report\u2019s CSP: its style and script by hash, nothing else', async (t) => {
@@ -134,7 +172,7 @@ t.test('hostile names, versions, issuers, runners and registry stay text, in eve
 })
 
 t.test('no records: the page says there is nothing, and still renders every section', async (t) => {
-  const page = renderAuditHtml({ metrics: { ...hostileInput().metrics, population: { packages: 0, versions: 0, fetchFailed: 0 }, issuers: {}, monthly: [], continuity: { afterFirstProvenance: { versions: 0, provenance: 0 }, downgrades: [] } }, records: [], packages: [] })
+  const page = renderAuditHtml({ metrics: { ...hostileInput().metrics, population: { packages: 0, versions: 0, fetchFailed: 0 }, issuers: {}, monthly: [], continuity: { afterFirstProvenance: { versions: 0, provenance: 0 }, downgrades: [] } }, page: auditPage([], []) })
   t.match(page, 'No version has a publish time.')
   t.match(page, 'No verified provenance: no issuer.')
   t.match(page, 'No downgrade.')
