@@ -216,10 +216,13 @@ export async function enqueueBatches(url: string, batches: readonly (readonly st
   }
 }
 
-/** The names of a job, or undefined when its data is not a list of package names (fail closed: never run). */
+/** The longest spec: a 214-character name, `@`, a 256-character version (the handler, auditBatch, reads each spec itself). */
+const MAX_SPEC_LENGTH = 214 + 1 + 256
+
+/** The specs of a job (`name` or `name@version`, as queued), or undefined when its data is not a list of strings that could be (fail closed: never run). */
 function jobNames(data: unknown): string[] | undefined {
   const names = (data as { names?: unknown } | null)?.names
-  return Array.isArray(names) && names.length > 0 && names.every((n) => typeof n === 'string' && n.length > 0 && n.length <= 214) ? names : undefined
+  return Array.isArray(names) && names.length > 0 && names.every((n) => typeof n === 'string' && n.length > 0 && n.length <= MAX_SPEC_LENGTH) ? names : undefined
 }
 
 /**

@@ -129,6 +129,27 @@ async function withPostgres(serverUrl: string): Promise<void> {
     t.match(status.recentErrors, [{ state: 'failed', packages: 1, error: 'registry said no (postgres://***@x)' }])
   })
 
+  t.test('a job runs name@version specs (a 214-character name and its version); one that is not a list of specs fails unrun', async (t) => {
+    const url = await database(t)
+    const long = `@${'s'.repeat(100)}/${'n'.repeat(112)}@1.0.0-rc.1`
+    await enqueueBatches(url, [[long, 'plain@2.0.0']])
+    await enqueueBatches(url, [[''], ['x'.repeat(472)]], { retryLimit: 0 })
+    const controller = new AbortController()
+    const events: JobEvent[] = []
+    const handled: string[][] = []
+    const worker = runWorker(url, async (names) => void handled.push([...names]), {
+      signal: controller.signal,
+      pollIntervalSeconds: 0.5,
+      onJob: (event) => {
+        events.push(event)
+        if (events.length === 3) controller.abort()
+      },
+    })
+    t.same(await worker, { completed: 1, failed: 2 })
+    t.same(handled, [[long, 'plain@2.0.0']], 'only the job of specs reached the handler')
+    t.same(events.filter((e) => e.outcome === 'failed').map((e) => e.error), ['the job is not a list of package names', 'the job is not a list of package names'])
+  })
+
   t.test('a job whose outcome cannot be recorded stays active (it comes back after its expiry) and is not counted', async (t) => {
     const url = await database(t)
     await enqueueBatches(url, [['a']])
