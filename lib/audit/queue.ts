@@ -190,29 +190,50 @@ export function batchJobId(names: readonly string[]): string {
 
 /** Queues each batch once (idempotent: a batch already queued is not queued again). */
 export async function enqueueBatches(url: string, batches: readonly (readonly string[])[], options: EnqueueOptions = {}): Promise<EnqueueResult> {
+  const queue = await openEnqueuer(url, options)
+  try {
+    return await queue.send(batches)
+  } finally {
+    await queue.close()
+  }
+}
+
+/** One connection to the queue for a whole enqueue run (a feed queues page after page): `send` as often as needed, then `close`. */
+export interface Enqueuer {
+  send(batches: readonly (readonly string[])[]): Promise<EnqueueResult>
+  close(): Promise<void>
+}
+
+export async function openEnqueuer(url: string, options: EnqueueOptions = {}): Promise<Enqueuer> {
   const opts = { ...DEFAULTS, ...options }
   const boss = await openBoss(url, { migrate: true })
   try {
     await ensureQueue(boss, url)
-    let enqueued = 0
-    let existing = 0
-    for (const batch of batches) {
-      const names = normalizeBatch(batch)
-      if (names.length === 0) continue
-      const id = await boss.send(AUDIT_QUEUE, { names }, {
-        id: batchJobId(names),
-        expireInSeconds: opts.expireInSeconds,
-        retryLimit: opts.retryLimit,
-        retryDelay: opts.retryDelaySeconds,
-        retryBackoff: true,
-        retentionDays: opts.retentionDays,
-      })
-      if (id === null) existing++
-      else enqueued++
-    }
-    return { enqueued, existing }
-  } finally {
+  } catch (err) {
     await boss.stop({ graceful: false, wait: true })
+    throw err
+  }
+  return {
+    async send(batches) {
+      let enqueued = 0
+      let existing = 0
+      for (const batch of batches) {
+        const names = normalizeBatch(batch)
+        if (names.length === 0) continue
+        const id = await boss.send(AUDIT_QUEUE, { names }, {
+          id: batchJobId(names),
+          expireInSeconds: opts.expireInSeconds,
+          retryLimit: opts.retryLimit,
+          retryDelay: opts.retryDelaySeconds,
+          retryBackoff: true,
+          retentionDays: opts.retentionDays,
+        })
+        if (id === null) existing++
+        else enqueued++
+      }
+      return { enqueued, existing }
+    },
+    close: () => boss.stop({ graceful: false, wait: true }),
   }
 }
 

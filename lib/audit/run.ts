@@ -46,22 +46,28 @@ export interface EnqueueSummary {
  * stores it once a page's packages are written.
  */
 export async function enqueueAudit(population: AuditPopulation, ctx: AuditContext, database: string, options: { batchSize?: number } & EnqueueOptions = {}): Promise<EnqueueSummary> {
-  const { enqueueBatches } = await import('./queue.js')
+  const { openEnqueuer } = await import('./queue.js')
   const { batchSize = AUDIT_BATCH_SIZE, ...enqueueOptions } = options
   const total: EnqueueSummary = { packages: 0, enqueued: 0, existing: 0 }
   const batches: string[][] = []
-  const flush = async () => {
-    if (batches.length === 0) return
-    const queued = await enqueueBatches(database, batches.splice(0), enqueueOptions)
-    total.enqueued += queued.enqueued
-    total.existing += queued.existing
+  // One queue connection for the whole run: a feed is queued page by page (each page's sequence stored once its batches are queued).
+  const queue = await openEnqueuer(database, enqueueOptions)
+  try {
+    const flush = async () => {
+      if (batches.length === 0) return
+      const queued = await queue.send(batches.splice(0))
+      total.enqueued += queued.enqueued
+      total.existing += queued.existing
+    }
+    const seq = await eachBatch(population, ctx, batchSize, async (batch) => {
+      total.packages += batch.length
+      batches.push([...batch])
+    }, flush)
+    await flush()
+    return seq === undefined ? total : { ...total, seq }
+  } finally {
+    await queue.close()
   }
-  const seq = await eachBatch(population, ctx, batchSize, async (batch) => {
-    total.packages += batch.length
-    batches.push([...batch])
-  }, flush)
-  await flush()
-  return seq === undefined ? total : { ...total, seq }
 }
 
 /**

@@ -113,6 +113,27 @@ if ('missing' in server && !postgresRequired()) {
     t.same({ ...normalised(await report(['--database', url])), registry: 'R' }, truthMetrics(population, { generatedAt: 'T', registry: 'R' }))
   })
 
+  t.test('--changes --enqueue queues the feed page by page from the stored sequence; a worker drains it', async (t) => {
+    const url = await freshDatabase(t, server.url)
+    s.registry.clearRequests()
+    const queued = await run(['audit', '--changes', '--database', url, '--enqueue', '--batch-size', '10', ...how])
+    t.equal(queued.status, 0, queued.stderr)
+    const jobs = Math.ceil(population.packages.length / 10)
+    t.match(queued.stdout, `queued ${jobs} jobs of ${population.packages.length} packages; feed sequence ${population.specs.length}`)
+    t.same(s.registry.requests.filter((q) => q.path === '/_changes').map((q) => new URL(q.url, 'http://x').searchParams.get('since')), ['0', String(population.specs.length)])
+    const again = await run(['audit', '--changes', '--database', url, '--enqueue', ...how])
+    t.match(again.stdout, `queued 0 jobs of 0 packages; feed sequence ${population.specs.length}`, 'the next run starts from the stored sequence')
+    const [file, args] = cliCommand(['audit', 'worker', '--database', url, ...how])
+    const child = spawn(file, args, { cwd: s.dir, env, stdio: ['ignore', 'ignore', 'pipe'] })
+    child.stderr!.resume()
+    const exit = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code ?? -1)))
+    t.teardown(() => void child.kill('SIGKILL'))
+    await until(async () => (await queueStatus(url)).completed === jobs, 120_000)
+    child.kill('SIGTERM')
+    t.equal(await exit, 0)
+    t.same({ ...normalised(await report(['--database', url])), registry: 'R' }, truthMetrics(population, { generatedAt: 'T', registry: 'R' }))
+  })
+
   t.test('audit --enqueue needs --database; --batch-size and --job-timeout need --enqueue', async (t) => {
     const noDb = await run(['audit', '--packages', packagesFile, '--enqueue', ...how])
     t.equal(noDb.status, 2)

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { VerifyDepsError } from '../../lib/errors.js'
-import { batchJobId, enqueueBatches, normalizeBatch, queueStatus, redactDatabase, runWorker, type JobEvent } from '../../lib/audit/queue.js'
+import { batchJobId, enqueueBatches, normalizeBatch, openEnqueuer, queueStatus, redactDatabase, runWorker, type JobEvent } from '../../lib/audit/queue.js'
 import { childCommand } from '../helpers/child.js'
 import { freshDatabase, postgresRequired, postgresServer, sql, until } from '../helpers/postgres.js'
 
@@ -74,6 +74,22 @@ async function withPostgres(serverUrl: string): Promise<void> {
     await sql(url, 'CREATE TABLE audit_rows (name text PRIMARY KEY, runs int NOT NULL)')
     return url
   }
+
+  t.test('one enqueuer sends page after page on one pg-boss, idempotent across pages; closed, it holds no connection', async (t) => {
+    const url = await database(t)
+    const queue = await openEnqueuer(url, { retryLimit: 1 })
+    // Its connections' server processes: a new pg-boss per page would show new ones.
+    const mine = async () => (await sql(url, "SELECT pid FROM pg_stat_activity WHERE application_name = 'verify-deps audit' ORDER BY pid")).rows.map((r: { pid: number }) => r.pid)
+    t.same(await queue.send(batchesOf(2, 2)), { enqueued: 2, existing: 0 })
+    const first = await mine()
+    t.ok(first.length > 0, `connected (${first.length})`)
+    t.same(await queue.send(batchesOf(3, 2)), { enqueued: 1, existing: 2 })
+    t.same(await mine(), first, 'the second page on the same connections')
+    await queue.close()
+    await until(async () => (await mine()).length === 0, 10_000)
+    t.match(await queueStatus(url), { queued: 3 })
+    t.same((await sql(url, 'SELECT DISTINCT retry_limit FROM verify_deps_queue.job')).rows, [{ retry_limit: 1 }], 'its options on every page')
+  })
 
   t.test('enqueueing the same batches again queues nothing new', async (t) => {
     const url = await database(t)
