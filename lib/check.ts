@@ -16,8 +16,8 @@ import { loadNpmConfig, OWN_KEYS, type Env, type NpmConfig, type OwnKey } from '
 import { readInstallScriptConfig } from './fetch/npm-script-settings.js'
 import type { InstallScriptContext } from './model/install-scripts.js'
 import { withUnflaggedInstallScript } from './policy/install-scripts.js'
-import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys/by-registry.js'
-import { DEFAULT_REGISTRY, REGISTRY_KEYS_CONFIG_KEY, registryNerfDart } from './fetch/npm-config.js'
+import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistry, registryKeysPin, selfServedKeysNotice, upstreamKeys, type RegistryKeysPin, type RegistryKeysResult } from './fetch/registry-keys/by-registry.js'
+import { DEFAULT_REGISTRY, registryNerfDart } from './fetch/npm-config.js'
 import { summarizeRegistries, type RegistryInfo } from './report/registries.js'
 import { redactStrings } from './fetch/redact.js'
 import { invalidTrustedRootFile, resolveTrust, trustSourcesOf, type ResolvedTrust } from './fetch/trust.js'
@@ -416,21 +416,6 @@ function registriesOf(packages: readonly PackageRef[], config: NpmConfig, regist
     info.set(registry, { ...(keys ? keysInfo(keys) : { keysSource: 'unavailable', keysFrom: null }), ...(upstream !== undefined && { upstream }) })
   }
   return info
-}
-
-/**
- * An upstream vouches for a mirror's packages only with keys trusted independently of it: pinned,
- * from Sigstore TUF, or the embedded copy. Keys it serves about itself would let whoever names it —
- * a pull request can set `verify-deps-upstream` in the project .npmrc — sign any name@version with the
- * integrity of any tarball the mirror serves (docs/mirrors.md): they are no keys.
- */
-function upstreamKeys(registry: string, keys: RegistryKeysResult, config: NpmConfig): RegistryKeysResult {
-  if (keys.state !== 'fetched' || keys.keys === null || (keys.kind ?? 'registry') !== 'registry') return keys
-  const url = config.redact(registry)
-  return {
-    state: 'failed',
-    reason: `the upstream ${url} serves its own signing keys, which vouch only for itself: an upstream's keys must be pinned (--registry-keys ${url}=FILE or ${registryNerfDart(registry)}:${REGISTRY_KEYS_CONFIG_KEY}=FILE in .npmrc) or come from Sigstore TUF`,
-  }
 }
 
 /** One notice per lockfile the project has but the check did not read. */

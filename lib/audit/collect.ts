@@ -16,7 +16,7 @@ import { evidenceKey, escapedName, readVersionData } from '../fetch/evidence.js'
 import { getJSON, requestPolicy, type GetJSONOptions } from '../fetch/http.js'
 import { DEFAULT_REGISTRY, loadNpmConfig, registryNerfDart, type Env, type NpmConfig } from '../fetch/npm-config.js'
 import { createLimiter } from '../fetch/pool.js'
-import { fetchKeysForRegistries, normalizeRegistry, registryKeysPin, type RegistryKeysPin, type RegistryKeysResult } from '../fetch/registry-keys/by-registry.js'
+import { fetchKeysForRegistries, normalizeRegistry, registryKeysPin, upstreamKeys, type RegistryKeysPin, type RegistryKeysResult } from '../fetch/registry-keys/by-registry.js'
 import { loadRegistryKeysFile } from '../fetch/registry-keys/parse.js'
 import { invalidTrustedRootFile, resolveTrust, trustSourcesOf, type ResolvedTrust } from '../fetch/trust.js'
 import { createTUFSession } from '../fetch/tuf.js'
@@ -41,6 +41,8 @@ export interface AuditOptions {
   toolVersion: string
   store: AuditStore
   registry?: string
+  /** `--upstream`: the registry the default registry mirrors (npm config `verify-deps-upstream`; docs/mirrors.md), as for the check. */
+  upstream?: string
   offline?: boolean
   trustedRootFile?: string
   /** `--registry-keys` pins: registry URL → keys file (a plain FILE pins registry.npmjs.org). */
@@ -67,18 +69,23 @@ export interface AuditContext {
   toolVersion: string
   /** sha256 of the trusted root and the configured registry's keys: a change means stored verdicts are of other trust material. */
   trustDigest: string
-  /** The same digest for a package's own registry (a scope's registry has its own keys); the trust digest for the configured one. */
-  trustDigestFor: (registry: string) => Promise<string>
+  /**
+   * The same digest for the keys a package is checked with: its own registry's (a scope's registry
+   * has its own keys), or behind a mirror its upstream's (`upstream`: named, so that a setting change
+   * is a change of trust material).
+   */
+  trustDigestFor: (registry: string, upstream?: boolean) => Promise<string>
   versions: VersionSelection
   reverify: boolean
   concurrency: number
   /** Wraps one request (or one version's fetch and verification): the concurrency limit and the rate. */
   slot: <R>(fn: () => Promise<R>) => Promise<R>
   take: () => Promise<void>
-  keysFor: (registry: string) => Promise<RegistryKeysResult>
-  contextFor: (registry: string) => TrustContext
-  trustInputFor: (registry: string) => TrustInput
-  registryKeys: Map<string, RegistryKeysResult>
+  /** A registry's keys, looked up once; an upstream's (`upstream`) without credentials, and never its self-served ones (fetch/registry-keys upstreamKeys). */
+  keysFor: (registry: string, upstream?: boolean) => Promise<RegistryKeysResult>
+  /** The trust context and its inputs for the keys of a registry, as own registry or as upstream (their keys may differ: see keysFor). */
+  contextFor: (registry: string, upstream?: boolean) => TrustContext
+  trustInputFor: (registry: string, upstream?: boolean) => TrustInput
   request: (url: string, registry: string) => ReturnType<typeof getJSON>
   timeoutMs?: number
   retries?: number
@@ -100,11 +107,21 @@ export interface BatchSummary {
   retried: number
   /** Versions already stored verified with the same trust material and tool version: not fetched again. */
   skipped: number
+  /** Why versions or packuments were not fetched: the first FAILURE_EXAMPLES reasons (redacted), for the operator. */
+  failures: string[]
+}
+
+/** Reasons a summary keeps (BatchSummary.failures). */
+export const FAILURE_EXAMPLES = 3
+
+/** Keeps `reason` among a summary's first failures. */
+export function noteFailure(failures: string[], reason: string): void {
+  if (failures.length < FAILURE_EXAMPLES) failures.push(reason)
 }
 
 /** The trust material, keys and limits for an audit run; TUF online (embedded material offline or as fallback), as the check. */
 export async function createAuditContext(options: AuditOptions): Promise<AuditContext> {
-  const config = await loadNpmConfig({ cwd: options.cwd, env: options.env, cli: { registry: options.registry, offline: options.offline } })
+  const config = await loadNpmConfig({ cwd: options.cwd, env: options.env, cli: { registry: options.registry, upstream: options.upstream, offline: options.offline } })
   const offline = config.offline.value
   const registry = normalizeRegistry(config.registry)
   const pins = new Map(options.registryKeysPins ?? [])
@@ -122,30 +139,36 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
     }
   }
   const keyOptions = { config, trust, pins, offline, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }), ...(options.retries !== undefined && { retries: options.retries }), ...(!offline && { tuf, fetchTargets: tufSession.fetchTargets }) }
+  // Keys, trust inputs and contexts per registry and role: the same URL may be one package's own
+  // registry and another's upstream, whose self-served keys do not count (upstreamKeys).
+  const roleKey = (r: string, upstream = false) => `${upstream ? 'upstream' : 'registry'} ${normalizeRegistry(r)}`
   const registryKeys = new Map<string, RegistryKeysResult>()
   const pending = new Map<string, Promise<RegistryKeysResult>>()
-  const keysFor = (r: string): Promise<RegistryKeysResult> => {
+  const keysFor = (r: string, upstream = false): Promise<RegistryKeysResult> => {
     const key = normalizeRegistry(r)
-    let keys = pending.get(key)
+    const entry = roleKey(key, upstream)
+    let keys = pending.get(entry)
     if (!keys) {
-      keys = fetchKeysForRegistries([key], keyOptions).then((m) => {
-        const result = m.get(key)!
-        registryKeys.set(key, result)
+      // An upstream is asked without credentials, as for its evidence (the check: `anonymous`).
+      keys = fetchKeysForRegistries([key], { ...keyOptions, ...(upstream && { anonymous: new Set([key]) }) }).then((m) => {
+        const result = upstream ? upstreamKeys(key, m.get(key)!, config) : m.get(key)!
+        registryKeys.set(entry, result)
         return result
       })
-      pending.set(key, keys)
+      pending.set(entry, keys)
     }
     return keys
   }
   const defaultKeys = await keysFor(registry)
-  const trustInputFor = (r: string): TrustInput => {
-    const keys = registryKeys.get(normalizeRegistry(r))
+  const trustInputFor = (r: string, upstream = false): TrustInput => {
+    const keys = registryKeys.get(roleKey(r, upstream))
     return { trustedRoot: trust.trustedRoot, trustedRootSource: trust.trustedRootSource, registryKeys: keys?.state === 'fetched' ? keys.keys : null }
   }
   const contexts = new Map<string, TrustContext>()
-  const contextFor = (r: string): TrustContext => {
-    let ctx = contexts.get(r)
-    if (!ctx) contexts.set(r, (ctx = createTrustContext(trustInputFor(r))))
+  const contextFor = (r: string, upstream = false): TrustContext => {
+    const entry = roleKey(r, upstream)
+    let ctx = contexts.get(entry)
+    if (!ctx) contexts.set(entry, (ctx = createTrustContext(trustInputFor(r, upstream))))
     return ctx
   }
   const concurrency = options.concurrency ?? DEFAULT_AUDIT_CONCURRENCY
@@ -168,11 +191,11 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
     store: options.store,
     toolVersion: options.toolVersion,
     trustDigest: trustDigestOf(trust.trustedRoot, defaultKeys),
-    trustDigestFor: (r) => {
-      // Once per registry: the trusted root is hashed again only for another registry's keys.
-      const key = normalizeRegistry(r)
-      let digest = digests.get(key)
-      if (!digest) digests.set(key, (digest = keysFor(key).then((keys) => trustDigestOf(trust.trustedRoot, keys))))
+    trustDigestFor: (r, upstream = false) => {
+      // Once per registry and role: the trusted root is hashed again only for other keys.
+      const entry = roleKey(r, upstream)
+      let digest = digests.get(entry)
+      if (!digest) digests.set(entry, (digest = keysFor(r, upstream).then((keys) => trustDigestOf(trust.trustedRoot, keys, upstream ? normalizeRegistry(r) : undefined))))
       return digest
     },
     versions: options.versions ?? { kind: 'all' },
@@ -183,7 +206,6 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
     keysFor,
     contextFor,
     trustInputFor,
-    registryKeys,
     request,
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
@@ -192,9 +214,9 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
   }
 }
 
-/** sha256 over the trusted root and the registry's keys the verdicts were reached with. */
-export function trustDigestOf(trustedRoot: unknown, keys: RegistryKeysResult): string {
-  const material = { trustedRoot, registryKeys: keys.state === 'fetched' ? keys.keys : { failed: keys.reason } }
+/** sha256 over the trusted root and the registry's keys the verdicts were reached with (and the upstream they came from, behind a mirror). */
+export function trustDigestOf(trustedRoot: unknown, keys: RegistryKeysResult, upstream?: string): string {
+  const material = { trustedRoot, registryKeys: keys.state === 'fetched' ? keys.keys : { failed: keys.reason }, ...(upstream !== undefined && { upstream }) }
   return `sha256-${createHash('sha256').update(JSON.stringify(material)).digest('base64')}`
 }
 
@@ -216,7 +238,7 @@ export async function auditBatch(specs: readonly string[], ctx: AuditContext): P
     else wanted.set(parsed.name, new Set([...(before ?? []), parsed.version]))
   }
   const stored = await ctx.store.storedVersions([...wanted.keys()])
-  const summary: BatchSummary = { packages: wanted.size, packagesFailed: 0, versions: 0, fetchFailed: 0, retried: 0, skipped: 0 }
+  const summary: BatchSummary = { packages: wanted.size, packagesFailed: 0, versions: 0, fetchFailed: 0, retried: 0, skipped: 0, failures: [] }
   await Promise.all([...wanted].map(([name, versions]) => auditPackage(name, versions, stored.get(name) ?? new Map(), ctx, summary)))
   return summary
 }
@@ -228,8 +250,14 @@ function settled(row: StoredVersion | undefined, ctx: AuditContext, digest: stri
 
 async function auditPackage(name: string, wanted: Set<string> | 'all', stored: Map<string, StoredVersion>, ctx: AuditContext, summary: BatchSummary): Promise<void> {
   const registry = normalizeRegistry(ctx.config.registryFor(name))
-  // Its registry's keys, looked up once per registry (fetchAndVerify reads them from ctx.registryKeys).
-  const digest = await ctx.trustDigestFor(registry)
+  // Behind a mirror (docs/mirrors.md), as the check: the upstream's keys check it, and its evidence
+  // is asked for when the mirror's is incomplete (fetch/evidence.ts).
+  const named = ctx.config.upstreamFor(name, registry)?.url
+  const upstream = named === undefined || normalizeRegistry(named) === registry ? undefined : normalizeRegistry(named)
+  // The keys it is checked with, looked up once per registry and role.
+  const digest = await ctx.trustDigestFor(upstream ?? registry, upstream !== undefined)
+  const registryKeys = new Map([upstream === undefined ? [registry, await ctx.keysFor(registry)] : [upstream, await ctx.keysFor(upstream, true)]])
+  const asUpstream = (r: string) => upstream !== undefined && normalizeRegistry(r) === upstream
   const isSettled = (v: string) => settled(stored.get(v), ctx, digest)
   // Versions named and all settled: not even the packument is asked for.
   if (wanted !== 'all' && [...wanted].every(isSettled)) {
@@ -244,11 +272,12 @@ async function auditPackage(name: string, wanted: Set<string> | 'all', stored: M
   })
   // getJSON's reason names the request (GET <url>: …), redacted.
   const packument = response.ok ? readPackument(response.document, name) : response.reason
-  const failure = (reason: string) => ({ reason: `FETCH_FAILED: ${reason}` })
+  const failure = (reason: string) => ({ reason })
   if (typeof packument === 'string') {
     // Its versions are unknown: only the versions named can be recorded (as not fetched).
     if (wanted === 'all') {
       summary.packagesFailed++
+      noteFailure(summary.failures, `${name}: ${packument}`)
       ctx.progress.errors++
       await ctx.store.upsertPackages([{ name }])
       return
@@ -282,18 +311,20 @@ async function auditPackage(name: string, wanted: Set<string> | 'all', stored: M
       const advertised = versionData.dist?.attestations !== undefined && versionData.dist.attestations !== null
       const verified = await ctx.slot(async () => {
         // The version document comes from the packument: one request more only for advertised attestations.
-        if (advertised || !known) await ctx.take()
+        // Behind a mirror, up to three: the mirror's version document, the upstream's and its attestations.
+        for (let n = upstream !== undefined ? 3 : advertised || !known ? 1 : 0; n > 0; n--) await ctx.take()
         return fetchAndVerify([ref], {
           fetch: {
             config: ctx.config,
-            registryKeys: ctx.registryKeys,
+            registryKeys,
+            ...(upstream !== undefined && { upstreamFor: () => upstream }),
             concurrency: ctx.concurrency,
             ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }),
             ...(ctx.retries !== undefined && { retries: ctx.retries }),
             ...(known && { knownVersion: () => known }),
           },
-          contextFor: ctx.contextFor,
-          trustInputFor: ctx.trustInputFor,
+          contextFor: (r) => ctx.contextFor(r, asUpstream(r)),
+          trustInputFor: (r) => ctx.trustInputFor(r, asUpstream(r)),
           workers: 0,
         })
       })
@@ -325,11 +356,14 @@ async function record(name: string, outcomes: readonly VersionOutcome[], stored:
     })
   })
   await ctx.store.upsertVersions(records, { trustDigest, toolVersion: ctx.toolVersion, verifiedAt: ctx.now().toISOString() })
-  for (const r of records) {
+  for (const [i, r] of records.entries()) {
     summary.versions++
     if (r.fetchFailed) {
       summary.fetchFailed++
       ctx.progress.errors++
+      const { outcome } = outcomes[i]!
+      const id = `${name}@${r.version}`
+      if ('reason' in outcome) noteFailure(summary.failures, outcome.reason.startsWith(`${id}: `) ? outcome.reason : `${id}: ${outcome.reason}`)
     }
     if (stored.get(r.version)?.fetchFailed) summary.retried++
   }

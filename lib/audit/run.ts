@@ -3,7 +3,7 @@
  * (collect.ts), the same call a queue worker makes per job. A killed run loses at most the packages
  * in flight: everything written is kept, and the next run skips what is settled.
  */
-import { auditBatch, type AuditContext, type BatchSummary } from './collect.js'
+import { auditBatch, noteFailure, type AuditContext, type BatchSummary } from './collect.js'
 import { changesStateKey, fetchChangesPage } from './population.js'
 import type { EnqueueOptions } from './queue.js'
 
@@ -20,9 +20,10 @@ export interface AuditRunSummary extends BatchSummary {
 }
 
 export async function runAudit(population: AuditPopulation, ctx: AuditContext): Promise<AuditRunSummary> {
-  const total: AuditRunSummary = { packages: 0, packagesFailed: 0, versions: 0, fetchFailed: 0, retried: 0, skipped: 0 }
-  const add = (s: BatchSummary) => {
-    for (const k of Object.keys(s) as Array<keyof BatchSummary>) total[k] += s[k]
+  const total: AuditRunSummary = { packages: 0, packagesFailed: 0, versions: 0, fetchFailed: 0, retried: 0, skipped: 0, failures: [] }
+  const add = ({ failures, ...counts }: BatchSummary) => {
+    for (const k of Object.keys(counts) as Array<keyof typeof counts>) total[k] += counts[k]
+    for (const reason of failures) noteFailure(total.failures, reason)
   }
   const seq = await eachBatch(population, ctx, AUDIT_BATCH_SIZE, async (batch) => add(await auditBatch(batch, ctx)))
   return seq === undefined ? total : { ...total, seq }

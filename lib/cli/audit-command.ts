@@ -11,10 +11,10 @@ import { parseRegistryKeysArgs } from '../fetch/registry-keys/by-registry.js'
 import { FileReadError, readRegularFile, writeAll } from '../tree/files.js'
 import type { AuditMetrics, AuditPackage } from '../model/audit-metrics.js'
 import type { AuditRecord } from '../model/audit.js'
-import type { AuditOptions, VersionSelection } from '../audit/collect.js'
+import type { AuditOptions, BatchSummary, VersionSelection } from '../audit/collect.js'
 import type { AuditStore } from '../audit/store.js'
 import { stringifyJSON } from '../report/describe.js'
-import { checkOutputWritable, type CheckContext } from './check-command.js'
+import { checkOutputWritable, upstreamOption, type CheckContext } from './check-command.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import { createProgress } from './progress.js'
 import type { Terminal } from './terminal.js'
@@ -60,13 +60,16 @@ ${STORE_HELP}
   --rate N               requests a second at most (default: no limit); 429/503 answers
                          are retried after their Retry-After
   --registry URL         the registry (default: npm config, as the check reads it)
+  --upstream URL         the registry it mirrors, as for the check (npm config
+                         verify-deps-upstream; docs/mirrors.md): its keys check the
+                         mirror's versions, its evidence fills what the mirror strips
   --offline              no request to Sigstore TUF: the embedded trust material
   --trusted-root FILE    --registry-keys [<registry-url>=]FILE    as for the check
   --fetch-timeout MS     --fetch-retries N                        as for the check
 
 Subcommands:
   worker                 claim queued jobs and audit them (takes the options above that say
-                         how: --registry, --offline, --trusted-root, --registry-keys,
+                         how: --registry, --upstream, --offline, --trusted-root, --registry-keys,
                          --versions, --reverify, --rate, --fetch-timeout, --fetch-retries)
   status                 the job queue: depth, throughput, latest errors
   report --format json   the metrics document (schemaVersion 1, docs/audit.md) of the store;
@@ -98,6 +101,7 @@ const AUDIT_OPTIONS = {
   concurrency: { type: 'string' },
   rate: { type: 'string' },
   registry: { type: 'string' },
+  upstream: { type: 'string' },
   offline: { type: 'boolean' },
   'trusted-root': { type: 'string' },
   'registry-keys': { type: 'string', multiple: true },
@@ -135,7 +139,7 @@ function refuse(values: AuditValues, names: ReadonlyArray<keyof AuditValues>, wh
   if (given !== undefined) throw inputError('EUSAGE', `audit${what}: --${given} does not apply here`, 'Run "verify-deps audit --help" for usage.')
 }
 
-const COLLECT_ONLY = ['packages', 'lockfile', 'changes', 'feed', 'versions', 'reverify', 'enqueue', 'batch-size', 'job-timeout', 'concurrency', 'rate', 'registry', 'offline', 'trusted-root', 'registry-keys', 'fetch-timeout', 'fetch-retries'] as const
+const COLLECT_ONLY = ['packages', 'lockfile', 'changes', 'feed', 'versions', 'reverify', 'enqueue', 'batch-size', 'job-timeout', 'concurrency', 'rate', 'registry', 'upstream', 'offline', 'trusted-root', 'registry-keys', 'fetch-timeout', 'fetch-retries'] as const
 
 /** The store the options name; `existing`: report and export read a store, they never create an empty one. */
 async function openStore(values: AuditValues, ctx: CheckContext, existing = false): Promise<AuditStore> {
@@ -193,6 +197,7 @@ async function auditCollect(values: AuditValues, term: Terminal, ctx: CheckConte
         `${summary.seq !== undefined ? `; feed sequence ${summary.seq}` : ''} → ${store.db.where}\n`,
     )
     // Not fetched: stored as unverifiable and retried by the next run; this run could not verify them.
+    if (failed > 0) term.err(`audit: could not fetch or verify ${describeFailed(summary)} (stored as unverifiable, retried by the next run); for example:\n${summary.failures.map((reason) => `  ${reason}\n`).join('')}`)
     return failed > 0 ? EXIT.COULD_NOT_VERIFY : EXIT.OK
   } finally {
     progress.done()
@@ -350,6 +355,7 @@ function auditOptions(values: Partial<AuditValues>, ctx: CheckContext, cwd: stri
     env: ctx.env,
     toolVersion: ctx.toolVersion,
     ...(values.registry !== undefined && { registry: values.registry }),
+    ...(values.upstream !== undefined && { upstream: upstreamOption(values.upstream) }),
     offline: Boolean(values.offline),
     ...(values['trusted-root'] !== undefined && { trustedRootFile: resolve(ctx.cwd, values['trusted-root']) }),
     registryKeysPins: pins,
@@ -364,15 +370,20 @@ function auditOptions(values: Partial<AuditValues>, ctx: CheckContext, cwd: stri
 
 /** `audit worker` takes the collector's options that say how to audit (its own --concurrency is jobs at once). */
 const WORKER_OPTIONS = Object.fromEntries(
-  (['versions', 'reverify', 'rate', 'registry', 'offline', 'trusted-root', 'registry-keys', 'fetch-timeout', 'fetch-retries'] as const).map((k) => [k, AUDIT_OPTIONS[k]]),
+  (['versions', 'reverify', 'rate', 'registry', 'upstream', 'offline', 'trusted-root', 'registry-keys', 'fetch-timeout', 'fetch-retries'] as const).map((k) => [k, AUDIT_OPTIONS[k]]),
 )
 
 const WORKER_HELP = `  --versions WHICH    all (default), latest or since:YYYY-MM-DD, for each package of a job
   --reverify          verify stored versions again
   --rate N            requests a second at most, per process
-  --registry URL  --offline  --trusted-root FILE  --registry-keys [<url>=]FILE
+  --registry URL  --upstream URL  --offline  --trusted-root FILE  --registry-keys [<url>=]FILE
   --fetch-timeout MS  --fetch-retries N      as for "verify-deps audit"
 `
+
+/** `N versions and M packuments`: what a run or a job could not fetch. */
+function describeFailed(summary: BatchSummary): string {
+  return `${summary.fetchFailed} version${summary.fetchFailed === 1 ? '' : 's'} and ${summary.packagesFailed} packument${summary.packagesFailed === 1 ? '' : 's'}`
+}
 
 /**
  * What an `audit worker` does with a job: audit its packages into the job's database (the store's
@@ -391,7 +402,7 @@ async function workerHandler({ database, ctx, values }: { database: string; ctx:
       handle: async (names) => {
         const summary = await auditBatch(names, audit)
         const failed = summary.fetchFailed + summary.packagesFailed
-        if (failed > 0) throw new Error(`${summary.fetchFailed} version${summary.fetchFailed === 1 ? '' : 's'} and ${summary.packagesFailed} packument${summary.packagesFailed === 1 ? '' : 's'} could not be fetched (stored as unverifiable; the job is retried)`)
+        if (failed > 0) throw new Error(`could not fetch or verify ${describeFailed(summary)} (stored as unverifiable; the job is retried); first: ${summary.failures[0]}`)
       },
       close: () => store.close(),
     }

@@ -261,8 +261,8 @@ export function checkOutputWritable(path: string, given: string): void {
   }
 }
 
-/** `--upstream URL`: an http(s) URL without credentials (an upstream is only ever asked without them). */
-function upstreamOption(value: string): string {
+/** `--upstream URL`: an http(s) URL without credentials (an upstream is only ever asked without them). Shared with `audit`. */
+export function upstreamOption(value: string): string {
   let url: URL | undefined
   try {
     url = new URL(value)

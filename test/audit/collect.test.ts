@@ -48,7 +48,10 @@ t.test('auditBatch: records each version, counts what could not be fetched apart
     onProgress: (done, total, label) => progress.push(`${done}/${total} ${label}`),
   })
   const summary = await auditBatch(['good', '@acme/gone', 'down@1.0.0', 'good@9.9.9'], ctx)
-  t.same(summary, { packages: 3, packagesFailed: 1, versions: 3, fetchFailed: 1, retried: 0, skipped: 0 })
+  t.match(summary, { packages: 3, packagesFailed: 1, versions: 3, fetchFailed: 1, retried: 0, skipped: 0 })
+  t.equal(summary.failures.length, 2, 'why, for the operator')
+  t.match(summary.failures.find((f) => f.startsWith('@acme/gone: ')), /^@acme\/gone: GET http:\/\/127\.0\.0\.1:\d+\/@acme%2fgone.*404/, 'the packument, by name and request')
+  t.match(summary.failures.find((f) => f.startsWith('down@1.0.0: ')), /^down@1\.0\.0: GET .*\/down.*503/, 'the version, named once')
   const records = await store.records()
   t.same(records.map((r) => [r.name, r.version, r.signature, r.provenance, r.fetchFailed]), [
     ['down', '1.0.0', 'unverifiable', 'unverifiable', true],
@@ -63,10 +66,11 @@ t.test('auditBatch: records each version, counts what could not be fetched apart
   // Named versions that are all settled: no request at all; a version the packument lacks: not fetched.
   s.registry.clearRequests()
   const again = await auditBatch(['good@1.0.0', 'good@1.1.0'], ctx)
-  t.same(again, { packages: 1, packagesFailed: 0, versions: 0, fetchFailed: 0, retried: 0, skipped: 2 })
+  t.same(again, { packages: 1, packagesFailed: 0, versions: 0, fetchFailed: 0, retried: 0, skipped: 2, failures: [] })
   t.same(s.registry.requests.map((q) => q.path), [])
   const missing = await auditBatch(['good@9.9.9'], ctx)
   t.equal(missing.fetchFailed, 1)
+  t.match(missing.failures, [/^good@9\.9\.9: http:\/\/127\.0\.0\.1:\d+\/ lists no version 9\.9\.9 of good$/])
   t.same((await store.records()).find((r) => r.version === '9.9.9')?.findings, ['FETCH_FAILED'])
 
   // --reverify: stored versions are verified again.
@@ -75,7 +79,7 @@ t.test('auditBatch: records each version, counts what could not be fetched apart
   // Other trust material (a new trusted root or registry keys): stored verdicts are verified again, then settled under it.
   const moved = { ...ctx, trustDigestFor: async () => 'sha256-other' }
   t.equal((await auditBatch(['good'], moved)).versions, 2)
-  t.same(await auditBatch(['good'], moved), { packages: 1, packagesFailed: 0, versions: 0, fetchFailed: 0, retried: 0, skipped: 2 })
+  t.same(await auditBatch(['good'], moved), { packages: 1, packagesFailed: 0, versions: 0, fetchFailed: 0, retried: 0, skipped: 2, failures: [] })
   t.equal(await ctx.trustDigestFor(s.registry.url), ctx.trustDigest, 'the configured registry\'s digest')
   await t.rejects(auditBatch(['not a name'], ctx), TypeError)
 })

@@ -151,6 +151,21 @@ export async function fetchSelfServedKeys(registry: string, options: Pick<KeysFo
   }
 }
 
+/**
+ * An upstream vouches for a mirror's packages only with keys trusted independently of it: pinned,
+ * from Sigstore TUF, or the embedded copy. Keys it serves about itself would let whoever names it —
+ * a pull request can set `verify-deps-upstream` in the project .npmrc — sign any name@version with the
+ * integrity of any tarball the mirror serves (docs/mirrors.md): they are no keys.
+ */
+export function upstreamKeys(registry: string, keys: RegistryKeysResult, config: NpmConfig): RegistryKeysResult {
+  if (keys.state !== 'fetched' || keys.keys === null || (keys.kind ?? 'registry') !== 'registry') return keys
+  const url = config.redact(registry)
+  return {
+    state: 'failed',
+    reason: `the upstream ${url} serves its own signing keys, which vouch only for itself: an upstream's keys must be pinned (--registry-keys ${url}=FILE or ${registryNerfDart(registry)}:${REGISTRY_KEYS_CONFIG_KEY}=FILE in .npmrc) or come from Sigstore TUF`,
+  }
+}
+
 /** The report's view of a registry's keys: their source, and the file, target or URL they came from. */
 export function keysInfo(keys: RegistryKeysResult): { keysSource: RegistryKeysSource; keysFrom: string | null } {
   if (keys.state === 'failed') return { keysSource: 'unavailable', keysFrom: null }
