@@ -107,7 +107,7 @@ export interface BatchSummary {
   retried: number
   /** Versions already stored verified with the same trust material and tool version: not fetched again. */
   skipped: number
-  /** Why versions or packuments were not fetched: the first FAILURE_EXAMPLES reasons (redacted), for the operator. */
+  /** Why versions or packuments were not fetched: the first FAILURE_EXAMPLES reasons (redacted; names and versions are the registry's, untrusted), for the operator. */
   failures: string[]
 }
 
@@ -128,7 +128,9 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
   for (const pin of pins.values()) loadRegistryKeysFile(pin.file)
   const { tuf, trustedRootFile } = trustSourcesOf(config, options.trustedRootFile)
   const tufSession = createTUFSession(tuf)
-  const npmjsUnpinned = registryNerfDart(registry) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(registry, pins, config)
+  // npm's keys from TUF (or embedded) when npmjs is the registry or an upstream, and not pinned: as the check.
+  const keyRegistries = [registry, config.upstreamFor('-', registry)?.url, ...config.scopedUpstreams().map((u) => u.value)].filter((r) => r !== undefined)
+  const npmjsUnpinned = keyRegistries.some((r) => registryNerfDart(r) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(r, pins, config))
   const trust: ResolvedTrust = await resolveTrust({ offline, ...(trustedRootFile !== undefined && { trustedRootFile }), registryKeysWanted: npmjsUnpinned, tuf }, tufSession.fetchTargets)
   const { createTrustContext } = await import('../verify/trust-context.js')
   if (trustedRootFile) {
@@ -277,7 +279,7 @@ async function auditPackage(name: string, wanted: Set<string> | 'all', stored: M
     // Its versions are unknown: only the versions named can be recorded (as not fetched).
     if (wanted === 'all') {
       summary.packagesFailed++
-      noteFailure(summary.failures, `${name}: ${packument}`)
+      noteFailure(summary.failures, ctx.config.redact(`${name}: ${packument}`))
       ctx.progress.errors++
       await ctx.store.upsertPackages([{ name }])
       return
@@ -363,7 +365,7 @@ async function record(name: string, outcomes: readonly VersionOutcome[], stored:
       ctx.progress.errors++
       const { outcome } = outcomes[i]!
       const id = `${name}@${r.version}`
-      if ('reason' in outcome) noteFailure(summary.failures, outcome.reason.startsWith(`${id}: `) ? outcome.reason : `${id}: ${outcome.reason}`)
+      if ('reason' in outcome) noteFailure(summary.failures, ctx.config.redact(outcome.reason.startsWith(`${id}: `) ? outcome.reason : `${id}: ${outcome.reason}`))
     }
     if (stored.get(r.version)?.fetchFailed) summary.retried++
   }

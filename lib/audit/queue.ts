@@ -233,7 +233,8 @@ export async function openEnqueuer(url: string, options: EnqueueOptions = {}): P
       }
       return { enqueued, existing }
     },
-    close: () => boss.stop({ graceful: false, wait: true }),
+    // A failed stop must not hide the error a send threw (close runs in the callers' finally).
+    close: () => boss.stop({ graceful: false, wait: true }).catch(() => {}),
   }
 }
 

@@ -13,7 +13,7 @@ import type { AuditMetrics, AuditPackage } from '../model/audit-metrics.js'
 import type { AuditRecord } from '../model/audit.js'
 import type { AuditOptions, BatchSummary, VersionSelection } from '../audit/collect.js'
 import type { AuditStore } from '../audit/store.js'
-import { stringifyJSON } from '../report/describe.js'
+import { plainText, stringifyJSON } from '../report/describe.js'
 import { checkOutputWritable, upstreamOption, type CheckContext } from './check-command.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import { createProgress } from './progress.js'
@@ -197,7 +197,8 @@ async function auditCollect(values: AuditValues, term: Terminal, ctx: CheckConte
         `${summary.seq !== undefined ? `; feed sequence ${summary.seq}` : ''} → ${store.db.where}\n`,
     )
     // Not fetched: stored as unverifiable and retried by the next run; this run could not verify them.
-    if (failed > 0) term.err(`audit: could not fetch or verify ${describeFailed(summary)} (stored as unverifiable, retried by the next run); for example:\n${summary.failures.map((reason) => `  ${reason}\n`).join('')}`)
+    // The names and versions are the registry's: control characters are shown, never sent to the terminal.
+    if (failed > 0) term.err(`audit: could not fetch or verify ${describeFailed(summary)} (stored as unverifiable, retried by the next run); for example:\n${summary.failures.map((reason) => `  ${plainText(reason)}\n`).join('')}`)
     return failed > 0 ? EXIT.COULD_NOT_VERIFY : EXIT.OK
   } finally {
     progress.done()
@@ -328,7 +329,7 @@ export function parseVersions(value: string | undefined): VersionSelection {
 function wholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined
   const n = Number(value)
-  if (!Number.isInteger(n) || n < min) throw inputError('EUSAGE', `--${flag} must be a whole number >= ${min} (got "${value}")`)
+  if (!Number.isSafeInteger(n) || n < min) throw inputError('EUSAGE', `--${flag} must be a whole number >= ${min} (got "${value}")`)
   return n
 }
 
@@ -402,7 +403,7 @@ async function workerHandler({ database, ctx, values }: { database: string; ctx:
       handle: async (names) => {
         const summary = await auditBatch(names, audit)
         const failed = summary.fetchFailed + summary.packagesFailed
-        if (failed > 0) throw new Error(`could not fetch or verify ${describeFailed(summary)} (stored as unverifiable; the job is retried); first: ${summary.failures[0]}`)
+        if (failed > 0) throw new Error(`could not fetch or verify ${describeFailed(summary)} (stored as unverifiable; the job is retried); first: ${plainText(summary.failures[0] ?? '')}`)
       },
       close: () => store.close(),
     }

@@ -220,7 +220,7 @@ t.test('report --format html: the page of the truth, its table bounded by --tabl
     t.equal(r.stdout, renderAuditHtml({ metrics, page }), `the page the truth renders${maxRows ? ` with ${maxRows} rows` : ''}`)
     t.match(r.stdout, maxRows ? `Packages (7 of ${population.packages.length})` : `Packages (${population.packages.length})`)
   }
-  for (const [args, message] of [[['--format', 'html', '--table-rows', '0'], /--table-rows must be a whole number >= 1/], [['--format', 'json', '--table-rows', '5'], /--table-rows is for --format html/]] as const) {
+  for (const [args, message] of [[['--format', 'html', '--table-rows', '0'], /--table-rows must be a whole number >= 1/], [['--format', 'html', '--table-rows', '1e16'], /--table-rows must be a whole number >= 1 \(got "1e16"\)/], [['--format', 'json', '--table-rows', '5'], /--table-rows is for --format html/]] as const) {
     const r = await run(['audit', 'report', ...args, '--db', join(s.dir, 'pglite')])
     t.equal(r.status, 2, args.join(' '))
     t.match(r.stderr, message)

@@ -94,6 +94,27 @@ t.test("an upstream whose keys are only its own word: no version verifies (as th
   t.equal(r.stderr.split('\n').filter((l) => l.startsWith('  ')).length, 3, 'three examples')
 })
 
+t.test('a lying registry: a version name with control characters is shown, never sent to the terminal; credentials in the registry URL never printed', async (t) => {
+  const liar = await startMirrorProxy({
+    target: s.registry.url,
+    kind: 'faithful',
+    transform: (route, doc) => {
+      if (route.kind === 'packument' && doc.name === 'pkg-00') (doc.versions as Record<string, unknown>)['9.9.9-\u001b[2J'] = 'not a document'
+    },
+  })
+  t.teardown(() => liar.close())
+  const withUser = liar.url.replace('http://', 'http://auditor:hunter2-secret@')
+  writeFileSync(join(project, '.npmrc'), `registry=${withUser}\n`)
+  const listed = join(project, 'liar.txt')
+  writeFileSync(listed, 'pkg-00\npkg-01@7.7.7\n')
+  const r = await run(['audit', '--packages', listed, '--db', join(project, 'liar'), '--trusted-root', s.trustedRootFile, '--registry-keys', `${liar.url}=${s.registryKeysFile}`])
+  t.equal(r.status, 3, r.stderr)
+  t.match(r.stderr, /^  pkg-01@7\.7\.7: http:\/\/\*\*\*@127\.0\.0\.1:\d+\/ lists no version 7\.7\.7 of pkg-01$/m, 'a version the registry lacks, its URL redacted')
+  t.match(r.stderr, /^  pkg-00@9\.9\.9-\\u\{1b\}\[2J: /m, 'the escape is shown as text')
+  t.notMatch(r.stderr + r.stdout, /\u001b/, 'no raw control character')
+  t.notMatch(r.stderr + r.stdout, /hunter2-secret/, 'no password')
+})
+
 t.test('--upstream must be an http(s) URL without credentials', async (t) => {
   for (const [value, message] of [['ftp://x/', /--upstream must be an http\(s\) registry URL/], ['https://u:p@registry.example/', /--upstream must not carry credentials/]] as const) {
     const r = await run(['audit', '--packages', packagesFile, '--db', join(project, 'bad'), '--upstream', value])

@@ -10,7 +10,7 @@ import { normalizeRepositoryURL, parsePackageSpec, readPackument, repositoryMatc
 import { createTokenBucket } from '../../lib/audit/token-bucket.js'
 import { changesStateKey, defaultFeed, fetchChangesPage, readPackagesFile } from '../../lib/audit/population.js'
 import { runAudit } from '../../lib/audit/run.js'
-import { openAuditStore } from '../../lib/audit/store.js'
+import { openAuditStore, type AuditStore } from '../../lib/audit/store.js'
 import { formatRecordsCsv } from '../../lib/audit/export.js'
 import { createScenario } from '../helpers/scenario/index.js'
 import { cleanEnv } from '../cli/run.js'
@@ -82,6 +82,16 @@ t.test('auditBatch: records each version, counts what could not be fetched apart
   t.same(await auditBatch(['good'], moved), { packages: 1, packagesFailed: 0, versions: 0, fetchFailed: 0, retried: 0, skipped: 2, failures: [] })
   t.equal(await ctx.trustDigestFor(s.registry.url), ctx.trustDigest, 'the configured registry\'s digest')
   await t.rejects(auditBatch(['not a name'], ctx), TypeError)
+})
+
+t.test('behind a mirror of registry.npmjs.org, offline: the upstream is checked with the embedded npm keys, as the check', async (t) => {
+  const dir = t.testdir({ 'package.json': '{}', '.npmrc': 'registry=http://127.0.0.1:9/mirror/\nverify-deps-upstream=https://registry.npmjs.org/\n' })
+  const ctx = await createAuditContext({ cwd: dir, env: cleanEnv(join(dir, 'home')), toolVersion: '0.0.0-test', store: {} as AuditStore, offline: true })
+  t.equal(ctx.config.registry, 'http://127.0.0.1:9/mirror/', "the project's mirror")
+  const upstream = await ctx.keysFor('https://registry.npmjs.org/', true)
+  t.match(upstream, { state: 'fetched', kind: 'embedded' }, "npm's embedded keys, not a request")
+  t.match(await ctx.keysFor('http://127.0.0.1:9/mirror/'), { state: 'failed', reason: /offline/ }, "the mirror's own: none offline")
+  t.not(await ctx.trustDigestFor('https://registry.npmjs.org/', true), await ctx.trustDigestFor('https://registry.npmjs.org/'), 'the digest names the upstream')
 })
 
 t.test('runAudit --changes: a feed that fails or is not a changes document is EAUDITFEED', async (t) => {
