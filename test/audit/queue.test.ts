@@ -78,8 +78,8 @@ async function withPostgres(serverUrl: string): Promise<void> {
   t.test('one enqueuer sends page after page on one pg-boss, idempotent across pages; closed, it holds no connection', async (t) => {
     const url = await database(t)
     const queue = await openEnqueuer(url, { retryLimit: 1 })
-    // Its connections' server processes: a new pg-boss per page would show new ones.
-    const mine = async () => (await sql(url, "SELECT pid FROM pg_stat_activity WHERE application_name = 'verify-deps audit' ORDER BY pid")).rows.map((r: { pid: number }) => r.pid)
+    // Its connections' server processes (in this test's database: other tests run beside it): a new pg-boss per page would show new ones.
+    const mine = async () => (await sql(url, "SELECT pid FROM pg_stat_activity WHERE application_name = 'verify-deps audit' AND datname = current_database() ORDER BY pid")).rows.map((r: { pid: number }) => r.pid)
     t.same(await queue.send(batchesOf(2, 2)), { enqueued: 2, existing: 0 })
     const first = await mine()
     t.ok(first.length > 0, `connected (${first.length})`)
