@@ -12,8 +12,7 @@
  * token bucket), and 429/503 answers retried after their Retry-After (fetch/http.ts).
  */
 import { createHash } from 'node:crypto'
-import { evidenceKey, escapedName, readVersionData } from '../fetch/evidence.js'
-import { getJSON, requestPolicy, type GetJSONOptions } from '../fetch/http.js'
+import { evidenceKey, escapedName, readVersionData, requestContext, type RequestContext } from '../fetch/evidence.js'
 import { DEFAULT_REGISTRY, loadNpmConfig, registryNerfDart, type Env, type NpmConfig } from '../fetch/npm-config.js'
 import { createLimiter } from '../fetch/pool.js'
 import { fetchKeysForRegistries, normalizeRegistry, registryKeysPin, upstreamKeys, type RegistryKeysPin, type RegistryKeysResult } from '../fetch/registry-keys/by-registry.js'
@@ -67,12 +66,11 @@ export interface AuditContext {
   config: NpmConfig
   store: AuditStore
   toolVersion: string
-  /** sha256 of the trusted root and the configured registry's keys: a change means stored verdicts are of other trust material. */
-  trustDigest: string
   /**
-   * The same digest for the keys a package is checked with: its own registry's (a scope's registry
-   * has its own keys), or behind a mirror its upstream's (`upstream`: named, so that a setting change
-   * is a change of trust material).
+   * sha256 of the trusted root and the keys a package is checked with — its own registry's (a
+   * scope's registry has its own keys), or behind a mirror its upstream's (`upstream`: named, so that
+   * a setting change is a change of trust material): a change means stored verdicts are of other
+   * trust material.
    */
   trustDigestFor: (registry: string, upstream?: boolean) => Promise<string>
   versions: VersionSelection
@@ -83,10 +81,10 @@ export interface AuditContext {
   take: () => Promise<void>
   /** A registry's keys, looked up once; an upstream's (`upstream`) without credentials, and never its self-served ones (fetch/registry-keys upstreamKeys). */
   keysFor: (registry: string, upstream?: boolean) => Promise<RegistryKeysResult>
-  /** The trust context and its inputs for the keys of a registry, as own registry or as upstream (their keys may differ: see keysFor). */
+  /** The trust context for the keys of a registry, as own registry or as upstream (their keys may differ: see keysFor). */
   contextFor: (registry: string, upstream?: boolean) => TrustContext
-  trustInputFor: (registry: string, upstream?: boolean) => TrustInput
-  request: (url: string, registry: string) => ReturnType<typeof getJSON>
+  /** fetch/evidence.ts's requests, as the check makes them (npm config's options per registry, no HTTP cache). */
+  request: RequestContext['request']
   timeoutMs?: number
   retries?: number
   progress: { done: number; total: number; errors: number; report?: AuditOptions['onProgress'] }
@@ -161,7 +159,6 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
     }
     return keys
   }
-  const defaultKeys = await keysFor(registry)
   const trustInputFor = (r: string, upstream = false): TrustInput => {
     const keys = registryKeys.get(roleKey(r, upstream))
     return { trustedRoot: trust.trustedRoot, trustedRootSource: trust.trustedRootSource, registryKeys: keys?.state === 'fetched' ? keys.keys : null }
@@ -174,25 +171,17 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
     return ctx
   }
   const concurrency = options.concurrency ?? DEFAULT_AUDIT_CONCURRENCY
-  const { timeoutMs, retry } = requestPolicy(config.fetchSettings(), {
+  const digests = new Map<string, Promise<string>>()
+  const { request } = requestContext({
+    config,
+    concurrency,
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
   })
-  const digests = new Map<string, Promise<string>>()
-  const perRegistry = new Map<string, GetJSONOptions>()
-  const request = (url: string, r: string) => {
-    let forRegistry = perRegistry.get(r)
-    if (!forRegistry) {
-      const { cache: _httpCache, ...fetchOptions } = { ...config.fetchOptions(r), maxSockets: concurrency }
-      perRegistry.set(r, (forRegistry = { timeoutMs, retry, redact: (text: string) => config.redact(text), fetchOptions }))
-    }
-    return getJSON(url, forRegistry)
-  }
   return {
     config,
     store: options.store,
     toolVersion: options.toolVersion,
-    trustDigest: trustDigestOf(trust.trustedRoot, defaultKeys),
     trustDigestFor: (r, upstream = false) => {
       // Once per registry and role: the trusted root is hashed again only for other keys.
       const entry = roleKey(r, upstream)
@@ -207,7 +196,6 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
     take: createTokenBucket(options.rate),
     keysFor,
     contextFor,
-    trustInputFor,
     request,
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.retries !== undefined && { retries: options.retries }),
@@ -326,7 +314,6 @@ async function auditPackage(name: string, wanted: Set<string> | 'all', stored: M
             ...(known && { knownVersion: () => known }),
           },
           contextFor: (r) => ctx.contextFor(r, asUpstream(r)),
-          trustInputFor: (r) => ctx.trustInputFor(r, asUpstream(r)),
           workers: 0,
         })
       })

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path'
 import { inputError, VerifyDepsError } from '../errors.js'
-import { getJSON, requestPolicy } from '../fetch/http.js'
+import { requestContext } from '../fetch/evidence.js'
 import type { NpmConfig } from '../fetch/npm-config.js'
 import { normalizeRegistry } from '../fetch/registry-keys/by-registry.js'
 import { FileReadError, readRegularFile } from '../tree/files.js'
@@ -72,10 +72,8 @@ export const changesStateKey = (feed: string): string => `changes:${normalizeReg
 export async function fetchChangesPage(feed: string, since: string, limit: number, config: NpmConfig, options: { timeoutMs?: number; retries?: number } = {}): Promise<ChangesPage> {
   const base = normalizeRegistry(feed)
   const url = `${base}_changes?since=${encodeURIComponent(since)}&limit=${limit}`
-  const credentials = base === normalizeRegistry(config.registry)
-  const { cache: _httpCache, ...fetchOptions } = config.fetchOptions(base, { credentials })
-  const { timeoutMs, retry } = requestPolicy(config.fetchSettings(), options)
-  const response = await getJSON(url, { fetchOptions, timeoutMs, retry, redact: (text) => config.redact(text) })
+  const anonymous = base !== normalizeRegistry(config.registry)
+  const response = await requestContext({ config, ...options }).request(url, base, { anonymous })
   const shown = config.redact(url)
   if (!response.ok) throw new VerifyDepsError('EAUDITFEED', `${response.reason}`)
   const doc = response.document as { results?: unknown; last_seq?: unknown } | null

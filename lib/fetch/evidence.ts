@@ -190,9 +190,9 @@ export async function forEachEvidence(
   return [...unique.keys()]
 }
 
-interface RequestContext {
+export interface RequestContext {
   /**
-   * `anonymous`: without the registry's credentials (an upstream).
+   * `anonymous`: without the registry's credentials (an upstream, or a feed on another origin).
    */
   request: (url: string, registry: string, how?: { anonymous?: boolean }) => ReturnType<typeof getJSON>
 }
@@ -207,7 +207,7 @@ interface RequestContext {
  * document, its publish time, its release line's history) is kept in the verification cache and the
  * sealed store instead, and a changed packument (a new version) would miss npm's cache anyway.
  */
-function requestContext(options: FetchEvidenceOptions): RequestContext {
+export function requestContext(options: Pick<FetchEvidenceOptions, 'config' | 'timeoutMs' | 'retries' | 'retry' | 'concurrency' | 'signal'>): RequestContext {
   const { config } = options
   const { timeoutMs, retry } = requestPolicy(config.fetchSettings(), {
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),

@@ -14,7 +14,7 @@ import { openAuditStore, type AuditStore } from '../../lib/audit/store.js'
 import { formatRecordsCsv } from '../../lib/audit/export.js'
 import { createScenario } from '../helpers/scenario/index.js'
 import { cleanEnv } from '../cli/run.js'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -80,7 +80,7 @@ t.test('auditBatch: records each version, counts what could not be fetched apart
   const moved = { ...ctx, trustDigestFor: async () => 'sha256-other' }
   t.equal((await auditBatch(['good'], moved)).versions, 2)
   t.same(await auditBatch(['good'], moved), { packages: 1, packagesFailed: 0, versions: 0, fetchFailed: 0, retried: 0, skipped: 2, failures: [] })
-  t.equal(await ctx.trustDigestFor(s.registry.url), ctx.trustDigest, 'the configured registry\'s digest')
+  t.equal(await ctx.trustDigestFor(s.registry.url), trustDigestOf(JSON.parse(readFileSync(s.trustedRootFile, 'utf8')), await ctx.keysFor(s.registry.url)), 'the configured registry\'s digest: its trusted root and keys')
   await t.rejects(auditBatch(['not a name'], ctx), TypeError)
 })
 
