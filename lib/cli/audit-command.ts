@@ -3,12 +3,12 @@
  * metrics, `audit export` its records (docs/audit.md). The store's drivers (PGlite, pg) are optional
  * peer dependencies loaded only here, on demand (lib/audit/db.ts).
  */
-import { closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { inputError } from '../errors.js'
 import { parseRegistryKeysArgs } from '../fetch/registry-keys/by-registry.js'
-import { FileReadError, readRegularFile, writeAll } from '../tree/files.js'
+import { FileReadError, readRegularFile } from '../tree/files.js'
 import type { AuditMetrics, AuditPackage } from '../model/audit-metrics.js'
 import type { AuditRecord } from '../model/audit.js'
 import type { AuditOptions, BatchSummary, VersionSelection } from '../audit/collect.js'
@@ -18,7 +18,7 @@ import { checkOutputWritable, upstreamOption, type CheckContext } from './check-
 import { EXIT, type ExitCode } from './exit-codes.js'
 import { createProgress } from './progress.js'
 import type { Terminal } from './terminal.js'
-import { writeFileAtomic } from './trust-command.js'
+import { openFileAtomic, writeFileAtomic } from './output-file.js'
 import { runAuditStatusCommand, runAuditWorkerCommand, type AuditWorkerHandler } from './audit-worker-command.js'
 
 const STORE_HELP = `  --db DIR               the embedded store's folder (PGlite; default .verify-deps-audit/)
@@ -248,7 +248,7 @@ async function auditExport(values: AuditValues, term: Terminal, ctx: CheckContex
   const { CSV_HEADER, formatCsvRows, formatRecordsJsonl } = await import('../audit/export.js')
   const store = await openStore(values, ctx, true)
   // A page of records at a time, to the file (through a temporary file and a rename) or stdout.
-  const output = values.output ? openOutput(resolve(ctx.cwd, values.output)) : undefined
+  const output = values.output ? openFileAtomic(resolve(ctx.cwd, values.output)) : undefined
   const write = async (text: string): Promise<void> => {
     if (output) output.write(text)
     else {
@@ -265,35 +265,6 @@ async function auditExport(values: AuditValues, term: Terminal, ctx: CheckContex
     await store.close()
   }
   return EXIT.OK
-}
-
-/** A file written through a temporary file, renamed into place when complete: a failed export leaves no half file. */
-function openOutput(path: string): { write(text: string): void; commit(): void; abandon(): void } {
-  const tmp = `${path}.${process.pid}.tmp`
-  let fd: number | undefined
-  try {
-    fd = openSync(tmp, 'w')
-  } catch (err) {
-    throw inputError('EOUTPUT', `${path}: cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
-  }
-  return {
-    write: (text) => writeAll(fd!, Buffer.from(text, 'utf8')),
-    commit: () => {
-      closeSync(fd!)
-      fd = undefined
-      try {
-        renameSync(tmp, path)
-      } catch (err) {
-        rmSync(tmp, { force: true })
-        throw inputError('EOUTPUT', `${path}: cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
-      }
-    },
-    abandon: () => {
-      if (fd === undefined) return
-      closeSync(fd)
-      rmSync(tmp, { force: true })
-    },
-  }
 }
 
 function writeOut(values: AuditValues, text: string, term: Terminal, ctx: CheckContext): void {

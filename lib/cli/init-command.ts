@@ -17,7 +17,8 @@ import { plainText } from '../report/describe.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import { CHECK_OPTIONS, checkRunOptions, type CheckContext } from './check-command.js'
 import type { Terminal } from './terminal.js'
-import { gatherWithProgress, notRecordedNote, observedPackages, refuseReportOptions, refuseSubsetOptions, writeFileAtomic } from './trust-command.js'
+import { gatherWithProgress, notRecordedNote, observedPackages, refuseReportOptions, refuseSubsetOptions } from './trust-command.js'
+import { writeFileAtomic } from './output-file.js'
 
 const POLICY_FILE = 'verify-deps.policy.yaml'
 

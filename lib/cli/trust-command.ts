@@ -3,7 +3,6 @@
  * (verify-deps.trust.json, docs/trust-lockfile.md) the level and build identity each locked
  * registry package verified at, per name and release line, and prints what changed for review.
  */
-import { renameSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { gatherRun, type GatheredRun } from '../check.js'
@@ -14,6 +13,7 @@ import { formatTrustLockfileDiff } from '../report/trust-lockfile-diff.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import { CHECK_OPTIONS, checkRunOptions, type CheckContext } from './check-command.js'
 import { createProgress } from './progress.js'
+import { writeFileAtomic } from './output-file.js'
 import type { Terminal } from './terminal.js'
 
 export const TRUST_HELP = `Usage: verify-deps trust update [dir] [--dry-run] [check options]
@@ -116,13 +116,3 @@ export function notRecordedNote(built: BuiltTrustLockfile): string {
   return out.length ? `${out.join('\n')}\n` : ''
 }
 
-/** Writes through a temporary file and a rename: an interrupted write never leaves half a file to commit. */
-export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`
-  try {
-    writeFileSync(tmp, text)
-    renameSync(tmp, path)
-  } catch (err) {
-    throw inputError('EOUTPUT', `${path}: cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
-  }
-}
