@@ -14,7 +14,7 @@ import type { AuditRecord } from '../model/audit.js'
 import type { AuditOptions, BatchSummary, VersionSelection } from '../audit/collect.js'
 import type { AuditStore } from '../audit/store.js'
 import { plainText, stringifyJSON } from '../report/describe.js'
-import { checkOutputWritable, upstreamOption, type CheckContext } from './check-command.js'
+import { checkOutputWritable, upstreamOption, wholeNumberFlag, type CheckContext } from './check-command.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import { createProgress } from './progress.js'
 import type { Terminal } from './terminal.js'
@@ -158,8 +158,8 @@ async function auditCollect(values: AuditValues, term: Terminal, ctx: CheckConte
   if (values.feed !== undefined && !values.changes) throw inputError('EUSAGE', 'audit: --feed is for --changes')
   if (values.enqueue && values.database === undefined) throw inputError('EUSAGE', 'audit: --enqueue needs --database postgres://… (the job queue lives in PostgreSQL)', 'Run "verify-deps audit --help" for usage.')
   if (!values.enqueue) for (const flag of ['batch-size', 'job-timeout'] as const) if (values[flag] !== undefined) throw inputError('EUSAGE', `audit: --${flag} is for --enqueue`)
-  const batchSize = wholeNumber('batch-size', values['batch-size'], 1)
-  const jobTimeout = wholeNumber('job-timeout', values['job-timeout'], 1)
+  const batchSize = wholeNumberFlag('batch-size', values['batch-size'], 1)
+  const jobTimeout = wholeNumberFlag('job-timeout', values['job-timeout'], 1)
   const { readPackagesFile, readProjectPackages, defaultFeed } = await import('../audit/population.js')
   // The population file is read before anything is opened or fetched: a bad line stops the run at once.
   const specs = values.packages !== undefined ? readPackagesFile(resolve(ctx.cwd, values.packages), values.packages) : undefined
@@ -214,7 +214,7 @@ async function auditReport(values: AuditValues, term: Terminal, ctx: CheckContex
   const format = values.format ?? 'json'
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw inputError('EUSAGE', `audit report: --format must be one of ${REPORT_FORMATS.join(', ')} (got "${format}")`)
   if (values['table-rows'] !== undefined && format !== 'html') throw inputError('EUSAGE', 'audit report: --table-rows is for --format html')
-  const maxRows = wholeNumber('table-rows', values['table-rows'], 1)
+  const maxRows = wholeNumberFlag('table-rows', values['table-rows'], 1)
   if (values.output) checkOutputWritable(resolve(ctx.cwd, values.output), values.output)
   const downloads = values.downloads === undefined ? undefined : readDownloadsFile(resolve(ctx.cwd, values.downloads), values.downloads)
   const store = await openStore(values, ctx, true)
@@ -297,13 +297,6 @@ export function parseVersions(value: string | undefined): VersionSelection {
   throw inputError('EUSAGE', `--versions must be all, latest or since:YYYY-MM-DD (got "${value}")`)
 }
 
-function wholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (!Number.isSafeInteger(n) || n < min) throw inputError('EUSAGE', `--${flag} must be a whole number >= ${min} (got "${value}")`)
-  return n
-}
-
 function positiveNumber(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   const n = Number(value)
@@ -317,10 +310,10 @@ function positiveNumber(flag: string, value: string | undefined): number | undef
  */
 function auditOptions(values: Partial<AuditValues>, ctx: CheckContext, cwd: string): Omit<AuditOptions, 'store'> {
   const versions = parseVersions(values.versions)
-  const concurrency = wholeNumber('concurrency', values.concurrency, 1)
+  const concurrency = wholeNumberFlag('concurrency', values.concurrency, 1)
   const rate = positiveNumber('rate', values.rate)
-  const timeoutMs = wholeNumber('fetch-timeout', values['fetch-timeout'], 1)
-  const retries = wholeNumber('fetch-retries', values['fetch-retries'], 0)
+  const timeoutMs = wholeNumberFlag('fetch-timeout', values['fetch-timeout'], 1)
+  const retries = wholeNumberFlag('fetch-retries', values['fetch-retries'], 0)
   const pins = parseRegistryKeysArgs(values['registry-keys'] ?? [], (file) => resolve(ctx.cwd, file))
   return {
     cwd,

@@ -305,10 +305,16 @@ export function parseAtOption(value: string, now: Date = new Date()): Date {
 }
 
 function numberOption<K extends string>(key: K, value: string | undefined, min: number): Partial<Record<K, number>> {
-  if (value === undefined) return {}
+  const n = wholeNumberFlag(key === 'timeoutMs' ? 'fetch-timeout' : key === 'retries' ? 'fetch-retries' : key, value, min)
+  return n === undefined ? {} : ({ [key]: n } as Partial<Record<K, number>>)
+}
+
+/** A `--flag N` value: a whole number (a safe integer) of at least `min`; undefined when not given. Shared with `audit`. */
+export function wholeNumberFlag(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined
   const n = Number(value)
-  if (!Number.isInteger(n) || n < min) throw inputError('EUSAGE', `--${key === 'timeoutMs' ? 'fetch-timeout' : key === 'retries' ? 'fetch-retries' : key} must be a whole number >= ${min} (got "${value}")`)
-  return { [key]: n } as Partial<Record<K, number>>
+  if (!Number.isSafeInteger(n) || n < min) throw inputError('EUSAGE', `--${flag} must be a whole number >= ${min} (got "${value}")`)
+  return n
 }
 
 function safeRead(path: string): string | undefined {

@@ -74,12 +74,13 @@ t.test('exit 2 for a project without a lockfile, with how to make one', async (t
 t.test('exit 2 for bad options', async (t) => {
   const dir = t.testdir({})
   const env = cleanEnv(join(dir, 'home'))
-  const cases = [['--format', 'xml'], ['--omit', 'prod'], ['--concurrency', '0'], ['--installed', '--ideal'], ['--no-such']]
+  const cases = [['--format', 'xml'], ['--omit', 'prod'], ['--concurrency', '0'], ['--fetch-timeout', '1e16'], ['--installed', '--ideal'], ['--no-such']]
   const runs = await Promise.all(cases.map((args) => runCli(args, { cwd: dir, env })))
   for (const [i, r] of runs.entries()) {
     t.equal(r.status, 2, cases[i]!.join(' '))
     t.notMatch(r.stderr, /\n\s+at /)
   }
+  t.match(runs[3]!.stderr, '--fetch-timeout must be a whole number >= 1 (got "1e16")', 'a whole number: a safe integer')
 })
 
 t.test('a registry without keys is reported as such, never silently passed', async (t) => {
