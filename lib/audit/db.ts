@@ -129,14 +129,18 @@ export function redactDatabase(text: string, url: string): string {
   return redact(text, password ? [password] : [])
 }
 
-/** An optional peer dependency, or EAUDITDEPENDENCY naming what to install. */
-export async function optionalPeer<M>(name: string, load: () => Promise<unknown>): Promise<M> {
+/**
+ * An optional peer dependency, or EAUDITDEPENDENCY naming what to install (`install`: the package
+ * with its version range, when only some versions will do). A module missing inside it (a broken
+ * install) is not reported as the package missing: that error is thrown as it is.
+ */
+export async function optionalPeer<M>(name: string, load: () => Promise<unknown>, install = name): Promise<M> {
   try {
     return (await load()) as M
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw inputError('EAUDITDEPENDENCY', `verify-deps audit needs ${name}, which is not installed`, `npm install ${name} (an optional peer dependency: the check never needs it)`)
+    const e = err as NodeJS.ErrnoException
+    if ((e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && e.message.includes(`'${name}'`)) {
+      throw inputError('EAUDITDEPENDENCY', `verify-deps audit needs ${name}, which is not installed`, `npm install ${install} (an optional peer dependency: the check never needs it)`)
     }
     throw err
   }

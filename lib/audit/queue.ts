@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type PgBoss from 'pg-boss'
 import { VerifyDepsError } from '../errors.js'
-import { redactDatabase } from './db.js'
+import { optionalPeer, redactDatabase } from './db.js'
 
 /** The pg-boss queue of the audit's jobs. */
 export { redactDatabase }
@@ -110,17 +110,9 @@ const DEFAULTS = { expireInSeconds: 900, retryLimit: 5, retryDelaySeconds: 10, r
 const THROUGHPUT_WINDOW_MINUTES = 5
 const RECENT_ERRORS = 10
 
-/** pg-boss, or EAUDITDEPENDENCY naming what to install. */
+/** pg-boss, or EAUDITDEPENDENCY naming what to install (10: 11 and later need Node 22). */
 export async function loadPgBoss(): Promise<typeof PgBoss> {
-  try {
-    return (await import('pg-boss')).default
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException
-    if (e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes("'pg-boss'")) {
-      throw new VerifyDepsError('EAUDITDEPENDENCY', 'the audit job queue (--database) needs pg-boss, which is not installed', 'Install it next to verify-deps: npm install pg-boss@10')
-    }
-    throw err
-  }
+  return (await optionalPeer<{ default: typeof PgBoss }>('pg-boss', () => import('pg-boss'), 'pg-boss@10')).default
 }
 
 /** A started pg-boss on `url` (schema created or migrated when `migrate`), or EAUDITDATABASE. */

@@ -106,12 +106,16 @@ t.test('a store folder that cannot be created is EAUDITDB', async (t) => {
 })
 
 t.test('a missing optional peer names what to install; other load errors pass through', async (t) => {
-  const missing = Object.assign(new Error('Cannot find package'), { code: 'ERR_MODULE_NOT_FOUND' })
+  const missing = Object.assign(new Error("Cannot find package 'pg' imported from /x/dist/audit/db.js"), { code: 'ERR_MODULE_NOT_FOUND' })
   const err = await optionalPeer('pg', () => Promise.reject(missing)).catch((e: unknown) => e)
   t.ok(err instanceof VerifyDepsError)
   t.equal((err as VerifyDepsError).code, 'EAUDITDEPENDENCY')
   t.match((err as VerifyDepsError).hint, /npm install pg/)
   await t.rejects(optionalPeer('pg', () => Promise.reject(new Error('boom'))), { message: 'boom' })
+  const inside = Object.assign(new Error("Cannot find package 'pg-types' imported from /x/node_modules/pg/lib/index.js"), { code: 'ERR_MODULE_NOT_FOUND' })
+  await t.rejects(optionalPeer('pg', () => Promise.reject(inside)), inside, 'a module missing inside an installed pg is not "pg is not installed"')
+  const pinned = await optionalPeer('pg-boss', () => Promise.reject(Object.assign(new Error("Cannot find module 'pg-boss'"), { code: 'MODULE_NOT_FOUND' })), 'pg-boss@10').catch((e: unknown) => e)
+  t.match(pinned, { code: 'EAUDITDEPENDENCY', hint: /^npm install pg-boss@10 / }, 'the version to install, when only some will do')
 })
 
 t.test('a database URL is never printed with its password', async (t) => {
