@@ -11,7 +11,7 @@ import { parseRegistryKeysArgs } from '../fetch/registry-keys/by-registry.js'
 import { FileReadError, readRegularFile } from '../tree/files.js'
 import type { AuditMetrics, AuditPackage } from '../model/audit-metrics.js'
 import type { AuditRecord } from '../model/audit.js'
-import type { AuditOptions, BatchSummary, VersionSelection } from '../audit/collect.js'
+import type { AuditContext, AuditOptions, BatchSummary, VersionSelection } from '../audit/collect.js'
 import type { AuditStore } from '../audit/store.js'
 import { plainText, stringifyJSON } from '../report/describe.js'
 import { checkOutputWritable, upstreamOption, wholeNumberFlag, type CheckContext } from './check-command.js'
@@ -141,8 +141,16 @@ function refuse(values: AuditValues, names: ReadonlyArray<keyof AuditValues>, wh
 
 const COLLECT_ONLY = ['packages', 'lockfile', 'changes', 'feed', 'versions', 'reverify', 'enqueue', 'batch-size', 'job-timeout', 'concurrency', 'rate', 'registry', 'upstream', 'offline', 'trusted-root', 'registry-keys', 'fetch-timeout', 'fetch-retries'] as const
 
+/** The audit's context (collect.ts), with the registry it audits recorded in the store (the report names it). */
+async function startAudit(options: AuditOptions): Promise<AuditContext> {
+  const { createAuditContext } = await import('../audit/collect.js')
+  const audit = await createAuditContext(options)
+  await options.store.setState('registry', audit.config.redact(audit.config.registry))
+  return audit
+}
+
 /** The store the options name; `existing`: report and export read a store, they never create an empty one. */
-async function openStore(values: AuditValues, ctx: CheckContext, existing = false): Promise<AuditStore> {
+async function openStore(values: Pick<AuditValues, 'db' | 'database'>, ctx: CheckContext, existing = false): Promise<AuditStore> {
   const [{ openAuditStore }, { DEFAULT_AUDIT_DB_DIR }] = await Promise.all([import('../audit/store.js'), import('../audit/db.js')])
   const dir = resolve(ctx.cwd, values.db ?? DEFAULT_AUDIT_DB_DIR)
   if (existing && values.database === undefined && !existsSync(dir)) {
@@ -165,15 +173,13 @@ async function auditCollect(values: AuditValues, term: Terminal, ctx: CheckConte
   const specs = values.packages !== undefined ? readPackagesFile(resolve(ctx.cwd, values.packages), values.packages) : undefined
   const cwd = values.lockfile !== undefined ? resolve(ctx.cwd, values.lockfile) : ctx.cwd
   const options = auditOptions(values, ctx, cwd)
-  const [{ createAuditContext }, { runAudit, enqueueAudit }] = await Promise.all([import('../audit/collect.js'), import('../audit/run.js')])
+  const { runAudit, enqueueAudit } = await import('../audit/run.js')
   const store = await openStore(values, ctx)
   const progress = createProgress(term, true)
   const started = Date.now()
   try {
     progress.start('starting the audit')
-    const audit = await createAuditContext({ ...options, store, onProgress: (done, total, label) => progress.update(done, total, label) })
-    const registry = audit.config.redact(audit.config.registry)
-    await store.setState('registry', registry)
+    const audit = await startAudit({ ...options, store, onProgress: (done, total, label) => progress.update(done, total, label) })
     const population = values.changes
       ? { kind: 'changes' as const, feed: values.feed ?? defaultFeed(audit.config.registry) }
       : { kind: 'specs' as const, specs: specs ?? (await readProjectPackages(audit.config)) }
@@ -358,11 +364,10 @@ function describeFailed(summary: BatchSummary): string {
  */
 async function workerHandler({ database, ctx, values }: { database: string; ctx: CheckContext; values: Record<string, unknown> }): Promise<AuditWorkerHandler> {
   const options = auditOptions(values as Partial<AuditValues>, ctx, ctx.cwd)
-  const [{ createAuditContext, auditBatch }, { openAuditStore }, { DEFAULT_AUDIT_DB_DIR }] = await Promise.all([import('../audit/collect.js'), import('../audit/store.js'), import('../audit/db.js')])
-  const store = await openAuditStore({ database, dir: resolve(ctx.cwd, DEFAULT_AUDIT_DB_DIR) })
+  const { auditBatch } = await import('../audit/collect.js')
+  const store = await openStore({ database }, ctx)
   try {
-    const audit = await createAuditContext({ ...options, store })
-    await store.setState('registry', audit.config.redact(audit.config.registry))
+    const audit = await startAudit({ ...options, store })
     return {
       handle: async (names) => {
         const summary = await auditBatch(names, audit)
