@@ -147,13 +147,18 @@ export class AuditStore {
    * Every stored record, by name then version, a page at a time (keyset pagination): the export of a
    * registry-sized store never holds it whole.
    */
-  async *recordPages(pageSize = 10_000): AsyncGenerator<AuditRecord[]> {
+  recordPages(pageSize = 10_000): AsyncGenerator<AuditRecord[]> {
+    return this.versionPages(pageSize)
+  }
+
+  /** The records `filter` (SQL over `v`, audit_versions) admits, by name then version, a page at a time (keyset pagination). */
+  private async *versionPages(pageSize: number, filter = 'TRUE'): AsyncGenerator<AuditRecord[]> {
+    const columns = RECORD_COLUMNS.map((c) => `v.${c}`).join(', ')
     let after: [string, string] | undefined
     for (;;) {
-      const columns = RECORD_COLUMNS.join(', ')
       const { rows } = after
-        ? await this.db.query<VersionRow>(`SELECT ${columns} FROM audit_versions WHERE (name, version) > ($1, $2) ORDER BY name, version LIMIT $3`, [...after, pageSize])
-        : await this.db.query<VersionRow>(`SELECT ${columns} FROM audit_versions ORDER BY name, version LIMIT $1`, [pageSize])
+        ? await this.db.query<VersionRow>(`SELECT ${columns} FROM audit_versions v WHERE ${filter} AND (v.name, v.version) > ($1, $2) ORDER BY v.name, v.version LIMIT $3`, [...after, pageSize])
+        : await this.db.query<VersionRow>(`SELECT ${columns} FROM audit_versions v WHERE ${filter} ORDER BY v.name, v.version LIMIT $1`, [pageSize])
       if (rows.length > 0) yield rows.map(recordOf)
       if (rows.length < pageSize) return
       const last = rows.at(-1)!
@@ -186,9 +191,9 @@ export class AuditStore {
       if (packages.length < pageSize) break
       after = packages.at(-1)!.name
     }
-    // Records of names without a package row (none when every run wrote its packages; kept, never dropped).
+    // Records of names without a package row (none when every run wrote its packages; kept, never dropped), grouped by name.
     let group: { name: string; records: AuditRecord[] } | undefined
-    for await (const page of this.orphanPages(pageSize * 10)) {
+    for await (const page of this.versionPages(pageSize * 10, 'NOT EXISTS (SELECT 1 FROM audit_packages p WHERE p.name = v.name)')) {
       for (const r of page) {
         if (group && group.name !== r.name) {
           yield group
@@ -199,21 +204,6 @@ export class AuditStore {
       }
     }
     if (group) yield group
-  }
-
-  private async *orphanPages(pageSize: number): AsyncGenerator<AuditRecord[]> {
-    const columns = RECORD_COLUMNS.map((c) => `v.${c}`).join(', ')
-    const orphan = 'NOT EXISTS (SELECT 1 FROM audit_packages p WHERE p.name = v.name)'
-    let after: [string, string] | undefined
-    for (;;) {
-      const { rows } = after
-        ? await this.db.query<VersionRow>(`SELECT ${columns} FROM audit_versions v WHERE ${orphan} AND (v.name COLLATE "C", v.version COLLATE "C") > ($1 COLLATE "C", $2 COLLATE "C") ORDER BY v.name COLLATE "C", v.version COLLATE "C" LIMIT $3`, [...after, pageSize])
-        : await this.db.query<VersionRow>(`SELECT ${columns} FROM audit_versions v WHERE ${orphan} ORDER BY v.name COLLATE "C", v.version COLLATE "C" LIMIT $1`, [pageSize])
-      if (rows.length > 0) yield rows.map(recordOf)
-      if (rows.length < pageSize) return
-      const last = rows.at(-1)!
-      after = [last.name as string, last.version as string]
-    }
   }
 
   /** Every stored package with its latest version. */
