@@ -15,7 +15,7 @@ import { packageDowngrades, packageGroups, type AuditMetrics, type AuditPackage,
 import { compareText } from '../model/text-order.js'
 import { TRUST_LEVELS, type TrustLevel } from '../model/trust.js'
 import { PAGE_SCRIPT, PAGE_STYLE } from './html/client.js'
-import { banner, barChart, searchButton, section, simpleTable, sortableTable, summaryCards, type Card, type TableRow, type Tone } from './html/components.js'
+import { badge, banner, barChart, searchButton, section, simpleTable, sortableTable, summaryCards, type Card, type TableRow, type Tone } from './html/components.js'
 import { donutChart, percent, stackedColumns, type Slice } from './html/charts.js'
 import { element, type Content, type Html } from './html/escape.js'
 import { formatHtmlPage } from './html/page.js'
@@ -371,7 +371,7 @@ function countAdoption(counts: AdoptionCounts, r: AuditRecord): void {
 function packageTable(page: AuditPage): ReturnType<typeof sortableTable> {
   const rows: TableRow[] = page.rows.map((p) => {
     const level = p.level === 'not fetched' || p.level === 'not recorded' ? undefined : p.level
-    const levelCell: Content = level !== undefined ? element('span', { class: `badge tone-${LEVEL_TONES[level]}` }, LEVEL_LABELS[level]) : element('span', { class: 'muted' }, p.level)
+    const levelCell: Content = level !== undefined ? badge(LEVEL_LABELS[level], LEVEL_TONES[level]) : element('span', { class: 'muted' }, p.level)
     const levelText = level !== undefined ? LEVEL_LABELS[level] : p.level
     return {
       cells: [
