@@ -26,11 +26,7 @@ export function compareDemoOutcomes(report: Report, packages: readonly DemoPacka
     const missing = expected.codes.filter((c) => !codes.has(c))
     if (missing.length > 0) problems.push(`${id} (${pkg.role}) lacks the expected finding ${missing.join(', ')}`)
   }
-  for (const p of report.packages) {
-    if (!ids.has(`${p.name}@${p.version}`)) problems.push(`${p.name}@${p.version} is in the report but not in the demo world`)
-  }
-  if (report.couldNotVerify) problems.push('some evidence could not be fetched from the demo registry')
-  return problems
+  return [...problems, ...strayProblems(report, ids, '')]
 }
 
 /**
@@ -46,9 +42,12 @@ export function compareMainOutcomes(report: Report, packages: readonly DemoPacka
     if (!result) problems.push(`main: ${id} is not in the report`)
     else if (result.decision === 'fail') problems.push(`main: ${id} fails (${result.findings.filter((f) => f.severity === 'error').map((f) => f.code).join(', ')})`)
   }
-  for (const p of report.packages) {
-    if (!ids.has(`${p.name}@${p.version}`)) problems.push(`main: ${p.name}@${p.version} is in the report but not in the demo world`)
-  }
-  if (report.couldNotVerify) problems.push('main: some evidence could not be fetched from the demo registry')
+  return [...problems, ...strayProblems(report, ids, 'main: ')]
+}
+
+/** What both comparisons also check: no package outside the demo world (`ids`), and every piece of evidence fetched. */
+function strayProblems(report: Report, ids: ReadonlySet<string>, prefix: string): string[] {
+  const problems = report.packages.filter((p) => !ids.has(`${p.name}@${p.version}`)).map((p) => `${prefix}${p.name}@${p.version} is in the report but not in the demo world`)
+  if (report.couldNotVerify) problems.push(`${prefix}some evidence could not be fetched from the demo registry`)
   return problems
 }
