@@ -20,7 +20,7 @@ import { fetchKeysForRegistries, fetchSelfServedKeys, keysInfo, normalizeRegistr
 import { DEFAULT_REGISTRY, registryNerfDart } from './fetch/npm-config.js'
 import { summarizeRegistries, type RegistryInfo } from './report/registries.js'
 import { redactStrings } from './fetch/redact.js'
-import { invalidTrustedRootFile, resolveTrust, trustSourcesOf, type ResolvedTrust } from './fetch/trust.js'
+import { checkTrustedRootFile, resolveTrust, trustSourcesOf, type ResolvedTrust } from './fetch/trust.js'
 import { createTUFSession } from './fetch/tuf.js'
 import { loadRegistryKeysFile } from './fetch/registry-keys/parse.js'
 import { finding } from './findings.js'
@@ -382,23 +382,6 @@ export async function gatherRun(options: CheckOptions): Promise<GatheredRun> {
 /** The tree stage, loaded only when the tree memo (fetch/store) does not hold the project's tree. */
 async function loadPackages(options: LoadPackagesOptions): Promise<TreeResult> {
   return (await import('./tree/index.js')).loadPackages(options)
-}
-
-/**
- * A trusted root file the user named is checked now, before any package is fetched (exit 2 naming
- * it). One the sealed store saw pass (the same document, the same tool version) is not parsed again:
- * the check is a pure function of the document, and loading the verifier to repeat it is most of a
- * warm run's start-up.
- */
-async function checkTrustedRootFile(file: string, trust: ResolvedTrust, store: RunStore | undefined): Promise<void> {
-  if (store?.trustedRootChecked(trust.trustedRoot)) return
-  const { createTrustContext } = await import('./verify/trust-context.js')
-  try {
-    createTrustContext({ ...trust, registryKeys: null })
-  } catch (err) {
-    throw invalidTrustedRootFile(file, err)
-  }
-  store?.rememberTrustedRoot(trust.trustedRoot)
 }
 
 /**

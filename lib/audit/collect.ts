@@ -17,7 +17,7 @@ import { DEFAULT_REGISTRY, loadNpmConfig, registryNerfDart, type Env, type NpmCo
 import { createLimiter } from '../fetch/pool.js'
 import { fetchKeysForRegistries, normalizeRegistry, registryKeysPin, upstreamKeys, type RegistryKeysPin, type RegistryKeysResult } from '../fetch/registry-keys/by-registry.js'
 import { loadRegistryKeysFile } from '../fetch/registry-keys/parse.js'
-import { invalidTrustedRootFile, resolveTrust, trustSourcesOf, type ResolvedTrust } from '../fetch/trust.js'
+import { checkTrustedRootFile, resolveTrust, trustSourcesOf, type ResolvedTrust } from '../fetch/trust.js'
 import { createTUFSession } from '../fetch/tuf.js'
 import { fetchAndVerify } from '../check-pipeline.js'
 import type { PackageRef } from '../model.js'
@@ -130,14 +130,8 @@ export async function createAuditContext(options: AuditOptions): Promise<AuditCo
   const keyRegistries = [registry, config.upstreamFor('-', registry)?.url, ...config.scopedUpstreams().map((u) => u.value)].filter((r) => r !== undefined)
   const npmjsUnpinned = keyRegistries.some((r) => registryNerfDart(r) === registryNerfDart(DEFAULT_REGISTRY) && !registryKeysPin(r, pins, config))
   const trust: ResolvedTrust = await resolveTrust({ offline, ...(trustedRootFile !== undefined && { trustedRootFile }), registryKeysWanted: npmjsUnpinned, tuf }, tufSession.fetchTargets)
+  if (trustedRootFile) await checkTrustedRootFile(trustedRootFile, trust)
   const { createTrustContext } = await import('../verify/trust-context.js')
-  if (trustedRootFile) {
-    try {
-      createTrustContext({ ...trust, registryKeys: null })
-    } catch (err) {
-      throw invalidTrustedRootFile(trustedRootFile, err)
-    }
-  }
   const keyOptions = { config, trust, pins, offline, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }), ...(options.retries !== undefined && { retries: options.retries }), ...(!offline && { tuf, fetchTargets: tufSession.fetchTargets }) }
   // Keys, trust inputs and contexts per registry and role: the same URL may be one package's own
   // registry and another's upstream, whose self-served keys do not count (upstreamKeys).
