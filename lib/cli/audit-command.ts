@@ -372,7 +372,8 @@ async function workerHandler({ database, ctx, values }: { database: string; ctx:
       handle: async (names) => {
         const summary = await auditBatch(names, audit)
         const failed = summary.fetchFailed + summary.packagesFailed
-        if (failed > 0) throw new Error(`could not fetch or verify ${describeFailed(summary)} (stored as unverifiable; the job is retried); first: ${plainText(summary.failures[0] ?? '')}`)
+        // Its message is shown by the worker's log and `audit status`, each through plainText.
+        if (failed > 0) throw new Error(`could not fetch or verify ${describeFailed(summary)} (stored as unverifiable; the job is retried); first: ${summary.failures[0]}`)
       },
       close: () => store.close(),
     }

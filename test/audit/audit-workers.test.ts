@@ -134,6 +134,29 @@ if ('missing' in server && !postgresRequired()) {
     t.same({ ...normalised(await report(['--database', url])), registry: 'R' }, truthMetrics(population, { generatedAt: 'T', registry: 'R' }))
   })
 
+  t.test('a job with a package that cannot be fetched is retried, and audit status says why', async (t) => {
+    const url = await freshDatabase(t, server.url)
+    const name = population.packages[0]!.name
+    const one = join(s.dir, 'one.txt')
+    writeFileSync(one, `${name}\n`)
+    const queued = await run(['audit', '--packages', one, '--database', url, '--enqueue', ...how])
+    t.equal(queued.status, 0, queued.stderr)
+    const down = s.registry.addFault({ path: `/${name}`, type: 'status', status: 503 })
+    t.teardown(() => s.registry.faults.remove(down))
+    const [file, args] = cliCommand(['audit', 'worker', '--database', url, '--fetch-retries', '0', ...how])
+    const child = spawn(file, args, { cwd: s.dir, env, stdio: ['ignore', 'ignore', 'pipe'] })
+    child.stderr!.resume()
+    const exit = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code ?? -1)))
+    t.teardown(() => void child.kill('SIGKILL'))
+    await until(async () => (await queueStatus(url)).recentErrors.length > 0, 60_000)
+    child.kill('SIGTERM')
+    t.equal(await exit, 0)
+    const status = await run(['audit', 'status', '--database', url, '--json'])
+    const [error] = JSON.parse(status.stdout).recentErrors
+    t.match(error, { state: 'retry', packages: 1 }, 'the job waits for a retry')
+    t.match(error.error, new RegExp(`^could not fetch or verify 0 versions and 1 packument \\(stored as unverifiable; the job is retried\\); first: ${name.replace(/[/@]/g, '.')}: GET http://127\\.0\\.0\\.1:\\d+/\\S+: HTTP 503`), 'why, with the first reason')
+  })
+
   t.test('audit --enqueue needs --database; --batch-size and --job-timeout need --enqueue', async (t) => {
     const noDb = await run(['audit', '--packages', packagesFile, '--enqueue', ...how])
     t.equal(noDb.status, 2)
