@@ -10,6 +10,7 @@ import { evidenceKey, forEachEvidence, type EvidenceOutcome, type FetchEvidenceO
 import { createLimiter } from './fetch/pool.js'
 import { normalizeRegistry } from './fetch/registry-keys/by-registry.js'
 import { DEFAULT_TARBALL_CONCURRENCY, wantsTarball, withTarball, type FetchTarballsOptions } from './fetch/tarballs.js'
+import { invalidTrustedRootFile, type ResolvedTrust } from './fetch/trust.js'
 import { FINDINGS } from './findings.js'
 import type { PackageRef } from './model.js'
 import type { EarlierVersion } from './model/evidence.js'
@@ -304,4 +305,22 @@ function candidateVerdict(candidate: PackageRef | undefined, checked: ReadonlyMa
   const identity = facts.provenance.status === 'verified' ? facts.provenance.identity : undefined
   const first = facts.findings.find((f) => FINDINGS[f.code].evidence === 'provenance') ?? facts.findings[0]
   return { level: trustLevelOf(facts), ...(identity && { identity }), ...(first && { reason: `${first.code}: ${first.message}` }) }
+}
+
+/**
+ * A trusted root file the user named is checked now, before any package is fetched: a usable trust
+ * context, else ETRUSTEDROOT naming it (exit 2). One `memo` (the check's sealed store) saw pass — the
+ * same document, the same tool version — is not parsed again: the check is a pure function of the
+ * document, and loading the verifier to repeat it is most of a warm run's start-up. The check's and
+ * the audit's (which keeps no memo). Here, not in fetch/trust.ts: it loads the verifier, which no fetch module may.
+ */
+export async function checkTrustedRootFile(file: string, trust: ResolvedTrust, memo?: { trustedRootChecked(root: unknown): boolean; rememberTrustedRoot(root: unknown): void }): Promise<void> {
+  if (memo?.trustedRootChecked(trust.trustedRoot)) return
+  const { createTrustContext } = await import('./verify/trust-context.js')
+  try {
+    createTrustContext({ ...trust, registryKeys: null })
+  } catch (err) {
+    throw invalidTrustedRootFile(file, err)
+  }
+  memo?.rememberTrustedRoot(trust.trustedRoot)
 }

@@ -51,24 +51,6 @@ export function invalidTrustedRootFile(path: string, err: unknown): VerifyDepsEr
   return inputError('ETRUSTEDROOT', message.startsWith(path) ? message : `${path}: invalid trusted root: ${message}`, 'Pass a Sigstore trusted_root.json (media type application/vnd.dev.sigstore.trustedroot.v0.1+json).')
 }
 
-/**
- * A trusted root file the user named is checked now, before any package is fetched: a usable trust
- * context, else ETRUSTEDROOT naming it (exit 2). One `memo` (the check's sealed store) saw pass — the
- * same document, the same tool version — is not parsed again: the check is a pure function of the
- * document, and loading the verifier to repeat it is most of a warm run's start-up. The check's and
- * the audit's (which keeps no memo).
- */
-export async function checkTrustedRootFile(file: string, trust: ResolvedTrust, memo?: { trustedRootChecked(root: unknown): boolean; rememberTrustedRoot(root: unknown): void }): Promise<void> {
-  if (memo?.trustedRootChecked(trust.trustedRoot)) return
-  const { createTrustContext } = await import('../verify/trust-context.js')
-  try {
-    createTrustContext({ ...trust, registryKeys: null })
-  } catch (err) {
-    throw invalidTrustedRootFile(file, err)
-  }
-  memo?.rememberTrustedRoot(trust.trustedRoot)
-}
-
 export interface TrustOptions extends TrustFiles {
   /** Skip Sigstore TUF entirely and use the embedded material (or the named files). */
   offline?: boolean
